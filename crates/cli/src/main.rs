@@ -1,0 +1,42 @@
+//! `campus`: the studio's jobs from a terminal. Glue over the core crates: parse arguments, call
+//! the core, report progress and errors.
+
+mod generate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Campus ETL Studio on the command line: university seed data, CSV ETL and occupancy models.
+///
+/// Everything the web page does, at any scale, from a terminal. Start with
+/// `campus generate --seed 42 --out Create_FullDB.sql` and load the result with
+/// `mysql -u root -p < Create_FullDB.sql`.
+#[derive(Parser, Debug)]
+#[command(name = "campus", version, about, long_about, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    Generate(generate::GenerateArgs),
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Generate(args) => generate::run(&args),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

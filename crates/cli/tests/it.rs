@@ -1,0 +1,9 @@
+//! Integration tests of the `campus` binary: one test binary, one module per topic.
+//!
+//! `mariadb` starts a throwaway MariaDB server (or uses the one named by `CAMPUS_MYSQL_SOCKET`)
+//! and loads what the CLI writes into it.
+
+mod support;
+
+mod generate;
+mod mariadb;

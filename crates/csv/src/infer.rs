@@ -1,0 +1,246 @@
+//! Column type inference: one pass over the fields, keeping only a few counters per column.
+//!
+//! Types widen as values arrive (integer → decimal → text; boolean, date → text), so the result
+//! is the same whatever the row order or chunking. Nulls follow pandas' default `na_values`, so
+//! a column pandas reads as numbers with NaN is a nullable number here too.
+
+use campus_schema::{ColumnType, Date};
+
+/// The strings pandas' `read_csv` treats as missing by default.
+const NULL_MARKERS: &[&str] = &[
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
+    "NULL", "NaN", "None", "n/a", "nan", "null",
+];
+
+/// Whether a field is missing, by pandas' rules (surrounding spaces ignored).
+pub fn is_null(field: &str) -> bool {
+    // Fast path: most fields start with a byte no marker starts with.
+    match field.as_bytes().first() {
+        None => return true,
+        Some(b) if !(b.is_ascii_whitespace() || b"#-1<Nn".contains(b)) => return false,
+        Some(_) => {}
+    }
+    let field = field.trim();
+    NULL_MARKERS.contains(&field)
+}
+
+/// Parses a boolean spelled as a word, the way spreadsheets and exports write them.
+pub fn parse_bool(field: &str) -> Option<bool> {
+    let field = field.trim();
+    let is = |word: &str| field.eq_ignore_ascii_case(word);
+    if is("true") || is("yes") || is("y") || is("t") {
+        Some(true)
+    } else if is("false") || is("no") || is("n") || is("f") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The narrowest type that holds every non-null value seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum InferredType {
+    /// No non-null value yet.
+    Empty,
+    Integer { min: i64, max: i64 },
+    /// `digits` before the point at most, `scale` after it at most.
+    Decimal { int_digits: u8, scale: u8 },
+    Boolean,
+    Date,
+    Text { max_chars: u32 },
+}
+
+impl InferredType {
+    pub fn name(self) -> &'static str {
+        match self {
+            InferredType::Empty => "empty",
+            InferredType::Integer { .. } => "integer",
+            InferredType::Decimal { .. } => "decimal",
+            InferredType::Boolean => "boolean",
+            InferredType::Date => "date",
+            InferredType::Text { .. } => "text",
+        }
+    }
+
+    /// The SQL column type that holds every value seen.
+    pub fn column_type(self) -> ColumnType {
+        match self {
+            InferredType::Empty => ColumnType::VarChar(1),
+            InferredType::Integer { min, max } => {
+                if min >= i64::from(i32::MIN) && max <= i64::from(i32::MAX) {
+                    ColumnType::Int
+                } else {
+                    ColumnType::BigInt
+                }
+            }
+            InferredType::Decimal { int_digits, scale } => {
+                let int_digits = int_digits.max(1);
+                ColumnType::Decimal { precision: int_digits.saturating_add(scale).min(65), scale: scale.min(30) }
+            }
+            InferredType::Boolean => ColumnType::Bool,
+            InferredType::Date => ColumnType::Date,
+            InferredType::Text { max_chars } => match u16::try_from(max_chars) {
+                Ok(n) if n <= 1024 => ColumnType::VarChar(n.max(1)),
+                _ => ColumnType::Text,
+            },
+        }
+    }
+}
+
+/// What one column held.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ColumnStats {
+    pub name: String,
+    pub ty: InferredType,
+    pub n_values: u64,
+    pub n_nulls: u64,
+    /// Longest value in characters, whatever its type (text columns need it when widened).
+    pub max_chars: u32,
+}
+
+impl ColumnStats {
+    pub fn new(name: impl Into<String>) -> ColumnStats {
+        ColumnStats { name: name.into(), ty: InferredType::Empty, n_values: 0, n_nulls: 0, max_chars: 0 }
+    }
+
+    /// Widens the type to hold `field`.
+    pub fn observe(&mut self, field: &str) {
+        self.n_values += 1;
+        if is_null(field) {
+            self.n_nulls += 1;
+            return;
+        }
+        // A field no longer in bytes than the longest so far cannot be longer in characters.
+        if field.len() > self.max_chars as usize {
+            let n_chars = u32::try_from(field.chars().count()).unwrap_or(u32::MAX);
+            self.max_chars = self.max_chars.max(n_chars);
+        }
+        if let InferredType::Text { max_chars } = &mut self.ty {
+            *max_chars = self.max_chars;
+            return;
+        }
+        let seen = classify(field.trim());
+        self.ty = widen(self.ty, seen, self.max_chars);
+    }
+
+    /// Combines the stats of the same column read from another file.
+    pub fn merge(&mut self, other: &ColumnStats) {
+        self.n_values += other.n_values;
+        self.n_nulls += other.n_nulls;
+        self.max_chars = self.max_chars.max(other.max_chars);
+        self.ty = match (self.ty, other.ty) {
+            (InferredType::Text { .. }, _) | (_, InferredType::Text { .. }) => InferredType::Text { max_chars: self.max_chars },
+            (current, InferredType::Empty) => current,
+            (current, seen) => widen(current, seen, self.max_chars),
+        };
+    }
+}
+
+/// Stats for every column of a file, in header order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Inferrer {
+    pub columns: Vec<ColumnStats>,
+}
+
+impl Inferrer {
+    pub fn new<S: AsRef<str>>(names: &[S]) -> Inferrer {
+        Inferrer { columns: names.iter().map(|n| ColumnStats::new(n.as_ref())).collect() }
+    }
+
+    pub fn observe(&mut self, fields: &[&str]) {
+        for (stats, field) in self.columns.iter_mut().zip(fields) {
+            stats.observe(field);
+        }
+    }
+}
+
+fn classify(field: &str) -> InferredType {
+    // Dates first: the cheapest shape test, and the commonest non-text column in our files.
+    if field.len() == 10 && Date::parse_iso(field).is_some() {
+        return InferredType::Date;
+    }
+    if let Ok(value) = field.parse::<i64>() {
+        // Leading zeros mark codes (`007`), which must stay text to keep them.
+        let digits = field.trim_start_matches(['-', '+']);
+        if digits.len() == 1 || !digits.starts_with('0') {
+            return InferredType::Integer { min: value, max: value };
+        }
+        return InferredType::Text { max_chars: 0 };
+    }
+    if let Some((int_digits, scale)) = decimal_shape(field) {
+        return InferredType::Decimal { int_digits, scale };
+    }
+    if parse_bool(field).is_some() {
+        return InferredType::Boolean;
+    }
+    InferredType::Text { max_chars: 0 }
+}
+
+/// Digits before and after the point of a plain decimal like `-12.50`; no exponents.
+fn decimal_shape(field: &str) -> Option<(u8, u8)> {
+    let unsigned = field.strip_prefix(['-', '+']).unwrap_or(field);
+    let (int_part, frac_part) = unsigned.split_once('.')?;
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int_part.is_empty() && frac_part.is_empty()) || !all_digits(int_part) || !all_digits(frac_part) {
+        return None;
+    }
+    let int_digits = int_part.trim_start_matches('0').len();
+    Some((u8::try_from(int_digits).ok()?, u8::try_from(frac_part.len()).ok()?))
+}
+
+fn widen(current: InferredType, seen: InferredType, max_chars: u32) -> InferredType {
+    use InferredType as T;
+    match (current, seen) {
+        (T::Empty, seen) => match seen {
+            T::Text { .. } => T::Text { max_chars },
+            other => other,
+        },
+        (T::Integer { min, max }, T::Integer { min: v, .. }) => T::Integer { min: min.min(v), max: max.max(v) },
+        (T::Integer { min, max }, T::Decimal { int_digits, scale })
+        | (T::Decimal { int_digits, scale }, T::Integer { min, max }) => {
+            T::Decimal { int_digits: int_digits.max(integer_digits(min)).max(integer_digits(max)), scale }
+        }
+        (T::Decimal { int_digits: a, scale: s }, T::Decimal { int_digits: b, scale: t }) => {
+            T::Decimal { int_digits: a.max(b), scale: s.max(t) }
+        }
+        (T::Boolean, T::Boolean) => T::Boolean,
+        (T::Date, T::Date) => T::Date,
+        _ => T::Text { max_chars },
+    }
+}
+
+fn integer_digits(value: i64) -> u8 {
+    let mut magnitude = value.unsigned_abs();
+    let mut digits = 0;
+    while magnitude > 0 {
+        digits += 1;
+        magnitude /= 10;
+    }
+    digits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn infer(values: &[&str]) -> (InferredType, u64) {
+        let mut stats = ColumnStats::new("c");
+        for v in values {
+            stats.observe(v);
+        }
+        (stats.ty, stats.n_nulls)
+    }
+
+    #[test]
+    fn types_widen_and_nulls_count() {
+        assert_eq!(infer(&["1", "", "-3"]), (InferredType::Integer { min: -3, max: 1 }, 1));
+        assert_eq!(infer(&["1", "22.5", "NA"]), (InferredType::Decimal { int_digits: 2, scale: 1 }, 1));
+        assert_eq!(infer(&["yes", "No"]), (InferredType::Boolean, 0));
+        assert_eq!(infer(&["2024-01-31", "null"]), (InferredType::Date, 1));
+        assert_eq!(infer(&["2024-01-31", "7"]), (InferredType::Text { max_chars: 10 }, 0));
+        assert_eq!(infer(&["007"]), (InferredType::Text { max_chars: 3 }, 0));
+        assert_eq!(infer(&["", "n/a"]), (InferredType::Empty, 2));
+        assert_eq!(InferredType::Decimal { int_digits: 2, scale: 1 }.column_type(), ColumnType::Decimal { precision: 3, scale: 1 });
+        assert_eq!(InferredType::Integer { min: 0, max: 1 << 40 }.column_type(), ColumnType::BigInt);
+    }
+}

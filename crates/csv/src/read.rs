@@ -1,0 +1,560 @@
+//! A push-based CSV reader on csv-core: feed byte chunks of any size, get validated rows back.
+//!
+//! The reader owns no file handle, so the CLI (files, stdin) and the web worker (browser `File`
+//! slices) drive it the same way, and memory stays bounded by the longest record, not the file.
+//! Bad rows are reported and skipped (report and go on); only an unterminated quote or an
+//! over-long record stops the file, because after those nothing that follows can be trusted.
+
+use std::fmt;
+
+use csv_core::{ReadRecordResult, ReaderBuilder};
+
+/// How a file is read.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// The name shown in errors, e.g. `students_master.csv`.
+    pub file_name: String,
+    /// The field delimiter; `None` sniffs `,`, `;` or tab from the header line.
+    pub delimiter: Option<u8>,
+    /// How many errors are kept in full; later ones are only counted.
+    pub max_errors: usize,
+    /// A record longer than this many bytes stops the file: it is almost always an unterminated
+    /// quote swallowing the rest of the file, and buffering it all would defeat streaming.
+    pub max_record_bytes: usize,
+}
+
+impl ReadOptions {
+    pub fn new(file_name: impl Into<String>) -> ReadOptions {
+        ReadOptions { file_name: file_name.into(), delimiter: None, max_errors: 100, max_record_bytes: 1 << 20 }
+    }
+}
+
+/// Where an error is, and what was wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}{}: {kind}", column.map(|c| format!(":{c}")).unwrap_or_default())]
+pub struct CsvError {
+    pub file: String,
+    /// 1-based line where the record starts (0 when the file as a whole is wrong).
+    pub line: u64,
+    /// 1-based field number, when one field is to blame.
+    pub column: Option<usize>,
+    pub kind: CsvErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CsvErrorKind {
+    #[error("the file is empty: expected a header line with column names")]
+    Empty,
+    #[error("expected {expected} fields like the header, found {found}; the row was skipped")]
+    Ragged { expected: usize, found: usize },
+    #[error("field is not valid UTF-8 (save the file as UTF-8); the row was skipped")]
+    InvalidUtf8,
+    #[error("a quoted field opened here is never closed; the rest of the file was not read")]
+    UnterminatedQuote,
+    #[error("record is longer than {limit} bytes, probably an unclosed quote; the rest of the file was not read")]
+    RecordTooLong { limit: usize },
+    #[error("missing required column(s): {}; the header has: {}", missing.join(", "), found.join(", "))]
+    MissingColumns { missing: Vec<String>, found: Vec<String> },
+    #[error("column name {name:?} appears more than once; the first one is used")]
+    DuplicateColumn { name: String },
+}
+
+/// The header row: column names in file order, looked up by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Headers {
+    pub names: Vec<String>,
+}
+
+impl Headers {
+    /// The position of a column, matching names trimmed and case-insensitively.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        let name = name.trim();
+        self.names.iter().position(|n| n.trim().eq_ignore_ascii_case(name))
+    }
+
+    /// Positions of every required column, or one error naming all that are missing.
+    pub fn require(&self, required: &[&str]) -> Result<Vec<usize>, CsvErrorKind> {
+        let mut positions = Vec::with_capacity(required.len());
+        let mut missing = Vec::new();
+        for name in required {
+            match self.position(name) {
+                Some(idx) => positions.push(idx),
+                None => missing.push((*name).to_owned()),
+            }
+        }
+        if missing.is_empty() {
+            Ok(positions)
+        } else {
+            Err(CsvErrorKind::MissingColumns { missing, found: self.names.clone() })
+        }
+    }
+}
+
+/// One data row, borrowed from the reader's buffer until the callback returns.
+pub struct Row<'a> {
+    /// 1-based line where the record starts.
+    pub line: u64,
+    /// 0-based index among data rows (header excluded, skipped rows excluded).
+    pub row_idx: u64,
+    fields: &'a [&'a str],
+}
+
+impl<'a> Row<'a> {
+    pub fn get(&self, idx: usize) -> Option<&'a str> {
+        self.fields.get(idx).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    pub fn fields(&self) -> &'a [&'a str] {
+        self.fields
+    }
+}
+
+impl fmt::Debug for Row<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Row").field("line", &self.line).field("fields", &self.fields).finish()
+    }
+}
+
+/// Receives the header and the rows of one file.
+pub trait RowHandler {
+    /// Checks the header; an error (e.g. missing columns) is recorded and stops the file.
+    fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
+        let _ = headers;
+        Ok(())
+    }
+
+    fn on_row(&mut self, row: &Row<'_>);
+}
+
+/// Adapts a closure that only wants rows.
+pub struct OnRow<F>(pub F);
+
+impl<F: FnMut(&Row<'_>)> RowHandler for OnRow<F> {
+    fn on_row(&mut self, row: &Row<'_>) {
+        (self.0)(row);
+    }
+}
+
+/// What the reader saw, for the data-quality report.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    pub n_bytes: u64,
+    pub n_rows: u64,
+    pub n_skipped_rows: u64,
+    pub n_errors: u64,
+    pub delimiter: u8,
+}
+
+/// The longest prefix we buffer while waiting for the end of the header line.
+const SNIFF_LIMIT: usize = 64 * 1024;
+
+/// The streaming reader. Call [`CsvReader::feed`] per chunk, then [`CsvReader::finish`].
+pub struct CsvReader {
+    options: ReadOptions,
+    /// Bytes held back until the header line is complete, so BOM stripping and delimiter
+    /// sniffing see the same bytes whatever the chunk sizes.
+    prefix: Vec<u8>,
+    core: Option<csv_core::Reader>,
+    out: Vec<u8>,
+    out_len: usize,
+    ends: Vec<usize>,
+    ends_len: usize,
+    /// Newlines consumed so far and the last byte consumed, to compute line numbers.
+    newlines: u64,
+    last_byte: u8,
+    quotes_in_record: u64,
+    headers: Option<Headers>,
+    errors: Vec<CsvError>,
+    stats: ReadStats,
+    stopped: bool,
+}
+
+impl CsvReader {
+    pub fn new(options: ReadOptions) -> CsvReader {
+        CsvReader {
+            options,
+            prefix: Vec::new(),
+            core: None,
+            out: vec![0; 4096],
+            out_len: 0,
+            ends: vec![0; 64],
+            ends_len: 0,
+            newlines: 0,
+            last_byte: 0,
+            quotes_in_record: 0,
+            headers: None,
+            errors: Vec::new(),
+            stats: ReadStats::default(),
+            stopped: false,
+        }
+    }
+
+    /// The header, once the first line has been read.
+    pub fn headers(&self) -> Option<&Headers> {
+        self.headers.as_ref()
+    }
+
+    /// Errors kept so far (at most `max_errors`; `stats().n_errors` counts them all).
+    pub fn errors(&self) -> &[CsvError] {
+        &self.errors
+    }
+
+    pub fn take_errors(&mut self) -> Vec<CsvError> {
+        std::mem::take(&mut self.errors)
+    }
+
+    pub fn stats(&self) -> &ReadStats {
+        &self.stats
+    }
+
+    /// Whether reading stopped early (an unterminated quote or over-long record).
+    pub fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    pub fn file_name(&self) -> &str {
+        &self.options.file_name
+    }
+
+    /// Records an error found by the caller (e.g. missing columns), with the same cap.
+    pub fn push_error(&mut self, line: u64, column: Option<usize>, kind: CsvErrorKind) {
+        self.stats.n_errors += 1;
+        if self.errors.len() < self.options.max_errors {
+            self.errors.push(CsvError { file: self.options.file_name.clone(), line, column, kind });
+        }
+    }
+
+    /// Stops reading: later chunks are ignored. The caller uses this after a fatal header error.
+    pub fn stop(&mut self) {
+        self.stopped = true;
+    }
+
+    /// Feeds the next chunk; the handler sees the header once, then each complete, valid row.
+    pub fn feed(&mut self, chunk: &[u8], handler: &mut dyn RowHandler) {
+        if self.stopped {
+            return;
+        }
+        self.stats.n_bytes += chunk.len() as u64;
+        if self.core.is_none() {
+            self.prefix.extend_from_slice(chunk);
+            let has_line_end = self.prefix.contains(&b'\n');
+            if !has_line_end && self.prefix.len() < SNIFF_LIMIT {
+                return;
+            }
+            let prefix = std::mem::take(&mut self.prefix);
+            self.start(&prefix, handler);
+            return;
+        }
+        self.parse(chunk, false, handler);
+    }
+
+    /// Ends the input: flushes the last record and reports an empty file.
+    pub fn finish(&mut self, handler: &mut dyn RowHandler) {
+        if self.stopped {
+            return;
+        }
+        if self.core.is_none() {
+            let prefix = std::mem::take(&mut self.prefix);
+            self.start(&prefix, handler);
+        }
+        self.parse(&[], true, handler);
+        if self.headers.is_none() && !self.stopped {
+            self.push_error(0, None, CsvErrorKind::Empty);
+        }
+    }
+
+    fn start(&mut self, prefix: &[u8], handler: &mut dyn RowHandler) {
+        let body = prefix.strip_prefix(b"\xef\xbb\xbf").unwrap_or(prefix);
+        let delimiter = self.options.delimiter.unwrap_or_else(|| sniff_delimiter(body));
+        self.stats.delimiter = delimiter;
+        self.core = Some(ReaderBuilder::new().delimiter(delimiter).build());
+        self.parse(body, false, handler);
+    }
+
+    fn parse(&mut self, mut input: &[u8], at_end: bool, handler: &mut dyn RowHandler) {
+        loop {
+            if self.stopped {
+                return;
+            }
+            let Some(core) = self.core.as_mut() else { return };
+            let (result, n_in, n_out, n_ends) = core.read_record(
+                input,
+                self.out.get_mut(self.out_len..).unwrap_or_default(),
+                self.ends.get_mut(self.ends_len..).unwrap_or_default(),
+            );
+            let consumed = input.get(..n_in).unwrap_or_default();
+            let (mut newlines, mut quotes) = (0u64, 0u64);
+            for &b in consumed {
+                newlines += u64::from(b == b'\n');
+                quotes += u64::from(b == b'"');
+            }
+            self.newlines += newlines;
+            self.quotes_in_record += quotes;
+            if let Some(&last) = consumed.last() {
+                self.last_byte = last;
+            }
+            input = input.get(n_in..).unwrap_or_default();
+            self.out_len += n_out;
+            self.ends_len += n_ends;
+            match result {
+                ReadRecordResult::InputEmpty => {
+                    if self.out_len > self.options.max_record_bytes {
+                        let line = self.record_start_line(at_end);
+                        self.push_error(line, None, CsvErrorKind::RecordTooLong { limit: self.options.max_record_bytes });
+                        self.stopped = true;
+                    }
+                    // At the end csv-core answers an empty input with Record or End, so
+                    // returning here cannot lose the final record.
+                    return;
+                }
+                ReadRecordResult::OutputFull => {
+                    if self.out_len > self.options.max_record_bytes {
+                        let line = self.record_start_line(at_end);
+                        self.push_error(line, None, CsvErrorKind::RecordTooLong { limit: self.options.max_record_bytes });
+                        self.stopped = true;
+                        return;
+                    }
+                    let new_len = self.out.len() * 2;
+                    self.out.resize(new_len, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let new_len = self.ends.len() * 2;
+                    self.ends.resize(new_len, 0);
+                }
+                ReadRecordResult::Record => {
+                    // A record still inside quotes when the input ended has an odd quote count.
+                    let unterminated = at_end && input.is_empty() && self.quotes_in_record % 2 == 1;
+                    let line = self.record_start_line(at_end);
+                    if unterminated {
+                        self.push_error(line, None, CsvErrorKind::UnterminatedQuote);
+                        self.stopped = true;
+                        return;
+                    }
+                    self.emit(line, handler);
+                    self.out_len = 0;
+                    self.ends_len = 0;
+                    self.quotes_in_record = 0;
+                }
+                ReadRecordResult::End => return,
+            }
+        }
+    }
+
+    /// The line the current record starts on: the line it ends on, minus newlines inside it.
+    ///
+    /// A record flushed at the end of input had no terminator, so a final `\n` was inside it.
+    fn record_start_line(&self, at_end: bool) -> u64 {
+        let end_line = if self.last_byte == b'\n' && !at_end { self.newlines } else { self.newlines + 1 };
+        let inner = self.out.get(..self.out_len).unwrap_or_default().iter().filter(|&&b| b == b'\n').count() as u64;
+        end_line.saturating_sub(inner).max(1)
+    }
+
+    fn emit(&mut self, line: u64, handler: &mut dyn RowHandler) {
+        // The buffer is moved out so the fields can borrow it while errors are recorded.
+        let out = std::mem::take(&mut self.out);
+        self.emit_from(&out, line, handler);
+        self.out = out;
+    }
+
+    fn emit_from(&mut self, out: &[u8], line: u64, handler: &mut dyn RowHandler) {
+        let data = out.get(..self.out_len).unwrap_or_default();
+        let ends = self.ends.get(..self.ends_len).unwrap_or_default();
+        // A line of only spaces is blank, not a one-field row.
+        if ends.len() == 1 && data.iter().all(|b| b.is_ascii_whitespace()) {
+            return;
+        }
+        let mut fields: Vec<&str> = Vec::with_capacity(ends.len());
+        let mut bad_column = None;
+        let mut start = 0;
+        for (idx, &end) in ends.iter().enumerate() {
+            let bytes = data.get(start..end).unwrap_or_default();
+            start = end;
+            match std::str::from_utf8(bytes) {
+                Ok(text) => fields.push(text),
+                Err(_) => {
+                    bad_column = Some(idx + 1);
+                    break;
+                }
+            }
+        }
+        let Some(expected) = self.headers.as_ref().map(|h| h.names.len()) else {
+            if bad_column.is_some() {
+                // A header we cannot read leaves nothing to match columns against.
+                let file = self.options.file_name.clone();
+                self.stats.n_errors += 1;
+                self.errors.push(CsvError { file, line, column: bad_column, kind: CsvErrorKind::InvalidUtf8 });
+                self.stopped = true;
+                return;
+            }
+            let names: Vec<String> = fields.iter().map(|f| f.trim().to_owned()).collect();
+            let mut duplicates = Vec::new();
+            for (idx, name) in names.iter().enumerate() {
+                if names.iter().take(idx).any(|n| n.eq_ignore_ascii_case(name)) {
+                    duplicates.push((idx + 1, name.clone()));
+                }
+            }
+            let headers = Headers { names };
+            for (column, name) in duplicates {
+                self.push_error(line, Some(column), CsvErrorKind::DuplicateColumn { name });
+            }
+            if let Err(kind) = handler.on_header(&headers) {
+                self.push_error(line, None, kind);
+                self.stopped = true;
+            }
+            self.headers = Some(headers);
+            return;
+        };
+        if let Some(column) = bad_column {
+            self.stats.n_skipped_rows += 1;
+            self.push_error(line, Some(column), CsvErrorKind::InvalidUtf8);
+            return;
+        }
+        if fields.len() != expected {
+            let found = fields.len();
+            self.stats.n_skipped_rows += 1;
+            self.push_error(line, Some(expected.min(found) + 1), CsvErrorKind::Ragged { expected, found });
+            return;
+        }
+        let row = Row { line, row_idx: self.stats.n_rows, fields: &fields };
+        self.stats.n_rows += 1;
+        handler.on_row(&row);
+    }
+}
+
+/// Picks the delimiter that occurs most often outside quotes on the first line; `,` on a tie.
+pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let candidates = [b',', b';', b'\t'];
+    let mut in_quotes = false;
+    for &b in bytes {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            if b == b'\n' || b == b'\r' {
+                break;
+            }
+            if let Some(count) = candidates.iter().position(|&c| c == b).and_then(|idx| counts.get_mut(idx)) {
+                *count += 1;
+            }
+        }
+    }
+    let mut best = 0;
+    for idx in 1..3 {
+        if counts.get(idx) > counts.get(best) {
+            best = idx;
+        }
+    }
+    candidates.get(best).copied().unwrap_or(b',')
+}
+
+/// A whole file read into memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadAll {
+    pub headers: Option<Headers>,
+    /// (line, fields) of every valid row.
+    pub rows: Vec<(u64, Vec<String>)>,
+    pub errors: Vec<CsvError>,
+}
+
+/// Reads a whole in-memory file, for tests, previews and small inputs.
+pub fn read_all(bytes: &[u8], options: ReadOptions) -> ReadAll {
+    let mut reader = CsvReader::new(options);
+    let mut rows = Vec::new();
+    let mut handler = OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().iter().map(|f| (*f).to_owned()).collect())));
+    reader.feed(bytes, &mut handler);
+    reader.finish(&mut handler);
+    ReadAll { headers: reader.headers().cloned(), rows, errors: reader.take_errors() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `bytes` in chunks of `chunk` bytes and renders rows and errors as text.
+    fn read_chunked(bytes: &[u8], chunk: usize, delimiter: Option<u8>) -> String {
+        let mut options = ReadOptions::new("t.csv");
+        options.delimiter = delimiter;
+        let mut reader = CsvReader::new(options);
+        struct Collect(String);
+        impl RowHandler for Collect {
+            fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
+                self.0.push_str(&format!("header {:?}\n", headers.names));
+                Ok(())
+            }
+            fn on_row(&mut self, row: &Row<'_>) {
+                self.0.push_str(&format!("{} {:?}\n", row.line, row.fields()));
+            }
+        }
+        let mut collect = Collect(String::new());
+        for piece in bytes.chunks(chunk.max(1)) {
+            reader.feed(piece, &mut collect);
+        }
+        reader.finish(&mut collect);
+        let mut out = collect.0;
+        for e in reader.errors() {
+            out.push_str(&format!("error {e}\n"));
+        }
+        out
+    }
+
+    fn check(bytes: &[u8], expected: &str) {
+        for chunk in [1, 2, 3, 7, 64, bytes.len()] {
+            assert_eq!(read_chunked(bytes, chunk, None), expected, "chunk size {chunk}");
+        }
+    }
+
+    #[test]
+    fn bom_crlf_quotes_and_blank_lines() {
+        check(
+            b"\xef\xbb\xbfa,b\r\n1,\"x, \"\"y\"\"\nz\"\r\n\r\n2,3\r\n\r\n\r\n",
+            "header [\"a\", \"b\"]\n2 [\"1\", \"x, \\\"y\\\"\\nz\"]\n5 [\"2\", \"3\"]\n",
+        );
+    }
+
+    #[test]
+    fn sniffs_semicolon_and_tab() {
+        check(b"a;b;c\n1;2,5;3\n", "header [\"a\", \"b\", \"c\"]\n2 [\"1\", \"2,5\", \"3\"]\n");
+        check(b"a\tb\n1\t2", "header [\"a\", \"b\"]\n2 [\"1\", \"2\"]\n");
+        assert_eq!(read_chunked(b"a;b\n1;2\n", 3, Some(b',')), "header [\"a;b\"]\n2 [\"1;2\"]\n");
+    }
+
+    #[test]
+    fn ragged_and_bad_utf8_rows_are_skipped_with_errors() {
+        check(
+            b"a,b\n1,2\n3\n4,5,6\n\xff,7\n8,9\n",
+            "header [\"a\", \"b\"]\n2 [\"1\", \"2\"]\n6 [\"8\", \"9\"]\n\
+             error t.csv:3:2: expected 2 fields like the header, found 1; the row was skipped\n\
+             error t.csv:4:3: expected 2 fields like the header, found 3; the row was skipped\n\
+             error t.csv:5:1: field is not valid UTF-8 (save the file as UTF-8); the row was skipped\n",
+        );
+    }
+
+    #[test]
+    fn unterminated_quote_and_empty_file() {
+        check(
+            b"a,b\n1,2\n3,\"oops\n4,5\n",
+            "header [\"a\", \"b\"]\n2 [\"1\", \"2\"]\n\
+             error t.csv:3: a quoted field opened here is never closed; the rest of the file was not read\n",
+        );
+        check(b"", "error t.csv:0: the file is empty: expected a header line with column names\n");
+        check(b"\n\n", "error t.csv:0: the file is empty: expected a header line with column names\n");
+    }
+
+    #[test]
+    fn headers_are_found_by_name() {
+        let headers = Headers { names: vec!["Dob".into(), " roll_no ".into(), "extra".into()] };
+        assert_eq!(headers.require(&["roll_no", "dob"]), Ok(vec![1, 0]));
+        let Err(CsvErrorKind::MissingColumns { missing, .. }) = headers.require(&["roll_no", "status", "date"]) else {
+            panic!("expected missing columns");
+        };
+        assert_eq!(missing, vec!["status".to_owned(), "date".to_owned()]);
+    }
+}

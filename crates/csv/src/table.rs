@@ -1,0 +1,52 @@
+//! One table of a [`Dataset`] as a CSV file, produced in chunks on demand.
+
+use campus_schema::Dataset;
+
+use crate::CsvWriter;
+
+/// Streams `header + rows` of one table; the bytes do not depend on the chunk sizes asked for.
+pub struct TableCsv<'a> {
+    dataset: &'a dyn Dataset,
+    table_idx: usize,
+    row_idx: u64,
+    end: u64,
+    writer: CsvWriter,
+}
+
+impl<'a> TableCsv<'a> {
+    /// The whole table, header first.
+    pub fn new(dataset: &'a dyn Dataset, table_idx: usize) -> TableCsv<'a> {
+        let end = dataset.n_rows(table_idx);
+        TableCsv::rows(dataset, table_idx, 0, end)
+    }
+
+    /// Rows `start..end`; the header comes with row 0 only, so consecutive ranges concatenate
+    /// to the whole file.
+    pub fn rows(dataset: &'a dyn Dataset, table_idx: usize, start: u64, end: u64) -> TableCsv<'a> {
+        let mut writer = CsvWriter::new();
+        if let (0, Some(table)) = (start, dataset.tables().get(table_idx)) {
+            writer.header(table);
+        }
+        TableCsv { dataset, table_idx, row_idx: start, end: end.min(dataset.n_rows(table_idx)), writer }
+    }
+
+    pub fn rows_done(&self) -> u64 {
+        self.row_idx
+    }
+
+    /// Appends to `out` until it holds at least `min_len` bytes or the table ends; returns
+    /// whether more remains.
+    pub fn fill(&mut self, out: &mut Vec<u8>, min_len: usize) -> bool {
+        loop {
+            out.append(&mut self.writer.buf);
+            if out.len() >= min_len || self.row_idx >= self.end {
+                return self.row_idx < self.end;
+            }
+            let batch_end = (self.row_idx + 256).min(self.end);
+            while self.row_idx < batch_end {
+                self.dataset.write_row(self.table_idx, self.row_idx, &mut self.writer);
+                self.row_idx += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! The streaming pass: students first (building the hash index), then attendance, exams and
+//! placements in any order, each fed in chunks of any size.
+//!
+//! Only what the analysis needs is kept: one entry per student, one aggregate per
+//! (student, course) for attendance, the exam totals per (student, course), and 64-bit row
+//! fingerprints for duplicate detection. Attendance rows themselves stream through.
+
+
+use campus_csv::infer::{Inferrer, is_null, parse_bool};
+use campus_csv::{CsvErrorKind, CsvReader, Headers, ReadOptions, Row, RowHandler};
+use campus_schema::Date;
+
+use crate::fasthash::{FastMap, FastSet, fingerprint, fingerprint_more};
+use crate::hash::{Digest32, student_digest, to_hex};
+use crate::quality::{Example, FileReport, FindingKind, Findings};
+use crate::{EtlError, EtlOptions, FileKind};
+
+/// One student of the master file.
+#[derive(Clone, Debug)]
+pub struct Student {
+    pub digest: Digest32,
+    pub student_hash: String,
+    pub college_code: String,
+    pub roll_no: String,
+    pub dob: String,
+    pub program: u32,
+    /// Attendance rows and presents over all courses, for attendance bands.
+    pub n_attendance: u32,
+    pub n_present: u32,
+    pub n_placement_rows: u32,
+    pub placed: bool,
+}
+
+/// Maps strings (course codes, programme codes) to small integers, in first-seen order.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    pub names: Vec<String>,
+    ids: FastMap<String, u32>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(name.to_owned());
+        self.ids.insert(name.to_owned(), id);
+        id
+    }
+
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+}
+
+/// Attendance of one student in one course.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AttendanceAgg {
+    pub n_rows: u32,
+    pub n_present: u32,
+}
+
+/// What the pass has accumulated; read by the analysis and the exports.
+#[derive(Debug, Default)]
+pub struct EtlState {
+    pub students: Vec<Student>,
+    by_key: FastMap<String, u32>,
+    pub courses: Interner,
+    pub programs: Interner,
+    /// Keyed by (student, course).
+    pub attendance: FastMap<(u32, u32), AttendanceAgg>,
+    /// Exam totals per (student, course) in file order; NaN where missing.
+    pub exam_totals: FastMap<(u32, u32), Vec<f64>>,
+    pub reports: Vec<FileReport>,
+    duplicates: FastMap<FileKind, Duplicates>,
+    key_scratch: String,
+}
+
+impl EtlState {
+    /// The student with this (roll_no, dob), if any.
+    pub fn lookup(&mut self, roll_no: &str, dob: &str) -> Option<u32> {
+        self.key_scratch.clear();
+        self.key_scratch.push_str(roll_no.trim());
+        self.key_scratch.push('\u{1f}');
+        self.key_scratch.push_str(dob.trim());
+        self.by_key.get(self.key_scratch.as_str()).copied()
+    }
+
+    /// The student whose key (`roll_no`, U+001F, `dob`, both trimmed) is `key`.
+    pub fn student_by_key(&self, key: &str) -> Option<&Student> {
+        self.by_key.get(key).and_then(|&idx| self.students.get(idx as usize))
+    }
+
+    pub fn student(&self, idx: u32) -> Option<&Student> {
+        self.students.get(idx as usize)
+    }
+}
+
+/// The ETL pass: begin a file, feed its chunks, end it; repeat; then analyse and export.
+#[derive(Debug)]
+pub struct Etl {
+    pub options: EtlOptions,
+    pub state: EtlState,
+    current: Option<Scan>,
+}
+
+/// The file being read now.
+struct Scan {
+    reader: CsvReader,
+    ctx: ScanCtx,
+}
+
+impl std::fmt::Debug for Scan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scan").field("file", &self.reader.file_name()).finish()
+    }
+}
+
+/// Per-file bookkeeping that the row handler mutates.
+struct ScanCtx {
+    kind: FileKind,
+    file_name: String,
+    columns: Vec<usize>,
+    /// Optional columns: placements' `placed`.
+    placed_col: Option<usize>,
+    /// File positions of the columns that identify a row (duplicate keys).
+    key_positions: Vec<usize>,
+    inferrer: Inferrer,
+    findings: Findings,
+}
+
+impl Etl {
+    pub fn new(options: EtlOptions) -> Etl {
+        Etl { options, state: EtlState::default(), current: None }
+    }
+
+    /// Starts reading a file. Students must come first: every other file joins against them.
+    pub fn begin_file(&mut self, kind: FileKind, file_name: &str) -> Result<(), EtlError> {
+        if self.current.is_some() {
+            return Err(EtlError::FileAlreadyOpen);
+        }
+        let has_students = self.state.reports.iter().any(|r| r.kind == FileKind::Students && !r.unusable);
+        if kind != FileKind::Students && !has_students {
+            return Err(EtlError::StudentsFirst);
+        }
+        let mut read = ReadOptions::new(file_name);
+        read.delimiter = self.options.delimiter;
+        read.max_errors = self.options.max_errors;
+        let ctx = ScanCtx {
+            kind,
+            file_name: file_name.to_owned(),
+            columns: Vec::new(),
+            placed_col: None,
+            key_positions: Vec::new(),
+            inferrer: Inferrer::default(),
+            findings: Findings::default(),
+        };
+        self.current = Some(Scan { reader: CsvReader::new(read), ctx });
+        Ok(())
+    }
+
+    /// Feeds the next chunk of the open file.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), EtlError> {
+        let Some(scan) = self.current.as_mut() else { return Err(EtlError::NoFileOpen) };
+        let mut handler = Handler { ctx: &mut scan.ctx, state: &mut self.state, options: &self.options };
+        scan.reader.feed(chunk, &mut handler);
+        Ok(())
+    }
+
+    /// Ends the open file and returns its report (also kept in `state.reports`).
+    pub fn end_file(&mut self) -> Result<&FileReport, EtlError> {
+        let Some(mut scan) = self.current.take() else { return Err(EtlError::NoFileOpen) };
+        let mut handler = Handler { ctx: &mut scan.ctx, state: &mut self.state, options: &self.options };
+        scan.reader.finish(&mut handler);
+        let stats = scan.reader.stats().clone();
+        let unusable = scan.reader.headers().is_none() || scan.ctx.columns.is_empty();
+        let report = FileReport {
+            kind: scan.ctx.kind,
+            file_name: scan.ctx.file_name,
+            n_bytes: stats.n_bytes,
+            n_rows: stats.n_rows,
+            n_skipped_rows: stats.n_skipped_rows,
+            delimiter: stats.delimiter,
+            columns: scan.ctx.inferrer.columns,
+            errors: FileReport::errors_from(scan.reader.take_errors()),
+            n_errors: stats.n_errors,
+            unusable,
+            findings: scan.ctx.findings,
+        };
+        self.state.reports.push(report);
+        self.state.reports.last().ok_or(EtlError::NoFileOpen)
+    }
+
+    /// Reads a whole in-memory file (tests, samples, small inputs).
+    pub fn load(&mut self, kind: FileKind, file_name: &str, bytes: &[u8]) -> Result<&FileReport, EtlError> {
+        self.begin_file(kind, file_name)?;
+        self.feed(bytes)?;
+        self.end_file()
+    }
+
+    /// Cross-file findings that need every file: students without attendance.
+    pub fn cross_file_findings(&self) -> Findings {
+        let mut findings = Findings::default();
+        let has_attendance = self.state.reports.iter().any(|r| r.kind == FileKind::Attendance);
+        if has_attendance {
+            for student in &self.state.students {
+                if student.n_attendance == 0 {
+                    findings.add(FindingKind::StudentsWithoutAttendance, self.options.max_examples, || Example {
+                        line: 0,
+                        text: format!("{} {} ({})", student.roll_no, student.dob, student.college_code),
+                    });
+                }
+            }
+        }
+        findings
+    }
+}
+
+struct Handler<'a> {
+    ctx: &'a mut ScanCtx,
+    state: &'a mut EtlState,
+    options: &'a EtlOptions,
+}
+
+/// Duplicate detection with one map insert per row.
+///
+/// A duplicate row always has a duplicate key, so full-row fingerprints are only compared (and
+/// only stored beyond the first) for keys seen more than once. Fingerprints are 64-bit: a
+/// collision among a million rows has a probability near 3e-8, acceptable for a quality count.
+#[derive(Debug, Default)]
+struct Duplicates {
+    /// Key fingerprint → row fingerprint of its first row.
+    first_row: FastMap<u64, u64>,
+    /// Row fingerprints of the later rows of repeated keys.
+    repeated_rows: FastSet<u64>,
+}
+
+impl Duplicates {
+    /// Returns (duplicate key, duplicate row).
+    fn check(&mut self, key: u64, row: u64) -> (bool, bool) {
+        match self.first_row.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(row);
+                (false, false)
+            }
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let same_as_first = *first.get() == row;
+                let seen_before = !self.repeated_rows.insert(row);
+                (true, same_as_first || seen_before)
+            }
+        }
+    }
+}
+
+fn example(row: &Row<'_>) -> Example {
+    Example { line: row.line, text: row.fields().join(",") }
+}
+
+/// A number as pandas reads it: missing markers are NaN; `None` when it is not a number.
+fn parse_number(field: &str) -> Option<f64> {
+    if is_null(field) {
+        return Some(f64::NAN);
+    }
+    field.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+impl RowHandler for Handler<'_> {
+    fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
+        self.ctx.columns = headers.require(self.ctx.kind.required_columns())?;
+        self.ctx.inferrer = Inferrer::new(&headers.names);
+        // Key columns, as indices into the required list: roll_no and dob, then the rest.
+        let key_order: &[usize] = match self.ctx.kind {
+            FileKind::Students => &[0, 1],
+            FileKind::Attendance => &[1, 2, 3, 4],
+            FileKind::Exams => &[1, 2, 3],
+            FileKind::Placements => &[1, 2],
+        };
+        self.ctx.key_positions = key_order.iter().filter_map(|&idx| self.ctx.columns.get(idx).copied()).collect();
+        if self.ctx.kind == FileKind::Placements {
+            self.ctx.placed_col = headers.position("placed");
+            // A student may have several offers: the company is part of the key.
+            self.ctx.key_positions.extend(headers.position("company"));
+        }
+        Ok(())
+    }
+
+    fn on_row(&mut self, row: &Row<'_>) {
+        let fields = row.fields();
+        self.ctx.inferrer.observe(fields);
+        let kind = self.ctx.kind;
+        let max_examples = self.options.max_examples;
+        let mut key_fields: [&str; 5] = [""; 5];
+        for (slot, &pos) in key_fields.iter_mut().zip(&self.ctx.key_positions) {
+            *slot = row.get(pos).unwrap_or("");
+        }
+        let n_key = self.ctx.key_positions.len().min(key_fields.len());
+        // The row fingerprint continues the key's with the other fields, so key fields are
+        // hashed once.
+        let key_fp = fingerprint(key_fields.get(..n_key).unwrap_or_default());
+        let mut row_fp = key_fp;
+        for (idx, field) in fields.iter().enumerate() {
+            if !self.ctx.key_positions.contains(&idx) {
+                row_fp = fingerprint_more(row_fp, &[field]);
+            }
+        }
+        let duplicates = self.state.duplicates.entry(kind).or_default();
+        let (duplicate_key, duplicate_row) = duplicates.check(key_fp, row_fp);
+        if duplicate_row {
+            self.ctx.findings.add(FindingKind::DuplicateRows, max_examples, || example(row));
+        }
+        if duplicate_key {
+            self.ctx.findings.add(FindingKind::DuplicateKeys, max_examples, || example(row));
+        }
+        match kind {
+            FileKind::Students => self.student_row(row),
+            FileKind::Attendance => self.attendance_row(row),
+            FileKind::Exams => self.exam_row(row),
+            FileKind::Placements => self.placement_row(row),
+        }
+    }
+}
+
+impl Handler<'_> {
+    fn col<'r>(&self, row: &Row<'r>, idx: usize) -> &'r str {
+        self.ctx.columns.get(idx).and_then(|&c| row.get(c)).unwrap_or("")
+    }
+
+    fn student_row(&mut self, row: &Row<'_>) {
+        let roll_no = self.col(row, 0).trim();
+        let dob = self.col(row, 1).trim();
+        let college_code = self.col(row, 2).trim();
+        let program_code = self.col(row, 3).trim();
+        if Date::parse_iso(dob).is_none() {
+            self.ctx.findings.add(FindingKind::InvalidDate, self.options.max_examples, || example(row));
+        }
+        if self.state.lookup(roll_no, dob).is_some() {
+            // The first row of a duplicated key wins, as `drop_duplicates(keep="first")` does.
+            return;
+        }
+        let Ok(idx) = u32::try_from(self.state.students.len()) else { return };
+        let digest = student_digest(&self.options.hash, college_code, roll_no, dob);
+        let program = self.state.programs.intern(program_code);
+        self.state.students.push(Student {
+            digest,
+            student_hash: to_hex(&digest),
+            college_code: college_code.to_owned(),
+            roll_no: roll_no.to_owned(),
+            dob: dob.to_owned(),
+            program,
+            n_attendance: 0,
+            n_present: 0,
+            n_placement_rows: 0,
+            placed: false,
+        });
+        let key = std::mem::take(&mut self.state.key_scratch);
+        self.state.by_key.insert(key, idx);
+    }
+
+    fn attendance_row(&mut self, row: &Row<'_>) {
+        let max_examples = self.options.max_examples;
+        let roll_no = self.col(row, 1);
+        let dob = self.col(row, 2);
+        let course = self.col(row, 3).trim();
+        let date = self.col(row, 4).trim();
+        let status = self.col(row, 5);
+        // pandas' `(status == "P").astype(int)`: exactly "P" is present, anything else absent.
+        let present = status == "P";
+        if status != "P" && status != "A" {
+            self.ctx.findings.add(FindingKind::StatusNotPA, max_examples, || example(row));
+        }
+        match Date::parse_iso(date) {
+            None => self.ctx.findings.add(FindingKind::InvalidDate, max_examples, || example(row)),
+            Some(day) => {
+                if let Some((first, last)) = self.options.semester
+                    && (day < first || day > last)
+                {
+                    self.ctx.findings.add(FindingKind::DateOutsideSemester, max_examples, || example(row));
+                }
+            }
+        }
+        let Some(student_idx) = self.state.lookup(roll_no, dob) else {
+            self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row));
+            return;
+        };
+        let course_id = self.state.courses.intern(course);
+        let agg = self.state.attendance.entry((student_idx, course_id)).or_default();
+        agg.n_rows += 1;
+        agg.n_present += u32::from(present);
+        if let Some(student) = self.state.students.get_mut(student_idx as usize) {
+            student.n_attendance += 1;
+            student.n_present += u32::from(present);
+        }
+    }
+
+    fn exam_row(&mut self, row: &Row<'_>) {
+        let max_examples = self.options.max_examples;
+        let bounds = self.options.marks;
+        let mut marks = [0.0f64; 3];
+        let limits = [bounds.internal_max, bounds.external_max, bounds.total_max];
+        for (slot, idx) in marks.iter_mut().zip(4..7) {
+            match parse_number(self.col(row, idx)) {
+                Some(value) => *slot = value,
+                None => {
+                    *slot = f64::NAN;
+                    self.ctx.findings.add(FindingKind::InvalidNumber, max_examples, || example(row));
+                }
+            }
+        }
+        let [internal, external, total] = marks;
+        if is_null(self.col(row, 6)) {
+            self.ctx.findings.add(FindingKind::BlankTotal, max_examples, || example(row));
+        }
+        let out_of_range = marks.iter().zip(limits).any(|(&v, max)| !v.is_nan() && (v < 0.0 || v > max));
+        if out_of_range {
+            self.ctx.findings.add(FindingKind::MarksOutOfRange, max_examples, || example(row));
+        }
+        if !(internal.is_nan() || external.is_nan() || total.is_nan()) && (internal + external - total).abs() > 1e-9 {
+            self.ctx.findings.add(FindingKind::TotalMismatch, max_examples, || example(row));
+        }
+        let Some(student_idx) = self.state.lookup(self.col(row, 1), self.col(row, 2)) else {
+            self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row));
+            return;
+        };
+        let course_id = self.state.courses.intern(self.col(row, 3).trim());
+        self.state.exam_totals.entry((student_idx, course_id)).or_default().push(total);
+    }
+
+    fn placement_row(&mut self, row: &Row<'_>) {
+        let Some(student_idx) = self.state.lookup(self.col(row, 1), self.col(row, 2)) else {
+            self.ctx.findings.add(FindingKind::Orphans, self.options.max_examples, || example(row));
+            return;
+        };
+        // Without a `placed` column, a row in the placements file means an offer.
+        let placed = match self.ctx.placed_col.and_then(|c| row.get(c)) {
+            None => true,
+            Some(field) => parse_bool(field).unwrap_or_else(|| field.trim() == "1"),
+        };
+        if let Some(student) = self.state.students.get_mut(student_idx as usize) {
+            student.n_placement_rows += 1;
+            student.placed |= placed;
+        }
+    }
+}

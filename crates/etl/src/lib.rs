@@ -1,0 +1,130 @@
+//! Student-records ETL: the pandas notebook's pipeline as pure, streaming Rust.
+//!
+//! Read four AKTU-style CSV exports, replace identity with `student_hash`, join it into the
+//! dependent tables, check quality, measure how attendance relates to marks, and stage it all
+//! for MySQL. Everything is push-based (chunks in, buffers out) so the CLI and the web worker
+//! drive it the same way; nothing here touches files, clocks, threads or the DOM, and nothing
+//! panics on user data.
+//!
+//! Interesting modules: [`ingest`] (the streaming pass and its state), [`analysis`] (the
+//! notebook's correlation, reproduced exactly), [`hash`] and [`attack`] (pseudonymisation and
+//! why the unkeyed hash is not anonymous), [`export`] (transformed CSVs and staging SQL),
+//! [`report`] (the quality report as Markdown), [`sample`] (a seeded sample set, optionally dirty).
+
+pub mod analysis;
+pub mod attack;
+pub mod export;
+pub mod fasthash;
+pub mod hash;
+pub mod ingest;
+pub mod quality;
+pub mod report;
+pub mod sample;
+pub mod stats;
+
+use campus_schema::Date;
+use serde::{Deserialize, Serialize};
+
+pub use analysis::{Analysis, analyze};
+pub use hash::{HashMode, student_hash};
+pub use ingest::Etl;
+pub use quality::{FileReport, Finding, FindingKind};
+
+/// The four kinds of input file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum FileKind {
+    Students,
+    Attendance,
+    Exams,
+    Placements,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 4] = [FileKind::Students, FileKind::Attendance, FileKind::Exams, FileKind::Placements];
+
+    /// Columns that must be present, by name (order in the file may vary).
+    pub fn required_columns(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Students => &["roll_no", "dob", "college_code", "program_code"],
+            FileKind::Attendance => &["college_code", "roll_no", "dob", "course_code", "date", "status"],
+            FileKind::Exams => &["college_code", "roll_no", "dob", "course_code", "internal", "external", "total"],
+            FileKind::Placements => &["college_code", "roll_no", "dob"],
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Students => "students",
+            FileKind::Attendance => "attendance",
+            FileKind::Exams => "exam results",
+            FileKind::Placements => "placements",
+        }
+    }
+
+    /// The staging table and transformed-CSV base name.
+    pub fn staging_table(self) -> &'static str {
+        match self {
+            FileKind::Students => "stg_students",
+            FileKind::Attendance => "stg_attendance",
+            FileKind::Exams => "stg_exam_results",
+            FileKind::Placements => "stg_placements",
+        }
+    }
+}
+
+/// Upper bounds of the marks columns (lower bounds are 0). AKTU: 30 internal, 70 external.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MarkBounds {
+    pub internal_max: f64,
+    pub external_max: f64,
+    pub total_max: f64,
+}
+
+impl Default for MarkBounds {
+    fn default() -> MarkBounds {
+        MarkBounds { internal_max: 30.0, external_max: 70.0, total_max: 100.0 }
+    }
+}
+
+/// How the pipeline runs.
+#[derive(Clone, Debug)]
+pub struct EtlOptions {
+    pub hash: HashMode,
+    /// Drop roll_no and dob from every output after hashing.
+    pub deidentify: bool,
+    /// First and last day of the semester; attendance outside it is reported.
+    pub semester: Option<(Date, Date)>,
+    pub marks: MarkBounds,
+    /// Example rows kept per finding.
+    pub max_examples: usize,
+    /// Read errors kept per file.
+    pub max_errors: usize,
+    /// Field delimiter for every file; `None` sniffs each file.
+    pub delimiter: Option<u8>,
+}
+
+impl Default for EtlOptions {
+    fn default() -> EtlOptions {
+        EtlOptions {
+            hash: HashMode::Sha256,
+            deidentify: false,
+            semester: None,
+            marks: MarkBounds::default(),
+            max_examples: 5,
+            max_errors: 100,
+            delimiter: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EtlError {
+    #[error("load the students file first: every other file is joined to it")]
+    StudentsFirst,
+    #[error("a file is already being read; end it before starting another")]
+    FileAlreadyOpen,
+    #[error("no file is being read")]
+    NoFileOpen,
+    #[error("no usable {} file was loaded", .0.label())]
+    NotLoaded(FileKind),
+}

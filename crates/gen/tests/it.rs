@@ -1,0 +1,120 @@
+//! Integration tests of the generator: consistency, determinism, sizes and scaling.
+
+use campus_gen::{Config, ConfigError, TableId, Ums, check};
+use campus_schema::{Dataset, ValueRow};
+
+fn ums(config: Config) -> Ums {
+    match Ums::new(config) {
+        Ok(ums) => ums,
+        Err(err) => panic!("config rejected: {err}"),
+    }
+}
+
+// Consistency: the default dataset and unusual shapes pass every schema and fact check.
+mod consistency {
+    use super::*;
+
+    #[test]
+    fn default_dataset_is_consistent() {
+        let ums = ums(Config::default());
+        let problems = check::check(&ums);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn unusual_shapes_are_consistent() {
+        let shapes = [
+            Config { students: 7, staff: 10, departments: 1, courses_per_department: 1, levels: 1, enrollments_per_student: 1, applicants: 3, residential_students: 7, bus_allocations: 0, ..Config::default() },
+            Config { modules_per_course_level: 5, enrollments_per_student: 5, students: 900, residential_students: 333, applicants: 2000, ..Config::default() },
+            Config { levels: 6, enrollments_per_student: 6, departments: 8, courses_per_department: 9, qualifications: 8, shuttle_points: 20, seed: 7, ..Config::scaled(1_500) },
+        ];
+        for config in shapes {
+            let problems = check::check(&ums(config.clone()));
+            assert!(problems.is_empty(), "{config:?}\n{problems:#?}");
+        }
+    }
+}
+
+// Sizes: the defaults are the classic dataset's headline counts, and one knob scales everything.
+mod sizes {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_headline_counts() {
+        let ums = ums(Config::default());
+        let expected = [
+            (TableId::Levels, 4),
+            (TableId::Qualifications, 6),
+            (TableId::Departments, 6),
+            (TableId::Courses, 42),
+            (TableId::Modules, 168),
+            (TableId::Students, 5_000),
+            (TableId::StudentEnrollment, 20_000),
+            (TableId::StudentMarks, 20_000),
+            (TableId::StudentResidential, 5_000),
+            (TableId::Buses, 20),
+            (TableId::LecturerModuleAssignment, 168),
+        ];
+        for (table, count) in expected {
+            assert_eq!(ums.count(table), count, "{table:?}");
+        }
+        assert!(ums.count(TableId::Applicants) >= 200);
+        assert!(ums.count(TableId::ApplicantStatus) > 0);
+    }
+
+    #[test]
+    fn one_knob_scales_to_a_million_students() {
+        let ums = ums(Config::scaled(1_000_000));
+        assert_eq!(ums.count(TableId::Students), 1_000_000);
+        assert_eq!(ums.count(TableId::StudentEnrollment), 4_000_000);
+        assert_eq!(ums.count(TableId::Staff), 60_000);
+        assert_eq!(ums.count(TableId::Applicants), 60_000);
+        // The last rows of the largest tables are reachable without producing the others.
+        let last = ValueRow::collect(|row| ums.write(TableId::StudentMarks, 3_999_999, row));
+        assert_eq!(last.first().and_then(|v| v.as_int()), Some(4_000_000));
+    }
+
+    #[test]
+    fn bad_sizes_are_named() {
+        let err = Ums::new(Config { students: 0, ..Config::default() }).err();
+        assert_eq!(err, Some(ConfigError::OutOfRange { field: "students", value: 0, min: 1, max: campus_gen::MAX_STUDENTS }));
+        let err = Ums::new(Config { enrollments_per_student: 5, ..Config::default() }).err();
+        assert!(err.is_some_and(|e| e.to_string() == "enrollments_per_student must be between 0 and 4, got 5"));
+        assert!(Ums::new(Config { residential_students: 5_001, ..Config::default() }).is_err());
+        assert!(Ums::new(Config { staff: 9, ..Config::default() }).is_err());
+    }
+}
+
+// Determinism: rows depend on (seed, table, row) only.
+mod determinism {
+    use super::*;
+
+    fn text_of(ums: &Ums, table: TableId, rows: std::ops::Range<u64>) -> String {
+        rows.map(|i| format!("{:?}", ValueRow::collect(|row| ums.write(table, i, row)))).collect()
+    }
+
+    #[test]
+    fn rows_do_not_depend_on_order_or_on_other_tables() {
+        let a = ums(Config::default());
+        let b = ums(Config { applicants: 999, bus_allocations: 7, ..Config::default() });
+        for table in [TableId::Students, TableId::StudentMarks, TableId::Staff] {
+            let forward = text_of(&a, table, 0..200);
+            let backward: String = (0..200).rev().map(|i| text_of(&a, table, i..i + 1)).collect::<Vec<_>>().into_iter().rev().collect();
+            assert_eq!(forward, backward);
+            assert_eq!(forward, text_of(&b, table, 0..200));
+        }
+    }
+
+    #[test]
+    fn seeds_change_the_data() {
+        let a = ums(Config::default());
+        let b = ums(Config { seed: 43, ..Config::default() });
+        assert_ne!(text_of(&a, TableId::Students, 0..50), text_of(&b, TableId::Students, 0..50));
+    }
+
+    #[test]
+    fn provenance_names_the_seed() {
+        let lines = ums(Config::default()).provenance();
+        assert!(lines.first().is_some_and(|l| l.contains("seed=42")));
+    }
+}

@@ -1,0 +1,131 @@
+//! The saved-model format shared by the browser registry and the CLI.
+//!
+//! Layout (all integers little-endian):
+//! `MAGIC (8 bytes) | format version (u32) | payload length (u64) | postcard payload |
+//! SHA-256 of everything before it (32 bytes)`.
+//! The magic tells our files from foreign ones, the version lets later formats refuse or
+//! migrate older ones explicitly, and the checksum turns any corruption into a clear error
+//! before a single model byte is trusted.
+
+use sha2::{Digest, Sha256};
+
+use crate::train::ModelBundle;
+
+pub const MAGIC: [u8; 8] = *b"CAMPOCC\0";
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 8;
+const CHECKSUM_LEN: usize = 32;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BundleError {
+    #[error("not a Campus ETL Studio occupancy model (unrecognised file header)")]
+    NotABundle,
+    #[error("the model file is truncated: expected {expected} bytes, found {found}")]
+    Truncated { expected: u64, found: u64 },
+    #[error("the model file uses format version {found}; this build reads version {supported}")]
+    UnsupportedVersion { found: u32, supported: u32 },
+    #[error("the model file is corrupt: its checksum does not match its contents")]
+    ChecksumMismatch,
+    #[error("the model file is corrupt: {0}")]
+    Corrupt(String),
+    #[error("the model could not be encoded: {0}")]
+    Encode(String),
+}
+
+impl ModelBundle {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, BundleError> {
+        let payload =
+            postcard::to_allocvec(self).map_err(|e| BundleError::Encode(e.to_string()))?;
+        let mut out = Vec::with_capacity(HEADER_LEN + payload.len() + CHECKSUM_LEN);
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&payload);
+        let checksum = Sha256::digest(&out);
+        out.extend_from_slice(&checksum);
+        Ok(out)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, BundleError> {
+        let found = bytes.len() as u64;
+        let Some(magic) = bytes.get(..MAGIC.len()) else {
+            return Err(if MAGIC.starts_with(bytes) && !bytes.is_empty() {
+                BundleError::Truncated {
+                    expected: HEADER_LEN as u64,
+                    found,
+                }
+            } else {
+                BundleError::NotABundle
+            });
+        };
+        if magic != MAGIC {
+            return Err(BundleError::NotABundle);
+        }
+        let truncated_header = BundleError::Truncated {
+            expected: HEADER_LEN as u64,
+            found,
+        };
+        let version = bytes
+            .get(8..12)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+            .ok_or(truncated_header.clone())?;
+        if version != FORMAT_VERSION {
+            return Err(BundleError::UnsupportedVersion {
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let payload_len = bytes
+            .get(12..20)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+            .ok_or(truncated_header)?;
+        let expected = (HEADER_LEN as u64)
+            .saturating_add(payload_len)
+            .saturating_add(CHECKSUM_LEN as u64);
+        if found < expected {
+            return Err(BundleError::Truncated { expected, found });
+        }
+        if found > expected {
+            return Err(BundleError::Corrupt(format!(
+                "{} unexpected bytes after the end",
+                found - expected
+            )));
+        }
+        // `expected == found` fits in usize, so these conversions and slices are in range.
+        let body_len = HEADER_LEN + payload_len as usize;
+        let (body, checksum) = bytes.split_at(body_len);
+        if Sha256::digest(body).as_slice() != checksum {
+            return Err(BundleError::ChecksumMismatch);
+        }
+        let payload = body.get(HEADER_LEN..).unwrap_or_default();
+        let bundle: ModelBundle =
+            postcard::from_bytes(payload).map_err(|e| BundleError::Corrupt(e.to_string()))?;
+        bundle.check_consistent()?;
+        Ok(bundle)
+    }
+
+    /// The models must agree with the encoder on the number of features, or prediction
+    /// would read past rows.
+    fn check_consistent(&self) -> Result<(), BundleError> {
+        let models = &self.models;
+        let n_features = models.encoder.n_features();
+        let encoder_ok = models.encoder.means.len() == crate::features::NUMERIC_FEATURES.len()
+            && models.encoder.std_devs.len() == crate::features::NUMERIC_FEATURES.len();
+        let svm_ok = models.svm.n_features == n_features
+            && models.svm.support_vectors.len() == models.svm.coefficients.len() * n_features
+            && models.svm.sv_sq_norms.len() == models.svm.coefficients.len();
+        if encoder_ok
+            && models.linear.weights.len() == n_features
+            && models.forest.n_features == n_features
+            && svm_ok
+        {
+            Ok(())
+        } else {
+            Err(BundleError::Corrupt(
+                "the models disagree with the feature encoding".to_owned(),
+            ))
+        }
+    }
+}

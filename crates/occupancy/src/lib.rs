@@ -1,0 +1,34 @@
+//! Classroom occupancy ML, pure Rust for the CLI and the browser worker alike.
+//!
+//! The pipeline, in module order:
+//! - [`generate`]: a seeded generator of class sessions (byte-identical on every target);
+//! - [`import`]: CSV import of the shared layout ([`session::COLUMNS`]) with per-row errors;
+//! - [`features`]: one-hot and standardised encoding learned from the training rows;
+//! - [`linear`], [`forest`], [`svm`]: the three models; [`svm`] is our own SMO solver;
+//! - [`metrics`]: regression and classification metrics;
+//! - [`train`]: split, fit, evaluate, cross-validate, predict;
+//! - [`bundle`]: the versioned, checksummed binary format of a trained version.
+//!
+//! Core code never panics on user data, spawns no threads and reads no clock: timings and
+//! timestamps come from the caller, progress and cancellation go through [`progress::Hooks`].
+
+pub mod bundle;
+pub mod features;
+pub mod forest;
+pub mod generate;
+pub mod import;
+pub mod linear;
+pub mod metrics;
+pub mod progress;
+pub mod rng;
+pub mod session;
+pub mod split;
+pub mod svm;
+pub mod train;
+
+pub use bundle::BundleError;
+pub use generate::{GenerateConfig, generate};
+pub use import::{ImportError, Imported, InputRow, parse_inputs, parse_sessions};
+pub use progress::{Hooks, Progress, Stage};
+pub use session::{Session, SessionInput, write_csv};
+pub use train::{ModelBundle, Prediction, TrainConfig, TrainError, cross_validate, train};

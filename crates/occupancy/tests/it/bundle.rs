@@ -1,0 +1,76 @@
+//! The saved format: loaded versions predict identically; damaged files are refused clearly.
+
+use campus_occupancy::bundle::{FORMAT_VERSION, MAGIC};
+use campus_occupancy::progress::without_hooks;
+use campus_occupancy::{BundleError, ModelBundle, train};
+
+use crate::common::{bundle, config, sessions};
+
+fn bytes() -> Vec<u8> {
+    bundle().to_bytes().expect("encode")
+}
+
+#[test]
+fn round_trip_predicts_identically_for_every_model() {
+    let original = bundle();
+    let loaded = ModelBundle::from_bytes(&bytes()).expect("decode");
+    assert_eq!(loaded.evaluation, original.evaluation);
+    assert_eq!(loaded.config, original.config);
+    assert_eq!(loaded.data_fingerprint, original.data_fingerprint);
+    assert_eq!((loaded.n_rows, loaded.created_at.as_str()), (original.n_rows, "2026-11-22T12:00:00Z"));
+    for session in sessions() {
+        let (a, b) = (original.predict(&session.input).expect("a"), loaded.predict(&session.input).expect("b"));
+        // Bit-identical, not merely close.
+        assert_eq!(a.linear_attendance.to_bits(), b.linear_attendance.to_bits());
+        assert_eq!(a.forest_attendance.to_bits(), b.forest_attendance.to_bits());
+        assert_eq!(a.svm_margin.to_bits(), b.svm_margin.to_bits());
+    }
+    assert_eq!(loaded.to_bytes().expect("re-encode"), bytes());
+}
+
+#[test]
+fn training_is_deterministic() {
+    let again = without_hooks(|h| train(sessions(), &config(), "2026-11-22T12:00:00Z", h)).expect("train");
+    assert_eq!(again.to_bytes().expect("encode"), bytes());
+}
+
+#[test]
+fn header_layout() {
+    let bytes = bytes();
+    assert_eq!(&bytes[..8], &MAGIC);
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), FORMAT_VERSION);
+    // Bounded trees keep a version small enough for the browser registry.
+    assert!(bytes.len() < 4_000_000, "{} bytes", bytes.len());
+}
+
+#[test]
+fn every_kind_of_damage_is_refused() {
+    let good = bytes();
+    let check = |bytes: &[u8], expected: BundleError| {
+        assert_eq!(ModelBundle::from_bytes(bytes).err(), Some(expected));
+    };
+    check(&[], BundleError::NotABundle);
+    check(b"date,time,school\n2024-09-02,08:00,Law\n", BundleError::NotABundle);
+    check(b"\x89PNG\r\n\x1a\n\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", BundleError::NotABundle);
+    check(&good[..5], BundleError::Truncated { expected: 20, found: 5 });
+    check(&good[..15], BundleError::Truncated { expected: 20, found: 15 });
+    let cut = good.len() - 100;
+    check(&good[..cut], BundleError::Truncated { expected: good.len() as u64, found: cut as u64 });
+
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0x40;
+    check(&flipped, BundleError::ChecksumMismatch);
+
+    let mut bad_checksum = good.clone();
+    let last = bad_checksum.len() - 1;
+    bad_checksum[last] ^= 1;
+    check(&bad_checksum, BundleError::ChecksumMismatch);
+
+    let mut future = good.clone();
+    future[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    check(&future, BundleError::UnsupportedVersion { found: FORMAT_VERSION + 1, supported: FORMAT_VERSION });
+
+    let mut longer = good.clone();
+    longer.extend_from_slice(b"junk");
+    assert!(matches!(ModelBundle::from_bytes(&longer), Err(BundleError::Corrupt(_))));
+}

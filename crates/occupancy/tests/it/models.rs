@@ -1,0 +1,144 @@
+//! Model quality on generated data, the SVM solver against known optima, and the hooks.
+
+use campus_occupancy::features::Matrix;
+use campus_occupancy::progress::{Hooks, Progress, Stage, without_hooks};
+use campus_occupancy::svm::{ClassWeight, KernelConfig, Shrinking, SvmConfig, SvmModel};
+use campus_occupancy::{SessionInput, TrainError, cross_validate, train};
+
+use crate::common::{bundle, config, sessions};
+
+#[test]
+fn forest_beats_linear_and_svm_finds_the_minority() {
+    let e = &bundle().evaluation;
+    assert_eq!(e.n_train + e.n_test, crate::common::N_SESSIONS);
+    assert_eq!(e.n_test, 300);
+    assert!(e.linear.r2 > 0.8, "linear R² {}", e.linear.r2);
+    assert!(e.forest.r2 > e.linear.r2 + 0.03, "forest R² {} vs linear {}", e.forest.r2, e.linear.r2);
+    assert!(e.forest.mae < 0.8 * e.linear.mae);
+    let overcrowded = e.svm.per_class[1];
+    assert!(overcrowded.support > 20);
+    assert!(overcrowded.recall > 0.75, "recall {}", overcrowded.recall);
+    assert!(e.svm.accuracy > 0.85, "accuracy {}", e.svm.accuracy);
+    // Enrolment and the course's own history must be among the strongest features.
+    let top: Vec<&str> = e.feature_importance.iter().take(5).map(|f| f.feature.as_str()).collect();
+    assert!(top.contains(&"enrolled_students") || top.contains(&"rolling_avg_5"), "{top:?}");
+    let total: f64 = e.feature_importance.iter().map(|f| f.importance).sum();
+    assert!((total - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn unseen_categories_predict_instead_of_crashing() {
+    let input = SessionInput {
+        date: "2025-01-01".to_owned(),
+        time_minutes: 600,
+        school: "Theology".to_owned(),
+        venue: "Chapel".to_owned(),
+        venue_capacity: 80,
+        weekday: "Saturday".to_owned(),
+        semester_day: 50,
+        exam_week: false,
+        enrolled_students: 70,
+        prev_attendance: 60.0,
+        rolling_avg_3: 61.0,
+        rolling_avg_5: 62.0,
+        trend_delta: -1.0,
+    };
+    let prediction = bundle().predict(&input).expect("prediction");
+    assert!(prediction.linear_attendance.is_finite() && prediction.forest_attendance.is_finite());
+    assert!(prediction.svm_margin.is_finite());
+    assert!((20.0..120.0).contains(&prediction.forest_attendance), "{prediction:?}");
+}
+
+#[test]
+fn batch_and_single_predictions_agree() {
+    let models = &bundle().models;
+    let inputs: Vec<&SessionInput> = sessions().iter().take(50).map(|s| &s.input).collect();
+    let batch = models.predict_many(inputs.iter().copied()).expect("batch");
+    for (input, from_batch) in inputs.iter().zip(&batch) {
+        assert_eq!(&models.predict(input).expect("single"), from_batch);
+    }
+}
+
+/// Hard-margin 1-D problem: points −2, −1 (class −) and 1, 2 (class +). The optimum is
+/// w = 1, b = 0 with support vectors ±1, so the decision function is exactly x.
+#[test]
+fn svm_linear_hard_margin_by_hand() {
+    let x = Matrix { n_rows: 4, n_cols: 1, data: vec![-2.0, -1.0, 1.0, 2.0] };
+    let labels = [false, false, true, true];
+    let config = SvmConfig { kernel: KernelConfig::Linear, c: 1000.0, class_weight: ClassWeight::Uniform, ..SvmConfig::default() };
+    let model = without_hooks(|h| SvmModel::fit(&x, &labels, &config, h)).expect("fit");
+    for v in [-3.0, -0.5, 0.25, 1.5] {
+        assert!((model.decision_function(&[v]) - v).abs() < 1e-6, "f({v}) = {}", model.decision_function(&[v]));
+    }
+    assert_eq!(model.stats.n_support, 2);
+    assert!(model.stats.converged);
+}
+
+/// The dual solution must satisfy the KKT conditions, with or without shrinking, and both
+/// must reach the same decisions.
+#[test]
+fn svm_rbf_reaches_the_optimum_with_and_without_shrinking() {
+    let e = bundle();
+    let encoder = &e.models.encoder;
+    let x = encoder.encode(sessions().iter().take(600).map(|s| &s.input));
+    let labels: Vec<bool> = sessions().iter().take(600).map(|s| s.overcrowded()).collect();
+    let fit = |shrinking| {
+        let config = SvmConfig { shrinking, tolerance: 1e-5, ..SvmConfig::default() };
+        without_hooks(|h| SvmModel::fit(&x, &labels, &config, h)).expect("fit")
+    };
+    let (on, off) = (fit(Shrinking::On), fit(Shrinking::Off));
+    assert!(on.stats.converged && off.stats.converged);
+    // Equality constraint Σ αᵢyᵢ = 0 and box constraints.
+    let c_max = on.stats.c_overcrowded.max(on.stats.c_not_overcrowded);
+    assert!(on.coefficients.iter().sum::<f64>().abs() < 1e-6);
+    assert!(on.coefficients.iter().all(|c| c.abs() <= c_max + 1e-9));
+    let mut disagreements = 0;
+    for r in 0..x.n_rows {
+        let (a, b) = (on.decision_function(x.row(r)), off.decision_function(x.row(r)));
+        assert!((a - b).abs() < 1e-2, "row {r}: {a} vs {b}");
+        disagreements += usize::from((a > 0.0) != (b > 0.0));
+    }
+    assert!(disagreements <= 2);
+}
+
+#[test]
+fn svm_with_one_class_gives_a_constant_verdict() {
+    let x = Matrix { n_rows: 3, n_cols: 1, data: vec![1.0, 2.0, 3.0] };
+    let model = without_hooks(|h| SvmModel::fit(&x, &[false; 3], &SvmConfig::default(), h)).expect("fit");
+    assert!(!model.predict_row(&[10.0]));
+}
+
+#[test]
+fn progress_rises_to_one_and_cancel_stops_training() {
+    let mut seen: Vec<Progress> = Vec::new();
+    let mut on_progress = |p: Progress| seen.push(p);
+    let never = || false;
+    let small: Vec<_> = sessions().iter().take(400).cloned().collect();
+    let mut hooks = Hooks { on_progress: &mut on_progress, is_cancelled: &never };
+    train(&small, &config(), "t", &mut hooks).expect("train");
+    assert!(seen.windows(2).all(|w| w[1].overall >= w[0].overall - 1e-12));
+    assert!(seen.iter().any(|p| p.stage == Stage::Forest));
+    assert_eq!(seen.last().map(|p| p.overall), Some(1.0));
+
+    let mut ignore = |_: Progress| {};
+    let cancel = || true;
+    let mut hooks = Hooks { on_progress: &mut ignore, is_cancelled: &cancel };
+    assert_eq!(train(&small, &config(), "t", &mut hooks).err(), Some(TrainError::Cancelled));
+}
+
+#[test]
+fn too_few_rows_is_an_error() {
+    let few: Vec<_> = sessions().iter().take(5).cloned().collect();
+    let result = without_hooks(|h| train(&few, &config(), "t", h));
+    assert_eq!(result.err(), Some(TrainError::TooFewRows { needed: 10, found: 5 }));
+}
+
+#[test]
+fn cross_validation_reports_every_fold() {
+    let small: Vec<_> = sessions().iter().take(500).cloned().collect();
+    let mut config = config();
+    config.forest.n_trees = 10;
+    let folds = without_hooks(|h| cross_validate(&small, &config, 3, h)).expect("cv");
+    assert_eq!(folds.len(), 3);
+    assert!(folds.iter().all(|f| f.forest.r2 > 0.7 && f.linear.r2 > 0.5));
+}

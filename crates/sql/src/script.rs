@@ -1,0 +1,323 @@
+//! A whole seed script (header, DDL, routines, data, footer), produced in chunks on demand.
+//!
+//! [`ScriptWriter::fill`] appends at least the requested number of bytes and returns, so the CLI
+//! can stream to a file and the web worker can post chunks to the page; the bytes are the same
+//! whatever chunk sizes are asked for, because each row's text depends only on (table, row).
+
+use std::io::{self, Write};
+
+use campus_schema::Dataset;
+
+use crate::ddl::{Routine, create_table};
+use crate::escape::push_ident;
+use crate::insert::{BATCHES_PER_TRANSACTION, InsertWriter, batch_rows};
+
+/// Marks the start of the data section in a full script; `--part` outputs are exactly the bytes
+/// between this line and [`DATA_END`].
+pub const DATA_BEGIN: &str = "-- BEGIN DATA\n";
+pub const DATA_END: &str = "-- END DATA\n";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptOptions {
+    /// The database to create (if missing) and use.
+    pub database: String,
+    /// A title for the first comment line, e.g. the file name.
+    pub title: String,
+    pub schema: bool,
+    pub data: bool,
+    /// Drop the tables (and routines) first, then create them; needs `schema`.
+    pub drop_existing: bool,
+    pub routines: Vec<Routine>,
+    /// Write only this slice of the data section.
+    pub part: Option<Part>,
+}
+
+impl Default for ScriptOptions {
+    fn default() -> ScriptOptions {
+        ScriptOptions {
+            database: "university_system".into(),
+            title: "Create_FullDB.sql".into(),
+            schema: true,
+            data: true,
+            drop_existing: false,
+            routines: Vec::new(),
+            part: None,
+        }
+    }
+}
+
+/// The `index`-th (1-based) of `count` contiguous, disjoint slices of all data rows, in table
+/// order: concatenated in order, the parts are the data section of the single run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Part {
+    /// Parses `K/N`.
+    pub fn parse(text: &str) -> Result<Part, SqlError> {
+        let bad = || SqlError::BadPart(text.to_owned());
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let part = Part { index: k.trim().parse().map_err(|_| bad())?, count: n.trim().parse().map_err(|_| bad())? };
+        if part.count == 0 || part.index == 0 || part.index > part.count {
+            return Err(bad());
+        }
+        Ok(part)
+    }
+
+    /// This part's range of global row numbers in `dataset`.
+    ///
+    /// Cuts fall on transaction boundaries, so every part is a sequence of whole `START
+    /// TRANSACTION … COMMIT` blocks that a separate process or machine can load on its own.
+    pub fn range(self, dataset: &dyn Dataset) -> (u64, u64) {
+        let total: u64 = (0..dataset.tables().len()).map(|t| dataset.n_rows(t)).sum();
+        let at = |k: u64| aligned_cut(dataset, (u128::from(total) * u128::from(k) / u128::from(self.count.max(1))) as u64);
+        (at(self.index - 1), at(self.index))
+    }
+
+    /// This part's range of `n_rows` rows of a single table (for per-table files such as CSV).
+    pub fn table_range(self, n_rows: u64) -> (u64, u64) {
+        let at = |k: u64| (u128::from(n_rows) * u128::from(k) / u128::from(self.count.max(1))) as u64;
+        (at(self.index - 1), at(self.index))
+    }
+}
+
+/// Moves global row `cut` back to the start of the transaction it falls in.
+fn aligned_cut(dataset: &dyn Dataset, cut: u64) -> u64 {
+    let mut offset = 0;
+    for (table_idx, table) in dataset.tables().iter().enumerate() {
+        let n_rows = dataset.n_rows(table_idx);
+        if cut < offset + n_rows {
+            let per_transaction = batch_rows(table) * BATCHES_PER_TRANSACTION;
+            return offset + (cut - offset) / per_transaction * per_transaction;
+        }
+        offset += n_rows;
+    }
+    cut
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SqlError {
+    #[error("database name {0:?} must be 1 to 64 letters, digits or underscores")]
+    BadDatabaseName(String),
+    #[error("part {0:?} must look like K/N with 1 <= K <= N, e.g. 2/8")]
+    BadPart(String),
+    #[error("drop-and-recreate needs the schema section")]
+    DropWithoutSchema,
+    #[error("a part holds data only: the schema section cannot be split")]
+    PartWithSchema,
+    #[error("nothing to write: choose the schema, the data, or both")]
+    Empty,
+}
+
+impl ScriptOptions {
+    pub fn validate(&self) -> Result<(), SqlError> {
+        let name_ok = (1..=64).contains(&self.database.len())
+            && self.database.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !name_ok {
+            return Err(SqlError::BadDatabaseName(self.database.clone()));
+        }
+        if self.drop_existing && !self.schema {
+            return Err(SqlError::DropWithoutSchema);
+        }
+        if self.part.is_some() && self.schema {
+            return Err(SqlError::PartWithSchema);
+        }
+        if !self.schema && !self.data {
+            return Err(SqlError::Empty);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Header,
+    Schema,
+    DataBegin,
+    Rows,
+    DataEnd,
+    Footer,
+    Done,
+}
+
+/// Streams the script for one dataset. Cheap to create; holds one table's writer at a time.
+pub struct ScriptWriter<'a> {
+    dataset: &'a dyn Dataset,
+    options: ScriptOptions,
+    phase: Phase,
+    /// The next data row, as (table, row), and the last global row to write (exclusive).
+    table_idx: usize,
+    row_idx: u64,
+    rows_left: u64,
+    rows_total: u64,
+    insert: Option<InsertWriter>,
+}
+
+impl<'a> ScriptWriter<'a> {
+    pub fn new(dataset: &'a dyn Dataset, options: ScriptOptions) -> Result<ScriptWriter<'a>, SqlError> {
+        options.validate()?;
+        let n_tables = dataset.tables().len();
+        let all_rows: u64 = (0..n_tables).map(|t| dataset.n_rows(t)).sum();
+        let (start, end) = match (options.data, options.part) {
+            (false, _) => (0, 0),
+            (true, None) => (0, all_rows),
+            (true, Some(part)) => part.range(dataset),
+        };
+        // Find the table and row of global row `start`.
+        let (mut table_idx, mut row_idx) = (0, start);
+        while table_idx < n_tables && row_idx >= dataset.n_rows(table_idx) {
+            row_idx -= dataset.n_rows(table_idx);
+            table_idx += 1;
+        }
+        let phase = if options.part.is_some() { Phase::Rows } else { Phase::Header };
+        Ok(ScriptWriter {
+            dataset,
+            options,
+            phase,
+            table_idx,
+            row_idx,
+            rows_left: end - start,
+            rows_total: end - start,
+            insert: None,
+        })
+    }
+
+    /// Data rows this script holds.
+    pub fn rows_total(&self) -> u64 {
+        self.rows_total
+    }
+
+    pub fn rows_done(&self) -> u64 {
+        self.rows_total - self.rows_left
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    /// Appends to `out` until it holds at least `min_len` bytes or the script ends; returns
+    /// whether more remains.
+    pub fn fill(&mut self, out: &mut Vec<u8>, min_len: usize) -> bool {
+        while out.len() < min_len && self.phase != Phase::Done {
+            self.step(out);
+        }
+        self.phase != Phase::Done
+    }
+
+    /// Writes the whole (remaining) script.
+    pub fn write_all(&mut self, writer: &mut impl Write) -> io::Result<()> {
+        let mut buf = Vec::with_capacity(1 << 20);
+        loop {
+            buf.clear();
+            let more = self.fill(&mut buf, 1 << 20);
+            writer.write_all(&buf)?;
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+
+    fn step(&mut self, out: &mut Vec<u8>) {
+        match self.phase {
+            Phase::Header => {
+                self.header(out);
+                self.phase = if self.options.schema { Phase::Schema } else { Phase::DataBegin };
+            }
+            Phase::Schema => {
+                self.schema(out);
+                self.phase = if self.options.data { Phase::DataBegin } else { Phase::Footer };
+            }
+            Phase::DataBegin => {
+                out.extend_from_slice(DATA_BEGIN.as_bytes());
+                self.phase = Phase::Rows;
+            }
+            Phase::Rows => self.rows(out),
+            Phase::DataEnd => {
+                out.extend_from_slice(DATA_END.as_bytes());
+                self.phase = Phase::Footer;
+            }
+            Phase::Footer => {
+                out.extend_from_slice(
+                    b"\nSET FOREIGN_KEY_CHECKS = @OLD_FOREIGN_KEY_CHECKS;\nSET UNIQUE_CHECKS = @OLD_UNIQUE_CHECKS;\nSET SQL_MODE = @OLD_SQL_MODE;\n-- End of script\n",
+                );
+                self.phase = Phase::Done;
+            }
+            Phase::Done => {}
+        }
+    }
+
+    fn header(&self, out: &mut Vec<u8>) {
+        let db = &self.options.database;
+        let mut text = format!("-- {}: seed script for the `{db}` database\n", self.options.title);
+        text += &format!("-- Generated by Campus ETL Studio {}. Load it with: mysql -u root -p < {}\n", env!("CARGO_PKG_VERSION"), self.options.title);
+        for line in self.dataset.provenance() {
+            text += &format!("-- {line}\n");
+        }
+        text += "\nSET NAMES utf8mb4;\n";
+        text += "SET @OLD_FOREIGN_KEY_CHECKS = @@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS = 0;\n";
+        text += "SET @OLD_UNIQUE_CHECKS = @@UNIQUE_CHECKS, UNIQUE_CHECKS = 0;\n";
+        // An explicit mode: strict, and without NO_BACKSLASH_ESCAPES, which our literals rely on.
+        text += "SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO';\n\n";
+        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(b"CREATE DATABASE IF NOT EXISTS ");
+        push_ident(out, db);
+        out.extend_from_slice(b" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE ");
+        push_ident(out, db);
+        out.extend_from_slice(b";\n\n");
+    }
+
+    fn schema(&self, out: &mut Vec<u8>) {
+        let tables = self.dataset.tables();
+        if self.options.drop_existing {
+            for table in tables.iter().rev() {
+                out.extend_from_slice(b"DROP TABLE IF EXISTS ");
+                push_ident(out, &table.name);
+                out.extend_from_slice(b";\n");
+            }
+            out.push(b'\n');
+        }
+        for table in tables {
+            create_table(out, table, !self.options.drop_existing);
+            out.push(b'\n');
+        }
+        for routine in &self.options.routines {
+            routine.write(out);
+            out.push(b'\n');
+        }
+    }
+
+    /// Writes rows of the current table until the chunk is big enough or the table ends.
+    fn rows(&mut self, out: &mut Vec<u8>) {
+        let tables = self.dataset.tables();
+        let (Some(table), true) = (tables.get(self.table_idx), self.rows_left > 0) else {
+            self.phase = if self.options.part.is_some() { Phase::Done } else { Phase::DataEnd };
+            return;
+        };
+        let n_rows = self.dataset.n_rows(self.table_idx);
+        if self.insert.is_none() && self.row_idx == 0 {
+            out.extend_from_slice(format!("\n-- {}: {n_rows} rows\n", table.name).as_bytes());
+        }
+        let insert = self.insert.get_or_insert_with(|| InsertWriter::starting_at(table, self.row_idx, Some(n_rows)));
+        // The writer formats straight into `out`: the buffers swap, no bytes are copied.
+        std::mem::swap(&mut insert.buf, out);
+        // A few hundred rows at a time, so `fill` overshoots its target by little.
+        let batch_end = (self.row_idx + 256).min(n_rows).min(self.row_idx + self.rows_left);
+        while self.row_idx < batch_end {
+            self.dataset.write_row(self.table_idx, self.row_idx, insert);
+            self.row_idx += 1;
+            self.rows_left -= 1;
+        }
+        std::mem::swap(&mut insert.buf, out);
+        if self.row_idx >= n_rows {
+            self.insert = None;
+            self.table_idx += 1;
+            self.row_idx = 0;
+            // Empty tables hold no global rows, so no part could own a comment for them: skip them.
+            while self.table_idx < tables.len() && self.dataset.n_rows(self.table_idx) == 0 {
+                self.table_idx += 1;
+            }
+        }
+    }
+}

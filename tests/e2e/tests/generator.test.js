@@ -1,0 +1,243 @@
+// End-to-end tests of the release page in headless Chromium: generation, downloads, validation,
+// cancel, no network after load, and serving under a sub-path. Screenshots go to artifacts/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DIST, ROOT, launch, newPage, screenshot } from '../lib/browser.js';
+import { GeneratorPage } from '../lib/generator-page.js';
+import { serve } from '../lib/server.js';
+import { listZip, readEntry } from '../lib/zip.js';
+
+const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+// The default dataset (`Config::default()`), as far as its sizes are set directly.
+const DEFAULT_COUNTS = {
+  qualifications: 6,
+  levels: 4,
+  departments: 6,
+  courses: 42,
+  staff: 300,
+  students: 5000,
+  buses: 20,
+  shuttle_points: 12,
+  student_enrollment: 20000,
+  student_residential: 5000,
+  bus_allocations: 60,
+  applicants: 300,
+};
+
+let browser;
+let server;
+
+before(async () => {
+  assert.ok(existsSync(join(DIST, 'index.html')), `no build at ${DIST}: run trunk build --release first`);
+  browser = await launch();
+  server = await serve(DIST);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('generator page', () => {
+  let page;
+  let gen;
+  let log;
+  let counts;
+
+  before(async () => {
+    ({ page, log } = await newPage(browser));
+    gen = new GeneratorPage(page);
+  });
+
+  test('loads with its worker, header and form, without errors or CSP violations', async () => {
+    await gen.open(server.url);
+    assert.equal(await page.title(), 'Campus ETL Studio · University data generator');
+    assert.equal(await gen.byTestId('nav-generator').innerText(), 'Data generator');
+    assert.equal(await gen.input('seed').inputValue(), '42');
+    assert.equal(await gen.input('students').inputValue(), '5000');
+    assert.ok(await gen.generateButton().isEnabled());
+    assert.equal(await gen.byTestId('panic-banner').isVisible(), false);
+    await screenshot(page, '01-loaded');
+    assert.deepEqual(log.errors, []);
+    assert.deepEqual(log.csp, []);
+  });
+
+  test('generates seed 42 with the default sizes and shows the counts', async () => {
+    await gen.generate();
+    await gen.waitResults();
+    counts = await gen.counts();
+    assert.equal(Object.keys(counts).length, 18, `tables shown: ${Object.keys(counts)}`);
+    for (const [table, n] of Object.entries(DEFAULT_COUNTS)) {
+      assert.equal(counts[table], n, `rows of ${table}`);
+    }
+    for (const [table, n] of Object.entries(counts)) {
+      assert.ok(Number.isInteger(n) && n > 0, `${table} has ${n} rows`);
+    }
+    const elapsed = await gen.elapsedMs();
+    assert.ok(elapsed >= 0, `elapsed ${elapsed}`);
+    // Charts and the schema view come with the results.
+    for (const id of ['chart-marks', 'chart-departments', 'chart-courses']) {
+      assert.equal(await gen.byTestId(id).locator('svg').count(), 1, `${id} has an svg`);
+    }
+    assert.equal(await page.locator('[data-testid^="schema-"]').count(), 18);
+    await screenshot(page, '02-generated');
+    assert.deepEqual(log.errors, []);
+  });
+
+  test('previews any table a page at a time', async () => {
+    await gen.byTestId('table-picker').selectOption({ label: 'students (5,000 rows)' });
+    assert.equal(await gen.byTestId('page-info').innerText(), 'Rows 1–20 of 5,000');
+    assert.equal(await gen.byTestId('preview-table').locator('tbody tr').count(), 20);
+    const firstRow = await gen.byTestId('preview-table').locator('tbody tr').first().innerText();
+    await gen.byTestId('next-page').click();
+    assert.equal(await gen.byTestId('page-info').innerText(), 'Rows 21–40 of 5,000');
+    const secondPageRow = await gen.byTestId('preview-table').locator('tbody tr').first().innerText();
+    assert.notEqual(firstRow, secondPageRow);
+    assert.match(secondPageRow, /^21\t/);
+    await screenshot(page, '03-preview');
+  });
+
+  test('downloads Create_FullDB.sql byte-identical to the CLI', async (t) => {
+    const { name, bytes } = await gen.downloadSql();
+    assert.equal(name, 'Create_FullDB.sql');
+    assert.match(bytes.subarray(0, 200).toString(), /^-- Create_FullDB\.sql: seed script/);
+    assert.equal(Number((await gen.byTestId('sql-bytes').innerText()).split(' ')[0]), Number((bytes.length / 1e6).toFixed(2)));
+    if (!existsSync(CLI)) {
+      t.skip(`no CLI at ${CLI}: build it with cargo build --release -p campus_cli`);
+      return;
+    }
+    const out = join(mkdtempSync(join(tmpdir(), 'campus-e2e-')), 'Create_FullDB.sql');
+    execFileSync(CLI, ['generate', '--seed', '42', '--out', out], { stdio: 'pipe' });
+    const expected = readFileSync(out);
+    assert.equal(bytes.length, expected.length, 'size of the page file vs the CLI file');
+    assert.equal(sha256(bytes), sha256(expected));
+  });
+
+  test('downloads all tables as CSV in one zip', async () => {
+    const { name, bytes } = await gen.downloadZip();
+    assert.equal(name, 'university_csv.zip');
+    const entries = listZip(bytes);
+    assert.deepEqual(entries.map((e) => e.name).sort(), Object.keys(counts).map((t) => `${t}.csv`).sort());
+    for (const entry of entries) {
+      const text = readEntry(bytes, entry).toString('utf8');
+      const lines = text.split('\n').filter((line) => line.length > 0);
+      const table = entry.name.replace(/\.csv$/, '');
+      assert.equal(lines.length, counts[table] + 1, `${entry.name}: header + ${counts[table]} rows`);
+    }
+    await screenshot(page, '04-zip');
+  });
+
+  test('shows inline errors for bad sizes and blocks generation', async () => {
+    const cases = [
+      ['students', '-5', /Students cannot be negative/],
+      ['students', 'abc', /Students must be a whole number/],
+      ['students', '', /Students is required/],
+      ['students', '999999999999', /Students must be at most 2,000,000/],
+      ['staff', '3', /Staff must be between 10 and/],
+      ['seed', '1.5', /Seed must be a whole number/],
+    ];
+    for (const [key, value, message] of cases) {
+      await gen.setField(key, value);
+      assert.match(await gen.error(key).innerText(), message, `${key} = ${JSON.stringify(value)}`);
+      assert.equal(await gen.input(key).getAttribute('aria-invalid'), 'true');
+      assert.equal(await gen.generateButton().isDisabled(), true);
+      if (key === 'students' && value === '-5') await screenshot(page, '05-invalid');
+      await gen.reset();
+      assert.equal(await gen.error(key).count(), 0);
+    }
+    await gen.setField('database', 'bad name!');
+    assert.match(await gen.byTestId('error-form').innerText(), /Database name/);
+    await gen.reset();
+    assert.ok(await gen.generateButton().isEnabled());
+  });
+
+  test('cancels a large generation and stays responsive', async () => {
+    await gen.setField('students', '2,000,000');
+    await gen.byTestId('scale').click();
+    await gen.generate();
+    await gen.waitRunning();
+    // Let a few chunks arrive, then check the page still reacts while the worker works.
+    await page.waitForFunction(() => {
+      const text = document.querySelector('[data-testid="progress-text"]')?.textContent ?? '';
+      return !text.startsWith('0 of');
+    }, null, { timeout: 30_000 });
+    const started = Date.now();
+    const answer = await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve('frame'))));
+    assert.equal(answer, 'frame');
+    assert.ok(Date.now() - started < 1_000, 'a frame within a second while generating');
+    await screenshot(page, '06-running');
+    await gen.cancel();
+    assert.equal(await gen.notice(), 'Cancelled.');
+    assert.equal(await gen.byTestId('progress').count(), 0);
+    // The form still works, and so does the worker.
+    await gen.setField('students', '-1');
+    assert.match(await gen.error('students').innerText(), /cannot be negative/);
+    await gen.reset();
+    await gen.setField('students', '100');
+    await gen.byTestId('scale').click();
+    await gen.generate();
+    await gen.waitResults();
+    assert.equal((await gen.counts()).students, 100);
+    await screenshot(page, '07-after-cancel');
+    assert.deepEqual(log.errors, []);
+  });
+
+  test('generates from the keyboard alone', async () => {
+    await gen.reset();
+    await gen.input('students').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('250');
+    await gen.generate(() => page.keyboard.press('Enter'));
+    await gen.waitResults();
+    assert.equal((await gen.counts()).students, 250);
+  });
+});
+
+test('makes no network request after loading', async () => {
+  const { context, page, log } = await newPage(browser);
+  const gen = new GeneratorPage(page);
+  await gen.open(server.url);
+  const loadedAt = Date.now();
+  await gen.generate();
+  await gen.waitResults();
+  await gen.byTestId('table-picker').selectOption({ index: 12 });
+  await gen.byTestId('next-page').click();
+  await gen.downloadSql();
+  await gen.downloadZip();
+  const network = log.requests.filter((r) => r.at >= loadedAt && /^https?:/.test(r.url));
+  assert.deepEqual(network.map((r) => r.url), []);
+  // And before that, only this origin was asked for anything.
+  const foreign = log.requests.filter((r) => /^https?:/.test(r.url) && !r.url.startsWith(server.url));
+  assert.deepEqual(foreign.map((r) => r.url), []);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test('works when served under a sub-path', async () => {
+  const sub = await serve(DIST, { prefix: '/campus/' });
+  const { context, page, log } = await newPage(browser);
+  try {
+    const gen = new GeneratorPage(page);
+    await gen.open(sub.url);
+    await gen.setField('students', '300');
+    await gen.byTestId('scale').click();
+    await gen.generate();
+    await gen.waitResults();
+    assert.equal((await gen.counts()).students, 300);
+    const outside = sub.requests.filter((p) => !p.startsWith('/campus/'));
+    assert.deepEqual(outside, []);
+    assert.deepEqual(log.errors, []);
+    await screenshot(page, '08-subpath');
+  } finally {
+    await context.close();
+    await sub.close();
+  }
+});

@@ -1,0 +1,77 @@
+//! The root component: owns the state and the worker, lays out the page.
+
+use yew::prelude::*;
+
+use campus_gen::Config;
+
+use crate::agent::SqlChoices;
+use crate::components::form::GeneratorForm;
+use crate::components::header::Header;
+use crate::components::notice::NoticeView;
+use crate::components::progress::ProgressView;
+use crate::components::results::Results;
+use crate::hooks::use_generator;
+use crate::state::{Action, State};
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(State::default);
+    let generator = use_generator(state.dispatcher());
+
+    let on_action = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |action: Action| dispatch.dispatch(action))
+    };
+    let on_generate = {
+        let generator = generator.clone();
+        Callback::from(move |(config, sql): (Config, SqlChoices)| generator.generate(config, sql))
+    };
+    let on_cancel = {
+        let generator = generator.clone();
+        Callback::from(move |()| generator.cancel())
+    };
+    let on_build_zip = {
+        let generator = generator.clone();
+        let config = state.generated.as_ref().map(|g| g.config.clone());
+        Callback::from(move |()| {
+            if let Some(config) = &config {
+                generator.build_zip(config.clone());
+            }
+        })
+    };
+    let on_dismiss = on_action.reform(|()| Action::DismissNotice);
+
+    html! {
+        <>
+            <Header />
+            <main id="main" data-testid="app" data-ready={state.worker_ready.to_string()}
+                data-running={state.running.is_some().to_string()}
+                data-result={state.generated.as_ref().map_or(0, |g| g.job_id).to_string()}>
+                <section id="generator" aria-labelledby="generator-title">
+                    <h1 id="generator-title">{ "University data generator" }</h1>
+                    <p class="lede">
+                        { "Make a complete, consistent University Management System database — students, \
+                           staff, courses, enrollments, marks, residences, buses and applicants — as one \
+                           MySQL script or as CSV files. Everything runs in this page; no data leaves \
+                           your computer, and the same seed always gives the same data." }
+                    </p>
+                    if let Some(notice) = &state.notice {
+                        <NoticeView notice={notice.clone()} {on_dismiss} />
+                    }
+                    <GeneratorForm form={state.form.clone()} ready={state.worker_ready}
+                        running={state.running.is_some()} on_action={on_action.clone()} {on_generate} />
+                    if let Some(running) = &state.running {
+                        <ProgressView running={running.clone()} {on_cancel} />
+                    }
+                    if let Some(generated) = &state.generated {
+                        <Results generated={generated.clone()} busy={state.running.is_some()}
+                            {on_action} {on_build_zip} />
+                    }
+                </section>
+            </main>
+            <footer class="site-footer">
+                <p>{ "Campus ETL Studio runs entirely in your browser: after loading, this page makes no network requests." }</p>
+            </footer>
+        </>
+    }
+}

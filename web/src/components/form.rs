@@ -1,0 +1,133 @@
+//! The generator form: sizes, seed and SQL options, checked as the user types.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use campus_gen::Config;
+
+use crate::agent::SqlChoices;
+use crate::form::{Field, FieldError, FormInput};
+use crate::state::Action;
+
+#[derive(PartialEq, Properties)]
+pub struct FormProps {
+    pub form: FormInput,
+    /// The worker has loaded.
+    pub ready: bool,
+    pub running: bool,
+    pub on_action: Callback<Action>,
+    pub on_generate: Callback<(Config, SqlChoices)>,
+}
+
+fn input_text(e: &InputEvent) -> String {
+    e.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+fn checked(e: &Event) -> bool {
+    e.target_unchecked_into::<HtmlInputElement>().checked()
+}
+
+#[component]
+pub fn GeneratorForm(props: &FormProps) -> Html {
+    let parsed = props.form.parse();
+    let errors: &[FieldError] = match &parsed {
+        Ok(_) => &[],
+        Err(errors) => errors,
+    };
+    let error_for = |field: Field| errors.iter().find(|e| e.field == Some(field));
+    let form_errors: Vec<&FieldError> = errors.iter().filter(|e| e.field.is_none()).collect();
+
+    let onsubmit = {
+        let on_generate = props.on_generate.clone();
+        let parsed = parsed.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Ok(choice) = &parsed {
+                on_generate.emit(choice.clone());
+            }
+        })
+    };
+
+    let number_field = |field: Field| {
+        let id = format!("field-{}", field.key());
+        let error_id = format!("error-{}", field.key());
+        let error = error_for(field);
+        let on_action = props.on_action.clone();
+        let oninput = Callback::from(move |e: InputEvent| on_action.emit(Action::Edit(field, input_text(&e))));
+        html! {
+            <div class={classes!("field", error.is_some().then_some("invalid"))}>
+                <label for={id.clone()}>{ field.label() }</label>
+                <input
+                    id={id}
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    spellcheck="false"
+                    value={props.form.value(field).to_owned()}
+                    aria-invalid={error.is_some().to_string()}
+                    aria-describedby={error.map(|_| error_id.clone())}
+                    data-testid={format!("input-{}", field.key())}
+                    {oninput}
+                />
+                if let Some(error) = error {
+                    <p class="field-error" id={error_id} data-testid={format!("error-{}", field.key())}>
+                        { &error.message }
+                    </p>
+                }
+            </div>
+        }
+    };
+
+    let on_database = props.on_action.reform(|e: InputEvent| Action::EditDatabase(input_text(&e)));
+    let on_schema = props.on_action.reform(|e: Event| Action::SetSchema(checked(&e)));
+    let on_data = props.on_action.reform(|e: Event| Action::SetData(checked(&e)));
+    let on_drop = props.on_action.reform(|e: Event| Action::SetDropExisting(checked(&e)));
+    let on_scale = props.on_action.reform(|_: MouseEvent| Action::ScaleToStudents);
+    let on_reset = props.on_action.reform(|_: MouseEvent| Action::ResetForm);
+    let can_generate = parsed.is_ok() && props.ready && !props.running;
+
+    html! {
+        <form class="generator-form" {onsubmit} novalidate=true data-testid="generator-form">
+            <fieldset>
+                <legend>{ "Dataset" }</legend>
+                <div class="fields">
+                    { for Field::ALL.into_iter().map(number_field) }
+                </div>
+                <button type="button" class="secondary" onclick={on_scale} data-testid="scale">
+                    { "Scale the other sizes to the number of students" }
+                </button>
+            </fieldset>
+            <fieldset>
+                <legend>{ "SQL script" }</legend>
+                <div class="fields">
+                    <div class="field">
+                        <label for="field-database">{ "Database name" }</label>
+                        <input id="field-database" type="text" autocomplete="off" spellcheck="false"
+                            value={props.form.database.clone()} oninput={on_database}
+                            data-testid="input-database" />
+                    </div>
+                </div>
+                <div class="checks">
+                    <label><input type="checkbox" checked={props.form.schema} onchange={on_schema}
+                        data-testid="check-schema" />{ " Create the tables (schema)" }</label>
+                    <label><input type="checkbox" checked={props.form.data} onchange={on_data}
+                        data-testid="check-data" />{ " Insert the rows (data)" }</label>
+                    <label><input type="checkbox" checked={props.form.drop_existing} onchange={on_drop}
+                        disabled={!props.form.schema} data-testid="check-drop" />
+                        { " Drop and recreate existing tables" }</label>
+                </div>
+                { for form_errors.iter().map(|e| html! {
+                    <p class="field-error" role="alert" data-testid="error-form">{ &e.message }</p>
+                }) }
+            </fieldset>
+            <div class="actions">
+                <button type="submit" class="primary" disabled={!can_generate} data-testid="generate">
+                    { if props.ready { "Generate" } else { "Loading the generator…" } }
+                </button>
+                <button type="button" class="secondary" onclick={on_reset} data-testid="reset">
+                    { "Reset to defaults" }
+                </button>
+            </div>
+        </form>
+    }
+}

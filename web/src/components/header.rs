@@ -1,0 +1,19 @@
+//! The header: the product name and the sections that work today.
+
+use yew::prelude::*;
+
+#[component]
+pub fn Header() -> Html {
+    html! {
+        <header class="site-header">
+            <a class="skip-link" href="#main">{ "Skip to content" }</a>
+            <span class="brand">{ "Campus ETL Studio" }</span>
+            <nav aria-label="Sections">
+                <ul>
+                    // The ETL workbench and occupancy pages join this list when they work.
+                    <li><a href="#generator" aria-current="page" data-testid="nav-generator">{ "Data generator" }</a></li>
+                </ul>
+            </nav>
+        </header>
+    }
+}

@@ -1,0 +1,31 @@
+//! Campus ETL Studio's web page: a Yew app over the pure core crates.
+//!
+//! `web/` is the only crate that knows about the DOM, workers and wasm-bindgen. The page thread
+//! renders and validates; the worker ([`agent`], started by `src/bin/worker.rs`) produces every
+//! byte of SQL and CSV and streams it back in chunks that [`download`] assembles into Blobs.
+//!
+//! Interesting modules: [`state`] (the reducer), [`hooks::use_generator`] (the worker bridge),
+//! [`form`] (parsing and validation), [`agent`] (the worker and its messages), [`chart`].
+
+pub mod agent;
+pub mod chart;
+pub mod components;
+pub mod download;
+pub mod form;
+pub mod hooks;
+pub mod panic;
+pub mod state;
+
+/// The page's entry point.
+pub fn start() {
+    panic::install();
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => {
+            yew::Renderer::<components::App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<components::App>::new().render();
+        }
+    }
+}
