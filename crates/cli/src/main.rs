@@ -1,6 +1,7 @@
 //! `campus`: the studio's jobs from a terminal. Glue over the core crates: parse arguments, call
 //! the core, report progress and errors.
 
+mod etl;
 mod generate;
 
 use std::process::ExitCode;
@@ -22,11 +23,13 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Generate(generate::GenerateArgs),
+    Etl(etl::EtlArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Generate(args) => generate::run(&args),
+        Command::Etl(args) => etl::run(&args),
     }
 }
 

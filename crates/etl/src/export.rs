@@ -19,12 +19,15 @@ const RENAMES: [(&str, &str); 3] = [("internal", "internal_marks"), ("external",
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExportOptions {
     pub csv: bool,
+    /// Whether the CSV starts with a header row; off for the second file of a kind that is
+    /// appended to the first one's output.
+    pub csv_header: bool,
     pub sql: bool,
 }
 
 impl Default for ExportOptions {
     fn default() -> ExportOptions {
-        ExportOptions { csv: true, sql: true }
+        ExportOptions { csv: true, csv_header: true, sql: true }
     }
 }
 
@@ -130,7 +133,7 @@ impl Export {
         read.delimiter = etl.options.delimiter;
         read.max_errors = etl.options.max_errors;
         let mut csv = CsvWriter::new();
-        if options.csv {
+        if options.csv && options.csv_header {
             csv.header(&layout.table);
         }
         let sql = InsertWriter::new(&layout.table);

@@ -7,7 +7,7 @@
 //! The attendance model is deliberately non-linear so the models have something to find:
 //! attendance is enrolment *times* a product of rates, time of day has a U shape, late Friday
 //! sessions drop off, exam weeks push some schools up and others down, a packed room turns
-//! part of the crowd away, and each course has a mood that drifts from week to week (which is
+//! part of the crowd away (and keeps some away next time), and each course has a mood that drifts from week to week (which is
 //! what the lag features pick up).
 
 use crate::rng::SplitMix64;
@@ -299,6 +299,11 @@ pub fn generate(config: &GenerateConfig) -> Vec<Session> {
                 }
                 if exam_week && venue.kind != RoomKind::Lab {
                     rate *= school.exam_factor;
+                }
+                // Students who found the room packed last time stay away: a threshold on the
+                // lag features that no linear model can express.
+                if history.last().is_some_and(|prev| *prev > f64::from(venue.capacity)) {
+                    rate *= 0.75;
                 }
                 let enrolled = f64::from(course.enrolled);
                 let mut demand =

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test of the project on this machine, installing what they need first.
+#   1. native unit and integration tests of every core crate and the CLI (a throwaway MariaDB
+#      server is started by the CLI's tests), in release mode so the large loads stay quick;
+#   2. the core crates build for wasm32-unknown-unknown;
+#   3. clippy, with warnings as errors;
+#   4. browser tests of the web crate (wasm-bindgen-test in headless Chromium);
+#   5. end-to-end tests of the release page in headless Chromium (Playwright).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "native tests (core crates, CLI, real MariaDB)"
+cargo test --release --workspace --exclude campus_web
+
+step "core crates build for wasm32"
+cargo build --release --target wasm32-unknown-unknown \
+  -p campus_schema -p campus_gen -p campus_sql -p campus_csv -p campus_etl -p campus_occupancy
+
+step "clippy"
+cargo clippy --workspace --exclude campus_web --all-targets -- -D warnings
+cargo clippy -p campus_web --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+if [ -f scripts/web-test.sh ]; then
+  step "web crate in headless Chromium (wasm-bindgen-test)"
+  bash scripts/web-test.sh
+fi
+
+if [ -f scripts/e2e.sh ]; then
+  step "end-to-end in headless Chromium"
+  bash scripts/e2e.sh
+fi
