@@ -30,7 +30,7 @@ pub fn bar_chart_svg(chart: &BarChart<'_>) -> Result<String, String> {
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(64)
-            .build_cartesian_2d((0u32..n).into_segmented(), 0u64..(max + max / 10 + 1))
+            .build_cartesian_2d((0u32..n - 1).into_segmented(), 0u64..(max + max / 10 + 1))
             .map_err(|e| err(&e))?;
         let labels = chart.labels;
         let label = move |v: &SegmentValue<u32>| match v {

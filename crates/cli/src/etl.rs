@@ -57,6 +57,9 @@ pub struct EtlArgs {
     /// Semester as FIRST:LAST (ISO dates); attendance outside it is reported.
     #[arg(long, value_name = "FIRST:LAST")]
     semester: Option<String>,
+    /// Start staging.sql with `CREATE DATABASE IF NOT EXISTS` and `USE` for this database.
+    #[arg(long, value_name = "NAME")]
+    database: Option<String>,
     /// Also run the dictionary attack on the unkeyed hashes and report what it recovers.
     #[arg(long)]
     attack: bool,
@@ -200,6 +203,14 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let sql_path = out.join("staging.sql");
     let mut sql = BufWriter::new(File::create(&sql_path).with_context(|| format!("cannot create {}", sql_path.display()))?);
+    if let Some(database) = &args.database {
+        let mut header = b"CREATE DATABASE IF NOT EXISTS ".to_vec();
+        campus_sql::escape::push_ident(&mut header, database);
+        header.extend_from_slice(b" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE ");
+        campus_sql::escape::push_ident(&mut header, database);
+        header.extend_from_slice(b";\n");
+        sql.write_all(&header)?;
+    }
     sql.write_all(&staging_ddl(&etl))?;
     let mut csv_files: Vec<(FileKind, BufWriter<File>)> = Vec::new();
     for (kind, path) in &inputs {

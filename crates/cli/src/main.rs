@@ -3,6 +3,7 @@
 
 mod etl;
 mod generate;
+mod occupancy;
 
 use std::process::ExitCode;
 
@@ -24,12 +25,15 @@ struct Cli {
 enum Command {
     Generate(generate::GenerateArgs),
     Etl(etl::EtlArgs),
+    #[command(subcommand)]
+    Occupancy(occupancy::OccupancyCommand),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Generate(args) => generate::run(&args),
         Command::Etl(args) => etl::run(&args),
+        Command::Occupancy(cmd) => occupancy::run(&cmd),
     }
 }
 

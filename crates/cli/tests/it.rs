@@ -5,5 +5,6 @@
 
 mod support;
 
+mod etl;
 mod generate;
 mod mariadb;

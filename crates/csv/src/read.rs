@@ -170,7 +170,6 @@ pub struct CsvReader {
     /// Newlines consumed so far and the last byte consumed, to compute line numbers.
     newlines: u64,
     last_byte: u8,
-    quotes_in_record: u64,
     headers: Option<Headers>,
     errors: Vec<CsvError>,
     stats: ReadStats,
@@ -189,7 +188,6 @@ impl CsvReader {
             ends_len: 0,
             newlines: 0,
             last_byte: 0,
-            quotes_in_record: 0,
             headers: None,
             errors: Vec::new(),
             stats: ReadStats::default(),
@@ -265,6 +263,18 @@ impl CsvReader {
             let prefix = std::mem::take(&mut self.prefix);
             self.start(&prefix, handler);
         }
+        // A pending record is ended with a sentinel line break. Outside quotes that completes
+        // it exactly as the end of input would; inside an open quote the break is just more
+        // field text and the record stays pending, which is how an unclosed quote shows.
+        if self.out_len > 0 || self.ends_len > 0 {
+            self.parse(b"\n", false, handler);
+            if self.out_len > 0 || self.ends_len > 0 {
+                let line = self.record_start_line(true);
+                self.push_error(line, None, CsvErrorKind::UnterminatedQuote);
+                self.stopped = true;
+                return;
+            }
+        }
         self.parse(&[], true, handler);
         if self.headers.is_none() && !self.stopped {
             self.push_error(0, None, CsvErrorKind::Empty);
@@ -290,15 +300,9 @@ impl CsvReader {
                 self.out.get_mut(self.out_len..).unwrap_or_default(),
                 self.ends.get_mut(self.ends_len..).unwrap_or_default(),
             );
-            let consumed = input.get(..n_in).unwrap_or_default();
-            let (mut newlines, mut quotes) = (0u64, 0u64);
-            for &b in consumed {
-                newlines += u64::from(b == b'\n');
-                quotes += u64::from(b == b'"');
-            }
-            self.newlines += newlines;
-            self.quotes_in_record += quotes;
-            if let Some(&last) = consumed.last() {
+            // csv-core counts every `\n` it consumes, quoted ones included, starting from 1.
+            self.newlines = core.line().saturating_sub(1);
+            if let Some(&last) = input.get(..n_in).and_then(<[u8]>::last) {
                 self.last_byte = last;
             }
             input = input.get(n_in..).unwrap_or_default();
@@ -330,18 +334,10 @@ impl CsvReader {
                     self.ends.resize(new_len, 0);
                 }
                 ReadRecordResult::Record => {
-                    // A record still inside quotes when the input ended has an odd quote count.
-                    let unterminated = at_end && input.is_empty() && self.quotes_in_record % 2 == 1;
                     let line = self.record_start_line(at_end);
-                    if unterminated {
-                        self.push_error(line, None, CsvErrorKind::UnterminatedQuote);
-                        self.stopped = true;
-                        return;
-                    }
                     self.emit(line, handler);
                     self.out_len = 0;
                     self.ends_len = 0;
-                    self.quotes_in_record = 0;
                 }
                 ReadRecordResult::End => return,
             }
@@ -374,16 +370,20 @@ impl CsvReader {
         let mut fields: Vec<&str> = Vec::with_capacity(ends.len());
         let mut bad_column = None;
         let mut start = 0;
+        // One validation per record; `get` then fails only where a delimiter had split a
+        // multi-byte character, which was invalid UTF-8 in the file too.
+        let text = std::str::from_utf8(data).ok();
         for (idx, &end) in ends.iter().enumerate() {
-            let bytes = data.get(start..end).unwrap_or_default();
+            let field = match text {
+                Some(text) => text.get(start..end),
+                None => data.get(start..end).and_then(|bytes| std::str::from_utf8(bytes).ok()),
+            };
             start = end;
-            match std::str::from_utf8(bytes) {
-                Ok(text) => fields.push(text),
-                Err(_) => {
-                    bad_column = Some(idx + 1);
-                    break;
-                }
-            }
+            let Some(field) = field else {
+                bad_column = Some(idx + 1);
+                break;
+            };
+            fields.push(field);
         }
         let Some(expected) = self.headers.as_ref().map(|h| h.names.len()) else {
             if bad_column.is_some() {
@@ -517,6 +517,14 @@ mod tests {
             b"\xef\xbb\xbfa,b\r\n1,\"x, \"\"y\"\"\nz\"\r\n\r\n2,3\r\n\r\n\r\n",
             "header [\"a\", \"b\"]\n2 [\"1\", \"x, \\\"y\\\"\\nz\"]\n5 [\"2\", \"3\"]\n",
         );
+    }
+
+    #[test]
+    fn last_record_without_line_end() {
+        check(b"a,b\n1,\"x\"", "header [\"a\", \"b\"]\n2 [\"1\", \"x\"]\n");
+        check(b"a,b\r\n1,2\r", "header [\"a\", \"b\"]\n2 [\"1\", \"2\"]\n");
+        check(b"a,b\n1,\"x\ny\"", "header [\"a\", \"b\"]\n2 [\"1\", \"x\\ny\"]\n");
+        check("a,b\n\"é\",ü\n".as_bytes(), "header [\"a\", \"b\"]\n2 [\"é\", \"ü\"]\n");
     }
 
     #[test]

@@ -106,11 +106,11 @@ pub fn analyze(etl: &Etl) -> Analysis {
     let mut pairs = Vec::with_capacity(state.exam_totals.len());
     for (&(student_idx, course_id), totals) in &state.exam_totals {
         let Some(student) = state.student(student_idx) else { continue };
-        let agg = state.attendance.get(&(student_idx, course_id)).copied().unwrap_or_default();
+        let (n_rows, n_present) = state.attendance.get(&(student_idx, course_id)).map_or((0, 0), |a| (a.n_rows, a.n_present));
         // The mean of k·n flags summing to k·P is the correctly rounded k·P / k·n = P / n.
         let attendance_pct =
-            if agg.n_rows == 0 { f64::NAN } else { f64::from(agg.n_present) / f64::from(agg.n_rows) };
-        let repeats = agg.n_rows.max(1);
+            if n_rows == 0 { f64::NAN } else { f64::from(n_present) / f64::from(n_rows) };
+        let repeats = n_rows.max(1);
         let mut sum = KahanSum::default();
         for &total in totals {
             if total.is_nan() {

@@ -55,10 +55,53 @@ impl Interner {
 }
 
 /// Attendance of one student in one course.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AttendanceAgg {
     pub n_rows: u32,
     pub n_present: u32,
+    /// Duplicate detection by date: `tags[day - first_day]` is a nonzero tag of the first row
+    /// on that day, 0 if none. A semester is a few hundred bytes here, and the rows of one
+    /// student and course land together, which a million-entry hash set could not offer.
+    first_day: i64,
+    tags: Vec<u32>,
+}
+
+/// The widest date range indexed densely per (student, course); farther dates use the map.
+const DAY_SPAN: i64 = 1024;
+
+impl AttendanceAgg {
+    /// Records a row on `day`; `Some((duplicate key, same tag as the first row))`, or `None`
+    /// when the day is too far from the others to index.
+    fn see(&mut self, day: i64, row_fp: u64) -> Option<(bool, bool)> {
+        if self.tags.is_empty() {
+            self.first_day = day;
+        }
+        if day < self.first_day {
+            let shift = self.first_day - day;
+            if shift + self.tags.len() as i64 > DAY_SPAN {
+                return None;
+            }
+            self.tags.splice(0..0, std::iter::repeat_n(0, usize::try_from(shift).ok()?));
+            self.first_day = day;
+        }
+        let offset = day - self.first_day;
+        if offset >= DAY_SPAN {
+            return None;
+        }
+        let idx = usize::try_from(offset).ok()?;
+        if idx >= self.tags.len() {
+            self.tags.resize(idx + 1, 0);
+        }
+        let slot = self.tags.get_mut(idx)?;
+        // Any nonzero 32 bits of the row fingerprint; 0 marks an empty day.
+        let tag = (row_fp as u32) | 1;
+        if *slot == 0 {
+            *slot = tag;
+            Some((false, false))
+        } else {
+            Some((true, *slot == tag))
+        }
+    }
 }
 
 /// What the pass has accumulated; read by the analysis and the exports.
@@ -75,6 +118,7 @@ pub struct EtlState {
     pub reports: Vec<FileReport>,
     duplicates: FastMap<FileKind, Duplicates>,
     key_scratch: String,
+    last_lookup: Option<(String, Option<u32>)>,
 }
 
 impl EtlState {
@@ -84,7 +128,21 @@ impl EtlState {
         self.key_scratch.push_str(roll_no.trim());
         self.key_scratch.push('\u{1f}');
         self.key_scratch.push_str(dob.trim());
-        self.by_key.get(self.key_scratch.as_str()).copied()
+        // Exports list a student's rows together, so the previous answer is often the answer.
+        if let Some((key, idx)) = &self.last_lookup
+            && *key == self.key_scratch
+        {
+            return *idx;
+        }
+        let idx = self.by_key.get(self.key_scratch.as_str()).copied();
+        match &mut self.last_lookup {
+            Some((key, last)) => {
+                key.clone_from(&self.key_scratch);
+                *last = idx;
+            }
+            None => self.last_lookup = Some((self.key_scratch.clone(), idx)),
+        }
+        idx
     }
 
     /// The student whose key (`roll_no`, U+001F, `dob`, both trimmed) is `key`.
@@ -126,6 +184,8 @@ struct ScanCtx {
     placed_col: Option<usize>,
     /// File positions of the columns that identify a row (duplicate keys).
     key_positions: Vec<usize>,
+    /// Positions of roll_no and dob when outputs are de-identified.
+    masked: Vec<usize>,
     inferrer: Inferrer,
     findings: Findings,
 }
@@ -153,6 +213,7 @@ impl Etl {
             columns: Vec::new(),
             placed_col: None,
             key_positions: Vec::new(),
+            masked: Vec::new(),
             inferrer: Inferrer::default(),
             findings: Findings::default(),
         };
@@ -206,10 +267,12 @@ impl Etl {
         if has_attendance {
             for student in &self.state.students {
                 if student.n_attendance == 0 {
-                    findings.add(FindingKind::StudentsWithoutAttendance, self.options.max_examples, || Example {
-                        line: 0,
-                        text: format!("{} {} ({})", student.roll_no, student.dob, student.college_code),
-                    });
+                    let text = if self.options.deidentify {
+                        format!("{} ({})", student.student_hash, student.college_code)
+                    } else {
+                        format!("{} {} ({})", student.roll_no, student.dob, student.college_code)
+                    };
+                    findings.add(FindingKind::StudentsWithoutAttendance, self.options.max_examples, || Example { line: 0, text });
                 }
             }
         }
@@ -253,8 +316,11 @@ impl Duplicates {
     }
 }
 
-fn example(row: &Row<'_>) -> Example {
-    Example { line: row.line, text: row.fields().join(",") }
+/// A row as evidence; with de-identification, roll_no and dob (`masked`) show as `***`.
+fn example(row: &Row<'_>, masked: &[usize]) -> Example {
+    let fields: Vec<&str> =
+        row.fields().iter().enumerate().map(|(idx, f)| if masked.contains(&idx) { "***" } else { f }).collect();
+    Example { line: row.line, text: fields.join(",") }
 }
 
 /// A number as pandas reads it: missing markers are NaN; `None` when it is not a number.
@@ -277,6 +343,9 @@ impl RowHandler for Handler<'_> {
             FileKind::Placements => &[1, 2],
         };
         self.ctx.key_positions = key_order.iter().filter_map(|&idx| self.ctx.columns.get(idx).copied()).collect();
+        if self.options.deidentify {
+            self.ctx.masked = ["roll_no", "dob"].iter().filter_map(|name| headers.position(name)).collect();
+        }
         if self.ctx.kind == FileKind::Placements {
             self.ctx.placed_col = headers.position("placed");
             // A student may have several offers: the company is part of the key.
@@ -289,7 +358,6 @@ impl RowHandler for Handler<'_> {
         let fields = row.fields();
         self.ctx.inferrer.observe(fields);
         let kind = self.ctx.kind;
-        let max_examples = self.options.max_examples;
         let mut key_fields: [&str; 5] = [""; 5];
         for (slot, &pos) in key_fields.iter_mut().zip(&self.ctx.key_positions) {
             *slot = row.get(pos).unwrap_or("");
@@ -304,17 +372,17 @@ impl RowHandler for Handler<'_> {
                 row_fp = fingerprint_more(row_fp, &[field]);
             }
         }
+        if kind == FileKind::Attendance {
+            // Attendance checks duplicates per (student, course) by date; see AttendanceAgg.
+            self.attendance_row(row, key_fp, row_fp);
+            return;
+        }
         let duplicates = self.state.duplicates.entry(kind).or_default();
         let (duplicate_key, duplicate_row) = duplicates.check(key_fp, row_fp);
-        if duplicate_row {
-            self.ctx.findings.add(FindingKind::DuplicateRows, max_examples, || example(row));
-        }
-        if duplicate_key {
-            self.ctx.findings.add(FindingKind::DuplicateKeys, max_examples, || example(row));
-        }
+        self.report_duplicates(row, duplicate_key, duplicate_row);
         match kind {
             FileKind::Students => self.student_row(row),
-            FileKind::Attendance => self.attendance_row(row),
+            FileKind::Attendance => {}
             FileKind::Exams => self.exam_row(row),
             FileKind::Placements => self.placement_row(row),
         }
@@ -332,7 +400,7 @@ impl Handler<'_> {
         let college_code = self.col(row, 2).trim();
         let program_code = self.col(row, 3).trim();
         if Date::parse_iso(dob).is_none() {
-            self.ctx.findings.add(FindingKind::InvalidDate, self.options.max_examples, || example(row));
+            self.ctx.findings.add(FindingKind::InvalidDate, self.options.max_examples, || example(row, &self.ctx.masked));
         }
         if self.state.lookup(roll_no, dob).is_some() {
             // The first row of a duplicated key wins, as `drop_duplicates(keep="first")` does.
@@ -355,9 +423,21 @@ impl Handler<'_> {
         });
         let key = std::mem::take(&mut self.state.key_scratch);
         self.state.by_key.insert(key, idx);
+        // The cached answer for this key was "no such student"; it is one now.
+        self.state.last_lookup = None;
     }
 
-    fn attendance_row(&mut self, row: &Row<'_>) {
+    fn report_duplicates(&mut self, row: &Row<'_>, duplicate_key: bool, duplicate_row: bool) {
+        let max_examples = self.options.max_examples;
+        if duplicate_row {
+            self.ctx.findings.add(FindingKind::DuplicateRows, max_examples, || example(row, &self.ctx.masked));
+        }
+        if duplicate_key {
+            self.ctx.findings.add(FindingKind::DuplicateKeys, max_examples, || example(row, &self.ctx.masked));
+        }
+    }
+
+    fn attendance_row(&mut self, row: &Row<'_>, key_fp: u64, row_fp: u64) {
         let max_examples = self.options.max_examples;
         let roll_no = self.col(row, 1);
         let dob = self.col(row, 2);
@@ -367,26 +447,40 @@ impl Handler<'_> {
         // pandas' `(status == "P").astype(int)`: exactly "P" is present, anything else absent.
         let present = status == "P";
         if status != "P" && status != "A" {
-            self.ctx.findings.add(FindingKind::StatusNotPA, max_examples, || example(row));
+            self.ctx.findings.add(FindingKind::StatusNotPA, max_examples, || example(row, &self.ctx.masked));
         }
-        match Date::parse_iso(date) {
-            None => self.ctx.findings.add(FindingKind::InvalidDate, max_examples, || example(row)),
+        let day = Date::parse_iso(date);
+        match day {
+            None => self.ctx.findings.add(FindingKind::InvalidDate, max_examples, || example(row, &self.ctx.masked)),
             Some(day) => {
                 if let Some((first, last)) = self.options.semester
                     && (day < first || day > last)
                 {
-                    self.ctx.findings.add(FindingKind::DateOutsideSemester, max_examples, || example(row));
+                    self.ctx.findings.add(FindingKind::DateOutsideSemester, max_examples, || example(row, &self.ctx.masked));
                 }
             }
         }
-        let Some(student_idx) = self.state.lookup(roll_no, dob) else {
-            self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row));
+        let student = self.state.lookup(roll_no, dob);
+        let mut dense = None;
+        if let Some(student_idx) = student {
+            let course_id = self.state.courses.intern(course);
+            let agg = self.state.attendance.entry((student_idx, course_id)).or_default();
+            agg.n_rows += 1;
+            agg.n_present += u32::from(present);
+            dense = day.and_then(|d| agg.see(d.to_days(), row_fp));
+        }
+        let duplicates = self.state.duplicates.entry(FileKind::Attendance).or_default();
+        let (duplicate_key, duplicate_row) = match dense {
+            // A repeated day whose tag differs from the first row may still repeat a later row.
+            Some((true, false)) => (true, !duplicates.repeated_rows.insert(row_fp)),
+            Some(found) => found,
+            None => duplicates.check(key_fp, row_fp),
+        };
+        self.report_duplicates(row, duplicate_key, duplicate_row);
+        let Some(student_idx) = student else {
+            self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row, &self.ctx.masked));
             return;
         };
-        let course_id = self.state.courses.intern(course);
-        let agg = self.state.attendance.entry((student_idx, course_id)).or_default();
-        agg.n_rows += 1;
-        agg.n_present += u32::from(present);
         if let Some(student) = self.state.students.get_mut(student_idx as usize) {
             student.n_attendance += 1;
             student.n_present += u32::from(present);
@@ -403,23 +497,23 @@ impl Handler<'_> {
                 Some(value) => *slot = value,
                 None => {
                     *slot = f64::NAN;
-                    self.ctx.findings.add(FindingKind::InvalidNumber, max_examples, || example(row));
+                    self.ctx.findings.add(FindingKind::InvalidNumber, max_examples, || example(row, &self.ctx.masked));
                 }
             }
         }
         let [internal, external, total] = marks;
         if is_null(self.col(row, 6)) {
-            self.ctx.findings.add(FindingKind::BlankTotal, max_examples, || example(row));
+            self.ctx.findings.add(FindingKind::BlankTotal, max_examples, || example(row, &self.ctx.masked));
         }
         let out_of_range = marks.iter().zip(limits).any(|(&v, max)| !v.is_nan() && (v < 0.0 || v > max));
         if out_of_range {
-            self.ctx.findings.add(FindingKind::MarksOutOfRange, max_examples, || example(row));
+            self.ctx.findings.add(FindingKind::MarksOutOfRange, max_examples, || example(row, &self.ctx.masked));
         }
         if !(internal.is_nan() || external.is_nan() || total.is_nan()) && (internal + external - total).abs() > 1e-9 {
-            self.ctx.findings.add(FindingKind::TotalMismatch, max_examples, || example(row));
+            self.ctx.findings.add(FindingKind::TotalMismatch, max_examples, || example(row, &self.ctx.masked));
         }
         let Some(student_idx) = self.state.lookup(self.col(row, 1), self.col(row, 2)) else {
-            self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row));
+            self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row, &self.ctx.masked));
             return;
         };
         let course_id = self.state.courses.intern(self.col(row, 3).trim());
@@ -428,7 +522,7 @@ impl Handler<'_> {
 
     fn placement_row(&mut self, row: &Row<'_>) {
         let Some(student_idx) = self.state.lookup(self.col(row, 1), self.col(row, 2)) else {
-            self.ctx.findings.add(FindingKind::Orphans, self.options.max_examples, || example(row));
+            self.ctx.findings.add(FindingKind::Orphans, self.options.max_examples, || example(row, &self.ctx.masked));
             return;
         };
         // Without a `placed` column, a row in the placements file means an offer.

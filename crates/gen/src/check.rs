@@ -20,10 +20,14 @@ pub fn materialise(ums: &Ums) -> Vec<Vec<Vec<Value>>> {
 
 /// Returns one message per violated rule (capped per rule), empty when the dataset is consistent.
 pub fn check(ums: &Ums) -> Vec<String> {
-    let data = materialise(ums);
+    check_data(ums, &materialise(ums))
+}
+
+/// Checks rows of every table (as from [`materialise`]) against the schema and the facts.
+pub fn check_data(ums: &Ums, data: &[Vec<Vec<Value>>]) -> Vec<String> {
     let mut problems = Vec::new();
-    check_schema(ums, &data, &mut problems);
-    check_facts(ums, &data, &mut problems);
+    check_schema(ums, data, &mut problems);
+    check_facts(ums, data, &mut problems);
     problems
 }
 

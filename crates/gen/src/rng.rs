@@ -59,9 +59,14 @@ impl Rng {
     }
 
     /// One of `items`, uniformly. `items` are the embedded lists, never empty.
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub fn pick_ref<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         let idx = self.below(items.len() as u64) as usize;
         &items[idx.min(items.len().saturating_sub(1))]
+    }
+
+    /// A copy of one of `items`, uniformly.
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        *self.pick_ref(items)
     }
 
     /// An index drawn with the given integer weights.

@@ -247,7 +247,7 @@ pub struct Person {
 
 impl Person {
     fn draw(rng: &mut Rng) -> Person {
-        let culture: &Culture = rng.pick(names::CULTURES);
+        let culture: &Culture = rng.pick_ref(names::CULTURES);
         let gender = ["Female", "Male", "Non-binary"][rng.weighted(&[51, 47, 2])];
         let given = match gender {
             "Female" => culture.female,
@@ -255,7 +255,7 @@ impl Person {
             _ if rng.chance(0.5) => culture.female,
             _ => culture.male,
         };
-        Person { first: *rng.pick(given), last: *rng.pick(culture.family), gender }
+        Person { first: rng.pick(given), last: rng.pick(culture.family), gender }
     }
 }
 
@@ -270,7 +270,7 @@ pub struct Student {
 
 /// One phone format for everyone: `+27 82 555 0123`.
 fn phone(rng: &mut Rng) -> [u16; 3] {
-    let prefix = *rng.pick(&[60u16, 61, 62, 71, 72, 73, 74, 76, 78, 79, 81, 82, 83, 84]);
+    let prefix = rng.pick(&[60u16, 61, 62, 71, 72, 73, 74, 76, 78, 79, 81, 82, 83, 84]);
     [prefix, rng.below(1000) as u16, rng.below(10_000) as u16]
 }
 
@@ -408,7 +408,7 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
             let mut rng = Rng::for_row(l.seed, TableId::Buses as u64, i);
             id(sink, i);
             sink.text(s.format(format_args!("CB-{:03}", i + 1)));
-            sink.int(*rng.pick(&[22i64, 35, 45, 60, 65]));
+            sink.int(rng.pick(&[22i64, 35, 45, 60, 65]));
         }
         TableId::ShuttlePoints => {
             id(sink, i);

@@ -35,6 +35,43 @@ mod consistency {
     }
 }
 
+// The checker itself: each kind of corruption is caught, so a clean report means something.
+mod checker {
+    use super::*;
+    use campus_schema::Value;
+
+    fn corrupted(table: TableId, row: usize, col: usize, value: Value) -> Vec<String> {
+        let ums = ums(Config { students: 300, residential_students: 300, applicants: 200, ..Config::default() });
+        let mut data = check::materialise(&ums);
+        if let Some(cell) = data.get_mut(table.index()).and_then(|t| t.get_mut(row)).and_then(|r| r.get_mut(col)) {
+            *cell = value;
+        }
+        check::check_data(&ums, &data)
+    }
+
+    #[test]
+    fn every_kind_of_corruption_is_reported() {
+        let cases = [
+            (TableId::Students, 3, 7, Value::Int(999), "references no row of courses"),
+            (TableId::Students, 3, 1, Value::Text("20240000001".into()), "duplicate value"),
+            (TableId::Students, 3, 2, Value::Null, "does not fit"),
+            (TableId::Students, 3, 3, Value::Text("x".repeat(101)), "does not fit"),
+            (TableId::Students, 3, 0, Value::Int(77), "primary key"),
+            (TableId::Students, 3, 8, Value::Int(6), "student department is the course's"),
+            (TableId::StudentMarks, 5, 5, Value::Decimal(1, 2), "final = 40% test + 60% exam"),
+            (TableId::StudentMarks, 5, 2, Value::Int(168), "marks exist only for enrolled modules"),
+            (TableId::StudentEnrollment, 5, 8, Value::Date(campus_schema::Date { year: 2019, month: 1, day: 1 }), "academic year"),
+            (TableId::LecturerModuleAssignment, 0, 1, Value::Int(300), "lecturers of their own department"),
+            (TableId::StudentResidential, 0, 3, Value::Text("102".into()), "over capacity"),
+            (TableId::Applicants, 0, 2, Value::Text("Someone".into()), "are those students"),
+        ];
+        for (table, row, col, value, expected) in cases {
+            let problems = corrupted(table, row, col, value.clone());
+            assert!(problems.iter().any(|p| p.contains(expected)), "{table:?}[{row}][{col}] = {value:?}: {problems:#?}");
+        }
+    }
+}
+
 // Sizes: the defaults are the classic dataset's headline counts, and one knob scales everything.
 mod sizes {
     use super::*;

@@ -186,6 +186,8 @@ impl ForestModel {
 }
 
 #[cfg(test)]
+// A failing unwrap is a failing test.
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -7,8 +7,8 @@
 //! The attendance model is deliberately non-linear so the models have something to find:
 //! attendance is enrolment *times* a product of rates, time of day has a U shape, late Friday
 //! sessions drop off, exam weeks push some schools up and others down, a packed room turns
-//! part of the crowd away (and keeps some away next time), and each course has a mood that drifts from week to week (which is
-//! what the lag features pick up).
+//! part of the crowd away (and keeps some away next time), and each course has a mood that
+//! drifts from week to week (which is what the lag features pick up).
 
 use crate::rng::SplitMix64;
 use crate::session::{Session, SessionInput};
@@ -232,7 +232,7 @@ fn make_course(rng: &mut SplitMix64) -> Course {
     let fill = if kind == RoomKind::Lab {
         rng.uniform(0.7, 1.1)
     } else {
-        rng.uniform(0.65, 1.75)
+        rng.uniform(0.7, 1.85)
     };
     let enrolled = (f64::from(capacity) * fill).round().max(5.0) as u32;
     let n_meetings = 1 + rng.below(3) as usize;
@@ -302,7 +302,10 @@ pub fn generate(config: &GenerateConfig) -> Vec<Session> {
                 }
                 // Students who found the room packed last time stay away: a threshold on the
                 // lag features that no linear model can express.
-                if history.last().is_some_and(|prev| *prev > f64::from(venue.capacity)) {
+                if history
+                    .last()
+                    .is_some_and(|prev| *prev > f64::from(venue.capacity))
+                {
                     rate *= 0.75;
                 }
                 let enrolled = f64::from(course.enrolled);
@@ -364,7 +367,7 @@ pub fn generate(config: &GenerateConfig) -> Vec<Session> {
 }
 
 /// `YYYY-MM-DD` for days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn format_date(days: i64) -> String {
+pub fn format_date(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -378,6 +381,8 @@ fn format_date(days: i64) -> String {
 }
 
 #[cfg(test)]
+// A failing unwrap is a failing test.
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

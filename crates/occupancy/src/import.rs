@@ -359,7 +359,11 @@ impl<'a> Records<'a> {
         }
         // The record starts after any line ends left over from the previous one.
         let rest = self.data.get(self.pos..).unwrap_or_default();
-        let start = self.pos + rest.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        let start = self.pos
+            + rest
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
         let newly_seen = self.data.get(self.counted_upto..start).unwrap_or_default();
         self.newlines += newly_seen.iter().filter(|b| **b == b'\n').count() as u64;
         self.counted_upto = start.max(self.counted_upto);
@@ -401,6 +405,8 @@ impl<'a> Records<'a> {
 }
 
 #[cfg(test)]
+// A failing unwrap is a failing test.
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

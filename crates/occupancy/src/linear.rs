@@ -114,7 +114,7 @@ fn cholesky_solve(a: &mut [f64], b: &[f64], p: usize) -> Option<Vec<f64>> {
         for k in 0..j {
             diag -= a[j * p + k] * a[j * p + k];
         }
-        if !(diag > 0.0) || !diag.is_finite() {
+        if diag.is_nan() || diag <= 0.0 || !diag.is_finite() {
             return None;
         }
         let diag = diag.sqrt();
@@ -148,6 +148,8 @@ fn cholesky_solve(a: &mut [f64], b: &[f64], p: usize) -> Option<Vec<f64>> {
 }
 
 #[cfg(test)]
+// A failing unwrap is a failing test.
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -70,6 +70,8 @@ pub fn derive_seed(base: u64, stream: u64) -> u64 {
 }
 
 #[cfg(test)]
+// A failing unwrap is a failing test.
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

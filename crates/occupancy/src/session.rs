@@ -2,6 +2,8 @@
 //! writer for that layout.
 
 use serde::{Deserialize, Serialize};
+
+use crate::train::Prediction;
 use std::fmt::Write as _;
 
 /// The CSV header, in the order we write it. Import matches columns by name, so files with
@@ -113,4 +115,26 @@ fn quote(field: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(field)
     }
+}
+
+/// The header of a predictions CSV: the input layout plus one column per model output.
+pub const PREDICTION_HEADER: &str = "date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,\
+enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance,\
+predicted_attendance_linear,predicted_attendance_forest,predicted_overcrowded,svm_margin\n";
+
+/// Appends one predictions row (see [`PREDICTION_HEADER`]); attendance rounded to 0.1.
+pub fn write_row_with_predictions(
+    out: &mut String,
+    input: &SessionInput,
+    actual_attendance: Option<u32>,
+    prediction: &Prediction,
+) {
+    write_row(out, input, actual_attendance);
+    out.pop();
+    let overcrowded = if prediction.overcrowded { "True" } else { "False" };
+    let _ = writeln!(
+        out,
+        ",{:.1},{:.1},{overcrowded},{:.4}",
+        prediction.linear_attendance, prediction.forest_attendance, prediction.svm_margin
+    );
 }

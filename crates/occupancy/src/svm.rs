@@ -488,8 +488,13 @@ impl<'a> Solver<'a> {
         let (x, y, sq) = (self.x, self.y, &self.sq_norms);
         let (yi, sqi) = (y[i], sq[i]);
         // One-hot rows are mostly zeros: only the non-zero features of row i contribute.
-        let nonzero: Vec<(usize, f64)> =
-            x.row(i).iter().copied().enumerate().filter(|(_, v)| *v != 0.0).collect();
+        let nonzero: Vec<(usize, f64)> = x
+            .row(i)
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, v)| *v != 0.0)
+            .collect();
         let finish = |dot: f64, t: usize| -> f64 {
             let k = match self.kernel {
                 Kernel::Linear => dot,
@@ -749,9 +754,14 @@ impl<'a> Solver<'a> {
         for &t in &self.active {
             is_active[t] = true;
         }
-        for t in 0..n {
-            if !is_active[t] {
-                self.gradient[t] = self.gradient_bar[t] - 1.0;
+        for ((g, g_bar), active) in self
+            .gradient
+            .iter_mut()
+            .zip(&self.gradient_bar)
+            .zip(&is_active)
+        {
+            if !active {
+                *g = g_bar - 1.0;
             }
         }
         for i in 0..n {
@@ -759,9 +769,9 @@ impl<'a> Solver<'a> {
                 let slot = self.q_row(i, None, true);
                 let alpha_i = self.alpha[i];
                 let q_i = self.cache.row(slot);
-                for t in 0..n {
-                    if !is_active[t] {
-                        self.gradient[t] += alpha_i * q_i[t];
+                for ((g, q), active) in self.gradient.iter_mut().zip(q_i).zip(&is_active) {
+                    if !active {
+                        *g += alpha_i * q;
                     }
                 }
             }
@@ -780,7 +790,7 @@ impl<'a> Solver<'a> {
         let mut unshrunk = false;
         let mut first_gap: Option<f64> = None;
         while (n_iterations as usize) < config.max_iterations {
-            if n_iterations % CHECK_EVERY == 0 && n_iterations > 0 {
+            if n_iterations.is_multiple_of(CHECK_EVERY) && n_iterations > 0 {
                 if hooks.cancelled() {
                     return Err(SvmError::Cancelled);
                 }
@@ -858,4 +868,3 @@ impl<'a> Solver<'a> {
         }
     }
 }
-

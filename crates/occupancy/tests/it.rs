@@ -1,6 +1,9 @@
 //! Integration tests of campus_occupancy, one module per topic (files in `tests/it/`, one
 //! test binary so the crate links once).
 
+// Tests fail by panicking; unwrap and expect are how they say so.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 /// Shared fixtures: small generated datasets and one trained bundle.
 #[path = "it/common.rs"]
 mod common;

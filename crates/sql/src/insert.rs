@@ -69,8 +69,8 @@ impl InsertWriter {
         }
         self.in_row = true;
         let rows_per_transaction = self.batch_rows * BATCHES_PER_TRANSACTION;
-        if self.row_idx % self.batch_rows == 0 {
-            if self.row_idx % rows_per_transaction == 0 {
+        if self.row_idx.is_multiple_of(self.batch_rows) {
+            if self.row_idx.is_multiple_of(rows_per_transaction) {
                 self.buf.extend_from_slice(b"START TRANSACTION;\n");
             }
             self.buf.extend_from_slice(&self.prefix);
@@ -85,10 +85,10 @@ impl InsertWriter {
         if self.n_rows.is_some() || self.row_idx == 0 {
             return;
         }
-        if self.row_idx % self.batch_rows != 0 {
+        if !self.row_idx.is_multiple_of(self.batch_rows) {
             self.buf.extend_from_slice(b";\n");
         }
-        if self.row_idx % (self.batch_rows * BATCHES_PER_TRANSACTION) != 0 {
+        if !self.row_idx.is_multiple_of(self.batch_rows * BATCHES_PER_TRANSACTION) {
             self.buf.extend_from_slice(b"COMMIT;\n");
         }
     }
@@ -156,9 +156,9 @@ impl RowSink for InsertWriter {
         self.in_row = false;
         self.row_idx += 1;
         let is_last = self.n_rows == Some(self.row_idx);
-        if self.row_idx % self.batch_rows == 0 || is_last {
+        if self.row_idx.is_multiple_of(self.batch_rows) || is_last {
             self.buf.extend_from_slice(b";\n");
-            if self.row_idx % (self.batch_rows * BATCHES_PER_TRANSACTION) == 0 || is_last {
+            if self.row_idx.is_multiple_of(self.batch_rows * BATCHES_PER_TRANSACTION) || is_last {
                 self.buf.extend_from_slice(b"COMMIT;\n");
             }
         }

@@ -192,12 +192,18 @@ describe('generator page', () => {
 
   test('generates from the keyboard alone', async () => {
     await gen.reset();
-    await gen.input('students').focus();
+    await gen.input('seed').focus();
     await page.keyboard.press('Control+A');
-    await page.keyboard.type('250');
+    await page.keyboard.type('7');
+    const before = await gen.resultId();
     await gen.generate(() => page.keyboard.press('Enter'));
     await gen.waitResults();
-    assert.equal((await gen.counts()).students, 250);
+    assert.notEqual(await gen.resultId(), before);
+    assert.equal((await gen.counts()).students, 5000);
+    // Tab moves from the last SQL option to the Generate button.
+    await gen.byTestId('check-drop').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'generate');
   });
 });
 

@@ -17,9 +17,15 @@ fn round_trip_predicts_identically_for_every_model() {
     assert_eq!(loaded.evaluation, original.evaluation);
     assert_eq!(loaded.config, original.config);
     assert_eq!(loaded.data_fingerprint, original.data_fingerprint);
-    assert_eq!((loaded.n_rows, loaded.created_at.as_str()), (original.n_rows, "2026-11-22T12:00:00Z"));
+    assert_eq!(
+        (loaded.n_rows, loaded.created_at.as_str()),
+        (original.n_rows, "2026-11-22T12:00:00Z")
+    );
     for session in sessions() {
-        let (a, b) = (original.predict(&session.input).expect("a"), loaded.predict(&session.input).expect("b"));
+        let (a, b) = (
+            original.predict(&session.input).expect("a"),
+            loaded.predict(&session.input).expect("b"),
+        );
         // Bit-identical, not merely close.
         assert_eq!(a.linear_attendance.to_bits(), b.linear_attendance.to_bits());
         assert_eq!(a.forest_attendance.to_bits(), b.forest_attendance.to_bits());
@@ -30,7 +36,8 @@ fn round_trip_predicts_identically_for_every_model() {
 
 #[test]
 fn training_is_deterministic() {
-    let again = without_hooks(|h| train(sessions(), &config(), "2026-11-22T12:00:00Z", h)).expect("train");
+    let again =
+        without_hooks(|h| train(sessions(), &config(), "2026-11-22T12:00:00Z", h)).expect("train");
     assert_eq!(again.to_bytes().expect("encode"), bytes());
 }
 
@@ -38,7 +45,10 @@ fn training_is_deterministic() {
 fn header_layout() {
     let bytes = bytes();
     assert_eq!(&bytes[..8], &MAGIC);
-    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), FORMAT_VERSION);
+    assert_eq!(
+        u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
+        FORMAT_VERSION
+    );
     // Bounded trees keep a version small enough for the browser registry.
     assert!(bytes.len() < 4_000_000, "{} bytes", bytes.len());
 }
@@ -50,12 +60,36 @@ fn every_kind_of_damage_is_refused() {
         assert_eq!(ModelBundle::from_bytes(bytes).err(), Some(expected));
     };
     check(&[], BundleError::NotABundle);
-    check(b"date,time,school\n2024-09-02,08:00,Law\n", BundleError::NotABundle);
-    check(b"\x89PNG\r\n\x1a\n\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", BundleError::NotABundle);
-    check(&good[..5], BundleError::Truncated { expected: 20, found: 5 });
-    check(&good[..15], BundleError::Truncated { expected: 20, found: 15 });
+    check(
+        b"date,time,school\n2024-09-02,08:00,Law\n",
+        BundleError::NotABundle,
+    );
+    check(
+        b"\x89PNG\r\n\x1a\n\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+        BundleError::NotABundle,
+    );
+    check(
+        &good[..5],
+        BundleError::Truncated {
+            expected: 20,
+            found: 5,
+        },
+    );
+    check(
+        &good[..15],
+        BundleError::Truncated {
+            expected: 20,
+            found: 15,
+        },
+    );
     let cut = good.len() - 100;
-    check(&good[..cut], BundleError::Truncated { expected: good.len() as u64, found: cut as u64 });
+    check(
+        &good[..cut],
+        BundleError::Truncated {
+            expected: good.len() as u64,
+            found: cut as u64,
+        },
+    );
 
     let mut flipped = good.clone();
     flipped[good.len() / 2] ^= 0x40;
@@ -68,9 +102,18 @@ fn every_kind_of_damage_is_refused() {
 
     let mut future = good.clone();
     future[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
-    check(&future, BundleError::UnsupportedVersion { found: FORMAT_VERSION + 1, supported: FORMAT_VERSION });
+    check(
+        &future,
+        BundleError::UnsupportedVersion {
+            found: FORMAT_VERSION + 1,
+            supported: FORMAT_VERSION,
+        },
+    );
 
     let mut longer = good.clone();
     longer.extend_from_slice(b"junk");
-    assert!(matches!(ModelBundle::from_bytes(&longer), Err(BundleError::Corrupt(_))));
+    assert!(matches!(
+        ModelBundle::from_bytes(&longer),
+        Err(BundleError::Corrupt(_))
+    ));
 }

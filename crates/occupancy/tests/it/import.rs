@@ -44,15 +44,31 @@ fn pandas_style_file() {
 
 #[test]
 fn bad_files_each_give_their_error() {
-    check_bad("bad_time.csv", 1, "bad_time.csv:2: column `time`: expected a time as HH:MM, found `8h00`");
-    check_bad("bad_exam_week.csv", 1, "bad_exam_week.csv:3: column `exam_week`: expected True or False, found `maybe`");
+    check_bad(
+        "bad_time.csv",
+        1,
+        "bad_time.csv:2: column `time`: expected a time as HH:MM, found `8h00`",
+    );
+    check_bad(
+        "bad_exam_week.csv",
+        1,
+        "bad_exam_week.csv:3: column `exam_week`: expected True or False, found `maybe`",
+    );
     check_bad(
         "bad_capacity.csv",
         1,
         "bad_capacity.csv:3: column `venue_capacity`: expected a whole number from 0 to 1000000, found `-150`",
     );
-    check_bad("short_row.csv", 1, "short_row.csv:2: expected 14 fields like the header, found 13");
-    check_bad("bad_date.csv", 0, "bad_date.csv:2: column `date`: expected a date as YYYY-MM-DD, found `2024-13-02`");
+    check_bad(
+        "short_row.csv",
+        1,
+        "short_row.csv:2: expected 14 fields like the header, found 13",
+    );
+    check_bad(
+        "bad_date.csv",
+        0,
+        "bad_date.csv:2: column `date`: expected a date as YYYY-MM-DD, found `2024-13-02`",
+    );
     check_bad(
         "bad_prev_attendance.csv",
         0,
@@ -73,13 +89,19 @@ fn header_problems_stop_the_file() {
         &imported.errors[..],
         [ImportError::MissingColumns { missing, .. }] if missing == &["venue_capacity".to_owned()]
     ));
-    assert!(imported.errors[0].to_string().starts_with("missing_columns.csv:1: missing column(s) venue_capacity; expected"));
+    assert!(
+        imported.errors[0]
+            .to_string()
+            .starts_with("missing_columns.csv:1: missing column(s) venue_capacity; expected")
+    );
 
     let imported = parse_sessions(&read("empty.csv"), "empty.csv");
     assert!(matches!(&imported.errors[..], [ImportError::Empty { .. }]));
 
     let imported = parse_sessions(&read("not_csv.csv"), "not_csv.csv");
-    assert!(matches!(&imported.errors[..], [ImportError::MissingColumns { missing, .. }] if missing.len() == 14));
+    assert!(
+        matches!(&imported.errors[..], [ImportError::MissingColumns { missing, .. }] if missing.len() == 14)
+    );
 }
 
 #[test]
@@ -90,16 +112,23 @@ fn prediction_input_may_lack_the_label() {
     assert_eq!(imported.rows[0].actual_attendance, None);
     // ...but training data may not.
     let imported = parse_sessions(&read("predict_no_label.csv"), "predict_no_label.csv");
-    assert!(matches!(&imported.errors[..], [ImportError::MissingColumns { missing, .. }] if missing == &["actual_attendance".to_owned()]));
+    assert!(
+        matches!(&imported.errors[..], [ImportError::MissingColumns { missing, .. }] if missing == &["actual_attendance".to_owned()])
+    );
 }
 
 #[test]
 fn many_bad_rows_keep_a_bounded_error_list() {
-    let mut text = String::from("date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance\n");
+    let mut text = String::from(
+        "date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance\n",
+    );
     for _ in 0..500 {
         text.push_str("x,x,x,x,x,x,x,x,x,x,x,x,x,x\n");
     }
     let imported = parse_sessions(text.as_bytes(), "junk.csv");
     assert_eq!(imported.n_bad_rows, 500);
-    assert_eq!(imported.errors.len(), campus_occupancy::import::MAX_KEPT_ERRORS);
+    assert_eq!(
+        imported.errors.len(),
+        campus_occupancy::import::MAX_KEPT_ERRORS
+    );
 }

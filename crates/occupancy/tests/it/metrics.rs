@@ -35,11 +35,16 @@ fn classification_by_hand() {
     assert_eq!(m.confusion, [[4, 1], [1, 2]]);
     assert!(close(m.accuracy, 6.0 / 8.0));
     let (neg, pos) = (m.per_class[0], m.per_class[1]);
-    assert!(close(pos.precision, 2.0 / 3.0) && close(pos.recall, 2.0 / 3.0) && close(pos.f1, 2.0 / 3.0));
+    assert!(
+        close(pos.precision, 2.0 / 3.0) && close(pos.recall, 2.0 / 3.0) && close(pos.f1, 2.0 / 3.0)
+    );
     assert!(close(neg.precision, 0.8) && close(neg.recall, 0.8) && close(neg.f1, 0.8));
     assert_eq!((neg.support, pos.support), (5, 3));
     assert!(close(m.macro_avg.f1, (0.8 + 2.0 / 3.0) / 2.0));
-    assert!(close(m.weighted_avg.f1, (5.0 * 0.8 + 3.0 * 2.0 / 3.0) / 8.0));
+    assert!(close(
+        m.weighted_avg.f1,
+        (5.0 * 0.8 + 3.0 * 2.0 / 3.0) / 8.0
+    ));
 }
 
 #[test]
@@ -54,15 +59,15 @@ fn report_matches_scikit_learn_layout() {
     let actual = [true, true, true, false, false, false, false, false];
     let predicted = [true, true, false, true, false, false, false, false];
     let report = classification_metrics(&actual, &predicted).report();
-    let expected = "\
-                precision    recall  f1-score   support
-
-not overcrowded      0.80      0.80      0.80         5
-    overcrowded      0.67      0.67      0.67         3
-
-       accuracy                          0.75         8
-      macro avg      0.73      0.73      0.73         8
-   weighted avg      0.75      0.75      0.75         8
-";
+    let expected = concat!(
+        "                precision    recall  f1-score   support\n",
+        "\n",
+        "not overcrowded      0.80      0.80      0.80         5\n",
+        "    overcrowded      0.67      0.67      0.67         3\n",
+        "\n",
+        "       accuracy                          0.75         8\n",
+        "      macro avg      0.73      0.73      0.73         8\n",
+        "   weighted avg      0.75      0.75      0.75         8\n",
+    );
     assert_eq!(report, expected);
 }

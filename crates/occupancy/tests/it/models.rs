@@ -11,17 +11,37 @@ use crate::common::{bundle, config, sessions};
 fn forest_beats_linear_and_svm_finds_the_minority() {
     let e = &bundle().evaluation;
     assert_eq!(e.n_train + e.n_test, crate::common::N_SESSIONS);
-    assert_eq!(e.n_test, 300);
+    assert_eq!(e.n_test, 400);
     assert!(e.linear.r2 > 0.8, "linear R² {}", e.linear.r2);
-    assert!(e.forest.r2 > e.linear.r2 + 0.03, "forest R² {} vs linear {}", e.forest.r2, e.linear.r2);
-    assert!(e.forest.mae < 0.8 * e.linear.mae);
+    // The generator is non-linear (products of rates, thresholds, interactions): the forest
+    // must be clearly better, most visibly in absolute error.
+    assert!(
+        e.forest.r2 > e.linear.r2 + 0.02,
+        "forest R² {} vs linear {}",
+        e.forest.r2,
+        e.linear.r2
+    );
+    assert!(
+        e.forest.mae < 0.75 * e.linear.mae,
+        "forest MAE {} vs linear {}",
+        e.forest.mae,
+        e.linear.mae
+    );
     let overcrowded = e.svm.per_class[1];
     assert!(overcrowded.support > 20);
     assert!(overcrowded.recall > 0.75, "recall {}", overcrowded.recall);
     assert!(e.svm.accuracy > 0.85, "accuracy {}", e.svm.accuracy);
     // Enrolment and the course's own history must be among the strongest features.
-    let top: Vec<&str> = e.feature_importance.iter().take(5).map(|f| f.feature.as_str()).collect();
-    assert!(top.contains(&"enrolled_students") || top.contains(&"rolling_avg_5"), "{top:?}");
+    let top: Vec<&str> = e
+        .feature_importance
+        .iter()
+        .take(5)
+        .map(|f| f.feature.as_str())
+        .collect();
+    assert!(
+        top.contains(&"enrolled_students") || top.contains(&"rolling_avg_5"),
+        "{top:?}"
+    );
     let total: f64 = e.feature_importance.iter().map(|f| f.importance).sum();
     assert!((total - 1.0).abs() < 1e-9);
 }
@@ -46,7 +66,10 @@ fn unseen_categories_predict_instead_of_crashing() {
     let prediction = bundle().predict(&input).expect("prediction");
     assert!(prediction.linear_attendance.is_finite() && prediction.forest_attendance.is_finite());
     assert!(prediction.svm_margin.is_finite());
-    assert!((20.0..120.0).contains(&prediction.forest_attendance), "{prediction:?}");
+    assert!(
+        (20.0..120.0).contains(&prediction.forest_attendance),
+        "{prediction:?}"
+    );
 }
 
 #[test]
@@ -63,12 +86,25 @@ fn batch_and_single_predictions_agree() {
 /// w = 1, b = 0 with support vectors ±1, so the decision function is exactly x.
 #[test]
 fn svm_linear_hard_margin_by_hand() {
-    let x = Matrix { n_rows: 4, n_cols: 1, data: vec![-2.0, -1.0, 1.0, 2.0] };
+    let x = Matrix {
+        n_rows: 4,
+        n_cols: 1,
+        data: vec![-2.0, -1.0, 1.0, 2.0],
+    };
     let labels = [false, false, true, true];
-    let config = SvmConfig { kernel: KernelConfig::Linear, c: 1000.0, class_weight: ClassWeight::Uniform, ..SvmConfig::default() };
+    let config = SvmConfig {
+        kernel: KernelConfig::Linear,
+        c: 1000.0,
+        class_weight: ClassWeight::Uniform,
+        ..SvmConfig::default()
+    };
     let model = without_hooks(|h| SvmModel::fit(&x, &labels, &config, h)).expect("fit");
     for v in [-3.0, -0.5, 0.25, 1.5] {
-        assert!((model.decision_function(&[v]) - v).abs() < 1e-6, "f({v}) = {}", model.decision_function(&[v]));
+        assert!(
+            (model.decision_function(&[v]) - v).abs() < 1e-6,
+            "f({v}) = {}",
+            model.decision_function(&[v])
+        );
     }
     assert_eq!(model.stats.n_support, 2);
     assert!(model.stats.converged);
@@ -81,9 +117,17 @@ fn svm_rbf_reaches_the_optimum_with_and_without_shrinking() {
     let e = bundle();
     let encoder = &e.models.encoder;
     let x = encoder.encode(sessions().iter().take(600).map(|s| &s.input));
-    let labels: Vec<bool> = sessions().iter().take(600).map(|s| s.overcrowded()).collect();
+    let labels: Vec<bool> = sessions()
+        .iter()
+        .take(600)
+        .map(|s| s.overcrowded())
+        .collect();
     let fit = |shrinking| {
-        let config = SvmConfig { shrinking, tolerance: 1e-5, ..SvmConfig::default() };
+        let config = SvmConfig {
+            shrinking,
+            tolerance: 1e-5,
+            ..SvmConfig::default()
+        };
         without_hooks(|h| SvmModel::fit(&x, &labels, &config, h)).expect("fit")
     };
     let (on, off) = (fit(Shrinking::On), fit(Shrinking::Off));
@@ -94,7 +138,10 @@ fn svm_rbf_reaches_the_optimum_with_and_without_shrinking() {
     assert!(on.coefficients.iter().all(|c| c.abs() <= c_max + 1e-9));
     let mut disagreements = 0;
     for r in 0..x.n_rows {
-        let (a, b) = (on.decision_function(x.row(r)), off.decision_function(x.row(r)));
+        let (a, b) = (
+            on.decision_function(x.row(r)),
+            off.decision_function(x.row(r)),
+        );
         assert!((a - b).abs() < 1e-2, "row {r}: {a} vs {b}");
         disagreements += usize::from((a > 0.0) != (b > 0.0));
     }
@@ -103,8 +150,13 @@ fn svm_rbf_reaches_the_optimum_with_and_without_shrinking() {
 
 #[test]
 fn svm_with_one_class_gives_a_constant_verdict() {
-    let x = Matrix { n_rows: 3, n_cols: 1, data: vec![1.0, 2.0, 3.0] };
-    let model = without_hooks(|h| SvmModel::fit(&x, &[false; 3], &SvmConfig::default(), h)).expect("fit");
+    let x = Matrix {
+        n_rows: 3,
+        n_cols: 1,
+        data: vec![1.0, 2.0, 3.0],
+    };
+    let model =
+        without_hooks(|h| SvmModel::fit(&x, &[false; 3], &SvmConfig::default(), h)).expect("fit");
     assert!(!model.predict_row(&[10.0]));
 }
 
@@ -114,23 +166,41 @@ fn progress_rises_to_one_and_cancel_stops_training() {
     let mut on_progress = |p: Progress| seen.push(p);
     let never = || false;
     let small: Vec<_> = sessions().iter().take(400).cloned().collect();
-    let mut hooks = Hooks { on_progress: &mut on_progress, is_cancelled: &never };
+    let mut hooks = Hooks {
+        on_progress: &mut on_progress,
+        is_cancelled: &never,
+    };
     train(&small, &config(), "t", &mut hooks).expect("train");
-    assert!(seen.windows(2).all(|w| w[1].overall >= w[0].overall - 1e-12));
+    assert!(
+        seen.windows(2)
+            .all(|w| w[1].overall >= w[0].overall - 1e-12)
+    );
     assert!(seen.iter().any(|p| p.stage == Stage::Forest));
     assert_eq!(seen.last().map(|p| p.overall), Some(1.0));
 
     let mut ignore = |_: Progress| {};
     let cancel = || true;
-    let mut hooks = Hooks { on_progress: &mut ignore, is_cancelled: &cancel };
-    assert_eq!(train(&small, &config(), "t", &mut hooks).err(), Some(TrainError::Cancelled));
+    let mut hooks = Hooks {
+        on_progress: &mut ignore,
+        is_cancelled: &cancel,
+    };
+    assert_eq!(
+        train(&small, &config(), "t", &mut hooks).err(),
+        Some(TrainError::Cancelled)
+    );
 }
 
 #[test]
 fn too_few_rows_is_an_error() {
     let few: Vec<_> = sessions().iter().take(5).cloned().collect();
     let result = without_hooks(|h| train(&few, &config(), "t", h));
-    assert_eq!(result.err(), Some(TrainError::TooFewRows { needed: 10, found: 5 }));
+    assert_eq!(
+        result.err(),
+        Some(TrainError::TooFewRows {
+            needed: 10,
+            found: 5
+        })
+    );
 }
 
 #[test]

@@ -1,0 +1,350 @@
+//! `campus occupancy`: generate class sessions, train the three occupancy models, predict.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use campus_occupancy::forest::{FeaturesPerSplit, ForestConfig};
+use campus_occupancy::generate::format_date;
+use campus_occupancy::import::Imported;
+use campus_occupancy::metrics::RegressionMetrics;
+use campus_occupancy::progress::{Hooks, Progress, Stage};
+use campus_occupancy::session::write_row_with_predictions;
+use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig, SvmConfig};
+use campus_occupancy::{GenerateConfig, ModelBundle, TrainConfig, generate, parse_inputs, parse_sessions, train, write_csv};
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Classroom occupancy: attendance forecasts and overcrowding alerts.
+///
+/// Examples:
+///   campus occupancy generate --seed 42 --sessions 5000 --out sessions.csv
+///   campus occupancy train --data sessions.csv --out model.bin
+///   campus occupancy predict --model model.bin --data new_sessions.csv --out predictions.csv
+#[derive(Subcommand, Debug)]
+#[command(verbatim_doc_comment)]
+pub enum OccupancyCommand {
+    Generate(GenerateArgs),
+    Train(TrainArgs),
+    Predict(PredictArgs),
+}
+
+/// Generate seeded class sessions in the shared CSV layout (the same bytes as the web page).
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long, default_value_t = 5_000)]
+    sessions: usize,
+    /// The CSV file, or `-` for standard output.
+    #[arg(long, short)]
+    out: PathBuf,
+}
+
+/// Train linear regression, a random forest and an SVM classifier; print every metric on the
+/// held-back split and save the version to a model file.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// Sessions in the shared CSV layout.
+    #[arg(long)]
+    data: PathBuf,
+    /// The model file to write.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Train on the rows that parse and list the others, instead of stopping.
+    #[arg(long)]
+    skip_bad_rows: bool,
+    /// Share of rows held back for evaluation.
+    #[arg(long, default_value_t = 0.2)]
+    test_fraction: f64,
+    /// Seed of the train/test split and of the forest.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long, default_value_t = 100)]
+    trees: usize,
+    /// Maximum tree depth; 0 for unbounded (large model files).
+    #[arg(long, default_value_t = 14)]
+    max_depth: u16,
+    #[arg(long, default_value_t = 3)]
+    min_samples_leaf: usize,
+    /// Features tried per split: all, sqrt, third, or a number.
+    #[arg(long, default_value = "third")]
+    features_per_split: String,
+    #[arg(long, value_enum, default_value_t = KernelArg::Rbf)]
+    kernel: KernelArg,
+    /// SVM regularisation.
+    #[arg(long, default_value_t = 1.0)]
+    c: f64,
+    /// RBF width: `scale` (1 / (features · variance), as scikit-learn) or a number.
+    #[arg(long, default_value = "scale")]
+    gamma: String,
+    #[arg(long, value_enum, default_value_t = ClassWeightArg::Balanced)]
+    class_weight: ClassWeightArg,
+    /// Also run k-fold cross-validation with this many folds and print its mean metrics.
+    #[arg(long)]
+    cv: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum KernelArg {
+    Rbf,
+    Linear,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ClassWeightArg {
+    Balanced,
+    None,
+}
+
+/// Predict attendance (both regressors) and the overcrowding verdict for sessions in a CSV.
+#[derive(Args, Debug)]
+pub struct PredictArgs {
+    #[arg(long)]
+    model: PathBuf,
+    /// Sessions in the shared layout; `actual_attendance` may be missing or empty.
+    #[arg(long)]
+    data: PathBuf,
+    /// Where to write the predictions CSV; standard output when absent.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+pub fn run(cmd: &OccupancyCommand) -> anyhow::Result<()> {
+    match cmd {
+        OccupancyCommand::Generate(args) => run_generate(args),
+        OccupancyCommand::Train(args) => run_train(args),
+        OccupancyCommand::Predict(args) => run_predict(args),
+    }
+}
+
+fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if path == Path::new("-") {
+        std::io::stdout().lock().write_all(bytes).context("cannot write to standard output")
+    } else {
+        fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let sessions = generate(&GenerateConfig { seed: args.seed, n_sessions: args.sessions, ..GenerateConfig::default() });
+    write_output(&args.out, write_csv(&sessions).as_bytes())?;
+    let overcrowded = sessions.iter().filter(|s| s.overcrowded()).count();
+    eprintln!(
+        "{} sessions ({} overcrowded, {:.1}%) in {:.2} s",
+        sessions.len(),
+        overcrowded,
+        100.0 * overcrowded as f64 / sessions.len().max(1) as f64,
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Prints the kept errors of an import; says how many more there were.
+fn report_errors<T>(imported: &Imported<T>) {
+    for error in imported.errors.iter().take(20) {
+        eprintln!("  {error}");
+    }
+    if imported.n_bad_rows > 20 {
+        eprintln!("  … {} bad rows in all", imported.n_bad_rows);
+    }
+}
+
+fn train_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
+    let features_per_split = match args.features_per_split.as_str() {
+        "all" => FeaturesPerSplit::All,
+        "sqrt" => FeaturesPerSplit::Sqrt,
+        "third" => FeaturesPerSplit::Third,
+        n => FeaturesPerSplit::Count(
+            n.parse().with_context(|| format!("--features-per-split: expected all, sqrt, third or a number, found `{n}`"))?,
+        ),
+    };
+    let gamma = match args.gamma.as_str() {
+        "scale" => Gamma::Scale,
+        g => Gamma::Value(g.parse().with_context(|| format!("--gamma: expected `scale` or a number, found `{g}`"))?),
+    };
+    Ok(TrainConfig {
+        test_fraction: args.test_fraction,
+        split_seed: args.seed,
+        forest: ForestConfig {
+            n_trees: args.trees,
+            max_depth: (args.max_depth > 0).then_some(args.max_depth),
+            min_samples_leaf: args.min_samples_leaf,
+            features_per_split,
+            seed: args.seed,
+            ..ForestConfig::default()
+        },
+        svm: SvmConfig {
+            kernel: match args.kernel {
+                KernelArg::Rbf => KernelConfig::Rbf { gamma },
+                KernelArg::Linear => KernelConfig::Linear,
+            },
+            c: args.c,
+            class_weight: match args.class_weight {
+                ClassWeightArg::Balanced => ClassWeight::Balanced,
+                ClassWeightArg::None => ClassWeight::Uniform,
+            },
+            ..SvmConfig::default()
+        },
+        ..TrainConfig::default()
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` now; the core takes the time as a value.
+fn now_utc() -> String {
+    let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    format!("{}T{:02}:{:02}:{:02}Z", format_date(days), rest / 3600, rest / 60 % 60, rest % 60)
+}
+
+fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Encoding => "encoding features",
+        Stage::Linear => "linear regression",
+        Stage::Forest => "random forest",
+        Stage::Svm => "SVM",
+        Stage::Evaluating => "evaluating",
+    }
+}
+
+fn regression_line(name: &str, m: &RegressionMetrics) -> String {
+    format!("{name:<16} MAE {:>8.3}   RMSE {:>8.3}   R² {:>7.4}", m.mae, m.rmse, m.r2)
+}
+
+fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
+    let config = train_config(args)?;
+    let bytes = fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
+    let imported = parse_sessions(&bytes, &args.data.display().to_string());
+    if imported.n_bad_rows > 0 {
+        eprintln!("{} row(s) of {} could not be read:", imported.n_bad_rows, args.data.display());
+        report_errors(&imported);
+        if !args.skip_bad_rows || imported.rows.is_empty() {
+            bail!("{} has bad rows; fix them or pass --skip-bad-rows", args.data.display());
+        }
+    }
+    let sessions = imported.rows;
+    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(1000) };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut timings: Vec<(Stage, f64)> = Vec::new();
+    let mut current: Option<(Stage, Instant)> = None;
+    let mut on_progress = |p: Progress| {
+        bar.set_position((p.overall * 1000.0) as u64);
+        bar.set_message(stage_name(p.stage));
+        if current.map(|(stage, _)| stage) != Some(p.stage) {
+            if let Some((stage, since)) = current {
+                timings.push((stage, since.elapsed().as_secs_f64()));
+            }
+            current = Some((p.stage, Instant::now()));
+        }
+    };
+    let never = || false;
+    let start = Instant::now();
+    let created_at = now_utc();
+    let bundle = train(&sessions, &config, &created_at, &mut Hooks { on_progress: &mut on_progress, is_cancelled: &never })?;
+    bar.finish_and_clear();
+    let total = start.elapsed().as_secs_f64();
+
+    let bytes = bundle.to_bytes()?;
+    fs::write(&args.out, &bytes).with_context(|| format!("cannot write {}", args.out.display()))?;
+
+    let e = &bundle.evaluation;
+    println!(
+        "Trained on {} sessions, evaluated on {} held back (split seed {}).",
+        e.n_train, e.n_test, config.split_seed
+    );
+    println!();
+    println!("Attendance regressors (held-back split):");
+    println!("  {}", regression_line("linear", &e.linear));
+    println!("  {}", regression_line("random forest", &e.forest));
+    println!();
+    let svm = &bundle.models.svm.stats;
+    println!(
+        "Overcrowding classifier (SVM, {} support vectors, {} iterations{}):",
+        svm.n_support,
+        svm.n_iterations,
+        if svm.converged { "" } else { ", stopped at the iteration limit" }
+    );
+    for line in e.svm.report().lines() {
+        println!("  {line}");
+    }
+    println!();
+    println!("Confusion matrix:");
+    for line in e.svm.confusion_text().lines() {
+        println!("  {line}");
+    }
+    println!();
+    println!("Forest feature importance (top 10):");
+    for f in e.feature_importance.iter().take(10) {
+        println!("  {:<28} {:.4}", f.feature, f.importance);
+    }
+    if let Some(k) = args.cv {
+        let mut ignore = |_: Progress| {};
+        let folds = campus_occupancy::cross_validate(&sessions, &config, k, &mut Hooks { on_progress: &mut ignore, is_cancelled: &never })?;
+        let n = folds.len().max(1) as f64;
+        let mean = |f: &dyn Fn(&campus_occupancy::train::FoldMetrics) -> f64| folds.iter().map(f).sum::<f64>() / n;
+        println!();
+        println!("{k}-fold cross-validation (means):");
+        println!("  linear        R² {:.4}   MAE {:.3}", mean(&|f| f.linear.r2), mean(&|f| f.linear.mae));
+        println!("  random forest R² {:.4}   MAE {:.3}", mean(&|f| f.forest.r2), mean(&|f| f.forest.mae));
+        println!(
+            "  SVM           accuracy {:.4}   overcrowded recall {:.4}   F1 {:.4}",
+            mean(&|f| f.svm.accuracy),
+            mean(&|f| f.svm.per_class[1].recall),
+            mean(&|f| f.svm.per_class[1].f1)
+        );
+    }
+    println!();
+    let stage_times: Vec<String> = timings.iter().map(|(s, t)| format!("{} {:.2} s", stage_name(*s), t)).collect();
+    println!("Training took {total:.2} s ({}).", stage_times.join(", "));
+    println!(
+        "Saved {} ({} bytes, data fingerprint {}).",
+        args.out.display(),
+        bytes.len(),
+        bundle.data_fingerprint.get(..16).unwrap_or_default()
+    );
+    Ok(())
+}
+
+fn load_bundle(path: &Path) -> anyhow::Result<ModelBundle> {
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    ModelBundle::from_bytes(&bytes).with_context(|| format!("cannot load {}", path.display()))
+}
+
+fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
+    let bundle = load_bundle(&args.model)?;
+    let bytes = fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
+    let imported = parse_inputs(&bytes, &args.data.display().to_string());
+    if imported.n_bad_rows > 0 {
+        eprintln!("{} row(s) of {} could not be read and were skipped:", imported.n_bad_rows, args.data.display());
+        report_errors(&imported);
+        if imported.rows.is_empty() {
+            bail!("{} has no readable rows", args.data.display());
+        }
+    }
+    let predictions = bundle.models.predict_many(imported.rows.iter().map(|r| &r.input))?;
+    let mut out = String::new();
+    for (row, prediction) in imported.rows.iter().zip(&predictions) {
+        write_row_with_predictions(&mut out, &row.input, row.actual_attendance, prediction);
+    }
+    let text = format!("{}{out}", campus_occupancy::session::PREDICTION_HEADER);
+    match &args.out {
+        Some(path) => write_output(path, text.as_bytes())?,
+        None => write_output(Path::new("-"), text.as_bytes())?,
+    }
+    let n_overcrowded = predictions.iter().filter(|p| p.overcrowded).count();
+    eprintln!(
+        "{} sessions predicted with the model of {} ({} flagged overcrowded).",
+        predictions.len(),
+        bundle.created_at,
+        n_overcrowded
+    );
+    Ok(())
+}

@@ -1,0 +1,146 @@
+// Benchmark of the release page in headless Chromium (figures, not a pass/fail test):
+//   node bench.js [--students N] [--memory-students N]
+// Prints load-to-interactive, default-dataset generation times, SQL MB/s in wasm against the
+// native CLI on the same machine, wasm sizes, and the tab's peak memory for a big download.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { DIST, ROOT, launch, newPage } from './lib/browser.js';
+import { GeneratorPage } from './lib/generator-page.js';
+import { serve } from './lib/server.js';
+
+const { values: args } = parseArgs({
+  options: {
+    students: { type: 'string', default: '200000' },
+    'memory-students': { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '5' },
+  },
+});
+const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (bytes) => bytes / 1e6;
+
+function sizes() {
+  for (const file of ['campus_web_bg.wasm', 'worker_bg.wasm']) {
+    const bytes = readFileSync(join(DIST, file));
+    console.log(`wasm ${file}: ${(bytes.length / 1024).toFixed(0)} KiB raw, ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(0)} KiB gzip`);
+  }
+}
+
+/** Resident memory (MiB) of the browser's renderer processes and of the browser process. */
+async function memory(cdp) {
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+  const rss = (pid) => {
+    try {
+      const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const sum = (type) => processInfo.filter((p) => p.type === type).reduce((acc, p) => acc + rss(p.id), 0);
+  return { renderer: sum('renderer'), browser: sum('browser') };
+}
+
+async function setStudents(gen, students) {
+  await gen.setField('students', String(students));
+  await gen.byTestId('scale').click();
+}
+
+const browser = await launch();
+const server = await serve(DIST);
+try {
+  sizes();
+
+  // Load to interactive: navigation start until the form is usable and the worker is ready.
+  const loads = [];
+  for (let i = 0; i < Number(args.runs); i++) {
+    const { context, page } = await newPage(browser);
+    const gen = new GeneratorPage(page);
+    await gen.open(server.url);
+    loads.push(await page.evaluate(() => performance.now()));
+    await context.close();
+  }
+  console.log(`load to interactive (worker ready): median ${median(loads).toFixed(0)} ms, runs ${loads.map((x) => x.toFixed(0)).join(' ')}`);
+
+  const { context, page } = await newPage(browser);
+  const gen = new GeneratorPage(page);
+  await gen.open(server.url);
+
+  const worker = [];
+  for (let i = 0; i < Number(args.runs); i++) {
+    await gen.generate();
+    await gen.waitResults();
+    worker.push(await gen.elapsedMs());
+  }
+  console.log(`default dataset (5,000 students, SQL + chart figures) in the worker: first ${worker[0]} ms, median ${median(worker)} ms (target < 300 ms)`);
+
+  // Throughput at a size where fixed costs vanish.
+  const students = Number(args.students);
+  await setStudents(gen, students);
+  const rates = [];
+  let sqlBytes = 0;
+  for (let i = 0; i < 3; i++) {
+    await gen.generate();
+    await gen.waitResults(600_000);
+    const ms = await gen.elapsedMs();
+    const text = await gen.byTestId('sql-bytes').innerText();
+    sqlBytes = Number(text.split(' ')[0]) * 1e6;
+    rates.push(mb(sqlBytes) / (ms / 1000));
+  }
+  const wasmRate = Math.max(...rates);
+  console.log(`wasm SQL (${students} students, ${mb(sqlBytes).toFixed(0)} MB): best ${wasmRate.toFixed(1)} MB/s, runs ${rates.map((r) => r.toFixed(1)).join(' ')}`);
+  await context.close();
+
+  if (existsSync(CLI)) {
+    const dir = mkdtempSync(join(tmpdir(), 'campus-bench-'));
+    const out = join(dir, 'big.sql');
+    const nativeRates = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = process.hrtime.bigint();
+      execFileSync(CLI, ['generate', '--quiet', '--students', String(students), '--out', out]);
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      nativeRates.push(mb(statSync(out).size) / s);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    const nativeRate = Math.max(...nativeRates);
+    console.log(`native CLI SQL (same size, to a file): best ${nativeRate.toFixed(1)} MB/s; wasm/native = ${(wasmRate / nativeRate).toFixed(2)} (target >= 0.5)`);
+  } else {
+    console.log(`native CLI not found at ${CLI}: build it with cargo build --release -p campus_cli`);
+  }
+
+  // Peak memory while a big SQL file is generated into a Blob and downloaded.
+  const big = Number(args['memory-students']);
+  if (big > 0) {
+    const { context: ctx, page: p } = await newPage(browser);
+    const g = new GeneratorPage(p);
+    const cdp = await browser.newBrowserCDPSession();
+    await g.open(server.url);
+    await setStudents(g, big);
+    let peak = { renderer: 0, browser: 0 };
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const m = await memory(cdp);
+        peak = { renderer: Math.max(peak.renderer, m.renderer), browser: Math.max(peak.browser, m.browser) };
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    const t0 = Date.now();
+    await g.generate();
+    await g.waitResults(1_800_000);
+    const seconds = (Date.now() - t0) / 1000;
+    const { bytes } = await g.downloadSql();
+    sampling = false;
+    await sampler;
+    console.log(`${big} students: ${mb(bytes.length).toFixed(0)} MB of SQL in ${seconds.toFixed(1)} s; peak RSS renderer (tab + worker) ${peak.renderer.toFixed(0)} MiB, browser process ${peak.browser.toFixed(0)} MiB`);
+    await ctx.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
