@@ -6,9 +6,13 @@
 //! chunks in hand and produces one more per [`Request::More`], so neither side ever holds more
 //! than a few chunks, and a [`Request::Cancel`] is seen between two chunks.
 //!
+//! Where the browser has an origin private file system the worker writes the file there itself and
+//! sends only [`Response::Progress`]; the credits then just pace the work so that a cancel is seen.
+//!
 //! Interesting modules: [`jobs`] (the chunk sources), [`stats`] (chart figures gathered while the
-//! SQL is written).
+//! SQL is written), [`disk`] (output files in the private file system).
 
+pub mod disk;
 pub mod jobs;
 pub mod stats;
 
@@ -29,10 +33,17 @@ pub const INITIAL_CREDITS: u32 = 2;
 /// What the page can ask for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    Start { job_id: u32, job: Job },
+    Start {
+        job_id: u32,
+        job: Job,
+    },
     /// The page has taken one chunk of this job: produce one more.
-    More { job_id: u32 },
-    Cancel { job_id: u32 },
+    More {
+        job_id: u32,
+    },
+    Cancel {
+        job_id: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,10 +59,34 @@ pub enum Job {
 pub enum Response {
     /// The worker has loaded and is listening.
     Ready,
-    Chunk { job_id: u32, bytes: Bytes, rows_done: u64, rows_total: u64 },
-    Done { job_id: u32, summary: Summary },
-    Cancelled { job_id: u32 },
-    Failed { job_id: u32, message: String },
+    /// The next chunk of the file, for the page to keep.
+    Chunk {
+        job_id: u32,
+        bytes: Bytes,
+        rows_done: u64,
+        rows_total: u64,
+    },
+    /// The worker has written more of the file to disk itself.
+    Progress {
+        job_id: u32,
+        bytes: u64,
+        rows_done: u64,
+        rows_total: u64,
+    },
+    /// The file is complete: in the chunks sent, or on disk under `disk_file` in the origin
+    /// private file system.
+    Done {
+        job_id: u32,
+        summary: Summary,
+        disk_file: Option<String>,
+    },
+    Cancelled {
+        job_id: u32,
+    },
+    Failed {
+        job_id: u32,
+        message: String,
+    },
 }
 
 /// The figures shown when a job has finished.
@@ -91,7 +126,10 @@ impl<'de> Deserialize<'de> for Bytes {
             fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes, E> {
                 Ok(Bytes(v))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Bytes, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Bytes, A::Error> {
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
                 while let Some(b) = seq.next_element()? {
                     out.push(b);
@@ -106,6 +144,7 @@ impl<'de> Deserialize<'de> for Bytes {
 /// The worker's main loop: one job at a time; a new `Start` replaces the running job.
 #[reactor(Generator)]
 pub async fn generator(mut scope: ReactorScope<Request, Response>) {
+    disk::remove_files(&[Job::SQL_FILE, Job::ZIP_FILE]).await;
     if scope.send(Response::Ready).await.is_err() {
         return;
     }
@@ -126,12 +165,21 @@ pub async fn generator(mut scope: ReactorScope<Request, Response>) {
 }
 
 /// Runs one job to its end, its cancellation, or the arrival of another `Start` (returned).
-async fn run_job(scope: &mut ReactorScope<Request, Response>, job_id: u32, job: Job) -> Option<Request> {
+async fn run_job(
+    scope: &mut ReactorScope<Request, Response>,
+    job_id: u32,
+    job: Job,
+) -> Option<Request> {
     let started = now_ms();
     let ums = match campus_gen::Ums::new(job.config().clone()) {
         Ok(ums) => ums,
         Err(err) => {
-            let _ = scope.send(Response::Failed { job_id, message: err.to_string() }).await;
+            let _ = scope
+                .send(Response::Failed {
+                    job_id,
+                    message: err.to_string(),
+                })
+                .await;
             return None;
         }
     };
@@ -140,11 +188,21 @@ async fn run_job(scope: &mut ReactorScope<Request, Response>, job_id: u32, job: 
         Job::Sql { sql, .. } => match jobs::SqlSource::new(&tapped, sql) {
             Ok(source) => Box::new(source),
             Err(err) => {
-                let _ = scope.send(Response::Failed { job_id, message: err.to_string() }).await;
+                let _ = scope
+                    .send(Response::Failed {
+                        job_id,
+                        message: err.to_string(),
+                    })
+                    .await;
                 return None;
             }
         },
         Job::CsvZip { .. } => Box::new(jobs::ZipSource::new(&ums)),
+    };
+    let mut on_disk = match disk::DiskFile::create(job.file_name()).await {
+        Some(Ok(file)) => Some(file),
+        // Another tab may hold the file; chunks to the page still work.
+        Some(Err(_)) | None => None,
     };
     let mut credits = INITIAL_CREDITS;
     let mut bytes_total = 0u64;
@@ -161,13 +219,40 @@ async fn run_job(scope: &mut ReactorScope<Request, Response>, job_id: u32, job: 
             bytes_total += chunk.len() as u64;
             let (rows_done, rows_total) = source.progress();
             if !chunk.is_empty() {
-                let response = Response::Chunk { job_id, bytes: Bytes(chunk), rows_done, rows_total };
+                let response = match on_disk.as_mut() {
+                    Some(file) => {
+                        if let Err(message) = file.write(&chunk) {
+                            let _ = scope.send(Response::Failed { job_id, message }).await;
+                            return None;
+                        }
+                        Response::Progress {
+                            job_id,
+                            bytes: bytes_total,
+                            rows_done,
+                            rows_total,
+                        }
+                    }
+                    None => Response::Chunk {
+                        job_id,
+                        bytes: Bytes(chunk),
+                        rows_done,
+                        rows_total,
+                    },
+                };
                 if scope.send(response).await.is_err() {
                     return None;
                 }
                 credits -= 1;
             }
             if !more {
+                let disk_file = match on_disk.take().map(disk::DiskFile::finish) {
+                    Some(Ok(())) => Some(job.file_name().to_owned()),
+                    Some(Err(message)) => {
+                        let _ = scope.send(Response::Failed { job_id, message }).await;
+                        return None;
+                    }
+                    None => None,
+                };
                 let summary = Summary {
                     tables: campus_gen::TableId::ALL
                         .iter()
@@ -180,7 +265,13 @@ async fn run_job(scope: &mut ReactorScope<Request, Response>, job_id: u32, job: 
                         _ => None,
                     },
                 };
-                let _ = scope.send(Response::Done { job_id, summary }).await;
+                let _ = scope
+                    .send(Response::Done {
+                        job_id,
+                        summary,
+                        disk_file,
+                    })
+                    .await;
                 return None;
             }
         }
@@ -198,6 +289,17 @@ async fn run_job(scope: &mut ReactorScope<Request, Response>, job_id: u32, job: 
 }
 
 impl Job {
+    /// The name the file is offered under.
+    pub const SQL_FILE: &str = "Create_FullDB.sql";
+    pub const ZIP_FILE: &str = "university_csv.zip";
+
+    pub fn file_name(&self) -> &'static str {
+        match self {
+            Job::Sql { .. } => Job::SQL_FILE,
+            Job::CsvZip { .. } => Job::ZIP_FILE,
+        }
+    }
+
     pub fn config(&self) -> &Config {
         match self {
             Job::Sql { config, .. } | Job::CsvZip { config } => config,
@@ -209,15 +311,15 @@ impl Job {
 pub fn now_ms() -> f64 {
     use wasm_bindgen::JsCast;
     let global = js_sys::global();
-    if let Some(window) = global.dyn_ref::<web_sys::Window>() {
-        if let Some(performance) = window.performance() {
-            return performance.now();
-        }
+    if let Some(window) = global.dyn_ref::<web_sys::Window>()
+        && let Some(performance) = window.performance()
+    {
+        return performance.now();
     }
-    if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
-        if let Some(performance) = worker.performance() {
-            return performance.now();
-        }
+    if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>()
+        && let Some(performance) = worker.performance()
+    {
+        return performance.now();
     }
     js_sys::Date::now()
 }

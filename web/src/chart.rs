@@ -18,7 +18,8 @@ pub struct BarChart<'a> {
 
 /// Draws the chart; errors are plotters' messages.
 pub fn bar_chart_svg(chart: &BarChart<'_>) -> Result<String, String> {
-    let err = |e: &dyn std::fmt::Display| format!("could not draw the chart {:?}: {e}", chart.caption);
+    let err =
+        |e: &dyn std::fmt::Display| format!("could not draw the chart {:?}: {e}", chart.caption);
     let n = u32::try_from(chart.values.len()).unwrap_or(u32::MAX).max(1);
     let max = chart.values.iter().copied().max().unwrap_or(0).max(1);
     let mut svg = String::new();

@@ -14,7 +14,11 @@ pub struct BlobBuilder {
 
 impl BlobBuilder {
     pub fn new(mime: &'static str) -> BlobBuilder {
-        BlobBuilder { parts: Array::new(), mime, bytes: 0 }
+        BlobBuilder {
+            parts: Array::new(),
+            mime,
+            bytes: 0,
+        }
     }
 
     /// Copies `chunk` out of wasm memory into a Blob part.
@@ -37,7 +41,8 @@ impl BlobBuilder {
         options.set_type(self.mime);
         let blob = Blob::new_with_blob_sequence_and_options(&self.parts, &options)
             .map_err(|err| format!("the browser could not assemble the file: {err:?}"))?;
-        Url::create_object_url_with_blob(&blob).map_err(|err| format!("the browser could not offer the file: {err:?}"))
+        Url::create_object_url_with_blob(&blob)
+            .map_err(|err| format!("the browser could not offer the file: {err:?}"))
     }
 }
 

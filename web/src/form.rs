@@ -151,7 +151,10 @@ pub struct FieldError {
 impl FormInput {
     pub fn from_config(config: &Config, sql: &SqlChoices) -> FormInput {
         FormInput {
-            values: Field::ALL.iter().map(|f| f.get(config).to_string()).collect(),
+            values: Field::ALL
+                .iter()
+                .map(|f| f.get(config).to_string())
+                .collect(),
             database: sql.database.clone(),
             schema: sql.schema,
             data: sql.data,
@@ -165,10 +168,10 @@ impl FormInput {
     }
 
     pub fn set_value(&mut self, field: Field, text: String) {
-        if let Some(idx) = Field::ALL.iter().position(|f| *f == field) {
-            if let Some(slot) = self.values.get_mut(idx) {
-                *slot = text;
-            }
+        if let Some(idx) = Field::ALL.iter().position(|f| *f == field)
+            && let Some(slot) = self.values.get_mut(idx)
+        {
+            *slot = text;
         }
     }
 
@@ -184,7 +187,10 @@ impl FormInput {
                 field.set(&mut config, v);
             }
         }
-        FormInput { values: FormInput::from_config(&config, &SqlChoices::default()).values, ..self.clone() }
+        FormInput {
+            values: FormInput::from_config(&config, &SqlChoices::default()).values,
+            ..self.clone()
+        }
     }
 
     /// The config and SQL options, or every problem found.
@@ -194,7 +200,10 @@ impl FormInput {
         for field in Field::ALL {
             match parse_count(field, self.value(field)) {
                 Ok(v) => field.set(&mut config, v),
-                Err(message) => errors.push(FieldError { field: Some(field), message }),
+                Err(message) => errors.push(FieldError {
+                    field: Some(field),
+                    message,
+                }),
             }
         }
         let sql = SqlChoices {
@@ -204,20 +213,45 @@ impl FormInput {
             drop_existing: self.drop_existing,
         };
         if let Err(err) = sql.validate() {
-            errors.push(FieldError { field: None, message: capitalise(&err.to_string()) });
+            errors.push(FieldError {
+                field: None,
+                message: capitalise(&err.to_string()),
+            });
         }
         // Cross-field checks only make sense once every number parsed.
-        if errors.is_empty() {
-            if let Err(ConfigError::OutOfRange { field, min, max, .. }) = config.validate() {
-                let form_field = Field::ALL.iter().copied().find(|f| f.config_name() == field);
-                let message = match form_field {
-                    Some(f) => format!("{} must be between {} and {}", f.label(), group(min), group(max)),
-                    None => format!("{} must be between {} and {}", field.replace('_', " "), group(min), group(max)),
-                };
-                errors.push(FieldError { field: form_field, message });
-            }
+        if errors.is_empty()
+            && let Err(ConfigError::OutOfRange {
+                field, min, max, ..
+            }) = config.validate()
+        {
+            let form_field = Field::ALL
+                .iter()
+                .copied()
+                .find(|f| f.config_name() == field);
+            let message = match form_field {
+                Some(f) => format!(
+                    "{} must be between {} and {}",
+                    f.label(),
+                    group(min),
+                    group(max)
+                ),
+                None => format!(
+                    "{} must be between {} and {}",
+                    field.replace('_', " "),
+                    group(min),
+                    group(max)
+                ),
+            };
+            errors.push(FieldError {
+                field: form_field,
+                message,
+            });
         }
-        if errors.is_empty() { Ok((config, sql)) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok((config, sql))
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -230,17 +264,25 @@ pub fn parse_count(field: Field, text: &str) -> Result<u64, String> {
         return Err(format!("{label} is required"));
     }
     // Allow digit grouping as people type it: 1,000,000 or 1_000_000 or 1 000 000.
-    let digits: String = text.chars().filter(|c| !matches!(c, ',' | '_' | ' ')).collect();
-    if let Some(rest) = digits.strip_prefix('-') {
-        if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!("{label} cannot be negative"));
-        }
+    let digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, ',' | '_' | ' '))
+        .collect();
+    if let Some(rest) = digits.strip_prefix('-')
+        && !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(format!("{label} cannot be negative"));
     }
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!("{label} must be a whole number, like 42"));
     }
     let too_big = || {
-        let hint = if field == Field::Students { " in the browser (use the CLI for more)" } else { "" };
+        let hint = if field == Field::Students {
+            " in the browser (use the CLI for more)"
+        } else {
+            ""
+        };
         format!("{label} must be at most {}{hint}", group(field.max()))
     };
     let value: u64 = digits.parse().map_err(|_| too_big())?;
@@ -255,7 +297,7 @@ pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (idx, c) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx) % 3 == 0 {
+        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -19,7 +19,9 @@ pub mod state;
 /// The page's entry point.
 pub fn start() {
     panic::install();
-    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(root) => {
             yew::Renderer::<components::App>::with_root(root).render();

@@ -11,11 +11,21 @@ pub fn install() {
 }
 
 fn on_panic(info: &PanicHookInfo<'_>) {
-    let message = format!("Something went wrong and the page stopped: {info}. Reload the page to start again.");
+    let message = format!(
+        "Something went wrong and the page stopped: {info}. Reload the page to start again."
+    );
     web_sys::console::error_1(&message.clone().into());
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    if let Some(banner) = document.get_element_by_id(BANNER_ID) {
-        banner.set_text_content(Some(&message));
-        let _ = banner.remove_attribute("hidden");
-    }
+    show_banner(&message);
+}
+
+/// Shows `message` in the banner; returns whether there was a banner to show it in.
+pub fn show_banner(message: &str) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let Some(banner) = document.get_element_by_id(BANNER_ID) else {
+        return false;
+    };
+    banner.set_text_content(Some(message));
+    banner.remove_attribute("hidden").is_ok()
 }

@@ -37,8 +37,10 @@ pub struct Output {
     pub url: String,
     pub file_name: String,
     pub summary: Summary,
-    /// From the click to the Blob being ready, in milliseconds, as the page saw it.
+    /// From the click to the file being ready, in milliseconds, as the page saw it.
     pub page_ms: f64,
+    /// The file is on disk (the origin private file system) rather than in a Blob in memory.
+    pub on_disk: bool,
 }
 
 /// The result of the last finished generation.
@@ -81,13 +83,32 @@ pub enum Action {
     ScaleToStudents,
     ResetForm,
     WorkerReady,
-    Started { job_id: u32, kind: JobKind },
-    Progress { job_id: u32, rows_done: u64, rows_total: u64, bytes: u64 },
+    Started {
+        job_id: u32,
+        kind: JobKind,
+    },
+    Progress {
+        job_id: u32,
+        rows_done: u64,
+        rows_total: u64,
+        bytes: u64,
+    },
     /// A generation finished; the config and options are those it was started with.
-    SqlDone { job_id: u32, config: Config, sql_choices: SqlChoices, output: Output },
-    ZipDone { job_id: u32, output: Output },
+    SqlDone {
+        job_id: u32,
+        config: Config,
+        sql_choices: SqlChoices,
+        output: Output,
+    },
+    ZipDone {
+        job_id: u32,
+        output: Output,
+    },
     CancelRequested,
-    Failed { job_id: Option<u32>, message: String },
+    Failed {
+        job_id: Option<u32>,
+        message: String,
+    },
     PickTable(usize),
     Page(u64),
     DismissNotice,
@@ -115,24 +136,47 @@ impl Reducible for State {
             Action::ResetForm => next.form = FormInput::default(),
             Action::WorkerReady => next.worker_ready = true,
             Action::Started { job_id, kind } => {
-                next.running = Some(Running { job_id, kind, rows_done: 0, rows_total: 0, bytes: 0 });
+                next.running = Some(Running {
+                    job_id,
+                    kind,
+                    rows_done: 0,
+                    rows_total: 0,
+                    bytes: 0,
+                });
                 next.notice = None;
                 if kind == JobKind::Sql {
                     next.generated = None;
                 }
             }
-            Action::Progress { job_id, rows_done, rows_total, bytes } => {
+            Action::Progress {
+                job_id,
+                rows_done,
+                rows_total,
+                bytes,
+            } => {
                 if let Some(running) = next.running.as_mut().filter(|r| r.job_id == job_id) {
                     running.rows_done = rows_done;
                     running.rows_total = rows_total;
                     running.bytes = bytes;
                 }
             }
-            Action::SqlDone { job_id, config, sql_choices, output } => {
+            Action::SqlDone {
+                job_id,
+                config,
+                sql_choices,
+                output,
+            } => {
                 if is_current(job_id) {
                     next.running = None;
-                    next.generated =
-                        Some(Generated { job_id, config, sql_choices, sql: output, zip: None, table_idx: 0, page: 0 });
+                    next.generated = Some(Generated {
+                        job_id,
+                        config,
+                        sql_choices,
+                        sql: output,
+                        zip: None,
+                        table_idx: 0,
+                        page: 0,
+                    });
                 }
             }
             Action::ZipDone { job_id, output } => {
@@ -145,13 +189,19 @@ impl Reducible for State {
             }
             Action::CancelRequested => {
                 if next.running.take().is_some() {
-                    next.notice = Some(Notice { is_error: false, text: "Cancelled.".into() });
+                    next.notice = Some(Notice {
+                        is_error: false,
+                        text: "Cancelled.".into(),
+                    });
                 }
             }
             Action::Failed { job_id, message } => {
                 if job_id.is_none_or(is_current) {
                     next.running = None;
-                    next.notice = Some(Notice { is_error: true, text: message });
+                    next.notice = Some(Notice {
+                        is_error: true,
+                        text: message,
+                    });
                 }
             }
             Action::PickTable(table_idx) => {

@@ -39,7 +39,10 @@ fn check(field: Field, text: &str, expected: Result<u64, &str>) {
         Ok(v) => assert_eq!(got, Ok(v), "{text:?}"),
         Err(fragment) => {
             let message = got.err().unwrap_or_default();
-            assert!(message.contains(fragment), "{text:?}: {message:?} lacks {fragment:?}");
+            assert!(
+                message.contains(fragment),
+                "{text:?}: {message:?} lacks {fragment:?}"
+            );
         }
     }
 }
@@ -56,19 +59,32 @@ fn counts_parse_with_clear_messages() {
     check(Field::Students, "1.5", Err("must be a whole number"));
     check(Field::Students, "1e6", Err("must be a whole number"));
     check(Field::Students, "2000001", Err("at most 2,000,000"));
-    check(Field::Students, "99999999999999999999999", Err("at most 2,000,000"));
+    check(
+        Field::Students,
+        "99999999999999999999999",
+        Err("at most 2,000,000"),
+    );
     check(Field::Seed, "18446744073709551615", Ok(u64::MAX));
-    check(Field::Seed, "18446744073709551616", Err("at most 18,446,744,073,709,551,615"));
+    check(
+        Field::Seed,
+        "18446744073709551616",
+        Err("at most 18,446,744,073,709,551,615"),
+    );
     check(Field::Seed, "0", Ok(0));
 }
 
 #[wasm_bindgen_test]
 fn default_form_is_the_default_config_and_the_cli_options() {
-    let (config, sql) = FormInput::default().parse().unwrap_or_else(|e| panic!("{e:?}"));
+    let (config, sql) = FormInput::default()
+        .parse()
+        .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(config, Config::default());
     assert_eq!(sql, SqlChoices::default());
     // `campus generate` writes exactly these options.
-    let cli = ScriptOptions { routines: vec![enroll_student()], ..ScriptOptions::default() };
+    let cli = ScriptOptions {
+        routines: vec![enroll_student()],
+        ..ScriptOptions::default()
+    };
     assert_eq!(sql.script_options(), cli);
 }
 
@@ -79,15 +95,27 @@ fn cross_field_errors_name_the_field() {
     let errors = form.parse().err().unwrap_or_default();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].field, Some(Field::Staff));
-    assert!(errors[0].message.starts_with("Staff must be between 10 and"), "{}", errors[0].message);
+    assert!(
+        errors[0]
+            .message
+            .starts_with("Staff must be between 10 and"),
+        "{}",
+        errors[0].message
+    );
 
-    let mut form = FormInput::default();
-    form.database = "drop table;".into();
-    form.data = false;
-    form.schema = false;
+    let form = FormInput {
+        database: "drop table;".into(),
+        data: false,
+        schema: false,
+        ..FormInput::default()
+    };
     let errors = form.parse().err().unwrap_or_default();
     assert!(errors.iter().all(|e| e.field.is_none()));
-    assert!(errors[0].message.starts_with("Database name"), "{}", errors[0].message);
+    assert!(
+        errors[0].message.starts_with("Database name"),
+        "{}",
+        errors[0].message
+    );
 }
 
 #[wasm_bindgen_test]
@@ -95,8 +123,17 @@ fn scaling_keeps_seed_and_grows_the_other_sizes() {
     let mut form = FormInput::default();
     form.set_value(Field::Seed, "7".into());
     form.set_value(Field::Students, "50,000".into());
-    let (config, _) = form.scaled_to_students().parse().unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(config, Config { seed: 7, ..Config::scaled(50_000) });
+    let (config, _) = form
+        .scaled_to_students()
+        .parse()
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        config,
+        Config {
+            seed: 7,
+            ..Config::scaled(50_000)
+        }
+    );
     assert_eq!(group(1234567), "1,234,567");
     assert_eq!(group(12), "12");
 }
@@ -109,10 +146,13 @@ fn sql_chunks_concatenate_to_the_whole_script() {
     let mut whole = Vec::new();
     let options = SqlChoices::default().script_options();
     let mut writer = ScriptWriter::new(&ums, options).unwrap_or_else(|e| panic!("{e}"));
-    writer.write_all(&mut whole).unwrap_or_else(|e| panic!("{e}"));
+    writer
+        .write_all(&mut whole)
+        .unwrap_or_else(|e| panic!("{e}"));
     let tapped = Tapped::new(&ums);
     for chunk in [1, 1000, 1 << 20] {
-        let mut source = SqlSource::new(&tapped, &SqlChoices::default()).unwrap_or_else(|e| panic!("{e}"));
+        let mut source =
+            SqlSource::new(&tapped, &SqlChoices::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(drain(&mut source, chunk), whole, "chunk size {chunk}");
     }
 }
@@ -121,13 +161,26 @@ fn sql_chunks_concatenate_to_the_whole_script() {
 fn stats_count_every_student_and_mark() {
     let ums = Ums::new(Config::scaled(300)).unwrap_or_else(|e| panic!("{e}"));
     let tapped = Tapped::new(&ums);
-    let mut source = SqlSource::new(&tapped, &SqlChoices::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mut source =
+        SqlSource::new(&tapped, &SqlChoices::default()).unwrap_or_else(|e| panic!("{e}"));
     drain(&mut source, 1 << 16);
     let stats = tapped.stats();
-    assert_eq!(stats.final_scores.iter().sum::<u64>(), ums.count(TableId::StudentMarks));
-    assert_eq!(stats.departments.iter().map(|(_, n)| n).sum::<u64>(), ums.count(TableId::Students));
-    assert_eq!(stats.courses.iter().map(|(_, _, n)| n).sum::<u64>(), ums.count(TableId::Students));
-    assert_eq!(stats.departments.len() as u64, ums.count(TableId::Departments));
+    assert_eq!(
+        stats.final_scores.iter().sum::<u64>(),
+        ums.count(TableId::StudentMarks)
+    );
+    assert_eq!(
+        stats.departments.iter().map(|(_, n)| n).sum::<u64>(),
+        ums.count(TableId::Students)
+    );
+    assert_eq!(
+        stats.courses.iter().map(|(_, _, n)| n).sum::<u64>(),
+        ums.count(TableId::Students)
+    );
+    assert_eq!(
+        stats.departments.len() as u64,
+        ums.count(TableId::Departments)
+    );
     assert!(stats.departments.iter().all(|(name, _)| !name.is_empty()));
 }
 
@@ -137,10 +190,13 @@ fn zip_holds_one_csv_per_table() {
     let mut source = ZipSource::new(&ums);
     let bytes = drain(&mut source, 1 << 14);
     assert_eq!(source.progress(), (ums.total_rows(), ums.total_rows()));
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(archive.len(), TableId::ALL.len());
     for (idx, table) in ums.tables().iter().enumerate() {
-        let mut file = archive.by_name(&format!("{}.csv", table.name)).unwrap_or_else(|e| panic!("{e}"));
+        let mut file = archive
+            .by_name(&format!("{}.csv", table.name))
+            .unwrap_or_else(|e| panic!("{e}"));
         let mut text = Vec::new();
         std::io::Read::read_to_end(&mut file, &mut text).unwrap_or_else(|e| panic!("{e}"));
         let mut expected = Vec::new();
@@ -151,11 +207,23 @@ fn zip_holds_one_csv_per_table() {
 
 #[wasm_bindgen_test]
 fn chunk_messages_survive_the_worker_codec() {
-    let response = Response::Chunk { job_id: 3, bytes: Bytes((0..=255).collect()), rows_done: 5, rows_total: 9 };
+    let response = Response::Chunk {
+        job_id: 3,
+        bytes: Bytes((0..=255).collect()),
+        rows_done: 5,
+        rows_total: 9,
+    };
     let decoded: Response = yew_agent::Bincode::decode(yew_agent::Bincode::encode(&response));
     assert_eq!(decoded, response);
-    let done = Response::Done { job_id: 3, summary: Summary::default() };
-    assert_eq!(yew_agent::Bincode::decode::<Response>(yew_agent::Bincode::encode(&done)), done);
+    let done = Response::Done {
+        job_id: 3,
+        summary: Summary::default(),
+        disk_file: Some("Create_FullDB.sql".into()),
+    };
+    assert_eq!(
+        yew_agent::Bincode::decode::<Response>(yew_agent::Bincode::encode(&done)),
+        done
+    );
 }
 
 // The page.
@@ -163,14 +231,33 @@ fn chunk_messages_survive_the_worker_codec() {
 #[wasm_bindgen_test]
 fn reducer_ignores_news_of_jobs_no_longer_running() {
     let state = Rc::new(State::default());
-    let state = state.reduce(Action::Started { job_id: 1, kind: JobKind::Sql });
-    let state = state.reduce(Action::Progress { job_id: 1, rows_done: 10, rows_total: 100, bytes: 999 });
+    let state = state.reduce(Action::Started {
+        job_id: 1,
+        kind: JobKind::Sql,
+    });
+    let state = state.reduce(Action::Progress {
+        job_id: 1,
+        rows_done: 10,
+        rows_total: 100,
+        bytes: 999,
+    });
     assert_eq!(state.running.as_ref().map(|r| r.rows_done), Some(10));
     let state = state.reduce(Action::CancelRequested);
     assert!(state.running.is_none());
-    assert_eq!(state.notice.as_ref().map(|n| n.text.as_str()), Some("Cancelled."));
-    let state = state.reduce(Action::Progress { job_id: 1, rows_done: 20, rows_total: 100, bytes: 999 });
-    let state = state.reduce(Action::Failed { job_id: Some(1), message: "late".into() });
+    assert_eq!(
+        state.notice.as_ref().map(|n| n.text.as_str()),
+        Some("Cancelled.")
+    );
+    let state = state.reduce(Action::Progress {
+        job_id: 1,
+        rows_done: 20,
+        rows_total: 100,
+        bytes: 999,
+    });
+    let state = state.reduce(Action::Failed {
+        job_id: Some(1),
+        message: "late".into(),
+    });
     assert!(state.running.is_none());
     assert_eq!(state.notice.as_ref().map(|n| n.is_error), Some(false));
     let state = state.reduce(Action::SetSchema(false));
@@ -190,5 +277,32 @@ fn charts_render_as_svg() {
     };
     let svg = campus_web::chart::bar_chart_svg(&chart).unwrap_or_else(|e| panic!("{e}"));
     assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(80)]);
-    assert!(svg.contains(">Test<"));
+    assert!(svg.contains("Test"), "caption");
+    // The background, the plot area and one bar per non-zero value at least.
+    assert!(svg.matches("<rect").count() >= 4, "{svg}");
+}
+
+#[wasm_bindgen_test]
+fn panic_banner_shows_the_message() {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .unwrap_or_else(|| panic!("no document"));
+    let body = document.body().unwrap_or_else(|| panic!("no body"));
+    assert!(!campus_web::panic::show_banner("nothing to show it in"));
+    let banner = document
+        .create_element("div")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    banner.set_id(campus_web::panic::BANNER_ID);
+    banner
+        .set_attribute("hidden", "")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    body.append_child(&banner)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(campus_web::panic::show_banner("Something went wrong"));
+    assert_eq!(
+        banner.text_content().as_deref(),
+        Some("Something went wrong")
+    );
+    assert!(!banner.has_attribute("hidden"));
+    banner.remove();
 }

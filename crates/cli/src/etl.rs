@@ -151,7 +151,9 @@ fn options(args: &EtlArgs) -> anyhow::Result<EtlOptions> {
         None => None,
         Some(text) => {
             let parsed = text.split_once(':').and_then(|(a, b)| Some((Date::parse_iso(a)?, Date::parse_iso(b)?)));
-            let Some(range) = parsed else { bail!("--semester wants FIRST:LAST as ISO dates, e.g. 2024-08-01:2024-12-15") };
+            let Some(range) = parsed else {
+                bail!("--semester wants FIRST:LAST as ISO dates, e.g. 2024-08-01:2024-12-15")
+            };
             Some(range)
         }
     };
@@ -165,7 +167,9 @@ fn options(args: &EtlArgs) -> anyhow::Result<EtlOptions> {
 
 fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     let (Some(students), Some(out)) = (&args.students, &args.out) else {
-        bail!("give --students FILE and --out DIR (and usually --attendance, --exams, --placements); or use `campus etl sample`");
+        bail!(
+            "give --students FILE and --out DIR (and usually --attendance, --exams, --placements); or use `campus etl sample`"
+        );
     };
     let started = Instant::now();
     let mut etl = Etl::new(options(args)?);
@@ -202,7 +206,8 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     // Pass 2: transformed CSVs and staging SQL, streamed straight to disk.
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let sql_path = out.join("staging.sql");
-    let mut sql = BufWriter::new(File::create(&sql_path).with_context(|| format!("cannot create {}", sql_path.display()))?);
+    let mut sql =
+        BufWriter::new(File::create(&sql_path).with_context(|| format!("cannot create {}", sql_path.display()))?);
     if let Some(database) = &args.database {
         let mut header = b"CREATE DATABASE IF NOT EXISTS ".to_vec();
         campus_sql::escape::push_ident(&mut header, database);
@@ -243,12 +248,14 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     }
     sql.flush()?;
     let report_path = out.join("report.md");
-    fs::write(&report_path, report::markdown(&etl, &analysis)).with_context(|| format!("cannot write {}", report_path.display()))?;
+    fs::write(&report_path, report::markdown(&etl, &analysis))
+        .with_context(|| format!("cannot write {}", report_path.display()))?;
 
     println!("students: {}", etl.state.students.len());
     for kind in [FileKind::Attendance, FileKind::Exams, FileKind::Placements] {
         let reports = etl.state.reports.iter().filter(|r| r.kind == kind);
-        let (rows, orphans) = reports.fold((0, 0), |(n, o), r| (n + r.n_rows, o + r.findings.count(FindingKind::Orphans)));
+        let (rows, orphans) =
+            reports.fold((0, 0), |(n, o), r| (n + r.n_rows, o + r.findings.count(FindingKind::Orphans)));
         println!("{}: {rows} rows, {orphans} without a student", kind.label());
     }
     match analysis.pearson {

@@ -13,7 +13,11 @@ use campus_occupancy::metrics::RegressionMetrics;
 use campus_occupancy::progress::{Hooks, Progress, Stage};
 use campus_occupancy::session::write_row_with_predictions;
 use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig, SvmConfig};
-use campus_occupancy::{GenerateConfig, ModelBundle, TrainConfig, generate, parse_inputs, parse_sessions, train, write_csv};
+use campus_occupancy::train::FoldMetrics;
+use campus_occupancy::{
+    GenerateConfig, ModelBundle, TrainConfig, generate, parse_inputs, parse_sessions, train,
+    write_csv,
+};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -125,7 +129,10 @@ pub fn run(cmd: &OccupancyCommand) -> anyhow::Result<()> {
 
 fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if path == Path::new("-") {
-        std::io::stdout().lock().write_all(bytes).context("cannot write to standard output")
+        std::io::stdout()
+            .lock()
+            .write_all(bytes)
+            .context("cannot write to standard output")
     } else {
         fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
     }
@@ -133,7 +140,11 @@ fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
     let start = Instant::now();
-    let sessions = generate(&GenerateConfig { seed: args.seed, n_sessions: args.sessions, ..GenerateConfig::default() });
+    let sessions = generate(&GenerateConfig {
+        seed: args.seed,
+        n_sessions: args.sessions,
+        ..GenerateConfig::default()
+    });
     write_output(&args.out, write_csv(&sessions).as_bytes())?;
     let overcrowded = sessions.iter().filter(|s| s.overcrowded()).count();
     eprintln!(
@@ -161,13 +172,16 @@ fn train_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
         "all" => FeaturesPerSplit::All,
         "sqrt" => FeaturesPerSplit::Sqrt,
         "third" => FeaturesPerSplit::Third,
-        n => FeaturesPerSplit::Count(
-            n.parse().with_context(|| format!("--features-per-split: expected all, sqrt, third or a number, found `{n}`"))?,
-        ),
+        n => FeaturesPerSplit::Count(n.parse().with_context(|| {
+            format!("--features-per-split: expected all, sqrt, third or a number, found `{n}`")
+        })?),
     };
     let gamma = match args.gamma.as_str() {
         "scale" => Gamma::Scale,
-        g => Gamma::Value(g.parse().with_context(|| format!("--gamma: expected `scale` or a number, found `{g}`"))?),
+        g => Gamma::Value(
+            g.parse()
+                .with_context(|| format!("--gamma: expected `scale` or a number, found `{g}`"))?,
+        ),
     };
     Ok(TrainConfig {
         test_fraction: args.test_fraction,
@@ -198,9 +212,17 @@ fn train_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` now; the core takes the time as a value.
 fn now_utc() -> String {
-    let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
     let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    format!("{}T{:02}:{:02}:{:02}Z", format_date(days), rest / 3600, rest / 60 % 60, rest % 60)
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        format_date(days),
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
 }
 
 fn stage_name(stage: Stage) -> &'static str {
@@ -214,24 +236,40 @@ fn stage_name(stage: Stage) -> &'static str {
 }
 
 fn regression_line(name: &str, m: &RegressionMetrics) -> String {
-    format!("{name:<16} MAE {:>8.3}   RMSE {:>8.3}   R² {:>7.4}", m.mae, m.rmse, m.r2)
+    format!(
+        "{name:<16} MAE {:>8.3}   RMSE {:>8.3}   R² {:>7.4}",
+        m.mae, m.rmse, m.r2
+    )
 }
 
 fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
     let config = train_config(args)?;
-    let bytes = fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
+    let bytes =
+        fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
     let imported = parse_sessions(&bytes, &args.data.display().to_string());
     if imported.n_bad_rows > 0 {
-        eprintln!("{} row(s) of {} could not be read:", imported.n_bad_rows, args.data.display());
+        eprintln!(
+            "{} row(s) of {} could not be read:",
+            imported.n_bad_rows,
+            args.data.display()
+        );
         report_errors(&imported);
         if !args.skip_bad_rows || imported.rows.is_empty() {
-            bail!("{} has bad rows; fix them or pass --skip-bad-rows", args.data.display());
+            bail!(
+                "{} has bad rows; fix them or pass --skip-bad-rows",
+                args.data.display()
+            );
         }
     }
     let sessions = imported.rows;
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(1000) };
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(1000)
+    };
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut timings: Vec<(Stage, f64)> = Vec::new();
     let mut current: Option<(Stage, Instant)> = None;
@@ -248,7 +286,15 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
     let never = || false;
     let start = Instant::now();
     let created_at = now_utc();
-    let bundle = train(&sessions, &config, &created_at, &mut Hooks { on_progress: &mut on_progress, is_cancelled: &never })?;
+    let bundle = train(
+        &sessions,
+        &config,
+        &created_at,
+        &mut Hooks {
+            on_progress: &mut on_progress,
+            is_cancelled: &never,
+        },
+    )?;
     bar.finish_and_clear();
     let total = start.elapsed().as_secs_f64();
 
@@ -270,15 +316,27 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         "Overcrowding classifier (SVM, {} support vectors, {} iterations{}):",
         svm.n_support,
         svm.n_iterations,
-        if svm.converged { "" } else { ", stopped at the iteration limit" }
+        if svm.converged {
+            ""
+        } else {
+            ", stopped at the iteration limit"
+        }
     );
     for line in e.svm.report().lines() {
-        println!("  {line}");
+        if line.is_empty() {
+            println!()
+        } else {
+            println!("  {line}")
+        }
     }
     println!();
     println!("Confusion matrix:");
     for line in e.svm.confusion_text().lines() {
-        println!("  {line}");
+        if line.is_empty() {
+            println!()
+        } else {
+            println!("  {line}")
+        }
     }
     println!();
     println!("Forest feature importance (top 10):");
@@ -287,13 +345,29 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
     }
     if let Some(k) = args.cv {
         let mut ignore = |_: Progress| {};
-        let folds = campus_occupancy::cross_validate(&sessions, &config, k, &mut Hooks { on_progress: &mut ignore, is_cancelled: &never })?;
+        let folds = campus_occupancy::cross_validate(
+            &sessions,
+            &config,
+            k,
+            &mut Hooks {
+                on_progress: &mut ignore,
+                is_cancelled: &never,
+            },
+        )?;
         let n = folds.len().max(1) as f64;
-        let mean = |f: &dyn Fn(&campus_occupancy::train::FoldMetrics) -> f64| folds.iter().map(f).sum::<f64>() / n;
+        let mean = |f: &dyn Fn(&FoldMetrics) -> f64| folds.iter().map(f).sum::<f64>() / n;
         println!();
         println!("{k}-fold cross-validation (means):");
-        println!("  linear        R² {:.4}   MAE {:.3}", mean(&|f| f.linear.r2), mean(&|f| f.linear.mae));
-        println!("  random forest R² {:.4}   MAE {:.3}", mean(&|f| f.forest.r2), mean(&|f| f.forest.mae));
+        println!(
+            "  linear        R² {:.4}   MAE {:.3}",
+            mean(&|f| f.linear.r2),
+            mean(&|f| f.linear.mae)
+        );
+        println!(
+            "  random forest R² {:.4}   MAE {:.3}",
+            mean(&|f| f.forest.r2),
+            mean(&|f| f.forest.mae)
+        );
         println!(
             "  SVM           accuracy {:.4}   overcrowded recall {:.4}   F1 {:.4}",
             mean(&|f| f.svm.accuracy),
@@ -302,7 +376,10 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         );
     }
     println!();
-    let stage_times: Vec<String> = timings.iter().map(|(s, t)| format!("{} {:.2} s", stage_name(*s), t)).collect();
+    let stage_times: Vec<String> = timings
+        .iter()
+        .map(|(s, t)| format!("{} {:.2} s", stage_name(*s), t))
+        .collect();
     println!("Training took {total:.2} s ({}).", stage_times.join(", "));
     println!(
         "Saved {} ({} bytes, data fingerprint {}).",
@@ -320,16 +397,23 @@ fn load_bundle(path: &Path) -> anyhow::Result<ModelBundle> {
 
 fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
     let bundle = load_bundle(&args.model)?;
-    let bytes = fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
+    let bytes =
+        fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
     let imported = parse_inputs(&bytes, &args.data.display().to_string());
     if imported.n_bad_rows > 0 {
-        eprintln!("{} row(s) of {} could not be read and were skipped:", imported.n_bad_rows, args.data.display());
+        eprintln!(
+            "{} row(s) of {} could not be read and were skipped:",
+            imported.n_bad_rows,
+            args.data.display()
+        );
         report_errors(&imported);
         if imported.rows.is_empty() {
             bail!("{} has no readable rows", args.data.display());
         }
     }
-    let predictions = bundle.models.predict_many(imported.rows.iter().map(|r| &r.input))?;
+    let predictions = bundle
+        .models
+        .predict_many(imported.rows.iter().map(|r| &r.input))?;
     let mut out = String::new();
     for (row, prediction) in imported.rows.iter().zip(&predictions) {
         write_row_with_predictions(&mut out, &row.input, row.actual_attendance, prediction);

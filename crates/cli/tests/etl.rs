@@ -17,7 +17,8 @@ fn run_on_fixture(out: &TempDir, extra: &[&str]) -> String {
         fixture("aktu/exam_results_2024_odd.csv"),
         fixture("aktu/placements_2024.csv"),
     );
-    let mut args = vec!["etl", "--students", &s, "--attendance", &a, "--exams", &e, "--placements", &p, "--out", &out_dir];
+    let mut args =
+        vec!["etl", "--students", &s, "--attendance", &a, "--exams", &e, "--placements", &p, "--out", &out_dir];
     args.extend_from_slice(extra);
     String::from_utf8_lossy(&campus_ok(&args).stdout).into_owned()
 }
@@ -39,7 +40,14 @@ fn prints_the_pandas_correlation_and_writes_every_output() {
     let printed = number_after(&stdout, "pearson(attendance_pct, total_marks)");
     assert!(matches!((printed, expected), (Some(a), Some(b)) if (a - b).abs() < 1e-9), "{stdout}");
     assert!(stdout.contains("attendance: 2884 rows, 1 without a student"), "{stdout}");
-    for name in ["stg_students.csv", "stg_attendance.csv", "stg_exam_results.csv", "stg_placements.csv", "staging.sql", "report.md"] {
+    for name in [
+        "stg_students.csv",
+        "stg_attendance.csv",
+        "stg_exam_results.csv",
+        "stg_placements.csv",
+        "staging.sql",
+        "report.md",
+    ] {
         assert!(!read(&out.path(name)).is_empty(), "{name}");
     }
     let sql = String::from_utf8_lossy(&read(&out.path("staging.sql"))).into_owned();
@@ -53,7 +61,18 @@ fn keyed_and_deidentified_outputs_hide_identity_and_secret() {
     let out = TempDir::new("etl-keyed");
     let out_dir = out.0.to_string_lossy().into_owned();
     let (s, a) = (fixture("aktu/students_master.csv"), fixture("aktu/attendance_2024_odd.csv"));
-    let args = ["etl", "--students", &s, "--attendance", &a, "--out", &out_dir, "--secret-env", "CAMPUS_TEST_SECRET", "--deidentify"];
+    let args = [
+        "etl",
+        "--students",
+        &s,
+        "--attendance",
+        &a,
+        "--out",
+        &out_dir,
+        "--secret-env",
+        "CAMPUS_TEST_SECRET",
+        "--deidentify",
+    ];
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_campus"))
         .args(args)
         .env("CAMPUS_TEST_SECRET", "correct horse battery staple")
@@ -87,7 +106,21 @@ fn sample_writes_four_files_deterministically() {
     let (one, two) = (TempDir::new("etl-sample-1"), TempDir::new("etl-sample-2"));
     for dir in [&one, &two] {
         let out_dir = dir.0.to_string_lossy().into_owned();
-        campus_ok(&["etl", "sample", "--out", &out_dir, "--seed", "7", "--dirty", "--colleges", "2", "--students-per-program", "6", "--sessions", "12"]);
+        campus_ok(&[
+            "etl",
+            "sample",
+            "--out",
+            &out_dir,
+            "--seed",
+            "7",
+            "--dirty",
+            "--colleges",
+            "2",
+            "--students-per-program",
+            "6",
+            "--sessions",
+            "12",
+        ]);
     }
     for name in ["students_master.csv", "attendance_2024_odd.csv", "exam_results_2024_odd.csv", "placements_2024.csv"] {
         assert!(read(&one.path(name)) == read(&two.path(name)), "{name}");

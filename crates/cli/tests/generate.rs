@@ -90,3 +90,11 @@ fn help_teaches() {
         assert!(help.contains(needle), "missing {needle} in\n{help}");
     }
 }
+
+#[test]
+fn check_flag_verifies_the_dataset_before_writing() {
+    let dir = TempDir::new("check");
+    let out = dir.path("checked.sql");
+    let output = campus_ok(&["generate", "--students", "800", "--check", "--out", out.to_str().unwrap_or_default()]);
+    assert!(out.exists(), "{}", String::from_utf8_lossy(&output.stderr));
+}

@@ -8,3 +8,4 @@ mod support;
 mod etl;
 mod generate;
 mod mariadb;
+mod occupancy;

@@ -289,3 +289,26 @@ fn a_hundred_thousand_students_load() {
     let orphans = scalar("uni_100k", "SELECT COUNT(*) FROM student_marks k LEFT JOIN students s ON s.student_id = k.student_id WHERE s.student_id IS NULL");
     assert_eq!(orphans, "0");
 }
+
+#[test]
+fn etl_staging_sql_loads_with_the_counts_it_printed() {
+    let dir = TempDir::new("etl-staging");
+    let (input, out) = (dir.path("in").to_string_lossy().into_owned(), dir.path("out").to_string_lossy().into_owned());
+    campus_ok(&["etl", "sample", "--out", &input, "--dirty"]);
+    let file = |name: &str| format!("{input}/{name}");
+    campus_ok(&[
+        "etl", "--students", &file("students_master.csv"), "--attendance", &file("attendance_2024_odd.csv"),
+        "--exams", &file("exam_results_2024_odd.csv"), "--placements", &file("placements_2024.csv"),
+        "--out", &out, "--database", "campus_etl_stage",
+    ]);
+    load(&dir.path("out/staging.sql"));
+    let count = |sql: &str| scalar("campus_etl_stage", sql);
+    assert_eq!(count("SELECT COUNT(*) FROM stg_students"), "302");
+    assert_eq!(count("SELECT COUNT(*) FROM stg_attendance"), "45039");
+    assert_eq!(count("SELECT COUNT(*) FROM stg_exam_results"), "1503");
+    assert_eq!(count("SELECT COUNT(*) FROM stg_placements"), "301");
+    assert_eq!(count("SELECT COUNT(*) FROM stg_attendance WHERE student_hash IS NULL"), "4");
+    assert_eq!(count("SELECT COUNT(*) FROM stg_exam_results WHERE total_marks IS NULL"), "13");
+    // Hashes are 64 lowercase hex digits, as Python's hexdigest() writes them.
+    assert_eq!(count("SELECT COUNT(*) FROM stg_students WHERE student_hash NOT REGEXP '^[0-9a-f]{64}$'"), "0");
+}

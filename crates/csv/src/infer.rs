@@ -42,12 +42,20 @@ pub fn parse_bool(field: &str) -> Option<bool> {
 pub enum InferredType {
     /// No non-null value yet.
     Empty,
-    Integer { min: i64, max: i64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     /// `digits` before the point at most, `scale` after it at most.
-    Decimal { int_digits: u8, scale: u8 },
+    Decimal {
+        int_digits: u8,
+        scale: u8,
+    },
     Boolean,
     Date,
-    Text { max_chars: u32 },
+    Text {
+        max_chars: u32,
+    },
 }
 
 impl InferredType {
@@ -129,7 +137,9 @@ impl ColumnStats {
         self.n_nulls += other.n_nulls;
         self.max_chars = self.max_chars.max(other.max_chars);
         self.ty = match (self.ty, other.ty) {
-            (InferredType::Text { .. }, _) | (_, InferredType::Text { .. }) => InferredType::Text { max_chars: self.max_chars },
+            (InferredType::Text { .. }, _) | (_, InferredType::Text { .. }) => {
+                InferredType::Text { max_chars: self.max_chars }
+            }
             (current, InferredType::Empty) => current,
             (current, seen) => widen(current, seen, self.max_chars),
         };
@@ -140,16 +150,30 @@ impl ColumnStats {
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Inferrer {
     pub columns: Vec<ColumnStats>,
+    /// The last value classified per column. Seeing a value again changes nothing but the
+    /// count, and exports repeat values in runs (a date for a whole day, a dob per student).
+    #[serde(skip)]
+    last_values: Vec<String>,
 }
 
 impl Inferrer {
     pub fn new<S: AsRef<str>>(names: &[S]) -> Inferrer {
-        Inferrer { columns: names.iter().map(|n| ColumnStats::new(n.as_ref())).collect() }
+        let columns: Vec<ColumnStats> = names.iter().map(|n| ColumnStats::new(n.as_ref())).collect();
+        Inferrer { last_values: vec![String::new(); columns.len()], columns }
     }
 
     pub fn observe(&mut self, fields: &[&str]) {
-        for (stats, field) in self.columns.iter_mut().zip(fields) {
+        for ((stats, field), last) in self.columns.iter_mut().zip(fields).zip(&mut self.last_values) {
+            let classifying = !matches!(stats.ty, InferredType::Text { .. });
+            if classifying && !last.is_empty() && last == field {
+                stats.n_values += 1;
+                continue;
+            }
             stats.observe(field);
+            if classifying && !is_null(field) {
+                last.clear();
+                last.push_str(field);
+            }
         }
     }
 }
@@ -240,7 +264,10 @@ mod tests {
         assert_eq!(infer(&["2024-01-31", "7"]), (InferredType::Text { max_chars: 10 }, 0));
         assert_eq!(infer(&["007"]), (InferredType::Text { max_chars: 3 }, 0));
         assert_eq!(infer(&["", "n/a"]), (InferredType::Empty, 2));
-        assert_eq!(InferredType::Decimal { int_digits: 2, scale: 1 }.column_type(), ColumnType::Decimal { precision: 3, scale: 1 });
+        assert_eq!(
+            InferredType::Decimal { int_digits: 2, scale: 1 }.column_type(),
+            ColumnType::Decimal { precision: 3, scale: 1 }
+        );
         assert_eq!(InferredType::Integer { min: 0, max: 1 << 40 }.column_type(), ColumnType::BigInt);
     }
 }

@@ -53,6 +53,8 @@ pub enum CsvErrorKind {
     UnterminatedQuote,
     #[error("record is longer than {limit} bytes, probably an unclosed quote; the rest of the file was not read")]
     RecordTooLong { limit: usize },
+    #[error("record has more than {limit} fields; the rest of the file was not read")]
+    TooManyFields { limit: usize },
     #[error("missing required column(s): {}; the header has: {}", missing.join(", "), found.join(", "))]
     MissingColumns { missing: Vec<String>, found: Vec<String> },
     #[error("column name {name:?} appears more than once; the first one is used")]
@@ -152,6 +154,9 @@ pub struct ReadStats {
     pub n_errors: u64,
     pub delimiter: u8,
 }
+
+/// More fields than this in one record stops the file (no export has that many columns).
+pub const MAX_FIELDS: usize = 1 << 14;
 
 /// The longest prefix we buffer while waiting for the end of the header line.
 const SNIFF_LIMIT: usize = 64 * 1024;
@@ -312,7 +317,11 @@ impl CsvReader {
                 ReadRecordResult::InputEmpty => {
                     if self.out_len > self.options.max_record_bytes {
                         let line = self.record_start_line(at_end);
-                        self.push_error(line, None, CsvErrorKind::RecordTooLong { limit: self.options.max_record_bytes });
+                        self.push_error(
+                            line,
+                            None,
+                            CsvErrorKind::RecordTooLong { limit: self.options.max_record_bytes },
+                        );
                         self.stopped = true;
                     }
                     // At the end csv-core answers an empty input with Record or End, so
@@ -322,7 +331,11 @@ impl CsvReader {
                 ReadRecordResult::OutputFull => {
                     if self.out_len > self.options.max_record_bytes {
                         let line = self.record_start_line(at_end);
-                        self.push_error(line, None, CsvErrorKind::RecordTooLong { limit: self.options.max_record_bytes });
+                        self.push_error(
+                            line,
+                            None,
+                            CsvErrorKind::RecordTooLong { limit: self.options.max_record_bytes },
+                        );
                         self.stopped = true;
                         return;
                     }
@@ -330,6 +343,13 @@ impl CsvReader {
                     self.out.resize(new_len, 0);
                 }
                 ReadRecordResult::OutputEndsFull => {
+                    // Empty fields take no output bytes, so a line of delimiters needs its own cap.
+                    if self.ends.len() >= MAX_FIELDS {
+                        let line = self.record_start_line(at_end);
+                        self.push_error(line, None, CsvErrorKind::TooManyFields { limit: MAX_FIELDS });
+                        self.stopped = true;
+                        return;
+                    }
                     let new_len = self.ends.len() * 2;
                     self.ends.resize(new_len, 0);
                 }
@@ -349,7 +369,9 @@ impl CsvReader {
     /// A record flushed at the end of input had no terminator, so a final `\n` was inside it.
     fn record_start_line(&self, at_end: bool) -> u64 {
         let end_line = if self.last_byte == b'\n' && !at_end { self.newlines } else { self.newlines + 1 };
-        let inner = self.out.get(..self.out_len).unwrap_or_default().iter().filter(|&&b| b == b'\n').count() as u64;
+        let out = self.out.get(..self.out_len).unwrap_or_default();
+        // `contains` is a memchr; most records have no line break inside to count.
+        let inner = if out.contains(&b'\n') { out.iter().filter(|&&b| b == b'\n').count() as u64 } else { 0 };
         end_line.saturating_sub(inner).max(1)
     }
 
@@ -468,7 +490,8 @@ pub struct ReadAll {
 pub fn read_all(bytes: &[u8], options: ReadOptions) -> ReadAll {
     let mut reader = CsvReader::new(options);
     let mut rows = Vec::new();
-    let mut handler = OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().iter().map(|f| (*f).to_owned()).collect())));
+    let mut handler =
+        OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().iter().map(|f| (*f).to_owned()).collect())));
     reader.feed(bytes, &mut handler);
     reader.finish(&mut handler);
     ReadAll { headers: reader.headers().cloned(), rows, errors: reader.take_errors() }
@@ -554,6 +577,17 @@ mod tests {
         );
         check(b"", "error t.csv:0: the file is empty: expected a header line with column names\n");
         check(b"\n\n", "error t.csv:0: the file is empty: expected a header line with column names\n");
+    }
+
+    #[test]
+    fn a_line_of_delimiters_cannot_grow_without_bound() {
+        let mut bytes = b"a,b\n".to_vec();
+        bytes.extend(std::iter::repeat_n(b',', 100_000));
+        let out = read_chunked(&bytes, 4096, None);
+        assert!(
+            out.ends_with("error t.csv:2: record has more than 16384 fields; the rest of the file was not read\n"),
+            "{out}"
+        );
     }
 
     #[test]

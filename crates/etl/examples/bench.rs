@@ -9,7 +9,8 @@ use campus_etl::sample::{SampleOptions, generate};
 use campus_etl::{Etl, EtlOptions, FileKind, analyze};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let options = SampleOptions { seed: 1, n_colleges: 5, students_per_program: 100, sessions_per_course: 100, dirty: false };
+    let options =
+        SampleOptions { seed: 1, n_colleges: 5, students_per_program: 100, sessions_per_course: 100, dirty: false };
     let files = generate(&options);
     if let Some(dir) = std::env::args().nth(1) {
         std::fs::create_dir_all(&dir)?;

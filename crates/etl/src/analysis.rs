@@ -106,10 +106,9 @@ pub fn analyze(etl: &Etl) -> Analysis {
     let mut pairs = Vec::with_capacity(state.exam_totals.len());
     for (&(student_idx, course_id), totals) in &state.exam_totals {
         let Some(student) = state.student(student_idx) else { continue };
-        let (n_rows, n_present) = state.attendance.get(&(student_idx, course_id)).map_or((0, 0), |a| (a.n_rows, a.n_present));
+        let (n_rows, n_present) = student.attendance(course_id).map_or((0, 0), |a| (a.n_rows, a.n_present));
         // The mean of k·n flags summing to k·P is the correctly rounded k·P / k·n = P / n.
-        let attendance_pct =
-            if n_rows == 0 { f64::NAN } else { f64::from(n_present) / f64::from(n_rows) };
+        let attendance_pct = if n_rows == 0 { f64::NAN } else { f64::from(n_present) / f64::from(n_rows) };
         let repeats = n_rows.max(1);
         let mut sum = KahanSum::default();
         for &total in totals {
@@ -133,16 +132,15 @@ pub fn analyze(etl: &Etl) -> Analysis {
     let ys: Vec<f64> = pairs.iter().map(|p| p.total_marks).collect();
     let n_complete_pairs = xs.iter().zip(&ys).filter(|(x, y)| !x.is_nan() && !y.is_nan()).count();
 
-    let mut by_program: Vec<Rate> = state
-        .programs
-        .names
-        .iter()
-        .map(|name| Rate { name: name.clone(), n_students: 0, n_placed: 0 })
-        .collect();
+    let mut by_program: Vec<Rate> =
+        state.programs.names.iter().map(|name| Rate { name: name.clone(), n_students: 0, n_placed: 0 }).collect();
     let mut by_band: Vec<Rate> =
         BANDS.iter().map(|name| Rate { name: (*name).to_owned(), n_students: 0, n_placed: 0 }).collect();
     for student in &state.students {
-        let targets = [by_program.get_mut(student.program as usize), by_band.get_mut(band(student.n_attendance, student.n_present))];
+        let targets = [
+            by_program.get_mut(student.program as usize),
+            by_band.get_mut(band(student.n_attendance, student.n_present)),
+        ];
         for rate in targets.into_iter().flatten() {
             rate.n_students += 1;
             rate.n_placed += u64::from(student.placed);

@@ -21,11 +21,13 @@ pub struct AttackOptions {
     /// Birth years tried: from `admission_year - oldest` to `admission_year - youngest`.
     pub youngest_at_admission: i32,
     pub oldest_at_admission: i32,
+    /// The attack stops after this many candidates, whatever the data claims.
+    pub max_candidates: u64,
 }
 
 impl Default for AttackOptions {
     fn default() -> AttackOptions {
-        AttackOptions { youngest_at_admission: 17, oldest_at_admission: 20 }
+        AttackOptions { youngest_at_admission: 17, oldest_at_admission: 20, max_candidates: 100_000_000 }
     }
 }
 
@@ -43,7 +45,7 @@ pub struct Space {
 
 impl Space {
     fn size(&self) -> u64 {
-        (self.seq_max - self.seq_min + 1) * u64::try_from(self.n_days).unwrap_or(0)
+        (self.seq_max - self.seq_min).saturating_add(1).saturating_mul(u64::try_from(self.n_days).unwrap_or(0))
     }
 }
 
@@ -117,7 +119,7 @@ impl DictionaryAttack {
         }
         let mut spaces: Vec<Space> = by_prefix.into_values().collect();
         spaces.sort_by(|a, b| (&a.college_code, &a.prefix).cmp(&(&b.college_code, &b.prefix)));
-        let n_candidates = spaces.iter().map(Space::size).sum();
+        let n_candidates = spaces.iter().map(Space::size).fold(0u64, u64::saturating_add).min(options.max_candidates);
         let progress = AttackProgress { n_tried: 0, n_candidates, n_recovered: 0, n_targets: targets.len() as u64 };
         DictionaryAttack { spaces, targets, recovered: Vec::new(), space_idx: 0, offset: 0, progress, buf: Vec::new() }
     }
@@ -128,7 +130,7 @@ impl DictionaryAttack {
 
     /// Tries up to `budget` candidates; returns the progress so far.
     pub fn step(&mut self, budget: u64) -> AttackProgress {
-        let mut left = budget;
+        let mut left = budget.min(self.progress.n_candidates.saturating_sub(self.progress.n_tried));
         while left > 0 {
             let Some(space) = self.spaces.get(self.space_idx) else { break };
             let size = space.size();

@@ -6,14 +6,15 @@
 //! browser) and writes into buffers the caller drains as it likes.
 
 use campus_csv::infer::{ColumnStats, InferredType, is_null, parse_bool};
-use campus_csv::{CsvReader, CsvWriter, Headers, ReadOptions, Row, RowHandler, CsvErrorKind};
+use campus_csv::{CsvErrorKind, CsvReader, CsvWriter, Headers, ReadOptions, Row, RowHandler};
 use campus_schema::{Column, ColumnType, Date, RowSink, Table};
 use campus_sql::InsertWriter;
 
 use crate::{Etl, EtlError, FileKind};
 
 /// The exam columns the notebook renames.
-const RENAMES: [(&str, &str); 3] = [("internal", "internal_marks"), ("external", "external_marks"), ("total", "total_marks")];
+const RENAMES: [(&str, &str); 3] =
+    [("internal", "internal_marks"), ("external", "external_marks"), ("total", "total_marks")];
 
 /// Which outputs a pass writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +37,10 @@ impl Default for ExportOptions {
 enum Source {
     StudentHash,
     /// An input column by position, written with this inferred type.
-    Input { idx: usize, ty: InferredType },
+    Input {
+        idx: usize,
+        ty: InferredType,
+    },
     PresentFlag,
 }
 
@@ -68,7 +72,8 @@ pub fn layout(etl: &Etl, kind: FileKind) -> Option<Layout> {
     let mut sources = vec![Source::StudentHash];
     for (idx, stats) in columns.iter().enumerate() {
         let name = stats.name.trim();
-        let dropped = etl.options.deidentify && (name.eq_ignore_ascii_case("roll_no") || name.eq_ignore_ascii_case("dob"));
+        let dropped =
+            etl.options.deidentify && (name.eq_ignore_ascii_case("roll_no") || name.eq_ignore_ascii_case("dob"));
         if dropped || name.eq_ignore_ascii_case("student_hash") {
             continue;
         }
@@ -92,7 +97,8 @@ pub fn layout(etl: &Etl, kind: FileKind) -> Option<Layout> {
 
 /// `DROP`/`CREATE TABLE` for every kind loaded, to put before the INSERTs.
 pub fn staging_ddl(etl: &Etl) -> Vec<u8> {
-    let mut out = b"-- Staging tables for the campus ETL, types inferred from the input files.\nSET NAMES utf8mb4;\n".to_vec();
+    let mut out =
+        b"-- Staging tables for the campus ETL, types inferred from the input files.\nSET NAMES utf8mb4;\n".to_vec();
     for kind in FileKind::ALL {
         let Some(layout) = layout(etl, kind) else { continue };
         out.extend_from_slice(b"DROP TABLE IF EXISTS ");
@@ -312,7 +318,11 @@ fn decimal_units(text: &str, scale: u8) -> Option<i64> {
     if frac_part.len() > usize::from(scale) {
         return None;
     }
-    let mut units: i64 = if int_part.is_empty() { 0 } else { int_part.parse::<u32>().ok().map(i64::from).or_else(|| int_part.parse().ok())? };
+    let mut units: i64 = if int_part.is_empty() {
+        0
+    } else {
+        int_part.parse::<u32>().ok().map(i64::from).or_else(|| int_part.parse().ok())?
+    };
     for idx in 0..usize::from(scale) {
         let digit = frac_part.as_bytes().get(idx).map_or(0, |b| i64::from(b.wrapping_sub(b'0')));
         if digit > 9 {

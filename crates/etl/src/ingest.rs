@@ -5,7 +5,6 @@
 //! (student, course) for attendance, the exam totals per (student, course), and 64-bit row
 //! fingerprints for duplicate detection. Attendance rows themselves stream through.
 
-
 use campus_csv::infer::{Inferrer, is_null, parse_bool};
 use campus_csv::{CsvErrorKind, CsvReader, Headers, ReadOptions, Row, RowHandler};
 use campus_schema::Date;
@@ -29,6 +28,33 @@ pub struct Student {
     pub n_present: u32,
     pub n_placement_rows: u32,
     pub placed: bool,
+    /// Attendance per course id, in first-seen order. A handful of courses per student, so a
+    /// short vector beside the student beats a global map on locality.
+    pub courses: Vec<(u32, AttendanceAgg)>,
+}
+
+impl Student {
+    /// This student's attendance in a course.
+    pub fn attendance(&self, course_id: u32) -> Option<&AttendanceAgg> {
+        self.courses.iter().find(|(id, _)| *id == course_id).map(|(_, agg)| agg)
+    }
+
+    fn attendance_mut(&mut self, course_id: u32) -> Option<&mut AttendanceAgg> {
+        let idx = match self.courses.iter().position(|(id, _)| *id == course_id) {
+            Some(idx) => idx,
+            None => {
+                self.courses.push((course_id, AttendanceAgg::default()));
+                self.courses.len() - 1
+            }
+        };
+        self.courses.get_mut(idx).map(|(_, agg)| agg)
+    }
+}
+
+/// String equality for the short keys of the hot loop, inlined instead of a `memcmp` call.
+#[inline]
+fn short_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// Maps strings (course codes, programme codes) to small integers, in first-seen order.
@@ -63,16 +89,17 @@ pub struct AttendanceAgg {
     /// on that day, 0 if none. A semester is a few hundred bytes here, and the rows of one
     /// student and course land together, which a million-entry hash set could not offer.
     first_day: i64,
-    tags: Vec<u32>,
+    tags: Vec<u16>,
 }
 
 /// The widest date range indexed densely per (student, course); farther dates use the map.
 const DAY_SPAN: i64 = 1024;
 
 impl AttendanceAgg {
-    /// Records a row on `day`; `Some((duplicate key, same tag as the first row))`, or `None`
-    /// when the day is too far from the others to index.
-    fn see(&mut self, day: i64, row_fp: u64) -> Option<(bool, bool)> {
+    /// Records a row on `day` whose non-key fields fingerprint to `tag`;
+    /// `Some((duplicate key, same tag as the first row))`, or `None` when the day is too far
+    /// from the others to index.
+    fn see(&mut self, day: i64, tag: u64) -> Option<(bool, bool)> {
         if self.tags.is_empty() {
             self.first_day = day;
         }
@@ -93,8 +120,11 @@ impl AttendanceAgg {
             self.tags.resize(idx + 1, 0);
         }
         let slot = self.tags.get_mut(idx)?;
-        // Any nonzero 32 bits of the row fingerprint; 0 marks an empty day.
-        let tag = (row_fp as u32) | 1;
+        // Any nonzero 16 bits of the fingerprint; 0 marks an empty day. Two different rows
+        // with the same key share a tag with probability 2^-15, which would count the second
+        // as a duplicate row instead of only a duplicate key: acceptable for a quality count,
+        // and it halves the memory the hot loop walks.
+        let tag = (tag as u16) | 1;
         if *slot == 0 {
             *slot = tag;
             Some((false, false))
@@ -111,36 +141,33 @@ pub struct EtlState {
     by_key: FastMap<String, u32>,
     pub courses: Interner,
     pub programs: Interner,
-    /// Keyed by (student, course).
-    pub attendance: FastMap<(u32, u32), AttendanceAgg>,
     /// Exam totals per (student, course) in file order; NaN where missing.
     pub exam_totals: FastMap<(u32, u32), Vec<f64>>,
     pub reports: Vec<FileReport>,
     duplicates: FastMap<FileKind, Duplicates>,
     key_scratch: String,
-    last_lookup: Option<(String, Option<u32>)>,
+    last_hit: Option<u32>,
 }
 
 impl EtlState {
     /// The student with this (roll_no, dob), if any.
     pub fn lookup(&mut self, roll_no: &str, dob: &str) -> Option<u32> {
-        self.key_scratch.clear();
-        self.key_scratch.push_str(roll_no.trim());
-        self.key_scratch.push('\u{1f}');
-        self.key_scratch.push_str(dob.trim());
-        // Exports list a student's rows together, so the previous answer is often the answer.
-        if let Some((key, idx)) = &self.last_lookup
-            && *key == self.key_scratch
+        let (roll_no, dob) = (roll_no.trim(), dob.trim());
+        // Exports list a student's rows together, so the previous student is often the answer.
+        if let Some(idx) = self.last_hit
+            && let Some(student) = self.students.get(idx as usize)
+            && short_eq(&student.roll_no, roll_no)
+            && short_eq(&student.dob, dob)
         {
-            return *idx;
+            return Some(idx);
         }
+        self.key_scratch.clear();
+        self.key_scratch.push_str(roll_no);
+        self.key_scratch.push('\u{1f}');
+        self.key_scratch.push_str(dob);
         let idx = self.by_key.get(self.key_scratch.as_str()).copied();
-        match &mut self.last_lookup {
-            Some((key, last)) => {
-                key.clone_from(&self.key_scratch);
-                *last = idx;
-            }
-            None => self.last_lookup = Some((self.key_scratch.clone(), idx)),
+        if idx.is_some() {
+            self.last_hit = idx;
         }
         idx
     }
@@ -186,6 +213,7 @@ struct ScanCtx {
     key_positions: Vec<usize>,
     /// Positions of roll_no and dob when outputs are de-identified.
     masked: Vec<usize>,
+    last_date: (String, Option<Date>),
     inferrer: Inferrer,
     findings: Findings,
 }
@@ -214,6 +242,7 @@ impl Etl {
             placed_col: None,
             key_positions: Vec::new(),
             masked: Vec::new(),
+            last_date: (String::new(), None),
             inferrer: Inferrer::default(),
             findings: Findings::default(),
         };
@@ -272,7 +301,10 @@ impl Etl {
                     } else {
                         format!("{} {} ({})", student.roll_no, student.dob, student.college_code)
                     };
-                    findings.add(FindingKind::StudentsWithoutAttendance, self.options.max_examples, || Example { line: 0, text });
+                    findings.add(FindingKind::StudentsWithoutAttendance, self.options.max_examples, || Example {
+                        line: 0,
+                        text,
+                    });
                 }
             }
         }
@@ -358,24 +390,40 @@ impl RowHandler for Handler<'_> {
         let fields = row.fields();
         self.ctx.inferrer.observe(fields);
         let kind = self.ctx.kind;
-        let mut key_fields: [&str; 5] = [""; 5];
-        for (slot, &pos) in key_fields.iter_mut().zip(&self.ctx.key_positions) {
-            *slot = row.get(pos).unwrap_or("");
+        if kind == FileKind::Attendance {
+            // Attendance checks duplicates per (student, course) by date (see AttendanceAgg):
+            // rows with the same key differ only in the other fields, so their fingerprint
+            // is the tag, and whole-row fingerprints are only needed for rare repeats.
+            let mut other_fields: [&str; 8] = [""; 8];
+            let mut n_other = 0;
+            for (idx, field) in fields.iter().enumerate() {
+                if !self.ctx.key_positions.contains(&idx) {
+                    if let Some(slot) = other_fields.get_mut(n_other) {
+                        *slot = field;
+                        n_other += 1;
+                    } else {
+                        // More extra columns than slots: fold the rest in as one fingerprint.
+                        n_other = 0;
+                        break;
+                    }
+                }
+            }
+            let tag = if n_other == 0 {
+                fingerprint(fields)
+            } else {
+                fingerprint(other_fields.get(..n_other).unwrap_or_default())
+            };
+            self.attendance_row(row, tag);
+            return;
         }
-        let n_key = self.ctx.key_positions.len().min(key_fields.len());
         // The row fingerprint continues the key's with the other fields, so key fields are
         // hashed once.
-        let key_fp = fingerprint(key_fields.get(..n_key).unwrap_or_default());
+        let key_fp = self.key_fingerprint(row);
         let mut row_fp = key_fp;
         for (idx, field) in fields.iter().enumerate() {
             if !self.ctx.key_positions.contains(&idx) {
                 row_fp = fingerprint_more(row_fp, &[field]);
             }
-        }
-        if kind == FileKind::Attendance {
-            // Attendance checks duplicates per (student, course) by date; see AttendanceAgg.
-            self.attendance_row(row, key_fp, row_fp);
-            return;
         }
         let duplicates = self.state.duplicates.entry(kind).or_default();
         let (duplicate_key, duplicate_row) = duplicates.check(key_fp, row_fp);
@@ -400,7 +448,9 @@ impl Handler<'_> {
         let college_code = self.col(row, 2).trim();
         let program_code = self.col(row, 3).trim();
         if Date::parse_iso(dob).is_none() {
-            self.ctx.findings.add(FindingKind::InvalidDate, self.options.max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::InvalidDate, self.options.max_examples, || example(row, &self.ctx.masked));
         }
         if self.state.lookup(roll_no, dob).is_some() {
             // The first row of a duplicated key wins, as `drop_duplicates(keep="first")` does.
@@ -420,11 +470,19 @@ impl Handler<'_> {
             n_present: 0,
             n_placement_rows: 0,
             placed: false,
+            courses: Vec::new(),
         });
         let key = std::mem::take(&mut self.state.key_scratch);
         self.state.by_key.insert(key, idx);
-        // The cached answer for this key was "no such student"; it is one now.
-        self.state.last_lookup = None;
+    }
+
+    fn key_fingerprint(&self, row: &Row<'_>) -> u64 {
+        let mut key_fields: [&str; 5] = [""; 5];
+        for (slot, &pos) in key_fields.iter_mut().zip(&self.ctx.key_positions) {
+            *slot = row.get(pos).unwrap_or("");
+        }
+        let n_key = self.ctx.key_positions.len().min(key_fields.len());
+        fingerprint(key_fields.get(..n_key).unwrap_or_default())
     }
 
     fn report_duplicates(&mut self, row: &Row<'_>, duplicate_key: bool, duplicate_row: bool) {
@@ -437,7 +495,7 @@ impl Handler<'_> {
         }
     }
 
-    fn attendance_row(&mut self, row: &Row<'_>, key_fp: u64, row_fp: u64) {
+    fn attendance_row(&mut self, row: &Row<'_>, tag: u64) {
         let max_examples = self.options.max_examples;
         let roll_no = self.col(row, 1);
         let dob = self.col(row, 2);
@@ -449,41 +507,65 @@ impl Handler<'_> {
         if status != "P" && status != "A" {
             self.ctx.findings.add(FindingKind::StatusNotPA, max_examples, || example(row, &self.ctx.masked));
         }
-        let day = Date::parse_iso(date);
+        // Attendance repeats a date for a whole day of rows; parse each run once.
+        let day = if short_eq(&self.ctx.last_date.0, date) {
+            self.ctx.last_date.1
+        } else {
+            let day = Date::parse_iso(date);
+            self.ctx.last_date.0.clear();
+            self.ctx.last_date.0.push_str(date);
+            self.ctx.last_date.1 = day;
+            day
+        };
         match day {
             None => self.ctx.findings.add(FindingKind::InvalidDate, max_examples, || example(row, &self.ctx.masked)),
             Some(day) => {
                 if let Some((first, last)) = self.options.semester
                     && (day < first || day > last)
                 {
-                    self.ctx.findings.add(FindingKind::DateOutsideSemester, max_examples, || example(row, &self.ctx.masked));
+                    self.ctx
+                        .findings
+                        .add(FindingKind::DateOutsideSemester, max_examples, || example(row, &self.ctx.masked));
                 }
             }
         }
         let student = self.state.lookup(roll_no, dob);
         let mut dense = None;
         if let Some(student_idx) = student {
-            let course_id = self.state.courses.intern(course);
-            let agg = self.state.attendance.entry((student_idx, course_id)).or_default();
-            agg.n_rows += 1;
-            agg.n_present += u32::from(present);
-            dense = day.and_then(|d| agg.see(d.to_days(), row_fp));
+            // A student has a handful of courses: comparing their names beats hashing.
+            let known = self.state.students.get(student_idx as usize).and_then(|s| {
+                s.courses.iter().map(|(id, _)| *id).find(|&id| short_eq(self.state.courses.name(id), course))
+            });
+            let course_id = match known {
+                Some(id) => id,
+                None => self.state.courses.intern(course),
+            };
+            if let Some(student) = self.state.students.get_mut(student_idx as usize) {
+                student.n_attendance += 1;
+                student.n_present += u32::from(present);
+                if let Some(agg) = student.attendance_mut(course_id) {
+                    agg.n_rows += 1;
+                    agg.n_present += u32::from(present);
+                    dense = day.and_then(|d| agg.see(d.to_days(), tag));
+                }
+            }
         }
-        let duplicates = self.state.duplicates.entry(FileKind::Attendance).or_default();
         let (duplicate_key, duplicate_row) = match dense {
             // A repeated day whose tag differs from the first row may still repeat a later row.
-            Some((true, false)) => (true, !duplicates.repeated_rows.insert(row_fp)),
+            Some((true, false)) => {
+                let row_fp = fingerprint(row.fields());
+                let duplicates = self.state.duplicates.entry(FileKind::Attendance).or_default();
+                (true, !duplicates.repeated_rows.insert(row_fp))
+            }
             Some(found) => found,
-            None => duplicates.check(key_fp, row_fp),
+            None => {
+                let (key_fp, row_fp) = (self.key_fingerprint(row), fingerprint(row.fields()));
+                self.state.duplicates.entry(FileKind::Attendance).or_default().check(key_fp, row_fp)
+            }
         };
         self.report_duplicates(row, duplicate_key, duplicate_row);
-        let Some(student_idx) = student else {
+        if student.is_none() {
             self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row, &self.ctx.masked));
-            return;
-        };
-        if let Some(student) = self.state.students.get_mut(student_idx as usize) {
-            student.n_attendance += 1;
-            student.n_present += u32::from(present);
         }
     }
 

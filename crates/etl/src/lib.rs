@@ -10,6 +10,39 @@
 //! notebook's correlation, reproduced exactly), [`hash`] and [`attack`] (pseudonymisation and
 //! why the unkeyed hash is not anonymous), [`export`] (transformed CSVs and staging SQL),
 //! [`report`] (the quality report as Markdown), [`sample`] (a seeded sample set, optionally dirty).
+//!
+//! A worker or the CLI drives it like this (progress and cancellation go between chunks):
+//!
+//! ```
+//! use campus_etl::export::{Export, ExportOptions, staging_ddl};
+//! use campus_etl::sample::{SampleOptions, generate};
+//! use campus_etl::{Etl, EtlOptions, FileKind, analyze, report};
+//!
+//! let files = generate(&SampleOptions { students_per_program: 3, sessions_per_course: 4, ..SampleOptions::default() });
+//! let mut etl = Etl::new(EtlOptions::default());
+//! for ((name, bytes), kind) in files.files().into_iter().zip(FileKind::ALL) {
+//!     etl.begin_file(kind, name)?; // students first: the others join to them
+//!     for chunk in bytes.chunks(64 * 1024) {
+//!         etl.feed(chunk)?; // report progress / check for cancel here
+//!     }
+//!     let file_report = etl.end_file()?;
+//!     assert_eq!(file_report.n_errors, 0);
+//! }
+//! let analysis = analyze(&etl);
+//! assert!(analysis.pearson.is_some());
+//! let markdown = report::markdown(&etl, &analysis);
+//! assert!(markdown.contains("Pearson r = "));
+//!
+//! // Second pass per file for the outputs; drain the buffers as they fill.
+//! let mut sql = staging_ddl(&etl);
+//! let (name, bytes) = files.files()[1];
+//! let mut export = Export::begin(&etl, FileKind::Attendance, name, ExportOptions::default())?;
+//! export.feed(&etl, bytes);
+//! export.finish(&etl);
+//! sql.append(export.sql_buf());
+//! assert!(export.csv_buf().starts_with(b"student_hash,college_code,roll_no"));
+//! # Ok::<(), campus_etl::EtlError>(())
+//! ```
 
 pub mod analysis;
 pub mod attack;

@@ -77,7 +77,11 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
         HashMode::Sha256 => "SHA-256 of `college_code-roll_no-dob` (unkeyed: reversible by enumeration)",
         HashMode::Keyed { .. } => "HMAC-SHA-256 with a secret key (the key is not stored anywhere)",
     };
-    let _ = writeln!(out, "student_hash: {mode}. De-identified outputs: {}.\n", if etl.options.deidentify { "yes" } else { "no" });
+    let _ = writeln!(
+        out,
+        "student_hash: {mode}. De-identified outputs: {}.\n",
+        if etl.options.deidentify { "yes" } else { "no" }
+    );
     out.push_str("## Files\n\n");
     for report in &etl.state.reports {
         file_md(&mut out, report);
@@ -101,12 +105,19 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
         num(analysis.spearman)
     );
     if let Some(fit) = analysis.fit {
-        let _ = writeln!(out, "Least squares: total_marks = {:.4} × attendance_pct + {:.4}.\n", fit.slope, fit.intercept);
+        let _ =
+            writeln!(out, "Least squares: total_marks = {:.4} × attendance_pct + {:.4}.\n", fit.slope, fit.intercept);
     }
     for (title, groups) in [("course", &analysis.per_course), ("programme", &analysis.per_program)] {
         let _ = writeln!(out, "| {title} | pairs | Pearson r |\n|---|---:|---:|");
         for group in groups {
-            let _ = writeln!(out, "| {} | {} | {} |", cell(&group.name), group.n_pairs, group.pearson.map_or("n/a".into(), |r| format!("{r:.4}")));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                cell(&group.name),
+                group.n_pairs,
+                group.pearson.map_or("n/a".into(), |r| format!("{r:.4}"))
+            );
         }
         out.push('\n');
     }
@@ -128,7 +139,9 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
         out.push('\n');
     }
     out.push_str("## Placements\n\n");
-    for (title, rates) in [("programme", &analysis.placement_by_program), ("attendance band", &analysis.placement_by_band)] {
+    for (title, rates) in
+        [("programme", &analysis.placement_by_program), ("attendance band", &analysis.placement_by_band)]
+    {
         let _ = writeln!(out, "| {title} | students | placed | rate |\n|---|---:|---:|---:|");
         for rate in rates {
             let pct = rate.rate().map_or("n/a".into(), |r| format!("{:.1}%", r * 100.0));

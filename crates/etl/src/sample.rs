@@ -50,6 +50,27 @@ pub fn semester_start() -> Date {
     Date { year: 2024, month: 8, day: 1 }
 }
 
+/// The first and last class day of a sample, for [`crate::EtlOptions::semester`].
+pub fn semester(options: &SampleOptions) -> (Date, Date) {
+    let days = class_days(options.sessions_per_course);
+    let last = days.last().copied().unwrap_or_else(semester_start);
+    (semester_start(), last)
+}
+
+/// Monday to Saturday from the semester start, one session per course each day.
+fn class_days(n_sessions: u32) -> Vec<Date> {
+    let mut days = Vec::new();
+    let mut day = semester_start();
+    while days.len() < n_sessions as usize {
+        // 1970-01-01 was a Thursday, so day 3 of the week (from Thursday = 0) is Sunday.
+        if day.to_days().rem_euclid(7) != 3 {
+            days.push(day);
+        }
+        day = day.add_days(1);
+    }
+    days
+}
+
 struct Rng(u64);
 
 impl Rng {
@@ -117,8 +138,7 @@ const COURSES: [[&str; 5]; 4] = [
     ["BME301", "BME302", "BME303", "BAS303", "BVE301"],
     ["BCE301", "BCE302", "BCE303", "BAS303", "BVE301"],
 ];
-const COMPANIES: [&str; 6] =
-    ["TCS", "Infosys", "Wipro", "HCLTech", "Larsen & Toubro, Ltd.", "Tech Mahindra"];
+const COMPANIES: [&str; 6] = ["TCS", "Infosys", "Wipro", "HCLTech", "Larsen & Toubro, Ltd.", "Tech Mahindra"];
 
 struct Student {
     college: String,
@@ -137,8 +157,16 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
 
     let mut students_out = Out::new(dirty, dirty);
     students_out.row(&[
-        "roll_no", "dob", "gender", "category", "college_code", "program_code", "admission_year",
-        "domicile_state", "quota", "disability_flag",
+        "roll_no",
+        "dob",
+        "gender",
+        "category",
+        "college_code",
+        "program_code",
+        "admission_year",
+        "domicile_state",
+        "quota",
+        "disability_flag",
     ]);
     let mut students = Vec::new();
     let mut repeated = Vec::new();
@@ -180,15 +208,7 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
     // Attendance: one row per student, course and session, session days Monday to Saturday.
     let mut attendance_out = Out::new(false, dirty);
     attendance_out.row(&["college_code", "roll_no", "dob", "course_code", "date", "status"]);
-    let mut days = Vec::new();
-    let mut day = semester_start();
-    while days.len() < options.sessions_per_course as usize {
-        // 1970-01-01 was a Thursday, so day 3 of the week (from Thursday = 0) is Sunday.
-        if day.to_days().rem_euclid(7) != 3 {
-            days.push(day.to_string());
-        }
-        day = day.add_days(1);
-    }
+    let days: Vec<String> = class_days(options.sessions_per_course).iter().map(Date::to_string).collect();
     let mut presents = vec![[0u64; 5]; students.len()];
     for (day_idx, date) in days.iter().enumerate() {
         for (student_idx, student) in students.iter().enumerate() {
@@ -211,8 +231,20 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
             }
             if dirty && day_idx == 3 && student_idx % 97 == 5 {
                 // A student who is not in the master file.
-                let orphan = format!("{}-{}-{admission_year}-9{:03}", student.college, PROGRAMS.get(student.program).copied().unwrap_or(""), student_idx % 1000);
-                attendance_out.row(&[&student.college, &orphan, "2004-05-06", courses.first().copied().unwrap_or(""), date, "P"]);
+                let orphan = format!(
+                    "{}-{}-{admission_year}-9{:03}",
+                    student.college,
+                    PROGRAMS.get(student.program).copied().unwrap_or(""),
+                    student_idx % 1000
+                );
+                attendance_out.row(&[
+                    &student.college,
+                    &orphan,
+                    "2004-05-06",
+                    courses.first().copied().unwrap_or(""),
+                    date,
+                    "P",
+                ]);
             }
         }
     }

@@ -11,6 +11,7 @@ mod it {
     pub mod hashing;
     pub mod malformed;
     pub mod pandas;
+    pub mod quality;
     pub mod sample;
     pub mod support;
 }

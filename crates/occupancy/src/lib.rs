@@ -7,11 +7,13 @@
 //! - [`linear`], [`forest`], [`svm`]: the three models; [`svm`] is our own SMO solver;
 //! - [`metrics`]: regression and classification metrics;
 //! - [`train`]: split, fit, evaluate, cross-validate, predict;
+//! - [`analytics`]: the dashboard's aggregates (by weekday, slot, school, exam week, venue);
 //! - [`bundle`]: the versioned, checksummed binary format of a trained version.
 //!
 //! Core code never panics on user data, spawns no threads and reads no clock: timings and
 //! timestamps come from the caller, progress and cancellation go through [`progress::Hooks`].
 
+pub mod analytics;
 pub mod bundle;
 pub mod features;
 pub mod forest;
@@ -26,6 +28,7 @@ pub mod split;
 pub mod svm;
 pub mod train;
 
+pub use analytics::{Analytics, analytics};
 pub use bundle::BundleError;
 pub use generate::{GenerateConfig, generate};
 pub use import::{ImportError, Imported, InputRow, parse_inputs, parse_sessions};

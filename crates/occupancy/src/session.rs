@@ -131,7 +131,11 @@ pub fn write_row_with_predictions(
 ) {
     write_row(out, input, actual_attendance);
     out.pop();
-    let overcrowded = if prediction.overcrowded { "True" } else { "False" };
+    let overcrowded = if prediction.overcrowded {
+        "True"
+    } else {
+        "False"
+    };
     let _ = writeln!(
         out,
         ",{:.1},{:.1},{overcrowded},{:.4}",

@@ -137,11 +137,16 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 impl Kernel {
     fn eval(self, a: &[f64], b: &[f64], a_sq: f64, b_sq: f64) -> f64 {
+        self.of_dot(dot(a, b), a_sq, b_sq)
+    }
+
+    /// The kernel from `a · b` and the squared norms.
+    fn of_dot(self, dot: f64, a_sq: f64, b_sq: f64) -> f64 {
         match self {
-            Kernel::Linear => dot(a, b),
+            Kernel::Linear => dot,
             // The expanded squared distance reuses precomputed norms; rounding can push it
             // a hair below zero, which the max removes.
-            Kernel::Rbf { gamma } => libm::exp(-gamma * (a_sq + b_sq - 2.0 * dot(a, b)).max(0.0)),
+            Kernel::Rbf { gamma } => libm::exp(-gamma * (a_sq + b_sq - 2.0 * dot).max(0.0)),
         }
     }
 }
@@ -149,12 +154,25 @@ impl Kernel {
 impl SvmModel {
     /// The signed margin: positive means overcrowded.
     pub fn decision_function(&self, row: &[f64]) -> f64 {
-        let row_sq = dot(row, row);
+        // Encoded sessions are mostly one-hot zeros: dotting only the row's non-zero features
+        // with each support vector is about three times less work, which keeps a prediction
+        // under a millisecond even with ten thousand support vectors.
+        let nonzero: Vec<(usize, f64)> = row
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, v)| *v != 0.0)
+            .collect();
+        let row_sq: f64 = nonzero.iter().map(|(_, v)| v * v).sum();
         let n_features = self.n_features.max(1);
         let mut sum = 0.0;
         let svs = self.support_vectors.chunks_exact(n_features);
         for ((sv, coef), sv_sq) in svs.zip(&self.coefficients).zip(&self.sv_sq_norms) {
-            sum += coef * self.kernel.eval(sv, row, *sv_sq, row_sq);
+            let dot: f64 = nonzero
+                .iter()
+                .map(|(k, v)| v * sv.get(*k).copied().unwrap_or(0.0))
+                .sum();
+            sum += coef * self.kernel.of_dot(dot, *sv_sq, row_sq);
         }
         sum - self.rho
     }
@@ -495,13 +513,8 @@ impl<'a> Solver<'a> {
             .enumerate()
             .filter(|(_, v)| *v != 0.0)
             .collect();
-        let finish = |dot: f64, t: usize| -> f64 {
-            let k = match self.kernel {
-                Kernel::Linear => dot,
-                Kernel::Rbf { gamma } => libm::exp(-gamma * (sqi + sq[t] - 2.0 * dot).max(0.0)),
-            };
-            yi * y[t] * k
-        };
+        let finish =
+            |dot: f64, t: usize| -> f64 { yi * y[t] * self.kernel.of_dot(dot, sqi, sq[t]) };
         if let Some(entry) = self.cache.slots.get_mut(slot) {
             if full {
                 // Column by column over the transposed data: contiguous `axpy`s the compiler

@@ -106,6 +106,8 @@ describe('generator page', () => {
   });
 
   test('downloads Create_FullDB.sql byte-identical to the CLI', async (t) => {
+    // Chromium has an origin private file system: the worker writes the file to disk itself.
+    assert.equal(await gen.byTestId('download-sql').getAttribute('data-storage'), 'disk');
     const { name, bytes } = await gen.downloadSql();
     assert.equal(name, 'Create_FullDB.sql');
     assert.match(bytes.subarray(0, 200).toString(), /^-- Create_FullDB\.sql: seed script/);
@@ -226,6 +228,47 @@ test('makes no network request after loading', async () => {
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test('keeps the file in a Blob where the browser has no private file system', async () => {
+  const { context, page, log } = await newPage(browser);
+  try {
+    // Take OPFS away from the worker (page init scripts do not reach workers; its loader does).
+    await context.route('**/worker_loader.js', async (route) => {
+      const original = await (await route.fetch()).text();
+      await route.fulfill({
+        contentType: 'text/javascript',
+        body: `delete StorageManager.prototype.getDirectory;\n${original}`,
+      });
+    });
+    const gen = new GeneratorPage(page);
+    await gen.open(server.url);
+    await gen.generate();
+    await gen.waitResults();
+    assert.equal(await gen.byTestId('download-sql').getAttribute('data-storage'), 'memory');
+    const { bytes } = await gen.downloadSql();
+    assert.equal(sha256(bytes), sha256(await fetchDiskSql()));
+    const { bytes: zip } = await gen.downloadZip();
+    assert.equal(listZip(zip).length, 18);
+    assert.deepEqual(log.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+/** Create_FullDB.sql for seed 42 as the page writes it to disk (the default path). */
+async function fetchDiskSql() {
+  const { context, page } = await newPage(browser);
+  try {
+    const gen = new GeneratorPage(page);
+    await gen.open(server.url);
+    await gen.generate();
+    await gen.waitResults();
+    assert.equal(await gen.byTestId('download-sql').getAttribute('data-storage'), 'disk');
+    return (await gen.downloadSql()).bytes;
+  } finally {
+    await context.close();
+  }
+}
 
 test('works when served under a sub-path', async () => {
   const sub = await serve(DIST, { prefix: '/campus/' });

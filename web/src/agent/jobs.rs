@@ -64,7 +64,9 @@ pub struct SqlSource<'a> {
 
 impl<'a> SqlSource<'a> {
     pub fn new(dataset: &'a dyn Dataset, choices: &SqlChoices) -> Result<SqlSource<'a>, SqlError> {
-        Ok(SqlSource { writer: ScriptWriter::new(dataset, choices.script_options())? })
+        Ok(SqlSource {
+            writer: ScriptWriter::new(dataset, choices.script_options())?,
+        })
     }
 }
 
@@ -126,13 +128,16 @@ impl<'a> ZipSource<'a> {
 
     /// Writes a little more into the zip; returns false once the zip is complete.
     fn step(&mut self) -> Result<bool, String> {
-        let Some(zip) = self.zip.as_mut() else { return Ok(false) };
+        let Some(zip) = self.zip.as_mut() else {
+            return Ok(false);
+        };
         let tables = self.dataset.tables();
         if self.csv.is_none() {
             let Some(table) = tables.get(self.table_idx) else {
                 // Every table written: the central directory ends the file.
                 if let Some(zip) = self.zip.take() {
-                    zip.finish().map_err(|err| format!("could not finish the zip: {err}"))?;
+                    zip.finish()
+                        .map_err(|err| format!("could not finish the zip: {err}"))?;
                 }
                 return Ok(false);
             };
@@ -147,7 +152,8 @@ impl<'a> ZipSource<'a> {
         if let Some(csv) = self.csv.as_mut() {
             self.scratch.clear();
             let more = csv.fill(&mut self.scratch, 256 << 10);
-            zip.write_all(&self.scratch).map_err(|err| format!("could not write to the zip: {err}"))?;
+            zip.write_all(&self.scratch)
+                .map_err(|err| format!("could not write to the zip: {err}"))?;
             if !more {
                 self.rows_before += self.dataset.n_rows(self.table_idx);
                 self.csv = None;

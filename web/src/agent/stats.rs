@@ -64,7 +64,10 @@ impl<'a> Tapped<'a> {
         let counts = self.counts.borrow();
         let name = |table: TableId, row_idx: u64| {
             let values = ValueRow::collect(|row| self.ums.write(table, row_idx, row));
-            let id = values.first().and_then(|v| v.as_int()).unwrap_or(row_idx as i64 + 1);
+            let id = values
+                .first()
+                .and_then(|v| v.as_int())
+                .unwrap_or(row_idx as i64 + 1);
             let name = values.get(1).map(ToString::to_string).unwrap_or_default();
             (id, name)
         };
@@ -98,27 +101,34 @@ impl Dataset for Tapped<'_> {
             Some(TableId::StudentMarks) => [self.score_col, None],
             _ => return self.ums.write_row(table_idx, row_idx, sink),
         };
-        let mut tee = Tee { inner: sink, field: 0, targets, seen: [None, None] };
+        let mut tee = Tee {
+            inner: sink,
+            field: 0,
+            targets,
+            seen: [None, None],
+        };
         self.ums.write_row(table_idx, row_idx, &mut tee);
         let mut counts = self.counts.borrow_mut();
         match TableId::from_index(table_idx) {
             Some(TableId::Students) => {
                 // Ids are 1-based row numbers of the referenced table.
-                if let Some(Seen::Int(id)) = tee.seen[0] {
-                    if let Some(n) = counts.departments.get_mut((id - 1).max(0) as usize) {
-                        *n += 1;
-                    }
+                if let Some(Seen::Int(id)) = tee.seen[0]
+                    && let Some(n) = counts.departments.get_mut((id - 1).max(0) as usize)
+                {
+                    *n += 1;
                 }
-                if let Some(Seen::Int(id)) = tee.seen[1] {
-                    if let Some(n) = counts.courses.get_mut((id - 1).max(0) as usize) {
-                        *n += 1;
-                    }
+                if let Some(Seen::Int(id)) = tee.seen[1]
+                    && let Some(n) = counts.courses.get_mut((id - 1).max(0) as usize)
+                {
+                    *n += 1;
                 }
             }
             _ => {
                 if let Some(Seen::Decimal(units, scale)) = tee.seen[0] {
                     let points = units as f64 / 10f64.powi(i32::from(scale));
-                    let bucket = (points / f64::from(MARK_BUCKET)).floor().clamp(0.0, (MARK_BUCKETS - 1) as f64);
+                    let bucket = (points / f64::from(MARK_BUCKET))
+                        .floor()
+                        .clamp(0.0, (MARK_BUCKETS - 1) as f64);
                     counts.final_scores[bucket as usize] += 1;
                 }
             }

@@ -26,9 +26,21 @@ struct ChartProps {
 #[component]
 fn Chart(props: &ChartProps) -> Html {
     let svg = use_memo(
-        (props.caption.clone(), props.x_desc.clone(), props.labels.clone(), props.values.clone()),
+        (
+            props.caption.clone(),
+            props.x_desc.clone(),
+            props.labels.clone(),
+            props.values.clone(),
+        ),
         |(caption, x_desc, labels, values)| {
-            bar_chart_svg(&BarChart { caption, x_desc, y_desc: "Rows", labels, values, size: (760, 360) })
+            bar_chart_svg(&BarChart {
+                caption,
+                x_desc,
+                y_desc: "Rows",
+                labels,
+                values,
+                size: (760, 360),
+            })
         },
     );
     html! {
@@ -60,14 +72,20 @@ fn Chart(props: &ChartProps) -> Html {
 #[component]
 pub fn Charts(props: &ChartsProps) -> Html {
     let s = &props.stats;
-    let mark_labels: Vec<String> = (0..s.final_scores.len()).map(|i| (i as u32 * MARK_BUCKET).to_string()).collect();
+    let mark_labels: Vec<String> = (0..s.final_scores.len())
+        .map(|i| (i as u32 * MARK_BUCKET).to_string())
+        .collect();
     let mark_names: Vec<String> = (0..s.final_scores.len() as u32)
         .map(|i| format!("{}–{}", i * MARK_BUCKET, (i + 1) * MARK_BUCKET))
         .collect();
     let dept_names: Vec<String> = s.departments.iter().map(|(name, _)| name.clone()).collect();
     let dept_labels: Vec<String> = dept_names.iter().map(|n| short(n, 14)).collect();
     let course_labels: Vec<String> = s.courses.iter().map(|(id, _, _)| id.to_string()).collect();
-    let course_names: Vec<String> = s.courses.iter().map(|(id, name, _)| format!("{id} {name}")).collect();
+    let course_names: Vec<String> = s
+        .courses
+        .iter()
+        .map(|(id, name, _)| format!("{id} {name}"))
+        .collect();
     html! {
         <section class="charts" aria-labelledby="charts-title">
             <h3 id="charts-title">{ "Charts" }</h3>

@@ -53,7 +53,9 @@ pub fn GeneratorForm(props: &FormProps) -> Html {
         let error_id = format!("error-{}", field.key());
         let error = error_for(field);
         let on_action = props.on_action.clone();
-        let oninput = Callback::from(move |e: InputEvent| on_action.emit(Action::Edit(field, input_text(&e))));
+        let oninput = Callback::from(move |e: InputEvent| {
+            on_action.emit(Action::Edit(field, input_text(&e)))
+        });
         html! {
             <div class={classes!("field", error.is_some().then_some("invalid"))}>
                 <label for={id.clone()}>{ field.label() }</label>
@@ -78,11 +80,21 @@ pub fn GeneratorForm(props: &FormProps) -> Html {
         }
     };
 
-    let on_database = props.on_action.reform(|e: InputEvent| Action::EditDatabase(input_text(&e)));
-    let on_schema = props.on_action.reform(|e: Event| Action::SetSchema(checked(&e)));
-    let on_data = props.on_action.reform(|e: Event| Action::SetData(checked(&e)));
-    let on_drop = props.on_action.reform(|e: Event| Action::SetDropExisting(checked(&e)));
-    let on_scale = props.on_action.reform(|_: MouseEvent| Action::ScaleToStudents);
+    let on_database = props
+        .on_action
+        .reform(|e: InputEvent| Action::EditDatabase(input_text(&e)));
+    let on_schema = props
+        .on_action
+        .reform(|e: Event| Action::SetSchema(checked(&e)));
+    let on_data = props
+        .on_action
+        .reform(|e: Event| Action::SetData(checked(&e)));
+    let on_drop = props
+        .on_action
+        .reform(|e: Event| Action::SetDropExisting(checked(&e)));
+    let on_scale = props
+        .on_action
+        .reform(|_: MouseEvent| Action::ScaleToStudents);
     let on_reset = props.on_action.reform(|_: MouseEvent| Action::ResetForm);
     let can_generate = parsed.is_ok() && props.ready && !props.running;
 

@@ -12,8 +12,16 @@ pub struct NoticeProps {
 
 #[component]
 pub fn NoticeView(props: &NoticeProps) -> Html {
-    let class = if props.notice.is_error { "notice error" } else { "notice" };
-    let role = if props.notice.is_error { "alert" } else { "status" };
+    let class = if props.notice.is_error {
+        "notice error"
+    } else {
+        "notice"
+    };
+    let role = if props.notice.is_error {
+        "alert"
+    } else {
+        "status"
+    };
     let on_dismiss = props.on_dismiss.reform(|_: MouseEvent| ());
     html! {
         <div class={class} role={role} data-testid="notice">

@@ -33,10 +33,18 @@ pub fn Preview(props: &PreviewProps) -> Html {
     let last = (first + PAGE_ROWS).min(n_rows);
 
     let on_pick = props.on_action.reform(|e: Event| {
-        let idx = e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0);
+        let idx = e
+            .target_unchecked_into::<HtmlSelectElement>()
+            .value()
+            .parse()
+            .unwrap_or(0);
         Action::PickTable(idx)
     });
-    let go = |to: u64| props.on_action.reform(move |_: MouseEvent| Action::Page(to));
+    let go = |to: u64| {
+        props
+            .on_action
+            .reform(move |_: MouseEvent| Action::Page(to))
+    };
 
     html! {
         <section class="preview" aria-labelledby="preview-title">

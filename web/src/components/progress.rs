@@ -18,7 +18,11 @@ pub fn ProgressView(props: &ProgressProps) -> Html {
         JobKind::Sql => "Generating Create_FullDB.sql",
         JobKind::CsvZip => "Zipping the CSV files",
     };
-    let percent = if r.rows_total == 0 { 0.0 } else { r.rows_done as f64 * 100.0 / r.rows_total as f64 };
+    let percent = if r.rows_total == 0 {
+        0.0
+    } else {
+        r.rows_done as f64 * 100.0 / r.rows_total as f64
+    };
     let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
         <section class="progress" aria-live="polite" data-testid="progress">

@@ -38,7 +38,7 @@ pub fn Results(props: &ResultsProps) -> Html {
             </p>
             <div class="downloads">
                 <a class="button primary" href={g.sql.url.clone()} download={g.sql.file_name.clone()}
-                    data-testid="download-sql">{ format!("Download {}", g.sql.file_name) }</a>
+                    data-testid="download-sql" data-storage={if g.sql.on_disk { "disk" } else { "memory" }}>{ format!("Download {}", g.sql.file_name) }</a>
                 if let Some(zip) = &g.zip {
                     <a class="button primary" href={zip.url.clone()} download={zip.file_name.clone()}
                         data-testid="download-zip">

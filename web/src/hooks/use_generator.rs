@@ -6,12 +6,14 @@ use std::rc::Rc;
 use futures::channel::mpsc;
 use futures::future::{Either, select};
 use futures::{SinkExt, StreamExt};
+use web_sys::Url;
 use yew::prelude::*;
 use yew_agent::reactor::ReactorSpawner;
 
 use campus_gen::Config;
 
-use crate::agent::{Generator, Job, Request, Response, SqlChoices, now_ms};
+use crate::agent::disk::open_file;
+use crate::agent::{Generator, Job, Request, Response, SqlChoices, Summary, now_ms};
 use crate::download::{BlobBuilder, revoke};
 use crate::state::{Action, JobKind, Output, State};
 
@@ -50,6 +52,7 @@ struct Collecting {
     kind: JobKind,
     config: Config,
     sql_choices: SqlChoices,
+    file_name: &'static str,
     file: BlobBuilder,
     started_ms: f64,
 }
@@ -60,34 +63,62 @@ impl GeneratorHandle {
         for url in self.inner.urls.borrow_mut().drain(..) {
             revoke(&url);
         }
-        let job = Job::Sql { config: config.clone(), sql: sql_choices.clone() };
+        let job = Job::Sql {
+            config: config.clone(),
+            sql: sql_choices.clone(),
+        };
         self.start(JobKind::Sql, job, config, sql_choices, "application/sql");
     }
 
     /// Starts the zip of every table as CSV.
     pub fn build_zip(&self, config: Config) {
-        let job = Job::CsvZip { config: config.clone() };
-        self.start(JobKind::CsvZip, job, config, SqlChoices::default(), "application/zip");
+        let job = Job::CsvZip {
+            config: config.clone(),
+        };
+        self.start(
+            JobKind::CsvZip,
+            job,
+            config,
+            SqlChoices::default(),
+            "application/zip",
+        );
     }
 
-    fn start(&self, kind: JobKind, job: Job, config: Config, sql_choices: SqlChoices, mime: &'static str) {
+    fn start(
+        &self,
+        kind: JobKind,
+        job: Job,
+        config: Config,
+        sql_choices: SqlChoices,
+        mime: &'static str,
+    ) {
         let job_id = self.inner.next_job_id.get() + 1;
+        let file_name = job.file_name();
         self.inner.next_job_id.set(job_id);
         *self.inner.current.borrow_mut() = Some(Collecting {
             job_id,
             kind,
             config,
             sql_choices,
+            file_name,
             file: BlobBuilder::new(mime),
             started_ms: now_ms(),
         });
-        self.inner.dispatch.dispatch(Action::Started { job_id, kind });
-        let _ = self.inner.requests.unbounded_send(Request::Start { job_id, job });
+        self.inner
+            .dispatch
+            .dispatch(Action::Started { job_id, kind });
+        let _ = self
+            .inner
+            .requests
+            .unbounded_send(Request::Start { job_id, job });
     }
 
     pub fn cancel(&self) {
         if let Some(job) = self.inner.current.borrow_mut().take() {
-            let _ = self.inner.requests.unbounded_send(Request::Cancel { job_id: job.job_id });
+            let _ = self
+                .inner
+                .requests
+                .unbounded_send(Request::Cancel { job_id: job.job_id });
         }
         self.inner.dispatch.dispatch(Action::CancelRequested);
     }
@@ -96,51 +127,132 @@ impl GeneratorHandle {
         let dispatch = &self.inner.dispatch;
         match response {
             Response::Ready => dispatch.dispatch(Action::WorkerReady),
-            Response::Chunk { job_id, bytes, rows_done, rows_total } => {
+            Response::Chunk {
+                job_id,
+                bytes,
+                rows_done,
+                rows_total,
+            } => {
                 let mut current = self.inner.current.borrow_mut();
-                let Some(job) = current.as_mut().filter(|j| j.job_id == job_id) else { return };
+                let Some(job) = current.as_mut().filter(|j| j.job_id == job_id) else {
+                    return;
+                };
                 if let Err(message) = job.file.push(&bytes.0) {
                     *current = None;
                     drop(current);
-                    let _ = self.inner.requests.unbounded_send(Request::Cancel { job_id });
-                    dispatch.dispatch(Action::Failed { job_id: Some(job_id), message });
+                    let _ = self
+                        .inner
+                        .requests
+                        .unbounded_send(Request::Cancel { job_id });
+                    dispatch.dispatch(Action::Failed {
+                        job_id: Some(job_id),
+                        message,
+                    });
                     return;
                 }
                 let bytes = job.file.bytes();
                 drop(current);
                 let _ = self.inner.requests.unbounded_send(Request::More { job_id });
-                dispatch.dispatch(Action::Progress { job_id, rows_done, rows_total, bytes });
+                dispatch.dispatch(Action::Progress {
+                    job_id,
+                    rows_done,
+                    rows_total,
+                    bytes,
+                });
             }
-            Response::Done { job_id, summary } => {
+            Response::Progress {
+                job_id,
+                bytes,
+                rows_done,
+                rows_total,
+            } => {
+                let is_current = self
+                    .inner
+                    .current
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|j| j.job_id == job_id);
+                if is_current {
+                    let _ = self.inner.requests.unbounded_send(Request::More { job_id });
+                    dispatch.dispatch(Action::Progress {
+                        job_id,
+                        rows_done,
+                        rows_total,
+                        bytes,
+                    });
+                }
+            }
+            Response::Done {
+                job_id,
+                summary,
+                disk_file,
+            } => {
                 let mut current = self.inner.current.borrow_mut();
-                let Some(job) = current.take_if(|j| j.job_id == job_id) else { return };
+                let Some(job) = current.take_if(|j| j.job_id == job_id) else {
+                    return;
+                };
                 drop(current);
-                let page_ms = now_ms() - job.started_ms;
-                let url = match job.file.finish() {
-                    Ok(url) => url,
-                    Err(message) => return dispatch.dispatch(Action::Failed { job_id: Some(job_id), message }),
-                };
-                self.inner.urls.borrow_mut().push(url.clone());
-                let file_name = match job.kind {
-                    JobKind::Sql => "Create_FullDB.sql",
-                    JobKind::CsvZip => "university_csv.zip",
-                };
-                let output = Output { url, file_name: file_name.into(), summary, page_ms };
-                dispatch.dispatch(match job.kind {
-                    JobKind::Sql => {
-                        Action::SqlDone { job_id, config: job.config, sql_choices: job.sql_choices, output }
-                    }
-                    JobKind::CsvZip => Action::ZipDone { job_id, output },
+                let handle = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    handle.finish(job, summary, disk_file).await
                 });
             }
             Response::Cancelled { .. } => {}
             Response::Failed { job_id, message } => {
-                let taken = self.inner.current.borrow_mut().take_if(|j| j.job_id == job_id);
+                let taken = self
+                    .inner
+                    .current
+                    .borrow_mut()
+                    .take_if(|j| j.job_id == job_id);
                 if taken.is_some() {
-                    dispatch.dispatch(Action::Failed { job_id: Some(job_id), message });
+                    dispatch.dispatch(Action::Failed {
+                        job_id: Some(job_id),
+                        message,
+                    });
                 }
             }
         }
+    }
+
+    /// Offers the finished file: the worker's file on disk, or the Blob of the chunks received.
+    async fn finish(&self, job: Collecting, summary: Summary, disk_file: Option<String>) {
+        let job_id = job.job_id;
+        let on_disk = disk_file.is_some();
+        let url = match disk_file {
+            Some(name) => match open_file(&name).await {
+                Ok(file) => Url::create_object_url_with_blob(&file)
+                    .map_err(|err| format!("the browser could not offer the file: {err:?}")),
+                Err(message) => Err(message),
+            },
+            None => job.file.finish(),
+        };
+        let url = match url {
+            Ok(url) => url,
+            Err(message) => {
+                return self.inner.dispatch.dispatch(Action::Failed {
+                    job_id: Some(job_id),
+                    message,
+                });
+            }
+        };
+        self.inner.urls.borrow_mut().push(url.clone());
+        let page_ms = now_ms() - job.started_ms;
+        let output = Output {
+            url,
+            file_name: job.file_name.into(),
+            summary,
+            page_ms,
+            on_disk,
+        };
+        self.inner.dispatch.dispatch(match job.kind {
+            JobKind::Sql => Action::SqlDone {
+                job_id,
+                config: job.config,
+                sql_choices: job.sql_choices,
+                output,
+            },
+            JobKind::CsvZip => Action::ZipDone { job_id, output },
+        });
     }
 
     /// True when a job is being collected and the worker has been silent too long.
@@ -154,18 +266,19 @@ impl GeneratorHandle {
 pub fn use_generator(dispatch: UseReducerDispatcher<State>) -> GeneratorHandle {
     let handle = use_memo((), move |_| {
         let (requests, mut outgoing) = mpsc::unbounded::<Request>();
-        let handle =
-            GeneratorHandle {
-                inner: Rc::new(Inner {
-                    requests,
-                    dispatch,
-                    current: RefCell::new(None),
-                    next_job_id: std::cell::Cell::new(0),
-                    urls: RefCell::new(Vec::new()),
-                }),
-            };
-        let bridge =
-            ReactorSpawner::<Generator>::new().with_loader(true).as_module(false).spawn(WORKER_LOADER);
+        let handle = GeneratorHandle {
+            inner: Rc::new(Inner {
+                requests,
+                dispatch,
+                current: RefCell::new(None),
+                next_job_id: std::cell::Cell::new(0),
+                urls: RefCell::new(Vec::new()),
+            }),
+        };
+        let bridge = ReactorSpawner::<Generator>::new()
+            .with_loader(true)
+            .as_module(false)
+            .spawn(WORKER_LOADER);
         let (mut to_worker, mut from_worker) = bridge.split();
         wasm_bindgen_futures::spawn_local(async move {
             while let Some(request) = outgoing.next().await {
@@ -190,7 +303,10 @@ pub fn use_generator(dispatch: UseReducerDispatcher<State>) -> GeneratorHandle {
                             let message = "The generator stopped responding (it may have run out of memory). \
                                            Reload the page to try again."
                                 .to_owned();
-                            receiver.inner.dispatch.dispatch(Action::Failed { job_id: None, message });
+                            receiver.inner.dispatch.dispatch(Action::Failed {
+                                job_id: None,
+                                message,
+                            });
                         }
                     }
                 }

@@ -38,7 +38,10 @@ fn attendance_gains_hash_and_present_flag() {
 fn exams_are_renamed_and_typed() {
     let (etl, _) = run_fixture(0, EtlOptions::default());
     let (csv, sql) = export(&etl, FileKind::Exams, "aktu/exam_results_2024_odd.csv");
-    assert_eq!(csv.lines().next(), Some("student_hash,college_code,roll_no,dob,course_code,internal_marks,external_marks,total_marks"));
+    assert_eq!(
+        csv.lines().next(),
+        Some("student_hash,college_code,roll_no,dob,course_code,internal_marks,external_marks,total_marks")
+    );
     // Marks are integers: bare in SQL; the blank total is NULL.
     assert!(sql.contains(",'BCS301',23,52,75)"), "{}", &sql[..300.min(sql.len())]);
     assert!(sql.contains(",NULL)"));
@@ -60,9 +63,15 @@ fn deidentified_outputs_drop_roll_no_and_dob() {
         assert!(!csv.contains("AKTU001-CSE-2023-1001"), "{kind:?}");
         assert!(!sql.contains("2004-08-09"), "{kind:?}");
         let header = csv.lines().next().unwrap_or_default();
-        assert!(header.starts_with("student_hash,") && !header.contains("roll_no") && !header.contains(",dob"), "{header}");
+        assert!(
+            header.starts_with("student_hash,") && !header.contains("roll_no") && !header.contains(",dob"),
+            "{header}"
+        );
     }
     let (csv, _) = export(&etl, FileKind::Placements, "aktu/placements_2024.csv");
     // A company name with a comma stays one quoted field.
-    assert!(csv.contains("\"Larsen & Toubro, Ltd.\"") || !read("aktu/placements_2024.csv").windows(7).any(|w| w == b"Larsen "));
+    assert!(
+        csv.contains("\"Larsen & Toubro, Ltd.\"")
+            || !read("aktu/placements_2024.csv").windows(7).any(|w| w == b"Larsen ")
+    );
 }

@@ -19,7 +19,11 @@ fn sha256_known_vectors() {
 fn hmac_rfc4231_vectors() {
     let cases: [(Vec<u8>, &[u8], &str); 3] = [
         (vec![0x0b; 20], b"Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
-        (b"Jefe".to_vec(), b"what do ya want for nothing?", "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+        (
+            b"Jefe".to_vec(),
+            b"what do ya want for nothing?",
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+        ),
         (
             vec![0xaa; 131],
             b"Test Using Larger Than Block-Size Key - Hash Key First",
@@ -40,7 +44,8 @@ fn student_hash_is_pythons_formula() {
     let hash = student_hash(&HashMode::Sha256, "AKTU003", "AKTU003-CSE-2023-1001", "2005-04-01");
     assert_eq!(hash, to_hex(&sha256(b"AKTU003-AKTU003-CSE-2023-1001-2005-04-01")));
     assert_eq!(from_hex(&hash).map(|d| to_hex(&d)), Some(hash.clone()));
-    let keyed = student_hash(&HashMode::Keyed { secret: b"s3cret".to_vec() }, "AKTU003", "AKTU003-CSE-2023-1001", "2005-04-01");
+    let keyed =
+        student_hash(&HashMode::Keyed { secret: b"s3cret".to_vec() }, "AKTU003", "AKTU003-CSE-2023-1001", "2005-04-01");
     assert_ne!(keyed, hash);
     assert_eq!(format!("{:?}", HashMode::Keyed { secret: b"s3cret".to_vec() }), "Keyed { secret: <hidden> }");
 }

@@ -31,7 +31,11 @@ fn ragged_rows_are_skipped_and_reported() {
 
 #[test]
 fn invalid_utf8_names_the_field() {
-    check("invalid_utf8.csv", &["invalid_utf8.csv:3:3: field is not valid UTF-8 (save the file as UTF-8); the row was skipped"], 2);
+    check(
+        "invalid_utf8.csv",
+        &["invalid_utf8.csv:3:3: field is not valid UTF-8 (save the file as UTF-8); the row was skipped"],
+        2,
+    );
 }
 
 #[test]
@@ -47,7 +51,9 @@ fn unterminated_quote_stops_at_its_line() {
 fn missing_columns_are_all_named() {
     check(
         "missing_columns.csv",
-        &["missing_columns.csv:1: missing required column(s): dob, program_code; the header has: roll_no, college_code, program"],
+        &[
+            "missing_columns.csv:1: missing required column(s): dob, program_code; the header has: roll_no, college_code, program",
+        ],
         0,
     );
     // The failed file does not count as loaded students.

@@ -1,6 +1,6 @@
 //! The notebook's correlation equals the stored pandas value to 1e-9, and the join counts agree.
 
-use campus_etl::{EtlOptions, FindingKind, FileKind};
+use campus_etl::{EtlOptions, FileKind, FindingKind};
 
 use super::support::{pandas_reference, run_fixture};
 
@@ -44,7 +44,8 @@ fn orphans_are_counted_not_dropped() {
 #[test]
 fn keyed_mode_changes_hashes_not_the_correlation() {
     let (_, plain) = run_fixture(0, EtlOptions::default());
-    let options = EtlOptions { hash: campus_etl::HashMode::Keyed { secret: b"teacher".to_vec() }, ..EtlOptions::default() };
+    let options =
+        EtlOptions { hash: campus_etl::HashMode::Keyed { secret: b"teacher".to_vec() }, ..EtlOptions::default() };
     let (etl, keyed) = run_fixture(0, options);
     assert!(close(plain.pearson, keyed.pearson));
     let first = etl.state.students.first().map(|s| s.student_hash.clone()).unwrap_or_default();

@@ -8,7 +8,13 @@ use super::support::read;
 #[test]
 fn fixture_is_what_seed_7_generates() {
     // Regression guard: the same seed gives the same bytes (and wasm uses the same integer code).
-    let files = generate(&SampleOptions { seed: 7, n_colleges: 2, students_per_program: 6, sessions_per_course: 12, dirty: true });
+    let files = generate(&SampleOptions {
+        seed: 7,
+        n_colleges: 2,
+        students_per_program: 6,
+        sessions_per_course: 12,
+        dirty: true,
+    });
     assert!(files.students == read("aktu/students_master.csv"));
     assert!(files.attendance == read("aktu/attendance_2024_odd.csv"));
     assert!(files.exams == read("aktu/exam_results_2024_odd.csv"));
@@ -41,7 +47,20 @@ fn dirty_sample_has_every_planted_problem() {
     for ((name, bytes), kind) in clean.files().into_iter().zip(FileKind::ALL) {
         assert!(etl.load(kind, name, bytes).is_ok());
     }
-    assert!(etl.state.reports.iter().all(|r| r.findings.items.is_empty()), "{:?}", etl.state.reports.iter().map(|r| &r.findings).collect::<Vec<_>>());
+    assert!(
+        etl.state.reports.iter().all(|r| r.findings.items.is_empty()),
+        "{:?}",
+        etl.state.reports.iter().map(|r| &r.findings).collect::<Vec<_>>()
+    );
     assert_eq!(etl.state.students.len(), 300);
+    // Within its own semester a clean sample has no out-of-semester dates either.
+    let options = SampleOptions::default();
+    let mut etl = Etl::new(EtlOptions { semester: Some(campus_etl::sample::semester(&options)), ..EtlOptions::default() });
+    for ((name, bytes), kind) in clean.files().into_iter().zip(FileKind::ALL) {
+        assert!(etl.load(kind, name, bytes).is_ok());
+    }
+    assert!(etl.state.reports.iter().all(|r| r.findings.items.is_empty()));
+    let (first, last) = campus_etl::sample::semester(&options);
+    assert_eq!((first.to_string(), last.to_string()), ("2024-08-01".to_owned(), "2024-09-04".to_owned()));
     assert_eq!(etl.state.reports.get(1).map(|r| r.n_rows), Some(300 * 5 * 30));
 }

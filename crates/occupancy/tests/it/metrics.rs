@@ -71,3 +71,48 @@ fn report_matches_scikit_learn_layout() {
     );
     assert_eq!(report, expected);
 }
+
+/// Dashboard aggregates on a hand-made pair of sessions.
+#[test]
+fn analytics_by_hand() {
+    use campus_occupancy::import::parse_sessions;
+    let text = "date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance\n\
+        2024-09-03,09:30,Law,LT-2,100,Tuesday,2,True,120,0,0,0,0,110\n\
+        2024-09-02,08:00,Law,LT-2,100,Monday,1,False,120,0,0,0,0,50\n\
+        2024-09-02,09:30,Arts,SR-1,40,Monday,1,False,30,0,0,0,0,20\n";
+    let sessions = parse_sessions(text.as_bytes(), "t.csv").rows;
+    let a = campus_occupancy::analytics(&sessions);
+    assert_eq!(a.n_sessions, 3);
+    assert!(close(a.overcrowded_share, 1.0 / 3.0));
+    let days: Vec<(&str, usize)> = a
+        .by_weekday
+        .iter()
+        .map(|g| (g.key.as_str(), g.n_sessions))
+        .collect();
+    assert_eq!(days, [("Monday", 2), ("Tuesday", 1)]);
+    assert!(close(a.by_weekday[0].mean_attendance, 35.0));
+    assert!(close(a.by_weekday[0].mean_utilisation, (0.5 + 0.5) / 2.0));
+    let slots: Vec<&str> = a.by_time_slot.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(slots, ["08:00", "09:30"]);
+    assert_eq!(
+        a.by_exam_week
+            .iter()
+            .map(|g| g.key.as_str())
+            .collect::<Vec<_>>(),
+        ["False", "True"]
+    );
+    assert!(close(a.by_exam_week[1].overcrowded_share, 1.0));
+    let cells: Vec<(&str, &str, f64)> = a
+        .utilisation
+        .iter()
+        .map(|c| (c.venue.as_str(), c.slot.as_str(), c.mean_utilisation))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("LT-2", "08:00", 0.5),
+            ("LT-2", "09:30", 1.1),
+            ("SR-1", "09:30", 0.5)
+        ]
+    );
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Figures for the page (not a test): wasm sizes, load to interactive, default-dataset generation
+# time and SQL MB/s in headless Chromium versus the native CLI, and peak tab memory while a
+# 1,000,000-student SQL file is made and downloaded. Extra arguments go to tests/e2e/bench.js,
+# e.g. `scripts/bench-web.sh --memory-students 0` to skip the big run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build-web.sh
+cargo build --release -p campus_cli --quiet
+export CAMPUS_CLI="${CARGO_TARGET_DIR:-$PWD/target}/release/campus"
+cd tests/e2e
+[ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund
+node bench.js "$@"
