@@ -9,5 +9,4 @@ scripts/build-web.sh
 cargo build --release -p campus_cli --quiet
 export CAMPUS_CLI="${CARGO_TARGET_DIR:-$PWD/target}/release/campus"
 cd tests/e2e
-[ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund
 node bench.js "$@"

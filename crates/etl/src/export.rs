@@ -219,8 +219,9 @@ impl RowHandler for Rows<'_> {
         if !rows.header_ok {
             return;
         }
-        let roll_no = rows.roll_col.and_then(|c| row.get(c)).unwrap_or("").trim();
-        let dob = rows.dob_col.and_then(|c| row.get(c)).unwrap_or("").trim();
+        // Exact values, as the first pass keyed them (and as pandas' merge compares them).
+        let roll_no = rows.roll_col.and_then(|c| row.get(c)).unwrap_or("");
+        let dob = rows.dob_col.and_then(|c| row.get(c)).unwrap_or("");
         rows.key.clear();
         rows.key.push_str(roll_no);
         rows.key.push('\u{1f}');

@@ -152,7 +152,7 @@ pub struct EtlState {
 impl EtlState {
     /// The student with this (roll_no, dob), if any.
     pub fn lookup(&mut self, roll_no: &str, dob: &str) -> Option<u32> {
-        let (roll_no, dob) = (roll_no.trim(), dob.trim());
+        // Exact values, as pandas' merge compares them: padded keys are reported, not trimmed.
         // Exports list a student's rows together, so the previous student is often the answer.
         if let Some(idx) = self.last_hit
             && let Some(student) = self.students.get(idx as usize)
@@ -172,7 +172,7 @@ impl EtlState {
         idx
     }
 
-    /// The student whose key (`roll_no`, U+001F, `dob`, both trimmed) is `key`.
+    /// The student whose key (`roll_no`, U+001F, `dob`, exactly as read) is `key`.
     pub fn student_by_key(&self, key: &str) -> Option<&Student> {
         self.by_key.get(key).and_then(|&idx| self.students.get(idx as usize))
     }
@@ -443,11 +443,13 @@ impl Handler<'_> {
     }
 
     fn student_row(&mut self, row: &Row<'_>) {
-        let roll_no = self.col(row, 0).trim();
-        let dob = self.col(row, 1).trim();
-        let college_code = self.col(row, 2).trim();
-        let program_code = self.col(row, 3).trim();
-        if Date::parse_iso(dob).is_none() {
+        let roll_no = self.col(row, 0);
+        let dob = self.col(row, 1);
+        let college_code = self.col(row, 2);
+        let program_code = self.col(row, 3);
+        self.check_padding(row, &[roll_no, dob, college_code, program_code]);
+        // The date's validity is a question about its value; the key keeps the spaces.
+        if Date::parse_iso(dob.trim()).is_none() {
             self.ctx
                 .findings
                 .add(FindingKind::InvalidDate, self.options.max_examples, || example(row, &self.ctx.masked));
@@ -476,6 +478,18 @@ impl Handler<'_> {
         self.state.by_key.insert(key, idx);
     }
 
+    /// Reports key fields with leading or trailing whitespace. They stay as they are: pandas
+    /// hashes and joins the exact strings, so `" 1001"` and `"1001"` are different students.
+    fn check_padding(&mut self, row: &Row<'_>, keys: &[&str]) {
+        let padded = |field: &&str| {
+            let bytes = field.as_bytes();
+            bytes.first().is_some_and(u8::is_ascii_whitespace) || bytes.last().is_some_and(u8::is_ascii_whitespace)
+        };
+        if keys.iter().any(padded) {
+            self.ctx.findings.add(FindingKind::PaddedKeys, self.options.max_examples, || example(row, &self.ctx.masked));
+        }
+    }
+
     fn key_fingerprint(&self, row: &Row<'_>) -> u64 {
         let mut key_fields: [&str; 5] = [""; 5];
         for (slot, &pos) in key_fields.iter_mut().zip(&self.ctx.key_positions) {
@@ -499,9 +513,10 @@ impl Handler<'_> {
         let max_examples = self.options.max_examples;
         let roll_no = self.col(row, 1);
         let dob = self.col(row, 2);
-        let course = self.col(row, 3).trim();
+        let course = self.col(row, 3);
         let date = self.col(row, 4).trim();
         let status = self.col(row, 5);
+        self.check_padding(row, &[self.col(row, 0), roll_no, dob, course]);
         // pandas' `(status == "P").astype(int)`: exactly "P" is present, anything else absent.
         let present = status == "P";
         if status != "P" && status != "A" {
@@ -594,15 +609,17 @@ impl Handler<'_> {
         if !(internal.is_nan() || external.is_nan() || total.is_nan()) && (internal + external - total).abs() > 1e-9 {
             self.ctx.findings.add(FindingKind::TotalMismatch, max_examples, || example(row, &self.ctx.masked));
         }
+        self.check_padding(row, &[self.col(row, 0), self.col(row, 1), self.col(row, 2), self.col(row, 3)]);
         let Some(student_idx) = self.state.lookup(self.col(row, 1), self.col(row, 2)) else {
             self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row, &self.ctx.masked));
             return;
         };
-        let course_id = self.state.courses.intern(self.col(row, 3).trim());
+        let course_id = self.state.courses.intern(self.col(row, 3));
         self.state.exam_totals.entry((student_idx, course_id)).or_default().push(total);
     }
 
     fn placement_row(&mut self, row: &Row<'_>) {
+        self.check_padding(row, &[self.col(row, 0), self.col(row, 1), self.col(row, 2)]);
         let Some(student_idx) = self.state.lookup(self.col(row, 1), self.col(row, 2)) else {
             self.ctx.findings.add(FindingKind::Orphans, self.options.max_examples, || example(row, &self.ctx.masked));
             return;

@@ -21,6 +21,9 @@ pub enum FindingKind {
     BlankTotal,
     MarksOutOfRange,
     TotalMismatch,
+    /// Key fields (college_code, roll_no, dob, course or programme code) with leading or
+    /// trailing spaces; hashed and joined as they are, as pandas does.
+    PaddedKeys,
 }
 
 impl FindingKind {
@@ -37,6 +40,7 @@ impl FindingKind {
             FindingKind::BlankTotal => "blank total marks (left out of the marks mean)",
             FindingKind::MarksOutOfRange => "marks outside their bounds",
             FindingKind::TotalMismatch => "total ≠ internal + external",
+            FindingKind::PaddedKeys => "key fields with leading/trailing spaces (hashed and joined as they are, as pandas does)",
         }
     }
 }

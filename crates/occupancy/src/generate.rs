@@ -10,10 +10,12 @@
 //! part of the crowd away (and keeps some away next time), and each course has a mood that
 //! drifts from week to week (which is what the lag features pick up).
 
+use serde::{Deserialize, Serialize};
+
 use crate::rng::SplitMix64;
 use crate::session::{Session, SessionInput};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerateConfig {
     pub seed: u64,
     pub n_sessions: usize,

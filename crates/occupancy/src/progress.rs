@@ -4,8 +4,10 @@
 //! one that receives progress and one that says whether to stop. Training polls the second
 //! between trees and every few hundred solver iterations.
 
+use serde::{Deserialize, Serialize};
+
 /// The step training is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Stage {
     Encoding,
     Linear,
@@ -14,7 +16,7 @@ pub enum Stage {
     Evaluating,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
     pub stage: Stage,
     /// How far this stage is, from 0 to 1 (an estimate for the SVM solver).

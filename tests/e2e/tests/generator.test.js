@@ -209,6 +209,50 @@ describe('generator page', () => {
   });
 });
 
+test('SQL options and sizes give the same file as the CLI', async (t) => {
+  if (!existsSync(CLI)) {
+    t.skip(`no CLI at ${CLI}`);
+    return;
+  }
+  const { context, page, log } = await newPage(browser);
+  const gen = new GeneratorPage(page);
+  await gen.open(server.url);
+  const cases = [
+    {
+      name: 'schema only, drop and recreate',
+      cli: ['--schema-only', '--drop'],
+      set: async () => {
+        await gen.byTestId('check-data').uncheck();
+        await gen.byTestId('check-drop').check();
+      },
+    },
+    { name: 'data only', cli: ['--data-only'], set: () => gen.byTestId('check-schema').uncheck() },
+    {
+      name: 'another database, 300 students',
+      cli: ['--database', 'shop', '--students', '300', '--seed', '7'],
+      set: async () => {
+        await gen.setField('database', 'shop');
+        await gen.setField('students', '300');
+        await gen.byTestId('scale').click();
+        await gen.setField('seed', '7');
+      },
+    },
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'campus-e2e-'));
+  for (const c of cases) {
+    await gen.reset();
+    await c.set();
+    await gen.generate();
+    await gen.waitResults();
+    const { bytes } = await gen.downloadSql();
+    const out = join(dir, 'cli.sql');
+    execFileSync(CLI, ['generate', '--quiet', ...c.cli, '--out', out], { stdio: 'pipe' });
+    assert.equal(sha256(bytes), sha256(readFileSync(out)), c.name);
+  }
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
 test('makes no network request after loading', async () => {
   const { context, page, log } = await newPage(browser);
   const gen = new GeneratorPage(page);

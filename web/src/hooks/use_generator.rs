@@ -17,8 +17,8 @@ use crate::agent::{Generator, Job, Request, Response, SqlChoices, Summary, now_m
 use crate::download::{BlobBuilder, revoke};
 use crate::state::{Action, JobKind, Output, State};
 
-/// Where Trunk puts the worker's loader (see `index.html`); relative, so the page works under any
-/// sub-path.
+/// The worker's loader, `web/worker_loader.js` (copied by Trunk, see `index.html`); relative, so
+/// the page works under any sub-path.
 pub const WORKER_LOADER: &str = "worker_loader.js";
 
 /// With no message from the worker for this long during a job, the worker is presumed dead

@@ -3,7 +3,7 @@
 use campus_csv::ReadOptions;
 use campus_csv::read::read_all;
 use campus_etl::hash::{HashMode, from_hex, hmac_sha256, sha256, student_hash, to_hex};
-use campus_etl::{EtlOptions, FileKind};
+use campus_etl::{EtlOptions, FileKind, FindingKind};
 
 use super::support::{feed_chunked, read};
 
@@ -63,4 +63,36 @@ fn fixture_hashes_equal_python() {
             [&row[0], &row[1], &row[2], &row[3]]
         );
     }
+}
+
+/// Regression: key fields used to be trimmed before hashing and joining, which pandas does not
+/// do. `data/padded/` has a padded roll_no and college_code; its `expected_hashes.csv` was
+/// written by `pd.read_csv` + `hashlib.sha256(f"{college_code}-{roll_no}-{dob}".encode())`, and
+/// pandas' left merge leaves exactly one attendance row (the unpadded spelling) without a hash.
+#[test]
+fn padded_keys_hash_and_join_like_pandas() {
+    let expected = read_all(&read("padded/expected_hashes.csv"), ReadOptions::new("expected_hashes.csv"));
+    let mut etl = campus_etl::Etl::new(EtlOptions::default());
+    feed_chunked(&mut etl, FileKind::Students, "students_master.csv", &read("padded/students_master.csv"), 7);
+    feed_chunked(&mut etl, FileKind::Attendance, "attendance.csv", &read("padded/attendance.csv"), 5);
+    assert_eq!((etl.state.students.len(), expected.rows.len()), (3, 3));
+    for (student, (_, row)) in etl.state.students.iter().zip(&expected.rows) {
+        assert_eq!(
+            [&student.college_code, &student.roll_no, &student.dob, &student.student_hash],
+            [&row[0], &row[1], &row[2], &row[3]]
+        );
+    }
+    assert_eq!(
+        student_hash(&HashMode::Sha256, "AKTU003", " AKTU003-CSE-2023-1001", "2005-04-01"),
+        "916ed6f9b3622734cbbf8d47ef204f2aef14e6bf1456e7f8b45e9fb94091f166"
+    );
+    let findings = |kind: FileKind| {
+        etl.state.reports.iter().find(|r| r.kind == kind).map(|r| r.findings.clone()).unwrap_or_default()
+    };
+    assert_eq!(findings(FileKind::Attendance).count(FindingKind::Orphans), 1);
+    assert_eq!(findings(FileKind::Attendance).count(FindingKind::PaddedKeys), 2);
+    let students = findings(FileKind::Students);
+    assert_eq!(students.count(FindingKind::PaddedKeys), 2);
+    let first = students.get(FindingKind::PaddedKeys).and_then(|f| f.examples.first().cloned());
+    assert_eq!(first.map(|e| (e.line, e.text)), Some((2, " AKTU003-CSE-2023-1001,2005-04-01,M,AKTU003,CSE".to_owned())));
 }

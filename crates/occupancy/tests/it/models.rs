@@ -212,3 +212,16 @@ fn cross_validation_reports_every_fold() {
     assert_eq!(folds.len(), 3);
     assert!(folds.iter().all(|f| f.forest.r2 > 0.7 && f.linear.r2 > 0.5));
 }
+
+/// The smallest accepted dataset must train (or fail with an error), never panic: a panic
+/// in the browser worker would kill it.
+#[test]
+fn smallest_dataset_trains_without_panicking() {
+    for n in [10, 11, 17] {
+        let few: Vec<_> = sessions().iter().take(n).cloned().collect();
+        let bundle = without_hooks(|h| train(&few, &config(), "t", h)).expect("train");
+        assert_eq!(bundle.evaluation.n_train + bundle.evaluation.n_test, n);
+        let prediction = bundle.predict(&few[0].input).expect("predict");
+        assert!(prediction.forest_attendance.is_finite());
+    }
+}
