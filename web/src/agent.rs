@@ -168,7 +168,9 @@ pub async fn generator(mut scope: ReactorScope<Request, Response>) {
 /// Writes a tiny dataset and throws it away, so the browser has compiled the hot code before the
 /// first real generation (which then takes about half as long).
 fn warm_up() {
-    let Ok(ums) = campus_gen::Ums::new(Config::scaled(200)) else { return };
+    let Ok(ums) = campus_gen::Ums::new(Config::scaled(200)) else {
+        return;
+    };
     let tapped = stats::Tapped::new(&ums);
     if let Ok(mut source) = jobs::SqlSource::new(&tapped, &SqlChoices::default()) {
         let mut chunk = Vec::new();

@@ -11,8 +11,10 @@ pub mod agent;
 pub mod chart;
 pub mod components;
 pub mod download;
+pub mod etl;
 pub mod form;
 pub mod hooks;
+pub mod occupancy;
 pub mod panic;
 pub mod state;
 

@@ -155,6 +155,7 @@ fn assert_consistent(database: &str, ums: &Ums) {
         ("marks without an enrollment", "SELECT COUNT(*) FROM student_marks k LEFT JOIN student_enrollment e ON e.student_id = k.student_id AND e.module_id = k.module_id WHERE e.enrollment_id IS NULL"),
         ("modules taught outside their department", "SELECT COUNT(*) FROM lecturer_module_assignment a JOIN staff s ON a.staff_id = s.staff_id JOIN modules m ON a.module_id = m.module_id JOIN courses c ON m.course_id = c.course_id WHERE s.department_id <> c.department_id OR s.role_id <> 1"),
         ("rooms over capacity", "SELECT COUNT(*) FROM (SELECT residence_name, room_number FROM student_residential GROUP BY residence_name, room_number HAVING COUNT(*) > 2) r"),
+        ("completed modules failed, or failed modules passed", "SELECT COUNT(*) FROM student_enrollment e JOIN student_marks k ON k.mark_id = e.enrollment_id WHERE (e.status = 'Completed' AND k.final_score < 50) OR (e.status = 'Failed' AND k.final_score >= 50)"),
         ("final scores off the 40/60 weighting", "SELECT COUNT(*) FROM student_marks WHERE ABS(final_score - (0.4 * test_score + 0.6 * exam_score)) > 0.006"),
     ];
     for (what, sql) in facts {

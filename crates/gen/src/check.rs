@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use campus_schema::{ColumnType, Date, Value, ValueRow};
 
-use crate::rows::{BEDS_PER_ROOM, final_score};
+use crate::rows::{BEDS_PER_ROOM, PASS_UNITS, final_score};
 use crate::{TableId, Ums};
 
 /// Every row of every table, as values.
@@ -102,6 +102,7 @@ fn check_facts(ums: &Ums, data: &[Vec<Vec<Value>>], problems: &mut Vec<String>) 
         }
     }
     let mut enrolled: HashSet<(i64, i64)> = HashSet::new();
+    let marks = rows(TableId::StudentMarks);
     for (i, e) in rows(TableId::StudentEnrollment).iter().enumerate() {
         let (student, course, module_id, level) = (int(e, 1), int(e, 2), int(e, 3), int(e, 5));
         let student_course = students.get((student - 1) as usize).map_or(-1, |s| int(s, 7));
@@ -114,6 +115,11 @@ fn check_facts(ums: &Ums, data: &[Vec<Vec<Value>>], problems: &mut Vec<String>) 
         let date = e.get(8).and_then(Value::as_date).map_or(0, |d| d.year);
         if date != year || int(e, 4) != i64::from(year) {
             fail("enrollment dates fall in the academic year", format!("enrollment {}", i + 1));
+        }
+        let passed = marks.get(i).and_then(|m| m.get(5)).is_some_and(|v| matches!(v, Value::Decimal(u, 2) if *u >= PASS_UNITS));
+        let status = e.get(7).and_then(Value::as_text).unwrap_or_default();
+        if (status == "Completed" && !passed) || (status == "Failed" && passed) {
+            fail("completed modules are passed and failed ones are not", format!("enrollment {}", i + 1));
         }
         if !enrolled.insert((student, module_id)) {
             fail("a student enrolls in a module once", format!("enrollment {}", i + 1));

@@ -475,9 +475,11 @@ fn subject(course: Course) -> &'static str {
         .unwrap_or("General Studies")
 }
 
-/// Enrollment statuses, with weights, at the student's own level and at earlier levels.
+/// Enrollment statuses, with weights, at or above the student's own level. Below it the status
+/// follows the mark: `Completed` from 50 up, `Failed` under it.
 const CURRENT_STATUSES: (&[&str], &[u32]) = (&["Enrolled", "Deferred", "Withdrawn"], &[88, 4, 8]);
-const EARLIER_STATUSES: (&[&str], &[u32]) = (&["Completed", "Failed"], &[90, 10]);
+/// The pass mark, in hundredths.
+pub const PASS_UNITS: i64 = 5_000;
 
 fn write_enrollment(l: &Layout, i: u64, sink: &mut dyn RowSink) {
     let (student_idx, k) = (i / l.enrollments_per_student.max(1), i % l.enrollments_per_student.max(1));
@@ -486,8 +488,11 @@ fn write_enrollment(l: &Layout, i: u64, sink: &mut dyn RowSink) {
     let module = l.module(module_idx);
     let course = l.course(student_course);
     let mut rng = Rng::for_row(l.seed, TableId::StudentEnrollment as u64, i);
-    let (statuses, weights) = if module.level < student_level { EARLIER_STATUSES } else { CURRENT_STATUSES };
-    let status = statuses[rng.weighted(weights)];
+    let status = if module.level < student_level {
+        if mark_units(l, i).2 >= PASS_UNITS { "Completed" } else { "Failed" }
+    } else {
+        CURRENT_STATUSES.0[rng.weighted(CURRENT_STATUSES.1)]
+    };
     let credits = if matches!(status, "Enrolled" | "Completed") { l.module_credits(module_idx) } else { 0 };
     id(sink, i);
     id(sink, student_idx);
@@ -511,7 +516,8 @@ fn score_units(value: f64) -> i64 {
     (value.clamp(0.0, 100.0) * 100.0).round() as i64
 }
 
-fn write_mark(l: &Layout, i: u64, sink: &mut dyn RowSink) {
+/// Enrollment `i`'s student, module and (test, exam, final) scores in hundredths.
+fn mark_units(l: &Layout, i: u64) -> (u64, u64, i64, i64, i64) {
     let (student_idx, k) = (i / l.enrollments_per_student.max(1), i % l.enrollments_per_student.max(1));
     let (_, course, level) = l.placement(student_idx);
     let module_idx = l.enrollment_module(course, level, k);
@@ -520,12 +526,17 @@ fn write_mark(l: &Layout, i: u64, sink: &mut dyn RowSink) {
     let mut rng = Rng::for_row(l.seed, TableId::StudentMarks as u64, i);
     let test = score_units(63.0 + 11.0 * ability - difficulty + 7.0 * rng.normal());
     let exam = score_units(58.0 + 13.0 * ability - difficulty + 9.0 * rng.normal());
+    (student_idx, module_idx, final_score(test, exam), test, exam)
+}
+
+fn write_mark(l: &Layout, i: u64, sink: &mut dyn RowSink) {
+    let (student_idx, module_idx, final_units, test, exam) = mark_units(l, i);
     id(sink, i);
     id(sink, student_idx);
     id(sink, module_idx);
     sink.decimal(test, 2);
     sink.decimal(exam, 2);
-    sink.decimal(final_score(test, exam), 2);
+    sink.decimal(final_units, 2);
 }
 
 fn application_date(l: &Layout, applicant_idx: u64) -> Date {

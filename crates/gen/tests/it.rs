@@ -72,6 +72,19 @@ mod checker {
     }
 }
 
+#[test]
+fn a_status_that_contradicts_the_mark_is_reported() {
+    let ums = ums(Config { students: 300, residential_students: 300, applicants: 200, ..Config::default() });
+    let mut data = check::materialise(&ums);
+    let enrollments = data.get_mut(TableId::StudentEnrollment.index()).map(Vec::as_mut_slice).unwrap_or_default();
+    let completed = enrollments.iter_mut().find(|e| e.get(7).and_then(|v| v.as_text()) == Some("Completed"));
+    if let Some(status) = completed.and_then(|e| e.get_mut(7)) {
+        *status = campus_schema::Value::Text("Failed".into());
+    }
+    let problems = check::check_data(&ums, &data);
+    assert!(problems.iter().any(|p| p.contains("completed modules are passed")), "{problems:#?}");
+}
+
 // Sizes: the defaults are the classic dataset's headline counts, and one knob scales everything.
 mod sizes {
     use super::*;

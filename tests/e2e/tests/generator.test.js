@@ -314,6 +314,22 @@ async function fetchDiskSql() {
   }
 }
 
+test('says so when the worker cannot load', async () => {
+  const { context, page } = await newPage(browser);
+  try {
+    await context.route('**/worker_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    const gen = new GeneratorPage(page);
+    await page.goto(server.url);
+    await gen.byTestId('notice-text').waitFor({ timeout: 30_000 });
+    assert.match(await gen.notice(), /could not start/);
+    assert.equal(await gen.generateButton().isDisabled(), true);
+    assert.equal(await gen.byTestId('panic-banner').isVisible(), false);
+    await screenshot(page, '09-worker-failed');
+  } finally {
+    await context.close();
+  }
+});
+
 test('works when served under a sub-path', async () => {
   const sub = await serve(DIST, { prefix: '/campus/' });
   const { context, page, log } = await newPage(browser);

@@ -25,6 +25,10 @@ pub const WORKER_LOADER: &str = "worker_loader.js";
 /// (a panic or running out of memory in a worker is otherwise silent).
 const WATCHDOG_MS: f64 = 30_000.0;
 
+/// A worker not ready this long after the page started has failed to load (its wasm could not be
+/// fetched or compiled); there is no other sign of it.
+const STARTUP_MS: f64 = 15_000.0;
+
 /// What the page can do with the worker.
 #[derive(Clone)]
 pub struct GeneratorHandle {
@@ -289,25 +293,38 @@ pub fn use_generator(dispatch: UseReducerDispatcher<State>) -> GeneratorHandle {
         });
         let receiver = handle.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let mut last_message_ms = now_ms();
+            let started_ms = now_ms();
+            let mut last_message_ms = started_ms;
+            let mut is_ready = false;
+            let mut startup_reported = false;
             loop {
                 match select(from_worker.next(), Box::pin(sleep(5_000))).await {
                     Either::Left((Some(response), _)) => {
                         last_message_ms = now_ms();
+                        is_ready |= response == Response::Ready;
                         receiver.on_response(response);
                     }
                     Either::Left((None, _)) => return,
                     Either::Right(_) => {
-                        if receiver.is_stalled(last_message_ms) {
+                        let message = if !is_ready
+                            && !startup_reported
+                            && now_ms() - started_ms > STARTUP_MS
+                        {
+                            startup_reported = true;
+                            "The generator could not start: this browser could not load its WebAssembly worker. \
+                             Reload the page, or try a current Chromium, Chrome, Edge or Firefox."
+                        } else if receiver.is_stalled(last_message_ms) {
                             receiver.inner.current.borrow_mut().take();
-                            let message = "The generator stopped responding (it may have run out of memory). \
-                                           Reload the page to try again."
-                                .to_owned();
-                            receiver.inner.dispatch.dispatch(Action::Failed {
-                                job_id: None,
-                                message,
-                            });
-                        }
+                            "The generator stopped responding (it may have run out of memory). \
+                             Reload the page to try again."
+                        } else {
+                            continue;
+                        };
+                        let message = message.to_owned();
+                        receiver.inner.dispatch.dispatch(Action::Failed {
+                            job_id: None,
+                            message,
+                        });
                     }
                 }
             }
