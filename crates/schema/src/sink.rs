@@ -148,18 +148,30 @@ pub fn write_decimal(out: &mut Vec<u8>, units: i64, scale: u8) {
         out.push(b'-');
     }
     let magnitude = units.unsigned_abs();
-    let divisor = 10u64.pow(u32::from(scale));
-    push_u64(out, magnitude / divisor, 1);
+    // Scale 2 (money, marks) is nearly every decimal we write; a constant divisor is much
+    // cheaper than a 64-bit division by a variable on wasm32.
+    let (whole, frac) = if scale == 2 {
+        (magnitude / 100, magnitude % 100)
+    } else {
+        let divisor = 10u64.pow(u32::from(scale));
+        (magnitude / divisor, magnitude % divisor)
+    };
+    push_u64(out, whole, 1);
     if scale > 0 {
         out.push(b'.');
-        push_u64(out, magnitude % divisor, usize::from(scale));
+        push_u64(out, frac, usize::from(scale));
     }
 }
 
 /// Appends `value` in decimal, zero-padded to at least `min_width` digits, without allocating.
 pub fn push_u64(out: &mut Vec<u8>, value: u64, min_width: usize) {
     let mut buf = itoa::Buffer::new();
-    let digits = buf.format(value);
+    // Most of our numbers fit in 32 bits, and on wasm32 itoa's 32-bit path is about twice as
+    // fast as its 64-bit one.
+    let digits = match u32::try_from(value) {
+        Ok(small) => buf.format(small),
+        Err(_) => buf.format(value),
+    };
     out.extend(std::iter::repeat_n(b'0', min_width.saturating_sub(digits.len())));
     out.extend_from_slice(digits.as_bytes());
 }
@@ -181,6 +193,12 @@ mod tests {
         assert_eq!(decimal(-5, 2), "-0.05");
         assert_eq!(decimal(10000, 2), "100.00");
         assert_eq!(decimal(42, 0), "42");
+        assert_eq!(decimal(-123_456, 3), "-123.456");
+        assert_eq!(decimal(i64::MIN, 2), "-92233720368547758.08");
+        let mut out = Vec::new();
+        push_u64(&mut out, u64::MAX, 1);
+        push_u64(&mut out, 7, 3);
+        assert_eq!(out, b"18446744073709551615007");
         assert_eq!(Value::Decimal(1234, 1).as_f64(), Some(123.4));
     }
 }

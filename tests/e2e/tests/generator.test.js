@@ -123,16 +123,22 @@ describe('generator page', () => {
     assert.equal(sha256(bytes), sha256(expected));
   });
 
-  test('downloads all tables as CSV in one zip', async () => {
+  test('downloads all tables as CSV in one zip, each file identical to the CLI', async () => {
     const { name, bytes } = await gen.downloadZip();
     assert.equal(name, 'university_csv.zip');
     const entries = listZip(bytes);
     assert.deepEqual(entries.map((e) => e.name).sort(), Object.keys(counts).map((t) => `${t}.csv`).sort());
+    let cliDir;
+    if (existsSync(CLI)) {
+      cliDir = mkdtempSync(join(tmpdir(), 'campus-e2e-csv-'));
+      execFileSync(CLI, ['generate', '--quiet', '--seed', '42', '--format', 'csv', '--out', cliDir], { stdio: 'pipe' });
+    }
     for (const entry of entries) {
-      const text = readEntry(bytes, entry).toString('utf8');
-      const lines = text.split('\n').filter((line) => line.length > 0);
+      const csv = readEntry(bytes, entry);
+      const lines = csv.toString('utf8').split('\n').filter((line) => line.length > 0);
       const table = entry.name.replace(/\.csv$/, '');
       assert.equal(lines.length, counts[table] + 1, `${entry.name}: header + ${counts[table]} rows`);
+      if (cliDir) assert.equal(sha256(csv), sha256(readFileSync(join(cliDir, entry.name))), entry.name);
     }
     await screenshot(page, '04-zip');
   });
