@@ -16,6 +16,12 @@ trap 'kill "${server_pid:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 echo "== CLI: 1,000,000 students to /dev/null"
 $campus generate --students 1000000 --out - 2>&1 >/dev/null | tail -n 1
 
+echo "== ETL: read + hash + join + correlate a set with 1,000,000 attendance rows (pandas: crates/etl/benches/pandas_bench.py)"
+cargo run -q --release -p campus_etl --example etl_bench -- "$tmp/etl"
+
+echo "== occupancy: training and prediction at 5,000 sessions (scikit-learn: crates/occupancy/bench/sklearn_bench.py)"
+cargo run -q --release -p campus_occupancy --example occupancy_bench -- 5000 "$tmp/sessions.csv"
+
 echo "== MariaDB: load time of the default Create_FullDB.sql"
 $campus generate --quiet --out "$tmp/Create_FullDB.sql"
 mariadb-install-db --no-defaults --datadir="$tmp/data" --auth-root-authentication-method=normal --skip-test-db \

@@ -1,7 +1,7 @@
 //! Read + hash + join + correlate a generated set with 1,000,000 attendance rows.
 //!
 //! `cargo bench -p campus_etl` (criterion). For one-shot figures in rows/s and MB/s, and the
-//! pandas comparison, see `examples/bench.rs` and `benches/pandas_bench.py`.
+//! pandas comparison, see `examples/etl_bench.rs` and `benches/pandas_bench.py`.
 
 use campus_etl::sample::{SampleOptions, generate};
 use campus_etl::{Etl, EtlOptions, FileKind, analyze};

@@ -1,6 +1,6 @@
-"""The same steps as examples/bench.rs in pandas: read + hash + join + correlate.
+"""The same steps as examples/etl_bench.rs in pandas: read + hash + join + correlate.
 
-Usage: cargo run --release -p campus_etl --example bench -- /tmp/etl1m
+Usage: cargo run --release -p campus_etl --example etl_bench -- /tmp/etl1m
        python3 crates/etl/benches/pandas_bench.py /tmp/etl1m
 """
 import hashlib

@@ -1,4 +1,4 @@
-"""Times scikit-learn on a CSV written by `cargo run --release -p campus_occupancy --example bench`.
+"""Times scikit-learn on a CSV written by `cargo run --release -p campus_occupancy --example occupancy_bench`.
 
 Same features as the Rust side (time in minutes, exam_week 0/1, numeric columns, one-hot school,
 venue and weekday, standardised numerics), the same 80/20 proportion (its own shuffled split),

@@ -1,6 +1,6 @@
 //! Times training of each model, loading and single-session prediction natively.
 //!
-//! `cargo run --release -p campus_occupancy --example bench -- 5000 [sessions.csv]` generates
+//! `cargo run --release -p campus_occupancy --example occupancy_bench -- 5000 [sessions.csv]` generates
 //! the default dataset (seed 42), optionally writes it for `bench/sklearn_bench.py`, trains
 //! once with the default configuration and prints JSON lines. Per-model times come from the
 //! progress hooks' stage changes, so they are the times inside a real `train` call.

@@ -1,6 +1,6 @@
 //! One-shot throughput of read + hash + join + correlate on 1,000,000 attendance rows.
 //!
-//! `cargo run --release -p campus_etl --example bench [-- DIR]`: generates the set (and writes it
+//! `cargo run --release -p campus_etl --example etl_bench [-- DIR]`: generates the set (and writes it
 //! to DIR for `benches/pandas_bench.py`), then reports rows/s and MB/s.
 
 use std::time::Instant;
