@@ -68,6 +68,8 @@ pub fn App() -> Html {
                             {on_action} {on_build_zip} />
                     }
                 </section>
+                <crate::etl::Workbench />
+                <crate::occupancy::OccupancySection />
             </main>
             <footer class="site-footer">
                 <p>{ "Campus ETL Studio runs entirely in your browser: after loading, this page makes no network requests." }</p>

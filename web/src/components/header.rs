@@ -12,6 +12,8 @@ pub fn Header() -> Html {
                 <ul>
                     // The ETL workbench and occupancy pages join this list when they work.
                     <li><a href="#generator" aria-current="page" data-testid="nav-generator">{ "Data generator" }</a></li>
+                    <li><a href="#etl" data-testid="nav-etl">{ "ETL workbench" }</a></li>
+                    <li><a href="#occupancy" data-testid="nav-occupancy">{ "Classroom occupancy" }</a></li>
                 </ul>
             </nav>
         </header>

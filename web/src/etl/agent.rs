@@ -78,7 +78,9 @@ pub enum Response {
     Ack,
     Failed { message: String },
     Sample { files: Vec<(String, Bytes)> },
-    FileDone { report: FileReport, preview: Preview, elapsed_ms: f64 },
+    /// `elapsed_ms` runs from `BeginFile` to `EndFile` (waits for the page included);
+    /// `compute_ms` is the part spent parsing, hashing and joining.
+    FileDone { report: FileReport, preview: Preview, elapsed_ms: f64, compute_ms: f64 },
     Analyzed { view: AnalysisView, markdown: String, cross: Findings },
     Exported { csv: Bytes, sql: Bytes },
     Ddl { sql: Bytes },
@@ -123,6 +125,7 @@ struct Attack {
 pub struct Worker {
     etl: Etl,
     file_started_ms: f64,
+    file_compute_ms: f64,
     preview: Option<Preview>,
     preview_pending: Option<String>,
     export: Option<Export>,
@@ -145,6 +148,7 @@ impl Worker {
         Worker {
             etl: Etl::new(options),
             file_started_ms: 0.0,
+            file_compute_ms: 0.0,
             preview: None,
             preview_pending: None,
             export: None,
@@ -168,6 +172,7 @@ impl Worker {
             Request::BeginFile { kind, name } => match self.etl.begin_file(kind, &name) {
                 Ok(()) => {
                     self.file_started_ms = now_ms();
+                    self.file_compute_ms = 0.0;
                     self.preview = None;
                     self.preview_pending = Some(name);
                     Response::Ack
@@ -178,17 +183,23 @@ impl Worker {
                 if let Some(name) = self.preview_pending.take() {
                     self.preview = Some(preview(&name, &bytes.0));
                 }
-                match self.etl.feed(&bytes.0) {
+                let started = now_ms();
+                let fed = self.etl.feed(&bytes.0);
+                self.file_compute_ms += now_ms() - started;
+                match fed {
                     Ok(()) => Response::Ack,
                     Err(err) => failed(&err),
                 }
             }
             Request::EndFile => {
-                let elapsed_ms = now_ms() - self.file_started_ms;
                 let preview = self.preview.take().unwrap_or_default();
                 self.preview_pending = None;
-                match self.etl.end_file() {
-                    Ok(report) => Response::FileDone { report: report.clone(), preview, elapsed_ms },
+                let started = now_ms();
+                let ended = self.etl.end_file();
+                let compute_ms = self.file_compute_ms + (now_ms() - started);
+                let elapsed_ms = now_ms() - self.file_started_ms;
+                match ended {
+                    Ok(report) => Response::FileDone { report: report.clone(), preview, elapsed_ms, compute_ms },
                     Err(err) => failed(&err),
                 }
             }

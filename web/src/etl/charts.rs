@@ -43,7 +43,8 @@ pub fn scatter_svg(points: &[(f64, f64)], fit: Option<LinearFit>, marks_max: f64
             .map_err(|e| err(&e))?;
         if let Some(fit) = fit {
             let line = [0.0, 1.0].map(|x| (x, (fit.intercept + fit.slope * x).clamp(0.0, y_max)));
-            plot.draw_series(LineSeries::new(line, LINE.stroke_width(3))).map_err(|e| err(&e))?;
+            plot.draw_series(std::iter::once(PathElement::new(line.to_vec(), LINE.stroke_width(3))))
+                .map_err(|e| err(&e))?;
         }
         root.present().map_err(|e| err(&e))?;
     }

@@ -77,7 +77,7 @@ pub fn use_etl(dispatch: UseReducerDispatcher<EtlState>) -> EtlHandle {
         let bridge = ReactorSpawner::<EtlWorker>::new().with_loader(true).as_module(false).spawn(ETL_WORKER_LOADER);
         let (to_worker, from_worker) = bridge.split();
         wasm_bindgen_futures::spawn_local(async move {
-            let mut driver = Driver { to_worker, from_worker, dispatch, cancel, urls: Vec::new() };
+            let mut driver = Driver { to_worker, from_worker, dispatch, cancel, urls: Vec::new(), unanswered: 0 };
             match driver.from_worker.next().await {
                 Some(Response::Ready) => driver.dispatch.dispatch(EtlAction::WorkerReady),
                 _ => {
@@ -115,13 +115,32 @@ struct Driver {
     cancel: Rc<Cell<bool>>,
     /// Object URLs of the outputs on offer, freed when replaced.
     urls: Vec<String>,
+    /// Requests sent whose answers have not been read (a cancel can leave one behind).
+    unanswered: usize,
 }
 
 impl Driver {
     async fn call(&mut self, request: Request) -> Result<Response, Stop> {
-        if self.to_worker.send(request).await.is_err() {
-            return Err(Stop::Failed("The ETL worker has stopped; reload the page.".into()));
+        // Answers left over from an interrupted exchange belong to nobody now.
+        while self.unanswered > 0 {
+            let _ = self.receive().await;
         }
+        self.send(request).await?;
+        self.receive().await
+    }
+
+    async fn send(&mut self, request: Request) -> Result<(), Stop> {
+        match self.to_worker.send(request).await {
+            Ok(()) => {
+                self.unanswered += 1;
+                Ok(())
+            }
+            Err(_) => Err(Stop::Failed("The ETL worker has stopped; reload the page.".into())),
+        }
+    }
+
+    async fn receive(&mut self) -> Result<Response, Stop> {
+        self.unanswered = self.unanswered.saturating_sub(1);
         match self.from_worker.next().await {
             Some(Response::Failed { message }) => Err(Stop::Failed(message)),
             Some(response) => Ok(response),
@@ -169,6 +188,7 @@ impl Driver {
                     report: None,
                     preview: Default::default(),
                     elapsed_ms: 0.0,
+                    compute_ms: 0.0,
                     error: Some(message),
                 }));
                 bytes_done += input.size;
@@ -176,10 +196,11 @@ impl Driver {
             }
             begin?;
             let phase = format!("Reading {}", input.name);
+            let mut acks = Vec::new();
             bytes_done = self
-                .send_slices(input, &phase, bytes_done, |bytes| Request::Chunk { bytes })
+                .send_slices(input, &phase, bytes_done, |bytes| Request::Chunk { bytes }, &mut acks)
                 .await?;
-            let Response::FileDone { report, preview, elapsed_ms } = self.call(Request::EndFile).await? else {
+            let Response::FileDone { report, preview, elapsed_ms, compute_ms } = self.call(Request::EndFile).await? else {
                 return Err(Stop::Failed("unexpected answer from the ETL worker".into()));
             };
             if !report.unusable {
@@ -191,6 +212,7 @@ impl Driver {
                 report: Some(report),
                 preview,
                 elapsed_ms,
+                compute_ms,
                 error: None,
             }));
         }
@@ -217,7 +239,7 @@ impl Driver {
                 let phase = format!("Writing outputs from {}", input.name);
                 let mut outputs = Vec::new();
                 bytes_done = self
-                    .send_slices_collect(input, &phase, bytes_done, &mut outputs)
+                    .send_slices(input, &phase, bytes_done, |bytes| Request::ExportChunk { bytes }, &mut outputs)
                     .await?;
                 outputs.push(self.call(Request::ExportEnd).await?);
                 for response in outputs {
@@ -252,40 +274,34 @@ impl Driver {
         Ok(())
     }
 
-    /// Sends a file slice by slice, expecting an `Ack` for each; returns the new bytes done.
+    /// Sends a file slice by slice and collects the worker's answers; returns the new bytes done.
+    ///
+    /// Two slices are in flight: the page reads and posts the next one while the worker works on
+    /// the current one, so neither side waits for the other. Answers come back in order.
     async fn send_slices(
         &mut self,
         input: &InputFile,
         phase: &str,
         bytes_done: f64,
         request: impl Fn(Bytes) -> Request,
+        answers: &mut Vec<Response>,
     ) -> Result<f64, Stop> {
         let mut offset = 0.0;
+        let mut in_flight = 0;
         while offset < input.size {
             self.check_cancel()?;
             let bytes = read_slice(&input.blob, offset, input.size).await?;
             offset += bytes.len() as f64;
-            self.call(request(Bytes(bytes))).await?;
+            self.send(request(Bytes(bytes))).await?;
+            in_flight += 1;
+            if in_flight == 2 {
+                answers.push(self.receive().await?);
+                in_flight -= 1;
+            }
             self.dispatch.dispatch(EtlAction::Progress { phase: phase.to_owned(), bytes_done: bytes_done + offset });
         }
-        Ok(bytes_done + input.size)
-    }
-
-    /// Like [`Driver::send_slices`] for the export pass, keeping the worker's answers.
-    async fn send_slices_collect(
-        &mut self,
-        input: &InputFile,
-        phase: &str,
-        bytes_done: f64,
-        outputs: &mut Vec<Response>,
-    ) -> Result<f64, Stop> {
-        let mut offset = 0.0;
-        while offset < input.size {
-            self.check_cancel()?;
-            let bytes = read_slice(&input.blob, offset, input.size).await?;
-            offset += bytes.len() as f64;
-            outputs.push(self.call(Request::ExportChunk { bytes: Bytes(bytes) }).await?);
-            self.dispatch.dispatch(EtlAction::Progress { phase: phase.to_owned(), bytes_done: bytes_done + offset });
+        for _ in 0..in_flight {
+            answers.push(self.receive().await?);
         }
         Ok(bytes_done + input.size)
     }

@@ -29,6 +29,7 @@ pub struct FileView {
     pub report: Option<FileReport>,
     pub preview: Preview,
     pub elapsed_ms: f64,
+    pub compute_ms: f64,
     pub error: Option<String>,
 }
 
@@ -81,8 +82,9 @@ pub struct EtlState {
     pub downloads: Vec<Download>,
     pub attack: Option<AttackView>,
     pub error: Option<String>,
-    /// Rows, bytes and worker milliseconds of the last first pass.
-    pub throughput: Option<(u64, f64, f64)>,
+    /// Rows, bytes, milliseconds from first to last byte, and of those the worker's compute time,
+    /// of the last first pass.
+    pub throughput: Option<(u64, f64, f64, f64)>,
 }
 
 pub enum EtlAction {
@@ -177,8 +179,9 @@ impl Reducible for EtlState {
             }
             EtlAction::FileDone(file) => {
                 if let Some(report) = &file.report {
-                    let (rows, bytes, ms) = s.throughput.unwrap_or((0, 0.0, 0.0));
-                    s.throughput = Some((rows + report.n_rows, bytes + report.n_bytes as f64, ms + file.elapsed_ms));
+                    let (rows, bytes, ms, compute) = s.throughput.unwrap_or((0, 0.0, 0.0, 0.0));
+                    let (rows, bytes) = (rows + report.n_rows, bytes + report.n_bytes as f64);
+                    s.throughput = Some((rows, bytes, ms + file.elapsed_ms, compute + file.compute_ms));
                 }
                 s.files.push(file);
             }

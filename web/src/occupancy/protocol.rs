@@ -8,9 +8,9 @@
 //! message until training returns).
 
 use js_sys::Uint8Array;
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsValue;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
 
 use campus_occupancy::{GenerateConfig, Progress, Session, TrainConfig};
 
@@ -78,7 +78,8 @@ pub struct Timings {
 
 /// Encodes a message as the bytes to post.
 pub fn encode<T: Serialize>(message: &T) -> Result<Uint8Array, String> {
-    let bytes = postcard::to_allocvec(message).map_err(|e| format!("could not encode a message: {e}"))?;
+    let bytes =
+        postcard::to_allocvec(message).map_err(|e| format!("could not encode a message: {e}"))?;
     Ok(Uint8Array::from(bytes.as_slice()))
 }
 

@@ -24,12 +24,13 @@ pub fn register() {
         return;
     };
     let replies = scope.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        match decode::<Request>(&event.data()) {
-            Ok(request) => handle(&replies, request),
-            Err(message) => post(&replies, &Response::Failed { job_id: 0, message }),
-        }
-    });
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            match decode::<Request>(&event.data()) {
+                Ok(request) => handle(&replies, request),
+                Err(message) => post(&replies, &Response::Failed { job_id: 0, message }),
+            }
+        });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
@@ -99,7 +100,7 @@ fn run_training(
     let current: Cell<(Stage, f64)> = Cell::new((Stage::Encoding, started));
     let last_post = Cell::new(f64::NEG_INFINITY);
     let mut timings = Timings::default();
-    let mut record = |stage: Stage, ms: f64, timings: &mut Timings| match stage {
+    let record = |stage: Stage, ms: f64, timings: &mut Timings| match stage {
         Stage::Encoding => timings.encoding_ms += ms,
         Stage::Linear => timings.linear_ms += ms,
         Stage::Forest => timings.forest_ms += ms,
@@ -132,9 +133,10 @@ fn run_training(
     let (stage, since) = current.get();
     record(stage, end - since, &mut timings);
     timings.total_ms = end - started;
-    match result.map_err(|e| e.to_string()).and_then(|bundle| {
-        bundle.to_bytes().map_err(|e| e.to_string())
-    }) {
+    match result
+        .map_err(|e| e.to_string())
+        .and_then(|bundle| bundle.to_bytes().map_err(|e| e.to_string()))
+    {
         Ok(bundle) => Response::Trained {
             job_id,
             bundle,

@@ -1,0 +1,79 @@
+// Page object for the CSV ETL workbench section: every selector is a data-testid.
+
+export class EtlPage {
+  constructor(page) {
+    this.page = page;
+  }
+
+  byTestId(id) {
+    return this.page.locator(`[data-testid="${id}"]`);
+  }
+
+  /** Opens the page, goes to the workbench and waits until its worker has loaded. */
+  async open(url) {
+    await this.page.goto(url);
+    await this.byTestId('nav-etl').click();
+    await this.page.locator('[data-testid="etl"][data-ready="true"]').waitFor({ timeout: 30_000 });
+  }
+
+  async runId() {
+    return Number(await this.byTestId('etl').getAttribute('data-run'));
+  }
+
+  /** Chooses files for one picker: kind is students, attendance, exams or placements. */
+  async pick(kind, paths) {
+    await this.byTestId(`etl-pick-${kind}`).setInputFiles(paths);
+  }
+
+  /** Starts a run with `start` and waits until it has finished (or failed). */
+  async runAndWait(start, timeout = 120_000) {
+    const previous = await this.runId();
+    await start();
+    await this.page.waitForFunction(
+      (previous) => {
+        const etl = document.querySelector('[data-testid="etl"]');
+        return etl && etl.dataset.running === 'false' && Number(etl.dataset.run) > previous;
+      },
+      previous,
+      { timeout },
+    );
+  }
+
+  async run() {
+    await this.runAndWait(() => this.byTestId('etl-run').click());
+  }
+
+  async useSample() {
+    await this.runAndWait(() => this.byTestId('etl-sample').click());
+  }
+
+  /** { kind: rows } from the files table. */
+  async counts() {
+    const out = {};
+    for (const kind of ['students', 'attendance', 'exams', 'placements']) {
+      const row = this.byTestId(`etl-count-${kind}`);
+      if ((await row.count()) === 0) continue;
+      const text = await row.first().locator('[data-testid="rows"]').innerText();
+      out[kind] = Number(text.replace(/[^0-9]/g, ''));
+    }
+    return out;
+  }
+
+  async pearson() {
+    return (await this.byTestId('etl-pearson').innerText()).trim();
+  }
+
+  async report() {
+    return this.byTestId('etl-report').innerText();
+  }
+
+  async fileErrors(kind) {
+    return this.byTestId(`etl-file-${kind}`).locator('[data-testid="etl-file-errors"]').innerText();
+  }
+
+  /** Downloads an output by its test id; resolves to { name, path }. */
+  async download(testId) {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.byTestId(testId).click()]);
+    return { name: download.suggestedFilename(), path: await download.path() };
+  }
+}

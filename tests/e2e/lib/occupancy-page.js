@@ -1,0 +1,153 @@
+// Page object for the classroom occupancy section: every selector is a data-testid.
+import { readFile } from 'node:fs/promises';
+
+export class OccupancyPage {
+  constructor(page) {
+    this.page = page;
+  }
+
+  byTestId(id) {
+    return this.page.locator(`[data-testid="${id}"]`);
+  }
+
+  section() {
+    return this.byTestId('occupancy');
+  }
+
+  async attr(name) {
+    return this.section().getAttribute(`data-${name}`);
+  }
+
+  /** Opens the page and waits until the occupancy worker and the registry are ready. */
+  async open(url) {
+    await this.page.goto(url);
+    await this.waitReady();
+  }
+
+  async reload() {
+    await this.page.reload();
+    await this.waitReady();
+  }
+
+  async waitReady(timeout = 30_000) {
+    await this.page
+      .locator('[data-testid="occupancy"][data-ready="true"][data-registry="true"]')
+      .waitFor({ timeout });
+  }
+
+  /** Waits for the section's data attribute to reach a value. */
+  async waitAttr(name, value, timeout = 60_000) {
+    await this.page
+      .locator(`[data-testid="occupancy"][data-${name}="${value}"]`)
+      .waitFor({ timeout });
+  }
+
+  async generate({ seed = 42, sessions = 5000 } = {}) {
+    await this.byTestId('occ-seed').fill(String(seed));
+    await this.byTestId('occ-sessions').fill(String(sessions));
+    await this.byTestId('occ-generate').click();
+    await this.waitAttr('running', 'false');
+  }
+
+  async rows() {
+    return Number(await this.attr('rows'));
+  }
+
+  async versions() {
+    return Number(await this.attr('versions'));
+  }
+
+  async active() {
+    return this.attr('active');
+  }
+
+  /** Starts training (the button), without waiting for the end. */
+  async startTraining() {
+    await this.byTestId('occ-train').click();
+  }
+
+  /** Trains and waits until the new version is stored and serving; returns the worker's timings. */
+  async train(timeout = 120_000) {
+    const before = await this.versions();
+    await this.startTraining();
+    await this.waitAttr('versions', String(before + 1), timeout);
+    await this.waitAttr('running', 'false', timeout);
+    return this.timings();
+  }
+
+  /** { linear, forest, svm, total } in ms, as the page reports them for the serving version. */
+  async timings() {
+    const t = this.byTestId('occ-timings');
+    const ms = async (key) => Number(await t.getAttribute(`data-${key}-ms`));
+    return { linear: await ms('linear'), forest: await ms('forest'), svm: await ms('svm'), total: await ms('total') };
+  }
+
+  async text(id) {
+    return (await this.byTestId(id).innerText()).trim();
+  }
+
+  async number(id) {
+    return Number(await this.text(id));
+  }
+
+  /** The confusion matrix as [[tn, fp], [fn, tp]]. */
+  async confusion() {
+    const cell = (a, p) => this.number(`confusion-${a}-${p}`);
+    return [
+      [await cell(0, 0), await cell(0, 1)],
+      [await cell(1, 0), await cell(1, 1)],
+    ];
+  }
+
+  /** Fills prediction inputs by key (capacity, time, day, enrolled, prev, r3, r5). */
+  async setPrediction(fields) {
+    for (const [key, value] of Object.entries(fields)) {
+      await this.byTestId(`pred-${key}`).fill(String(value));
+    }
+  }
+
+  async selectPrediction(key, value) {
+    await this.byTestId(`pred-${key}`).selectOption(value);
+  }
+
+  /** What the prediction panel shows. */
+  async prediction() {
+    return {
+      linear: await this.text('pred-linear'),
+      forest: await this.text('pred-forest'),
+      verdict: await this.text('pred-verdict'),
+      margin: await this.text('pred-margin'),
+    };
+  }
+
+  /** Clicks a version's Export button and returns { name, bytes } of the download. */
+  async exportVersion(id) {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.byTestId(`export-${id}`).click(),
+    ]);
+    const path = await download.path();
+    return { name: download.suggestedFilename(), bytes: await readFile(path) };
+  }
+
+  /** Chooses a file for the model import input: { name, mimeType, buffer }. */
+  async importModel(file) {
+    await this.byTestId('occ-import-model').setInputFiles(file);
+  }
+
+  async importCsv(file) {
+    await this.byTestId('occ-import-csv').setInputFiles(file);
+    await this.waitAttr('running', 'false');
+  }
+
+  async notice() {
+    return {
+      text: await this.text('occ-notice-text'),
+      error: (await this.byTestId('occ-notice').getAttribute('data-error')) === 'true',
+    };
+  }
+
+  async noticeDetails() {
+    return this.byTestId('occ-notice-details').locator('li').allInnerTexts();
+  }
+}

@@ -1,0 +1,141 @@
+// End-to-end tests of the CSV ETL workbench in headless Chromium: the four sample files written
+// by `campus etl sample` are uploaded, the counts, the correlation (equal to the CLI's) and the
+// report appear, the staging SQL downloads, a malformed file shows its line and column, a
+// 1,000,000-row attendance file streams through, and a cancelled run leaves the worker usable.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DIST, ROOT, launch, newPage, screenshot } from '../lib/browser.js';
+import { EtlPage } from '../lib/etl-page.js';
+import { serve } from '../lib/server.js';
+
+const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
+const NAMES = {
+  students: 'students_master.csv',
+  attendance: 'attendance_2024_odd.csv',
+  exams: 'exam_results_2024_odd.csv',
+  placements: 'placements_2024.csv',
+};
+
+let browser;
+let server;
+let dir;
+let cli;
+let bigCli;
+
+/** Data lines of a CSV file (BOM, header and blank lines aside). */
+const dataLines = (path) => readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0).length - 1;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'campus-etl-e2e-'));
+  execFileSync(CLI, ['etl', 'sample', '--out', join(dir, 'in')], { stdio: 'pipe' });
+  const args = ['etl', '--out', join(dir, 'out')];
+  for (const [kind, name] of Object.entries(NAMES)) args.push(`--${kind}`, join(dir, 'in', name));
+  cli = execFileSync(CLI, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // 2,400 students × 5 courses × 84 sessions = 1,008,000 attendance rows (about 61 MB).
+  execFileSync(CLI, ['etl', 'sample', '--out', join(dir, 'big'), '--students-per-program', '200', '--sessions', '84'], {
+    stdio: 'pipe',
+  });
+  const bigArgs = ['etl', '--out', join(dir, 'big-out')];
+  for (const [kind, name] of Object.entries(NAMES)) bigArgs.push(`--${kind}`, join(dir, 'big', name));
+  bigCli = execFileSync(CLI, bigArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  browser = await launch();
+  server = await serve(DIST);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('ETL workbench', () => {
+  let page;
+  let etl;
+  let log;
+
+  before(async () => {
+    ({ page, log } = await newPage(browser));
+    etl = new EtlPage(page);
+    await etl.open(server.url);
+  });
+
+  test('uploads the four sample files and shows counts, the correlation and the report', async () => {
+    for (const [kind, name] of Object.entries(NAMES)) await etl.pick(kind, join(dir, 'in', name));
+    await etl.run();
+    await screenshot(page, 'etl-01-loaded');
+    const counts = await etl.counts();
+    for (const [kind, name] of Object.entries(NAMES)) {
+      assert.equal(counts[kind], dataLines(join(dir, 'in', name)), `rows of ${name}`);
+    }
+    // The CLI prints `pearson(attendance_pct, total_marks) = {r:?} over N pairs`.
+    const printed = cli.match(/pearson\(attendance_pct, total_marks\) = (\S+)/);
+    assert.ok(printed, `the CLI printed no correlation:\n${cli}`);
+    assert.equal(await etl.pearson(), printed[1]);
+    const report = await etl.report();
+    assert.match(report, /Pearson r = /);
+    assert.deepEqual(log.errors, []);
+  });
+
+  test('downloads the staging SQL, equal to the CLI\'s', async () => {
+    const { name, path } = await etl.download('etl-download-sql');
+    assert.equal(name, 'staging.sql');
+    const sql = readFileSync(path, 'utf8');
+    assert.match(sql, /CREATE TABLE `stg_students`/);
+    assert.match(sql, /INSERT INTO `stg_attendance`/);
+    assert.equal(sql, readFileSync(join(dir, 'out', 'staging.sql'), 'utf8'));
+  });
+
+  test('a malformed file shows its error with line and column, and the rest still loads', async () => {
+    const students = readFileSync(join(dir, 'in', NAMES.students), 'utf8').split('\n');
+    // Line 4 loses its last field: a ragged row.
+    students[3] = students[3].split(',').slice(0, -1).join(',');
+    const broken = join(dir, 'students_broken.csv');
+    writeFileSync(broken, students.join('\n'));
+    await etl.pick('students', broken);
+    await etl.run();
+    await screenshot(page, 'etl-02-malformed');
+    const errors = await etl.fileErrors('students');
+    assert.match(errors, /students_broken\.csv:4:\d+: expected \d+ fields like the header, found \d+/);
+    const counts = await etl.counts();
+    assert.equal(counts.students, dataLines(join(dir, 'in', NAMES.students)) - 1);
+    assert.ok(counts.attendance > 0);
+    assert.notEqual(await etl.pearson(), 'n/a');
+  });
+
+  test('"use sample data" runs in one click and the attack recovers unkeyed hashes', async () => {
+    await etl.useSample();
+    assert.ok((await etl.counts()).attendance > 0);
+    await etl.byTestId('etl-attack-start').click();
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="etl-attack-recovered"]');
+      return el && Number(el.textContent.replace(/[^0-9]/g, '')) > 0;
+    }, null, { timeout: 60_000 });
+    await etl.byTestId('etl-attack-stop').click().catch(() => {});
+    await screenshot(page, 'etl-03-attack');
+  });
+
+  test('a 1,000,000-row attendance file streams through, and cancel stops a run between slices', async () => {
+    for (const [kind, name] of Object.entries(NAMES)) await etl.pick(kind, join(dir, 'big', name));
+    // Cancel as soon as the first progress shows; the worker must answer the next run correctly.
+    const before = await etl.runId();
+    await etl.byTestId('etl-run').click();
+    await etl.byTestId('etl-progress').waitFor({ timeout: 30_000 });
+    await etl.byTestId('etl-cancel').click();
+    await page.waitForFunction((before) => Number(document.querySelector('[data-testid="etl"]').dataset.run) > before, before);
+    assert.match(await etl.byTestId('etl-error').innerText(), /Cancelled/);
+
+    await etl.run();
+    const counts = await etl.counts();
+    assert.equal(counts.attendance, 1_008_000);
+    const printed = bigCli.match(/pearson\(attendance_pct, total_marks\) = (\S+)/);
+    assert.equal(await etl.pearson(), printed[1]);
+    const throughput = await etl.byTestId('etl-throughput').innerText();
+    console.log(`in the browser: ${throughput}`);
+    await screenshot(page, 'etl-04-million');
+    assert.deepEqual(log.errors, []);
+  });
+});

@@ -1,0 +1,255 @@
+// End-to-end tests of the classroom occupancy section in headless Chromium: generate sessions,
+// train in the worker (timed), metrics and confusion matrix, live prediction, the IndexedDB
+// registry across a reload, export and re-import with identical predictions, corrupt files,
+// CSV import errors, cancel, compare and delete. Screenshots go to artifacts/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DIST, ROOT, launch, newPage, screenshot } from '../lib/browser.js';
+import { OccupancyPage } from '../lib/occupancy-page.js';
+import { serve } from '../lib/server.js';
+
+const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
+const HEADER =
+  'date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,enrolled_students,' +
+  'prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance';
+const GOOD_ROW = '2024-09-02,09:00,Engineering,Main Hall A,350,Monday,1,False,120,0,0,0,0,100';
+const BAD_TIME_ROW = '2024-09-03,9h,Engineering,Main Hall A,350,Tuesday,2,False,120,100,100,100,0,90';
+
+// The session the prediction checks use (inputs the page has for every model).
+const SESSION = { capacity: 40, time: '09:00', day: 30, enrolled: 120, prev: 70, r3: 68, r5: 65 };
+
+let browser;
+let server;
+
+before(async () => {
+  assert.ok(existsSync(join(DIST, 'index.html')), `no build at ${DIST}: run trunk build --release first`);
+  browser = await launch();
+  server = await serve(DIST);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('occupancy section', () => {
+  let page;
+  let occ;
+  let log;
+  let firstPrediction;
+  let exported;
+
+  before(async () => {
+    ({ page, log } = await newPage(browser));
+    occ = new OccupancyPage(page);
+  });
+
+  test('loads with its worker and an empty registry', async () => {
+    await occ.open(server.url);
+    assert.equal(await occ.versions(), 0);
+    assert.equal(await occ.byTestId('versions-empty').isVisible(), true);
+    assert.equal(await occ.byTestId('occ-train').isEnabled(), false, 'no data yet');
+    assert.deepEqual(log.errors, []);
+  });
+
+  test('generates 5,000 sessions with analytics and the heat map', async () => {
+    await occ.generate({ seed: 42, sessions: 5000 });
+    assert.equal(await occ.rows(), 5000);
+    for (const chart of ['chart-weekday', 'chart-slot', 'chart-school', 'chart-exam', 'chart-heatmap', 'chart-risk-slot']) {
+      assert.equal(await occ.byTestId(chart).locator('svg').count(), 1, chart);
+    }
+    assert.match(await occ.text('occ-risk'), /5000 sessions · \d+\.\d% overcrowded/);
+  });
+
+  test('trains all three models in the worker with progress, and shows the metrics', async () => {
+    await occ.startTraining();
+    await occ.byTestId('occ-progress').waitFor({ timeout: 10_000 });
+    // Progress arrives while the worker is still inside training.
+    await occ.byTestId('occ-stage').filter({ hasText: /Random forest|Support vector/ }).waitFor({ timeout: 10_000 });
+    // The page answers while the worker trains.
+    await occ.byTestId('occ-seed').fill('7');
+    assert.equal(await occ.byTestId('occ-seed').inputValue(), '7');
+    await occ.waitAttr('versions', '1', 120_000);
+    await occ.waitAttr('running', 'false');
+    const t = await occ.timings();
+    console.log(
+      `in-browser training at 5,000 sessions: linear ${t.linear.toFixed(1)} ms, forest ${t.forest.toFixed(1)} ms, ` +
+        `SVM ${t.svm.toFixed(1)} ms, total ${t.total.toFixed(1)} ms`,
+    );
+    for (const [model, ms] of Object.entries(t)) assert.ok(ms > 0, `${model} timed`);
+    assert.equal(await occ.active(), '1');
+
+    const linearR2 = await occ.number('linear-r2');
+    const forestR2 = await occ.number('forest-r2');
+    assert.ok(linearR2 > 0.5, `linear R² ${linearR2}`);
+    assert.ok(forestR2 > 0.5, `forest R² ${forestR2}`);
+    assert.ok((await occ.number('linear-mae')) > 0);
+    const accuracy = await occ.number('svm-accuracy');
+    assert.ok(accuracy > 0.7 && accuracy <= 1, `SVM accuracy ${accuracy}`);
+    const confusion = await occ.confusion();
+    const total = confusion.flat().reduce((a, b) => a + b, 0);
+    assert.equal(total, 1000, `confusion ${JSON.stringify(confusion)} covers the 20% test split`);
+    assert.ok(confusion[1][1] > 0, 'some overcrowded sessions are caught');
+    const report = await occ.byTestId('svm-report').textContent();
+    assert.match(report, /precision\s+recall\s+f1-score\s+support/);
+    assert.match(report, /overcrowded/);
+    for (const chart of ['chart-scatter', 'chart-importance']) {
+      assert.equal(await occ.byTestId(chart).locator('svg').count(), 1, chart);
+    }
+    assert.equal(await occ.byTestId('version-1').locator('[data-testid="serving"]').count(), 1);
+    await screenshot(page, 'occ-01-trained');
+  });
+
+  test('predicts live from the form', async () => {
+    await occ.setPrediction(SESSION);
+    const small = await occ.prediction();
+    assert.match(small.linear, /^-?\d+\.\d$/);
+    assert.match(small.forest, /^-?\d+\.\d$/);
+    assert.match(small.verdict, /^(overcrowded|fits the room)$/);
+    assert.match(small.margin, /^[+-]\d+\.\d{3}$/);
+    // Far more students than seats, with a full history: the forest expects a crowd.
+    await occ.setPrediction({ enrolled: 400, prev: 300, r3: 300, r5: 300 });
+    const crowded = await occ.prediction();
+    assert.notEqual(crowded.forest, small.forest);
+    assert.ok(Number(crowded.forest) > Number(small.forest));
+    assert.equal(crowded.verdict, 'overcrowded');
+    await occ.setPrediction(SESSION);
+    firstPrediction = await occ.prediction();
+    assert.deepEqual(firstPrediction, small);
+    const ms = Number((await occ.text('pred-ms')).match(/([\d.]+) ms/)[1]);
+    assert.ok(ms < 1, `prediction took ${ms} ms`);
+    await screenshot(page, 'occ-02-predicted');
+  });
+
+  test('keeps the version across a reload, serving the same predictions', async () => {
+    await occ.reload();
+    assert.equal(await occ.versions(), 1);
+    assert.equal(await occ.active(), '1');
+    assert.equal(await occ.rows(), 0, 'the dataset itself is not kept');
+    await occ.byTestId('confusion').waitFor();
+    await occ.setPrediction(SESSION);
+    assert.deepEqual(await occ.prediction(), firstPrediction);
+  });
+
+  test('exports a version and imports it back with identical predictions', async () => {
+    exported = await occ.exportVersion(1);
+    assert.equal(exported.name, 'occupancy-model-v1.bin');
+    assert.equal(exported.bytes.subarray(0, 8).toString('latin1'), 'CAMPOCC\0');
+    await occ.importModel({ name: 'model.bin', mimeType: 'application/octet-stream', buffer: exported.bytes });
+    await occ.waitAttr('versions', '2');
+    await occ.waitAttr('active', '2');
+    assert.match((await occ.notice()).text, /Imported model\.bin: saved as version 2/);
+    assert.equal(await occ.text('linear-r2'), await occ.text('linear-r2'));
+    await occ.setPrediction(SESSION);
+    assert.deepEqual(await occ.prediction(), firstPrediction);
+    const fingerprint = (v) => occ.byTestId(`version-${v}`).getAttribute('data-fingerprint');
+    assert.equal(await fingerprint(2), await fingerprint(1));
+  });
+
+  test('the exported file predicts the same with the CLI', async () => {
+    assert.ok(existsSync(CLI), `no CLI at ${CLI}: cargo build --release -p campus_cli`);
+    const dir = mkdtempSync(join(tmpdir(), 'campus-occ-'));
+    const model = join(dir, 'model.bin');
+    writeFileSync(model, exported.bytes);
+    const school = await occ.byTestId('pred-school').inputValue();
+    const venue = await occ.byTestId('pred-venue').inputValue();
+    const weekday = await occ.byTestId('pred-weekday').inputValue();
+    const s = SESSION;
+    const row = [
+      '2024-10-01', s.time, school, venue, s.capacity, weekday, s.day, 'False', s.enrolled,
+      s.prev, s.r3, s.r5, s.r3 - s.r5, '',
+    ].join(',');
+    const data = join(dir, 'new_sessions.csv');
+    writeFileSync(data, `${HEADER}\n${row}\n`);
+    const out = execFileSync(CLI, ['occupancy', 'predict', '--model', model, '--data', data], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const fields = out.trim().split('\n')[1].split(',');
+    const [linear, forest, verdict, margin] = fields.slice(-4);
+    assert.equal(linear, firstPrediction.linear);
+    assert.equal(forest, firstPrediction.forest);
+    assert.equal(verdict === 'True' ? 'overcrowded' : 'fits the room', firstPrediction.verdict);
+    assert.ok(Math.abs(Number(margin) - Number(firstPrediction.margin)) <= 0.0006, `${margin} vs ${firstPrediction.margin}`);
+  });
+
+  test('refuses corrupt and foreign model files and changes nothing', async () => {
+    const corrupt = Buffer.from(exported.bytes);
+    corrupt[corrupt.length >> 1] ^= 0xff;
+    await occ.importModel({ name: 'corrupt.bin', mimeType: 'application/octet-stream', buffer: corrupt });
+    await occ.byTestId('occ-notice-text').filter({ hasText: 'corrupt.bin' }).waitFor();
+    let notice = await occ.notice();
+    assert.ok(notice.error);
+    assert.match(notice.text, /corrupt\.bin was not imported: the model file is corrupt/);
+    await screenshot(page, 'occ-03-corrupt');
+
+    const truncated = exported.bytes.subarray(0, 1000);
+    await occ.importModel({ name: 'short.bin', mimeType: 'application/octet-stream', buffer: truncated });
+    await occ.byTestId('occ-notice-text').filter({ hasText: 'short.bin' }).waitFor();
+    assert.match((await occ.notice()).text, /truncated/);
+
+    const foreign = Buffer.from(`${HEADER}\n${GOOD_ROW}\n`);
+    await occ.importModel({ name: 'sessions.csv', mimeType: 'text/csv', buffer: foreign });
+    await occ.byTestId('occ-notice-text').filter({ hasText: 'sessions.csv' }).waitFor();
+    notice = await occ.notice();
+    assert.match(notice.text, /not a Campus ETL Studio occupancy model/);
+    assert.equal(await occ.versions(), 2);
+    assert.equal(await occ.active(), '2');
+    assert.deepEqual(await occ.prediction(), firstPrediction);
+  });
+
+  test('imports a CSV with located errors and appends its good rows', async () => {
+    const csv = `${HEADER}\n${GOOD_ROW}\n${BAD_TIME_ROW}\n`;
+    await occ.importCsv({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const notice = await occ.notice();
+    assert.ok(notice.error);
+    assert.match(notice.text, /Imported bad\.csv: 1 sessions added, 1 in the dataset; 1 bad row/);
+    const details = await occ.noticeDetails();
+    assert.equal(details.length, 1);
+    assert.match(details[0], /^bad\.csv:3: column `time`/);
+    assert.equal(await occ.rows(), 1);
+
+    await occ.importCsv({ name: 'no-label.csv', mimeType: 'text/csv', buffer: Buffer.from('date,time,school\n2024-09-02,09:00,Law\n') });
+    assert.match((await occ.noticeDetails())[0], /^no-label\.csv:1: missing column\(s\)/);
+    assert.equal(await occ.rows(), 1, 'nothing appended');
+  });
+
+  test('cancels a training run at once and can train again', async () => {
+    await occ.generate({ seed: 7, sessions: 5000 });
+    await occ.startTraining();
+    await occ.byTestId('occ-progress').waitFor();
+    await occ.byTestId('occ-cancel').click();
+    await occ.waitAttr('running', 'false', 5_000);
+    assert.match((await occ.notice()).text, /Cancelled/);
+    assert.equal(await occ.versions(), 2, 'no version from a cancelled run');
+    await occ.waitReady();
+    assert.equal(await occ.byTestId('occ-train').isEnabled(), true);
+  });
+
+  test('compares versions, serves an earlier one, deletes one', async () => {
+    await occ.byTestId('compare-1').check();
+    await occ.byTestId('compare-2').check();
+    const table = occ.byTestId('compare-table');
+    await table.waitFor();
+    assert.match(await table.innerText(), /Forest R²/);
+    await occ.byTestId('restore-1').click();
+    await occ.waitAttr('active', '1');
+    await occ.byTestId('delete-2').click();
+    await occ.waitAttr('versions', '1');
+    assert.equal(await occ.active(), '1');
+    await occ.reload();
+    assert.equal(await occ.versions(), 1);
+    assert.equal(await occ.active(), '1');
+    // Deleting the serving version hands serving to the latest one left.
+    await occ.importModel({ name: 'again.bin', mimeType: 'application/octet-stream', buffer: exported.bytes });
+    await occ.waitAttr('active', '2');
+    await occ.byTestId('delete-2').click();
+    await occ.waitAttr('active', '1');
+    assert.equal(await occ.versions(), 1);
+    await screenshot(page, 'occ-04-registry');
+    assert.deepEqual(log.errors, []);
+    assert.deepEqual(log.csp, []);
+  });
+});
