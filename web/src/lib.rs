@@ -4,8 +4,10 @@
 //! renders and validates; the worker ([`agent`], started by `src/bin/worker.rs`) produces every
 //! byte of SQL and CSV and streams it back in chunks that [`download`] assembles into Blobs.
 //!
-//! Interesting modules: [`state`] (the reducer), [`hooks::use_generator`] (the worker bridge),
-//! [`form`] (parsing and validation), [`agent`] (the worker and its messages), [`chart`].
+//! The page's three sections: the generator ([`state`], [`hooks::use_generator`], [`form`],
+//! [`agent`]), the ETL workbench ([`etl`], with its own worker) and classroom occupancy ML
+//! ([`occupancy`], with its own worker and an IndexedDB model registry). Charts go through
+//! [`chart`] (plotters' SVG backend).
 
 pub mod agent;
 pub mod chart;

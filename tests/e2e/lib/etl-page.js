@@ -39,6 +39,15 @@ export class EtlPage {
     );
   }
 
+  /** Drops files ({ name, text }) on the drop zone, as a drag from the file manager would. */
+  async drop(files) {
+    await this.byTestId('etl-drop').evaluate((zone, files) => {
+      const data = new DataTransfer();
+      for (const { name, text } of files) data.items.add(new File([text], name, { type: 'text/csv' }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, files);
+  }
+
   async run() {
     await this.runAndWait(() => this.byTestId('etl-run').click());
   }

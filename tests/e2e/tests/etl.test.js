@@ -89,6 +89,20 @@ describe('ETL workbench', () => {
     assert.equal(sql, readFileSync(join(dir, 'out', 'staging.sql'), 'utf8'));
   });
 
+  test('downloads the transformed CSVs and the report, equal to the CLI\'s', async () => {
+    for (const [testId, file] of [
+      ['etl-download-students', 'stg_students.csv'],
+      ['etl-download-attendance', 'stg_attendance.csv'],
+      ['etl-download-exams', 'stg_exam_results.csv'],
+      ['etl-download-placements', 'stg_placements.csv'],
+      ['etl-download-report', 'report.md'],
+    ]) {
+      const { name, path } = await etl.download(testId);
+      assert.equal(name, file);
+      assert.ok(readFileSync(path).equals(readFileSync(join(dir, 'out', file))), `${file} differs from the CLI's`);
+    }
+  });
+
   test('a malformed file shows its error with line and column, and the rest still loads', async () => {
     const students = readFileSync(join(dir, 'in', NAMES.students), 'utf8').split('\n');
     // Line 4 loses its last field: a ragged row.
@@ -106,6 +120,16 @@ describe('ETL workbench', () => {
     assert.notEqual(await etl.pearson(), 'n/a');
   });
 
+  test('dropped files are sorted by their names and run like picked ones', async () => {
+    const files = Object.values(NAMES).map((name) => ({ name, text: readFileSync(join(dir, 'in', name), 'utf8') }));
+    await etl.drop(files.reverse());
+    const listed = await etl.byTestId('etl-inputs').innerText();
+    assert.match(listed, /students: students_master\.csv[\s\S]*attendance: attendance_2024_odd\.csv/);
+    await etl.run();
+    const printed = cli.match(/pearson\(attendance_pct, total_marks\) = (\S+)/);
+    assert.equal(await etl.pearson(), printed[1]);
+  });
+
   test('"use sample data" runs in one click and the attack recovers unkeyed hashes', async () => {
     await etl.useSample();
     assert.ok((await etl.counts()).attendance > 0);
@@ -116,6 +140,34 @@ describe('ETL workbench', () => {
     }, null, { timeout: 60_000 });
     await etl.byTestId('etl-attack-stop').click().catch(() => {});
     await screenshot(page, 'etl-03-attack');
+  });
+
+  test('keyed, de-identified outputs equal the CLI\'s with --secret-env and --deidentify, without the secret', async () => {
+    const secret = 'correct horse battery staple';
+    const args = ['etl', '--out', join(dir, 'keyed-out'), '--secret-env', 'CAMPUS_SECRET', '--deidentify'];
+    for (const [kind, name] of Object.entries(NAMES)) args.push(`--${kind}`, join(dir, 'in', name));
+    execFileSync(CLI, args, { stdio: 'pipe', env: { ...process.env, CAMPUS_SECRET: secret } });
+    for (const [kind, name] of Object.entries(NAMES)) await etl.pick(kind, join(dir, 'in', name));
+    await etl.byTestId('etl-hash-keyed').check();
+    await etl.byTestId('etl-secret').fill(secret);
+    await etl.byTestId('etl-deidentify').check();
+    await etl.run();
+    for (const [testId, file] of [['etl-download-sql', 'staging.sql'], ['etl-download-attendance', 'stg_attendance.csv']]) {
+      const { path } = await etl.download(testId);
+      const text = readFileSync(path, 'utf8');
+      assert.ok(!text.includes(secret) && !text.includes('roll_no'), `${file} leaks identity or the secret`);
+      assert.equal(text, readFileSync(join(dir, 'keyed-out', file), 'utf8'), `${file} differs from the CLI's`);
+    }
+    // The dictionary attack finds nothing against keyed hashes.
+    await etl.byTestId('etl-attack-start').click();
+    await page.waitForFunction(() => {
+      const text = document.querySelector('[data-testid="etl-attack-progress"]')?.textContent ?? '';
+      const m = text.match(/after ([\d,]+) of ([\d,]+) guesses/);
+      return m && m[1] === m[2];
+    }, null, { timeout: 60_000 });
+    assert.equal(await etl.byTestId('etl-attack-recovered').innerText(), '0');
+    await etl.byTestId('etl-deidentify').uncheck();
+    await etl.byTestId('etl-hash-sha256').check();
   });
 
   test('a 1,000,000-row attendance file streams through, and cancel stops a run between slices', async () => {

@@ -10,7 +10,6 @@ pub fn Header() -> Html {
             <span class="brand">{ "Campus ETL Studio" }</span>
             <nav aria-label="Sections">
                 <ul>
-                    // The ETL workbench and occupancy pages join this list when they work.
                     <li><a href="#generator" aria-current="page" data-testid="nav-generator">{ "Data generator" }</a></li>
                     <li><a href="#etl" data-testid="nav-etl">{ "ETL workbench" }</a></li>
                     <li><a href="#occupancy" data-testid="nav-occupancy">{ "Classroom occupancy" }</a></li>

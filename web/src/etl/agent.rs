@@ -52,22 +52,39 @@ impl std::fmt::Debug for RunOptions {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     /// Forget everything and start a new run.
-    Reset { options: RunOptions },
+    Reset {
+        options: RunOptions,
+    },
     /// The four sample files (a dirty set plants duplicates, orphans, a BOM, CRLF…).
-    Sample { dirty: bool },
-    BeginFile { kind: FileKind, name: String },
-    Chunk { bytes: Bytes },
+    Sample {
+        dirty: bool,
+    },
+    BeginFile {
+        kind: FileKind,
+        name: String,
+    },
+    Chunk {
+        bytes: Bytes,
+    },
     EndFile,
     Analyze,
     /// `DROP`/`CREATE TABLE` for every kind loaded.
     StagingDdl,
     /// The second pass over a file, for its transformed CSV and INSERTs.
-    ExportBegin { kind: FileKind, name: String, csv_header: bool },
-    ExportChunk { bytes: Bytes },
+    ExportBegin {
+        kind: FileKind,
+        name: String,
+        csv_header: bool,
+    },
+    ExportChunk {
+        bytes: Bytes,
+    },
     ExportEnd,
     AttackBegin,
     /// Try candidates for about this many milliseconds.
-    AttackStep { budget_ms: f64 },
+    AttackStep {
+        budget_ms: f64,
+    },
 }
 
 /// The worker's answers.
@@ -76,15 +93,37 @@ pub enum Response {
     /// The worker has loaded and is listening (sent once, unasked).
     Ready,
     Ack,
-    Failed { message: String },
-    Sample { files: Vec<(String, Bytes)> },
+    Failed {
+        message: String,
+    },
+    Sample {
+        files: Vec<(String, Bytes)>,
+    },
     /// `elapsed_ms` runs from `BeginFile` to `EndFile` (waits for the page included);
     /// `compute_ms` is the part spent parsing, hashing and joining.
-    FileDone { report: FileReport, preview: Preview, elapsed_ms: f64, compute_ms: f64 },
-    Analyzed { view: AnalysisView, markdown: String, cross: Findings },
-    Exported { csv: Bytes, sql: Bytes },
-    Ddl { sql: Bytes },
-    Attack { progress: AttackProgress, elapsed_ms: f64, examples: Vec<String> },
+    FileDone {
+        report: FileReport,
+        preview: Preview,
+        elapsed_ms: f64,
+        compute_ms: f64,
+    },
+    Analyzed {
+        view: AnalysisView,
+        markdown: String,
+        cross: Findings,
+    },
+    Exported {
+        csv: Bytes,
+        sql: Bytes,
+    },
+    Ddl {
+        sql: Bytes,
+    },
+    Attack {
+        progress: AttackProgress,
+        elapsed_ms: f64,
+        examples: Vec<String>,
+    },
 }
 
 /// The first rows of a file as read, for the page to show.
@@ -141,10 +180,16 @@ impl Default for Worker {
 impl Worker {
     pub fn new(options: &RunOptions) -> Worker {
         let hash = match &options.keyed_secret {
-            Some(secret) => HashMode::Keyed { secret: secret.as_bytes().to_vec() },
+            Some(secret) => HashMode::Keyed {
+                secret: secret.as_bytes().to_vec(),
+            },
             None => HashMode::Sha256,
         };
-        let options = EtlOptions { hash, deidentify: options.deidentify, ..EtlOptions::default() };
+        let options = EtlOptions {
+            hash,
+            deidentify: options.deidentify,
+            ..EtlOptions::default()
+        };
         Worker {
             etl: Etl::new(options),
             file_started_ms: 0.0,
@@ -158,15 +203,24 @@ impl Worker {
 
     /// Answers one request.
     pub fn handle(&mut self, request: Request) -> Response {
-        let failed = |err: &dyn std::fmt::Display| Response::Failed { message: err.to_string() };
+        let failed = |err: &dyn std::fmt::Display| Response::Failed {
+            message: err.to_string(),
+        };
         match request {
             Request::Reset { options } => {
                 *self = Worker::new(&options);
                 Response::Ack
             }
             Request::Sample { dirty } => {
-                let files = generate(&SampleOptions { dirty, ..SampleOptions::default() });
-                let files = files.files().iter().map(|(name, bytes)| ((*name).to_owned(), Bytes(bytes.to_vec()))).collect();
+                let files = generate(&SampleOptions {
+                    dirty,
+                    ..SampleOptions::default()
+                });
+                let files = files
+                    .files()
+                    .iter()
+                    .map(|(name, bytes)| ((*name).to_owned(), Bytes(bytes.to_vec())))
+                    .collect();
                 Response::Sample { files }
             }
             Request::BeginFile { kind, name } => match self.etl.begin_file(kind, &name) {
@@ -199,7 +253,12 @@ impl Worker {
                 let compute_ms = self.file_compute_ms + (now_ms() - started);
                 let elapsed_ms = now_ms() - self.file_started_ms;
                 match ended {
-                    Ok(report) => Response::FileDone { report: report.clone(), preview, elapsed_ms, compute_ms },
+                    Ok(report) => Response::FileDone {
+                        report: report.clone(),
+                        preview,
+                        elapsed_ms,
+                        compute_ms,
+                    },
                     Err(err) => failed(&err),
                 }
             }
@@ -208,11 +267,24 @@ impl Worker {
                 let markdown = report::markdown(&self.etl, &analysis);
                 let cross = self.etl.cross_file_findings();
                 let view = AnalysisView::new(&self.etl, analysis);
-                Response::Analyzed { view, markdown, cross }
+                Response::Analyzed {
+                    view,
+                    markdown,
+                    cross,
+                }
             }
-            Request::StagingDdl => Response::Ddl { sql: Bytes(staging_ddl(&self.etl)) },
-            Request::ExportBegin { kind, name, csv_header } => {
-                let options = ExportOptions { csv_header, ..ExportOptions::default() };
+            Request::StagingDdl => Response::Ddl {
+                sql: Bytes(staging_ddl(&self.etl)),
+            },
+            Request::ExportBegin {
+                kind,
+                name,
+                csv_header,
+            } => {
+                let options = ExportOptions {
+                    csv_header,
+                    ..ExportOptions::default()
+                };
                 match Export::begin(&self.etl, kind, &name, options) {
                     Ok(export) => {
                         self.export = Some(export);
@@ -222,23 +294,36 @@ impl Worker {
                 }
             }
             Request::ExportChunk { bytes } => {
-                let Some(export) = self.export.as_mut() else { return failed(&"no export is running") };
+                let Some(export) = self.export.as_mut() else {
+                    return failed(&"no export is running");
+                };
                 export.feed(&self.etl, &bytes.0);
                 drain(export)
             }
             Request::ExportEnd => {
-                let Some(mut export) = self.export.take() else { return failed(&"no export is running") };
+                let Some(mut export) = self.export.take() else {
+                    return failed(&"no export is running");
+                };
                 export.finish(&self.etl);
                 drain(&mut export)
             }
             Request::AttackBegin => {
                 let mut attack = DictionaryAttack::new(&self.etl, &AttackOptions::default());
                 let progress = attack.step(0);
-                self.attack = Some(Attack { attack, elapsed_ms: 0.0 });
-                Response::Attack { progress, elapsed_ms: 0.0, examples: Vec::new() }
+                self.attack = Some(Attack {
+                    attack,
+                    elapsed_ms: 0.0,
+                });
+                Response::Attack {
+                    progress,
+                    elapsed_ms: 0.0,
+                    examples: Vec::new(),
+                }
             }
             Request::AttackStep { budget_ms } => {
-                let Some(state) = self.attack.as_mut() else { return failed(&"no attack is running") };
+                let Some(state) = self.attack.as_mut() else {
+                    return failed(&"no attack is running");
+                };
                 let started = now_ms();
                 let mut progress = state.attack.step(0);
                 // Small steps, so the budget holds on slow machines; the clock costs little beside 1024 hashes.
@@ -251,7 +336,11 @@ impl Worker {
                 }
                 state.elapsed_ms += now_ms() - started;
                 let examples = state.attack.recovered_examples().to_vec();
-                Response::Attack { progress, elapsed_ms: state.elapsed_ms, examples }
+                Response::Attack {
+                    progress,
+                    elapsed_ms: state.elapsed_ms,
+                    examples,
+                }
             }
         }
     }

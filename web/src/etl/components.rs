@@ -25,14 +25,24 @@ fn megabytes(bytes: f64) -> String {
 
 /// The files of a `FileList` (from an input or a drop) as inputs of `kind`, or of the kind each
 /// name suggests when `kind` is `None`; names that suggest nothing are returned separately.
-fn files_from(list: Option<web_sys::FileList>, kind: Option<FileKind>) -> (Vec<InputFile>, Vec<String>) {
+fn files_from(
+    list: Option<web_sys::FileList>,
+    kind: Option<FileKind>,
+) -> (Vec<InputFile>, Vec<String>) {
     let (mut inputs, mut unknown) = (Vec::new(), Vec::new());
-    let Some(list) = list else { return (inputs, unknown) };
+    let Some(list) = list else {
+        return (inputs, unknown);
+    };
     for idx in 0..list.length() {
         let Some(file) = list.get(idx) else { continue };
         let name = file.name();
         match kind.or_else(|| kind_from_name(&name)) {
-            Some(kind) => inputs.push(InputFile { kind, name, size: file.size(), blob: file.into() }),
+            Some(kind) => inputs.push(InputFile {
+                kind,
+                name,
+                size: file.size(),
+                blob: file.into(),
+            }),
             None => unknown.push(name),
         }
     }
@@ -94,7 +104,12 @@ pub fn Workbench() -> Html {
     let picker = |kind: FileKind, label: &'static str, multiple: bool| {
         let dispatch = dispatch.clone();
         let onchange = Callback::from(move |event: Event| {
-            let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+            let Some(input) = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            else {
+                return;
+            };
             let (files, _) = files_from(input.files(), Some(kind));
             dispatch.dispatch(EtlAction::SetInputs(kind, files));
         });
@@ -110,21 +125,30 @@ pub fn Workbench() -> Html {
     let on_keyed = {
         let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
-            let keyed = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).is_some_and(|i| i.value() == "keyed");
+            let keyed = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .is_some_and(|i| i.value() == "keyed");
             dispatch.dispatch(EtlAction::SetKeyed(keyed));
         })
     };
     let checkbox = |action: fn(bool) -> EtlAction| {
         let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
-            let checked = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).is_some_and(|i| i.checked());
+            let checked = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .is_some_and(|i| i.checked());
             dispatch.dispatch(action(checked));
         })
     };
     let on_secret = {
         let dispatch = dispatch.clone();
         Callback::from(move |event: InputEvent| {
-            if let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+            if let Some(input) = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
                 dispatch.dispatch(EtlAction::SetSecret(input.value()));
             }
         })
@@ -290,7 +314,10 @@ fn file_card(file: &FileView) -> Html {
         (None, Some(report)) => report.errors.clone(),
         (None, None) => Vec::new(),
     };
-    let more = file.report.as_ref().map_or(0, |r| r.n_errors.saturating_sub(r.errors.len() as u64));
+    let more = file
+        .report
+        .as_ref()
+        .map_or(0, |r| r.n_errors.saturating_sub(r.errors.len() as u64));
     html! {
         <details class="etl-file" open={!errors.is_empty()} data-testid={format!("etl-file-{}", test_key(file.kind))}>
             <summary>{ format!("{} — {}", file.name, file.kind.label()) }
@@ -374,25 +401,55 @@ fn svg(result: &Result<String, String>, caption: &str, test_id: &'static str) ->
 fn Correlation(props: &CorrelationProps) -> Html {
     let a = &props.analysis;
     let charts = use_memo(props.analysis.clone(), |a| {
-        let hist = |h: &campus_etl::stats::Histogram, scale: f64, unit: &str| -> (Vec<String>, Vec<u64>) {
-            let labels = (0..h.counts.len()).map(|i| format!("{:.0}{unit}", h.edge(i) * scale)).collect();
-            (labels, h.counts.clone())
-        };
+        let hist =
+            |h: &campus_etl::stats::Histogram, scale: f64, unit: &str| -> (Vec<String>, Vec<u64>) {
+                let labels = (0..h.counts.len())
+                    .map(|i| format!("{:.0}{unit}", h.edge(i) * scale))
+                    .collect();
+                (labels, h.counts.clone())
+            };
         let (att_labels, att_values) = hist(&a.attendance_histogram, 100.0, "%");
         let (marks_labels, marks_values) = hist(&a.marks_histogram, 1.0, "");
         let rate = |rates: &[campus_etl::analysis::Rate]| -> (Vec<String>, Vec<u64>) {
             let labels = rates.iter().map(|r| r.name.clone()).collect();
-            let values = rates.iter().map(|r| r.rate().map_or(0, |v| (v * 100.0).round() as u64)).collect();
+            let values = rates
+                .iter()
+                .map(|r| r.rate().map_or(0, |v| (v * 100.0).round() as u64))
+                .collect();
             (labels, values)
         };
         let (prog_labels, prog_values) = rate(&a.placement_by_program);
         let (band_labels, band_values) = rate(&a.placement_by_band);
         [
             scatter_svg(&a.scatter, a.fit, a.marks_max),
-            bar_svg("Attendance per (student, course)", "attendance from", "pairs", &att_labels, &att_values),
-            bar_svg("Mean total marks per (student, course)", "marks from", "pairs", &marks_labels, &marks_values),
-            bar_svg("Placement rate by programme", "programme", "placed (%)", &prog_labels, &prog_values),
-            bar_svg("Placement rate by attendance band", "attendance band", "placed (%)", &band_labels, &band_values),
+            bar_svg(
+                "Attendance per (student, course)",
+                "attendance from",
+                "pairs",
+                &att_labels,
+                &att_values,
+            ),
+            bar_svg(
+                "Mean total marks per (student, course)",
+                "marks from",
+                "pairs",
+                &marks_labels,
+                &marks_values,
+            ),
+            bar_svg(
+                "Placement rate by programme",
+                "programme",
+                "placed (%)",
+                &prog_labels,
+                &prog_values,
+            ),
+            bar_svg(
+                "Placement rate by attendance band",
+                "attendance band",
+                "placed (%)",
+                &band_labels,
+                &band_values,
+            ),
         ]
     });
     html! {

@@ -17,7 +17,9 @@ use yew_agent::reactor::{ReactorBridge, ReactorSpawner};
 use campus_etl::FileKind;
 
 use super::agent::{EtlWorker, Request, Response, RunOptions, SLICE_BYTES};
-use super::state::{AttackView, Download, EtlAction, EtlState, FileView, InputFile, kind_from_name, load_order};
+use super::state::{
+    AttackView, Download, EtlAction, EtlState, FileView, InputFile, kind_from_name, load_order,
+};
 use crate::agent::Bytes;
 use crate::download::BlobBuilder;
 
@@ -27,8 +29,14 @@ pub const ETL_WORKER_LOADER: &str = "etl_worker_loader.js";
 const ATTACK_STEP_MS: f64 = 150.0;
 
 enum Command {
-    Run { inputs: Vec<InputFile>, options: RunOptions },
-    Sample { dirty: bool, options: RunOptions },
+    Run {
+        inputs: Vec<InputFile>,
+        options: RunOptions,
+    },
+    Sample {
+        dirty: bool,
+        options: RunOptions,
+    },
     Attack,
 }
 
@@ -48,12 +56,16 @@ impl PartialEq for EtlHandle {
 impl EtlHandle {
     pub fn run(&self, inputs: Vec<InputFile>, options: RunOptions) {
         self.cancel.set(false);
-        let _ = self.commands.unbounded_send(Command::Run { inputs, options });
+        let _ = self
+            .commands
+            .unbounded_send(Command::Run { inputs, options });
     }
 
     pub fn sample(&self, dirty: bool, options: RunOptions) {
         self.cancel.set(false);
-        let _ = self.commands.unbounded_send(Command::Sample { dirty, options });
+        let _ = self
+            .commands
+            .unbounded_send(Command::Sample { dirty, options });
     }
 
     pub fn attack(&self) {
@@ -73,11 +85,24 @@ pub fn use_etl(dispatch: UseReducerDispatcher<EtlState>) -> EtlHandle {
     let handle = use_memo((), move |_| {
         let (commands, mut incoming) = mpsc::unbounded::<Command>();
         let cancel = Rc::new(Cell::new(false));
-        let handle = EtlHandle { commands, cancel: cancel.clone() };
-        let bridge = ReactorSpawner::<EtlWorker>::new().with_loader(true).as_module(false).spawn(ETL_WORKER_LOADER);
+        let handle = EtlHandle {
+            commands,
+            cancel: cancel.clone(),
+        };
+        let bridge = ReactorSpawner::<EtlWorker>::new()
+            .with_loader(true)
+            .as_module(false)
+            .spawn(ETL_WORKER_LOADER);
         let (to_worker, from_worker) = bridge.split();
         wasm_bindgen_futures::spawn_local(async move {
-            let mut driver = Driver { to_worker, from_worker, dispatch, cancel, urls: Vec::new(), unanswered: 0 };
+            let mut driver = Driver {
+                to_worker,
+                from_worker,
+                dispatch,
+                cancel,
+                urls: Vec::new(),
+                unanswered: 0,
+            };
             match driver.from_worker.next().await {
                 Some(Response::Ready) => driver.dispatch.dispatch(EtlAction::WorkerReady),
                 _ => {
@@ -94,7 +119,9 @@ pub fn use_etl(dispatch: UseReducerDispatcher<EtlState>) -> EtlHandle {
                 match outcome {
                     Ok(()) => {}
                     Err(Stop::Cancelled) => driver.dispatch.dispatch(EtlAction::Cancelled),
-                    Err(Stop::Failed(message)) => driver.dispatch.dispatch(EtlAction::Failed(message)),
+                    Err(Stop::Failed(message)) => {
+                        driver.dispatch.dispatch(EtlAction::Failed(message))
+                    }
                 }
             }
         });
@@ -135,7 +162,9 @@ impl Driver {
                 self.unanswered += 1;
                 Ok(())
             }
-            Err(_) => Err(Stop::Failed("The ETL worker has stopped; reload the page.".into())),
+            Err(_) => Err(Stop::Failed(
+                "The ETL worker has stopped; reload the page.".into(),
+            )),
         }
     }
 
@@ -144,12 +173,19 @@ impl Driver {
         match self.from_worker.next().await {
             Some(Response::Failed { message }) => Err(Stop::Failed(message)),
             Some(response) => Ok(response),
-            None => Err(Stop::Failed("The ETL worker has stopped (it may have run out of memory); reload the page.".into())),
+            None => Err(Stop::Failed(
+                "The ETL worker has stopped (it may have run out of memory); reload the page."
+                    .into(),
+            )),
         }
     }
 
     fn check_cancel(&self) -> Result<(), Stop> {
-        if self.cancel.get() { Err(Stop::Cancelled) } else { Ok(()) }
+        if self.cancel.get() {
+            Err(Stop::Cancelled)
+        } else {
+            Ok(())
+        }
     }
 
     async fn sample(&mut self, dirty: bool, options: RunOptions) -> Result<(), Stop> {
@@ -158,10 +194,19 @@ impl Driver {
         };
         let mut inputs = Vec::new();
         for (name, bytes) in files {
-            let Some(kind) = kind_from_name(&name) else { continue };
-            let blob = Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(bytes.0.as_slice())))
-                .map_err(|err| Stop::Failed(format!("the browser refused the sample file: {err:?}")))?;
-            inputs.push(InputFile { kind, name, size: blob.size(), blob });
+            let Some(kind) = kind_from_name(&name) else {
+                continue;
+            };
+            let blob = Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(
+                bytes.0.as_slice(),
+            )))
+            .map_err(|err| Stop::Failed(format!("the browser refused the sample file: {err:?}")))?;
+            inputs.push(InputFile {
+                kind,
+                name,
+                size: blob.size(),
+                blob,
+            });
         }
         self.dispatch.dispatch(EtlAction::ClearInputs);
         self.dispatch.dispatch(EtlAction::AddInputs(inputs.clone()));
@@ -180,7 +225,12 @@ impl Driver {
         let mut bytes_done = 0.0;
         let mut usable: Vec<&InputFile> = Vec::new();
         for input in &inputs {
-            let begin = self.call(Request::BeginFile { kind: input.kind, name: input.name.clone() }).await;
+            let begin = self
+                .call(Request::BeginFile {
+                    kind: input.kind,
+                    name: input.name.clone(),
+                })
+                .await;
             if let Err(Stop::Failed(message)) = begin {
                 self.dispatch.dispatch(EtlAction::FileDone(FileView {
                     kind: input.kind,
@@ -196,11 +246,22 @@ impl Driver {
             }
             begin?;
             let phase = format!("Reading {}", input.name);
-            let mut acks = Vec::new();
             bytes_done = self
-                .send_slices(input, &phase, bytes_done, |bytes| Request::Chunk { bytes }, &mut acks)
+                .send_slices(
+                    input,
+                    &phase,
+                    bytes_done,
+                    |bytes| Request::Chunk { bytes },
+                    |_ack| Ok(()),
+                )
                 .await?;
-            let Response::FileDone { report, preview, elapsed_ms, compute_ms } = self.call(Request::EndFile).await? else {
+            let Response::FileDone {
+                report,
+                preview,
+                elapsed_ms,
+                compute_ms,
+            } = self.call(Request::EndFile).await?
+            else {
                 return Err(Stop::Failed("unexpected answer from the ETL worker".into()));
             };
             if !report.unusable {
@@ -216,12 +277,24 @@ impl Driver {
                 error: None,
             }));
         }
-        self.dispatch.dispatch(EtlAction::Progress { phase: "Correlating".into(), bytes_done });
-        let Response::Analyzed { view, markdown, cross } = self.call(Request::Analyze).await? else {
+        self.dispatch.dispatch(EtlAction::Progress {
+            phase: "Correlating".into(),
+            bytes_done,
+        });
+        let Response::Analyzed {
+            view,
+            markdown,
+            cross,
+        } = self.call(Request::Analyze).await?
+        else {
             return Err(Stop::Failed("unexpected answer from the ETL worker".into()));
         };
         let report_bytes = markdown.clone().into_bytes();
-        self.dispatch.dispatch(EtlAction::Analyzed { view, markdown, cross });
+        self.dispatch.dispatch(EtlAction::Analyzed {
+            view,
+            markdown,
+            cross,
+        });
         // Pass 2: transformed CSVs and staging SQL, straight into Blobs.
         let Response::Ddl { sql } = self.call(Request::StagingDdl).await? else {
             return Err(Stop::Failed("unexpected answer from the ETL worker".into()));
@@ -233,21 +306,33 @@ impl Driver {
             let mut csv_file = BlobBuilder::new("text/csv");
             let mut first = true;
             for input in usable.iter().filter(|f| f.kind == kind) {
-                let request = Request::ExportBegin { kind, name: input.name.clone(), csv_header: first };
+                let request = Request::ExportBegin {
+                    kind,
+                    name: input.name.clone(),
+                    csv_header: first,
+                };
                 self.call(request).await?;
                 first = false;
                 let phase = format!("Writing outputs from {}", input.name);
-                let mut outputs = Vec::new();
-                bytes_done = self
-                    .send_slices(input, &phase, bytes_done, |bytes| Request::ExportChunk { bytes }, &mut outputs)
-                    .await?;
-                outputs.push(self.call(Request::ExportEnd).await?);
-                for response in outputs {
-                    if let Response::Exported { csv, sql } = response {
+                // Each answer leaves wasm memory for a Blob part at once, so the page holds
+                // at most two slices' worth of output whatever the file size.
+                let mut keep = |response: Response| match response {
+                    Response::Exported { csv, sql } => {
                         csv_file.push(&csv.0).map_err(Stop::Failed)?;
-                        sql_file.push(&sql.0).map_err(Stop::Failed)?;
+                        sql_file.push(&sql.0).map_err(Stop::Failed)
                     }
-                }
+                    _ => Err(Stop::Failed("unexpected answer from the ETL worker".into())),
+                };
+                bytes_done = self
+                    .send_slices(
+                        input,
+                        &phase,
+                        bytes_done,
+                        |bytes| Request::ExportChunk { bytes },
+                        &mut keep,
+                    )
+                    .await?;
+                keep(self.call(Request::ExportEnd).await?)?;
             }
             if !first {
                 let bytes = csv_file.bytes();
@@ -262,19 +347,33 @@ impl Driver {
         }
         let bytes = sql_file.bytes();
         let url = sql_file.finish().map_err(Stop::Failed)?;
-        downloads.insert(0, Download { file_name: "staging.sql".into(), url, bytes, test_id: "etl-download-sql" });
+        downloads.insert(
+            0,
+            Download {
+                file_name: "staging.sql".into(),
+                url,
+                bytes,
+                test_id: "etl-download-sql",
+            },
+        );
         let mut report_file = BlobBuilder::new("text/markdown");
         report_file.push(&report_bytes).map_err(Stop::Failed)?;
         let bytes = report_file.bytes();
         let url = report_file.finish().map_err(Stop::Failed)?;
-        downloads.push(Download { file_name: "report.md".into(), url, bytes, test_id: "etl-download-report" });
+        downloads.push(Download {
+            file_name: "report.md".into(),
+            url,
+            bytes,
+            test_id: "etl-download-report",
+        });
         self.urls = downloads.iter().map(|d| d.url.clone()).collect();
         self.dispatch.dispatch(EtlAction::Downloads(downloads));
         self.dispatch.dispatch(EtlAction::Finished);
         Ok(())
     }
 
-    /// Sends a file slice by slice and collects the worker's answers; returns the new bytes done.
+    /// Sends a file slice by slice, handing each answer to `on_answer` as it arrives; returns the
+    /// new bytes done.
     ///
     /// Two slices are in flight: the page reads and posts the next one while the worker works on
     /// the current one, so neither side waits for the other. Answers come back in order.
@@ -284,42 +383,71 @@ impl Driver {
         phase: &str,
         bytes_done: f64,
         request: impl Fn(Bytes) -> Request,
-        answers: &mut Vec<Response>,
+        mut on_answer: impl FnMut(Response) -> Result<(), Stop>,
     ) -> Result<f64, Stop> {
         let mut offset = 0.0;
         let mut in_flight = 0;
         while offset < input.size {
             self.check_cancel()?;
             let bytes = read_slice(&input.blob, offset, input.size).await?;
+            if bytes.is_empty() {
+                // The file shrank since it was chosen; what was read is all there is.
+                break;
+            }
             offset += bytes.len() as f64;
             self.send(request(Bytes(bytes))).await?;
             in_flight += 1;
             if in_flight == 2 {
-                answers.push(self.receive().await?);
+                on_answer(self.receive().await?)?;
                 in_flight -= 1;
             }
-            self.dispatch.dispatch(EtlAction::Progress { phase: phase.to_owned(), bytes_done: bytes_done + offset });
+            self.dispatch.dispatch(EtlAction::Progress {
+                phase: phase.to_owned(),
+                bytes_done: bytes_done + offset,
+            });
         }
         for _ in 0..in_flight {
-            answers.push(self.receive().await?);
+            on_answer(self.receive().await?)?;
         }
         Ok(bytes_done + input.size)
     }
 
     async fn attack(&mut self) -> Result<(), Stop> {
-        let Response::Attack { progress, elapsed_ms, examples } = self.call(Request::AttackBegin).await? else {
+        let Response::Attack {
+            progress,
+            elapsed_ms,
+            examples,
+        } = self.call(Request::AttackBegin).await?
+        else {
             return Err(Stop::Failed("unexpected answer from the ETL worker".into()));
         };
-        let mut view = AttackView { progress, elapsed_ms, examples, running: true };
+        let mut view = AttackView {
+            progress,
+            elapsed_ms,
+            examples,
+            running: true,
+        };
         self.dispatch.dispatch(EtlAction::Attack(view.clone()));
         while !view.progress.done() && !self.cancel.get() {
-            let Response::Attack { progress, elapsed_ms, examples } =
-                self.call(Request::AttackStep { budget_ms: ATTACK_STEP_MS }).await?
+            let Response::Attack {
+                progress,
+                elapsed_ms,
+                examples,
+            } = self
+                .call(Request::AttackStep {
+                    budget_ms: ATTACK_STEP_MS,
+                })
+                .await?
             else {
                 return Err(Stop::Failed("unexpected answer from the ETL worker".into()));
             };
             let stalled = progress.n_tried == view.progress.n_tried;
-            view = AttackView { progress, elapsed_ms, examples, running: true };
+            view = AttackView {
+                progress,
+                elapsed_ms,
+                examples,
+                running: true,
+            };
             self.dispatch.dispatch(EtlAction::Attack(view.clone()));
             if stalled {
                 break;

@@ -98,10 +98,19 @@ pub enum EtlAction {
     SetSecret(String),
     SetDeidentify(bool),
     SetDirty(bool),
-    Started { bytes_total: f64 },
-    Progress { phase: String, bytes_done: f64 },
+    Started {
+        bytes_total: f64,
+    },
+    Progress {
+        phase: String,
+        bytes_done: f64,
+    },
     FileDone(FileView),
-    Analyzed { view: AnalysisView, markdown: String, cross: Findings },
+    Analyzed {
+        view: AnalysisView,
+        markdown: String,
+        cross: Findings,
+    },
     Downloads(Vec<Download>),
     Finished,
     Cancelled,
@@ -151,7 +160,8 @@ impl Reducible for EtlState {
                     if file.kind != FileKind::Attendance {
                         s.inputs.retain(|f| f.kind != file.kind);
                     }
-                    s.inputs.retain(|f| !(f.kind == file.kind && f.name == file.name));
+                    s.inputs
+                        .retain(|f| !(f.kind == file.kind && f.name == file.name));
                     s.inputs.push(file);
                 }
             }
@@ -161,7 +171,11 @@ impl Reducible for EtlState {
             EtlAction::SetDeidentify(on) => s.choices.deidentify = on,
             EtlAction::SetDirty(on) => s.choices.dirty = on,
             EtlAction::Started { bytes_total } => {
-                s.running = Some(Running { phase: "Starting".into(), bytes_done: 0.0, bytes_total });
+                s.running = Some(Running {
+                    phase: "Starting".into(),
+                    bytes_done: 0.0,
+                    bytes_total,
+                });
                 s.files.clear();
                 s.analysis = None;
                 s.markdown = None;
@@ -181,11 +195,16 @@ impl Reducible for EtlState {
                 if let Some(report) = &file.report {
                     let (rows, bytes, ms, compute) = s.throughput.unwrap_or((0, 0.0, 0.0, 0.0));
                     let (rows, bytes) = (rows + report.n_rows, bytes + report.n_bytes as f64);
-                    s.throughput = Some((rows, bytes, ms + file.elapsed_ms, compute + file.compute_ms));
+                    s.throughput =
+                        Some((rows, bytes, ms + file.elapsed_ms, compute + file.compute_ms));
                 }
                 s.files.push(file);
             }
-            EtlAction::Analyzed { view, markdown, cross } => {
+            EtlAction::Analyzed {
+                view,
+                markdown,
+                cross,
+            } => {
                 s.analysis = Some(Rc::new(view));
                 s.markdown = Some(markdown.into());
                 s.cross = cross;
@@ -197,7 +216,10 @@ impl Reducible for EtlState {
             }
             EtlAction::Cancelled => {
                 s.running = None;
-                s.error = Some("Cancelled. What was read before is shown below; run again for the rest.".into());
+                s.error = Some(
+                    "Cancelled. What was read before is shown below; run again for the rest."
+                        .into(),
+                );
                 s.run_id += 1;
             }
             EtlAction::Failed(message) => {
