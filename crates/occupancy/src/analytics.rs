@@ -85,6 +85,11 @@ const WEEK: [&str; 7] = [
     "Sunday",
 ];
 
+/// A weekday's place in the week (Monday first, any case); unknown names sort after Sunday.
+pub fn weekday_rank(day: &str) -> usize {
+    WEEK.iter().position(|w| w.eq_ignore_ascii_case(day)).unwrap_or(WEEK.len())
+}
+
 /// Groups with a sort key; `BTreeMap` keeps the output order deterministic.
 fn group<K: Ord>(sessions: &[Session], key: impl Fn(&Session) -> (K, String)) -> Vec<GroupStats> {
     let mut groups: std::collections::BTreeMap<K, (String, Sums)> =
@@ -119,12 +124,7 @@ pub fn analytics(sessions: &[Session]) -> Analytics {
         by_weekday: group(sessions, |s| {
             let day = &s.input.weekday;
             (
-                (
-                    WEEK.iter()
-                        .position(|w| w.eq_ignore_ascii_case(day))
-                        .unwrap_or(WEEK.len()),
-                    day.clone(),
-                ),
+                (weekday_rank(day), day.clone()),
                 day.clone(),
             )
         }),

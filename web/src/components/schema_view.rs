@@ -2,22 +2,7 @@
 
 use yew::prelude::*;
 
-use campus_schema::{Column, ColumnType};
-
-/// The MySQL spelling of a column type, as the DDL writes it.
-pub fn type_name(ty: ColumnType) -> String {
-    match ty {
-        ColumnType::Int => "INT".into(),
-        ColumnType::BigInt => "BIGINT".into(),
-        ColumnType::VarChar(n) => format!("VARCHAR({n})"),
-        ColumnType::Text => "TEXT".into(),
-        ColumnType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
-        ColumnType::Double => "DOUBLE".into(),
-        ColumnType::Bool => "BOOLEAN".into(),
-        ColumnType::Date => "DATE".into(),
-        ColumnType::Time => "TIME".into(),
-    }
-}
+use campus_schema::Column;
 
 /// Key and reference notes for one column, e.g. "PK", "UNIQUE", "→ students.student_id".
 pub fn keys(column: &Column) -> String {
@@ -55,7 +40,7 @@ pub fn SchemaView() -> Html {
                             </tr></thead>
                             <tbody>
                                 { for table.columns.iter().map(|c| html! {
-                                    <tr><td>{ c.name.as_ref() }</td><td>{ type_name(c.ty) }</td><td>{ keys(c) }</td></tr>
+                                    <tr><td>{ c.name.as_ref() }</td><td>{ campus_sql::ddl::type_name(c.ty) }</td><td>{ keys(c) }</td></tr>
                                 }) }
                             </tbody>
                         </table>

@@ -16,27 +16,10 @@ pub struct PredictProps {
     pub capacities: Rc<Vec<(String, u32)>>,
 }
 
-const WEEK: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
 /// Weekdays in week order, then any others alphabetically.
 fn week_order(days: &[String]) -> Vec<String> {
     let mut days = days.to_vec();
-    days.sort_by_key(|d| {
-        (
-            WEEK.iter()
-                .position(|w| w.eq_ignore_ascii_case(d))
-                .unwrap_or(WEEK.len()),
-            d.clone(),
-        )
-    });
+    days.sort_by_key(|d| (campus_occupancy::analytics::weekday_rank(d), d.clone()));
     days
 }
 
