@@ -19,6 +19,20 @@ pub fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The high 64 bits of the 128-bit product `a × b`, exactly.
+///
+/// A `u128` multiply is one instruction on 64-bit hosts but a library call on wasm32, and this
+/// runs several times per row; four 32-bit products give the same bits on every target.
+pub fn mul_high(a: u64, b: u64) -> u64 {
+    let (a_lo, a_hi) = (a & 0xFFFF_FFFF, a >> 32);
+    let (b_lo, b_hi) = (b & 0xFFFF_FFFF, b >> 32);
+    let lo_lo = a_lo * b_lo;
+    let hi_lo = a_hi * b_lo;
+    let lo_hi = a_lo * b_hi;
+    let cross = (lo_lo >> 32) + (hi_lo & 0xFFFF_FFFF) + lo_hi;
+    a_hi * b_hi + (hi_lo >> 32) + (cross >> 32)
+}
+
 impl Rng {
     /// The stream of row `row` of stream `stream` (a table, or a per-entity trait like ability).
     pub fn for_row(seed: u64, stream: u64, row: u64) -> Rng {
@@ -33,7 +47,7 @@ impl Rng {
 
     /// A number in `0..n` (0 when `n` is 0), by multiply-shift; the bias is below 2^-32 for our sizes.
     pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+        mul_high(self.next_u64(), n)
     }
 
     /// A number in `lo..=hi`.
@@ -97,6 +111,17 @@ mod tests {
         assert_ne!(Rng::for_row(42, 7, 4).next_u64(), first[0]);
         assert_ne!(Rng::for_row(42, 8, 3).next_u64(), first[0]);
         assert_eq!(first, [1_351_337_548_120_798_658, 18_011_349_275_781_404_678]);
+    }
+
+    #[test]
+    fn mul_high_equals_the_u128_product() {
+        let mut rng = Rng::for_row(9, 9, 9);
+        let edges = [0, 1, 2, 0xFFFF_FFFF, 0x1_0000_0000, u64::MAX - 1, u64::MAX];
+        let mut pairs: Vec<(u64, u64)> = edges.iter().flat_map(|&a| edges.iter().map(move |&b| (a, b))).collect();
+        pairs.extend((0..10_000).map(|_| (rng.next_u64(), rng.next_u64())));
+        for (a, b) in pairs {
+            assert_eq!(mul_high(a, b), ((u128::from(a) * u128::from(b)) >> 64) as u64, "{a} × {b}");
+        }
     }
 
     #[test]
