@@ -59,3 +59,12 @@ pub fn bar_chart_svg(chart: &BarChart<'_>) -> Result<String, String> {
     }
     Ok(svg)
 }
+
+/// `text` cut to at most `max` characters for an axis label, an ellipsis marking the cut.
+pub fn short_label(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        text.chars().take(max.saturating_sub(1)).chain(['…']).collect()
+    }
+}

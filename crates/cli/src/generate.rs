@@ -210,7 +210,6 @@ fn write_csv(args: &GenerateArgs, ums: &Ums, part: Option<Part>) -> anyhow::Resu
                 let more = csv.fill(&mut chunk, 1 << 20);
                 file.write_all(&chunk)?;
                 bytes += chunk.len() as u64;
-                bar.inc(0);
                 if !more {
                     return file.flush();
                 }

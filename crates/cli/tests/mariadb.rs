@@ -40,7 +40,8 @@ fn start() -> Result<Server, String> {
     let data = dir.join("data");
     let socket = dir.join("mysqld.sock");
     let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
-    let user = if is_root { "--user=root" } else { "--user" };
+    // mariadbd refuses to run as root unless told to; as anyone else it runs as that user.
+    let user = if is_root { "--user=root" } else { "" };
     let mut install = Command::new("mariadb-install-db");
     install.args(["--no-defaults", "--auth-root-authentication-method=normal", "--skip-test-db"]);
     install.arg(format!("--datadir={}", data.display()));
@@ -58,7 +59,6 @@ fn start() -> Result<Server, String> {
          pid=$!; cat >/dev/null; kill $pid; wait $pid; rm -rf {dir}",
         data = data.display(),
         socket = socket.display(),
-        user = if user == "--user" { "" } else { user },
         dir = dir.display(),
     );
     let child = Command::new("sh")

@@ -35,12 +35,18 @@ fn check_schema(ums: &Ums, data: &[Vec<Vec<Value>>], problems: &mut Vec<String>)
     for (&t, rows) in TableId::ALL.iter().zip(data) {
         let table = ums.table(t);
         let mut seen: Vec<HashSet<String>> = vec![HashSet::new(); table.columns.len()];
+        // Row counts of referenced tables, looked up once per column rather than once per cell.
+        let targets: Vec<u64> = table
+            .columns
+            .iter()
+            .map(|c| c.references.as_ref().and_then(|fk| ums.tables_by_name(&fk.table)).map_or(0, |t| ums.count(t)))
+            .collect();
         for (row_idx, row) in rows.iter().enumerate() {
             if row.len() != table.columns.len() {
                 problems.push(format!("{}[{row_idx}]: {} values for {} columns", table.name, row.len(), table.columns.len()));
                 continue;
             }
-            for ((column, value), seen) in table.columns.iter().zip(row).zip(&mut seen) {
+            for (((column, value), seen), &target) in table.columns.iter().zip(row).zip(&mut seen).zip(&targets) {
                 let at = || format!("{}[{row_idx}].{}", table.name, column.name);
                 let type_ok = match (column.ty, value) {
                     (_, Value::Null) => column.nullable,
@@ -59,11 +65,10 @@ fn check_schema(ums: &Ums, data: &[Vec<Vec<Value>>], problems: &mut Vec<String>)
                 if column.primary_key && value.as_int() != Some(row_idx as i64 + 1) {
                     problems.push(format!("{}: primary key {value} is not {}", at(), row_idx + 1));
                 }
-                if let (Some(fk), Some(v)) = (&column.references, value.as_int()) {
-                    let target = ums.tables_by_name(&fk.table).map_or(0, |t| ums.count(t));
-                    if v < 1 || v as u64 > target {
-                        problems.push(format!("{}: {v} references no row of {} (1..={target})", at(), fk.table));
-                    }
+                if let (Some(fk), Some(v)) = (&column.references, value.as_int())
+                    && (v < 1 || v as u64 > target)
+                {
+                    problems.push(format!("{}: {v} references no row of {} (1..={target})", at(), fk.table));
                 }
                 if column.unique && *value != Value::Null && !seen.insert(value.to_string()) {
                     problems.push(format!("{}: duplicate value {value}", at()));

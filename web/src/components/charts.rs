@@ -79,7 +79,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
         .map(|i| format!("{}–{}", i * MARK_BUCKET, (i + 1) * MARK_BUCKET))
         .collect();
     let dept_names: Vec<String> = s.departments.iter().map(|(name, _)| name.clone()).collect();
-    let dept_labels: Vec<String> = dept_names.iter().map(|n| short(n, 14)).collect();
+    let dept_labels: Vec<String> = dept_names.iter().map(|n| crate::chart::short_label(n, 14)).collect();
     let course_labels: Vec<String> = s.courses.iter().map(|(id, _, _)| id.to_string()).collect();
     let course_names: Vec<String> = s
         .courses
@@ -98,14 +98,5 @@ pub fn Charts(props: &ChartsProps) -> Html {
                 labels={course_labels} names={course_names}
                 values={s.courses.iter().map(|(_, _, n)| *n).collect::<Vec<_>>()} />
         </section>
-    }
-}
-
-/// `text` cut to `max` characters with an ellipsis.
-fn short(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        text.chars().take(max - 1).chain(['…']).collect()
     }
 }

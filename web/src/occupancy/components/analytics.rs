@@ -32,7 +32,7 @@ fn bars(
     groups: &[GroupStats],
     value: impl Fn(&GroupStats) -> f64,
 ) -> Bars {
-    let labels: Vec<String> = groups.iter().map(|g| short(&g.key, 12)).collect();
+    let labels: Vec<String> = groups.iter().map(|g| crate::chart::short_label(&g.key, 12)).collect();
     let values: Vec<f64> = groups.iter().map(&value).collect();
     let rows = groups
         .iter()
@@ -141,14 +141,5 @@ pub fn AnalyticsView(props: &AnalyticsProps) -> Html {
             </div>
             <Figure test_id="chart-heatmap" caption="Venue utilisation by time slot" svg={heatmap.0.clone()} rows={heatmap.1.clone()} />
         </section>
-    }
-}
-
-/// `text` cut to `max` characters with an ellipsis.
-fn short(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        text.chars().take(max - 1).chain(['…']).collect()
     }
 }
