@@ -29,8 +29,17 @@ try {
       runs.push(await occ.train(30 * 60_000));
       if (run === 0) {
         const size = await occ.byTestId('version-1').locator('td').nth(7).innerText();
-        const predict = await occ.text('pred-ms');
-        console.log(`${n} sessions: saved version ${size}; ${predict}`);
+        const first = await occ.text('pred-ms');
+        // Each edit of the form predicts again; the median of many is robust to a busy machine.
+        const times = [];
+        for (let i = 0; i < 41; i++) {
+          await occ.setPrediction({ enrolled: 40 + i });
+          times.push(Number((await occ.text('pred-ms')).match(/([\d.]+) ms/)[1]));
+        }
+        console.log(
+          `${n} sessions: saved version ${size}; first prediction: ${first}; ` +
+            `median of ${times.length} predictions ${median(times).toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms (target < 1 ms)`,
+        );
       }
       await context.close();
     }

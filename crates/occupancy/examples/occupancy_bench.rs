@@ -101,6 +101,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(loaded.predict(&session.input)?);
     }
     let predict_ms = t.elapsed().as_secs_f64() * 1000.0 / n_predict as f64;
+    // Each model on its own, to see which one a prediction's time goes to.
+    let rows: Vec<Vec<f64>> = sessions
+        .iter()
+        .take(n_predict)
+        .map(|s| loaded.models.encoder.encode_row(&s.input))
+        .collect();
+    let per_row_ms = |f: &dyn Fn(&[f64]) -> f64| {
+        let t = Instant::now();
+        for row in &rows {
+            std::hint::black_box(f(row));
+        }
+        t.elapsed().as_secs_f64() * 1000.0 / n_predict as f64
+    };
+    let models = &loaded.models;
+    let linear_ms = per_row_ms(&|r| models.linear.predict_row(r));
+    let forest_ms = per_row_ms(&|r| models.forest.predict_row(r).unwrap_or(0.0));
+    let svm_ms = per_row_ms(&|r| models.svm.decision_function(r));
+    println!(
+        "{{\"predict_linear_ms\": {linear_ms:.4}, \"predict_forest_ms\": {forest_ms:.4}, \"predict_svm_ms\": {svm_ms:.4}}}"
+    );
     println!(
         "{{\"train_all_s\": {total_s:.4}, \"bundle_bytes\": {}, \"load_s\": {load_s:.4}, \"predict_one_ms\": {predict_ms:.4}}}",
         bytes.len()

@@ -103,6 +103,7 @@ impl ModelBundle {
         let bundle: ModelBundle =
             postcard::from_bytes(payload).map_err(|e| BundleError::Corrupt(e.to_string()))?;
         bundle.check_consistent()?;
+        bundle.models.svm.prepare();
         Ok(bundle)
     }
 
