@@ -3,13 +3,13 @@
 // Prints load-to-interactive, default-dataset generation times, SQL MB/s in wasm against the
 // native CLI on the same machine, wasm sizes, and the tab's peak memory for a big download.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, mkdtempSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { DIST, ROOT, launch, newPage } from './lib/browser.js';
+import { DIST, ROOT, launch, launchProfile, newPage } from './lib/browser.js';
 import { GeneratorPage } from './lib/generator-page.js';
 import { serve } from './lib/server.js';
 
@@ -33,20 +33,29 @@ function sizes() {
 
 /**
  * Resident memory (MiB) of the biggest renderer process (the page's tab, with its worker) and of
- * the browser process (which holds Blobs kept in memory).
+ * the browser process (which holds Blobs kept in memory), among the Chromium processes that use
+ * the profile in `profileDir` (the bench's own browser, not any other on the machine).
  */
-async function memory(cdp) {
-  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
-  const rss = (pid) => {
+function memory(profileDir) {
+  const read = (path) => {
     try {
-      const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
-      return m ? Number(m[1]) / 1024 : 0;
+      return readFileSync(path, 'utf8');
     } catch {
-      return 0;
+      return '';
     }
   };
-  const biggest = (type) => Math.max(0, ...processInfo.filter((p) => p.type === type).map((p) => rss(p.id)));
-  return { renderer: biggest('renderer'), browser: biggest('browser') };
+  let renderer = 0;
+  let browser = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    // Chromium rewrites its children's argv into one string, so match on the joined text.
+    const cmdline = read(`/proc/${pid}/cmdline`).replaceAll('\0', ' ');
+    if (!cmdline.includes(profileDir)) continue;
+    const m = read(`/proc/${pid}/status`).match(/VmRSS:\s+(\d+) kB/);
+    const mib = m ? Number(m[1]) / 1024 : 0;
+    if (cmdline.includes('--type=renderer')) renderer = Math.max(renderer, mib);
+    else if (!cmdline.includes('--type=')) browser = Math.max(browser, mib);
+  }
+  return { renderer, browser };
 }
 
 async function setStudents(gen, students) {
@@ -56,6 +65,9 @@ async function setStudents(gen, students) {
 
 const browser = await launch();
 const server = await serve(DIST);
+// Generation runs in a browser with an on-disk profile, as a user's own (see launchProfile).
+const profileDir = mkdtempSync(join(tmpdir(), 'campus-profile-'));
+const profile = await launchProfile(profileDir);
 try {
   sizes();
 
@@ -70,7 +82,7 @@ try {
   }
   console.log(`load to interactive (worker ready): median ${median(loads).toFixed(0)} ms, runs ${loads.map((x) => x.toFixed(0)).join(' ')}`);
 
-  const { context, page } = await newPage(browser);
+  const page = await profile.newPage();
   const gen = new GeneratorPage(page);
   await gen.open(server.url);
 
@@ -113,21 +125,20 @@ try {
   } else {
     console.log(`native CLI not found at ${CLI}: build it with cargo build --release -p campus_cli`);
   }
-  await context.close();
+  await page.close();
 
   // Peak memory while a big SQL file is generated into a Blob and downloaded.
   const big = Number(args['memory-students']);
   if (big > 0) {
-    const { context: ctx, page: p } = await newPage(browser);
+    const p = await profile.newPage();
     const g = new GeneratorPage(p);
-    const cdp = await browser.newBrowserCDPSession();
     await g.open(server.url);
     await setStudents(g, big);
     let peak = { renderer: 0, browser: 0 };
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const m = await memory(cdp).catch(() => ({ renderer: 0, browser: 0 }));
+        const m = memory(profileDir);
         peak = { renderer: Math.max(peak.renderer, m.renderer), browser: Math.max(peak.browser, m.browser) };
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -149,9 +160,11 @@ try {
     }
     const made = await g.byTestId('sql-bytes').innerText();
     console.log(`${big} students: ${made} of SQL in ${seconds.toFixed(1)} s, kept on ${storage}, ${downloaded}; peak RSS of the tab (renderer + worker) ${peak.renderer.toFixed(0)} MiB, browser process ${peak.browser.toFixed(0)} MiB`);
-    await ctx.close();
+    await p.close();
   }
 } finally {
+  await profile.close();
+  rmSync(profileDir, { recursive: true, force: true });
   await browser.close();
   await server.close();
 }
