@@ -1,7 +1,6 @@
 //! Training all three models on one seeded split, evaluation, k-fold CV and prediction.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::features::{FeatureEncoder, Matrix};
 use crate::forest::{ForestConfig, ForestError, ForestModel};
@@ -139,7 +138,7 @@ pub const MIN_ROWS: usize = 10;
 
 /// SHA-256 (hex) of the sessions in canonical CSV form.
 pub fn data_fingerprint(sessions: &[Session]) -> String {
-    let digest = Sha256::digest(write_csv(sessions).as_bytes());
+    let digest = crate::bundle::sha256(write_csv(sessions).as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -346,7 +346,7 @@ impl OccupancyHandle {
 
     async fn load_bundle(&self, registry: &Registry, id: u32) -> Result<ActiveModel, String> {
         let bytes = registry.bytes(id).await?;
-        let bundle = ModelBundle::from_bytes(&bytes).map_err(|e| format!("version {id}: {e}"))?;
+        let bundle = load_model(&bytes).map_err(|e| format!("version {id}: {e}"))?;
         Ok(ActiveModel {
             id,
             bundle: Rc::new(bundle),
@@ -362,7 +362,7 @@ impl OccupancyHandle {
         timings: Option<Timings>,
         message: String,
     ) -> Result<(), String> {
-        let bundle = ModelBundle::from_bytes(&bytes).map_err(|e| e.to_string())?;
+        let bundle = load_model(&bytes).map_err(|e| e.to_string())?;
         let registry = self.registry().await?;
         let id = registry.next_id().await?;
         let meta = VersionMeta::new(id, &bundle, origin, bytes.len(), timings);
@@ -528,4 +528,15 @@ fn click_download(url: &str, file_name: &str) -> Result<(), String> {
 pub fn use_occupancy(dispatch: UseReducerDispatcher<State>) -> OccupancyHandle {
     let handle = use_memo((), move |_| OccupancyHandle::new(dispatch));
     (*handle).clone()
+}
+
+/// Decodes a model and predicts once with it, throwing the answer away. V8 runs a wasm
+/// function's first calls in its baseline tier and swaps in the optimised build only between
+/// calls, so without this the first prediction the user sees took about twice as long as the rest.
+fn load_model(bytes: &[u8]) -> Result<ModelBundle, campus_occupancy::BundleError> {
+    let bundle = ModelBundle::from_bytes(bytes)?;
+    let row = vec![1.0; bundle.models.encoder.n_features()];
+    std::hint::black_box(bundle.models.svm.decision_function(&row));
+    let _ = std::hint::black_box(bundle.models.forest.predict_row(&row));
+    Ok(bundle)
 }
