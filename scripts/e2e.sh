@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end tests of the release page in Debian's headless Chromium: builds the page (Trunk,
+# End-to-end tests of the release page in Debian's headless Chromium and Firefox: builds the page (Trunk,
 # offline) and the CLI (to compare Create_FullDB.sql byte for byte), then runs tests/e2e with
 # node's test runner. Screenshots land in tests/e2e/artifacts/.
 set -euo pipefail

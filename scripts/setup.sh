@@ -5,17 +5,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
+GECKODRIVER_VERSION=0.37.1
 export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages: a real MariaDB for the SQL tests, Chromium and its driver for browser tests.
+# Debian packages: a real MariaDB for the SQL tests, Chromium and its driver and Firefox for
+# browser tests.
 apt_pkgs=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || apt_pkgs+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || apt_pkgs+=(mariadb-client)
 [ -x /usr/bin/chromium ] || apt_pkgs+=(chromium)
 [ -x /usr/bin/chromedriver ] || apt_pkgs+=(chromium-driver)
+[ -x /usr/bin/firefox-esr ] || apt_pkgs+=(firefox-esr)
 command -v node >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   log "apt-get install ${apt_pkgs[*]}"
@@ -42,6 +45,12 @@ if [ -n "$WB_VERSION" ] && [ "$(wasm-bindgen --version 2>/dev/null || true)" != 
   log "cargo install wasm-bindgen-cli $WB_VERSION"
   # Not --locked: its lockfile pins a webpki-roots version the registry here does not serve.
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --quiet
+fi
+
+# geckodriver drives Firefox for the browser tests; Debian does not package it, crates.io does.
+if [ "$(geckodriver --version 2>/dev/null | head -n1 | cut -d' ' -f1-2 || true)" != "geckodriver $GECKODRIVER_VERSION" ]; then
+  log "cargo install geckodriver@$GECKODRIVER_VERSION (about 3 minutes)"
+  cargo install "geckodriver@$GECKODRIVER_VERSION" --locked --quiet
 fi
 
 # Node tools for the end-to-end tests (playwright-core drives Debian's Chromium) and wasm-opt (binaryen).
