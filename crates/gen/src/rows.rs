@@ -179,14 +179,12 @@ impl Layout {
 
     /// The student behind residential row `row_idx`: spread evenly over all students, never twice.
     pub fn residential_student(&self, row_idx: u64) -> u64 {
-        (u128::from(row_idx) * u128::from(self.students) / u128::from(self.residential.max(1))) as u64
+        spread(row_idx, self.students, self.residential)
     }
 
     /// The student an applicant became, for the first `converted` applicants.
     pub fn applicant_student(&self, applicant_idx: u64) -> Option<u64> {
-        (applicant_idx < self.converted).then(|| {
-            (u128::from(applicant_idx) * u128::from(self.students) / u128::from(self.converted.max(1))) as u64
-        })
+        (applicant_idx < self.converted).then(|| spread(applicant_idx, self.students, self.converted))
     }
 
     pub fn lecturers(&self) -> u64 {
@@ -272,6 +270,17 @@ pub struct Student {
 fn phone(rng: &mut Rng) -> [u16; 3] {
     let prefix = rng.pick(&[60u16, 61, 62, 71, 72, 73, 74, 76, 78, 79, 81, 82, 83, 84]);
     [prefix, rng.below(1000) as u16, rng.below(10_000) as u16]
+}
+
+/// `⌊idx · n / of⌋`, which spreads `of` rows evenly over `n` items. The product fits in 64 bits
+/// for any size the config accepts; the 128-bit path only guards the arithmetic, because on
+/// wasm32 a 128-bit multiply and divide are library calls that cost a few percent of the SQL.
+fn spread(idx: u64, n: u64, of: u64) -> u64 {
+    let of = of.max(1);
+    match idx.checked_mul(n) {
+        Some(product) => product / of,
+        None => (u128::from(idx) * u128::from(n) / u128::from(of)) as u64,
+    }
 }
 
 /// Scratch text on the stack: formatting a row's derived strings allocates nothing.
