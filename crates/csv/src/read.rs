@@ -4,10 +4,18 @@
 //! slices) drive it the same way, and memory stays bounded by the longest record, not the file.
 //! Bad rows are reported and skipped (report and go on); only an unterminated quote or an
 //! over-long record stops the file, because after those nothing that follows can be trusted.
+//!
+//! Lines without a quote (nearly all of an export) are split where they lie, eight bytes at a
+//! time and without copying (`read/plain.rs`); csv-core reads every other line, from its start,
+//! so quoting, line ends, line numbers and errors are csv-core's whichever road a line takes.
 
 use std::fmt;
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
+
+use self::plain::{scan_plain_line, valid_utf8_prefix};
+
+mod plain;
 
 /// How a file is read.
 #[derive(Clone, Debug)]
@@ -168,10 +176,24 @@ pub struct CsvReader {
     /// sniffing see the same bytes whatever the chunk sizes.
     prefix: Vec<u8>,
     core: Option<csv_core::Reader>,
+    /// Whether csv-core stands between records (nothing of the next one consumed), so whole
+    /// lines may be split here without it; see [`CsvReader::split_plain_lines`].
+    core_between_records: bool,
+    /// Whether plain lines may be split without csv-core: always, except in the tests that
+    /// check both ways agree.
+    split_plain: bool,
+    /// Consecutive tries that split no line, and records left to csv-core before the next try.
+    plain_misses: u32,
+    plain_pause: u32,
     out: Vec<u8>,
     out_len: usize,
     ends: Vec<usize>,
     ends_len: usize,
+    /// Field ends of the plain line being split, kept apart from csv-core's `ends` whose
+    /// capacity doubles as the field-count limit.
+    line_ends: Vec<usize>,
+    /// The field list handed to the handler, emptied after each row and kept for its allocation.
+    fields: Vec<&'static str>,
     /// Newlines consumed so far and the last byte consumed, to compute line numbers.
     newlines: u64,
     last_byte: u8,
@@ -187,10 +209,16 @@ impl CsvReader {
             options,
             prefix: Vec::new(),
             core: None,
+            core_between_records: false,
+            split_plain: true,
+            plain_misses: 0,
+            plain_pause: 0,
             out: vec![0; 4096],
             out_len: 0,
             ends: vec![0; 64],
             ends_len: 0,
+            line_ends: Vec::with_capacity(64),
+            fields: Vec::new(),
             newlines: 0,
             last_byte: 0,
             headers: None,
@@ -242,7 +270,9 @@ impl CsvReader {
 
     /// Feeds the next chunk; the handler sees the header once, then each complete, valid row.
     pub fn feed(&mut self, chunk: &[u8], handler: &mut dyn RowHandler) {
-        if self.stopped {
+        // csv-core takes an empty input for the end of the file, which would cut the pending
+        // record short; an empty chunk carries nothing, so it changes nothing.
+        if self.stopped || chunk.is_empty() {
             return;
         }
         self.stats.n_bytes += chunk.len() as u64;
@@ -299,16 +329,38 @@ impl CsvReader {
             if self.stopped {
                 return;
             }
+            // The header always goes through csv-core: it alone strips a second BOM.
+            if self.core_between_records && self.split_plain && self.headers.is_some() {
+                if self.plain_pause > 0 {
+                    self.plain_pause -= 1;
+                } else {
+                    let n_used = self.split_plain_lines(input, handler);
+                    input = input.get(n_used..).unwrap_or_default();
+                    if self.stopped || (input.is_empty() && !at_end) {
+                        return;
+                    }
+                    // A file that quotes every line would pay for a failed scan per line: after
+                    // a few in a row, csv-core alone reads the next records before a new try.
+                    self.plain_misses = if n_used == 0 { self.plain_misses + 1 } else { 0 };
+                    if self.plain_misses >= 4 {
+                        self.plain_misses = 0;
+                        self.plain_pause = 32;
+                    }
+                }
+            }
             let Some(core) = self.core.as_mut() else { return };
+            let line_before = core.line();
             let (result, n_in, n_out, n_ends) = core.read_record(
                 input,
                 self.out.get_mut(self.out_len..).unwrap_or_default(),
                 self.ends.get_mut(self.ends_len..).unwrap_or_default(),
             );
-            // csv-core counts every `\n` it consumes, quoted ones included, starting from 1.
-            self.newlines = core.line().saturating_sub(1);
+            // csv-core counts every `\n` it consumes, quoted ones included; lines split without
+            // it are counted in `split_plain_lines`.
+            self.newlines += core.line().saturating_sub(line_before);
             if let Some(&last) = input.get(..n_in).and_then(<[u8]>::last) {
                 self.last_byte = last;
+                self.core_between_records = false;
             }
             input = input.get(n_in..).unwrap_or_default();
             self.out_len += n_out;
@@ -358,6 +410,9 @@ impl CsvReader {
                     self.emit(line, handler);
                     self.out_len = 0;
                     self.ends_len = 0;
+                    // After a record csv-core is in its end-of-record state, which treats what
+                    // follows exactly as a fresh start would (a `\n` after `\r` is a blank line).
+                    self.core_between_records = true;
                 }
                 ReadRecordResult::End => return,
             }
@@ -376,20 +431,115 @@ impl CsvReader {
     }
 
     fn emit(&mut self, line: u64, handler: &mut dyn RowHandler) {
-        // The buffer is moved out so the fields can borrow it while errors are recorded.
+        // The buffers are moved out so the fields can borrow them while errors are recorded.
         let out = std::mem::take(&mut self.out);
-        self.emit_from(&out, line, handler);
+        let ends = std::mem::take(&mut self.ends);
+        let data = out.get(..self.out_len).unwrap_or_default();
+        self.emit_record(data, ends.get(..self.ends_len).unwrap_or_default(), 0, line, handler);
         self.out = out;
+        self.ends = ends;
     }
 
-    fn emit_from(&mut self, out: &[u8], line: u64, handler: &mut dyn RowHandler) {
-        let data = out.get(..self.out_len).unwrap_or_default();
-        let ends = self.ends.get(..self.ends_len).unwrap_or_default();
+    /// Splits whole lines that csv-core would read as plain fields (no `"`, no `\r` other than
+    /// before `\n`) straight from `input`, without copying them; returns the bytes used.
+    ///
+    /// It stops at the first line it cannot vouch for (a quote, a lone `\r`, one too long or with
+    /// too many fields, or a line not yet complete) and leaves it to csv-core, which then reads
+    /// that line from its start exactly as it would have, errors included. Rows it hands on are
+    /// the rows csv-core would have produced, with the same line numbers.
+    fn split_plain_lines(&mut self, input: &[u8], handler: &mut dyn RowHandler) -> usize {
+        let Some(n_columns) = self.headers.as_ref().map(|h| h.names.len()) else { return 0 };
+        let delimiter = self.stats.delimiter;
+        // Other delimiters change what a plain line is (or split characters); csv-core alone
+        // reads such files.
+        if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
+            return 0;
+        }
+        let max_len = self.options.max_record_bytes;
+        let mut ends = std::mem::take(&mut self.line_ends);
+        let mut fields: Vec<&str> = std::mem::take(&mut self.fields);
+        // UTF-8 is validated a window at a time: far cheaper per byte than line by line, while
+        // a call that only reaches the next quoted line validates little beyond it. The window
+        // doubles each time a line runs past it.
+        let mut window = 256;
+        let mut text_start = 0;
+        let mut text = "";
+        let mut n_used = 0;
+        while !self.stopped {
+            let rest = input.get(n_used..).unwrap_or_default();
+            let Some((len, used)) = scan_plain_line(rest, delimiter, max_len, &mut ends) else { break };
+            let line = self.newlines + 1;
+            self.newlines += 1;
+            self.last_byte = b'\n';
+            let line_start = n_used;
+            n_used += used;
+            if line_start + len > text_start + text.len() {
+                window = (window * 2).max(len).min(1 << 20);
+                text_start = line_start;
+                text = valid_utf8_prefix(rest.get(..window.max(len)).unwrap_or(rest));
+            }
+            let from = line_start - text_start;
+            let line_text = text.get(from..from + len);
+            // Rows of the expected width take the short road; anything else (blank lines,
+            // ragged rows, invalid UTF-8, one-column files) goes through the checks in
+            // `emit_record`, which report it exactly as for any record.
+            let mut plain = false;
+            if let Some(line_text) = line_text
+                && ends.len() == n_columns
+                && n_columns > 1
+            {
+                fields.clear();
+                let mut field_start = 0;
+                for &end in &ends {
+                    // Every end is at an ASCII delimiter or the line's end: a char boundary.
+                    if let Some(field) = line_text.get(field_start..end) {
+                        fields.push(field);
+                    }
+                    field_start = end + 1;
+                }
+                plain = fields.len() == n_columns;
+            }
+            if plain {
+                let row = Row { line, row_idx: self.stats.n_rows, fields: &fields };
+                self.stats.n_rows += 1;
+                handler.on_row(&row);
+            } else {
+                self.emit_record(rest.get(..len).unwrap_or_default(), &ends, 1, line, handler);
+            }
+        }
+        fields.clear();
+        // See `emit_record`: the allocation is kept, only the lifetime changes.
+        self.fields = fields.into_iter().map(|_| "").collect();
+        self.line_ends = ends;
+        n_used
+    }
+
+    /// Checks one record (`data` with field `ends`) and hands it on as the header or a row.
+    ///
+    /// `gap` is the number of bytes between fields: 0 in csv-core's output, 1 (the delimiter)
+    /// in a line split in place.
+    fn emit_record(&mut self, data: &[u8], ends: &[usize], gap: usize, line: u64, handler: &mut dyn RowHandler) {
         // A line of only spaces is blank, not a one-field row.
         if ends.len() == 1 && data.iter().all(|b| b.is_ascii_whitespace()) {
             return;
         }
-        let mut fields: Vec<&str> = Vec::with_capacity(ends.len());
+        let mut fields: Vec<&str> = std::mem::take(&mut self.fields);
+        self.emit_fields(data, ends, gap, &mut fields, line, handler);
+        fields.clear();
+        // An empty vector of the same layout: collecting reuses its allocation, so rows do not
+        // allocate; only the borrow's lifetime changes.
+        self.fields = fields.into_iter().map(|_| "").collect();
+    }
+
+    fn emit_fields<'d>(
+        &mut self,
+        data: &'d [u8],
+        ends: &[usize],
+        gap: usize,
+        fields: &mut Vec<&'d str>,
+        line: u64,
+        handler: &mut dyn RowHandler,
+    ) {
         let mut bad_column = None;
         let mut start = 0;
         // One validation per record; `get` then fails only where a delimiter had split a
@@ -400,7 +550,7 @@ impl CsvReader {
                 Some(text) => text.get(start..end),
                 None => data.get(start..end).and_then(|bytes| std::str::from_utf8(bytes).ok()),
             };
-            start = end;
+            start = end + gap;
             let Some(field) = field else {
                 bad_column = Some(idx + 1);
                 break;
@@ -445,7 +595,7 @@ impl CsvReader {
             self.push_error(line, Some(expected.min(found) + 1), CsvErrorKind::Ragged { expected, found });
             return;
         }
-        let row = Row { line, row_idx: self.stats.n_rows, fields: &fields };
+        let row = Row { line, row_idx: self.stats.n_rows, fields };
         self.stats.n_rows += 1;
         handler.on_row(&row);
     }
@@ -588,6 +738,20 @@ mod tests {
             out.ends_with("error t.csv:2: record has more than 16384 fields; the rest of the file was not read\n"),
             "{out}"
         );
+    }
+
+    /// Regression: an empty chunk in the middle of a record ended it, as if the file had.
+    #[test]
+    fn an_empty_chunk_changes_nothing() {
+        let mut reader = CsvReader::new(ReadOptions::new("t.csv"));
+        let mut rows = Vec::new();
+        let mut handler = OnRow(|row: &Row<'_>| rows.push(row.fields().join("|")));
+        for chunk in [&b"a,b\n1,2\n3,\"x"[..], b"", b"y\"\n4,"[..].as_ref(), b"", b"5\n"] {
+            reader.feed(chunk, &mut handler);
+        }
+        reader.finish(&mut handler);
+        assert_eq!(rows, ["1|2", "3|xy", "4|5"]);
+        assert!(reader.errors().is_empty());
     }
 
     #[test]

@@ -5,11 +5,11 @@
 //! (student, course) for attendance, the exam totals per (student, course), and 64-bit row
 //! fingerprints for duplicate detection. Attendance rows themselves stream through.
 
-use campus_csv::infer::{Inferrer, is_null, parse_bool};
+use campus_csv::infer::{Inferrer, is_null, parse_bool, trim};
 use campus_csv::{CsvErrorKind, CsvReader, Headers, ReadOptions, Row, RowHandler};
 use campus_schema::Date;
 
-use crate::fasthash::{FastMap, FastSet, fingerprint, fingerprint_more};
+use crate::fasthash::{FastMap, FastSet, fingerprint, fingerprint_at, fingerprint_more};
 use crate::hash::{Digest32, student_digest, to_hex};
 use crate::quality::{Example, FileReport, FindingKind, Findings};
 use crate::{EtlError, EtlOptions, FileKind};
@@ -38,23 +38,12 @@ impl Student {
     pub fn attendance(&self, course_id: u32) -> Option<&AttendanceAgg> {
         self.courses.iter().find(|(id, _)| *id == course_id).map(|(_, agg)| agg)
     }
-
-    fn attendance_mut(&mut self, course_id: u32) -> Option<&mut AttendanceAgg> {
-        let idx = match self.courses.iter().position(|(id, _)| *id == course_id) {
-            Some(idx) => idx,
-            None => {
-                self.courses.push((course_id, AttendanceAgg::default()));
-                self.courses.len() - 1
-            }
-        };
-        self.courses.get_mut(idx).map(|(_, agg)| agg)
-    }
 }
 
 /// String equality for the short keys of the hot loop, inlined instead of a `memcmp` call.
 #[inline]
 fn short_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+    campus_csv::infer::short_eq(a.as_bytes(), b.as_bytes())
 }
 
 /// Maps strings (course codes, programme codes) to small integers, in first-seen order.
@@ -116,15 +105,22 @@ impl AttendanceAgg {
             return None;
         }
         let idx = usize::try_from(offset).ok()?;
-        if idx >= self.tags.len() {
-            self.tags.resize(idx + 1, 0);
-        }
-        let slot = self.tags.get_mut(idx)?;
         // Any nonzero 16 bits of the fingerprint; 0 marks an empty day. Two different rows
         // with the same key share a tag with probability 2^-15, which would count the second
         // as a duplicate row instead of only a duplicate key: acceptable for a quality count,
         // and it halves the memory the hot loop walks.
         let tag = (tag as u16) | 1;
+        // Rows sorted by date land past the last day seen: a new day cannot be a duplicate, so
+        // the tag is stored without reading the slot first, whose cache line is cold (every
+        // other course of every student was visited since this one's previous day).
+        if idx >= self.tags.len() {
+            if idx > self.tags.len() {
+                self.tags.resize(idx, 0);
+            }
+            self.tags.push(tag);
+            return Some((false, false));
+        }
+        let slot = self.tags.get_mut(idx)?;
         if *slot == 0 {
             *slot = tag;
             Some((false, false))
@@ -160,6 +156,16 @@ impl EtlState {
             && short_eq(&student.dob, dob)
         {
             return Some(idx);
+        }
+        // Exports sorted by date or course list the students of each day in the master's
+        // order, so the next student is the likeliest answer after the previous one.
+        let next = self.last_hit.map_or(0, |idx| idx.saturating_add(1));
+        if let Some(student) = self.students.get(next as usize)
+            && short_eq(&student.roll_no, roll_no)
+            && short_eq(&student.dob, dob)
+        {
+            self.last_hit = Some(next);
+            return Some(next);
         }
         self.key_scratch.clear();
         self.key_scratch.push_str(roll_no);
@@ -211,9 +217,12 @@ struct ScanCtx {
     placed_col: Option<usize>,
     /// File positions of the columns that identify a row (duplicate keys).
     key_positions: Vec<usize>,
+    /// File positions of the fields an attendance row's tag covers; `None` for all of them.
+    tag_positions: Option<Vec<usize>>,
     /// Positions of roll_no and dob when outputs are de-identified.
     masked: Vec<usize>,
-    last_date: (String, Option<Date>),
+    /// The last date text read, its date and that date's day number.
+    last_date: (String, Option<(Date, i64)>),
     inferrer: Inferrer,
     findings: Findings,
 }
@@ -241,6 +250,7 @@ impl Etl {
             columns: Vec::new(),
             placed_col: None,
             key_positions: Vec::new(),
+            tag_positions: None,
             masked: Vec::new(),
             last_date: (String::new(), None),
             inferrer: Inferrer::default(),
@@ -375,6 +385,10 @@ impl RowHandler for Handler<'_> {
             FileKind::Placements => &[1, 2],
         };
         self.ctx.key_positions = key_order.iter().filter_map(|&idx| self.ctx.columns.get(idx).copied()).collect();
+        // An attendance row's tag covers its non-key fields; with none, or more than a
+        // handful of them, it covers the whole row.
+        let others: Vec<usize> = (0..headers.names.len()).filter(|idx| !self.ctx.key_positions.contains(idx)).collect();
+        self.ctx.tag_positions = (1..=8).contains(&others.len()).then_some(others);
         if self.options.deidentify {
             self.ctx.masked = ["roll_no", "dob"].iter().filter_map(|name| headers.position(name)).collect();
         }
@@ -394,24 +408,9 @@ impl RowHandler for Handler<'_> {
             // Attendance checks duplicates per (student, course) by date (see AttendanceAgg):
             // rows with the same key differ only in the other fields, so their fingerprint
             // is the tag, and whole-row fingerprints are only needed for rare repeats.
-            let mut other_fields: [&str; 8] = [""; 8];
-            let mut n_other = 0;
-            for (idx, field) in fields.iter().enumerate() {
-                if !self.ctx.key_positions.contains(&idx) {
-                    if let Some(slot) = other_fields.get_mut(n_other) {
-                        *slot = field;
-                        n_other += 1;
-                    } else {
-                        // More extra columns than slots: fold the rest in as one fingerprint.
-                        n_other = 0;
-                        break;
-                    }
-                }
-            }
-            let tag = if n_other == 0 {
-                fingerprint(fields)
-            } else {
-                fingerprint(other_fields.get(..n_other).unwrap_or_default())
+            let tag = match &self.ctx.tag_positions {
+                Some(positions) => fingerprint_at(fields, positions),
+                None => fingerprint(fields),
             };
             self.attendance_row(row, tag);
             return;
@@ -511,12 +510,13 @@ impl Handler<'_> {
 
     fn attendance_row(&mut self, row: &Row<'_>, tag: u64) {
         let max_examples = self.options.max_examples;
+        let college_code = self.col(row, 0);
         let roll_no = self.col(row, 1);
         let dob = self.col(row, 2);
         let course = self.col(row, 3);
-        let date = self.col(row, 4).trim();
+        let date = trim(self.col(row, 4));
         let status = self.col(row, 5);
-        self.check_padding(row, &[self.col(row, 0), roll_no, dob, course]);
+        self.check_padding(row, &[college_code, roll_no, dob, course]);
         // pandas' `(status == "P").astype(int)`: exactly "P" is present, anything else absent.
         let present = status == "P";
         if status != "P" && status != "A" {
@@ -526,7 +526,7 @@ impl Handler<'_> {
         let day = if short_eq(&self.ctx.last_date.0, date) {
             self.ctx.last_date.1
         } else {
-            let day = Date::parse_iso(date);
+            let day = Date::parse_iso(date).map(|d| (d, d.to_days()));
             self.ctx.last_date.0.clear();
             self.ctx.last_date.0.push_str(date);
             self.ctx.last_date.1 = day;
@@ -534,7 +534,7 @@ impl Handler<'_> {
         };
         match day {
             None => self.ctx.findings.add(FindingKind::InvalidDate, max_examples, || example(row, &self.ctx.masked)),
-            Some(day) => {
+            Some((day, _)) => {
                 if let Some((first, last)) = self.options.semester
                     && (day < first || day > last)
                 {
@@ -546,23 +546,23 @@ impl Handler<'_> {
         }
         let student = self.state.lookup(roll_no, dob);
         let mut dense = None;
-        if let Some(student_idx) = student {
+        let state = &mut *self.state;
+        if let Some(student) = student.and_then(|idx| state.students.get_mut(idx as usize)) {
+            student.n_attendance += 1;
+            student.n_present += u32::from(present);
             // A student has a handful of courses: comparing their names beats hashing.
-            let known = self.state.students.get(student_idx as usize).and_then(|s| {
-                s.courses.iter().map(|(id, _)| *id).find(|&id| short_eq(self.state.courses.name(id), course))
-            });
-            let course_id = match known {
-                Some(id) => id,
-                None => self.state.courses.intern(course),
-            };
-            if let Some(student) = self.state.students.get_mut(student_idx as usize) {
-                student.n_attendance += 1;
-                student.n_present += u32::from(present);
-                if let Some(agg) = student.attendance_mut(course_id) {
-                    agg.n_rows += 1;
-                    agg.n_present += u32::from(present);
-                    dense = day.and_then(|d| agg.see(d.to_days(), tag));
+            let known = student.courses.iter().position(|(id, _)| short_eq(state.courses.name(*id), course));
+            let slot = match known {
+                Some(pos) => pos,
+                None => {
+                    student.courses.push((state.courses.intern(course), AttendanceAgg::default()));
+                    student.courses.len() - 1
                 }
+            };
+            if let Some((_, agg)) = student.courses.get_mut(slot) {
+                agg.n_rows += 1;
+                agg.n_present += u32::from(present);
+                dense = day.and_then(|(_, days)| agg.see(days, tag));
             }
         }
         let (duplicate_key, duplicate_row) = match dense {
