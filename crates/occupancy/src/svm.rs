@@ -97,7 +97,8 @@ pub struct SvmModel {
     pub sv_sq_norms: Vec<f64>,
     pub rho: f64,
     pub stats: SvmStats,
-    /// The support vectors feature by feature, derived on first use and never stored.
+    /// The support vectors feature by feature: derived when the model is fitted or loaded (see
+    /// [`SvmModel::prepare`]), never stored.
     #[serde(skip)]
     columns: Columns,
 }
@@ -204,7 +205,7 @@ impl SvmModel {
     }
 
     /// Transposes the support vectors now, so that the first prediction is as fast as the
-    /// rest; loading and training call it (about a millisecond at 12,000 support vectors).
+    /// rest; fitting and loading call it (a few milliseconds at 12,700 support vectors).
     pub fn prepare(&self) {
         self.columns();
     }
