@@ -1,13 +1,13 @@
 //! Classroom occupancy ML, pure Rust for the CLI and the browser worker alike.
 //!
 //! The pipeline, in module order:
-//! - [`generate`]: a seeded generator of class sessions (byte-identical on every target);
+//! - [`mod@generate`]: a seeded generator of class sessions (byte-identical on every target);
 //! - [`import`]: CSV import of the shared layout ([`session::COLUMNS`]) with per-row errors;
 //! - [`features`]: one-hot and standardised encoding learned from the training rows;
 //! - [`linear`], [`forest`], [`svm`]: the three models; [`svm`] is our own SMO solver;
 //! - [`metrics`]: regression and classification metrics;
-//! - [`train`]: split, fit, evaluate, cross-validate, predict;
-//! - [`analytics`]: the dashboard's aggregates (by weekday, slot, school, exam week, venue);
+//! - [`mod@train`]: split, fit, evaluate, cross-validate, predict;
+//! - [`mod@analytics`]: the dashboard's aggregates (by weekday, slot, school, exam week, venue);
 //! - [`bundle`]: the versioned, checksummed binary format of a trained version.
 //!
 //! Core code never panics on user data, spawns no threads and reads no clock: timings and
