@@ -169,7 +169,9 @@ impl ColumnStats {
         ColumnStats { name: name.into(), ty: InferredType::Empty, n_values: 0, n_nulls: 0, max_chars: 0 }
     }
 
-    /// Widens the type to hold `field`.
+    /// Widens the type to hold `field`. Inline: it runs for every field, and for a column
+    /// settled as text it is only counting and measuring.
+    #[inline]
     pub fn observe(&mut self, field: &str) {
         self.n_values += 1;
         if is_null(field) {
@@ -185,6 +187,11 @@ impl ColumnStats {
             *max_chars = self.max_chars;
             return;
         }
+        self.widen_to(field);
+    }
+
+    /// The slow half of [`ColumnStats::observe`], out of line so the fast half inlines.
+    fn widen_to(&mut self, field: &str) {
         let seen = classify(trim(field));
         self.ty = widen(self.ty, seen, self.max_chars);
     }
@@ -222,19 +229,10 @@ impl Inferrer {
 
     pub fn observe(&mut self, fields: &[&str]) {
         for ((stats, field), last) in self.columns.iter_mut().zip(fields).zip(&mut self.last_values) {
-            // A column settled as text only counts and measures: `ColumnStats::observe`
-            // inlined for that case, the commonest by far.
-            if let InferredType::Text { max_chars } = &mut stats.ty {
-                stats.n_values += 1;
-                if is_null(field) {
-                    stats.n_nulls += 1;
-                } else {
-                    if field.len() > stats.max_chars as usize {
-                        let n_chars = u32::try_from(field.chars().count()).unwrap_or(u32::MAX);
-                        stats.max_chars = stats.max_chars.max(n_chars);
-                    }
-                    *max_chars = stats.max_chars;
-                }
+            // A column settled as text, the commonest case by far, only counts and measures:
+            // comparing with the last value would cost more than that.
+            if matches!(stats.ty, InferredType::Text { .. }) {
+                stats.observe(field);
                 continue;
             }
             if !last.is_empty() && short_eq(last.as_bytes(), field.as_bytes()) {
