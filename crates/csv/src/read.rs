@@ -203,6 +203,13 @@ pub struct CsvReader {
     stopped: bool,
 }
 
+/// An emptied field list, kept for its allocation: collecting an empty vector into one of the
+/// same layout reuses the allocation, so rows do not allocate; only the borrow's lifetime changes.
+fn recycle(mut fields: Vec<&str>) -> Vec<&'static str> {
+    fields.clear();
+    fields.into_iter().map(|_| "").collect()
+}
+
 impl CsvReader {
     pub fn new(options: ReadOptions) -> CsvReader {
         CsvReader {
@@ -507,9 +514,7 @@ impl CsvReader {
                 self.emit_record(rest.get(..len).unwrap_or_default(), &ends, 1, line, handler);
             }
         }
-        fields.clear();
-        // See `emit_record`: the allocation is kept, only the lifetime changes.
-        self.fields = fields.into_iter().map(|_| "").collect();
+        self.fields = recycle(fields);
         self.line_ends = ends;
         n_used
     }
@@ -525,10 +530,7 @@ impl CsvReader {
         }
         let mut fields: Vec<&str> = std::mem::take(&mut self.fields);
         self.emit_fields(data, ends, gap, &mut fields, line, handler);
-        fields.clear();
-        // An empty vector of the same layout: collecting reuses its allocation, so rows do not
-        // allocate; only the borrow's lifetime changes.
-        self.fields = fields.into_iter().map(|_| "").collect();
+        self.fields = recycle(fields);
     }
 
     fn emit_fields<'d>(
