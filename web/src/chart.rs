@@ -65,6 +65,9 @@ pub fn short_label(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_owned()
     } else {
-        text.chars().take(max.saturating_sub(1)).chain(['…']).collect()
+        text.chars()
+            .take(max.saturating_sub(1))
+            .chain(['…'])
+            .collect()
     }
 }

@@ -108,7 +108,8 @@ fn run_sample(args: &SampleArgs) -> anyhow::Result<()> {
         sessions_per_course: args.sessions,
         dirty: args.dirty,
     };
-    fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     for (name, bytes) in generate(&options).files() {
         let path = args.out.join(name);
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
@@ -122,7 +123,9 @@ fn stream(path: &Path, mut feed: impl FnMut(&[u8]) -> anyhow::Result<()>) -> any
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut buf = vec![0u8; CHUNK];
     loop {
-        let n = file.read(&mut buf).with_context(|| format!("cannot read {}", path.display()))?;
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let Some(chunk) = buf.get(..n) else { break };
         if chunk.is_empty() {
             break;
@@ -133,24 +136,32 @@ fn stream(path: &Path, mut feed: impl FnMut(&[u8]) -> anyhow::Result<()>) -> any
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn options(args: &EtlArgs) -> anyhow::Result<EtlOptions> {
     let hash = match &args.secret_env {
         None => HashMode::Sha256,
         Some(var) => {
-            let secret = std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
+            let secret = std::env::var(var)
+                .with_context(|| format!("environment variable {var} is not set"))?;
             if secret.is_empty() {
                 bail!("environment variable {var} is empty: a keyed hash needs a secret");
             }
-            HashMode::Keyed { secret: secret.into_bytes() }
+            HashMode::Keyed {
+                secret: secret.into_bytes(),
+            }
         }
     };
     let semester = match &args.semester {
         None => None,
         Some(text) => {
-            let parsed = text.split_once(':').and_then(|(a, b)| Some((Date::parse_iso(a)?, Date::parse_iso(b)?)));
+            let parsed = text
+                .split_once(':')
+                .and_then(|(a, b)| Some((Date::parse_iso(a)?, Date::parse_iso(b)?)));
             let Some(range) = parsed else {
                 bail!("--semester wants FIRST:LAST as ISO dates, e.g. 2024-08-01:2024-12-15")
             };
@@ -162,7 +173,13 @@ fn options(args: &EtlArgs) -> anyhow::Result<EtlOptions> {
         Some(c) if c.is_ascii() => Some(c as u8),
         Some(c) => bail!("--delimiter must be one ASCII character, not {c:?}"),
     };
-    Ok(EtlOptions { hash, deidentify: args.deidentify, semester, delimiter, ..EtlOptions::default() })
+    Ok(EtlOptions {
+        hash,
+        deidentify: args.deidentify,
+        semester,
+        delimiter,
+        ..EtlOptions::default()
+    })
 }
 
 fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
@@ -206,8 +223,9 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     // Pass 2: transformed CSVs and staging SQL, streamed straight to disk.
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let sql_path = out.join("staging.sql");
-    let mut sql =
-        BufWriter::new(File::create(&sql_path).with_context(|| format!("cannot create {}", sql_path.display()))?);
+    let mut sql = BufWriter::new(
+        File::create(&sql_path).with_context(|| format!("cannot create {}", sql_path.display()))?,
+    );
     if let Some(database) = &args.database {
         let mut header = b"CREATE DATABASE IF NOT EXISTS ".to_vec();
         campus_sql::escape::push_ident(&mut header, database);
@@ -219,17 +237,28 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     sql.write_all(&staging_ddl(&etl))?;
     let mut csv_files: Vec<(FileKind, BufWriter<File>)> = Vec::new();
     for (kind, path) in &inputs {
-        if etl.state.reports.iter().any(|r| r.kind == *kind && r.unusable && r.file_name == file_name(path)) {
+        if etl
+            .state
+            .reports
+            .iter()
+            .any(|r| r.kind == *kind && r.unusable && r.file_name == file_name(path))
+        {
             continue;
         }
         let first_of_kind = !csv_files.iter().any(|(k, _)| k == kind);
         if first_of_kind {
             let csv_path = out.join(format!("{}.csv", kind.staging_table()));
-            let file = File::create(&csv_path).with_context(|| format!("cannot create {}", csv_path.display()))?;
+            let file = File::create(&csv_path)
+                .with_context(|| format!("cannot create {}", csv_path.display()))?;
             csv_files.push((*kind, BufWriter::new(file)));
         }
-        let Some((_, csv)) = csv_files.iter_mut().find(|(k, _)| k == kind) else { continue };
-        let options = ExportOptions { csv_header: first_of_kind, ..ExportOptions::default() };
+        let Some((_, csv)) = csv_files.iter_mut().find(|(k, _)| k == kind) else {
+            continue;
+        };
+        let options = ExportOptions {
+            csv_header: first_of_kind,
+            ..ExportOptions::default()
+        };
         let mut export = Export::begin(&etl, *kind, &file_name(path), options)?;
         stream(path, |chunk| {
             export.feed(&etl, chunk);
@@ -254,13 +283,19 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     println!("students: {}", etl.state.students.len());
     for kind in [FileKind::Attendance, FileKind::Exams, FileKind::Placements] {
         let reports = etl.state.reports.iter().filter(|r| r.kind == kind);
-        let (rows, orphans) =
-            reports.fold((0, 0), |(n, o), r| (n + r.n_rows, o + r.findings.count(FindingKind::Orphans)));
+        let (rows, orphans) = reports.fold((0, 0), |(n, o), r| {
+            (n + r.n_rows, o + r.findings.count(FindingKind::Orphans))
+        });
         println!("{}: {rows} rows, {orphans} without a student", kind.label());
     }
     match analysis.pearson {
-        Some(r) => println!("pearson(attendance_pct, total_marks) = {r:?} over {} pairs", analysis.n_complete_pairs),
-        None => println!("pearson(attendance_pct, total_marks) = n/a (fewer than two complete pairs)"),
+        Some(r) => println!(
+            "pearson(attendance_pct, total_marks) = {r:?} over {} pairs",
+            analysis.n_complete_pairs
+        ),
+        None => {
+            println!("pearson(attendance_pct, total_marks) = n/a (fewer than two complete pairs)")
+        }
     }
     if let Some(rho) = analysis.spearman {
         println!("spearman = {rho:?}");

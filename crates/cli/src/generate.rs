@@ -104,7 +104,10 @@ enum Format {
 
 impl GenerateArgs {
     fn config(&self) -> Config {
-        let mut config = Config { seed: self.seed, ..Config::scaled(self.students) };
+        let mut config = Config {
+            seed: self.seed,
+            ..Config::scaled(self.students)
+        };
         macro_rules! set {
             ($($field:ident <- $arg:ident),*) => { $( if let Some(v) = self.$arg { config.$field = v; } )* };
         }
@@ -125,7 +128,11 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if args.check {
         let problems = campus_gen::check::check(&ums);
         if !problems.is_empty() {
-            bail!("the dataset fails {} integrity checks:\n  {}", problems.len(), problems.join("\n  "));
+            bail!(
+                "the dataset fails {} integrity checks:\n  {}",
+                problems.len(),
+                problems.join("\n  ")
+            );
         }
     }
     let bytes = match args.format {
@@ -192,7 +199,8 @@ fn write_csv(args: &GenerateArgs, ums: &Ums, part: Option<Part>) -> anyhow::Resu
     if args.out.as_os_str() == "-" {
         bail!("CSV output is one file per table: give a folder with --out");
     }
-    fs::create_dir_all(&args.out).with_context(|| format!("cannot create folder {}", args.out.display()))?;
+    fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create folder {}", args.out.display()))?;
     let bar = progress_bar(ums.total_rows(), args.quiet);
     let mut bytes = 0u64;
     for table in TableId::ALL {
@@ -223,18 +231,23 @@ fn write_csv(args: &GenerateArgs, ums: &Ums, part: Option<Part>) -> anyhow::Resu
 
 /// Writes through a temporary file beside `path` and renames it into place, so a failed or
 /// interrupted run never leaves a truncated file under the real name.
-fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
     let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
     temp_name.push(".partial");
     let temp = path.with_file_name(temp_name);
     let file = File::create(&temp).with_context(|| format!("cannot create {}", path.display()))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    let written = write(&mut out).and_then(|()| out.into_inner().map_err(|e| e.into_error())?.sync_all());
+    let written =
+        write(&mut out).and_then(|()| out.into_inner().map_err(|e| e.into_error())?.sync_all());
     if let Err(err) = written {
         let _ = fs::remove_file(&temp);
         return Err(err).with_context(|| format!("cannot write {}", path.display()));
     }
-    fs::rename(&temp, path).with_context(|| format!("cannot move the finished file to {}", path.display()))
+    fs::rename(&temp, path)
+        .with_context(|| format!("cannot move the finished file to {}", path.display()))
 }
 
 fn summary(ums: &Ums, bytes: u64, seconds: f64) {

@@ -15,7 +15,13 @@ use clap::{Parser, Subcommand};
 /// `campus generate --seed 42 --out Create_FullDB.sql` and load the result with
 /// `mysql -u root -p < Create_FullDB.sql`.
 #[derive(Parser, Debug)]
-#[command(name = "campus", version, about, long_about, arg_required_else_help = true)]
+#[command(
+    name = "campus",
+    version,
+    about,
+    long_about,
+    arg_required_else_help = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use crate::support::{TempDir, campus, campus_ok, read};
 
 fn fixture(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../etl/tests/data").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../etl/tests/data")
+        .join(name);
     path.to_string_lossy().into_owned()
 }
 
@@ -17,8 +19,19 @@ fn run_on_fixture(out: &TempDir, extra: &[&str]) -> String {
         fixture("aktu/exam_results_2024_odd.csv"),
         fixture("aktu/placements_2024.csv"),
     );
-    let mut args =
-        vec!["etl", "--students", &s, "--attendance", &a, "--exams", &e, "--placements", &p, "--out", &out_dir];
+    let mut args = vec![
+        "etl",
+        "--students",
+        &s,
+        "--attendance",
+        &a,
+        "--exams",
+        &e,
+        "--placements",
+        &p,
+        "--out",
+        &out_dir,
+    ];
     args.extend_from_slice(extra);
     String::from_utf8_lossy(&campus_ok(&args).stdout).into_owned()
 }
@@ -27,7 +40,9 @@ fn run_on_fixture(out: &TempDir, extra: &[&str]) -> String {
 fn number_after(text: &str, key: &str) -> Option<f64> {
     let rest = text.get(text.find(key)? + key.len()..)?;
     let rest = rest.trim_start_matches([' ', ':', '=', '"']);
-    let end = rest.find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | 'e'))).unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | 'e')))
+        .unwrap_or(rest.len());
     rest.get(..end)?.parse().ok()
 }
 
@@ -35,11 +50,19 @@ fn number_after(text: &str, key: &str) -> Option<f64> {
 fn prints_the_pandas_correlation_and_writes_every_output() {
     let out = TempDir::new("etl-fixture");
     let stdout = run_on_fixture(&out, &[]);
-    let reference = String::from_utf8_lossy(&read(&PathBuf::from(fixture("aktu/pandas_reference.json")))).into_owned();
+    let reference =
+        String::from_utf8_lossy(&read(&PathBuf::from(fixture("aktu/pandas_reference.json"))))
+            .into_owned();
     let expected = number_after(&reference, "\"pearson\"");
     let printed = number_after(&stdout, "pearson(attendance_pct, total_marks)");
-    assert!(matches!((printed, expected), (Some(a), Some(b)) if (a - b).abs() < 1e-9), "{stdout}");
-    assert!(stdout.contains("attendance: 2884 rows, 1 without a student"), "{stdout}");
+    assert!(
+        matches!((printed, expected), (Some(a), Some(b)) if (a - b).abs() < 1e-9),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("attendance: 2884 rows, 1 without a student"),
+        "{stdout}"
+    );
     for name in [
         "stg_students.csv",
         "stg_attendance.csv",
@@ -51,16 +74,25 @@ fn prints_the_pandas_correlation_and_writes_every_output() {
         assert!(!read(&out.path(name)).is_empty(), "{name}");
     }
     let sql = String::from_utf8_lossy(&read(&out.path("staging.sql"))).into_owned();
-    assert!(sql.contains("CREATE TABLE `stg_attendance`") && sql.contains("INSERT INTO `stg_placements`"));
+    assert!(
+        sql.contains("CREATE TABLE `stg_attendance`")
+            && sql.contains("INSERT INTO `stg_placements`")
+    );
     let report = String::from_utf8_lossy(&read(&out.path("report.md"))).into_owned();
-    assert!(report.contains("rows whose (roll_no, dob) matches no student"), "{report}");
+    assert!(
+        report.contains("rows whose (roll_no, dob) matches no student"),
+        "{report}"
+    );
 }
 
 #[test]
 fn keyed_and_deidentified_outputs_hide_identity_and_secret() {
     let out = TempDir::new("etl-keyed");
     let out_dir = out.0.to_string_lossy().into_owned();
-    let (s, a) = (fixture("aktu/students_master.csv"), fixture("aktu/attendance_2024_odd.csv"));
+    let (s, a) = (
+        fixture("aktu/students_master.csv"),
+        fixture("aktu/attendance_2024_odd.csv"),
+    );
     let args = [
         "etl",
         "--students",
@@ -78,16 +110,37 @@ fn keyed_and_deidentified_outputs_hide_identity_and_secret() {
         .env("CAMPUS_TEST_SECRET", "correct horse battery staple")
         .output();
     assert!(output.is_ok_and(|o| o.status.success()));
-    for name in ["stg_students.csv", "stg_attendance.csv", "staging.sql", "report.md"] {
+    for name in [
+        "stg_students.csv",
+        "stg_attendance.csv",
+        "staging.sql",
+        "report.md",
+    ] {
         let text = String::from_utf8_lossy(&read(&out.path(name))).into_owned();
-        assert!(!text.contains("AKTU001-CSE-2023-1001"), "{name} leaks a roll number");
+        assert!(
+            !text.contains("AKTU001-CSE-2023-1001"),
+            "{name} leaks a roll number"
+        );
         assert!(!text.contains("correct horse"), "{name} leaks the secret");
         // The unkeyed hash of the first student must not appear either.
-        assert!(!text.contains("9e95a408762274743fa345567d390e2251c91c2bf296254dd66243a836e424d7"), "{name}");
+        assert!(
+            !text.contains("9e95a408762274743fa345567d390e2251c91c2bf296254dd66243a836e424d7"),
+            "{name}"
+        );
     }
-    let missing = campus(&["etl", "--students", &s, "--out", &out_dir, "--secret-env", "CAMPUS_TEST_UNSET_VARIABLE"]);
+    let missing = campus(&[
+        "etl",
+        "--students",
+        &s,
+        "--out",
+        &out_dir,
+        "--secret-env",
+        "CAMPUS_TEST_UNSET_VARIABLE",
+    ]);
     assert!(!missing.status.success());
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("CAMPUS_TEST_UNSET_VARIABLE is not set"));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("CAMPUS_TEST_UNSET_VARIABLE is not set")
+    );
 }
 
 #[test]
@@ -98,7 +151,10 @@ fn a_students_file_without_required_columns_fails_clearly() {
     let output = campus(&["etl", "--students", &bad, "--out", &out_dir]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("missing_columns.csv:1: missing required column(s): dob, program_code"), "{stderr}");
+    assert!(
+        stderr.contains("missing_columns.csv:1: missing required column(s): dob, program_code"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -122,9 +178,17 @@ fn sample_writes_four_files_deterministically() {
             "12",
         ]);
     }
-    for name in ["students_master.csv", "attendance_2024_odd.csv", "exam_results_2024_odd.csv", "placements_2024.csv"] {
+    for name in [
+        "students_master.csv",
+        "attendance_2024_odd.csv",
+        "exam_results_2024_odd.csv",
+        "placements_2024.csv",
+    ] {
         assert!(read(&one.path(name)) == read(&two.path(name)), "{name}");
         // Seed 7 with these sizes is the core's fixture.
-        assert!(read(&one.path(name)) == read(&PathBuf::from(fixture(&format!("aktu/{name}")))), "{name}");
+        assert!(
+            read(&one.path(name)) == read(&PathBuf::from(fixture(&format!("aktu/{name}")))),
+            "{name}"
+        );
     }
 }

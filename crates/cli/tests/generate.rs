@@ -12,7 +12,14 @@ pub const SEED_42_SHA256: &str = include_str!("../../../tests/data/seed42.sha256
 fn default_script_is_pinned_and_deterministic() {
     let dir = TempDir::new("pinned");
     let (a, b) = (dir.path("a.sql"), dir.path("Create_FullDB.sql"));
-    campus_ok(&["generate", "--seed", "42", "--quiet", "--out", a.to_str().unwrap_or_default()]);
+    campus_ok(&[
+        "generate",
+        "--seed",
+        "42",
+        "--quiet",
+        "--out",
+        a.to_str().unwrap_or_default(),
+    ]);
     campus_ok(&["generate", "--out", b.to_str().unwrap_or_default()]);
     let (a, b) = (read(&a), read(&b));
     assert!(a == b, "the same seed gave different bytes");
@@ -24,24 +31,55 @@ fn default_script_is_pinned_and_deterministic() {
 #[test]
 fn summary_reports_rows_and_speed() {
     let dir = TempDir::new("summary");
-    let out = campus_ok(&["generate", "--students", "500", "--out", dir.path("s.sql").to_str().unwrap_or_default()]);
+    let out = campus_ok(&[
+        "generate",
+        "--students",
+        "500",
+        "--out",
+        dir.path("s.sql").to_str().unwrap_or_default(),
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("students") && stderr.contains("500"), "{stderr}");
-    assert!(stderr.contains("total rows") && stderr.contains("MB/s"), "{stderr}");
+    assert!(
+        stderr.contains("students") && stderr.contains("500"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("total rows") && stderr.contains("MB/s"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn csv_has_one_file_per_table_with_the_schema_header() {
     let dir = TempDir::new("csv");
-    campus_ok(&["generate", "--students", "300", "--format", "csv", "--quiet", "--out", dir.0.to_str().unwrap_or_default()]);
+    campus_ok(&[
+        "generate",
+        "--students",
+        "300",
+        "--format",
+        "csv",
+        "--quiet",
+        "--out",
+        dir.0.to_str().unwrap_or_default(),
+    ]);
     let ums = Ums::new(Config::scaled(300)).unwrap_or_else(|err| panic!("{err}"));
     for table in TableId::ALL {
         let schema = ums.table(table);
-        let text = String::from_utf8(read(&dir.path(&format!("{}.csv", schema.name)))).unwrap_or_default();
+        let text =
+            String::from_utf8(read(&dir.path(&format!("{}.csv", schema.name)))).unwrap_or_default();
         let header: Vec<&str> = schema.column_names().collect();
-        assert!(text.starts_with(&format!("{}\r\n", header.join(","))), "{}", schema.name);
+        assert!(
+            text.starts_with(&format!("{}\r\n", header.join(","))),
+            "{}",
+            schema.name
+        );
         // Quoted fields never contain CRLF here, so lines count rows.
-        assert_eq!(text.matches("\r\n").count() as u64, ums.count(table) + 1, "{}", schema.name);
+        assert_eq!(
+            text.matches("\r\n").count() as u64,
+            ums.count(table) + 1,
+            "{}",
+            schema.name
+        );
     }
 }
 
@@ -49,14 +87,36 @@ fn csv_has_one_file_per_table_with_the_schema_header() {
 fn csv_parts_concatenate_to_the_whole_file() {
     let dir = TempDir::new("csvparts");
     let whole = dir.path("whole");
-    campus_ok(&["generate", "--students", "200", "--format", "csv", "--quiet", "--out", whole.to_str().unwrap_or_default()]);
+    campus_ok(&[
+        "generate",
+        "--students",
+        "200",
+        "--format",
+        "csv",
+        "--quiet",
+        "--out",
+        whole.to_str().unwrap_or_default(),
+    ]);
     let parts = dir.path("parts");
     for k in 1..=3 {
         let part = format!("{k}/3");
-        campus_ok(&["generate", "--students", "200", "--format", "csv", "--quiet", "--part", &part, "--out", parts.to_str().unwrap_or_default()]);
+        campus_ok(&[
+            "generate",
+            "--students",
+            "200",
+            "--format",
+            "csv",
+            "--quiet",
+            "--part",
+            &part,
+            "--out",
+            parts.to_str().unwrap_or_default(),
+        ]);
     }
     for name in ["students", "student_marks", "roles"] {
-        let joined: Vec<u8> = (1..=3).flat_map(|k| read(&parts.join(format!("{name}.part{k}of3.csv")))).collect();
+        let joined: Vec<u8> = (1..=3)
+            .flat_map(|k| read(&parts.join(format!("{name}.part{k}of3.csv"))))
+            .collect();
         assert!(joined == read(&whole.join(format!("{name}.csv"))), "{name}");
     }
 }
@@ -67,12 +127,30 @@ fn bad_arguments_fail_clearly() {
     let out = dir.path("x.sql");
     let out = out.to_str().unwrap_or_default();
     let cases: [(&[&str], &str); 6] = [
-        (&["generate", "--students", "0", "--out", out], "students must be between 1 and"),
-        (&["generate", "--students", "-5", "--out", out], "unexpected argument '-5'"),
-        (&["generate", "--students", "lots", "--out", out], "invalid digit"),
-        (&["generate", "--enrollments-per-student", "9", "--out", out], "enrollments_per_student must be between 0 and 4"),
-        (&["generate", "--database", "my-db", "--out", out], "database name \"my-db\""),
-        (&["generate", "--out", "/nonexistent-dir/x.sql"], "cannot create /nonexistent-dir/x.sql"),
+        (
+            &["generate", "--students", "0", "--out", out],
+            "students must be between 1 and",
+        ),
+        (
+            &["generate", "--students", "-5", "--out", out],
+            "unexpected argument '-5'",
+        ),
+        (
+            &["generate", "--students", "lots", "--out", out],
+            "invalid digit",
+        ),
+        (
+            &["generate", "--enrollments-per-student", "9", "--out", out],
+            "enrollments_per_student must be between 0 and 4",
+        ),
+        (
+            &["generate", "--database", "my-db", "--out", out],
+            "database name \"my-db\"",
+        ),
+        (
+            &["generate", "--out", "/nonexistent-dir/x.sql"],
+            "cannot create /nonexistent-dir/x.sql",
+        ),
     ];
     for (args, expected) in cases {
         let output = campus(args);
@@ -86,7 +164,13 @@ fn bad_arguments_fail_clearly() {
 #[test]
 fn help_teaches() {
     let help = String::from_utf8_lossy(&campus_ok(&["generate", "--help"]).stdout).into_owned();
-    for needle in ["Examples:", "--part <K/N>", "--schema-only", "mysql", "--students"] {
+    for needle in [
+        "Examples:",
+        "--part <K/N>",
+        "--schema-only",
+        "mysql",
+        "--students",
+    ] {
         assert!(help.contains(needle), "missing {needle} in\n{help}");
     }
 }
@@ -95,6 +179,13 @@ fn help_teaches() {
 fn check_flag_verifies_the_dataset_before_writing() {
     let dir = TempDir::new("check");
     let out = dir.path("checked.sql");
-    let output = campus_ok(&["generate", "--students", "800", "--check", "--out", out.to_str().unwrap_or_default()]);
+    let output = campus_ok(&[
+        "generate",
+        "--students",
+        "800",
+        "--check",
+        "--out",
+        out.to_str().unwrap_or_default(),
+    ]);
     assert!(out.exists(), "{}", String::from_utf8_lossy(&output.stderr));
 }

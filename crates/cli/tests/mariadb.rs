@@ -32,25 +32,40 @@ fn server() -> &'static Server {
 
 fn start() -> Result<Server, String> {
     if let Ok(socket) = std::env::var("CAMPUS_MYSQL_SOCKET") {
-        return Ok(Server { socket: socket.into(), _guard: None });
+        return Ok(Server {
+            socket: socket.into(),
+            _guard: None,
+        });
     }
     let dir = std::env::temp_dir().join(format!("campus-mariadb-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let data = dir.join("data");
     let socket = dir.join("mysqld.sock");
-    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
     // mariadbd refuses to run as root unless told to; as anyone else it runs as that user.
     let user = if is_root { "--user=root" } else { "" };
     let mut install = Command::new("mariadb-install-db");
-    install.args(["--no-defaults", "--auth-root-authentication-method=normal", "--skip-test-db"]);
+    install.args([
+        "--no-defaults",
+        "--auth-root-authentication-method=normal",
+        "--skip-test-db",
+    ]);
     install.arg(format!("--datadir={}", data.display()));
     if is_root {
         install.arg("--user=root");
     }
-    let installed = install.output().map_err(|e| format!("mariadb-install-db is missing ({e}): run scripts/setup.sh"))?;
+    let installed = install
+        .output()
+        .map_err(|e| format!("mariadb-install-db is missing ({e}): run scripts/setup.sh"))?;
     if !installed.status.success() {
-        return Err(format!("mariadb-install-db failed:\n{}", String::from_utf8_lossy(&installed.stderr)));
+        return Err(format!(
+            "mariadb-install-db failed:\n{}",
+            String::from_utf8_lossy(&installed.stderr)
+        ));
     }
     let server = format!(
         "mariadbd --no-defaults --datadir={data} --socket={socket} --skip-networking {user} \
@@ -68,7 +83,10 @@ fn start() -> Result<Server, String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start mariadbd: {e}"))?;
-    let server = Server { socket, _guard: Some(Mutex::new(child)) };
+    let server = Server {
+        socket,
+        _guard: Some(Mutex::new(child)),
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if server.socket.exists() && mysql(&server, None, "SELECT 1").is_ok() {
@@ -82,8 +100,14 @@ fn start() -> Result<Server, String> {
 
 fn client(server: &Server, database: Option<&str>) -> Command {
     let mut cmd = Command::new("mysql");
-    cmd.arg("--no-defaults").arg("-uroot").arg(format!("--socket={}", server.socket.display()));
-    cmd.args(["--default-character-set=utf8mb4", "--batch", "--skip-column-names"]);
+    cmd.arg("--no-defaults")
+        .arg("-uroot")
+        .arg(format!("--socket={}", server.socket.display()));
+    cmd.args([
+        "--default-character-set=utf8mb4",
+        "--batch",
+        "--skip-column-names",
+    ]);
     if let Some(db) = database {
         cmd.arg(db);
     }
@@ -92,12 +116,19 @@ fn client(server: &Server, database: Option<&str>) -> Command {
 
 /// Runs one query and returns its rows as tab-separated fields.
 fn mysql(server: &Server, database: Option<&str>, query: &str) -> Result<Vec<Vec<String>>, String> {
-    let output = client(server, database).arg("-e").arg(query).output().map_err(|e| e.to_string())?;
+    let output = client(server, database)
+        .arg("-e")
+        .arg(query)
+        .output()
+        .map_err(|e| e.to_string())?;
     if !output.status.success() {
         return Err(String::from_utf8_lossy(&output.stderr).into_owned());
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    Ok(text.lines().map(|line| line.split('\t').map(str::to_owned).collect()).collect())
+    Ok(text
+        .lines()
+        .map(|line| line.split('\t').map(str::to_owned).collect())
+        .collect())
 }
 
 fn query(database: &str, sql: &str) -> Vec<Vec<String>> {
@@ -105,21 +136,38 @@ fn query(database: &str, sql: &str) -> Vec<Vec<String>> {
 }
 
 fn scalar(database: &str, sql: &str) -> String {
-    query(database, sql).first().and_then(|row| row.first()).cloned().unwrap_or_default()
+    query(database, sql)
+        .first()
+        .and_then(|row| row.first())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Loads a script through the stock `mysql` client, as a user would pipe it in.
 fn load(path: &Path) -> Duration {
     let started = Instant::now();
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let output = client(server(), None).stdin(file).output().unwrap_or_else(|e| panic!("mysql: {e}"));
-    assert!(output.status.success(), "loading {} failed:\n{}", path.display(), String::from_utf8_lossy(&output.stderr));
+    let output = client(server(), None)
+        .stdin(file)
+        .output()
+        .unwrap_or_else(|e| panic!("mysql: {e}"));
+    assert!(
+        output.status.success(),
+        "loading {} failed:\n{}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
     started.elapsed()
 }
 
 fn generate(dir: &TempDir, name: &str, args: &[&str]) -> PathBuf {
     let path = dir.path(name);
-    let mut all = vec!["generate", "--quiet", "--out", path.to_str().unwrap_or_default()];
+    let mut all = vec![
+        "generate",
+        "--quiet",
+        "--out",
+        path.to_str().unwrap_or_default(),
+    ];
     all.extend_from_slice(args);
     campus_ok(&all);
     path
@@ -130,13 +178,21 @@ fn assert_consistent(database: &str, ums: &Ums) {
     for table in TableId::ALL {
         let schema = ums.table(table);
         let count = scalar(database, &format!("SELECT COUNT(*) FROM `{}`", schema.name));
-        assert_eq!(count, ums.count(table).to_string(), "rows in {}", schema.name);
+        assert_eq!(
+            count,
+            ums.count(table).to_string(),
+            "rows in {}",
+            schema.name
+        );
         for (column, fk) in schema.foreign_keys() {
             let orphans = scalar(
                 database,
                 &format!(
                     "SELECT COUNT(*) FROM `{t}` c LEFT JOIN `{p}` p ON c.`{col}` = p.`{pcol}` WHERE c.`{col}` IS NOT NULL AND p.`{pcol}` IS NULL",
-                    t = schema.name, p = fk.table, col = column.name, pcol = fk.column
+                    t = schema.name,
+                    p = fk.table,
+                    col = column.name,
+                    pcol = fk.column
                 ),
             );
             assert_eq!(orphans, "0", "orphans in {}.{}", schema.name, column.name);
@@ -144,19 +200,44 @@ fn assert_consistent(database: &str, ums: &Ums) {
         for column in schema.columns.iter().filter(|c| c.unique || c.primary_key) {
             let dupes = scalar(
                 database,
-                &format!("SELECT COUNT(*) - COUNT(DISTINCT `{c}`) FROM `{t}` WHERE `{c}` IS NOT NULL", c = column.name, t = schema.name),
+                &format!(
+                    "SELECT COUNT(*) - COUNT(DISTINCT `{c}`) FROM `{t}` WHERE `{c}` IS NOT NULL",
+                    c = column.name,
+                    t = schema.name
+                ),
             );
             assert_eq!(dupes, "0", "duplicates in {}.{}", schema.name, column.name);
         }
     }
     let facts = [
-        ("students in another department than their course", "SELECT COUNT(*) FROM students s JOIN courses c ON s.course_id = c.course_id WHERE s.department_id <> c.department_id"),
-        ("enrollments outside the student's course", "SELECT COUNT(*) FROM student_enrollment e JOIN students s ON e.student_id = s.student_id JOIN modules m ON e.module_id = m.module_id WHERE e.course_id <> s.course_id OR m.course_id <> e.course_id OR m.level_id <> e.level_id"),
-        ("marks without an enrollment", "SELECT COUNT(*) FROM student_marks k LEFT JOIN student_enrollment e ON e.student_id = k.student_id AND e.module_id = k.module_id WHERE e.enrollment_id IS NULL"),
-        ("modules taught outside their department", "SELECT COUNT(*) FROM lecturer_module_assignment a JOIN staff s ON a.staff_id = s.staff_id JOIN modules m ON a.module_id = m.module_id JOIN courses c ON m.course_id = c.course_id WHERE s.department_id <> c.department_id OR s.role_id <> 1"),
-        ("rooms over capacity", "SELECT COUNT(*) FROM (SELECT residence_name, room_number FROM student_residential GROUP BY residence_name, room_number HAVING COUNT(*) > 2) r"),
-        ("completed modules failed, or failed modules passed", "SELECT COUNT(*) FROM student_enrollment e JOIN student_marks k ON k.mark_id = e.enrollment_id WHERE (e.status = 'Completed' AND k.final_score < 50) OR (e.status = 'Failed' AND k.final_score >= 50)"),
-        ("final scores off the 40/60 weighting", "SELECT COUNT(*) FROM student_marks WHERE ABS(final_score - (0.4 * test_score + 0.6 * exam_score)) > 0.006"),
+        (
+            "students in another department than their course",
+            "SELECT COUNT(*) FROM students s JOIN courses c ON s.course_id = c.course_id WHERE s.department_id <> c.department_id",
+        ),
+        (
+            "enrollments outside the student's course",
+            "SELECT COUNT(*) FROM student_enrollment e JOIN students s ON e.student_id = s.student_id JOIN modules m ON e.module_id = m.module_id WHERE e.course_id <> s.course_id OR m.course_id <> e.course_id OR m.level_id <> e.level_id",
+        ),
+        (
+            "marks without an enrollment",
+            "SELECT COUNT(*) FROM student_marks k LEFT JOIN student_enrollment e ON e.student_id = k.student_id AND e.module_id = k.module_id WHERE e.enrollment_id IS NULL",
+        ),
+        (
+            "modules taught outside their department",
+            "SELECT COUNT(*) FROM lecturer_module_assignment a JOIN staff s ON a.staff_id = s.staff_id JOIN modules m ON a.module_id = m.module_id JOIN courses c ON m.course_id = c.course_id WHERE s.department_id <> c.department_id OR s.role_id <> 1",
+        ),
+        (
+            "rooms over capacity",
+            "SELECT COUNT(*) FROM (SELECT residence_name, room_number FROM student_residential GROUP BY residence_name, room_number HAVING COUNT(*) > 2) r",
+        ),
+        (
+            "completed modules failed, or failed modules passed",
+            "SELECT COUNT(*) FROM student_enrollment e JOIN student_marks k ON k.mark_id = e.enrollment_id WHERE (e.status = 'Completed' AND k.final_score < 50) OR (e.status = 'Failed' AND k.final_score >= 50)",
+        ),
+        (
+            "final scores off the 40/60 weighting",
+            "SELECT COUNT(*) FROM student_marks WHERE ABS(final_score - (0.4 * test_score + 0.6 * exam_score)) > 0.006",
+        ),
     ];
     for (what, sql) in facts {
         assert_eq!(scalar(database, sql), "0", "{what}");
@@ -169,7 +250,10 @@ fn default_script_loads_and_is_consistent() {
     let script = generate(&dir, "Create_FullDB.sql", &["--database", "uni_default"]);
     let took = load(&script);
     eprintln!("default script loaded in {:.2} s", took.as_secs_f64());
-    assert_consistent("uni_default", &Ums::new(Config::default()).unwrap_or_else(|e| panic!("{e}")));
+    assert_consistent(
+        "uni_default",
+        &Ums::new(Config::default()).unwrap_or_else(|e| panic!("{e}")),
+    );
     // Checks are back on after the load.
     assert_eq!(scalar("uni_default", "SELECT @@FOREIGN_KEY_CHECKS"), "1");
 }
@@ -177,35 +261,97 @@ fn default_script_loads_and_is_consistent() {
 #[test]
 fn stored_procedure_enrolls_a_student() {
     let dir = TempDir::new("db-proc");
-    let script = generate(&dir, "proc.sql", &["--students", "50", "--database", "uni_proc"]);
+    let script = generate(
+        &dir,
+        "proc.sql",
+        &["--students", "50", "--database", "uni_proc"],
+    );
     load(&script);
-    query("uni_proc", "CALL enroll_student(1, 2, 3, 1, 2, 2025, 'Enrolled')");
-    let row = query("uni_proc", "SELECT student_id, course_id, module_id, level_id, qualification_id, academic_year, status, enrollment_date = CURDATE(), credits FROM student_enrollment ORDER BY enrollment_id DESC LIMIT 1");
-    assert_eq!(row, vec![vec!["1", "2", "3", "1", "2", "2025", "Enrolled", "1", "0"]]);
+    query(
+        "uni_proc",
+        "CALL enroll_student(1, 2, 3, 1, 2, 2025, 'Enrolled')",
+    );
+    let row = query(
+        "uni_proc",
+        "SELECT student_id, course_id, module_id, level_id, qualification_id, academic_year, status, enrollment_date = CURDATE(), credits FROM student_enrollment ORDER BY enrollment_id DESC LIMIT 1",
+    );
+    assert_eq!(
+        row,
+        vec![vec!["1", "2", "3", "1", "2", "2025", "Enrolled", "1", "0"]]
+    );
 }
 
 #[test]
 fn drop_and_recreate_loads_twice_and_sections_combine() {
     let dir = TempDir::new("db-sections");
-    let schema = generate(&dir, "schema.sql", &["--students", "400", "--schema-only", "--drop", "--database", "uni_sections"]);
-    let data = generate(&dir, "data.sql", &["--students", "400", "--data-only", "--database", "uni_sections"]);
+    let schema = generate(
+        &dir,
+        "schema.sql",
+        &[
+            "--students",
+            "400",
+            "--schema-only",
+            "--drop",
+            "--database",
+            "uni_sections",
+        ],
+    );
+    let data = generate(
+        &dir,
+        "data.sql",
+        &[
+            "--students",
+            "400",
+            "--data-only",
+            "--database",
+            "uni_sections",
+        ],
+    );
     load(&schema);
     load(&data);
     load(&schema);
     load(&data);
-    assert_consistent("uni_sections", &Ums::new(Config::scaled(400)).unwrap_or_else(|e| panic!("{e}")));
+    assert_consistent(
+        "uni_sections",
+        &Ums::new(Config::scaled(400)).unwrap_or_else(|e| panic!("{e}")),
+    );
 }
 
 #[test]
 fn parts_load_to_the_same_tables_as_one_run() {
     let dir = TempDir::new("db-parts");
-    let whole = generate(&dir, "whole.sql", &["--students", "1500", "--database", "uni_whole"]);
+    let whole = generate(
+        &dir,
+        "whole.sql",
+        &["--students", "1500", "--database", "uni_whole"],
+    );
     load(&whole);
-    let schema = generate(&dir, "schema.sql", &["--students", "1500", "--schema-only", "--database", "uni_parts"]);
+    let schema = generate(
+        &dir,
+        "schema.sql",
+        &[
+            "--students",
+            "1500",
+            "--schema-only",
+            "--database",
+            "uni_parts",
+        ],
+    );
     load(&schema);
     for k in 1..=4 {
         let part = format!("{k}/4");
-        let path = generate(&dir, &format!("part{k}.sql"), &["--students", "1500", "--part", &part, "--database", "uni_parts"]);
+        let path = generate(
+            &dir,
+            &format!("part{k}.sql"),
+            &[
+                "--students",
+                "1500",
+                "--part",
+                &part,
+                "--database",
+                "uni_parts",
+            ],
+        );
         // A part is the bare data section: pick the database and session settings on the client.
         let mut sql = b"SET FOREIGN_KEY_CHECKS=0; USE uni_parts;\n".to_vec();
         sql.extend(crate::support::read(&path));
@@ -213,10 +359,16 @@ fn parts_load_to_the_same_tables_as_one_run() {
         load(&path);
     }
     for table in TableId::ALL {
-        let name = Ums::new(Config::scaled(1500)).map(|u| u.table(table).name.to_string()).unwrap_or_default();
+        let name = Ums::new(Config::scaled(1500))
+            .map(|u| u.table(table).name.to_string())
+            .unwrap_or_default();
         let a = query("uni_whole", &format!("CHECKSUM TABLE `{name}`"));
         let b = query("uni_parts", &format!("CHECKSUM TABLE `{name}`"));
-        assert_eq!(a.first().and_then(|r| r.get(1)), b.first().and_then(|r| r.get(1)), "{name}");
+        assert_eq!(
+            a.first().and_then(|r| r.get(1)),
+            b.first().and_then(|r| r.get(1)),
+            "{name}"
+        );
     }
 }
 
@@ -258,15 +410,27 @@ impl Dataset for Adversarial {
 
 #[test]
 fn adversarial_strings_read_back_byte_equal() {
-    let table = Table::new("nasty", vec![Column::id("id"), Column::new("value", ColumnType::VarChar(200))]);
+    let table = Table::new(
+        "nasty",
+        vec![
+            Column::id("id"),
+            Column::new("value", ColumnType::VarChar(200)),
+        ],
+    );
     let dataset = Adversarial(vec![table]);
-    let options = ScriptOptions { database: "uni_nasty".into(), drop_existing: true, ..ScriptOptions::default() };
+    let options = ScriptOptions {
+        database: "uni_nasty".into(),
+        drop_existing: true,
+        ..ScriptOptions::default()
+    };
     let mut script = Vec::new();
     let written = ScriptWriter::new(&dataset, options).map(|mut w| w.write_all(&mut script));
     assert!(matches!(written, Ok(Ok(()))));
     let dir = TempDir::new("db-nasty");
     let path = dir.path("nasty.sql");
-    std::fs::File::create(&path).and_then(|mut f| f.write_all(&script)).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(&script))
+        .unwrap_or_else(|e| panic!("{e}"));
     load(&path);
     let rows = query("uni_nasty", "SELECT id, HEX(value) FROM nasty ORDER BY id");
     assert_eq!(rows.len(), NASTY.len());
@@ -279,28 +443,60 @@ fn adversarial_strings_read_back_byte_equal() {
 #[test]
 fn a_hundred_thousand_students_load() {
     let dir = TempDir::new("db-100k");
-    let script = generate(&dir, "big.sql", &["--students", "100000", "--database", "uni_100k"]);
+    let script = generate(
+        &dir,
+        "big.sql",
+        &["--students", "100000", "--database", "uni_100k"],
+    );
     let took = load(&script);
-    eprintln!("100,000-student script loaded in {:.1} s", took.as_secs_f64());
+    eprintln!(
+        "100,000-student script loaded in {:.1} s",
+        took.as_secs_f64()
+    );
     let ums = Ums::new(Config::scaled(100_000)).unwrap_or_else(|e| panic!("{e}"));
-    for table in [TableId::Students, TableId::StudentEnrollment, TableId::StudentMarks, TableId::Applicants] {
+    for table in [
+        TableId::Students,
+        TableId::StudentEnrollment,
+        TableId::StudentMarks,
+        TableId::Applicants,
+    ] {
         let name = &ums.table(table).name;
-        assert_eq!(scalar("uni_100k", &format!("SELECT COUNT(*) FROM `{name}`")), ums.count(table).to_string(), "{name}");
+        assert_eq!(
+            scalar("uni_100k", &format!("SELECT COUNT(*) FROM `{name}`")),
+            ums.count(table).to_string(),
+            "{name}"
+        );
     }
-    let orphans = scalar("uni_100k", "SELECT COUNT(*) FROM student_marks k LEFT JOIN students s ON s.student_id = k.student_id WHERE s.student_id IS NULL");
+    let orphans = scalar(
+        "uni_100k",
+        "SELECT COUNT(*) FROM student_marks k LEFT JOIN students s ON s.student_id = k.student_id WHERE s.student_id IS NULL",
+    );
     assert_eq!(orphans, "0");
 }
 
 #[test]
 fn etl_staging_sql_loads_with_the_counts_it_printed() {
     let dir = TempDir::new("etl-staging");
-    let (input, out) = (dir.path("in").to_string_lossy().into_owned(), dir.path("out").to_string_lossy().into_owned());
+    let (input, out) = (
+        dir.path("in").to_string_lossy().into_owned(),
+        dir.path("out").to_string_lossy().into_owned(),
+    );
     campus_ok(&["etl", "sample", "--out", &input, "--dirty"]);
     let file = |name: &str| format!("{input}/{name}");
     campus_ok(&[
-        "etl", "--students", &file("students_master.csv"), "--attendance", &file("attendance_2024_odd.csv"),
-        "--exams", &file("exam_results_2024_odd.csv"), "--placements", &file("placements_2024.csv"),
-        "--out", &out, "--database", "campus_etl_stage",
+        "etl",
+        "--students",
+        &file("students_master.csv"),
+        "--attendance",
+        &file("attendance_2024_odd.csv"),
+        "--exams",
+        &file("exam_results_2024_odd.csv"),
+        "--placements",
+        &file("placements_2024.csv"),
+        "--out",
+        &out,
+        "--database",
+        "campus_etl_stage",
     ]);
     load(&dir.path("out/staging.sql"));
     let count = |sql: &str| scalar("campus_etl_stage", sql);
@@ -308,8 +504,17 @@ fn etl_staging_sql_loads_with_the_counts_it_printed() {
     assert_eq!(count("SELECT COUNT(*) FROM stg_attendance"), "45039");
     assert_eq!(count("SELECT COUNT(*) FROM stg_exam_results"), "1503");
     assert_eq!(count("SELECT COUNT(*) FROM stg_placements"), "301");
-    assert_eq!(count("SELECT COUNT(*) FROM stg_attendance WHERE student_hash IS NULL"), "4");
-    assert_eq!(count("SELECT COUNT(*) FROM stg_exam_results WHERE total_marks IS NULL"), "13");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM stg_attendance WHERE student_hash IS NULL"),
+        "4"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM stg_exam_results WHERE total_marks IS NULL"),
+        "13"
+    );
     // Hashes are 64 lowercase hex digits, as Python's hexdigest() writes them.
-    assert_eq!(count("SELECT COUNT(*) FROM stg_students WHERE student_hash NOT REGEXP '^[0-9a-f]{64}$'"), "0");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM stg_students WHERE student_hash NOT REGEXP '^[0-9a-f]{64}$'"),
+        "0"
+    );
 }

@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 use sha2::{Digest, Sha256};
 
 pub fn campus(args: &[&str]) -> Output {
-    match Command::new(env!("CARGO_BIN_EXE_campus")).args(args).output() {
+    match Command::new(env!("CARGO_BIN_EXE_campus"))
+        .args(args)
+        .output()
+    {
         Ok(output) => output,
         Err(err) => panic!("cannot run campus: {err}"),
     }
@@ -15,7 +18,11 @@ pub fn campus(args: &[&str]) -> Output {
 /// Runs `campus` and fails the test with its stderr when it does not succeed.
 pub fn campus_ok(args: &[&str]) -> Output {
     let output = campus(args);
-    assert!(output.status.success(), "campus {args:?} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "campus {args:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     output
 }
 
@@ -48,5 +55,8 @@ pub fn read(path: &Path) -> Vec<u8> {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

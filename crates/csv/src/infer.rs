@@ -8,8 +8,8 @@ use campus_schema::{ColumnType, Date};
 
 /// The strings pandas' `read_csv` treats as missing by default.
 const NULL_MARKERS: &[&str] = &[
-    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
-    "NULL", "NaN", "None", "n/a", "nan", "null",
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ];
 
 /// The first bytes a missing marker can have once spaces are trimmed, plus ASCII whitespace.
@@ -64,12 +64,18 @@ pub fn short_eq(a: &[u8], b: &[u8]) -> bool {
         }
         // The first four bytes and the last four, which overlap below eight.
         let half = |bytes: &[u8], at: usize| {
-            bytes.get(at..at + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map(u32::from_le_bytes)
+            bytes
+                .get(at..at + 4)
+                .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                .map(u32::from_le_bytes)
         };
         return half(a, 0) == half(b, 0) && half(a, a.len() - 4) == half(b, b.len() - 4);
     }
     let word = |bytes: &[u8], at: usize| {
-        bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_le_bytes)
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
     };
     let mut at = 0;
     while at + 8 < a.len() {
@@ -141,7 +147,10 @@ impl InferredType {
             }
             InferredType::Decimal { int_digits, scale } => {
                 let int_digits = int_digits.max(1);
-                ColumnType::Decimal { precision: int_digits.saturating_add(scale).min(65), scale: scale.min(30) }
+                ColumnType::Decimal {
+                    precision: int_digits.saturating_add(scale).min(65),
+                    scale: scale.min(30),
+                }
             }
             InferredType::Boolean => ColumnType::Bool,
             InferredType::Date => ColumnType::Date,
@@ -166,7 +175,13 @@ pub struct ColumnStats {
 
 impl ColumnStats {
     pub fn new(name: impl Into<String>) -> ColumnStats {
-        ColumnStats { name: name.into(), ty: InferredType::Empty, n_values: 0, n_nulls: 0, max_chars: 0 }
+        ColumnStats {
+            name: name.into(),
+            ty: InferredType::Empty,
+            n_values: 0,
+            n_nulls: 0,
+            max_chars: 0,
+        }
     }
 
     /// Widens the type to hold `field`. Inline: it runs for every field, and for a column
@@ -202,9 +217,9 @@ impl ColumnStats {
         self.n_nulls += other.n_nulls;
         self.max_chars = self.max_chars.max(other.max_chars);
         self.ty = match (self.ty, other.ty) {
-            (InferredType::Text { .. }, _) | (_, InferredType::Text { .. }) => {
-                InferredType::Text { max_chars: self.max_chars }
-            }
+            (InferredType::Text { .. }, _) | (_, InferredType::Text { .. }) => InferredType::Text {
+                max_chars: self.max_chars,
+            },
             (current, InferredType::Empty) => current,
             (current, seen) => widen(current, seen, self.max_chars),
         };
@@ -223,12 +238,21 @@ pub struct Inferrer {
 
 impl Inferrer {
     pub fn new<S: AsRef<str>>(names: &[S]) -> Inferrer {
-        let columns: Vec<ColumnStats> = names.iter().map(|n| ColumnStats::new(n.as_ref())).collect();
-        Inferrer { last_values: vec![String::new(); columns.len()], columns }
+        let columns: Vec<ColumnStats> =
+            names.iter().map(|n| ColumnStats::new(n.as_ref())).collect();
+        Inferrer {
+            last_values: vec![String::new(); columns.len()],
+            columns,
+        }
     }
 
     pub fn observe(&mut self, fields: &[&str]) {
-        for ((stats, field), last) in self.columns.iter_mut().zip(fields).zip(&mut self.last_values) {
+        for ((stats, field), last) in self
+            .columns
+            .iter_mut()
+            .zip(fields)
+            .zip(&mut self.last_values)
+        {
             // A column settled as text, the commonest case by far, only counts and measures:
             // comparing with the last value would cost more than that.
             if matches!(stats.ty, InferredType::Text { .. }) {
@@ -257,7 +281,10 @@ fn classify(field: &str) -> InferredType {
         // Leading zeros mark codes (`007`), which must stay text to keep them.
         let digits = field.trim_start_matches(['-', '+']);
         if digits.len() == 1 || !digits.starts_with('0') {
-            return InferredType::Integer { min: value, max: value };
+            return InferredType::Integer {
+                min: value,
+                max: value,
+            };
         }
         return InferredType::Text { max_chars: 0 };
     }
@@ -275,11 +302,17 @@ fn decimal_shape(field: &str) -> Option<(u8, u8)> {
     let unsigned = field.strip_prefix(['-', '+']).unwrap_or(field);
     let (int_part, frac_part) = unsigned.split_once('.')?;
     let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (int_part.is_empty() && frac_part.is_empty()) || !all_digits(int_part) || !all_digits(frac_part) {
+    if (int_part.is_empty() && frac_part.is_empty())
+        || !all_digits(int_part)
+        || !all_digits(frac_part)
+    {
         return None;
     }
     let int_digits = int_part.trim_start_matches('0').len();
-    Some((u8::try_from(int_digits).ok()?, u8::try_from(frac_part.len()).ok()?))
+    Some((
+        u8::try_from(int_digits).ok()?,
+        u8::try_from(frac_part.len()).ok()?,
+    ))
 }
 
 fn widen(current: InferredType, seen: InferredType, max_chars: u32) -> InferredType {
@@ -289,14 +322,28 @@ fn widen(current: InferredType, seen: InferredType, max_chars: u32) -> InferredT
             T::Text { .. } => T::Text { max_chars },
             other => other,
         },
-        (T::Integer { min, max }, T::Integer { min: v, .. }) => T::Integer { min: min.min(v), max: max.max(v) },
+        (T::Integer { min, max }, T::Integer { min: v, .. }) => T::Integer {
+            min: min.min(v),
+            max: max.max(v),
+        },
         (T::Integer { min, max }, T::Decimal { int_digits, scale })
-        | (T::Decimal { int_digits, scale }, T::Integer { min, max }) => {
-            T::Decimal { int_digits: int_digits.max(integer_digits(min)).max(integer_digits(max)), scale }
-        }
-        (T::Decimal { int_digits: a, scale: s }, T::Decimal { int_digits: b, scale: t }) => {
-            T::Decimal { int_digits: a.max(b), scale: s.max(t) }
-        }
+        | (T::Decimal { int_digits, scale }, T::Integer { min, max }) => T::Decimal {
+            int_digits: int_digits.max(integer_digits(min)).max(integer_digits(max)),
+            scale,
+        },
+        (
+            T::Decimal {
+                int_digits: a,
+                scale: s,
+            },
+            T::Decimal {
+                int_digits: b,
+                scale: t,
+            },
+        ) => T::Decimal {
+            int_digits: a.max(b),
+            scale: s.max(t),
+        },
         (T::Boolean, T::Boolean) => T::Boolean,
         (T::Date, T::Date) => T::Date,
         _ => T::Text { max_chars },
@@ -337,7 +384,11 @@ mod tests {
                 }
                 assert!(!short_eq(&base, &changed), "length {n}, byte {at}");
             }
-            assert!(!short_eq(&base, &[base.as_slice(), b"x"].concat()), "length {n} vs {}", n + 1);
+            assert!(
+                !short_eq(&base, &[base.as_slice(), b"x"].concat()),
+                "length {n} vs {}",
+                n + 1
+            );
         }
     }
 
@@ -368,26 +419,58 @@ mod tests {
         for field in fields {
             assert_eq!(trim(field), field.trim(), "{field:?}");
             // The definition before the table: a marker-like first byte, then the list.
-            let may_be_null =
-                field.as_bytes().first().is_some_and(|b| b.is_ascii_whitespace() || b"#-1<Nn".contains(b));
-            let by_definition = field.is_empty() || (may_be_null && NULL_MARKERS.contains(&field.trim()));
+            let may_be_null = field
+                .as_bytes()
+                .first()
+                .is_some_and(|b| b.is_ascii_whitespace() || b"#-1<Nn".contains(b));
+            let by_definition =
+                field.is_empty() || (may_be_null && NULL_MARKERS.contains(&field.trim()));
             assert_eq!(is_null(field), by_definition, "{field:?}");
         }
     }
 
     #[test]
     fn types_widen_and_nulls_count() {
-        assert_eq!(infer(&["1", "", "-3"]), (InferredType::Integer { min: -3, max: 1 }, 1));
-        assert_eq!(infer(&["1", "22.5", "NA"]), (InferredType::Decimal { int_digits: 2, scale: 1 }, 1));
+        assert_eq!(
+            infer(&["1", "", "-3"]),
+            (InferredType::Integer { min: -3, max: 1 }, 1)
+        );
+        assert_eq!(
+            infer(&["1", "22.5", "NA"]),
+            (
+                InferredType::Decimal {
+                    int_digits: 2,
+                    scale: 1
+                },
+                1
+            )
+        );
         assert_eq!(infer(&["yes", "No"]), (InferredType::Boolean, 0));
         assert_eq!(infer(&["2024-01-31", "null"]), (InferredType::Date, 1));
-        assert_eq!(infer(&["2024-01-31", "7"]), (InferredType::Text { max_chars: 10 }, 0));
+        assert_eq!(
+            infer(&["2024-01-31", "7"]),
+            (InferredType::Text { max_chars: 10 }, 0)
+        );
         assert_eq!(infer(&["007"]), (InferredType::Text { max_chars: 3 }, 0));
         assert_eq!(infer(&["", "n/a"]), (InferredType::Empty, 2));
         assert_eq!(
-            InferredType::Decimal { int_digits: 2, scale: 1 }.column_type(),
-            ColumnType::Decimal { precision: 3, scale: 1 }
+            InferredType::Decimal {
+                int_digits: 2,
+                scale: 1
+            }
+            .column_type(),
+            ColumnType::Decimal {
+                precision: 3,
+                scale: 1
+            }
         );
-        assert_eq!(InferredType::Integer { min: 0, max: 1 << 40 }.column_type(), ColumnType::BigInt);
+        assert_eq!(
+            InferredType::Integer {
+                min: 0,
+                max: 1 << 40
+            }
+            .column_type(),
+            ColumnType::BigInt
+        );
     }
 }

@@ -33,7 +33,12 @@ pub struct ReadOptions {
 
 impl ReadOptions {
     pub fn new(file_name: impl Into<String>) -> ReadOptions {
-        ReadOptions { file_name: file_name.into(), delimiter: None, max_errors: 100, max_record_bytes: 1 << 20 }
+        ReadOptions {
+            file_name: file_name.into(),
+            delimiter: None,
+            max_errors: 100,
+            max_record_bytes: 1 << 20,
+        }
     }
 }
 
@@ -59,12 +64,17 @@ pub enum CsvErrorKind {
     InvalidUtf8,
     #[error("a quoted field opened here is never closed; the rest of the file was not read")]
     UnterminatedQuote,
-    #[error("record is longer than {limit} bytes, probably an unclosed quote; the rest of the file was not read")]
+    #[error(
+        "record is longer than {limit} bytes, probably an unclosed quote; the rest of the file was not read"
+    )]
     RecordTooLong { limit: usize },
     #[error("record has more than {limit} fields; the rest of the file was not read")]
     TooManyFields { limit: usize },
     #[error("missing required column(s): {}; the header has: {}", missing.join(", "), found.join(", "))]
-    MissingColumns { missing: Vec<String>, found: Vec<String> },
+    MissingColumns {
+        missing: Vec<String>,
+        found: Vec<String>,
+    },
     #[error("column name {name:?} appears more than once; the first one is used")]
     DuplicateColumn { name: String },
 }
@@ -79,7 +89,9 @@ impl Headers {
     /// The position of a column, matching names trimmed and case-insensitively.
     pub fn position(&self, name: &str) -> Option<usize> {
         let name = name.trim();
-        self.names.iter().position(|n| n.trim().eq_ignore_ascii_case(name))
+        self.names
+            .iter()
+            .position(|n| n.trim().eq_ignore_ascii_case(name))
     }
 
     /// Positions of every required column, or one error naming all that are missing.
@@ -95,7 +107,10 @@ impl Headers {
         if missing.is_empty() {
             Ok(positions)
         } else {
-            Err(CsvErrorKind::MissingColumns { missing, found: self.names.clone() })
+            Err(CsvErrorKind::MissingColumns {
+                missing,
+                found: self.names.clone(),
+            })
         }
     }
 }
@@ -129,7 +144,10 @@ impl<'a> Row<'a> {
 
 impl fmt::Debug for Row<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Row").field("line", &self.line).field("fields", &self.fields).finish()
+        f.debug_struct("Row")
+            .field("line", &self.line)
+            .field("fields", &self.fields)
+            .finish()
     }
 }
 
@@ -266,7 +284,12 @@ impl CsvReader {
     pub fn push_error(&mut self, line: u64, column: Option<usize>, kind: CsvErrorKind) {
         self.stats.n_errors += 1;
         if self.errors.len() < self.options.max_errors {
-            self.errors.push(CsvError { file: self.options.file_name.clone(), line, column, kind });
+            self.errors.push(CsvError {
+                file: self.options.file_name.clone(),
+                line,
+                column,
+                kind,
+            });
         }
     }
 
@@ -325,7 +348,10 @@ impl CsvReader {
 
     fn start(&mut self, prefix: &[u8], handler: &mut dyn RowHandler) {
         let body = prefix.strip_prefix(b"\xef\xbb\xbf").unwrap_or(prefix);
-        let delimiter = self.options.delimiter.unwrap_or_else(|| sniff_delimiter(body));
+        let delimiter = self
+            .options
+            .delimiter
+            .unwrap_or_else(|| sniff_delimiter(body));
         self.stats.delimiter = delimiter;
         self.core = Some(ReaderBuilder::new().delimiter(delimiter).build());
         self.parse(body, false, handler);
@@ -348,14 +374,20 @@ impl CsvReader {
                     }
                     // A file that quotes every line would pay for a failed scan per line: after
                     // a few in a row, csv-core alone reads the next records before a new try.
-                    self.plain_misses = if n_used == 0 { self.plain_misses + 1 } else { 0 };
+                    self.plain_misses = if n_used == 0 {
+                        self.plain_misses + 1
+                    } else {
+                        0
+                    };
                     if self.plain_misses >= 4 {
                         self.plain_misses = 0;
                         self.plain_pause = 32;
                     }
                 }
             }
-            let Some(core) = self.core.as_mut() else { return };
+            let Some(core) = self.core.as_mut() else {
+                return;
+            };
             let line_before = core.line();
             let (result, n_in, n_out, n_ends) = core.read_record(
                 input,
@@ -379,7 +411,9 @@ impl CsvReader {
                         self.push_error(
                             line,
                             None,
-                            CsvErrorKind::RecordTooLong { limit: self.options.max_record_bytes },
+                            CsvErrorKind::RecordTooLong {
+                                limit: self.options.max_record_bytes,
+                            },
                         );
                         self.stopped = true;
                     }
@@ -393,7 +427,9 @@ impl CsvReader {
                         self.push_error(
                             line,
                             None,
-                            CsvErrorKind::RecordTooLong { limit: self.options.max_record_bytes },
+                            CsvErrorKind::RecordTooLong {
+                                limit: self.options.max_record_bytes,
+                            },
                         );
                         self.stopped = true;
                         return;
@@ -405,7 +441,11 @@ impl CsvReader {
                     // Empty fields take no output bytes, so a line of delimiters needs its own cap.
                     if self.ends.len() >= MAX_FIELDS {
                         let line = self.record_start_line(at_end);
-                        self.push_error(line, None, CsvErrorKind::TooManyFields { limit: MAX_FIELDS });
+                        self.push_error(
+                            line,
+                            None,
+                            CsvErrorKind::TooManyFields { limit: MAX_FIELDS },
+                        );
                         self.stopped = true;
                         return;
                     }
@@ -430,10 +470,18 @@ impl CsvReader {
     ///
     /// A record flushed at the end of input had no terminator, so a final `\n` was inside it.
     fn record_start_line(&self, at_end: bool) -> u64 {
-        let end_line = if self.last_byte == b'\n' && !at_end { self.newlines } else { self.newlines + 1 };
+        let end_line = if self.last_byte == b'\n' && !at_end {
+            self.newlines
+        } else {
+            self.newlines + 1
+        };
         let out = self.out.get(..self.out_len).unwrap_or_default();
         // `contains` is a memchr; most records have no line break inside to count.
-        let inner = if out.contains(&b'\n') { out.iter().filter(|&&b| b == b'\n').count() as u64 } else { 0 };
+        let inner = if out.contains(&b'\n') {
+            out.iter().filter(|&&b| b == b'\n').count() as u64
+        } else {
+            0
+        };
         end_line.saturating_sub(inner).max(1)
     }
 
@@ -442,7 +490,13 @@ impl CsvReader {
         let out = std::mem::take(&mut self.out);
         let ends = std::mem::take(&mut self.ends);
         let data = out.get(..self.out_len).unwrap_or_default();
-        self.emit_record(data, ends.get(..self.ends_len).unwrap_or_default(), 0, line, handler);
+        self.emit_record(
+            data,
+            ends.get(..self.ends_len).unwrap_or_default(),
+            0,
+            line,
+            handler,
+        );
         self.out = out;
         self.ends = ends;
     }
@@ -455,7 +509,9 @@ impl CsvReader {
     /// that line from its start exactly as it would have, errors included. Rows it hands on are
     /// the rows csv-core would have produced, with the same line numbers.
     fn split_plain_lines(&mut self, input: &[u8], handler: &mut dyn RowHandler) -> usize {
-        let Some(n_columns) = self.headers.as_ref().map(|h| h.names.len()) else { return 0 };
+        let Some(n_columns) = self.headers.as_ref().map(|h| h.names.len()) else {
+            return 0;
+        };
         let delimiter = self.stats.delimiter;
         // Other delimiters change what a plain line is (or split characters); csv-core alone
         // reads such files.
@@ -474,7 +530,9 @@ impl CsvReader {
         let mut n_used = 0;
         while !self.stopped {
             let rest = input.get(n_used..).unwrap_or_default();
-            let Some((len, used)) = scan_plain_line(rest, delimiter, max_len, &mut ends) else { break };
+            let Some((len, used)) = scan_plain_line(rest, delimiter, max_len, &mut ends) else {
+                break;
+            };
             let line = self.newlines + 1;
             self.newlines += 1;
             self.last_byte = b'\n';
@@ -507,7 +565,11 @@ impl CsvReader {
                 plain = fields.len() == n_columns;
             }
             if plain {
-                let row = Row { line, row_idx: self.stats.n_rows, fields: &fields };
+                let row = Row {
+                    line,
+                    row_idx: self.stats.n_rows,
+                    fields: &fields,
+                };
                 self.stats.n_rows += 1;
                 handler.on_row(&row);
             } else {
@@ -523,7 +585,14 @@ impl CsvReader {
     ///
     /// `gap` is the number of bytes between fields: 0 in csv-core's output, 1 (the delimiter)
     /// in a line split in place.
-    fn emit_record(&mut self, data: &[u8], ends: &[usize], gap: usize, line: u64, handler: &mut dyn RowHandler) {
+    fn emit_record(
+        &mut self,
+        data: &[u8],
+        ends: &[usize],
+        gap: usize,
+        line: u64,
+        handler: &mut dyn RowHandler,
+    ) {
         // A line of only spaces is blank, not a one-field row.
         if ends.len() == 1 && data.iter().all(|b| b.is_ascii_whitespace()) {
             return;
@@ -550,7 +619,9 @@ impl CsvReader {
         for (idx, &end) in ends.iter().enumerate() {
             let field = match text {
                 Some(text) => text.get(start..end),
-                None => data.get(start..end).and_then(|bytes| std::str::from_utf8(bytes).ok()),
+                None => data
+                    .get(start..end)
+                    .and_then(|bytes| std::str::from_utf8(bytes).ok()),
             };
             start = end + gap;
             let Some(field) = field else {
@@ -564,7 +635,12 @@ impl CsvReader {
                 // A header we cannot read leaves nothing to match columns against.
                 let file = self.options.file_name.clone();
                 self.stats.n_errors += 1;
-                self.errors.push(CsvError { file, line, column: bad_column, kind: CsvErrorKind::InvalidUtf8 });
+                self.errors.push(CsvError {
+                    file,
+                    line,
+                    column: bad_column,
+                    kind: CsvErrorKind::InvalidUtf8,
+                });
                 self.stopped = true;
                 return;
             }
@@ -594,10 +670,18 @@ impl CsvReader {
         if fields.len() != expected {
             let found = fields.len();
             self.stats.n_skipped_rows += 1;
-            self.push_error(line, Some(expected.min(found) + 1), CsvErrorKind::Ragged { expected, found });
+            self.push_error(
+                line,
+                Some(expected.min(found) + 1),
+                CsvErrorKind::Ragged { expected, found },
+            );
             return;
         }
-        let row = Row { line, row_idx: self.stats.n_rows, fields };
+        let row = Row {
+            line,
+            row_idx: self.stats.n_rows,
+            fields,
+        };
         self.stats.n_rows += 1;
         handler.on_row(&row);
     }
@@ -615,7 +699,11 @@ pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
             if b == b'\n' || b == b'\r' {
                 break;
             }
-            if let Some(count) = candidates.iter().position(|&c| c == b).and_then(|idx| counts.get_mut(idx)) {
+            if let Some(count) = candidates
+                .iter()
+                .position(|&c| c == b)
+                .and_then(|idx| counts.get_mut(idx))
+            {
                 *count += 1;
             }
         }
@@ -642,11 +730,19 @@ pub struct ReadAll {
 pub fn read_all(bytes: &[u8], options: ReadOptions) -> ReadAll {
     let mut reader = CsvReader::new(options);
     let mut rows = Vec::new();
-    let mut handler =
-        OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().iter().map(|f| (*f).to_owned()).collect())));
+    let mut handler = OnRow(|row: &Row<'_>| {
+        rows.push((
+            row.line,
+            row.fields().iter().map(|f| (*f).to_owned()).collect(),
+        ))
+    });
     reader.feed(bytes, &mut handler);
     reader.finish(&mut handler);
-    ReadAll { headers: reader.headers().cloned(), rows, errors: reader.take_errors() }
+    ReadAll {
+        headers: reader.headers().cloned(),
+        rows,
+        errors: reader.take_errors(),
+    }
 }
 
 #[cfg(test)]
@@ -665,7 +761,8 @@ mod tests {
                 Ok(())
             }
             fn on_row(&mut self, row: &Row<'_>) {
-                self.0.push_str(&format!("{} {:?}\n", row.line, row.fields()));
+                self.0
+                    .push_str(&format!("{} {:?}\n", row.line, row.fields()));
             }
         }
         let mut collect = Collect(String::new());
@@ -682,7 +779,11 @@ mod tests {
 
     fn check(bytes: &[u8], expected: &str) {
         for chunk in [1, 2, 3, 7, 64, bytes.len()] {
-            assert_eq!(read_chunked(bytes, chunk, None), expected, "chunk size {chunk}");
+            assert_eq!(
+                read_chunked(bytes, chunk, None),
+                expected,
+                "chunk size {chunk}"
+            );
         }
     }
 
@@ -698,15 +799,27 @@ mod tests {
     fn last_record_without_line_end() {
         check(b"a,b\n1,\"x\"", "header [\"a\", \"b\"]\n2 [\"1\", \"x\"]\n");
         check(b"a,b\r\n1,2\r", "header [\"a\", \"b\"]\n2 [\"1\", \"2\"]\n");
-        check(b"a,b\n1,\"x\ny\"", "header [\"a\", \"b\"]\n2 [\"1\", \"x\\ny\"]\n");
-        check("a,b\n\"é\",ü\n".as_bytes(), "header [\"a\", \"b\"]\n2 [\"é\", \"ü\"]\n");
+        check(
+            b"a,b\n1,\"x\ny\"",
+            "header [\"a\", \"b\"]\n2 [\"1\", \"x\\ny\"]\n",
+        );
+        check(
+            "a,b\n\"é\",ü\n".as_bytes(),
+            "header [\"a\", \"b\"]\n2 [\"é\", \"ü\"]\n",
+        );
     }
 
     #[test]
     fn sniffs_semicolon_and_tab() {
-        check(b"a;b;c\n1;2,5;3\n", "header [\"a\", \"b\", \"c\"]\n2 [\"1\", \"2,5\", \"3\"]\n");
+        check(
+            b"a;b;c\n1;2,5;3\n",
+            "header [\"a\", \"b\", \"c\"]\n2 [\"1\", \"2,5\", \"3\"]\n",
+        );
         check(b"a\tb\n1\t2", "header [\"a\", \"b\"]\n2 [\"1\", \"2\"]\n");
-        assert_eq!(read_chunked(b"a;b\n1;2\n", 3, Some(b',')), "header [\"a;b\"]\n2 [\"1;2\"]\n");
+        assert_eq!(
+            read_chunked(b"a;b\n1;2\n", 3, Some(b',')),
+            "header [\"a;b\"]\n2 [\"1;2\"]\n"
+        );
     }
 
     #[test]
@@ -727,8 +840,14 @@ mod tests {
             "header [\"a\", \"b\"]\n2 [\"1\", \"2\"]\n\
              error t.csv:3: a quoted field opened here is never closed; the rest of the file was not read\n",
         );
-        check(b"", "error t.csv:0: the file is empty: expected a header line with column names\n");
-        check(b"\n\n", "error t.csv:0: the file is empty: expected a header line with column names\n");
+        check(
+            b"",
+            "error t.csv:0: the file is empty: expected a header line with column names\n",
+        );
+        check(
+            b"\n\n",
+            "error t.csv:0: the file is empty: expected a header line with column names\n",
+        );
     }
 
     #[test]
@@ -748,7 +867,13 @@ mod tests {
         let mut reader = CsvReader::new(ReadOptions::new("t.csv"));
         let mut rows = Vec::new();
         let mut handler = OnRow(|row: &Row<'_>| rows.push(row.fields().join("|")));
-        for chunk in [&b"a,b\n1,2\n3,\"x"[..], b"", b"y\"\n4,"[..].as_ref(), b"", b"5\n"] {
+        for chunk in [
+            &b"a,b\n1,2\n3,\"x"[..],
+            b"",
+            b"y\"\n4,"[..].as_ref(),
+            b"",
+            b"5\n",
+        ] {
             reader.feed(chunk, &mut handler);
         }
         reader.finish(&mut handler);
@@ -758,9 +883,13 @@ mod tests {
 
     #[test]
     fn headers_are_found_by_name() {
-        let headers = Headers { names: vec!["Dob".into(), " roll_no ".into(), "extra".into()] };
+        let headers = Headers {
+            names: vec!["Dob".into(), " roll_no ".into(), "extra".into()],
+        };
         assert_eq!(headers.require(&["roll_no", "dob"]), Ok(vec![1, 0]));
-        let Err(CsvErrorKind::MissingColumns { missing, .. }) = headers.require(&["roll_no", "status", "date"]) else {
+        let Err(CsvErrorKind::MissingColumns { missing, .. }) =
+            headers.require(&["roll_no", "status", "date"])
+        else {
             panic!("expected missing columns");
         };
         assert_eq!(missing, vec!["status".to_owned(), "date".to_owned()]);

@@ -27,7 +27,13 @@ impl<'a> TableCsv<'a> {
         if let (0, Some(table)) = (start, dataset.tables().get(table_idx)) {
             writer.header(table);
         }
-        TableCsv { dataset, table_idx, row_idx: start, end: end.min(dataset.n_rows(table_idx)), writer }
+        TableCsv {
+            dataset,
+            table_idx,
+            row_idx: start,
+            end: end.min(dataset.n_rows(table_idx)),
+            writer,
+        }
     }
 
     pub fn rows_done(&self) -> u64 {
@@ -44,7 +50,8 @@ impl<'a> TableCsv<'a> {
             }
             let batch_end = (self.row_idx + 256).min(self.end);
             while self.row_idx < batch_end {
-                self.dataset.write_row(self.table_idx, self.row_idx, &mut self.writer);
+                self.dataset
+                    .write_row(self.table_idx, self.row_idx, &mut self.writer);
                 self.row_idx += 1;
             }
         }

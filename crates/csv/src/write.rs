@@ -14,7 +14,11 @@ pub struct CsvWriter {
 
 impl CsvWriter {
     pub fn new() -> CsvWriter {
-        CsvWriter { buf: Vec::with_capacity(64 * 1024), delimiter: b',', at_row_start: true }
+        CsvWriter {
+            buf: Vec::with_capacity(64 * 1024),
+            delimiter: b',',
+            at_row_start: true,
+        }
     }
 
     /// Writes the header row: the table's column names.
@@ -36,7 +40,9 @@ impl CsvWriter {
 /// Whether a field must be quoted: it holds the delimiter, a quote, a line break, or would
 /// otherwise lose leading or trailing spaces in tools that trim.
 fn needs_quotes(value: &str, delimiter: u8) -> bool {
-    value.bytes().any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+    value
+        .bytes()
+        .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
         || value.starts_with(' ')
         || value.ends_with(' ')
 }
@@ -111,7 +117,10 @@ mod tests {
 
     #[test]
     fn quotes_only_what_needs_it() {
-        let table = Table::new("t", vec![Column::id("id"), Column::new("name", ColumnType::Text)]);
+        let table = Table::new(
+            "t",
+            vec![Column::id("id"), Column::new("name", ColumnType::Text)],
+        );
         let mut w = CsvWriter::new();
         w.header(&table);
         w.int(1);
@@ -124,6 +133,9 @@ mod tests {
         w.text("line\nbreak");
         w.end_row();
         let text = String::from_utf8(w.buf).unwrap_or_default();
-        assert_eq!(text, "id,name\r\n1,\"O'Brien, \"\"Bob\"\"\"\r\n-2,\r\n75.25,\"line\nbreak\"\r\n");
+        assert_eq!(
+            text,
+            "id,name\r\n1,\"O'Brien, \"\"Bob\"\"\"\r\n-2,\r\n75.25,\"line\nbreak\"\r\n"
+        );
     }
 }

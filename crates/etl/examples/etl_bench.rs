@@ -9,8 +9,13 @@ use campus_etl::sample::{SampleOptions, generate};
 use campus_etl::{Etl, EtlOptions, FileKind, analyze};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let options =
-        SampleOptions { seed: 1, n_colleges: 5, students_per_program: 100, sessions_per_course: 100, dirty: false };
+    let options = SampleOptions {
+        seed: 1,
+        n_colleges: 5,
+        students_per_program: 100,
+        sessions_per_course: 100,
+        dirty: false,
+    };
     let files = generate(&options);
     if let Some(dir) = std::env::args().nth(1) {
         std::fs::create_dir_all(&dir)?;
@@ -18,7 +23,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::fs::write(std::path::Path::new(&dir).join(name), bytes)?;
         }
     }
-    let inputs: Vec<_> = files.files().into_iter().zip(FileKind::ALL).take(3).collect();
+    let inputs: Vec<_> = files
+        .files()
+        .into_iter()
+        .zip(FileKind::ALL)
+        .take(3)
+        .collect();
     let n_bytes: usize = inputs.iter().map(|((_, b), _)| b.len()).sum();
     let mut best = f64::INFINITY;
     let mut pearson = None;
@@ -39,7 +49,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         n_rows = etl.state.reports.iter().map(|r| r.n_rows).sum::<u64>();
     }
     println!("rows (students+attendance+exams): {n_rows}, bytes: {n_bytes}");
-    println!("best of 5: {best:.3} s = {:.0} rows/s, {:.1} MB/s", n_rows as f64 / best, n_bytes as f64 / best / 1e6);
+    println!(
+        "best of 5: {best:.3} s = {:.0} rows/s, {:.1} MB/s",
+        n_rows as f64 / best,
+        n_bytes as f64 / best / 1e6
+    );
     println!("pearson: {pearson:?}");
     Ok(())
 }

@@ -4,7 +4,9 @@ use campus_etl::sample::{SampleFiles, SampleOptions, generate};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = args.first().ok_or("usage: sample DIR [SEED] [dirty|clean] [COLLEGES STUDENTS SESSIONS]")?;
+    let dir = args
+        .first()
+        .ok_or("usage: sample DIR [SEED] [dirty|clean] [COLLEGES STUDENTS SESSIONS]")?;
     let mut options = SampleOptions::default();
     if let Some(seed) = args.get(1) {
         options.seed = seed.parse()?;

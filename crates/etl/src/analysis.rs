@@ -71,7 +71,13 @@ pub struct Analysis {
 }
 
 /// Attendance bands for placement rates, by overall attendance over all courses.
-pub const BANDS: [&str; 5] = ["no attendance", "below 60%", "60–75%", "75–90%", "90% and above"];
+pub const BANDS: [&str; 5] = [
+    "no attendance",
+    "below 60%",
+    "60–75%",
+    "75–90%",
+    "90% and above",
+];
 
 fn band(n_rows: u32, n_present: u32) -> usize {
     // Integer comparisons: the band edges are exact, whatever the float rounding.
@@ -92,10 +98,21 @@ fn correlate_groups(pairs: &[Pair], group: impl Fn(&Pair) -> &str) -> Vec<GroupC
     names
         .into_iter()
         .map(|name| {
-            let (xs, ys): (Vec<f64>, Vec<f64>) =
-                pairs.iter().filter(|p| group(p) == name).map(|p| (p.attendance_pct, p.total_marks)).unzip();
-            let n_pairs = xs.iter().zip(&ys).filter(|(x, y)| !x.is_nan() && !y.is_nan()).count();
-            GroupCorrelation { name: name.to_owned(), n_pairs, pearson: pearson(&xs, &ys) }
+            let (xs, ys): (Vec<f64>, Vec<f64>) = pairs
+                .iter()
+                .filter(|p| group(p) == name)
+                .map(|p| (p.attendance_pct, p.total_marks))
+                .unzip();
+            let n_pairs = xs
+                .iter()
+                .zip(&ys)
+                .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+                .count();
+            GroupCorrelation {
+                name: name.to_owned(),
+                n_pairs,
+                pearson: pearson(&xs, &ys),
+            }
         })
         .collect()
 }
@@ -105,10 +122,18 @@ pub fn analyze(etl: &Etl) -> Analysis {
     let state = &etl.state;
     let mut pairs = Vec::with_capacity(state.exam_totals.len());
     for (&(student_idx, course_id), totals) in &state.exam_totals {
-        let Some(student) = state.student(student_idx) else { continue };
-        let (n_rows, n_present) = student.attendance(course_id).map_or((0, 0), |a| (a.n_rows, a.n_present));
+        let Some(student) = state.student(student_idx) else {
+            continue;
+        };
+        let (n_rows, n_present) = student
+            .attendance(course_id)
+            .map_or((0, 0), |a| (a.n_rows, a.n_present));
         // The mean of k·n flags summing to k·P is the correctly rounded k·P / k·n = P / n.
-        let attendance_pct = if n_rows == 0 { f64::NAN } else { f64::from(n_present) / f64::from(n_rows) };
+        let attendance_pct = if n_rows == 0 {
+            f64::NAN
+        } else {
+            f64::from(n_present) / f64::from(n_rows)
+        };
         let repeats = n_rows.max(1);
         let mut sum = KahanSum::default();
         for &total in totals {
@@ -130,12 +155,30 @@ pub fn analyze(etl: &Etl) -> Analysis {
     pairs.sort_by(|a, b| (&a.student_hash, &a.course_code).cmp(&(&b.student_hash, &b.course_code)));
     let xs: Vec<f64> = pairs.iter().map(|p| p.attendance_pct).collect();
     let ys: Vec<f64> = pairs.iter().map(|p| p.total_marks).collect();
-    let n_complete_pairs = xs.iter().zip(&ys).filter(|(x, y)| !x.is_nan() && !y.is_nan()).count();
+    let n_complete_pairs = xs
+        .iter()
+        .zip(&ys)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .count();
 
-    let mut by_program: Vec<Rate> =
-        state.programs.names.iter().map(|name| Rate { name: name.clone(), n_students: 0, n_placed: 0 }).collect();
-    let mut by_band: Vec<Rate> =
-        BANDS.iter().map(|name| Rate { name: (*name).to_owned(), n_students: 0, n_placed: 0 }).collect();
+    let mut by_program: Vec<Rate> = state
+        .programs
+        .names
+        .iter()
+        .map(|name| Rate {
+            name: name.clone(),
+            n_students: 0,
+            n_placed: 0,
+        })
+        .collect();
+    let mut by_band: Vec<Rate> = BANDS
+        .iter()
+        .map(|name| Rate {
+            name: (*name).to_owned(),
+            n_students: 0,
+            n_placed: 0,
+        })
+        .collect();
     for student in &state.students {
         let targets = [
             by_program.get_mut(student.program as usize),

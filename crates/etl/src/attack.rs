@@ -27,7 +27,11 @@ pub struct AttackOptions {
 
 impl Default for AttackOptions {
     fn default() -> AttackOptions {
-        AttackOptions { youngest_at_admission: 17, oldest_at_admission: 20, max_candidates: 100_000_000 }
+        AttackOptions {
+            youngest_at_admission: 17,
+            oldest_at_admission: 20,
+            max_candidates: 100_000_000,
+        }
     }
 }
 
@@ -45,7 +49,9 @@ pub struct Space {
 
 impl Space {
     fn size(&self) -> u64 {
-        (self.seq_max - self.seq_min).saturating_add(1).saturating_mul(u64::try_from(self.n_days).unwrap_or(0))
+        (self.seq_max - self.seq_min)
+            .saturating_add(1)
+            .saturating_mul(u64::try_from(self.n_days).unwrap_or(0))
     }
 }
 
@@ -98,30 +104,51 @@ impl DictionaryAttack {
         let mut targets = FastMap::default();
         for student in &etl.state.students {
             targets.insert(student.digest, false);
-            let Some((prefix, seq, width, year)) = split_roll(&student.roll_no) else { continue };
+            let Some((prefix, seq, width, year)) = split_roll(&student.roll_no) else {
+                continue;
+            };
             let (Some(first), Some(last)) = (
                 Date::new(year - options.oldest_at_admission, 1, 1),
                 Date::new(year - options.youngest_at_admission, 12, 31),
             ) else {
                 continue;
             };
-            let space = by_prefix.entry((student.college_code.clone(), prefix.to_owned())).or_insert_with(|| Space {
-                college_code: student.college_code.clone(),
-                prefix: prefix.to_owned(),
-                seq_min: seq,
-                seq_max: seq,
-                seq_width: width,
-                first_dob_day: first.to_days(),
-                n_days: (last.to_days() - first.to_days() + 1).max(0),
-            });
+            let space = by_prefix
+                .entry((student.college_code.clone(), prefix.to_owned()))
+                .or_insert_with(|| Space {
+                    college_code: student.college_code.clone(),
+                    prefix: prefix.to_owned(),
+                    seq_min: seq,
+                    seq_max: seq,
+                    seq_width: width,
+                    first_dob_day: first.to_days(),
+                    n_days: (last.to_days() - first.to_days() + 1).max(0),
+                });
             space.seq_min = space.seq_min.min(seq);
             space.seq_max = space.seq_max.max(seq);
         }
         let mut spaces: Vec<Space> = by_prefix.into_values().collect();
         spaces.sort_by(|a, b| (&a.college_code, &a.prefix).cmp(&(&b.college_code, &b.prefix)));
-        let n_candidates = spaces.iter().map(Space::size).fold(0u64, u64::saturating_add).min(options.max_candidates);
-        let progress = AttackProgress { n_tried: 0, n_candidates, n_recovered: 0, n_targets: targets.len() as u64 };
-        DictionaryAttack { spaces, targets, recovered: Vec::new(), space_idx: 0, offset: 0, progress, buf: Vec::new() }
+        let n_candidates = spaces
+            .iter()
+            .map(Space::size)
+            .fold(0u64, u64::saturating_add)
+            .min(options.max_candidates);
+        let progress = AttackProgress {
+            n_tried: 0,
+            n_candidates,
+            n_recovered: 0,
+            n_targets: targets.len() as u64,
+        };
+        DictionaryAttack {
+            spaces,
+            targets,
+            recovered: Vec::new(),
+            space_idx: 0,
+            offset: 0,
+            progress,
+            buf: Vec::new(),
+        }
     }
 
     pub fn spaces(&self) -> &[Space] {
@@ -130,9 +157,15 @@ impl DictionaryAttack {
 
     /// Tries up to `budget` candidates; returns the progress so far.
     pub fn step(&mut self, budget: u64) -> AttackProgress {
-        let mut left = budget.min(self.progress.n_candidates.saturating_sub(self.progress.n_tried));
+        let mut left = budget.min(
+            self.progress
+                .n_candidates
+                .saturating_sub(self.progress.n_tried),
+        );
         while left > 0 {
-            let Some(space) = self.spaces.get(self.space_idx) else { break };
+            let Some(space) = self.spaces.get(self.space_idx) else {
+                break;
+            };
             let size = space.size();
             if self.offset >= size {
                 self.space_idx += 1;
@@ -157,7 +190,8 @@ impl DictionaryAttack {
                 *found = true;
                 self.progress.n_recovered += 1;
                 if self.recovered.len() < 20 {
-                    self.recovered.push(String::from_utf8_lossy(&self.buf).into_owned());
+                    self.recovered
+                        .push(String::from_utf8_lossy(&self.buf).into_owned());
                 }
             }
             self.offset += 1;

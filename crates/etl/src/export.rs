@@ -13,8 +13,11 @@ use campus_sql::InsertWriter;
 use crate::{Etl, EtlError, FileKind};
 
 /// The exam columns the notebook renames.
-const RENAMES: [(&str, &str); 3] =
-    [("internal", "internal_marks"), ("external", "external_marks"), ("total", "total_marks")];
+const RENAMES: [(&str, &str); 3] = [
+    ("internal", "internal_marks"),
+    ("external", "external_marks"),
+    ("total", "total_marks"),
+];
 
 /// Which outputs a pass writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +31,11 @@ pub struct ExportOptions {
 
 impl Default for ExportOptions {
     fn default() -> ExportOptions {
-        ExportOptions { csv: true, csv_header: true, sql: true }
+        ExportOptions {
+            csv: true,
+            csv_header: true,
+            sql: true,
+        }
     }
 }
 
@@ -53,7 +60,11 @@ pub struct Layout {
 
 /// The inferred columns of every file of `kind`, merged by position (files of one kind share a header).
 fn merged_columns(etl: &Etl, kind: FileKind) -> Option<Vec<ColumnStats>> {
-    let mut reports = etl.state.reports.iter().filter(|r| r.kind == kind && !r.unusable);
+    let mut reports = etl
+        .state
+        .reports
+        .iter()
+        .filter(|r| r.kind == kind && !r.unusable);
     let mut columns = reports.next()?.columns.clone();
     for report in reports {
         for (mine, theirs) in columns.iter_mut().zip(&report.columns) {
@@ -72,13 +83,16 @@ pub fn layout(etl: &Etl, kind: FileKind) -> Option<Layout> {
     let mut sources = vec![Source::StudentHash];
     for (idx, stats) in columns.iter().enumerate() {
         let name = stats.name.trim();
-        let dropped =
-            etl.options.deidentify && (name.eq_ignore_ascii_case("roll_no") || name.eq_ignore_ascii_case("dob"));
+        let dropped = etl.options.deidentify
+            && (name.eq_ignore_ascii_case("roll_no") || name.eq_ignore_ascii_case("dob"));
         if dropped || name.eq_ignore_ascii_case("student_hash") {
             continue;
         }
         let renamed = match kind {
-            FileKind::Exams => RENAMES.iter().find(|(from, _)| name.eq_ignore_ascii_case(from)).map(|(_, to)| *to),
+            FileKind::Exams => RENAMES
+                .iter()
+                .find(|(from, _)| name.eq_ignore_ascii_case(from))
+                .map(|(_, to)| *to),
             _ => None,
         };
         let mut column = Column::new(renamed.unwrap_or(name).to_owned(), stats.ty.column_type());
@@ -92,7 +106,10 @@ pub fn layout(etl: &Etl, kind: FileKind) -> Option<Layout> {
         table_columns.push(Column::new("present_flag", ColumnType::Bool));
         sources.push(Source::PresentFlag);
     }
-    Some(Layout { table: Table::new(kind.staging_table(), table_columns), sources })
+    Some(Layout {
+        table: Table::new(kind.staging_table(), table_columns),
+        sources,
+    })
 }
 
 /// `DROP`/`CREATE TABLE` for every kind loaded, to put before the INSERTs.
@@ -100,7 +117,9 @@ pub fn staging_ddl(etl: &Etl) -> Vec<u8> {
     let mut out =
         b"-- Staging tables for the campus ETL, types inferred from the input files.\nSET NAMES utf8mb4;\n".to_vec();
     for kind in FileKind::ALL {
-        let Some(layout) = layout(etl, kind) else { continue };
+        let Some(layout) = layout(etl, kind) else {
+            continue;
+        };
         out.extend_from_slice(b"DROP TABLE IF EXISTS ");
         campus_sql::escape::push_ident(&mut out, &layout.table.name);
         out.extend_from_slice(b";\n");
@@ -133,8 +152,15 @@ struct ExportRows {
 
 impl Export {
     /// Starts the export of a file already read by the first pass.
-    pub fn begin(etl: &Etl, kind: FileKind, file_name: &str, options: ExportOptions) -> Result<Export, EtlError> {
-        let Some(layout) = layout(etl, kind) else { return Err(EtlError::NotLoaded(kind)) };
+    pub fn begin(
+        etl: &Etl,
+        kind: FileKind,
+        file_name: &str,
+        options: ExportOptions,
+    ) -> Result<Export, EtlError> {
+        let Some(layout) = layout(etl, kind) else {
+            return Err(EtlError::NotLoaded(kind));
+        };
         let mut read = ReadOptions::new(file_name);
         read.delimiter = etl.options.delimiter;
         read.max_errors = etl.options.max_errors;
@@ -167,13 +193,19 @@ impl Export {
     }
 
     pub fn feed(&mut self, etl: &Etl, chunk: &[u8]) {
-        let mut handler = Rows { etl, rows: &mut self.inner };
+        let mut handler = Rows {
+            etl,
+            rows: &mut self.inner,
+        };
         self.reader.feed(chunk, &mut handler);
     }
 
     /// Ends the input and closes the last INSERT statement.
     pub fn finish(&mut self, etl: &Etl) {
-        let mut handler = Rows { etl, rows: &mut self.inner };
+        let mut handler = Rows {
+            etl,
+            rows: &mut self.inner,
+        };
         self.reader.finish(&mut handler);
         if self.inner.options.sql {
             self.inner.sql.finish();
@@ -322,10 +354,17 @@ fn decimal_units(text: &str, scale: u8) -> Option<i64> {
     let mut units: i64 = if int_part.is_empty() {
         0
     } else {
-        int_part.parse::<u32>().ok().map(i64::from).or_else(|| int_part.parse().ok())?
+        int_part
+            .parse::<u32>()
+            .ok()
+            .map(i64::from)
+            .or_else(|| int_part.parse().ok())?
     };
     for idx in 0..usize::from(scale) {
-        let digit = frac_part.as_bytes().get(idx).map_or(0, |b| i64::from(b.wrapping_sub(b'0')));
+        let digit = frac_part
+            .as_bytes()
+            .get(idx)
+            .map_or(0, |b| i64::from(b.wrapping_sub(b'0')));
         if digit > 9 {
             return None;
         }

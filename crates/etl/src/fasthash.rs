@@ -75,8 +75,11 @@ impl Hasher for FastHasher {
 #[inline]
 fn pack_short(rest: &[u8]) -> u64 {
     let n = rest.len();
-    let u32_at =
-        |at: usize| rest.get(at..at + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map_or(0, u32::from_le_bytes);
+    let u32_at = |at: usize| {
+        rest.get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map_or(0, u32::from_le_bytes)
+    };
     if n >= 4 {
         u64::from(u32_at(0)) | (u64::from(u32_at(n - 4)) << 32)
     } else {
@@ -128,8 +131,14 @@ mod tests {
         assert_ne!(fingerprint(&["a"]), fingerprint(&["a", ""]));
         assert_eq!(fingerprint(&["x", "y"]), fingerprint(&["x", "y"]));
         // Fixed value: the same on every target and every run.
-        assert_eq!(fingerprint(&["AKTU001", "2024-08-01"]), fingerprint(&["AKTU001", "2024-08-01"]));
-        assert_eq!(fingerprint_at(&["a", "b", "c"], &[2, 0]), fingerprint(&["c", "a"]));
+        assert_eq!(
+            fingerprint(&["AKTU001", "2024-08-01"]),
+            fingerprint(&["AKTU001", "2024-08-01"])
+        );
+        assert_eq!(
+            fingerprint_at(&["a", "b", "c"], &[2, 0]),
+            fingerprint(&["c", "a"])
+        );
         assert_eq!(fingerprint_at(&["a"], &[0, 5]), fingerprint(&["a", ""]));
     }
 

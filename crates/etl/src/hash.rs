@@ -34,7 +34,13 @@ pub type Digest32 = [u8; 32];
 
 /// Hashes `college_code-roll_no-dob` without allocating.
 pub fn student_digest(mode: &HashMode, college_code: &str, roll_no: &str, dob: &str) -> Digest32 {
-    let parts = [college_code.as_bytes(), b"-", roll_no.as_bytes(), b"-", dob.as_bytes()];
+    let parts = [
+        college_code.as_bytes(),
+        b"-",
+        roll_no.as_bytes(),
+        b"-",
+        dob.as_bytes(),
+    ];
     match mode {
         HashMode::Sha256 => {
             let mut hasher = Sha256::new();

@@ -36,7 +36,10 @@ pub struct Student {
 impl Student {
     /// This student's attendance in a course.
     pub fn attendance(&self, course_id: u32) -> Option<&AttendanceAgg> {
-        self.courses.iter().find(|(id, _)| *id == course_id).map(|(_, agg)| agg)
+        self.courses
+            .iter()
+            .find(|(id, _)| *id == course_id)
+            .map(|(_, agg)| agg)
     }
 }
 
@@ -97,7 +100,8 @@ impl AttendanceAgg {
             if shift + self.tags.len() as i64 > DAY_SPAN {
                 return None;
             }
-            self.tags.splice(0..0, std::iter::repeat_n(0, usize::try_from(shift).ok()?));
+            self.tags
+                .splice(0..0, std::iter::repeat_n(0, usize::try_from(shift).ok()?));
             self.first_day = day;
         }
         let offset = day - self.first_day;
@@ -180,7 +184,9 @@ impl EtlState {
 
     /// The student whose key (`roll_no`, U+001F, `dob`, exactly as read) is `key`.
     pub fn student_by_key(&self, key: &str) -> Option<&Student> {
-        self.by_key.get(key).and_then(|&idx| self.students.get(idx as usize))
+        self.by_key
+            .get(key)
+            .and_then(|&idx| self.students.get(idx as usize))
     }
 
     pub fn student(&self, idx: u32) -> Option<&Student> {
@@ -204,7 +210,9 @@ struct Scan {
 
 impl std::fmt::Debug for Scan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scan").field("file", &self.reader.file_name()).finish()
+        f.debug_struct("Scan")
+            .field("file", &self.reader.file_name())
+            .finish()
     }
 }
 
@@ -229,7 +237,11 @@ struct ScanCtx {
 
 impl Etl {
     pub fn new(options: EtlOptions) -> Etl {
-        Etl { options, state: EtlState::default(), current: None }
+        Etl {
+            options,
+            state: EtlState::default(),
+            current: None,
+        }
     }
 
     /// Starts reading a file. Students must come first: every other file joins against them.
@@ -237,7 +249,11 @@ impl Etl {
         if self.current.is_some() {
             return Err(EtlError::FileAlreadyOpen);
         }
-        let has_students = self.state.reports.iter().any(|r| r.kind == FileKind::Students && !r.unusable);
+        let has_students = self
+            .state
+            .reports
+            .iter()
+            .any(|r| r.kind == FileKind::Students && !r.unusable);
         if kind != FileKind::Students && !has_students {
             return Err(EtlError::StudentsFirst);
         }
@@ -256,22 +272,37 @@ impl Etl {
             inferrer: Inferrer::default(),
             findings: Findings::default(),
         };
-        self.current = Some(Scan { reader: CsvReader::new(read), ctx });
+        self.current = Some(Scan {
+            reader: CsvReader::new(read),
+            ctx,
+        });
         Ok(())
     }
 
     /// Feeds the next chunk of the open file.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), EtlError> {
-        let Some(scan) = self.current.as_mut() else { return Err(EtlError::NoFileOpen) };
-        let mut handler = Handler { ctx: &mut scan.ctx, state: &mut self.state, options: &self.options };
+        let Some(scan) = self.current.as_mut() else {
+            return Err(EtlError::NoFileOpen);
+        };
+        let mut handler = Handler {
+            ctx: &mut scan.ctx,
+            state: &mut self.state,
+            options: &self.options,
+        };
         scan.reader.feed(chunk, &mut handler);
         Ok(())
     }
 
     /// Ends the open file and returns its report (also kept in `state.reports`).
     pub fn end_file(&mut self) -> Result<&FileReport, EtlError> {
-        let Some(mut scan) = self.current.take() else { return Err(EtlError::NoFileOpen) };
-        let mut handler = Handler { ctx: &mut scan.ctx, state: &mut self.state, options: &self.options };
+        let Some(mut scan) = self.current.take() else {
+            return Err(EtlError::NoFileOpen);
+        };
+        let mut handler = Handler {
+            ctx: &mut scan.ctx,
+            state: &mut self.state,
+            options: &self.options,
+        };
         scan.reader.finish(&mut handler);
         let stats = scan.reader.stats().clone();
         let unusable = scan.reader.headers().is_none() || scan.ctx.columns.is_empty();
@@ -293,7 +324,12 @@ impl Etl {
     }
 
     /// Reads a whole in-memory file (tests, samples, small inputs).
-    pub fn load(&mut self, kind: FileKind, file_name: &str, bytes: &[u8]) -> Result<&FileReport, EtlError> {
+    pub fn load(
+        &mut self,
+        kind: FileKind,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<&FileReport, EtlError> {
         self.begin_file(kind, file_name)?;
         self.feed(bytes)?;
         self.end_file()
@@ -302,19 +338,27 @@ impl Etl {
     /// Cross-file findings that need every file: students without attendance.
     pub fn cross_file_findings(&self) -> Findings {
         let mut findings = Findings::default();
-        let has_attendance = self.state.reports.iter().any(|r| r.kind == FileKind::Attendance);
+        let has_attendance = self
+            .state
+            .reports
+            .iter()
+            .any(|r| r.kind == FileKind::Attendance);
         if has_attendance {
             for student in &self.state.students {
                 if student.n_attendance == 0 {
                     let text = if self.options.deidentify {
                         format!("{} ({})", student.student_hash, student.college_code)
                     } else {
-                        format!("{} {} ({})", student.roll_no, student.dob, student.college_code)
+                        format!(
+                            "{} {} ({})",
+                            student.roll_no, student.dob, student.college_code
+                        )
                     };
-                    findings.add(FindingKind::StudentsWithoutAttendance, self.options.max_examples, || Example {
-                        line: 0,
-                        text,
-                    });
+                    findings.add(
+                        FindingKind::StudentsWithoutAttendance,
+                        self.options.max_examples,
+                        || Example { line: 0, text },
+                    );
                 }
             }
         }
@@ -360,9 +404,16 @@ impl Duplicates {
 
 /// A row as evidence; with de-identification, roll_no and dob (`masked`) show as `***`.
 fn example(row: &Row<'_>, masked: &[usize]) -> Example {
-    let fields: Vec<&str> =
-        row.fields().iter().enumerate().map(|(idx, f)| if masked.contains(&idx) { "***" } else { f }).collect();
-    Example { line: row.line, text: fields.join(",") }
+    let fields: Vec<&str> = row
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(idx, f)| if masked.contains(&idx) { "***" } else { f })
+        .collect();
+    Example {
+        line: row.line,
+        text: fields.join(","),
+    }
 }
 
 /// A number as pandas reads it: missing markers are NaN; `None` when it is not a number.
@@ -384,13 +435,21 @@ impl RowHandler for Handler<'_> {
             FileKind::Exams => &[1, 2, 3],
             FileKind::Placements => &[1, 2],
         };
-        self.ctx.key_positions = key_order.iter().filter_map(|&idx| self.ctx.columns.get(idx).copied()).collect();
+        self.ctx.key_positions = key_order
+            .iter()
+            .filter_map(|&idx| self.ctx.columns.get(idx).copied())
+            .collect();
         // An attendance row's tag covers its non-key fields; with none, or more than a
         // handful of them, it covers the whole row.
-        let others: Vec<usize> = (0..headers.names.len()).filter(|idx| !self.ctx.key_positions.contains(idx)).collect();
+        let others: Vec<usize> = (0..headers.names.len())
+            .filter(|idx| !self.ctx.key_positions.contains(idx))
+            .collect();
         self.ctx.tag_positions = (1..=8).contains(&others.len()).then_some(others);
         if self.options.deidentify {
-            self.ctx.masked = ["roll_no", "dob"].iter().filter_map(|name| headers.position(name)).collect();
+            self.ctx.masked = ["roll_no", "dob"]
+                .iter()
+                .filter_map(|name| headers.position(name))
+                .collect();
         }
         if self.ctx.kind == FileKind::Placements {
             self.ctx.placed_col = headers.position("placed");
@@ -438,7 +497,11 @@ impl RowHandler for Handler<'_> {
 
 impl Handler<'_> {
     fn col<'r>(&self, row: &Row<'r>, idx: usize) -> &'r str {
-        self.ctx.columns.get(idx).and_then(|&c| row.get(c)).unwrap_or("")
+        self.ctx
+            .columns
+            .get(idx)
+            .and_then(|&c| row.get(c))
+            .unwrap_or("")
     }
 
     fn student_row(&mut self, row: &Row<'_>) {
@@ -451,13 +514,17 @@ impl Handler<'_> {
         if Date::parse_iso(dob.trim()).is_none() {
             self.ctx
                 .findings
-                .add(FindingKind::InvalidDate, self.options.max_examples, || example(row, &self.ctx.masked));
+                .add(FindingKind::InvalidDate, self.options.max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
         }
         if self.state.lookup(roll_no, dob).is_some() {
             // The first row of a duplicated key wins, as `drop_duplicates(keep="first")` does.
             return;
         }
-        let Ok(idx) = u32::try_from(self.state.students.len()) else { return };
+        let Ok(idx) = u32::try_from(self.state.students.len()) else {
+            return;
+        };
         let digest = student_digest(&self.options.hash, college_code, roll_no, dob);
         let program = self.state.programs.intern(program_code);
         self.state.students.push(Student {
@@ -482,10 +549,15 @@ impl Handler<'_> {
     fn check_padding(&mut self, row: &Row<'_>, keys: &[&str]) {
         let padded = |field: &&str| {
             let bytes = field.as_bytes();
-            bytes.first().is_some_and(u8::is_ascii_whitespace) || bytes.last().is_some_and(u8::is_ascii_whitespace)
+            bytes.first().is_some_and(u8::is_ascii_whitespace)
+                || bytes.last().is_some_and(u8::is_ascii_whitespace)
         };
         if keys.iter().any(padded) {
-            self.ctx.findings.add(FindingKind::PaddedKeys, self.options.max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::PaddedKeys, self.options.max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
         }
     }
 
@@ -501,10 +573,18 @@ impl Handler<'_> {
     fn report_duplicates(&mut self, row: &Row<'_>, duplicate_key: bool, duplicate_row: bool) {
         let max_examples = self.options.max_examples;
         if duplicate_row {
-            self.ctx.findings.add(FindingKind::DuplicateRows, max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::DuplicateRows, max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
         }
         if duplicate_key {
-            self.ctx.findings.add(FindingKind::DuplicateKeys, max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::DuplicateKeys, max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
         }
     }
 
@@ -520,7 +600,11 @@ impl Handler<'_> {
         // pandas' `(status == "P").astype(int)`: exactly "P" is present, anything else absent.
         let present = status == "P";
         if status != "P" && status != "A" {
-            self.ctx.findings.add(FindingKind::StatusNotPA, max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::StatusNotPA, max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
         }
         // Attendance repeats a date for a whole day of rows; parse each run once.
         let day = if short_eq(&self.ctx.last_date.0, date) {
@@ -533,14 +617,21 @@ impl Handler<'_> {
             day
         };
         match day {
-            None => self.ctx.findings.add(FindingKind::InvalidDate, max_examples, || example(row, &self.ctx.masked)),
+            None => self
+                .ctx
+                .findings
+                .add(FindingKind::InvalidDate, max_examples, || {
+                    example(row, &self.ctx.masked)
+                }),
             Some((day, _)) => {
                 if let Some((first, last)) = self.options.semester
                     && (day < first || day > last)
                 {
                     self.ctx
                         .findings
-                        .add(FindingKind::DateOutsideSemester, max_examples, || example(row, &self.ctx.masked));
+                        .add(FindingKind::DateOutsideSemester, max_examples, || {
+                            example(row, &self.ctx.masked)
+                        });
                 }
             }
         }
@@ -551,11 +642,16 @@ impl Handler<'_> {
             student.n_attendance += 1;
             student.n_present += u32::from(present);
             // A student has a handful of courses: comparing their names beats hashing.
-            let known = student.courses.iter().position(|(id, _)| short_eq(state.courses.name(*id), course));
+            let known = student
+                .courses
+                .iter()
+                .position(|(id, _)| short_eq(state.courses.name(*id), course));
             let slot = match known {
                 Some(pos) => pos,
                 None => {
-                    student.courses.push((state.courses.intern(course), AttendanceAgg::default()));
+                    student
+                        .courses
+                        .push((state.courses.intern(course), AttendanceAgg::default()));
                     student.courses.len() - 1
                 }
             };
@@ -569,18 +665,30 @@ impl Handler<'_> {
             // A repeated day whose tag differs from the first row may still repeat a later row.
             Some((true, false)) => {
                 let row_fp = fingerprint(row.fields());
-                let duplicates = self.state.duplicates.entry(FileKind::Attendance).or_default();
+                let duplicates = self
+                    .state
+                    .duplicates
+                    .entry(FileKind::Attendance)
+                    .or_default();
                 (true, !duplicates.repeated_rows.insert(row_fp))
             }
             Some(found) => found,
             None => {
                 let (key_fp, row_fp) = (self.key_fingerprint(row), fingerprint(row.fields()));
-                self.state.duplicates.entry(FileKind::Attendance).or_default().check(key_fp, row_fp)
+                self.state
+                    .duplicates
+                    .entry(FileKind::Attendance)
+                    .or_default()
+                    .check(key_fp, row_fp)
             }
         };
         self.report_duplicates(row, duplicate_key, duplicate_row);
         if student.is_none() {
-            self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::Orphans, max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
         }
     }
 
@@ -594,34 +702,75 @@ impl Handler<'_> {
                 Some(value) => *slot = value,
                 None => {
                     *slot = f64::NAN;
-                    self.ctx.findings.add(FindingKind::InvalidNumber, max_examples, || example(row, &self.ctx.masked));
+                    self.ctx
+                        .findings
+                        .add(FindingKind::InvalidNumber, max_examples, || {
+                            example(row, &self.ctx.masked)
+                        });
                 }
             }
         }
         let [internal, external, total] = marks;
         if is_null(self.col(row, 6)) {
-            self.ctx.findings.add(FindingKind::BlankTotal, max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::BlankTotal, max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
         }
-        let out_of_range = marks.iter().zip(limits).any(|(&v, max)| !v.is_nan() && (v < 0.0 || v > max));
+        let out_of_range = marks
+            .iter()
+            .zip(limits)
+            .any(|(&v, max)| !v.is_nan() && (v < 0.0 || v > max));
         if out_of_range {
-            self.ctx.findings.add(FindingKind::MarksOutOfRange, max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::MarksOutOfRange, max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
         }
-        if !(internal.is_nan() || external.is_nan() || total.is_nan()) && (internal + external - total).abs() > 1e-9 {
-            self.ctx.findings.add(FindingKind::TotalMismatch, max_examples, || example(row, &self.ctx.masked));
+        if !(internal.is_nan() || external.is_nan() || total.is_nan())
+            && (internal + external - total).abs() > 1e-9
+        {
+            self.ctx
+                .findings
+                .add(FindingKind::TotalMismatch, max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
         }
-        self.check_padding(row, &[self.col(row, 0), self.col(row, 1), self.col(row, 2), self.col(row, 3)]);
+        self.check_padding(
+            row,
+            &[
+                self.col(row, 0),
+                self.col(row, 1),
+                self.col(row, 2),
+                self.col(row, 3),
+            ],
+        );
         let Some(student_idx) = self.state.lookup(self.col(row, 1), self.col(row, 2)) else {
-            self.ctx.findings.add(FindingKind::Orphans, max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::Orphans, max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
             return;
         };
         let course_id = self.state.courses.intern(self.col(row, 3));
-        self.state.exam_totals.entry((student_idx, course_id)).or_default().push(total);
+        self.state
+            .exam_totals
+            .entry((student_idx, course_id))
+            .or_default()
+            .push(total);
     }
 
     fn placement_row(&mut self, row: &Row<'_>) {
         self.check_padding(row, &[self.col(row, 0), self.col(row, 1), self.col(row, 2)]);
         let Some(student_idx) = self.state.lookup(self.col(row, 1), self.col(row, 2)) else {
-            self.ctx.findings.add(FindingKind::Orphans, self.options.max_examples, || example(row, &self.ctx.masked));
+            self.ctx
+                .findings
+                .add(FindingKind::Orphans, self.options.max_examples, || {
+                    example(row, &self.ctx.masked)
+                });
             return;
         };
         // Without a `placed` column, a row in the placements file means an offer.

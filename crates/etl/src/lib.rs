@@ -73,14 +73,34 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 4] = [FileKind::Students, FileKind::Attendance, FileKind::Exams, FileKind::Placements];
+    pub const ALL: [FileKind; 4] = [
+        FileKind::Students,
+        FileKind::Attendance,
+        FileKind::Exams,
+        FileKind::Placements,
+    ];
 
     /// Columns that must be present, by name (order in the file may vary).
     pub fn required_columns(self) -> &'static [&'static str] {
         match self {
             FileKind::Students => &["roll_no", "dob", "college_code", "program_code"],
-            FileKind::Attendance => &["college_code", "roll_no", "dob", "course_code", "date", "status"],
-            FileKind::Exams => &["college_code", "roll_no", "dob", "course_code", "internal", "external", "total"],
+            FileKind::Attendance => &[
+                "college_code",
+                "roll_no",
+                "dob",
+                "course_code",
+                "date",
+                "status",
+            ],
+            FileKind::Exams => &[
+                "college_code",
+                "roll_no",
+                "dob",
+                "course_code",
+                "internal",
+                "external",
+                "total",
+            ],
             FileKind::Placements => &["college_code", "roll_no", "dob"],
         }
     }
@@ -115,7 +135,11 @@ pub struct MarkBounds {
 
 impl Default for MarkBounds {
     fn default() -> MarkBounds {
-        MarkBounds { internal_max: 30.0, external_max: 70.0, total_max: 100.0 }
+        MarkBounds {
+            internal_max: 30.0,
+            external_max: 70.0,
+            total_max: 100.0,
+        }
     }
 }
 

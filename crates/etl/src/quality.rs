@@ -31,7 +31,9 @@ impl FindingKind {
         match self {
             FindingKind::DuplicateRows => "duplicate rows (every field equal to an earlier row)",
             FindingKind::DuplicateKeys => "duplicate keys (same key columns as an earlier row)",
-            FindingKind::Orphans => "rows whose (roll_no, dob) matches no student; kept with an empty student_hash",
+            FindingKind::Orphans => {
+                "rows whose (roll_no, dob) matches no student; kept with an empty student_hash"
+            }
             FindingKind::StudentsWithoutAttendance => "students with no attendance rows",
             FindingKind::StatusNotPA => "attendance status other than P or A (counted as absent)",
             FindingKind::InvalidDate => "dates that are not ISO YYYY-MM-DD",
@@ -40,7 +42,9 @@ impl FindingKind {
             FindingKind::BlankTotal => "blank total marks (left out of the marks mean)",
             FindingKind::MarksOutOfRange => "marks outside their bounds",
             FindingKind::TotalMismatch => "total ≠ internal + external",
-            FindingKind::PaddedKeys => "key fields with leading/trailing spaces (hashed and joined as they are, as pandas does)",
+            FindingKind::PaddedKeys => {
+                "key fields with leading/trailing spaces (hashed and joined as they are, as pandas does)"
+            }
         }
     }
 }
@@ -67,15 +71,26 @@ pub struct Findings {
 }
 
 impl Findings {
-    pub fn add(&mut self, kind: FindingKind, max_examples: usize, example: impl FnOnce() -> Example) {
+    pub fn add(
+        &mut self,
+        kind: FindingKind,
+        max_examples: usize,
+        example: impl FnOnce() -> Example,
+    ) {
         let idx = match self.items.iter().position(|f| f.kind == kind) {
             Some(idx) => idx,
             None => {
-                self.items.push(Finding { kind, count: 0, examples: Vec::new() });
+                self.items.push(Finding {
+                    kind,
+                    count: 0,
+                    examples: Vec::new(),
+                });
                 self.items.len() - 1
             }
         };
-        let Some(finding) = self.items.get_mut(idx) else { return };
+        let Some(finding) = self.items.get_mut(idx) else {
+            return;
+        };
         finding.count += 1;
         if finding.examples.len() < max_examples {
             finding.examples.push(example());
@@ -83,7 +98,10 @@ impl Findings {
     }
 
     pub fn count(&self, kind: FindingKind) -> u64 {
-        self.items.iter().find(|f| f.kind == kind).map_or(0, |f| f.count)
+        self.items
+            .iter()
+            .find(|f| f.kind == kind)
+            .map_or(0, |f| f.count)
     }
 
     pub fn get(&self, kind: FindingKind) -> Option<&Finding> {

@@ -16,7 +16,12 @@ fn findings_md(out: &mut String, findings: &Findings) {
         let _ = writeln!(out, "- **{}**: {}", finding.count, finding.kind.describe());
         for example in &finding.examples {
             if example.line > 0 {
-                let _ = writeln!(out, "  - line {}: `{}`", example.line, example.text.replace('`', "'"));
+                let _ = writeln!(
+                    out,
+                    "  - line {}: `{}`",
+                    example.line,
+                    example.text.replace('`', "'")
+                );
             } else {
                 let _ = writeln!(out, "  - `{}`", example.text.replace('`', "'"));
             }
@@ -29,7 +34,12 @@ fn file_md(out: &mut String, report: &FileReport) {
         b'\t' => "tab".to_owned(),
         d => format!("`{}`", char::from(d)),
     };
-    let _ = writeln!(out, "### {} — `{}`\n", report.kind.label(), report.file_name);
+    let _ = writeln!(
+        out,
+        "### {} — `{}`\n",
+        report.kind.label(),
+        report.file_name
+    );
     let _ = writeln!(
         out,
         "{} rows, {} columns, {} bytes, delimiter {delimiter}; {} rows skipped.\n",
@@ -47,14 +57,24 @@ fn file_md(out: &mut String, report: &FileReport) {
             let _ = writeln!(out, "- {}", cell(error));
         }
         if report.n_errors > report.errors.len() as u64 {
-            let _ = writeln!(out, "- … and {} more", report.n_errors - report.errors.len() as u64);
+            let _ = writeln!(
+                out,
+                "- … and {} more",
+                report.n_errors - report.errors.len() as u64
+            );
         }
         out.push('\n');
     }
     if !report.columns.is_empty() {
         out.push_str("| column | type | nulls |\n|---|---|---:|\n");
         for column in &report.columns {
-            let _ = writeln!(out, "| {} | {} | {} |", cell(&column.name), column.ty.name(), column.n_nulls);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                cell(&column.name),
+                column.ty.name(),
+                column.n_nulls
+            );
         }
         out.push('\n');
     }
@@ -74,7 +94,9 @@ fn num(value: Option<f64>) -> String {
 pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
     let mut out = String::from("# Campus ETL report\n\n");
     let mode = match etl.options.hash {
-        HashMode::Sha256 => "SHA-256 of `college_code-roll_no-dob` (unkeyed: reversible by enumeration)",
+        HashMode::Sha256 => {
+            "SHA-256 of `college_code-roll_no-dob` (unkeyed: reversible by enumeration)"
+        }
         HashMode::Keyed { .. } => "HMAC-SHA-256 with a secret key (the key is not stored anywhere)",
     };
     let _ = writeln!(
@@ -88,7 +110,11 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
     }
     out.push_str("## Across files\n\n");
     let cross = etl.cross_file_findings();
-    let _ = writeln!(out, "{} distinct students loaded.\n", etl.state.students.len());
+    let _ = writeln!(
+        out,
+        "{} distinct students loaded.\n",
+        etl.state.students.len()
+    );
     if cross.items.is_empty() {
         out.push_str("No findings.\n\n");
     } else {
@@ -105,10 +131,16 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
         num(analysis.spearman)
     );
     if let Some(fit) = analysis.fit {
-        let _ =
-            writeln!(out, "Least squares: total_marks = {:.4} × attendance_pct + {:.4}.\n", fit.slope, fit.intercept);
+        let _ = writeln!(
+            out,
+            "Least squares: total_marks = {:.4} × attendance_pct + {:.4}.\n",
+            fit.slope, fit.intercept
+        );
     }
-    for (title, groups) in [("course", &analysis.per_course), ("programme", &analysis.per_program)] {
+    for (title, groups) in [
+        ("course", &analysis.per_course),
+        ("programme", &analysis.per_program),
+    ] {
         let _ = writeln!(out, "| {title} | pairs | Pearson r |\n|---|---:|---:|");
         for group in groups {
             let _ = writeln!(
@@ -121,10 +153,14 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
         }
         out.push('\n');
     }
-    for (title, hist, percent) in
-        [("attendance_pct", &analysis.attendance_histogram, true), ("total_marks", &analysis.marks_histogram, false)]
-    {
-        let _ = writeln!(out, "Distribution of {title}:\n\n| from | to | count |\n|---:|---:|---:|");
+    for (title, hist, percent) in [
+        ("attendance_pct", &analysis.attendance_histogram, true),
+        ("total_marks", &analysis.marks_histogram, false),
+    ] {
+        let _ = writeln!(
+            out,
+            "Distribution of {title}:\n\n| from | to | count |\n|---:|---:|---:|"
+        );
         for (idx, count) in hist.counts.iter().enumerate() {
             let (lo, hi) = (hist.edge(idx), hist.edge(idx + 1));
             if percent {
@@ -139,13 +175,25 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
         out.push('\n');
     }
     out.push_str("## Placements\n\n");
-    for (title, rates) in
-        [("programme", &analysis.placement_by_program), ("attendance band", &analysis.placement_by_band)]
-    {
-        let _ = writeln!(out, "| {title} | students | placed | rate |\n|---|---:|---:|---:|");
+    for (title, rates) in [
+        ("programme", &analysis.placement_by_program),
+        ("attendance band", &analysis.placement_by_band),
+    ] {
+        let _ = writeln!(
+            out,
+            "| {title} | students | placed | rate |\n|---|---:|---:|---:|"
+        );
         for rate in rates {
-            let pct = rate.rate().map_or("n/a".into(), |r| format!("{:.1}%", r * 100.0));
-            let _ = writeln!(out, "| {} | {} | {} | {pct} |", cell(&rate.name), rate.n_students, rate.n_placed);
+            let pct = rate
+                .rate()
+                .map_or("n/a".into(), |r| format!("{:.1}%", r * 100.0));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {pct} |",
+                cell(&rate.name),
+                rate.n_students,
+                rate.n_placed
+            );
         }
         out.push('\n');
     }

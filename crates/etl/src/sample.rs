@@ -21,7 +21,13 @@ pub struct SampleOptions {
 
 impl Default for SampleOptions {
     fn default() -> SampleOptions {
-        SampleOptions { seed: 42, n_colleges: 3, students_per_program: 25, sessions_per_course: 30, dirty: false }
+        SampleOptions {
+            seed: 42,
+            n_colleges: 3,
+            students_per_program: 25,
+            sessions_per_course: 30,
+            dirty: false,
+        }
     }
 }
 
@@ -35,19 +41,32 @@ pub struct SampleFiles {
 }
 
 impl SampleFiles {
-    pub const NAMES: [&'static str; 4] =
-        ["students_master.csv", "attendance_2024_odd.csv", "exam_results_2024_odd.csv", "placements_2024.csv"];
+    pub const NAMES: [&'static str; 4] = [
+        "students_master.csv",
+        "attendance_2024_odd.csv",
+        "exam_results_2024_odd.csv",
+        "placements_2024.csv",
+    ];
 
     /// (file name, bytes) in the order they must be loaded.
     pub fn files(&self) -> [(&'static str, &[u8]); 4] {
         let [s, a, e, p] = SampleFiles::NAMES;
-        [(s, &self.students), (a, &self.attendance), (e, &self.exams), (p, &self.placements)]
+        [
+            (s, &self.students),
+            (a, &self.attendance),
+            (e, &self.exams),
+            (p, &self.placements),
+        ]
     }
 }
 
 /// The first day of the sample semester; attendance runs on Monday to Saturday from here.
 pub fn semester_start() -> Date {
-    Date { year: 2024, month: 8, day: 1 }
+    Date {
+        year: 2024,
+        month: 8,
+        day: 1,
+    }
 }
 
 /// The first and last class day of a sample, for [`crate::EtlOptions::semester`].
@@ -95,7 +114,10 @@ impl Rng {
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items.get(self.below(items.len() as u64) as usize).copied().unwrap_or("")
+        items
+            .get(self.below(items.len() as u64) as usize)
+            .copied()
+            .unwrap_or("")
     }
 }
 
@@ -119,15 +141,20 @@ impl Out {
             if idx > 0 {
                 self.buf.push(b',');
             }
-            if field.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+            if field
+                .bytes()
+                .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+            {
                 self.buf.push(b'"');
-                self.buf.extend_from_slice(field.replace('"', "\"\"").as_bytes());
+                self.buf
+                    .extend_from_slice(field.replace('"', "\"\"").as_bytes());
                 self.buf.push(b'"');
             } else {
                 self.buf.extend_from_slice(field.as_bytes());
             }
         }
-        self.buf.extend_from_slice(if self.crlf { b"\r\n" } else { b"\n" });
+        self.buf
+            .extend_from_slice(if self.crlf { b"\r\n" } else { b"\n" });
     }
 }
 
@@ -138,7 +165,14 @@ const COURSES: [[&str; 5]; 4] = [
     ["BME301", "BME302", "BME303", "BAS303", "BVE301"],
     ["BCE301", "BCE302", "BCE303", "BAS303", "BVE301"],
 ];
-const COMPANIES: [&str; 6] = ["TCS", "Infosys", "Wipro", "HCLTech", "Larsen & Toubro, Ltd.", "Tech Mahindra"];
+const COMPANIES: [&str; 6] = [
+    "TCS",
+    "Infosys",
+    "Wipro",
+    "HCLTech",
+    "Larsen & Toubro, Ltd.",
+    "Tech Mahindra",
+];
 
 struct Student {
     college: String,
@@ -175,7 +209,12 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
         for (program, code) in PROGRAMS.iter().enumerate() {
             for seq in 0..options.students_per_program {
                 let roll_no = format!("{college}-{code}-{admission_year}-{}", 1001 + seq);
-                let birth = Date { year: admission_year - 19, month: 1, day: 1 }.add_days(rng.range(0, 2 * 365));
+                let birth = Date {
+                    year: admission_year - 19,
+                    month: 1,
+                    day: 1,
+                }
+                .add_days(rng.range(0, 2 * 365));
                 let dob = birth.to_string();
                 let propensity = rng.range(450, 990) as u64;
                 let year = admission_year.to_string();
@@ -187,15 +226,32 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
                     &college,
                     code,
                     &year,
-                    rng.pick(&["Uttar Pradesh", "Uttar Pradesh", "Uttar Pradesh", "Bihar", "Uttarakhand"]),
+                    rng.pick(&[
+                        "Uttar Pradesh",
+                        "Uttar Pradesh",
+                        "Uttar Pradesh",
+                        "Bihar",
+                        "Uttarakhand",
+                    ]),
                     rng.pick(&["State", "State", "State", "Management", "TFW"]),
                     if rng.per_mille(30) { "Y" } else { "N" },
                 ];
                 students_out.row(&fields);
                 if dirty && matches!(students.len(), 0 | 7) {
-                    repeated.push(fields.iter().map(|f| (*f).to_owned()).collect::<Vec<String>>());
+                    repeated.push(
+                        fields
+                            .iter()
+                            .map(|f| (*f).to_owned())
+                            .collect::<Vec<String>>(),
+                    );
                 }
-                students.push(Student { college: college.clone(), program, roll_no, dob, propensity });
+                students.push(Student {
+                    college: college.clone(),
+                    program,
+                    roll_no,
+                    dob,
+                    propensity,
+                });
             }
         }
     }
@@ -207,8 +263,18 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
 
     // Attendance: one row per student, course and session, session days Monday to Saturday.
     let mut attendance_out = Out::new(false, dirty);
-    attendance_out.row(&["college_code", "roll_no", "dob", "course_code", "date", "status"]);
-    let days: Vec<String> = class_days(options.sessions_per_course).iter().map(Date::to_string).collect();
+    attendance_out.row(&[
+        "college_code",
+        "roll_no",
+        "dob",
+        "course_code",
+        "date",
+        "status",
+    ]);
+    let days: Vec<String> = class_days(options.sessions_per_course)
+        .iter()
+        .map(Date::to_string)
+        .collect();
     let mut presents = vec![[0u64; 5]; students.len()];
     for (day_idx, date) in days.iter().enumerate() {
         for (student_idx, student) in students.iter().enumerate() {
@@ -217,13 +283,25 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
                 let present = rng.per_mille(student.propensity);
                 let mut status = if present { "P" } else { "A" };
                 // A leave code the exporter should not have let through; one always, more at random.
-                if dirty && (rng.below(20_000) == 0 || (day_idx, student_idx, course_idx) == (2, 2, 0)) {
+                if dirty
+                    && (rng.below(20_000) == 0 || (day_idx, student_idx, course_idx) == (2, 2, 0))
+                {
                     status = "L";
                 }
-                if let Some(slot) = presents.get_mut(student_idx).and_then(|p| p.get_mut(course_idx)) {
+                if let Some(slot) = presents
+                    .get_mut(student_idx)
+                    .and_then(|p| p.get_mut(course_idx))
+                {
                     *slot += u64::from(status == "P");
                 }
-                let row = [student.college.as_str(), &student.roll_no, &student.dob, course, date, status];
+                let row = [
+                    student.college.as_str(),
+                    &student.roll_no,
+                    &student.dob,
+                    course,
+                    date,
+                    status,
+                ];
                 attendance_out.row(&row);
                 if dirty && rng.below(1000) == 0 {
                     attendance_out.row(&row);
@@ -254,12 +332,24 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
 
     // Exams: marks follow attendance, plus noise.
     let mut exams_out = Out::new(false, dirty);
-    exams_out.row(&["college_code", "roll_no", "dob", "course_code", "internal", "external", "total"]);
+    exams_out.row(&[
+        "college_code",
+        "roll_no",
+        "dob",
+        "course_code",
+        "internal",
+        "external",
+        "total",
+    ]);
     let n_sessions = i64::from(options.sessions_per_course.max(1));
     for (student_idx, student) in students.iter().enumerate() {
         let courses = COURSES.get(student.program).copied().unwrap_or_default();
         for (course_idx, course) in courses.iter().enumerate() {
-            let attended = presents.get(student_idx).and_then(|p| p.get(course_idx)).copied().unwrap_or(0) as i64;
+            let attended = presents
+                .get(student_idx)
+                .and_then(|p| p.get(course_idx))
+                .copied()
+                .unwrap_or(0) as i64;
             let target = (15 + attended * 75 / n_sessions + rng.range(-15, 15)).clamp(0, 100);
             let internal = (target * 30 / 100 + rng.range(-3, 3)).clamp(0, 30);
             let external = (target - internal).clamp(0, 70);
@@ -268,17 +358,41 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
                 total.clear();
             }
             let (i, e) = (internal.to_string(), external.to_string());
-            exams_out.row(&[&student.college, &student.roll_no, &student.dob, course, &i, &e, &total]);
+            exams_out.row(&[
+                &student.college,
+                &student.roll_no,
+                &student.dob,
+                course,
+                &i,
+                &e,
+                &total,
+            ]);
             if dirty && (student_idx, course_idx) == (4, 1) {
                 // A re-evaluated paper exported as a second row for the same key.
                 let external = (external + 7).min(70);
                 let (e, t) = (external.to_string(), (internal + external).to_string());
-                exams_out.row(&[&student.college, &student.roll_no, &student.dob, course, &i, &e, &t]);
+                exams_out.row(&[
+                    &student.college,
+                    &student.roll_no,
+                    &student.dob,
+                    course,
+                    &i,
+                    &e,
+                    &t,
+                ]);
             }
         }
     }
     if dirty {
-        exams_out.row(&["AKTU001", "AKTU001-CSE-2023-9999", "2004-01-01", "BCS301", "20", "50", "70"]);
+        exams_out.row(&[
+            "AKTU001",
+            "AKTU001-CSE-2023-9999",
+            "2004-01-01",
+            "BCS301",
+            "20",
+            "50",
+            "70",
+        ]);
         if let Some(s) = students.get(3) {
             exams_out.row(&[&s.college, &s.roll_no, &s.dob, "BCS399", "25", "60", "95"]);
         }
@@ -286,19 +400,47 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
 
     // Placements: one row per student; better attendance, better odds.
     let mut placements_out = Out::new(false, dirty);
-    placements_out.row(&["college_code", "roll_no", "dob", "company", "package_lpa", "placed"]);
+    placements_out.row(&[
+        "college_code",
+        "roll_no",
+        "dob",
+        "company",
+        "package_lpa",
+        "placed",
+    ]);
     for student in &students {
         let placed = rng.per_mille(student.propensity.saturating_sub(300));
         if placed {
             let company = rng.pick(&COMPANIES);
             let package = format!("{}.{}", rng.range(3, 12), rng.range(0, 9));
-            placements_out.row(&[&student.college, &student.roll_no, &student.dob, company, &package, "yes"]);
+            placements_out.row(&[
+                &student.college,
+                &student.roll_no,
+                &student.dob,
+                company,
+                &package,
+                "yes",
+            ]);
         } else {
-            placements_out.row(&[&student.college, &student.roll_no, &student.dob, "", "", "no"]);
+            placements_out.row(&[
+                &student.college,
+                &student.roll_no,
+                &student.dob,
+                "",
+                "",
+                "no",
+            ]);
         }
     }
     if dirty {
-        placements_out.row(&["AKTU002", "AKTU002-ME-2023-9042", "2004-02-02", "TCS", "3.6", "yes"]);
+        placements_out.row(&[
+            "AKTU002",
+            "AKTU002-ME-2023-9042",
+            "2004-02-02",
+            "TCS",
+            "3.6",
+            "yes",
+        ]);
     }
 
     SampleFiles {

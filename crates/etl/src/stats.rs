@@ -23,13 +23,21 @@ impl KahanSum {
 
     /// The mean, NaN when nothing was added (pandas' mean of an all-NaN group).
     pub fn mean(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { self.sum / self.n as f64 }
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sum / self.n as f64
+        }
     }
 }
 
 /// Pairs where neither value is NaN, as pandas' `Series.corr` keeps them.
 pub fn complete_pairs(xs: &[f64], ys: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    xs.iter().zip(ys).filter(|(x, y)| !x.is_nan() && !y.is_nan()).map(|(x, y)| (*x, *y)).unzip()
+    xs.iter()
+        .zip(ys)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(x, y)| (*x, *y))
+        .unzip()
 }
 
 fn mean(values: &[f64]) -> f64 {
@@ -62,7 +70,12 @@ pub fn pearson(xs: &[f64], ys: &[f64]) -> Option<f64> {
 /// Ranks 1..=n with ties given their average rank (pandas `rank(method="average")`).
 pub fn average_ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values.get(a).partial_cmp(&values.get(b)).unwrap_or(std::cmp::Ordering::Equal));
+    order.sort_by(|&a, &b| {
+        values
+            .get(a)
+            .partial_cmp(&values.get(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     let mut ranks = vec![0.0; values.len()];
     let mut start = 0;
     while start < order.len() {
@@ -111,7 +124,10 @@ pub fn least_squares(xs: &[f64], ys: &[f64]) -> Option<LinearFit> {
         return None;
     }
     let slope = sxy / sxx;
-    Some(LinearFit { slope, intercept: my - slope * mx })
+    Some(LinearFit {
+        slope,
+        intercept: my - slope * mx,
+    })
 }
 
 /// Counts in equal-width bins over `[lo, hi]`; the last bin includes `hi`, values outside are
@@ -126,8 +142,19 @@ pub struct Histogram {
 }
 
 impl Histogram {
-    pub fn new(lo: f64, hi: f64, n_bins: usize, values: impl IntoIterator<Item = f64>) -> Histogram {
-        let mut hist = Histogram { lo, hi, counts: vec![0; n_bins.max(1)], n_outside: 0, n_missing: 0 };
+    pub fn new(
+        lo: f64,
+        hi: f64,
+        n_bins: usize,
+        values: impl IntoIterator<Item = f64>,
+    ) -> Histogram {
+        let mut hist = Histogram {
+            lo,
+            hi,
+            counts: vec![0; n_bins.max(1)],
+            n_outside: 0,
+            n_missing: 0,
+        };
         let n = hist.counts.len();
         for value in values {
             if value.is_nan() {
@@ -156,15 +183,27 @@ mod tests {
 
     #[test]
     fn ranks_and_correlations() {
-        assert_eq!(average_ranks(&[10.0, 20.0, 10.0, 30.0]), vec![1.5, 3.0, 1.5, 4.0]);
+        assert_eq!(
+            average_ranks(&[10.0, 20.0, 10.0, 30.0]),
+            vec![1.5, 3.0, 1.5, 4.0]
+        );
         let xs = [1.0, 2.0, f64::NAN, 4.0, 5.0];
         let ys = [2.0, 4.0, 1.0, 8.0, 10.0];
         assert_eq!(pearson(&xs, &ys), Some(1.0));
         assert_eq!(spearman(&xs, &[5.0, 4.0, 0.0, 2.0, 1.0]), Some(-1.0));
         assert_eq!(pearson(&[1.0, 1.0], &[1.0, 2.0]), None);
         let fit = least_squares(&xs, &ys);
-        assert_eq!(fit, Some(LinearFit { slope: 2.0, intercept: 0.0 }));
+        assert_eq!(
+            fit,
+            Some(LinearFit {
+                slope: 2.0,
+                intercept: 0.0
+            })
+        );
         let hist = Histogram::new(0.0, 1.0, 4, [0.0, 0.3, 1.0, 2.0, f64::NAN]);
-        assert_eq!((hist.counts, hist.n_outside, hist.n_missing), (vec![1, 1, 0, 1], 1, 1));
+        assert_eq!(
+            (hist.counts, hist.n_outside, hist.n_missing),
+            (vec![1, 1, 0, 1], 1, 1)
+        );
     }
 }

@@ -76,7 +76,8 @@ impl Config {
     /// The default dataset with every people-count scaled to `students` students.
     pub fn scaled(students: u64) -> Config {
         let base = Config::default();
-        let scale = |n: u64| (u128::from(n) * u128::from(students) / u128::from(base.students)) as u64;
+        let scale =
+            |n: u64| (u128::from(n) * u128::from(students) / u128::from(base.students)) as u64;
         let buses = scale(u64::from(base.buses)).clamp(1, 100_000) as u32;
         Config {
             students,
@@ -93,29 +94,88 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let limit = |field: &'static str, value: u64, min: u64, max: u64| {
             if value < min || value > max {
-                Err(ConfigError::OutOfRange { field, value, min, max })
+                Err(ConfigError::OutOfRange {
+                    field,
+                    value,
+                    min,
+                    max,
+                })
             } else {
                 Ok(())
             }
         };
-        limit("academic_year", self.academic_year.max(0) as u64, 1950, 2100)?;
+        limit(
+            "academic_year",
+            self.academic_year.max(0) as u64,
+            1950,
+            2100,
+        )?;
         limit("levels", self.levels.into(), 1, names::LEVELS.len() as u64)?;
-        limit("qualifications", self.qualifications.into(), 1, names::QUALIFICATIONS.len() as u64)?;
-        limit("departments", self.departments.into(), 1, names::DEPARTMENTS.len() as u64)?;
-        let subjects = names::DEPARTMENTS.iter().map(|(_, s)| s.len()).min().unwrap_or(0) as u64;
-        limit("courses_per_department", self.courses_per_department.into(), 1, subjects)?;
-        limit("modules_per_course_level", self.modules_per_course_level.into(), 1, 26)?;
+        limit(
+            "qualifications",
+            self.qualifications.into(),
+            1,
+            names::QUALIFICATIONS.len() as u64,
+        )?;
+        limit(
+            "departments",
+            self.departments.into(),
+            1,
+            names::DEPARTMENTS.len() as u64,
+        )?;
+        let subjects = names::DEPARTMENTS
+            .iter()
+            .map(|(_, s)| s.len())
+            .min()
+            .unwrap_or(0) as u64;
+        limit(
+            "courses_per_department",
+            self.courses_per_department.into(),
+            1,
+            subjects,
+        )?;
+        limit(
+            "modules_per_course_level",
+            self.modules_per_course_level.into(),
+            1,
+            26,
+        )?;
         limit("students", self.students, 1, MAX_STUDENTS)?;
-        limit("staff", self.staff, u64::from(self.departments) + 4, MAX_ROWS_PER_TABLE)?;
+        limit(
+            "staff",
+            self.staff,
+            u64::from(self.departments) + 4,
+            MAX_ROWS_PER_TABLE,
+        )?;
         let modules_per_course = u64::from(self.levels) * u64::from(self.modules_per_course_level);
-        limit("enrollments_per_student", self.enrollments_per_student.into(), 0, modules_per_course)?;
-        limit("residential_students", self.residential_students, 0, self.students)?;
+        limit(
+            "enrollments_per_student",
+            self.enrollments_per_student.into(),
+            0,
+            modules_per_course,
+        )?;
+        limit(
+            "residential_students",
+            self.residential_students,
+            0,
+            self.students,
+        )?;
         limit("shuttle_points", self.shuttle_points.into(), 1, 10_000)?;
         limit("buses", self.buses.into(), 1, 100_000)?;
-        limit("bus_allocations", self.bus_allocations, 0, MAX_ROWS_PER_TABLE)?;
+        limit(
+            "bus_allocations",
+            self.bus_allocations,
+            0,
+            MAX_ROWS_PER_TABLE,
+        )?;
         limit("applicants", self.applicants, 0, MAX_ROWS_PER_TABLE)?;
         let enrollments = self.students * u64::from(self.enrollments_per_student);
-        limit("students × enrollments_per_student", enrollments, 0, MAX_ROWS_PER_TABLE)?;
+        limit(
+            "students × enrollments_per_student",
+            enrollments,
+            0,
+            MAX_ROWS_PER_TABLE,
+        )?;
         Ok(())
     }
 }
@@ -123,7 +183,12 @@ impl Config {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("{field} must be between {min} and {max}, got {value}")]
-    OutOfRange { field: &'static str, value: u64, min: u64, max: u64 },
+    OutOfRange {
+        field: &'static str,
+        value: u64,
+        min: u64,
+        max: u64,
+    },
 }
 
 /// A planned dataset: the config, the schema and the row count of every table.
@@ -140,7 +205,12 @@ impl Ums {
         config.validate()?;
         let layout = rows::Layout::new(&config);
         let counts = TableId::ALL.map(|t| layout.count(t));
-        Ok(Ums { config, tables: schema::tables(), counts, layout })
+        Ok(Ums {
+            config,
+            tables: schema::tables(),
+            counts,
+            layout,
+        })
     }
 
     pub fn count(&self, table: TableId) -> u64 {
@@ -153,7 +223,10 @@ impl Ums {
 
     /// The table with this name, if the schema has one.
     pub fn tables_by_name(&self, name: &str) -> Option<TableId> {
-        self.tables.iter().position(|t| t.name == name).and_then(TableId::from_index)
+        self.tables
+            .iter()
+            .position(|t| t.name == name)
+            .and_then(TableId::from_index)
     }
 
     pub fn total_rows(&self) -> u64 {
@@ -188,13 +261,24 @@ impl Dataset for Ums {
             format!("seed={} academic_year={}", c.seed, c.academic_year),
             format!(
                 "students={} enrollments_per_student={} staff={} applicants={} residential_students={}",
-                c.students, c.enrollments_per_student, c.staff, c.applicants, c.residential_students
+                c.students,
+                c.enrollments_per_student,
+                c.staff,
+                c.applicants,
+                c.residential_students
             ),
             format!(
                 "levels={} qualifications={} departments={} courses_per_department={} modules_per_course_level={}",
-                c.levels, c.qualifications, c.departments, c.courses_per_department, c.modules_per_course_level
+                c.levels,
+                c.qualifications,
+                c.departments,
+                c.courses_per_department,
+                c.modules_per_course_level
             ),
-            format!("shuttle_points={} buses={} bus_allocations={}", c.shuttle_points, c.buses, c.bus_allocations),
+            format!(
+                "shuttle_points={} buses={} bus_allocations={}",
+                c.shuttle_points, c.buses, c.bus_allocations
+            ),
         ]
     }
 }

@@ -44,7 +44,9 @@ impl Rng {
     /// The stream of row `row` of stream `stream` (a table, or a per-entity trait like ability).
     pub fn for_row(seed: u64, stream: u64, row: u64) -> Rng {
         let key = mix(seed ^ mix(stream.wrapping_mul(GOLDEN).wrapping_add(0x1234_5678)));
-        Rng { state: mix(key ^ row.wrapping_mul(0xD1B5_4A32_D192_ED03)) }
+        Rng {
+            state: mix(key ^ row.wrapping_mul(0xD1B5_4A32_D192_ED03)),
+        }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -117,19 +119,29 @@ mod tests {
         assert_eq!(first[0], again);
         assert_ne!(Rng::for_row(42, 7, 4).next_u64(), first[0]);
         assert_ne!(Rng::for_row(42, 8, 3).next_u64(), first[0]);
-        assert_eq!(first, [1_351_337_548_120_798_658, 18_011_349_275_781_404_678]);
+        assert_eq!(
+            first,
+            [1_351_337_548_120_798_658, 18_011_349_275_781_404_678]
+        );
     }
 
     #[test]
     fn mul_high_equals_the_u128_product() {
         let mut rng = Rng::for_row(9, 9, 9);
         let edges = [0, 1, 2, 0xFFFF_FFFF, 0x1_0000_0000, u64::MAX - 1, u64::MAX];
-        let mut pairs: Vec<(u64, u64)> = edges.iter().flat_map(|&a| edges.iter().map(move |&b| (a, b))).collect();
+        let mut pairs: Vec<(u64, u64)> = edges
+            .iter()
+            .flat_map(|&a| edges.iter().map(move |&b| (a, b)))
+            .collect();
         pairs.extend((0..10_000).map(|_| (rng.next_u64(), rng.next_u64())));
         // The 32-bit fast path, at every width of `b`.
         pairs.extend((0..10_000).map(|i| (rng.next_u64(), rng.next_u64() >> (32 + i % 32))));
         for (a, b) in pairs {
-            assert_eq!(mul_high(a, b), ((u128::from(a) * u128::from(b)) >> 64) as u64, "{a} × {b}");
+            assert_eq!(
+                mul_high(a, b),
+                ((u128::from(a) * u128::from(b)) >> 64) as u64,
+                "{a} × {b}"
+            );
         }
     }
 

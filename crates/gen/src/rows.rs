@@ -105,7 +105,9 @@ impl Layout {
             TableId::Buses => self.buses,
             TableId::ShuttlePoints => self.shuttle_points,
             TableId::LecturerModuleAssignment => self.modules(),
-            TableId::StudentEnrollment | TableId::StudentMarks => self.students * self.enrollments_per_student,
+            TableId::StudentEnrollment | TableId::StudentMarks => {
+                self.students * self.enrollments_per_student
+            }
             TableId::StudentResidential => self.residential,
             TableId::BusAllocations => self.bus_allocations,
             TableId::Applicants => self.applicants,
@@ -115,13 +117,21 @@ impl Layout {
 
     /// The first day of the academic year; every enrollment date falls on or after it.
     pub fn year_start(&self) -> Date {
-        Date { year: self.year, month: 1, day: 1 }
+        Date {
+            year: self.year,
+            month: 1,
+            day: 1,
+        }
     }
 
     pub fn course(&self, course_idx: u64) -> Course {
         let department = course_idx / self.courses_per_department % self.departments;
         let subject = course_idx % self.courses_per_department;
-        Course { department, subject, qualification: (subject + 2 * department) % self.qualifications }
+        Course {
+            department,
+            subject,
+            qualification: (subject + 2 * department) % self.qualifications,
+        }
     }
 
     pub fn module(&self, module_idx: u64) -> Module {
@@ -147,7 +157,9 @@ impl Layout {
     pub fn placement(&self, student_idx: u64) -> (Rng, u64, u64) {
         let mut rng = Rng::for_row(self.seed, TableId::Students as u64, student_idx);
         let course = rng.below(self.courses());
-        let weights = LEVEL_WEIGHTS.get(..self.levels as usize).unwrap_or(&LEVEL_WEIGHTS);
+        let weights = LEVEL_WEIGHTS
+            .get(..self.levels as usize)
+            .unwrap_or(&LEVEL_WEIGHTS);
         let level = rng.weighted(weights) as u64;
         (rng, course, level)
     }
@@ -158,8 +170,19 @@ impl Layout {
         // Age at the start of the academic year: 18 plus the year of study plus a long tail.
         let extra = [0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4, 6, 8][rng.below(13) as usize];
         let age = (18 + level.min(4) + extra).min(29) as i32;
-        let birthdate = Date { year: self.year - age - 1, month: 1, day: 1 }.add_days(rng.range(0, 364));
-        Student { course, level, person, birthdate, phone: phone(&mut rng) }
+        let birthdate = Date {
+            year: self.year - age - 1,
+            month: 1,
+            day: 1,
+        }
+        .add_days(rng.range(0, 364));
+        Student {
+            course,
+            level,
+            person,
+            birthdate,
+            phone: phone(&mut rng),
+        }
     }
 
     /// Which of its course's modules a student's `k`-th enrollment is: first those at the student's
@@ -184,7 +207,8 @@ impl Layout {
 
     /// The student an applicant became, for the first `converted` applicants.
     pub fn applicant_student(&self, applicant_idx: u64) -> Option<u64> {
-        (applicant_idx < self.converted).then(|| spread(applicant_idx, self.students, self.converted))
+        (applicant_idx < self.converted)
+            .then(|| spread(applicant_idx, self.students, self.converted))
     }
 
     pub fn lecturers(&self) -> u64 {
@@ -201,7 +225,10 @@ impl Layout {
     }
 
     pub fn staff_role(&self, staff_idx: u64) -> u64 {
-        (1..5u64).rev().find(|&r| staff_idx >= self.role_starts[r as usize]).unwrap_or(0)
+        (1..5u64)
+            .rev()
+            .find(|&r| staff_idx >= self.role_starts[r as usize])
+            .unwrap_or(0)
     }
 
     /// The lecturer assigned to a module: one of its own department's lecturers.
@@ -209,7 +236,11 @@ impl Layout {
         let department = self.course(self.module(module_idx).course).department;
         let lecturers = self.lecturers();
         let in_department = (lecturers - department).div_ceil(self.departments);
-        let mut rng = Rng::for_row(self.seed, TableId::LecturerModuleAssignment as u64, module_idx);
+        let mut rng = Rng::for_row(
+            self.seed,
+            TableId::LecturerModuleAssignment as u64,
+            module_idx,
+        );
         department + rng.below(in_department) * self.departments
     }
 
@@ -253,7 +284,11 @@ impl Person {
             _ if rng.chance(0.5) => culture.female,
             _ => culture.male,
         };
-        Person { first: rng.pick(given), last: rng.pick(culture.family), gender }
+        Person {
+            first: rng.pick(given),
+            last: rng.pick(culture.family),
+            gender,
+        }
     }
 }
 
@@ -292,7 +327,9 @@ struct Scratch {
 impl std::fmt::Write for Scratch {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
         let end = self.len + s.len();
-        let Some(dest) = self.buf.get_mut(self.len..end) else { return Err(std::fmt::Error) };
+        let Some(dest) = self.buf.get_mut(self.len..end) else {
+            return Err(std::fmt::Error);
+        };
         dest.copy_from_slice(s.as_bytes());
         self.len = end;
         Ok(())
@@ -301,7 +338,10 @@ impl std::fmt::Write for Scratch {
 
 impl Scratch {
     fn new() -> Scratch {
-        Scratch { buf: [0; 256], len: 0 }
+        Scratch {
+            buf: [0; 256],
+            len: 0,
+        }
     }
 
     fn as_str(&self) -> &str {
@@ -323,7 +363,10 @@ impl Scratch {
     }
 
     fn phone(&mut self, parts: [u16; 3]) -> &str {
-        self.format(format_args!("+27 {:02} {:03} {:04}", parts[0], parts[1], parts[2]))
+        self.format(format_args!(
+            "+27 {:02} {:03} {:04}",
+            parts[0], parts[1], parts[2]
+        ))
     }
 
     fn format(&mut self, args: std::fmt::Arguments<'_>) -> &str {
@@ -337,7 +380,12 @@ fn id(sink: &mut dyn RowSink, idx: u64) {
     sink.int(idx as i64 + 1);
 }
 
-fn list_name<'a>(list: &'a [&'a str], idx: u64, fallback: &str, scratch: &'a mut Scratch) -> &'a str {
+fn list_name<'a>(
+    list: &'a [&'a str],
+    idx: u64,
+    fallback: &str,
+    scratch: &'a mut Scratch,
+) -> &'a str {
     match list.get(idx as usize) {
         Some(name) => name,
         None => scratch.format(format_args!("{fallback} {}", idx + 1)),
@@ -359,7 +407,11 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
         }
         TableId::Departments => {
             id(sink, i);
-            sink.text(names::DEPARTMENTS.get(i as usize).map_or("Department", |d| d.0));
+            sink.text(
+                names::DEPARTMENTS
+                    .get(i as usize)
+                    .map_or("Department", |d| d.0),
+            );
         }
         TableId::StaffRoles => {
             id(sink, i);
@@ -371,7 +423,10 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
         }
         TableId::Courses => {
             let course = l.course(i);
-            let qualification = names::QUALIFICATIONS.get(course.qualification as usize).copied().unwrap_or("Qualification");
+            let qualification = names::QUALIFICATIONS
+                .get(course.qualification as usize)
+                .copied()
+                .unwrap_or("Qualification");
             let subject = subject(course);
             id(sink, i);
             sink.text(s.format(format_args!("{qualification} in {subject}")));
@@ -381,10 +436,16 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
         TableId::Modules => {
             let module = l.module(i);
             let course = l.course(module.course);
-            let topic = names::MODULE_TOPICS[((module.level + module.letter + course.subject) % names::MODULE_TOPICS.len() as u64) as usize];
+            let topic = names::MODULE_TOPICS[((module.level + module.letter + course.subject)
+                % names::MODULE_TOPICS.len() as u64)
+                as usize];
             let letter = char::from(b'A' + (module.letter % 26) as u8);
             id(sink, i);
-            sink.text(s.format(format_args!("{} {}{letter}: {topic}", subject(course), module.level + 1)));
+            sink.text(s.format(format_args!(
+                "{} {}{letter}: {topic}",
+                subject(course),
+                module.level + 1
+            )));
             id(sink, module.course);
             id(sink, module.level);
         }
@@ -454,7 +515,11 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
                 sink.text(s.format(format_args!("{base} {}", round + 1)));
             }
             // Forty rooms a floor: room 312 is the twelfth room on the third floor.
-            sink.text(s.format(format_args!("{}{:02}", room_in_residence / 40 + 1, room_in_residence % 40 + 1)));
+            sink.text(s.format(format_args!(
+                "{}{:02}",
+                room_in_residence / 40 + 1,
+                room_in_residence % 40 + 1
+            )));
         }
         TableId::BusAllocations => {
             let mut rng = Rng::for_row(l.seed, TableId::BusAllocations as u64, i);
@@ -491,18 +556,29 @@ const CURRENT_STATUSES: (&[&str], &[u32]) = (&["Enrolled", "Deferred", "Withdraw
 pub const PASS_UNITS: i64 = 5_000;
 
 fn write_enrollment(l: &Layout, i: u64, sink: &mut dyn RowSink) {
-    let (student_idx, k) = (i / l.enrollments_per_student.max(1), i % l.enrollments_per_student.max(1));
+    let (student_idx, k) = (
+        i / l.enrollments_per_student.max(1),
+        i % l.enrollments_per_student.max(1),
+    );
     let (_, student_course, student_level) = l.placement(student_idx);
     let module_idx = l.enrollment_module(student_course, student_level, k);
     let module = l.module(module_idx);
     let course = l.course(student_course);
     let mut rng = Rng::for_row(l.seed, TableId::StudentEnrollment as u64, i);
     let status = if module.level < student_level {
-        if mark_units(l, i).2 >= PASS_UNITS { "Completed" } else { "Failed" }
+        if mark_units(l, i).2 >= PASS_UNITS {
+            "Completed"
+        } else {
+            "Failed"
+        }
     } else {
         CURRENT_STATUSES.0[rng.weighted(CURRENT_STATUSES.1)]
     };
-    let credits = if matches!(status, "Enrolled" | "Completed") { l.module_credits(module_idx) } else { 0 };
+    let credits = if matches!(status, "Enrolled" | "Completed") {
+        l.module_credits(module_idx)
+    } else {
+        0
+    };
     id(sink, i);
     id(sink, student_idx);
     id(sink, student_course);
@@ -527,7 +603,10 @@ fn score_units(value: f64) -> i64 {
 
 /// Enrollment `i`'s student, module and (test, exam, final) scores in hundredths.
 fn mark_units(l: &Layout, i: u64) -> (u64, u64, i64, i64, i64) {
-    let (student_idx, k) = (i / l.enrollments_per_student.max(1), i % l.enrollments_per_student.max(1));
+    let (student_idx, k) = (
+        i / l.enrollments_per_student.max(1),
+        i % l.enrollments_per_student.max(1),
+    );
     let (_, course, level) = l.placement(student_idx);
     let module_idx = l.enrollment_module(course, level, k);
     let ability = l.ability(student_idx);
@@ -551,7 +630,12 @@ fn write_mark(l: &Layout, i: u64, sink: &mut dyn RowSink) {
 fn application_date(l: &Layout, applicant_idx: u64) -> Date {
     let mut rng = Rng::for_row(l.seed, TableId::Applicants as u64 + 100, applicant_idx);
     // Applications open on 1 May of the year before and close on 30 November.
-    Date { year: l.year - 1, month: 5, day: 1 }.add_days(rng.range(0, 213))
+    Date {
+        year: l.year - 1,
+        month: 5,
+        day: 1,
+    }
+    .add_days(rng.range(0, 213))
 }
 
 fn write_applicant(l: &Layout, i: u64, sink: &mut dyn RowSink, s: &mut Scratch) {
@@ -560,13 +644,26 @@ fn write_applicant(l: &Layout, i: u64, sink: &mut dyn RowSink, s: &mut Scratch) 
     let (person, birthdate, course, status) = match became {
         Some(student_idx) => {
             let student = l.student(student_idx);
-            (student.person, student.birthdate, student.course, "Enrolled")
+            (
+                student.person,
+                student.birthdate,
+                student.course,
+                "Enrolled",
+            )
         }
         None => {
             let person = Person::draw(&mut rng);
             let age = rng.range(17, 25) as i32;
-            let birthdate = Date { year: l.year - age - 1, month: 1, day: 1 }.add_days(rng.range(0, 364));
-            let statuses: Vec<u32> = names::APPLICATION_STATUSES.iter().map(|(_, w)| *w).collect();
+            let birthdate = Date {
+                year: l.year - age - 1,
+                month: 1,
+                day: 1,
+            }
+            .add_days(rng.range(0, 364));
+            let statuses: Vec<u32> = names::APPLICATION_STATUSES
+                .iter()
+                .map(|(_, w)| *w)
+                .collect();
             let status = names::APPLICATION_STATUSES[rng.weighted(&statuses)].0;
             (person, birthdate, rng.below(l.courses()), status)
         }

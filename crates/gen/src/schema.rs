@@ -64,17 +64,41 @@ fn name(column: &'static str, len: u16) -> Column {
 }
 
 fn score(column: &'static str) -> Column {
-    Column::new(column, Decimal { precision: 5, scale: 2 })
+    Column::new(
+        column,
+        Decimal {
+            precision: 5,
+            scale: 2,
+        },
+    )
 }
 
 /// The tables in [`TableId`] order.
 pub fn tables() -> Vec<Table> {
     vec![
-        Table::new("qualifications", vec![Column::id("qualification_id"), name("qualification_name", 100)]),
-        Table::new("levels", vec![Column::id("level_id"), name("level_name", 20)]),
-        Table::new("departments", vec![Column::id("department_id"), name("department_name", 100)]),
-        Table::new("staff_roles", vec![Column::id("role_id"), name("role_name", 50)]),
-        Table::new("roles", vec![Column::id("role_id"), name("role_name", 100).unique()]),
+        Table::new(
+            "qualifications",
+            vec![
+                Column::id("qualification_id"),
+                name("qualification_name", 100),
+            ],
+        ),
+        Table::new(
+            "levels",
+            vec![Column::id("level_id"), name("level_name", 20)],
+        ),
+        Table::new(
+            "departments",
+            vec![Column::id("department_id"), name("department_name", 100)],
+        ),
+        Table::new(
+            "staff_roles",
+            vec![Column::id("role_id"), name("role_name", 50)],
+        ),
+        Table::new(
+            "roles",
+            vec![Column::id("role_id"), name("role_name", 100).unique()],
+        ),
         Table::new(
             "courses",
             vec![
@@ -121,8 +145,22 @@ pub fn tables() -> Vec<Table> {
                 name("phone", 50),
             ],
         ),
-        Table::new("buses", vec![Column::id("bus_id"), name("bus_number", 20).unique(), Column::new("capacity", Int)]),
-        Table::new("shuttle_points", vec![Column::id("point_id"), name("point_name", 100), name("location", 255)]),
+        Table::new(
+            "buses",
+            vec![
+                Column::id("bus_id"),
+                name("bus_number", 20).unique(),
+                Column::new("capacity", Int),
+            ],
+        ),
+        Table::new(
+            "shuttle_points",
+            vec![
+                Column::id("point_id"),
+                name("point_name", 100),
+                name("location", 255),
+            ],
+        ),
         Table::new(
             "lecturer_module_assignment",
             vec![
@@ -190,7 +228,9 @@ pub fn tables() -> Vec<Table> {
                 name("application_status", 50),
                 Column::new("application_date", Date),
                 // Set for applicants who became students; their applicant_status row links the two.
-                Column::fk("student_id", "students", "student_id").nullable().unique(),
+                Column::fk("student_id", "students", "student_id")
+                    .nullable()
+                    .unique(),
             ],
         ),
         Table::new(
@@ -217,7 +257,12 @@ mod tests {
             assert_eq!(TableId::from_index(idx).map(TableId::index), Some(idx));
             for (_, fk) in table.foreign_keys() {
                 let target = tables.iter().position(|t| t.name == fk.table);
-                assert!(target.is_some_and(|t| t < idx), "{} -> {}", table.name, fk.table);
+                assert!(
+                    target.is_some_and(|t| t < idx),
+                    "{} -> {}",
+                    table.name,
+                    fk.table
+                );
             }
         }
     }

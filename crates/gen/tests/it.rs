@@ -24,9 +24,36 @@ mod consistency {
     #[test]
     fn unusual_shapes_are_consistent() {
         let shapes = [
-            Config { students: 7, staff: 10, departments: 1, courses_per_department: 1, levels: 1, enrollments_per_student: 1, applicants: 3, residential_students: 7, bus_allocations: 0, ..Config::default() },
-            Config { modules_per_course_level: 5, enrollments_per_student: 5, students: 900, residential_students: 333, applicants: 2000, ..Config::default() },
-            Config { levels: 6, enrollments_per_student: 6, departments: 8, courses_per_department: 9, qualifications: 8, shuttle_points: 20, seed: 7, ..Config::scaled(1_500) },
+            Config {
+                students: 7,
+                staff: 10,
+                departments: 1,
+                courses_per_department: 1,
+                levels: 1,
+                enrollments_per_student: 1,
+                applicants: 3,
+                residential_students: 7,
+                bus_allocations: 0,
+                ..Config::default()
+            },
+            Config {
+                modules_per_course_level: 5,
+                enrollments_per_student: 5,
+                students: 900,
+                residential_students: 333,
+                applicants: 2000,
+                ..Config::default()
+            },
+            Config {
+                levels: 6,
+                enrollments_per_student: 6,
+                departments: 8,
+                courses_per_department: 9,
+                qualifications: 8,
+                shuttle_points: 20,
+                seed: 7,
+                ..Config::scaled(1_500)
+            },
         ];
         for config in shapes {
             let problems = check::check(&ums(config.clone()));
@@ -41,9 +68,18 @@ mod checker {
     use campus_schema::Value;
 
     fn corrupted(table: TableId, row: usize, col: usize, value: Value) -> Vec<String> {
-        let ums = ums(Config { students: 300, residential_students: 300, applicants: 200, ..Config::default() });
+        let ums = ums(Config {
+            students: 300,
+            residential_students: 300,
+            applicants: 200,
+            ..Config::default()
+        });
         let mut data = check::materialise(&ums);
-        if let Some(cell) = data.get_mut(table.index()).and_then(|t| t.get_mut(row)).and_then(|r| r.get_mut(col)) {
+        if let Some(cell) = data
+            .get_mut(table.index())
+            .and_then(|t| t.get_mut(row))
+            .and_then(|r| r.get_mut(col))
+        {
             *cell = value;
         }
         check::check_data(&ums, &data)
@@ -52,37 +88,119 @@ mod checker {
     #[test]
     fn every_kind_of_corruption_is_reported() {
         let cases = [
-            (TableId::Students, 3, 7, Value::Int(999), "references no row of courses"),
-            (TableId::Students, 3, 1, Value::Text("20240000001".into()), "duplicate value"),
+            (
+                TableId::Students,
+                3,
+                7,
+                Value::Int(999),
+                "references no row of courses",
+            ),
+            (
+                TableId::Students,
+                3,
+                1,
+                Value::Text("20240000001".into()),
+                "duplicate value",
+            ),
             (TableId::Students, 3, 2, Value::Null, "does not fit"),
-            (TableId::Students, 3, 3, Value::Text("x".repeat(101)), "does not fit"),
+            (
+                TableId::Students,
+                3,
+                3,
+                Value::Text("x".repeat(101)),
+                "does not fit",
+            ),
             (TableId::Students, 3, 0, Value::Int(77), "primary key"),
-            (TableId::Students, 3, 8, Value::Int(6), "student department is the course's"),
-            (TableId::StudentMarks, 5, 5, Value::Decimal(1, 2), "final = 40% test + 60% exam"),
-            (TableId::StudentMarks, 5, 2, Value::Int(168), "marks exist only for enrolled modules"),
-            (TableId::StudentEnrollment, 5, 8, Value::Date(campus_schema::Date { year: 2019, month: 1, day: 1 }), "academic year"),
-            (TableId::LecturerModuleAssignment, 0, 1, Value::Int(300), "lecturers of their own department"),
-            (TableId::StudentResidential, 0, 3, Value::Text("102".into()), "over capacity"),
-            (TableId::Applicants, 0, 2, Value::Text("Someone".into()), "are those students"),
+            (
+                TableId::Students,
+                3,
+                8,
+                Value::Int(6),
+                "student department is the course's",
+            ),
+            (
+                TableId::StudentMarks,
+                5,
+                5,
+                Value::Decimal(1, 2),
+                "final = 40% test + 60% exam",
+            ),
+            (
+                TableId::StudentMarks,
+                5,
+                2,
+                Value::Int(168),
+                "marks exist only for enrolled modules",
+            ),
+            (
+                TableId::StudentEnrollment,
+                5,
+                8,
+                Value::Date(campus_schema::Date {
+                    year: 2019,
+                    month: 1,
+                    day: 1,
+                }),
+                "academic year",
+            ),
+            (
+                TableId::LecturerModuleAssignment,
+                0,
+                1,
+                Value::Int(300),
+                "lecturers of their own department",
+            ),
+            (
+                TableId::StudentResidential,
+                0,
+                3,
+                Value::Text("102".into()),
+                "over capacity",
+            ),
+            (
+                TableId::Applicants,
+                0,
+                2,
+                Value::Text("Someone".into()),
+                "are those students",
+            ),
         ];
         for (table, row, col, value, expected) in cases {
             let problems = corrupted(table, row, col, value.clone());
-            assert!(problems.iter().any(|p| p.contains(expected)), "{table:?}[{row}][{col}] = {value:?}: {problems:#?}");
+            assert!(
+                problems.iter().any(|p| p.contains(expected)),
+                "{table:?}[{row}][{col}] = {value:?}: {problems:#?}"
+            );
         }
     }
 }
 
 #[test]
 fn a_status_that_contradicts_the_mark_is_reported() {
-    let ums = ums(Config { students: 300, residential_students: 300, applicants: 200, ..Config::default() });
+    let ums = ums(Config {
+        students: 300,
+        residential_students: 300,
+        applicants: 200,
+        ..Config::default()
+    });
     let mut data = check::materialise(&ums);
-    let enrollments = data.get_mut(TableId::StudentEnrollment.index()).map(Vec::as_mut_slice).unwrap_or_default();
-    let completed = enrollments.iter_mut().find(|e| e.get(7).and_then(|v| v.as_text()) == Some("Completed"));
+    let enrollments = data
+        .get_mut(TableId::StudentEnrollment.index())
+        .map(Vec::as_mut_slice)
+        .unwrap_or_default();
+    let completed = enrollments
+        .iter_mut()
+        .find(|e| e.get(7).and_then(|v| v.as_text()) == Some("Completed"));
     if let Some(status) = completed.and_then(|e| e.get_mut(7)) {
         *status = campus_schema::Value::Text("Failed".into());
     }
     let problems = check::check_data(&ums, &data);
-    assert!(problems.iter().any(|p| p.contains("completed modules are passed")), "{problems:#?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("completed modules are passed")),
+        "{problems:#?}"
+    );
 }
 
 // Sizes: the defaults are the classic dataset's headline counts, and one knob scales everything.
@@ -126,12 +244,42 @@ mod sizes {
 
     #[test]
     fn bad_sizes_are_named() {
-        let err = Ums::new(Config { students: 0, ..Config::default() }).err();
-        assert_eq!(err, Some(ConfigError::OutOfRange { field: "students", value: 0, min: 1, max: campus_gen::MAX_STUDENTS }));
-        let err = Ums::new(Config { enrollments_per_student: 5, ..Config::default() }).err();
-        assert!(err.is_some_and(|e| e.to_string() == "enrollments_per_student must be between 0 and 4, got 5"));
-        assert!(Ums::new(Config { residential_students: 5_001, ..Config::default() }).is_err());
-        assert!(Ums::new(Config { staff: 9, ..Config::default() }).is_err());
+        let err = Ums::new(Config {
+            students: 0,
+            ..Config::default()
+        })
+        .err();
+        assert_eq!(
+            err,
+            Some(ConfigError::OutOfRange {
+                field: "students",
+                value: 0,
+                min: 1,
+                max: campus_gen::MAX_STUDENTS
+            })
+        );
+        let err = Ums::new(Config {
+            enrollments_per_student: 5,
+            ..Config::default()
+        })
+        .err();
+        assert!(err.is_some_and(
+            |e| e.to_string() == "enrollments_per_student must be between 0 and 4, got 5"
+        ));
+        assert!(
+            Ums::new(Config {
+                residential_students: 5_001,
+                ..Config::default()
+            })
+            .is_err()
+        );
+        assert!(
+            Ums::new(Config {
+                staff: 9,
+                ..Config::default()
+            })
+            .is_err()
+        );
     }
 }
 
@@ -140,16 +288,27 @@ mod determinism {
     use super::*;
 
     fn text_of(ums: &Ums, table: TableId, rows: std::ops::Range<u64>) -> String {
-        rows.map(|i| format!("{:?}", ValueRow::collect(|row| ums.write(table, i, row)))).collect()
+        rows.map(|i| format!("{:?}", ValueRow::collect(|row| ums.write(table, i, row))))
+            .collect()
     }
 
     #[test]
     fn rows_do_not_depend_on_order_or_on_other_tables() {
         let a = ums(Config::default());
-        let b = ums(Config { applicants: 999, bus_allocations: 7, ..Config::default() });
+        let b = ums(Config {
+            applicants: 999,
+            bus_allocations: 7,
+            ..Config::default()
+        });
         for table in [TableId::Students, TableId::StudentMarks, TableId::Staff] {
             let forward = text_of(&a, table, 0..200);
-            let backward: String = (0..200).rev().map(|i| text_of(&a, table, i..i + 1)).collect::<Vec<_>>().into_iter().rev().collect();
+            let backward: String = (0..200)
+                .rev()
+                .map(|i| text_of(&a, table, i..i + 1))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             assert_eq!(forward, backward);
             assert_eq!(forward, text_of(&b, table, 0..200));
         }
@@ -158,8 +317,14 @@ mod determinism {
     #[test]
     fn seeds_change_the_data() {
         let a = ums(Config::default());
-        let b = ums(Config { seed: 43, ..Config::default() });
-        assert_ne!(text_of(&a, TableId::Students, 0..50), text_of(&b, TableId::Students, 0..50));
+        let b = ums(Config {
+            seed: 43,
+            ..Config::default()
+        });
+        assert_ne!(
+            text_of(&a, TableId::Students, 0..50),
+            text_of(&b, TableId::Students, 0..50)
+        );
     }
 
     #[test]

@@ -87,7 +87,9 @@ const WEEK: [&str; 7] = [
 
 /// A weekday's place in the week (Monday first, any case); unknown names sort after Sunday.
 pub fn weekday_rank(day: &str) -> usize {
-    WEEK.iter().position(|w| w.eq_ignore_ascii_case(day)).unwrap_or(WEEK.len())
+    WEEK.iter()
+        .position(|w| w.eq_ignore_ascii_case(day))
+        .unwrap_or(WEEK.len())
 }
 
 /// Groups with a sort key; `BTreeMap` keeps the output order deterministic.
@@ -123,10 +125,7 @@ pub fn analytics(sessions: &[Session]) -> Analytics {
         overcrowded_share: overcrowded as f64 / sessions.len().max(1) as f64,
         by_weekday: group(sessions, |s| {
             let day = &s.input.weekday;
-            (
-                (weekday_rank(day), day.clone()),
-                day.clone(),
-            )
+            ((weekday_rank(day), day.clone()), day.clone())
         }),
         by_time_slot: group(sessions, |s| {
             (s.input.time_minutes, format_time(s.input.time_minutes))

@@ -121,7 +121,11 @@ impl PartialEq for Columns {
 
 impl std::fmt::Debug for Columns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() { "Columns(ready)" } else { "Columns(pending)" })
+        f.write_str(if self.0.get().is_some() {
+            "Columns(ready)"
+        } else {
+            "Columns(pending)"
+        })
     }
 }
 
@@ -192,7 +196,9 @@ impl SvmModel {
                 continue;
             }
             row_sq += v * v;
-            let column = columns.get(k * n_support..(k + 1) * n_support).unwrap_or_default();
+            let column = columns
+                .get(k * n_support..(k + 1) * n_support)
+                .unwrap_or_default();
             for (dot, sv) in dots.iter_mut().zip(column) {
                 *dot += v * sv;
             }

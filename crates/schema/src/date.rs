@@ -101,11 +101,15 @@ pub struct Time {
 
 impl Time {
     pub fn hm(hour: u32, minute: u32) -> Time {
-        Time { seconds: (hour * 60 + minute) * 60 }
+        Time {
+            seconds: (hour * 60 + minute) * 60,
+        }
     }
 
     pub fn add_minutes(self, minutes: u32) -> Time {
-        Time { seconds: (self.seconds + minutes * 60) % 86_400 }
+        Time {
+            seconds: (self.seconds + minutes * 60) % 86_400,
+        }
     }
 
     /// Writes `HH:MM:SS`.
@@ -127,7 +131,9 @@ impl fmt::Display for Time {
 }
 
 fn parse_digits(bytes: &[u8]) -> Option<u32> {
-    bytes.iter().try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
+    bytes.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
 }
 
 fn push_digits(out: &mut Vec<u8>, mut value: u32, width: usize) {
@@ -148,18 +154,37 @@ mod tests {
         for days in (-200_000..200_000).step_by(37) {
             assert_eq!(Date::from_days(days).to_days(), days);
         }
-        assert_eq!(Date::from_days(0), Date { year: 1970, month: 1, day: 1 });
+        assert_eq!(
+            Date::from_days(0),
+            Date {
+                year: 1970,
+                month: 1,
+                day: 1
+            }
+        );
         assert_eq!(Date::new(2000, 3, 1).map(Date::to_days), Some(11_017));
     }
 
     #[test]
     fn iso_parse_and_write() {
         let date = Date::parse_iso("2024-02-29");
-        assert_eq!(date, Some(Date { year: 2024, month: 2, day: 29 }));
+        assert_eq!(
+            date,
+            Some(Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            })
+        );
         assert_eq!(Date::parse_iso("2023-02-29"), None);
         assert_eq!(Date::parse_iso("2023-2-09"), None);
         let mut out = Vec::new();
-        Date { year: 2024, month: 2, day: 9 }.write_iso(&mut out);
+        Date {
+            year: 2024,
+            month: 2,
+            day: 9,
+        }
+        .write_iso(&mut out);
         Time::hm(7, 5).write_iso(&mut out);
         assert_eq!(out, b"2024-02-0907:05:00");
     }

@@ -78,12 +78,22 @@ pub struct Column {
 impl Column {
     /// A non-null column with no key.
     pub fn new(name: impl Into<Cow<'static, str>>, ty: ColumnType) -> Column {
-        Column { name: name.into(), ty, nullable: false, unique: false, primary_key: false, references: None }
+        Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            unique: false,
+            primary_key: false,
+            references: None,
+        }
     }
 
     /// The auto-increment integer primary key.
     pub fn id(name: impl Into<Cow<'static, str>>) -> Column {
-        Column { primary_key: true, ..Column::new(name, ColumnType::Int) }
+        Column {
+            primary_key: true,
+            ..Column::new(name, ColumnType::Int)
+        }
     }
 
     /// A non-null integer referencing `table(column)`.
@@ -92,16 +102,28 @@ impl Column {
         table: impl Into<Cow<'static, str>>,
         column: impl Into<Cow<'static, str>>,
     ) -> Column {
-        let references = Some(ForeignKey { table: table.into(), column: column.into() });
-        Column { references, ..Column::new(name, ColumnType::Int) }
+        let references = Some(ForeignKey {
+            table: table.into(),
+            column: column.into(),
+        });
+        Column {
+            references,
+            ..Column::new(name, ColumnType::Int)
+        }
     }
 
     pub fn nullable(self) -> Column {
-        Column { nullable: true, ..self }
+        Column {
+            nullable: true,
+            ..self
+        }
     }
 
     pub fn unique(self) -> Column {
-        Column { unique: true, ..self }
+        Column {
+            unique: true,
+            ..self
+        }
     }
 }
 
@@ -113,7 +135,10 @@ pub struct Table {
 
 impl Table {
     pub fn new(name: impl Into<Cow<'static, str>>, columns: Vec<Column>) -> Table {
-        Table { name: name.into(), columns }
+        Table {
+            name: name.into(),
+            columns,
+        }
     }
 
     pub fn column_names(&self) -> impl Iterator<Item = &str> {
@@ -125,7 +150,9 @@ impl Table {
     }
 
     pub fn foreign_keys(&self) -> impl Iterator<Item = (&Column, &ForeignKey)> {
-        self.columns.iter().filter_map(|c| c.references.as_ref().map(|fk| (c, fk)))
+        self.columns
+            .iter()
+            .filter_map(|c| c.references.as_ref().map(|fk| (c, fk)))
     }
 
     /// The longest a row of this table can be as unescaped text, separators included.
@@ -156,7 +183,10 @@ mod tests {
     fn worst_case_row_width_counts_utf8_and_separators() {
         let table = Table::new(
             "t",
-            vec![Column::id("id"), Column::new("name", ColumnType::VarChar(10)).nullable()],
+            vec![
+                Column::id("id"),
+                Column::new("name", ColumnType::VarChar(10)).nullable(),
+            ],
         );
         assert_eq!(table.max_row_text_bytes(), (11 + 1) + (40 + 1));
         assert_eq!(table.primary_key().map(|c| c.name.as_ref()), Some("id"));

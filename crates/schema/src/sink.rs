@@ -172,7 +172,10 @@ pub fn push_u64(out: &mut Vec<u8>, value: u64, min_width: usize) {
         Ok(small) => buf.format(small),
         Err(_) => buf.format(value),
     };
-    out.extend(std::iter::repeat_n(b'0', min_width.saturating_sub(digits.len())));
+    out.extend(std::iter::repeat_n(
+        b'0',
+        min_width.saturating_sub(digits.len()),
+    ));
     out.extend_from_slice(digits.as_bytes());
 }
 

@@ -8,8 +8,13 @@ use campus_sql::{ScriptOptions, ScriptWriter, enroll_student};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn script_bytes(ums: &Ums, chunk: &mut Vec<u8>) -> u64 {
-    let options = ScriptOptions { routines: vec![enroll_student()], ..ScriptOptions::default() };
-    let Ok(mut writer) = ScriptWriter::new(ums, options) else { return 0 };
+    let options = ScriptOptions {
+        routines: vec![enroll_student()],
+        ..ScriptOptions::default()
+    };
+    let Ok(mut writer) = ScriptWriter::new(ums, options) else {
+        return 0;
+    };
     let mut bytes = 0;
     loop {
         chunk.clear();
@@ -24,11 +29,20 @@ fn script_bytes(ums: &Ums, chunk: &mut Vec<u8>) -> u64 {
 fn bench(c: &mut Criterion) {
     let mut chunk = Vec::with_capacity(2 << 20);
     let mut group = c.benchmark_group("create_full_db");
-    for (name, config, samples) in [("default_5k_students", Config::default(), 30), ("1m_students", Config::scaled(1_000_000), 10)] {
+    for (name, config, samples) in [
+        ("default_5k_students", Config::default(), 30),
+        ("1m_students", Config::scaled(1_000_000), 10),
+    ] {
         let Ok(ums) = Ums::new(config) else { continue };
         let bytes = script_bytes(&ums, &mut chunk);
-        eprintln!("{name}: {} rows, {:.1} MB of SQL", ums.total_rows(), bytes as f64 / 1e6);
-        group.sample_size(samples).throughput(Throughput::Bytes(bytes));
+        eprintln!(
+            "{name}: {} rows, {:.1} MB of SQL",
+            ums.total_rows(),
+            bytes as f64 / 1e6
+        );
+        group
+            .sample_size(samples)
+            .throughput(Throughput::Bytes(bytes));
         group.bench_function(name, |b| b.iter(|| script_bytes(&ums, &mut chunk)));
     }
     group.finish();

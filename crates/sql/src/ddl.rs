@@ -36,7 +36,11 @@ pub fn create_table(out: &mut Vec<u8>, table: &Table, if_not_exists: bool) {
         push_ident(&mut line, &column.name);
         line.push(b' ');
         line.extend_from_slice(type_name(column.ty).as_bytes());
-        line.extend_from_slice(if column.nullable { b" NULL" } else { b" NOT NULL" });
+        line.extend_from_slice(if column.nullable {
+            b" NULL"
+        } else {
+            b" NOT NULL"
+        });
         if column.primary_key {
             line.extend_from_slice(b" AUTO_INCREMENT");
         }
@@ -69,7 +73,9 @@ pub fn create_table(out: &mut Vec<u8>, table: &Table, if_not_exists: bool) {
         lines.push(line);
     }
     out.extend_from_slice(&lines.join(&b",\n"[..]));
-    out.extend_from_slice(b"\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n");
+    out.extend_from_slice(
+        b"\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n",
+    );
 }
 
 /// A stored procedure: its name and its full `CREATE PROCEDURE` text, ending in `END`.
@@ -128,7 +134,14 @@ mod tests {
                 Column::id("student_id"),
                 Column::new("student_number", ColumnType::VarChar(20)).unique(),
                 Column::fk("course_id", "courses", "course_id"),
-                Column::new("score", ColumnType::Decimal { precision: 5, scale: 2 }).nullable(),
+                Column::new(
+                    "score",
+                    ColumnType::Decimal {
+                        precision: 5,
+                        scale: 2,
+                    },
+                )
+                .nullable(),
             ],
         );
         let mut out = Vec::new();

@@ -68,7 +68,10 @@ mod tests {
     fn escapes_every_special_byte() {
         let cases = [
             ("O'Brien", r"'O\'Brien'"),
-            ("Robert'); DROP TABLE students;--", r"'Robert\'); DROP TABLE students;--'"),
+            (
+                "Robert'); DROP TABLE students;--",
+                r"'Robert\'); DROP TABLE students;--'",
+            ),
             ("back\\slash", r"'back\\slash'"),
             ("nul\0byte", r"'nul\0byte'"),
             ("line\nbreak\r\n", r"'line\nbreak\r\n'"),

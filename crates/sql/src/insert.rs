@@ -22,8 +22,14 @@ pub const BATCHES_PER_TRANSACTION: u64 = 50;
 pub fn batch_rows(table: &Table) -> u64 {
     // Escaping at most doubles text; quotes, separators and parentheses add a little per column.
     let worst_row = 2 * table.max_row_text_bytes() + 3 * table.columns.len() + 4;
-    let prefix = 64 + table.columns.iter().map(|c| c.name.len() + 3).sum::<usize>();
-    ((MAX_STATEMENT_BYTES.saturating_sub(prefix) / worst_row.max(1)) as u64).clamp(1, MAX_BATCH_ROWS)
+    let prefix = 64
+        + table
+            .columns
+            .iter()
+            .map(|c| c.name.len() + 3)
+            .sum::<usize>();
+    ((MAX_STATEMENT_BYTES.saturating_sub(prefix) / worst_row.max(1)) as u64)
+        .clamp(1, MAX_BATCH_ROWS)
 }
 
 /// Writes rows of one table as `INSERT INTO … VALUES (…),(…);` statements inside transactions.
@@ -55,7 +61,14 @@ impl InsertWriter {
             push_ident(&mut prefix, name);
         }
         prefix.extend_from_slice(b") VALUES\n");
-        InsertWriter { buf: Vec::with_capacity(256 * 1024), prefix, row_idx, n_rows, batch_rows: batch_rows(table), in_row: false }
+        InsertWriter {
+            buf: Vec::with_capacity(256 * 1024),
+            prefix,
+            row_idx,
+            n_rows,
+            batch_rows: batch_rows(table),
+            in_row: false,
+        }
     }
 
     pub fn rows_written(&self) -> u64 {
@@ -88,7 +101,10 @@ impl InsertWriter {
         if !self.row_idx.is_multiple_of(self.batch_rows) {
             self.buf.extend_from_slice(b";\n");
         }
-        if !self.row_idx.is_multiple_of(self.batch_rows * BATCHES_PER_TRANSACTION) {
+        if !self
+            .row_idx
+            .is_multiple_of(self.batch_rows * BATCHES_PER_TRANSACTION)
+        {
             self.buf.extend_from_slice(b"COMMIT;\n");
         }
     }
@@ -158,7 +174,11 @@ impl RowSink for InsertWriter {
         let is_last = self.n_rows == Some(self.row_idx);
         if self.row_idx.is_multiple_of(self.batch_rows) || is_last {
             self.buf.extend_from_slice(b";\n");
-            if self.row_idx.is_multiple_of(self.batch_rows * BATCHES_PER_TRANSACTION) || is_last {
+            if self
+                .row_idx
+                .is_multiple_of(self.batch_rows * BATCHES_PER_TRANSACTION)
+                || is_last
+            {
                 self.buf.extend_from_slice(b"COMMIT;\n");
             }
         }
@@ -171,13 +191,23 @@ mod tests {
     use campus_schema::{Column, ColumnType};
 
     fn table() -> Table {
-        Table::new("t", vec![Column::id("id"), Column::new("name", ColumnType::VarChar(10)).nullable()])
+        Table::new(
+            "t",
+            vec![
+                Column::id("id"),
+                Column::new("name", ColumnType::VarChar(10)).nullable(),
+            ],
+        )
     }
 
     fn rows(writer: &mut InsertWriter, range: std::ops::Range<i64>) {
         for i in range {
             writer.int(i);
-            if i % 2 == 0 { writer.text("a'b") } else { writer.null() }
+            if i % 2 == 0 {
+                writer.text("a'b")
+            } else {
+                writer.null()
+            }
             writer.end_row();
         }
     }
@@ -187,7 +217,10 @@ mod tests {
         let mut w = InsertWriter::starting_at(&table(), 0, Some(3));
         rows(&mut w, 0..3);
         let text = String::from_utf8_lossy(&w.buf).into_owned();
-        assert_eq!(text, "START TRANSACTION;\nINSERT INTO `t` (`id`,`name`) VALUES\n(0,'a\\'b'),\n(1,NULL),\n(2,'a\\'b');\nCOMMIT;\n");
+        assert_eq!(
+            text,
+            "START TRANSACTION;\nINSERT INTO `t` (`id`,`name`) VALUES\n(0,'a\\'b'),\n(1,NULL),\n(2,'a\\'b');\nCOMMIT;\n"
+        );
     }
 
     #[test]
@@ -218,7 +251,12 @@ mod tests {
 
     #[test]
     fn batches_fit_the_packet_limit_for_wide_rows() {
-        let wide = Table::new("w", (0..40).map(|i| Column::new(format!("c{i}"), ColumnType::VarChar(255))).collect());
+        let wide = Table::new(
+            "w",
+            (0..40)
+                .map(|i| Column::new(format!("c{i}"), ColumnType::VarChar(255)))
+                .collect(),
+        );
         let worst = 2 * wide.max_row_text_bytes() as u64;
         assert!(batch_rows(&wide) * worst < MAX_STATEMENT_BYTES as u64);
         assert_eq!(batch_rows(&table()), MAX_BATCH_ROWS);

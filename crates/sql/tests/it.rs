@@ -5,7 +5,12 @@ use campus_sql::script::{DATA_BEGIN, DATA_END};
 use campus_sql::{Part, ScriptOptions, ScriptWriter, SqlError, enroll_student};
 
 fn small() -> Ums {
-    let config = Config { students: 3_000, residential_students: 2_000, applicants: 250, ..Config::default() };
+    let config = Config {
+        students: 3_000,
+        residential_students: 2_000,
+        applicants: 250,
+        ..Config::default()
+    };
     Ums::new(config).unwrap_or_else(|err| panic!("{err}"))
 }
 
@@ -24,7 +29,10 @@ fn script(ums: &Ums, options: ScriptOptions, chunk: usize) -> Vec<u8> {
 }
 
 fn full() -> ScriptOptions {
-    ScriptOptions { routines: vec![enroll_student()], ..ScriptOptions::default() }
+    ScriptOptions {
+        routines: vec![enroll_student()],
+        ..ScriptOptions::default()
+    }
 }
 
 // Chunking: the bytes never depend on how the output is cut.
@@ -44,13 +52,20 @@ mod chunking {
     fn parts_concatenate_to_the_data_section() {
         let ums = small();
         let reference = String::from_utf8(script(&ums, full(), 1 << 16)).unwrap_or_default();
-        let begin = reference.find(DATA_BEGIN).map(|i| i + DATA_BEGIN.len()).unwrap_or(0);
+        let begin = reference
+            .find(DATA_BEGIN)
+            .map(|i| i + DATA_BEGIN.len())
+            .unwrap_or(0);
         let end = reference.find(DATA_END).unwrap_or(0);
         let data_section = &reference[begin..end];
         for n in [1, 2, 3, 7, 64] {
             let mut joined = Vec::new();
             for k in 1..=n {
-                let options = ScriptOptions { schema: false, part: Some(Part { index: k, count: n }), ..full() };
+                let options = ScriptOptions {
+                    schema: false,
+                    part: Some(Part { index: k, count: n }),
+                    ..full()
+                };
                 joined.extend(script(&ums, options, 10_000));
             }
             assert!(joined == data_section.as_bytes(), "{n} parts");
@@ -66,12 +81,24 @@ mod shape {
     fn full_script_is_ordered_and_balanced() {
         let ums = small();
         let text = String::from_utf8(script(&ums, full(), 1 << 16)).unwrap_or_default();
-        let position = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("missing {needle}"));
-        assert!(position("SET NAMES utf8mb4;") < position("CREATE DATABASE IF NOT EXISTS `university_system`"));
-        assert!(position("CREATE TABLE IF NOT EXISTS `departments`") < position("CREATE TABLE IF NOT EXISTS `courses`"));
+        let position = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("missing {needle}"))
+        };
+        assert!(
+            position("SET NAMES utf8mb4;")
+                < position("CREATE DATABASE IF NOT EXISTS `university_system`")
+        );
+        assert!(
+            position("CREATE TABLE IF NOT EXISTS `departments`")
+                < position("CREATE TABLE IF NOT EXISTS `courses`")
+        );
         assert!(position("DELIMITER //") < position(DATA_BEGIN));
         assert!(position(DATA_END) < position("SET FOREIGN_KEY_CHECKS = @OLD_FOREIGN_KEY_CHECKS;"));
-        assert_eq!(text.matches("START TRANSACTION;").count(), text.matches("COMMIT;").count());
+        assert_eq!(
+            text.matches("START TRANSACTION;").count(),
+            text.matches("COMMIT;").count()
+        );
         let inserts = text.matches("INSERT INTO `student_marks`").count();
         assert_eq!(inserts, 12, "12,000 marks in batches of 1,000");
         assert!(!text.contains("DROP TABLE"));
@@ -80,24 +107,87 @@ mod shape {
     #[test]
     fn options_select_sections() {
         let ums = small();
-        let schema_only = String::from_utf8(script(&ums, ScriptOptions { data: false, drop_existing: true, ..full() }, 1 << 16)).unwrap_or_default();
-        assert!(schema_only.contains("DROP TABLE IF EXISTS `applicant_status`;\n") && schema_only.contains("CREATE TABLE `students`"));
-        assert!(!schema_only.contains("INSERT INTO `students`") && !schema_only.contains(DATA_BEGIN));
-        let data_only = String::from_utf8(script(&ums, ScriptOptions { schema: false, database: "uni2".into(), ..full() }, 1 << 16)).unwrap_or_default();
-        assert!(!data_only.contains("CREATE TABLE") && data_only.contains("USE `uni2`;") && data_only.contains("INSERT INTO"));
+        let schema_only = String::from_utf8(script(
+            &ums,
+            ScriptOptions {
+                data: false,
+                drop_existing: true,
+                ..full()
+            },
+            1 << 16,
+        ))
+        .unwrap_or_default();
+        assert!(
+            schema_only.contains("DROP TABLE IF EXISTS `applicant_status`;\n")
+                && schema_only.contains("CREATE TABLE `students`")
+        );
+        assert!(
+            !schema_only.contains("INSERT INTO `students`") && !schema_only.contains(DATA_BEGIN)
+        );
+        let data_only = String::from_utf8(script(
+            &ums,
+            ScriptOptions {
+                schema: false,
+                database: "uni2".into(),
+                ..full()
+            },
+            1 << 16,
+        ))
+        .unwrap_or_default();
+        assert!(
+            !data_only.contains("CREATE TABLE")
+                && data_only.contains("USE `uni2`;")
+                && data_only.contains("INSERT INTO")
+        );
     }
 
     #[test]
     fn bad_options_are_refused() {
         let ums = small();
         let refused = |options: ScriptOptions| ScriptWriter::new(&ums, options).err();
-        assert_eq!(refused(ScriptOptions { database: "uni-versity".into(), ..full() }), Some(SqlError::BadDatabaseName("uni-versity".into())));
-        assert_eq!(refused(ScriptOptions { database: String::new(), ..full() }), Some(SqlError::BadDatabaseName(String::new())));
-        assert_eq!(refused(ScriptOptions { schema: false, drop_existing: true, ..full() }), Some(SqlError::DropWithoutSchema));
-        assert_eq!(refused(ScriptOptions { schema: false, data: false, ..full() }), Some(SqlError::Empty));
-        assert_eq!(refused(ScriptOptions { part: Some(Part { index: 1, count: 2 }), ..full() }), Some(SqlError::PartWithSchema));
+        assert_eq!(
+            refused(ScriptOptions {
+                database: "uni-versity".into(),
+                ..full()
+            }),
+            Some(SqlError::BadDatabaseName("uni-versity".into()))
+        );
+        assert_eq!(
+            refused(ScriptOptions {
+                database: String::new(),
+                ..full()
+            }),
+            Some(SqlError::BadDatabaseName(String::new()))
+        );
+        assert_eq!(
+            refused(ScriptOptions {
+                schema: false,
+                drop_existing: true,
+                ..full()
+            }),
+            Some(SqlError::DropWithoutSchema)
+        );
+        assert_eq!(
+            refused(ScriptOptions {
+                schema: false,
+                data: false,
+                ..full()
+            }),
+            Some(SqlError::Empty)
+        );
+        assert_eq!(
+            refused(ScriptOptions {
+                part: Some(Part { index: 1, count: 2 }),
+                ..full()
+            }),
+            Some(SqlError::PartWithSchema)
+        );
         for bad in ["0/2", "3/2", "1/0", "x/2", "2", ""] {
-            assert_eq!(Part::parse(bad), Err(SqlError::BadPart(bad.into())), "{bad}");
+            assert_eq!(
+                Part::parse(bad),
+                Err(SqlError::BadPart(bad.into())),
+                "{bad}"
+            );
         }
         assert_eq!(Part::parse(" 2 / 8 "), Ok(Part { index: 2, count: 8 }));
     }
@@ -112,18 +202,40 @@ mod parts {
         let ums = Ums::new(Config::scaled(40_000)).unwrap_or_else(|err| panic!("{err}"));
         let mut sizes = Vec::new();
         for k in 1..=4 {
-            let options = ScriptOptions { schema: false, part: Some(Part { index: k, count: 4 }), ..full() };
+            let options = ScriptOptions {
+                schema: false,
+                part: Some(Part { index: k, count: 4 }),
+                ..full()
+            };
             let text = String::from_utf8(script(&ums, options, 1 << 20)).unwrap_or_default();
-            let first_statement = text.lines().find(|line| !line.is_empty() && !line.starts_with("--"));
-            assert!(text.is_empty() || first_statement == Some("START TRANSACTION;"), "part {k} starts mid-transaction");
-            assert!(text.is_empty() || text.ends_with("COMMIT;\n"), "part {k} ends mid-transaction");
-            assert_eq!(text.matches("START TRANSACTION;").count(), text.matches("COMMIT;").count());
-            let options = ScriptOptions { schema: false, part: Some(Part { index: k, count: 4 }), ..full() };
+            let first_statement = text
+                .lines()
+                .find(|line| !line.is_empty() && !line.starts_with("--"));
+            assert!(
+                text.is_empty() || first_statement == Some("START TRANSACTION;"),
+                "part {k} starts mid-transaction"
+            );
+            assert!(
+                text.is_empty() || text.ends_with("COMMIT;\n"),
+                "part {k} ends mid-transaction"
+            );
+            assert_eq!(
+                text.matches("START TRANSACTION;").count(),
+                text.matches("COMMIT;").count()
+            );
+            let options = ScriptOptions {
+                schema: false,
+                part: Some(Part { index: k, count: 4 }),
+                ..full()
+            };
             sizes.push(ScriptWriter::new(&ums, options).map_or(0, |w| w.rows_total()));
         }
         // Cuts move back by less than one transaction (50 batches of at most 1,000 rows).
         let fair = ums.total_rows() / 4;
-        assert!(sizes.iter().all(|&rows| rows.abs_diff(fair) <= 50_000), "{sizes:?} vs {fair}");
+        assert!(
+            sizes.iter().all(|&rows| rows.abs_diff(fair) <= 50_000),
+            "{sizes:?} vs {fair}"
+        );
         assert_eq!(sizes.iter().sum::<u64>(), ums.total_rows());
     }
 }

@@ -79,7 +79,10 @@ pub fn Charts(props: &ChartsProps) -> Html {
         .map(|i| format!("{}–{}", i * MARK_BUCKET, (i + 1) * MARK_BUCKET))
         .collect();
     let dept_names: Vec<String> = s.departments.iter().map(|(name, _)| name.clone()).collect();
-    let dept_labels: Vec<String> = dept_names.iter().map(|n| crate::chart::short_label(n, 14)).collect();
+    let dept_labels: Vec<String> = dept_names
+        .iter()
+        .map(|n| crate::chart::short_label(n, 14))
+        .collect();
     let course_labels: Vec<String> = s.courses.iter().map(|(id, _, _)| id.to_string()).collect();
     let course_names: Vec<String> = s
         .courses

@@ -14,7 +14,8 @@ pub(super) fn valid_utf8_prefix(bytes: &[u8]) -> &str {
     // `from_utf8` skips ASCII a word at a time; `utf8_chunks` walks byte by byte.
     match std::str::from_utf8(bytes) {
         Ok(text) => text,
-        Err(e) => std::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or_default(),
+        Err(e) => std::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default())
+            .unwrap_or_default(),
     }
 }
 
@@ -64,7 +65,10 @@ pub(super) fn scan_plain_line(
     ends.clear();
     let mut idx = 0;
     let stop = loop {
-        let Some(word) = bytes.get(idx..idx + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
+        let Some(word) = bytes
+            .get(idx..idx + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        else {
             // The last few bytes, one at a time.
             let rest = bytes.get(idx..).unwrap_or_default();
             let mut found = None;
@@ -124,7 +128,12 @@ mod tests {
                 Ok(())
             }
             fn on_row(&mut self, row: &Row<'_>) {
-                self.0.push_str(&format!("{} #{} {:?}\n", row.line, row.row_idx, row.fields()));
+                self.0.push_str(&format!(
+                    "{} #{} {:?}\n",
+                    row.line,
+                    row.row_idx,
+                    row.fields()
+                ));
             }
         }
         let mut reader = CsvReader::new(options.clone());
@@ -141,7 +150,11 @@ mod tests {
         for e in reader.errors() {
             out.push_str(&format!("error {e}\n"));
         }
-        out.push_str(&format!("{:?} stopped {}\n", reader.stats(), reader.stopped()));
+        out.push_str(&format!(
+            "{:?} stopped {}\n",
+            reader.stats(),
+            reader.stopped()
+        ));
         out
     }
 
@@ -156,7 +169,11 @@ mod tests {
         all_cuts.extend((1..10).map(|size| (size..bytes.len()).step_by(size).collect()));
         for cuts in &all_cuts {
             let expected = render(bytes, cuts, false, options);
-            assert_eq!(render(bytes, cuts, true, options), expected, "cuts {cuts:?} of {shown:?}");
+            assert_eq!(
+                render(bytes, cuts, true, options),
+                expected,
+                "cuts {cuts:?} of {shown:?}"
+            );
         }
     }
 
@@ -231,16 +248,26 @@ mod tests {
         many.extend(b"\n3,4\n");
         assert!(render(&many, &[], true, &options()).contains("more than 16384 fields"));
         for cuts in [vec![], vec![9], vec![5000, 9000], vec![many.len() - 3]] {
-            assert_eq!(render(&many, &cuts, true, &options()), render(&many, &cuts, false, &options()));
+            assert_eq!(
+                render(&many, &cuts, true, &options()),
+                render(&many, &cuts, false, &options())
+            );
         }
         // At the limit, and one over it with the last delimiters in the word that ends the line.
-        for (prefix, n_delimiters) in [(&b""[..], MAX_FIELDS - 1), (b"xxxx", MAX_FIELDS - 1), (b"xxxx", MAX_FIELDS)] {
+        for (prefix, n_delimiters) in [
+            (&b""[..], MAX_FIELDS - 1),
+            (b"xxxx", MAX_FIELDS - 1),
+            (b"xxxx", MAX_FIELDS),
+        ] {
             let mut bytes = b"a,b\n".to_vec();
             bytes.extend(prefix);
             bytes.extend(std::iter::repeat_n(b',', n_delimiters));
             bytes.extend(b"\n3,4\n");
             let expected = render(&bytes, &[], false, &options());
-            assert_eq!(expected.contains("more than 16384 fields"), n_delimiters == MAX_FIELDS);
+            assert_eq!(
+                expected.contains("more than 16384 fields"),
+                n_delimiters == MAX_FIELDS
+            );
             assert_eq!(render(&bytes, &[], true, &options()), expected);
         }
     }
@@ -292,7 +319,12 @@ mod tests {
                 bytes.clear();
             }
             for _ in 0..rng.below(40) {
-                bytes.extend_from_slice(pieces.get(rng.below(pieces.len())).copied().unwrap_or_default());
+                bytes.extend_from_slice(
+                    pieces
+                        .get(rng.below(pieces.len()))
+                        .copied()
+                        .unwrap_or_default(),
+                );
             }
             let mut options = options();
             if case % 7 == 0 {
@@ -308,7 +340,8 @@ mod tests {
     #[test]
     fn scan_finds_line_ends_and_field_ends() {
         let mut ends = Vec::new();
-        let scan = |bytes: &[u8], ends: &mut Vec<usize>| scan_plain_line(bytes, b',', 1 << 20, ends);
+        let scan =
+            |bytes: &[u8], ends: &mut Vec<usize>| scan_plain_line(bytes, b',', 1 << 20, ends);
         assert_eq!(scan(b"ab,cdefghij,,k\nrest", &mut ends), Some((14, 15)));
         assert_eq!(ends, [2, 11, 12, 14]);
         assert_eq!(scan(b"abcdefghijklmnop,q\r\nx", &mut ends), Some((18, 20)));
@@ -316,10 +349,25 @@ mod tests {
         assert_eq!(scan(b"\n", &mut ends), Some((0, 1)));
         assert_eq!(ends, [0]);
         // Quotes, lone or trailing CRs and unfinished lines are csv-core's.
-        for line in [&b"abcdefghijk\"l\n"[..], b"a,\"b\"\n", b"a,b\rc\n", b"a,b\r", b"abcdefghijklmnop", b""] {
-            assert_eq!(scan(line, &mut ends), None, "{:?}", String::from_utf8_lossy(line));
+        for line in [
+            &b"abcdefghijk\"l\n"[..],
+            b"a,\"b\"\n",
+            b"a,b\rc\n",
+            b"a,b\r",
+            b"abcdefghijklmnop",
+            b"",
+        ] {
+            assert_eq!(
+                scan(line, &mut ends),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
         }
-        assert_eq!(scan_plain_line(b"abcdefghijklmnopqrstuvwxyz\n", b',', 10, &mut ends), None);
+        assert_eq!(
+            scan_plain_line(b"abcdefghijklmnopqrstuvwxyz\n", b',', 10, &mut ends),
+            None
+        );
     }
 
     #[test]
@@ -328,8 +376,16 @@ mod tests {
             let word = u64::from_le_bytes([byte, b'x', byte, 0, 0xff, byte, b'"', 0x80]);
             for (idx, b) in word.to_le_bytes().into_iter().enumerate() {
                 let high = |mask: u64| (mask >> (idx * 8 + 7)) & 1 == 1;
-                assert_eq!(high(byte_mask(word, byte)), b == byte, "byte {byte:#x} at {idx}");
-                assert_eq!(high(below_hash_mask(word)), b < 0x23, "byte {b:#x} at {idx}");
+                assert_eq!(
+                    high(byte_mask(word, byte)),
+                    b == byte,
+                    "byte {byte:#x} at {idx}"
+                );
+                assert_eq!(
+                    high(below_hash_mask(word)),
+                    b < 0x23,
+                    "byte {b:#x} at {idx}"
+                );
             }
             // Only high bits are ever set.
             assert_eq!(byte_mask(word, byte) & 0x7f7f_7f7f_7f7f_7f7f, 0);

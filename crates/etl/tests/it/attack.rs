@@ -18,14 +18,30 @@ fn unkeyed_hashes_fall_keyed_ones_hold() {
     assert_eq!(progress.n_recovered, 48);
     // 8 prefixes (2 colleges × 4 programmes), 6 roll numbers each, 4 birth years of days.
     assert_eq!(progress.n_candidates, 8 * 6 * 1461);
-    assert!(attack.recovered_examples().iter().any(|s| s == "AKTU001-AKTU001-CSE-2023-1001-2004-08-09"));
+    assert!(
+        attack
+            .recovered_examples()
+            .iter()
+            .any(|s| s == "AKTU001-AKTU001-CSE-2023-1001-2004-08-09")
+    );
 
     // A cap bounds the work whatever roll numbers the data claims.
-    let capped = DictionaryAttack::new(&etl, &AttackOptions { max_candidates: 5000, ..AttackOptions::default() }).run();
+    let capped = DictionaryAttack::new(
+        &etl,
+        &AttackOptions {
+            max_candidates: 5000,
+            ..AttackOptions::default()
+        },
+    )
+    .run();
     assert_eq!((capped.n_tried, capped.n_candidates), (5000, 5000));
 
-    let keyed =
-        EtlOptions { hash: HashMode::Keyed { secret: b"a long class secret".to_vec() }, ..EtlOptions::default() };
+    let keyed = EtlOptions {
+        hash: HashMode::Keyed {
+            secret: b"a long class secret".to_vec(),
+        },
+        ..EtlOptions::default()
+    };
     let (etl, _) = run_fixture(0, keyed);
     let progress = DictionaryAttack::new(&etl, &AttackOptions::default()).run();
     assert_eq!(progress.n_recovered, 0);

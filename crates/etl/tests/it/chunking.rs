@@ -38,9 +38,16 @@ fn chunk_sizes_do_not_change_anything() {
     let expected_outputs = outputs(&etl, 0);
     for chunk in [1, 2, 3, 7, 64] {
         let (etl_c, analysis_c) = run_fixture(chunk, EtlOptions::default());
-        assert_eq!(analysis_c.pearson.map(f64::to_bits), analysis.pearson.map(f64::to_bits), "chunk {chunk}");
+        assert_eq!(
+            analysis_c.pearson.map(f64::to_bits),
+            analysis.pearson.map(f64::to_bits),
+            "chunk {chunk}"
+        );
         // Debug text, because NaN != NaN would fail a plain comparison of equal results.
-        assert!(format!("{analysis_c:?}") == format!("{analysis:?}"), "chunk {chunk}");
+        assert!(
+            format!("{analysis_c:?}") == format!("{analysis:?}"),
+            "chunk {chunk}"
+        );
         assert!(markdown(&etl_c, &analysis_c) == report, "chunk {chunk}");
         assert!(outputs(&etl_c, chunk) == expected_outputs, "chunk {chunk}");
     }

@@ -16,15 +16,30 @@ fn close(a: Option<f64>, b: Option<f64>) -> bool {
 fn pearson_and_spearman_match_pandas() {
     let reference = pandas_reference();
     let (_, analysis) = run_fixture(0, EtlOptions::default());
-    assert_eq!(analysis.pairs.len() as u64, reference["n_pairs"].as_u64().unwrap_or(0));
-    assert_eq!(analysis.n_complete_pairs as u64, reference["n_complete_pairs"].as_u64().unwrap_or(0));
+    assert_eq!(
+        analysis.pairs.len() as u64,
+        reference["n_pairs"].as_u64().unwrap_or(0)
+    );
+    assert_eq!(
+        analysis.n_complete_pairs as u64,
+        reference["n_complete_pairs"].as_u64().unwrap_or(0)
+    );
     let pearson = reference["pearson"].as_f64();
     assert!(pearson.is_some());
-    assert!(close(analysis.pearson, pearson), "{:?} vs {pearson:?}", analysis.pearson);
+    assert!(
+        close(analysis.pearson, pearson),
+        "{:?} vs {pearson:?}",
+        analysis.pearson
+    );
     assert!(close(analysis.spearman, reference["spearman"].as_f64()));
     for group in &analysis.per_course {
         let expected = reference["per_course"][&group.name].as_f64();
-        assert!(close(group.pearson, expected), "{}: {:?} vs {expected:?}", group.name, group.pearson);
+        assert!(
+            close(group.pearson, expected),
+            "{}: {:?} vs {expected:?}",
+            group.name,
+            group.pearson
+        );
     }
 }
 
@@ -33,21 +48,49 @@ fn orphans_are_counted_not_dropped() {
     let reference = pandas_reference();
     let (etl, _) = run_fixture(0, EtlOptions::default());
     let orphans = |kind: FileKind| {
-        etl.state.reports.iter().filter(|r| r.kind == kind).map(|r| r.findings.count(FindingKind::Orphans)).sum::<u64>()
+        etl.state
+            .reports
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.findings.count(FindingKind::Orphans))
+            .sum::<u64>()
     };
-    assert_eq!(orphans(FileKind::Attendance), reference["n_attendance_orphans"].as_u64().unwrap_or(u64::MAX));
-    assert_eq!(orphans(FileKind::Exams), reference["n_exam_orphans"].as_u64().unwrap_or(u64::MAX));
+    assert_eq!(
+        orphans(FileKind::Attendance),
+        reference["n_attendance_orphans"]
+            .as_u64()
+            .unwrap_or(u64::MAX)
+    );
+    assert_eq!(
+        orphans(FileKind::Exams),
+        reference["n_exam_orphans"].as_u64().unwrap_or(u64::MAX)
+    );
     assert_eq!(orphans(FileKind::Placements), 1);
-    assert_eq!(etl.state.students.len() as u64, reference["n_students"].as_u64().unwrap_or(0));
+    assert_eq!(
+        etl.state.students.len() as u64,
+        reference["n_students"].as_u64().unwrap_or(0)
+    );
 }
 
 #[test]
 fn keyed_mode_changes_hashes_not_the_correlation() {
     let (_, plain) = run_fixture(0, EtlOptions::default());
-    let options =
-        EtlOptions { hash: campus_etl::HashMode::Keyed { secret: b"teacher".to_vec() }, ..EtlOptions::default() };
+    let options = EtlOptions {
+        hash: campus_etl::HashMode::Keyed {
+            secret: b"teacher".to_vec(),
+        },
+        ..EtlOptions::default()
+    };
     let (etl, keyed) = run_fixture(0, options);
     assert!(close(plain.pearson, keyed.pearson));
-    let first = etl.state.students.first().map(|s| s.student_hash.clone()).unwrap_or_default();
-    assert_ne!(first, "9e95a408762274743fa345567d390e2251c91c2bf296254dd66243a836e424d7");
+    let first = etl
+        .state
+        .students
+        .first()
+        .map(|s| s.student_hash.clone())
+        .unwrap_or_default();
+    assert_ne!(
+        first,
+        "9e95a408762274743fa345567d390e2251c91c2bf296254dd66243a836e424d7"
+    );
 }

@@ -3,21 +3,27 @@
 
 use campus_etl::{Etl, EtlOptions, FileKind, FindingKind};
 
-const STUDENTS: &str =
-    "roll_no,dob,college_code,program_code\nR-2023-1001,2005-01-01,C1,CSE\nR-2023-1002,2005-02-02,C1,CSE\n";
+const STUDENTS: &str = "roll_no,dob,college_code,program_code\nR-2023-1001,2005-01-01,C1,CSE\nR-2023-1002,2005-02-02,C1,CSE\n";
 
 fn load(kind: FileKind, text: &str) -> Etl {
     let mut etl = Etl::new(EtlOptions {
         semester: campus_schema::Date::new(2024, 8, 1).zip(campus_schema::Date::new(2024, 12, 31)),
         ..EtlOptions::default()
     });
-    assert!(etl.load(FileKind::Students, "s.csv", STUDENTS.as_bytes()).is_ok());
+    assert!(
+        etl.load(FileKind::Students, "s.csv", STUDENTS.as_bytes())
+            .is_ok()
+    );
     assert!(etl.load(kind, "f.csv", text.as_bytes()).is_ok());
     etl
 }
 
 fn count(etl: &Etl, kind: FindingKind) -> u64 {
-    etl.state.reports.iter().map(|r| r.findings.count(kind)).sum()
+    etl.state
+        .reports
+        .iter()
+        .map(|r| r.findings.count(kind))
+        .sum()
 }
 
 #[test]
@@ -32,18 +38,36 @@ fn attendance_duplicates_tell_rows_from_keys() {
     // Orphans and far-away dates take the map path and are still found.
     let orphan = "C1,R-2023-9999,2005-01-01,X1,2024-08-01,P\n";
     let far = "C1,R-2023-1002,2005-02-02,X1,2031-01-01,P\n";
-    let etl = load(FileKind::Attendance, &format!("{header}{a}{orphan}{orphan}{far}{far}"));
-    assert_eq!((count(&etl, FindingKind::DuplicateRows), count(&etl, FindingKind::Orphans)), (2, 2));
+    let etl = load(
+        FileKind::Attendance,
+        &format!("{header}{a}{orphan}{orphan}{far}{far}"),
+    );
+    assert_eq!(
+        (
+            count(&etl, FindingKind::DuplicateRows),
+            count(&etl, FindingKind::Orphans)
+        ),
+        (2, 2)
+    );
     assert_eq!(count(&etl, FindingKind::DateOutsideSemester), 2);
     assert_eq!(count(&etl, FindingKind::StudentsWithoutAttendance), 0);
-    assert_eq!(etl.cross_file_findings().count(FindingKind::StudentsWithoutAttendance), 0);
+    assert_eq!(
+        etl.cross_file_findings()
+            .count(FindingKind::StudentsWithoutAttendance),
+        0
+    );
 }
 
 #[test]
 fn a_day_before_the_first_is_still_checked() {
     let header = "college_code,roll_no,dob,course_code,date,status\n";
     let row = |date: &str, status: &str| format!("C1,R-2023-1001,2005-01-01,X1,{date},{status}\n");
-    let text = [row("2024-08-05", "P"), row("2024-08-01", "P"), row("2024-08-01", "A"), row("2024-08-01", "P")];
+    let text = [
+        row("2024-08-05", "P"),
+        row("2024-08-01", "P"),
+        row("2024-08-01", "A"),
+        row("2024-08-01", "P"),
+    ];
     let etl = load(FileKind::Attendance, &format!("{header}{}", text.concat()));
     assert_eq!(count(&etl, FindingKind::DuplicateKeys), 2);
     assert_eq!(count(&etl, FindingKind::DuplicateRows), 1);
@@ -53,7 +77,8 @@ fn a_day_before_the_first_is_still_checked() {
 /// fields, as students may share a roll number and differ only in their birth date.
 #[test]
 fn a_student_is_found_by_both_key_fields() {
-    let students = "roll_no,dob,college_code,program_code\nR1,2005-01-01,C1,CSE\nR1,2005-02-02,C1,CSE\n";
+    let students =
+        "roll_no,dob,college_code,program_code\nR1,2005-01-01,C1,CSE\nR1,2005-02-02,C1,CSE\n";
     let header = "college_code,roll_no,dob,course_code,date,status\n";
     let rows = [
         "C1,R1,2005-01-01,X1,2024-08-01,P\n",
@@ -61,10 +86,25 @@ fn a_student_is_found_by_both_key_fields() {
         "C1,R1,2005-02-02,X1,2024-08-01,A\n",
     ];
     let mut etl = Etl::new(EtlOptions::default());
-    assert!(etl.load(FileKind::Students, "s.csv", students.as_bytes()).is_ok());
-    assert!(etl.load(FileKind::Attendance, "a.csv", format!("{header}{}", rows.concat()).as_bytes()).is_ok());
+    assert!(
+        etl.load(FileKind::Students, "s.csv", students.as_bytes())
+            .is_ok()
+    );
+    assert!(
+        etl.load(
+            FileKind::Attendance,
+            "a.csv",
+            format!("{header}{}", rows.concat()).as_bytes()
+        )
+        .is_ok()
+    );
     assert_eq!(count(&etl, FindingKind::Orphans), 1);
-    let attendance: Vec<(u32, u32)> = etl.state.students.iter().map(|s| (s.n_attendance, s.n_present)).collect();
+    let attendance: Vec<(u32, u32)> = etl
+        .state
+        .students
+        .iter()
+        .map(|s| (s.n_attendance, s.n_present))
+        .collect();
     assert_eq!(attendance, [(1, 1), (1, 0)]);
 }
 
@@ -73,7 +113,11 @@ fn a_student_is_found_by_both_key_fields() {
 #[test]
 fn attendance_order_changes_nothing_but_lines() {
     use campus_etl::sample::{SampleOptions, generate};
-    let files = generate(&SampleOptions { dirty: true, sessions_per_course: 12, ..SampleOptions::default() });
+    let files = generate(&SampleOptions {
+        dirty: true,
+        sessions_per_course: 12,
+        ..SampleOptions::default()
+    });
     let text = String::from_utf8_lossy(&files.attendance).into_owned();
     let mut lines: Vec<&str> = text.lines().collect();
     let header = lines.remove(0);
@@ -92,7 +136,11 @@ fn attendance_order_changes_nothing_but_lines() {
         let attendance = format!("{header}\n{}\n", order.join("\n"));
         let mut etl = Etl::new(EtlOptions::default());
         for ((name, bytes), kind) in files.files().into_iter().zip(FileKind::ALL) {
-            let bytes = if kind == FileKind::Attendance { attendance.as_bytes() } else { bytes };
+            let bytes = if kind == FileKind::Attendance {
+                attendance.as_bytes()
+            } else {
+                bytes
+            };
             assert!(etl.load(kind, name, bytes).is_ok());
         }
         // Per file: findings are listed in first-seen order, which may change, so sorted.
@@ -101,19 +149,29 @@ fn attendance_order_changes_nothing_but_lines() {
             .reports
             .iter()
             .map(|r| {
-                let mut counts: Vec<_> = r.findings.items.iter().map(|f| (f.kind, f.count)).collect();
+                let mut counts: Vec<_> =
+                    r.findings.items.iter().map(|f| (f.kind, f.count)).collect();
                 counts.sort();
                 counts
             })
             .collect();
         let analysis = campus_etl::analyze(&etl);
-        results.push((counts, analysis.pearson, analysis.pairs.len(), etl.cross_file_findings().items.len()));
+        results.push((
+            counts,
+            analysis.pearson,
+            analysis.pairs.len(),
+            etl.cross_file_findings().items.len(),
+        ));
     }
     let Some(first) = results.first() else { return };
     assert!(results.iter().all(|r| r == first), "{results:?}");
     let attendance = first.0.get(1).cloned().unwrap_or_default();
     let has = |kind: FindingKind| attendance.iter().any(|&(k, n)| k == kind && n > 0);
-    assert!(has(FindingKind::DuplicateRows) && has(FindingKind::DuplicateKeys) && has(FindingKind::Orphans));
+    assert!(
+        has(FindingKind::DuplicateRows)
+            && has(FindingKind::DuplicateKeys)
+            && has(FindingKind::Orphans)
+    );
 }
 
 #[test]
@@ -130,5 +188,9 @@ fn exam_marks_are_checked() {
     assert_eq!(count(&etl, FindingKind::BlankTotal), 1);
     assert_eq!(count(&etl, FindingKind::InvalidNumber), 1);
     let cross = etl.cross_file_findings();
-    assert_eq!(cross.count(FindingKind::StudentsWithoutAttendance), 0, "no attendance file, no finding");
+    assert_eq!(
+        cross.count(FindingKind::StudentsWithoutAttendance),
+        0,
+        "no attendance file, no finding"
+    );
 }

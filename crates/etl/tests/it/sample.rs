@@ -23,7 +23,10 @@ fn fixture_is_what_seed_7_generates() {
 
 #[test]
 fn dirty_sample_has_every_planted_problem() {
-    let files = generate(&SampleOptions { dirty: true, ..SampleOptions::default() });
+    let files = generate(&SampleOptions {
+        dirty: true,
+        ..SampleOptions::default()
+    });
     assert!(files.students.starts_with(b"\xef\xbb\xbfroll_no,"));
     assert!(files.attendance.windows(2).any(|w| w == b"\r\n"));
     let mut etl = Etl::new(EtlOptions::default());
@@ -31,7 +34,12 @@ fn dirty_sample_has_every_planted_problem() {
         assert!(etl.load(kind, name, bytes).is_ok());
     }
     let count = |kind: FileKind, finding: FindingKind| {
-        etl.state.reports.iter().filter(|r| r.kind == kind).map(|r| r.findings.count(finding)).sum::<u64>()
+        etl.state
+            .reports
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.findings.count(finding))
+            .sum::<u64>()
     };
     assert_eq!(count(FileKind::Students, FindingKind::DuplicateRows), 2);
     assert!(count(FileKind::Attendance, FindingKind::DuplicateRows) > 0);
@@ -48,19 +56,40 @@ fn dirty_sample_has_every_planted_problem() {
         assert!(etl.load(kind, name, bytes).is_ok());
     }
     assert!(
-        etl.state.reports.iter().all(|r| r.findings.items.is_empty()),
+        etl.state
+            .reports
+            .iter()
+            .all(|r| r.findings.items.is_empty()),
         "{:?}",
-        etl.state.reports.iter().map(|r| &r.findings).collect::<Vec<_>>()
+        etl.state
+            .reports
+            .iter()
+            .map(|r| &r.findings)
+            .collect::<Vec<_>>()
     );
     assert_eq!(etl.state.students.len(), 300);
     // Within its own semester a clean sample has no out-of-semester dates either.
     let options = SampleOptions::default();
-    let mut etl = Etl::new(EtlOptions { semester: Some(campus_etl::sample::semester(&options)), ..EtlOptions::default() });
+    let mut etl = Etl::new(EtlOptions {
+        semester: Some(campus_etl::sample::semester(&options)),
+        ..EtlOptions::default()
+    });
     for ((name, bytes), kind) in clean.files().into_iter().zip(FileKind::ALL) {
         assert!(etl.load(kind, name, bytes).is_ok());
     }
-    assert!(etl.state.reports.iter().all(|r| r.findings.items.is_empty()));
+    assert!(
+        etl.state
+            .reports
+            .iter()
+            .all(|r| r.findings.items.is_empty())
+    );
     let (first, last) = campus_etl::sample::semester(&options);
-    assert_eq!((first.to_string(), last.to_string()), ("2024-08-01".to_owned(), "2024-09-04".to_owned()));
-    assert_eq!(etl.state.reports.get(1).map(|r| r.n_rows), Some(300 * 5 * 30));
+    assert_eq!(
+        (first.to_string(), last.to_string()),
+        ("2024-08-01".to_owned(), "2024-09-04".to_owned())
+    );
+    assert_eq!(
+        etl.state.reports.get(1).map(|r| r.n_rows),
+        Some(300 * 5 * 30)
+    );
 }

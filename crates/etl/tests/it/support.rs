@@ -6,7 +6,9 @@ use campus_etl::analysis::{Analysis, analyze};
 use campus_etl::{Etl, EtlOptions, FileKind};
 
 pub fn data(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(path)
 }
 
 pub fn read(path: &str) -> Vec<u8> {
@@ -23,7 +25,11 @@ pub const AKTU: [(FileKind, &str); 4] = [
 /// Feeds `bytes` in chunks of `chunk` bytes (0 = whole).
 pub fn feed_chunked(etl: &mut Etl, kind: FileKind, name: &str, bytes: &[u8], chunk: usize) {
     assert_eq!(etl.begin_file(kind, name), Ok(()));
-    let size = if chunk == 0 { bytes.len().max(1) } else { chunk };
+    let size = if chunk == 0 {
+        bytes.len().max(1)
+    } else {
+        chunk
+    };
     for piece in bytes.chunks(size) {
         assert_eq!(etl.feed(piece), Ok(()));
     }
@@ -34,7 +40,13 @@ pub fn feed_chunked(etl: &mut Etl, kind: FileKind, name: &str, bytes: &[u8], chu
 pub fn run_fixture(chunk: usize, options: EtlOptions) -> (Etl, Analysis) {
     let mut etl = Etl::new(options);
     for (kind, path) in AKTU {
-        feed_chunked(&mut etl, kind, path.rsplit('/').next().unwrap_or(path), &read(path), chunk);
+        feed_chunked(
+            &mut etl,
+            kind,
+            path.rsplit('/').next().unwrap_or(path),
+            &read(path),
+            chunk,
+        );
     }
     let analysis = analyze(&etl);
     (etl, analysis)

@@ -91,7 +91,11 @@ fn svm_margin_equals_the_row_by_row_sum_bit_for_bit() {
     let campus_occupancy::svm::Kernel::Rbf { gamma } = svm.kernel else {
         panic!("the default kernel is RBF");
     };
-    assert!(svm.coefficients.len() > 100, "a real model: {} support vectors", svm.coefficients.len());
+    assert!(
+        svm.coefficients.len() > 100,
+        "a real model: {} support vectors",
+        svm.coefficients.len()
+    );
     let n = svm.n_features;
     let bytes = bundle().to_bytes().expect("encode");
     let loaded = campus_occupancy::ModelBundle::from_bytes(&bytes).expect("decode");
@@ -101,14 +105,22 @@ fn svm_margin_equals_the_row_by_row_sum_bit_for_bit() {
         let mut expected = 0.0;
         for (i, coef) in svm.coefficients.iter().enumerate() {
             let sv = &svm.support_vectors[i * n..(i + 1) * n];
-            let dot: f64 = row.iter().zip(sv).filter(|(v, _)| **v != 0.0).map(|(v, s)| v * s).sum();
+            let dot: f64 = row
+                .iter()
+                .zip(sv)
+                .filter(|(v, _)| **v != 0.0)
+                .map(|(v, s)| v * s)
+                .sum();
             let d2 = (svm.sv_sq_norms[i] + row_sq - 2.0 * dot).max(0.0);
             expected += coef * libm::exp(-gamma * d2);
         }
         expected -= svm.rho;
         assert_eq!(svm.decision_function(&row).to_bits(), expected.to_bits());
         // A model rebuilt from its stored fields transposes afresh and must agree too.
-        assert_eq!(loaded.models.svm.decision_function(&row).to_bits(), expected.to_bits());
+        assert_eq!(
+            loaded.models.svm.decision_function(&row).to_bits(),
+            expected.to_bits()
+        );
     }
 }
 

@@ -32,7 +32,10 @@ fn bars(
     groups: &[GroupStats],
     value: impl Fn(&GroupStats) -> f64,
 ) -> Bars {
-    let labels: Vec<String> = groups.iter().map(|g| crate::chart::short_label(&g.key, 12)).collect();
+    let labels: Vec<String> = groups
+        .iter()
+        .map(|g| crate::chart::short_label(&g.key, 12))
+        .collect();
     let values: Vec<f64> = groups.iter().map(&value).collect();
     let rows = groups
         .iter()
