@@ -1,0 +1,1 @@
+//! The generator job: the university as SQL, CSV and zip, with chart figures.

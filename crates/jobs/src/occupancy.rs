@@ -1,0 +1,1 @@
+//! The occupancy job: import or generate sessions, train, predict, registry metadata.
