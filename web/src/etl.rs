@@ -1,15 +1,15 @@
 //! The CSV ETL workbench section of the page (issue 4): four AKTU-style exports in, pseudonymised,
 //! joined, checked, correlated and staged for MySQL, all in a dedicated web worker.
 //!
-//! [`agent`] is the worker (started by `src/bin/etl_worker.rs`, loaded by
+//! [`worker`] is the worker (started by `src/bin/etl_worker.rs`, loaded by
 //! `web/etl_worker_loader.js`) and its request/response protocol; [`hook`] drives it from the
 //! page, slicing files with `Blob.slice` so memory stays bounded; [`state`] is the reducer;
 //! [`components`] renders the [`components::Workbench`]; [`charts`] draws SVG with plotters.
 
-pub mod agent;
 pub mod charts;
 pub mod components;
 pub mod hook;
 pub mod state;
+pub mod worker;
 
 pub use components::Workbench;

@@ -1,37 +1,30 @@
 //! Campus ETL Studio's web page: a Yew app over the pure core crates.
 //!
 //! `web/` is the only crate that knows about the DOM, workers and wasm-bindgen. The page thread
-//! renders and validates; the worker ([`agent`], started by `src/bin/worker.rs`) produces every
-//! byte of SQL and CSV and streams it back in chunks that [`download`] assembles into Blobs.
+//! renders; each section's worker does the work through the jobs layer (`campus_jobs`).
 //!
-//! The page's three sections: the generator ([`state`], [`hooks::use_generator`], [`form`],
-//! [`agent`]), the ETL workbench ([`etl`], with its own worker) and classroom occupancy ML
-//! ([`occupancy`], with its own worker and an IndexedDB model registry). Charts go through
-//! [`chart`] (plotters' SVG backend).
+//! The page's three sections have the same inner shape (state and reducer, components, the hook
+//! that owns the worker, the worker side): [`generator`], [`etl`] and [`occupancy`]. What they
+//! share lives in [`shared`]; no section imports another's files. [`app`] lays them out.
 
-pub mod agent;
-pub mod chart;
-pub mod components;
-pub mod download;
+pub mod app;
 pub mod etl;
-pub mod form;
-pub mod hooks;
+pub mod generator;
 pub mod occupancy;
-pub mod panic;
-pub mod state;
+pub mod shared;
 
 /// The page's entry point.
 pub fn start() {
-    panic::install();
+    shared::panic::install();
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(root) => {
-            yew::Renderer::<components::App>::with_root(root).render();
+            yew::Renderer::<app::App>::with_root(root).render();
         }
         None => {
-            yew::Renderer::<components::App>::new().render();
+            yew::Renderer::<app::App>::new().render();
         }
     }
 }

@@ -5,13 +5,14 @@
 use std::rc::Rc;
 
 use campus_gen::{Config, TableId, Ums};
+use campus_jobs::format::group;
 use campus_schema::Dataset;
 use campus_sql::{ScriptOptions, ScriptWriter, enroll_student};
-use campus_web::agent::jobs::{SqlSource, ZipSource};
-use campus_web::agent::stats::Tapped;
-use campus_web::agent::{Bytes, ChunkSource, Response, SqlChoices, Summary};
-use campus_web::form::{Field, FormInput, group, parse_count};
-use campus_web::state::{Action, JobKind, State};
+use campus_web::generator::form::{Field, FormInput, parse_count};
+use campus_web::generator::jobs::{SqlSource, ZipSource};
+use campus_web::generator::state::{Action, JobKind, State};
+use campus_web::generator::stats::Tapped;
+use campus_web::generator::worker::{Bytes, ChunkSource, Response, SqlChoices, Summary};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use yew::Reducible;
 use yew_agent::Codec;
@@ -267,7 +268,7 @@ fn reducer_ignores_news_of_jobs_no_longer_running() {
 #[wasm_bindgen_test]
 fn charts_render_as_svg() {
     let labels: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
-    let chart = campus_web::chart::BarChart {
+    let chart = campus_web::shared::chart::BarChart {
         caption: "Test",
         x_desc: "x",
         y_desc: "Rows",
@@ -275,7 +276,7 @@ fn charts_render_as_svg() {
         values: &[3, 0, 7],
         size: (400, 300),
     };
-    let svg = campus_web::chart::bar_chart_svg(&chart).unwrap_or_else(|e| panic!("{e}"));
+    let svg = campus_web::shared::chart::bar_chart_svg(&chart).unwrap_or_else(|e| panic!("{e}"));
     assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(80)]);
     assert!(svg.contains("Test"), "caption");
     // The background, the plot area and one bar per non-zero value at least.
@@ -288,17 +289,21 @@ fn panic_banner_shows_the_message() {
         .and_then(|w| w.document())
         .unwrap_or_else(|| panic!("no document"));
     let body = document.body().unwrap_or_else(|| panic!("no body"));
-    assert!(!campus_web::panic::show_banner("nothing to show it in"));
+    assert!(!campus_web::shared::panic::show_banner(
+        "nothing to show it in"
+    ));
     let banner = document
         .create_element("div")
         .unwrap_or_else(|e| panic!("{e:?}"));
-    banner.set_id(campus_web::panic::BANNER_ID);
+    banner.set_id(campus_web::shared::panic::BANNER_ID);
     banner
         .set_attribute("hidden", "")
         .unwrap_or_else(|e| panic!("{e:?}"));
     body.append_child(&banner)
         .unwrap_or_else(|e| panic!("{e:?}"));
-    assert!(campus_web::panic::show_banner("Something went wrong"));
+    assert!(campus_web::shared::panic::show_banner(
+        "Something went wrong"
+    ));
     assert_eq!(
         banner.text_content().as_deref(),
         Some("Something went wrong")

@@ -8,9 +8,9 @@ use std::rc::Rc;
 use campus_etl::export::{Export, ExportOptions, staging_ddl};
 use campus_etl::sample::{SampleOptions, generate};
 use campus_etl::{Etl, EtlOptions, FileKind, analyze};
-use campus_web::agent::Bytes;
-use campus_web::etl::agent::{Request, Response, RunOptions, Worker, preview};
 use campus_web::etl::state::{EtlAction, EtlState, FileView, kind_from_name};
+use campus_web::etl::worker::{Request, Response, RunOptions, Worker, preview};
+use campus_web::generator::worker::Bytes;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use yew::Reducible;
 use yew_agent::Codec;
@@ -70,7 +70,7 @@ fn run_worker(options: RunOptions) -> (Option<f64>, Vec<u8>) {
         panic!("no analysis")
     };
     assert!(markdown.contains("Pearson r = "));
-    assert!(view.scatter.len() <= campus_web::etl::agent::SCATTER_POINTS);
+    assert!(view.scatter.len() <= campus_web::etl::worker::SCATTER_POINTS);
     let Response::Ddl { sql } = ask(&mut worker, Request::StagingDdl) else {
         panic!("no DDL")
     };

@@ -14,6 +14,7 @@
 //! [`etl`] (the two-pass ETL pipeline), [`occupancy`] (import, train, predict, registry metadata).
 
 pub mod etl;
+pub mod format;
 pub mod generate;
 pub mod occupancy;
 

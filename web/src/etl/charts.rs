@@ -1,12 +1,12 @@
 //! The workbench's charts as SVG text, drawn by plotters on the page's thread (its text
 //! measuring needs the DOM): the attendance/marks scatter with its least-squares line, and bars
-//! through [`crate::chart`].
+//! through [`crate::shared::chart`].
 
 use plotters::prelude::*;
 
 use campus_etl::stats::LinearFit;
 
-use crate::chart::{BarChart, bar_chart_svg};
+use crate::shared::chart::{BarChart, bar_chart_svg};
 
 const POINT: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
 const LINE: RGBColor = RGBColor(0xc0, 0x39, 0x2b);

@@ -8,11 +8,11 @@ use yew::prelude::*;
 use campus_etl::FileKind;
 use campus_etl::analysis::GroupCorrelation;
 
-use super::agent::RunOptions;
 use super::charts::{bar_svg, scatter_svg};
 use super::hook::{EtlHandle, use_etl};
 use super::state::{Choices, EtlAction, EtlState, FileView, InputFile, kind_from_name};
-use crate::form::group;
+use super::worker::RunOptions;
+use campus_jobs::format::group;
 
 /// A full-precision number as the CLI prints it (`{:?}`: the shortest text that reads back exactly).
 pub fn full(value: Option<f64>) -> String {
@@ -365,7 +365,7 @@ fn file_card(file: &FileView) -> Html {
 
 #[derive(PartialEq, Properties)]
 struct CorrelationProps {
-    analysis: std::rc::Rc<super::agent::AnalysisView>,
+    analysis: std::rc::Rc<super::worker::AnalysisView>,
 }
 
 fn group_table(title: &str, test_id: &'static str, groups: &[GroupCorrelation]) -> Html {

@@ -16,12 +16,12 @@ use yew_agent::reactor::{ReactorBridge, ReactorSpawner};
 
 use campus_etl::FileKind;
 
-use super::agent::{EtlWorker, Request, Response, RunOptions, SLICE_BYTES};
 use super::state::{
     AttackView, Download, EtlAction, EtlState, FileView, InputFile, kind_from_name, load_order,
 };
-use crate::agent::Bytes;
-use crate::download::BlobBuilder;
+use super::worker::{EtlWorker, Request, Response, RunOptions, SLICE_BYTES};
+use crate::generator::worker::Bytes;
+use crate::shared::download::BlobBuilder;
 
 /// The ETL worker's loader, `web/etl_worker_loader.js` (copied by Trunk, see `index.html`).
 pub const ETL_WORKER_LOADER: &str = "etl_worker_loader.js";
@@ -218,7 +218,7 @@ impl Driver {
         let bytes_total: f64 = inputs.iter().map(|f| f.size).sum::<f64>() * 2.0;
         self.dispatch.dispatch(EtlAction::Started { bytes_total });
         for url in self.urls.drain(..) {
-            crate::download::revoke(&url);
+            crate::shared::download::revoke(&url);
         }
         self.call(Request::Reset { options }).await?;
         // Pass 1: read, hash, join, check.

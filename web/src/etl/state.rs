@@ -9,7 +9,7 @@ use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::{FileKind, FileReport};
 
-use super::agent::{AnalysisView, Preview};
+use super::worker::{AnalysisView, Preview};
 
 /// A file chosen by the user (or made by the sample generator), read later in slices.
 #[derive(Clone, Debug, PartialEq)]

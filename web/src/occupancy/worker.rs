@@ -13,7 +13,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use campus_occupancy::{Hooks, Progress, Stage, generate, parse_sessions, train};
 
 use super::protocol::{Request, Response, Timings, decode, encode};
-use crate::agent::now_ms;
+use crate::shared::now_ms;
 
 /// The shortest gap between two progress messages of one stage.
 pub const PROGRESS_EVERY_MS: f64 = 50.0;

@@ -34,7 +34,7 @@ fn bars(
 ) -> Bars {
     let labels: Vec<String> = groups
         .iter()
-        .map(|g| crate::chart::short_label(&g.key, 12))
+        .map(|g| crate::shared::chart::short_label(&g.key, 12))
         .collect();
     let values: Vec<f64> = groups.iter().map(&value).collect();
     let rows = groups

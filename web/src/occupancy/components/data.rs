@@ -6,7 +6,7 @@ use yew::prelude::*;
 use campus_occupancy::GenerateConfig;
 use web_sys::File;
 
-use crate::form::group;
+use campus_jobs::format::group;
 
 #[derive(PartialEq, Properties)]
 pub struct DataProps {

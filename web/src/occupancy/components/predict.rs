@@ -5,9 +5,9 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::agent::now_ms;
 use crate::occupancy::predict::{Field, PredictForm};
 use crate::occupancy::state::ActiveModel;
+use crate::shared::now_ms;
 
 #[derive(PartialEq, Properties)]
 pub struct PredictProps {

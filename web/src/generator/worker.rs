@@ -12,15 +12,14 @@
 //! Interesting modules: [`jobs`] (the chunk sources), [`stats`] (chart figures gathered while the
 //! SQL is written), [`disk`] (output files in the private file system).
 
-pub mod disk;
-pub mod jobs;
-pub mod stats;
-
 use futures::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use yew_agent::prelude::*;
 
 use campus_gen::Config;
+
+use super::{jobs, stats};
+use crate::shared::{disk, now_ms};
 
 pub use jobs::{ChunkSource, SqlChoices};
 pub use stats::Stats;
@@ -321,23 +320,6 @@ impl Job {
             Job::Sql { config, .. } | Job::CsvZip { config } => config,
         }
     }
-}
-
-/// Milliseconds from a monotonic clock where there is one (page or worker), else the wall clock.
-pub fn now_ms() -> f64 {
-    use wasm_bindgen::JsCast;
-    let global = js_sys::global();
-    if let Some(window) = global.dyn_ref::<web_sys::Window>()
-        && let Some(performance) = window.performance()
-    {
-        return performance.now();
-    }
-    if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>()
-        && let Some(performance) = worker.performance()
-    {
-        return performance.now();
-    }
-    js_sys::Date::now()
 }
 
 /// Registers the reactor; called by the worker binary.

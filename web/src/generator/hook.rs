@@ -12,10 +12,11 @@ use yew_agent::reactor::ReactorSpawner;
 
 use campus_gen::Config;
 
-use crate::agent::disk::open_file;
-use crate::agent::{Generator, Job, Request, Response, SqlChoices, Summary, now_ms};
-use crate::download::{BlobBuilder, revoke};
-use crate::state::{Action, JobKind, Output, State};
+use crate::generator::state::{Action, JobKind, Output, State};
+use crate::generator::worker::{Generator, Job, Request, Response, SqlChoices, Summary};
+use crate::shared::disk::open_file;
+use crate::shared::download::{BlobBuilder, revoke};
+use crate::shared::now_ms;
 
 /// The worker's loader, `web/worker_loader.js` (copied by Trunk, see `index.html`); relative, so
 /// the page works under any sub-path.

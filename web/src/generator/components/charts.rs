@@ -2,10 +2,10 @@
 
 use yew::prelude::*;
 
-use crate::agent::Stats;
-use crate::agent::stats::MARK_BUCKET;
-use crate::chart::{BarChart, bar_chart_svg};
-use crate::form::group;
+use crate::generator::stats::MARK_BUCKET;
+use crate::generator::worker::Stats;
+use crate::shared::chart::{BarChart, bar_chart_svg};
+use campus_jobs::format::group;
 
 #[derive(PartialEq, Properties)]
 pub struct ChartsProps {
@@ -81,7 +81,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
     let dept_names: Vec<String> = s.departments.iter().map(|(name, _)| name.clone()).collect();
     let dept_labels: Vec<String> = dept_names
         .iter()
-        .map(|n| crate::chart::short_label(n, 14))
+        .map(|n| crate::shared::chart::short_label(n, 14))
         .collect();
     let course_labels: Vec<String> = s.courses.iter().map(|(id, _, _)| id.to_string()).collect();
     let course_names: Vec<String> = s

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::state::Notice;
+use crate::generator::state::Notice;
 
 #[derive(PartialEq, Properties)]
 pub struct NoticeProps {

@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use crate::form::group;
-use crate::state::{JobKind, Running};
+use crate::generator::state::{JobKind, Running};
+use campus_jobs::format::group;
 
 #[derive(PartialEq, Properties)]
 pub struct ProgressProps {

@@ -1,6 +1,6 @@
 //! The page's state and every change to it: a pure reducer over [`Action`]s.
 //!
-//! Side effects (the worker, Blobs, object URLs) live in [`crate::hooks`]; the reducer only
+//! Side effects (the worker, Blobs, object URLs) live in [`super::hook`]; the reducer only
 //! records what they report.
 
 use std::rc::Rc;
@@ -8,8 +8,8 @@ use std::rc::Rc;
 use campus_gen::Config;
 use yew::Reducible;
 
-use crate::agent::{SqlChoices, Summary};
-use crate::form::{Field, FormInput};
+use crate::generator::form::{Field, FormInput};
+use crate::generator::worker::{SqlChoices, Summary};
 
 /// Rows per preview page.
 pub const PAGE_ROWS: u64 = 20;

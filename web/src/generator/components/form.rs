@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use campus_gen::Config;
 
-use crate::agent::SqlChoices;
-use crate::form::{Field, FieldError, FormInput};
-use crate::state::Action;
+use crate::generator::form::{Field, FieldError, FormInput};
+use crate::generator::state::Action;
+use crate::generator::worker::SqlChoices;
 
 #[derive(PartialEq, Properties)]
 pub struct FormProps {

@@ -1,20 +1,19 @@
-//! The root component: owns the state and the worker, lays out the page.
+//! The generator section: owns its state and its worker, lays out the form, progress and results.
 
 use yew::prelude::*;
 
 use campus_gen::Config;
 
-use crate::agent::SqlChoices;
-use crate::components::form::GeneratorForm;
-use crate::components::header::Header;
-use crate::components::notice::NoticeView;
-use crate::components::progress::ProgressView;
-use crate::components::results::Results;
-use crate::hooks::use_generator;
-use crate::state::{Action, State};
+use crate::generator::components::form::GeneratorForm;
+use crate::generator::components::progress::ProgressView;
+use crate::generator::components::results::Results;
+use crate::generator::hook::use_generator;
+use crate::generator::state::{Action, State};
+use crate::generator::worker::SqlChoices;
+use crate::shared::notice::NoticeView;
 
 #[component]
-pub fn App() -> Html {
+pub fn GeneratorSection() -> Html {
     let state = use_reducer(State::default);
     let generator = use_generator(state.dispatcher());
 
@@ -42,12 +41,10 @@ pub fn App() -> Html {
     let on_dismiss = on_action.reform(|()| Action::DismissNotice);
 
     html! {
-        <>
-            <Header />
-            <main id="main" data-testid="app" data-ready={state.worker_ready.to_string()}
-                data-running={state.running.is_some().to_string()}
-                data-result={state.generated.as_ref().map_or(0, |g| g.job_id).to_string()}>
-                <section id="generator" aria-labelledby="generator-title">
+        <div data-testid="app" data-ready={state.worker_ready.to_string()}
+            data-running={state.running.is_some().to_string()}
+            data-result={state.generated.as_ref().map_or(0, |g| g.job_id).to_string()}>
+            <section id="generator" aria-labelledby="generator-title">
                     <h1 id="generator-title">{ "University data generator" }</h1>
                     <p class="lede">
                         { "Make a complete, consistent University Management System database — students, \
@@ -68,12 +65,6 @@ pub fn App() -> Html {
                             {on_action} {on_build_zip} />
                     }
                 </section>
-                <crate::etl::Workbench />
-                <crate::occupancy::OccupancySection />
-            </main>
-            <footer class="site-footer">
-                <p>{ "Campus ETL Studio runs entirely in your browser: after loading, this page makes no network requests." }</p>
-            </footer>
-        </>
+        </div>
     }
 }

@@ -7,8 +7,8 @@ use yew::prelude::*;
 use campus_gen::{Config, TableId, Ums};
 use campus_schema::ValueRow;
 
-use crate::form::group;
-use crate::state::{Action, PAGE_ROWS};
+use crate::generator::state::{Action, PAGE_ROWS};
+use campus_jobs::format::group;
 
 #[derive(PartialEq, Properties)]
 pub struct PreviewProps {

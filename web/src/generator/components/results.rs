@@ -2,11 +2,11 @@
 
 use yew::prelude::*;
 
-use crate::components::charts::Charts;
-use crate::components::preview::Preview;
-use crate::components::schema_view::SchemaView;
-use crate::form::group;
-use crate::state::{Action, Generated};
+use crate::generator::components::charts::Charts;
+use crate::generator::components::preview::Preview;
+use crate::generator::components::schema_view::SchemaView;
+use crate::generator::state::{Action, Generated};
+use campus_jobs::format::group;
 
 #[derive(PartialEq, Properties)]
 pub struct ResultsProps {

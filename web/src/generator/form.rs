@@ -2,8 +2,9 @@
 //! [`SqlChoices`], with one message per bad field. Pure, so the browser tests can drive it.
 
 use campus_gen::{Config, ConfigError, MAX_ROWS_PER_TABLE};
+use campus_jobs::format::group;
 
-use crate::agent::SqlChoices;
+use crate::generator::worker::SqlChoices;
 
 /// The most students the page will generate: beyond this the files are too big for a browser
 /// tab to hold comfortably; the CLI has no such limit.
@@ -290,19 +291,6 @@ pub fn parse_count(field: Field, text: &str) -> Result<u64, String> {
         return Err(too_big());
     }
     Ok(value)
-}
-
-/// 1234567 → "1,234,567".
-pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (idx, c) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn capitalise(text: &str) -> String {

@@ -1,0 +1,27 @@
+//! What every section of the page uses: charts, downloads, the private file system, notices, the
+//! header and the panic banner. No section imports another section's files; what two need lives
+//! here.
+
+pub mod chart;
+pub mod disk;
+pub mod download;
+pub mod header;
+pub mod notice;
+pub mod panic;
+
+/// Milliseconds from a monotonic clock where there is one (page or worker), else the wall clock.
+pub fn now_ms() -> f64 {
+    use wasm_bindgen::JsCast;
+    let global = js_sys::global();
+    if let Some(window) = global.dyn_ref::<web_sys::Window>()
+        && let Some(performance) = window.performance()
+    {
+        return performance.now();
+    }
+    if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>()
+        && let Some(performance) = worker.performance()
+    {
+        return performance.now();
+    }
+    js_sys::Date::now()
+}
