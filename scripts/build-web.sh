@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tests/e2e/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 if [ ! -x tests/e2e/node_modules/.bin/wasm-opt ]; then
-  # binaryen (wasm-opt) and playwright-core, pinned by tests/e2e/package-lock.json.
+  # binaryen (wasm-opt) and the end-to-end tests' packages, pinned by tests/e2e/package-lock.json.
   (cd tests/e2e && npm ci --silent --no-audit --no-fund)
 fi
 trunk build --release --offline --skip-version-check "$@"

@@ -11,8 +11,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages: a real MariaDB for the SQL tests, Chromium and its driver and Firefox for
-# browser tests.
+# Debian packages: a real MariaDB for the SQL tests, Chromium and its driver and Firefox ESR for
+# browser tests (Firefox's driver, geckodriver, comes from crates.io below).
 apt_pkgs=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || apt_pkgs+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || apt_pkgs+=(mariadb-client)
@@ -27,11 +27,18 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
 fi
 # The MariaDB package may start a system service; the tests start their own throwaway server instead.
 
-# Rust: the wasm target.
+# Rust: the wasm target, and rustfmt and clippy for scripts/test.sh (a minimal rustup profile lacks them).
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
+installed_components=$(rustup component list --installed)
+for component in rustfmt clippy; do
+  if ! grep -q "^$component-" <<<"$installed_components"; then
+    log "rustup component add $component"
+    rustup component add "$component"
+  fi
+done
 
 # Trunk: 0.22 needs a newer rustc than this toolchain, so pin the last version that builds.
 if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
@@ -53,7 +60,13 @@ if [ "$(geckodriver --version 2>/dev/null | head -n1 | cut -d' ' -f1-2 || true)"
   cargo install "geckodriver@$GECKODRIVER_VERSION" --locked --quiet
 fi
 
-# Node tools for the end-to-end tests (playwright-core drives Debian's Chromium) and wasm-opt (binaryen).
+# Node packages, exactly as tests/e2e/package-lock.json pins them: wasm-opt (binaryen) for the build,
+# playwright-core (drives Debian's Chromium) and selenium-webdriver (drives Firefox ESR through the
+# geckodriver above) for the end-to-end tests. Neither downloads a browser or a driver.
+# Both test drivers need Node 20 or newer; Debian 12's own nodejs is 18.
+if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 20 ]; then
+  log "warning: node $(node --version 2>/dev/null || echo '(none)') is older than 20: the build works, the end-to-end tests need Node 20 or newer"
+fi
 if [ -f tests/e2e/package-lock.json ]; then
   if ! (cd tests/e2e && npm ls --silent >/dev/null 2>&1); then
     log "npm ci in tests/e2e"
