@@ -5,8 +5,13 @@
 
 use campus_gen::Config;
 
+use crate::Notice;
 use crate::generate::form::{Field, FormInput};
 use crate::generate::{ScriptChoices, Summary};
+
+/// Said when the worker could not start.
+pub const START_FAILED: &str = "The generator could not start: this browser could not load its \
+    WebAssembly worker. Reload the page, or try a current Chromium, Chrome, Edge or Firefox.";
 
 /// Rows per preview page.
 pub const PAGE_ROWS: u64 = 20;
@@ -67,12 +72,6 @@ pub struct State {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Notice {
-    pub is_error: bool,
-    pub text: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     Edit(Field, String),
     EditDatabase(String),
@@ -104,6 +103,8 @@ pub enum Action {
         output: Output,
     },
     CancelRequested,
+    /// The worker crashed, did not start, or was restarted after ignoring a cancel.
+    WorkerDied(String),
     Failed {
         job_id: Option<u32>,
         message: String,
@@ -151,6 +152,7 @@ impl State {
             } => self.sql_done(job_id, config, sql_choices, output),
             Action::ZipDone { job_id, output } => self.zip_done(job_id, output),
             Action::CancelRequested => self.cancelled(),
+            Action::WorkerDied(reason) => self.worker_died(&reason),
             Action::Failed { job_id, message } => self.failed(job_id, message),
             Action::PickTable(table_idx) => {
                 if let Some(generated) = self.generated.as_mut() {
@@ -208,21 +210,27 @@ impl State {
 
     fn cancelled(&mut self) {
         if self.running.take().is_some() {
-            self.notice = Some(Notice {
-                is_error: false,
-                text: "Cancelled.".into(),
-            });
+            self.notice = Some(Notice::info("Cancelled."));
         }
+    }
+
+    /// Whatever ran is lost; a worker that never got going could not load at all.
+    fn worker_died(&mut self, reason: &str) {
+        let text = if self.worker_ready {
+            format!("The generator stopped ({reason}). It has been restarted: try again.")
+        } else {
+            START_FAILED.to_owned()
+        };
+        self.worker_ready = false;
+        self.running = None;
+        self.notice = Some(Notice::error(text));
     }
 
     /// A failure of the running job, or of the worker itself (`job_id` is `None`).
     fn failed(&mut self, job_id: Option<u32>, message: String) {
         if job_id.is_none_or(|id| self.is_current(id)) {
             self.running = None;
-            self.notice = Some(Notice {
-                is_error: true,
-                text: message,
-            });
+            self.notice = Some(Notice::error(message));
         }
     }
 }

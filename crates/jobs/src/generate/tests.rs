@@ -674,3 +674,28 @@ fn reducer_keeps_the_result_of_the_current_job_only() {
     state.apply(Action::DismissNotice);
     assert!(state.notice.is_none() && state.worker_ready);
 }
+
+#[test]
+fn a_dead_worker_is_reported_as_could_not_start_or_stopped() {
+    let mut state = State::default();
+    state.apply(Action::WorkerDied("no wasm".into()));
+    let text = state
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(text.contains("could not start"), "{text}");
+    state.apply(Action::WorkerReady);
+    state.apply(Action::Started {
+        job_id: 1,
+        kind: JobKind::Sql,
+    });
+    state.apply(Action::WorkerDied("out of memory".into()));
+    assert!(state.running.is_none() && !state.worker_ready);
+    let text = state
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(text.contains("stopped (out of memory)"), "{text}");
+}

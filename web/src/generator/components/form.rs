@@ -4,10 +4,10 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use campus_gen::Config;
+use campus_jobs::generate::ScriptChoices;
+use campus_jobs::generate::form::{Field, FormError, FormInput};
 
-use crate::generator::form::{Field, FieldError, FormInput};
 use crate::generator::state::Action;
-use crate::generator::worker::SqlChoices;
 
 #[derive(PartialEq, Properties)]
 pub struct FormProps {
@@ -16,7 +16,7 @@ pub struct FormProps {
     pub ready: bool,
     pub running: bool,
     pub on_action: Callback<Action>,
-    pub on_generate: Callback<(Config, SqlChoices)>,
+    pub on_generate: Callback<(Config, ScriptChoices)>,
 }
 
 fn input_text(e: &InputEvent) -> String {
@@ -30,12 +30,12 @@ fn checked(e: &Event) -> bool {
 #[component]
 pub fn GeneratorForm(props: &FormProps) -> Html {
     let parsed = props.form.parse();
-    let errors: &[FieldError] = match &parsed {
+    let errors: &[FormError] = match &parsed {
         Ok(_) => &[],
         Err(errors) => errors,
     };
-    let error_for = |field: Field| errors.iter().find(|e| e.field == Some(field));
-    let form_errors: Vec<&FieldError> = errors.iter().filter(|e| e.field.is_none()).collect();
+    let error_for = |field: Field| errors.iter().find(|e| e.field() == Some(field));
+    let form_errors: Vec<&FormError> = errors.iter().filter(|e| e.field().is_none()).collect();
 
     let onsubmit = {
         let on_generate = props.on_generate.clone();
@@ -73,7 +73,7 @@ pub fn GeneratorForm(props: &FormProps) -> Html {
                 />
                 if let Some(error) = error {
                     <p class="field-error" id={error_id} data-testid={format!("error-{}", field.key())}>
-                        { &error.message }
+                        { error.to_string() }
                     </p>
                 }
             </div>
@@ -129,7 +129,7 @@ pub fn GeneratorForm(props: &FormProps) -> Html {
                         { " Drop and recreate existing tables" }</label>
                 </div>
                 { for form_errors.iter().map(|e| html! {
-                    <p class="field-error" role="alert" data-testid="error-form">{ &e.message }</p>
+                    <p class="field-error" role="alert" data-testid="error-form">{ e.to_string() }</p>
                 }) }
             </fieldset>
             <div class="actions">
