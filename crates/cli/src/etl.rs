@@ -227,11 +227,8 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
         File::create(&sql_path).with_context(|| format!("cannot create {}", sql_path.display()))?,
     );
     if let Some(database) = &args.database {
-        let mut header = b"CREATE DATABASE IF NOT EXISTS ".to_vec();
-        campus_sql::escape::push_ident(&mut header, database);
-        header.extend_from_slice(b" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE ");
-        campus_sql::escape::push_ident(&mut header, database);
-        header.extend_from_slice(b";\n");
+        let mut header = Vec::new();
+        campus_sql::create_and_use_database(&mut header, database);
         sql.write_all(&header)?;
     }
     sql.write_all(&staging_ddl(&etl))?;

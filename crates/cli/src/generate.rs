@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use campus_gen::{Config, TableId, Ums};
-use campus_sql::{Part, ScriptOptions, ScriptWriter, enroll_student};
+use campus_gen::Config;
+use campus_jobs::generate::{Event, GenerateService, Request, ScriptChoices, Summary};
+use campus_sql::Part;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -70,7 +71,7 @@ pub struct GenerateArgs {
     #[arg(long, short)]
     out: PathBuf,
     /// Database the script creates if missing and uses.
-    #[arg(long, default_value = "university_system")]
+    #[arg(long, default_value_t = ScriptChoices::default().database)]
     database: String,
     /// Only CREATE TABLE statements and the stored procedure.
     #[arg(long, conflicts_with = "data_only")]
@@ -119,143 +120,231 @@ impl GenerateArgs {
             academic_year <- academic_year);
         config
     }
+
+    /// The script the flags ask for: a part holds data only.
+    fn script(&self, part: Option<Part>) -> anyhow::Result<ScriptChoices> {
+        if part.is_some() && self.schema_only {
+            bail!("--part slices the data; it cannot be combined with --schema-only");
+        }
+        Ok(ScriptChoices {
+            database: self.database.clone(),
+            schema: !self.data_only && part.is_none(),
+            data: !self.schema_only,
+            drop_existing: self.drop,
+            part,
+        })
+    }
+
+    fn is_stdout(&self) -> bool {
+        self.out.as_os_str() == "-"
+    }
 }
 
+/// Drives the generator and moves its chunks to the files (or standard output).
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let ums = Ums::new(args.config()).context("invalid sizes")?;
+    let config = args.config();
     let part = args.part.as_deref().map(Part::parse).transpose()?;
+    let mut service = GenerateService::with_chunk_bytes(1 << 20);
     if args.check {
-        let problems = campus_gen::check::check(&ums);
-        if !problems.is_empty() {
-            bail!(
-                "the dataset fails {} integrity checks:\n  {}",
-                problems.len(),
-                problems.join("\n  ")
-            );
-        }
+        check(&mut service, config.clone())?;
     }
-    let bytes = match args.format {
-        Format::Sql => write_sql(args, &ums, part)?,
-        Format::Csv => write_csv(args, &ums, part)?,
+    let request = match args.format {
+        Format::Sql => Request::Sql {
+            config,
+            script: args.script(part)?,
+        },
+        Format::Csv => {
+            if args.is_stdout() {
+                bail!("CSV output is one file per table: give a folder with --out");
+            }
+            fs::create_dir_all(&args.out)
+                .with_context(|| format!("cannot create folder {}", args.out.display()))?;
+            Request::CsvFiles { config, part }
+        }
     };
+    let summary = write(args, &mut service, request)?;
     if !args.quiet {
-        summary(&ums, bytes, started.elapsed().as_secs_f64());
+        print_summary(&summary, started.elapsed().as_secs_f64());
     }
     Ok(())
 }
 
-fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+/// `--check`: every foreign key, unique column and cross-table fact, before anything is written.
+fn check(service: &mut GenerateService, config: Config) -> anyhow::Result<()> {
+    let mut problems = Vec::new();
+    campus_jobs::drive(service, Request::Check { config }, |event| {
+        if let Event::Checked { problems: found } = event {
+            problems = found;
+        }
+        true
+    })?;
+    if !problems.is_empty() {
+        bail!(
+            "the dataset fails {} integrity checks:\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(total);
+    let bar = ProgressBar::new(0);
     let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} rows ({per_sec}, {eta} left)")
         .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }
 
-fn write_sql(args: &GenerateArgs, ums: &Ums, part: Option<Part>) -> anyhow::Result<u64> {
-    let options = ScriptOptions {
-        database: args.database.clone(),
-        // The title is fixed, not the output's file name, so the bytes match the page's download.
-        title: "Create_FullDB.sql".to_owned(),
-        schema: !args.data_only && part.is_none(),
-        data: !args.schema_only,
-        drop_existing: args.drop,
-        routines: vec![enroll_student()],
-        part,
-    };
-    if part.is_some() && args.schema_only {
-        bail!("--part slices the data; it cannot be combined with --schema-only");
-    }
-    let mut script = ScriptWriter::new(ums, options)?;
-    let bar = progress_bar(script.rows_total(), args.quiet);
-    let mut bytes = 0u64;
-    let mut write = |out: &mut dyn Write| -> io::Result<()> {
-        let mut chunk = Vec::with_capacity(1 << 20);
-        loop {
-            chunk.clear();
-            let more = script.fill(&mut chunk, 1 << 20);
-            out.write_all(&chunk)?;
-            bytes += chunk.len() as u64;
-            bar.set_position(script.rows_done());
-            if !more {
-                return out.flush();
-            }
+/// Where the chunks go: standard output, or the current file of the request.
+enum Output {
+    None,
+    Stdout(io::StdoutLock<'static>),
+    File(AtomicFile),
+}
+
+impl Output {
+    fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        match self {
+            Output::None => Ok(()),
+            Output::Stdout(out) => out
+                .write_all(bytes)
+                .context("cannot write to standard output"),
+            Output::File(file) => file.write(bytes),
         }
-    };
-    if args.out.as_os_str() == "-" {
-        write(&mut io::stdout().lock()).context("cannot write to standard output")?;
-    } else {
-        write_atomically(&args.out, |file| write(file))?;
     }
-    bar.finish_and_clear();
-    Ok(bytes)
+
+    /// Completes the current output: flushed, and a file moved into place.
+    fn finish(&mut self) -> anyhow::Result<()> {
+        match std::mem::replace(self, Output::None) {
+            Output::None => Ok(()),
+            Output::Stdout(mut out) => out.flush().context("cannot write to standard output"),
+            Output::File(file) => file.commit(),
+        }
+    }
 }
 
-fn write_csv(args: &GenerateArgs, ums: &Ums, part: Option<Part>) -> anyhow::Result<u64> {
-    if args.out.as_os_str() == "-" {
-        bail!("CSV output is one file per table: give a folder with --out");
-    }
-    fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create folder {}", args.out.display()))?;
-    let bar = progress_bar(ums.total_rows(), args.quiet);
-    let mut bytes = 0u64;
-    for table in TableId::ALL {
-        let n_rows = ums.count(table);
-        let (start, end) = part.map_or((0, n_rows), |p| p.table_range(n_rows));
-        let name = match part {
-            Some(p) => format!("{}.part{}of{}.csv", ums.table(table).name, p.index, p.count),
-            None => format!("{}.csv", ums.table(table).name),
-        };
-        let mut csv = campus_csv::TableCsv::rows(ums, table.index(), start, end);
-        write_atomically(&args.out.join(name), |file| {
-            let mut chunk = Vec::with_capacity(1 << 20);
-            loop {
-                chunk.clear();
-                let more = csv.fill(&mut chunk, 1 << 20);
-                file.write_all(&chunk)?;
-                bytes += chunk.len() as u64;
-                if !more {
-                    return file.flush();
-                }
+/// Runs the request, writing each file it produces; returns its summary.
+fn write(
+    args: &GenerateArgs,
+    service: &mut GenerateService,
+    request: Request,
+) -> anyhow::Result<Summary> {
+    let bar = progress_bar(args.quiet);
+    let mut output = Output::None;
+    let mut summary = None;
+    let mut failure = None;
+    let mut on_event = |event: Event| -> anyhow::Result<()> {
+        match event {
+            Event::File { name } => {
+                output.finish()?;
+                output = if args.is_stdout() {
+                    Output::Stdout(io::stdout().lock())
+                } else if args.format == Format::Sql {
+                    // The script goes where --out says; its title stays Create_FullDB.sql.
+                    Output::File(AtomicFile::create(&args.out)?)
+                } else {
+                    Output::File(AtomicFile::create(&args.out.join(name))?)
+                };
             }
-        })?;
-        bar.inc(end - start);
-    }
+            Event::Chunk {
+                bytes,
+                rows_done,
+                rows_total,
+            } => {
+                output.write(&bytes.0)?;
+                bar.set_length(rows_total);
+                bar.set_position(rows_done);
+            }
+            Event::Done(done) => {
+                output.finish()?;
+                summary = Some(done);
+            }
+            Event::Checked { .. } => {}
+        }
+        Ok(())
+    };
+    campus_jobs::drive(service, request, |event| match on_event(event) {
+        Ok(()) => true,
+        Err(err) => {
+            failure = Some(err);
+            false
+        }
+    })?;
     bar.finish_and_clear();
-    Ok(bytes)
-}
-
-/// Writes through a temporary file beside `path` and renames it into place, so a failed or
-/// interrupted run never leaves a truncated file under the real name.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
-    let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
-    temp_name.push(".partial");
-    let temp = path.with_file_name(temp_name);
-    let file = File::create(&temp).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    let written =
-        write(&mut out).and_then(|()| out.into_inner().map_err(|e| e.into_error())?.sync_all());
-    if let Err(err) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(err).with_context(|| format!("cannot write {}", path.display()));
+    if let Some(err) = failure {
+        return Err(err);
     }
-    fs::rename(&temp, path)
-        .with_context(|| format!("cannot move the finished file to {}", path.display()))
+    summary.context("the generator stopped before the end")
 }
 
-fn summary(ums: &Ums, bytes: u64, seconds: f64) {
+/// A file written through a temporary file beside it and renamed into place when complete, so
+/// a failed or interrupted run never leaves a truncated file under the real name.
+struct AtomicFile {
+    path: PathBuf,
+    temp: PathBuf,
+    out: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    fn create(path: &Path) -> anyhow::Result<AtomicFile> {
+        let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
+        temp_name.push(".partial");
+        let temp = path.with_file_name(temp_name);
+        let file =
+            File::create(&temp).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(AtomicFile {
+            path: path.to_owned(),
+            temp,
+            out: Some(BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        let written = match self.out.as_mut() {
+            Some(out) => out.write_all(bytes),
+            None => Ok(()),
+        };
+        written.with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    fn commit(mut self) -> anyhow::Result<()> {
+        let Some(out) = self.out.take() else {
+            return Ok(());
+        };
+        let synced = out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|file| file.sync_all());
+        if let Err(err) = synced {
+            let _ = fs::remove_file(&self.temp);
+            return Err(err).with_context(|| format!("cannot write {}", self.path.display()));
+        }
+        fs::rename(&self.temp, &self.path)
+            .with_context(|| format!("cannot move the finished file to {}", self.path.display()))
+    }
+}
+
+impl Drop for AtomicFile {
+    /// An uncommitted file (the run failed or stopped) leaves nothing behind.
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+fn print_summary(summary: &Summary, seconds: f64) {
     let mut lines = String::new();
-    for table in TableId::ALL {
-        lines += &format!("  {:<28} {:>12}\n", ums.table(table).name, ums.count(table));
+    for (name, n) in &summary.tables {
+        lines += &format!("  {name:<28} {n:>12}\n");
     }
-    let rows = ums.total_rows();
+    let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
+    let bytes = summary.bytes;
     eprint!(
         "{lines}  {:<28} {:>12}\nwrote {:.1} MB in {:.2} s ({:.0} rows/s, {:.1} MB/s)\n",
         "total rows",

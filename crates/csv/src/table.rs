@@ -5,33 +5,34 @@ use campus_schema::Dataset;
 use crate::CsvWriter;
 
 /// Streams `header + rows` of one table; the bytes do not depend on the chunk sizes asked for.
-pub struct TableCsv<'a> {
-    dataset: &'a dyn Dataset,
+pub struct TableCsv<D> {
+    dataset: D,
     table_idx: usize,
     row_idx: u64,
     end: u64,
     writer: CsvWriter,
 }
 
-impl<'a> TableCsv<'a> {
+impl<D: Dataset> TableCsv<D> {
     /// The whole table, header first.
-    pub fn new(dataset: &'a dyn Dataset, table_idx: usize) -> TableCsv<'a> {
+    pub fn new(dataset: D, table_idx: usize) -> TableCsv<D> {
         let end = dataset.n_rows(table_idx);
         TableCsv::rows(dataset, table_idx, 0, end)
     }
 
     /// Rows `start..end`; the header comes with row 0 only, so consecutive ranges concatenate
     /// to the whole file.
-    pub fn rows(dataset: &'a dyn Dataset, table_idx: usize, start: u64, end: u64) -> TableCsv<'a> {
+    pub fn rows(dataset: D, table_idx: usize, start: u64, end: u64) -> TableCsv<D> {
         let mut writer = CsvWriter::new();
         if let (0, Some(table)) = (start, dataset.tables().get(table_idx)) {
             writer.header(table);
         }
+        let end = end.min(dataset.n_rows(table_idx));
         TableCsv {
             dataset,
             table_idx,
             row_idx: start,
-            end: end.min(dataset.n_rows(table_idx)),
+            end,
             writer,
         }
     }

@@ -13,6 +13,7 @@
 //! Interesting modules: [`generate`] (the university script, CSVs, zip and chart figures),
 //! [`etl`] (the two-pass ETL pipeline), [`occupancy`] (import, train, predict, registry metadata).
 
+mod bytes;
 pub mod etl;
 pub mod format;
 pub mod generate;
@@ -22,6 +23,8 @@ pub mod occupancy;
 pub use notice::Notice;
 
 use serde::{Deserialize, Serialize};
+
+pub use bytes::Bytes;
 
 /// What one step of a service produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -78,6 +78,16 @@ pub fn create_table(out: &mut Vec<u8>, table: &Table, if_not_exists: bool) {
     );
 }
 
+/// `CREATE DATABASE IF NOT EXISTS` (in utf8mb4) and `USE` for `database`, one statement a line:
+/// how every script this crate's users write (seed script, staging SQL) picks its database.
+pub fn create_and_use_database(out: &mut Vec<u8>, database: &str) {
+    out.extend_from_slice(b"CREATE DATABASE IF NOT EXISTS ");
+    push_ident(out, database);
+    out.extend_from_slice(b" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE ");
+    push_ident(out, database);
+    out.extend_from_slice(b";\n");
+}
+
 /// A stored procedure: its name and its full `CREATE PROCEDURE` text, ending in `END`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Routine {

@@ -12,6 +12,6 @@ pub mod escape;
 pub mod insert;
 pub mod script;
 
-pub use ddl::{Routine, create_table, enroll_student};
+pub use ddl::{Routine, create_and_use_database, create_table, enroll_student};
 pub use insert::InsertWriter;
 pub use script::{Part, ScriptOptions, ScriptWriter, SqlError};

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use campus_schema::Dataset;
 
-use crate::ddl::{Routine, create_table};
+use crate::ddl::{Routine, create_and_use_database, create_table};
 use crate::escape::push_ident;
 use crate::insert::{BATCHES_PER_TRANSACTION, InsertWriter, batch_rows};
 
@@ -48,7 +48,7 @@ impl Default for ScriptOptions {
 
 /// The `index`-th (1-based) of `count` contiguous, disjoint slices of all data rows, in table
 /// order: concatenated in order, the parts are the data section of the single run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Part {
     pub index: u64,
     pub count: u64,
@@ -155,8 +155,8 @@ enum Phase {
 }
 
 /// Streams the script for one dataset. Cheap to create; holds one table's writer at a time.
-pub struct ScriptWriter<'a> {
-    dataset: &'a dyn Dataset,
+pub struct ScriptWriter<D> {
+    dataset: D,
     options: ScriptOptions,
     phase: Phase,
     /// The next data row, as (table, row), and the last global row to write (exclusive).
@@ -167,18 +167,15 @@ pub struct ScriptWriter<'a> {
     insert: Option<InsertWriter>,
 }
 
-impl<'a> ScriptWriter<'a> {
-    pub fn new(
-        dataset: &'a dyn Dataset,
-        options: ScriptOptions,
-    ) -> Result<ScriptWriter<'a>, SqlError> {
+impl<D: Dataset> ScriptWriter<D> {
+    pub fn new(dataset: D, options: ScriptOptions) -> Result<ScriptWriter<D>, SqlError> {
         options.validate()?;
         let n_tables = dataset.tables().len();
         let all_rows: u64 = (0..n_tables).map(|t| dataset.n_rows(t)).sum();
         let (start, end) = match (options.data, options.part) {
             (false, _) => (0, 0),
             (true, None) => (0, all_rows),
-            (true, Some(part)) => part.range(dataset),
+            (true, Some(part)) => part.range(&dataset),
         };
         // Find the table and row of global row `start`.
         let (mut table_idx, mut row_idx) = (0, start);
@@ -295,11 +292,8 @@ impl<'a> ScriptWriter<'a> {
         // An explicit mode: strict, and without NO_BACKSLASH_ESCAPES, which our literals rely on.
         text += "SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO';\n\n";
         out.extend_from_slice(text.as_bytes());
-        out.extend_from_slice(b"CREATE DATABASE IF NOT EXISTS ");
-        push_ident(out, db);
-        out.extend_from_slice(b" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE ");
-        push_ident(out, db);
-        out.extend_from_slice(b";\n\n");
+        create_and_use_database(out, db);
+        out.push(b'\n');
     }
 
     fn schema(&self, out: &mut Vec<u8>) {

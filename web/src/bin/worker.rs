@@ -1,5 +1,6 @@
-//! The worker binary: Trunk builds it into `worker.js` + `worker_bg.wasm` with a loader shim.
+//! The generator's worker binary: Trunk builds it into `worker.js` + `worker_bg.wasm`, started by
+//! `web/worker_loader.js`.
 
 fn main() {
-    campus_web::generator::worker::register();
+    campus_web::generator::worker::run();
 }

@@ -20,8 +20,8 @@ use super::state::{
     AttackView, Download, EtlAction, EtlState, FileView, InputFile, kind_from_name, load_order,
 };
 use super::worker::{EtlWorker, Request, Response, RunOptions, SLICE_BYTES};
-use crate::generator::worker::Bytes;
 use crate::shared::download::BlobBuilder;
+use campus_jobs::Bytes;
 
 /// The ETL worker's loader, `web/etl_worker_loader.js` (copied by Trunk, see `index.html`).
 pub const ETL_WORKER_LOADER: &str = "etl_worker_loader.js";

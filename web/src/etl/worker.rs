@@ -20,8 +20,8 @@ use campus_etl::sample::{SampleOptions, generate};
 use campus_etl::stats::{Histogram, LinearFit};
 use campus_etl::{Etl, EtlOptions, FileKind, FileReport, HashMode, analyze, report};
 
-use crate::generator::worker::Bytes;
 use crate::shared::now_ms;
+use campus_jobs::Bytes;
 
 /// Bytes per slice of a file: big enough that messaging costs little, small enough to bound memory.
 pub const SLICE_BYTES: usize = 4 << 20;

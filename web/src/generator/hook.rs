@@ -1,34 +1,26 @@
 //! The bridge to the generator worker: starts jobs, turns chunks into Blobs, reports to the reducer.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use futures::channel::mpsc;
-use futures::future::{Either, select};
-use futures::{SinkExt, StreamExt};
 use web_sys::Url;
 use yew::prelude::*;
-use yew_agent::reactor::ReactorSpawner;
 
 use campus_gen::Config;
+use campus_jobs::generate::{Request, ScriptChoices, Summary};
 
 use crate::generator::state::{Action, JobKind, Output, State};
-use crate::generator::worker::{Generator, Job, Request, Response, SqlChoices, Summary};
+use crate::generator::worker::{WorkerEvent, file_name};
 use crate::shared::disk::open_file;
 use crate::shared::download::{BlobBuilder, revoke};
 use crate::shared::now_ms;
+use crate::shared::worker::{Reply, RequestId, WorkerClient, WorkerStatus};
 
 /// The worker's loader, `web/worker_loader.js` (copied by Trunk, see `index.html`); relative, so
 /// the page works under any sub-path.
 pub const WORKER_LOADER: &str = "worker_loader.js";
 
-/// With no message from the worker for this long during a job, the worker is presumed dead
-/// (a panic or running out of memory in a worker is otherwise silent).
-const WATCHDOG_MS: f64 = 30_000.0;
-
-/// A worker not ready this long after the page started has failed to load (its wasm could not be
-/// fetched or compiled); there is no other sign of it.
-const STARTUP_MS: f64 = 15_000.0;
+type Client = WorkerClient<Request, WorkerEvent>;
 
 /// What the page can do with the worker.
 #[derive(Clone)]
@@ -43,10 +35,10 @@ impl PartialEq for GeneratorHandle {
 }
 
 struct Inner {
-    requests: mpsc::UnboundedSender<Request>,
+    client: RefCell<Option<Client>>,
     dispatch: UseReducerDispatcher<State>,
     current: RefCell<Option<Collecting>>,
-    next_job_id: std::cell::Cell<u32>,
+    next_job_id: Cell<u32>,
     /// Object URLs of the files on offer, freed when replaced.
     urls: RefCell<Vec<String>>,
 }
@@ -54,9 +46,10 @@ struct Inner {
 /// The job whose chunks are being collected.
 struct Collecting {
     job_id: u32,
+    request_id: RequestId,
     kind: JobKind,
     config: Config,
-    sql_choices: SqlChoices,
+    sql_choices: ScriptChoices,
     file_name: &'static str,
     file: BlobBuilder,
     started_ms: f64,
@@ -64,44 +57,58 @@ struct Collecting {
 
 impl GeneratorHandle {
     /// Starts `Create_FullDB.sql` for this config; replaces whatever was running.
-    pub fn generate(&self, config: Config, sql_choices: SqlChoices) {
+    pub fn generate(&self, config: Config, sql_choices: ScriptChoices) {
         for url in self.inner.urls.borrow_mut().drain(..) {
             revoke(&url);
         }
-        let job = Job::Sql {
+        let request = Request::Sql {
             config: config.clone(),
-            sql: sql_choices.clone(),
+            script: sql_choices.clone(),
         };
-        self.start(JobKind::Sql, job, config, sql_choices, "application/sql");
+        self.start(
+            JobKind::Sql,
+            request,
+            config,
+            sql_choices,
+            "application/sql",
+        );
     }
 
     /// Starts the zip of every table as CSV.
     pub fn build_zip(&self, config: Config) {
-        let job = Job::CsvZip {
+        let request = Request::CsvZip {
             config: config.clone(),
         };
-        self.start(
-            JobKind::CsvZip,
-            job,
-            config,
-            SqlChoices::default(),
-            "application/zip",
-        );
+        let choices = ScriptChoices::default();
+        self.start(JobKind::CsvZip, request, config, choices, "application/zip");
+    }
+
+    fn client(&self) -> Option<Client> {
+        self.inner.client.borrow().clone()
     }
 
     fn start(
         &self,
         kind: JobKind,
-        job: Job,
+        request: Request,
         config: Config,
-        sql_choices: SqlChoices,
+        sql_choices: ScriptChoices,
         mime: &'static str,
     ) {
+        let Some(client) = self.client() else { return };
+        self.stop_current(&client);
         let job_id = self.inner.next_job_id.get() + 1;
-        let file_name = job.file_name();
         self.inner.next_job_id.set(job_id);
+        let file_name = file_name(&request);
+        self.inner
+            .dispatch
+            .dispatch(Action::Started { job_id, kind });
+        let handle = self.clone();
+        let on_reply = Callback::from(move |reply| handle.on_reply(job_id, reply));
+        let request_id = client.request(request, on_reply);
         *self.inner.current.borrow_mut() = Some(Collecting {
             job_id,
+            request_id,
             kind,
             config,
             sql_choices,
@@ -109,118 +116,112 @@ impl GeneratorHandle {
             file: BlobBuilder::new(mime),
             started_ms: now_ms(),
         });
-        self.inner
-            .dispatch
-            .dispatch(Action::Started { job_id, kind });
-        let _ = self
-            .inner
-            .requests
-            .unbounded_send(Request::Start { job_id, job });
+    }
+
+    /// Cancels the job being collected, if any.
+    fn stop_current(&self, client: &Client) {
+        if let Some(job) = self.inner.current.borrow_mut().take() {
+            client.cancel(job.request_id);
+        }
     }
 
     pub fn cancel(&self) {
-        if let Some(job) = self.inner.current.borrow_mut().take() {
-            let _ = self
-                .inner
-                .requests
-                .unbounded_send(Request::Cancel { job_id: job.job_id });
+        if let Some(client) = self.client() {
+            self.stop_current(&client);
         }
         self.inner.dispatch.dispatch(Action::CancelRequested);
     }
 
-    fn on_response(&self, response: Response) {
-        let dispatch = &self.inner.dispatch;
-        match response {
-            Response::Ready => dispatch.dispatch(Action::WorkerReady),
-            Response::Chunk {
-                job_id,
+    fn fail(&self, job_id: u32, message: String) {
+        let taken = self
+            .inner
+            .current
+            .borrow_mut()
+            .take_if(|j| j.job_id == job_id);
+        if let Some(job) = taken {
+            if let Some(client) = self.client() {
+                client.cancel(job.request_id);
+            }
+            self.inner.dispatch.dispatch(Action::Failed {
+                job_id: Some(job_id),
+                message,
+            });
+        }
+    }
+
+    fn on_reply(&self, job_id: u32, reply: Reply<WorkerEvent>) {
+        match reply {
+            Reply::Event(WorkerEvent::Chunk {
                 bytes,
                 rows_done,
                 rows_total,
-            } => {
-                let mut current = self.inner.current.borrow_mut();
-                let Some(job) = current.as_mut().filter(|j| j.job_id == job_id) else {
-                    return;
-                };
-                if let Err(message) = job.file.push(&bytes.0) {
-                    *current = None;
-                    drop(current);
-                    let _ = self
-                        .inner
-                        .requests
-                        .unbounded_send(Request::Cancel { job_id });
-                    dispatch.dispatch(Action::Failed {
-                        job_id: Some(job_id),
-                        message,
-                    });
-                    return;
-                }
-                let bytes = job.file.bytes();
-                drop(current);
-                let _ = self.inner.requests.unbounded_send(Request::More { job_id });
-                dispatch.dispatch(Action::Progress {
-                    job_id,
-                    rows_done,
-                    rows_total,
-                    bytes,
-                });
-            }
-            Response::Progress {
-                job_id,
+            }) => self.on_chunk(job_id, &bytes.0, rows_done, rows_total),
+            Reply::Event(WorkerEvent::Progress {
                 bytes,
                 rows_done,
                 rows_total,
-            } => {
-                let is_current = self
-                    .inner
-                    .current
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(|j| j.job_id == job_id);
-                if is_current {
-                    let _ = self.inner.requests.unbounded_send(Request::More { job_id });
-                    dispatch.dispatch(Action::Progress {
-                        job_id,
-                        rows_done,
-                        rows_total,
-                        bytes,
-                    });
-                }
-            }
-            Response::Done {
+            }) => self.inner.dispatch.dispatch(Action::Progress {
                 job_id,
+                rows_done,
+                rows_total,
+                bytes,
+            }),
+            Reply::Event(WorkerEvent::Done {
                 summary,
+                elapsed_ms,
                 disk_file,
-            } => {
-                let mut current = self.inner.current.borrow_mut();
-                let Some(job) = current.take_if(|j| j.job_id == job_id) else {
-                    return;
-                };
-                drop(current);
-                let handle = self.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    handle.finish(job, summary, disk_file).await
-                });
-            }
-            Response::Cancelled { .. } => {}
-            Response::Failed { job_id, message } => {
+            }) => {
                 let taken = self
                     .inner
                     .current
                     .borrow_mut()
                     .take_if(|j| j.job_id == job_id);
-                if taken.is_some() {
-                    dispatch.dispatch(Action::Failed {
-                        job_id: Some(job_id),
-                        message,
+                if let Some(job) = taken {
+                    let handle = self.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        handle.finish(job, summary, elapsed_ms, disk_file).await
                     });
                 }
+            }
+            Reply::Finished | Reply::Cancelled => {}
+            Reply::Failed(message) => self.fail(job_id, message),
+            // The section hears of the dead worker through its status.
+            Reply::Died(_) => {
+                self.inner
+                    .current
+                    .borrow_mut()
+                    .take_if(|j| j.job_id == job_id);
             }
         }
     }
 
+    /// Keeps a chunk of the file in the page.
+    fn on_chunk(&self, job_id: u32, chunk: &[u8], rows_done: u64, rows_total: u64) {
+        let mut current = self.inner.current.borrow_mut();
+        let Some(job) = current.as_mut().filter(|j| j.job_id == job_id) else {
+            return;
+        };
+        let pushed = job.file.push(chunk).map(|()| job.file.bytes());
+        drop(current);
+        match pushed {
+            Ok(bytes) => self.inner.dispatch.dispatch(Action::Progress {
+                job_id,
+                rows_done,
+                rows_total,
+                bytes,
+            }),
+            Err(message) => self.fail(job_id, message),
+        }
+    }
+
     /// Offers the finished file: the worker's file on disk, or the Blob of the chunks received.
-    async fn finish(&self, job: Collecting, summary: Summary, disk_file: Option<String>) {
+    async fn finish(
+        &self,
+        job: Collecting,
+        summary: Summary,
+        worker_ms: f64,
+        disk_file: Option<String>,
+    ) {
         let job_id = job.job_id;
         let on_disk = disk_file.is_some();
         let url = match disk_file {
@@ -241,12 +242,12 @@ impl GeneratorHandle {
             }
         };
         self.inner.urls.borrow_mut().push(url.clone());
-        let page_ms = now_ms() - job.started_ms;
         let output = Output {
             url,
             file_name: job.file_name.into(),
             summary,
-            page_ms,
+            worker_ms,
+            page_ms: now_ms() - job.started_ms,
             on_disk,
         };
         self.inner.dispatch.dispatch(match job.kind {
@@ -260,9 +261,14 @@ impl GeneratorHandle {
         });
     }
 
-    /// True when a job is being collected and the worker has been silent too long.
-    fn is_stalled(&self, last_message_ms: f64) -> bool {
-        self.inner.current.borrow().is_some() && now_ms() - last_message_ms > WATCHDOG_MS
+    fn on_status(&self, status: WorkerStatus) {
+        match status {
+            WorkerStatus::Ready => self.inner.dispatch.dispatch(Action::WorkerReady),
+            WorkerStatus::Died(reason) => {
+                self.inner.current.borrow_mut().take();
+                self.inner.dispatch.dispatch(Action::WorkerDied(reason));
+            }
+        }
     }
 }
 
@@ -270,77 +276,24 @@ impl GeneratorHandle {
 #[hook]
 pub fn use_generator(dispatch: UseReducerDispatcher<State>) -> GeneratorHandle {
     let handle = use_memo((), move |_| {
-        let (requests, mut outgoing) = mpsc::unbounded::<Request>();
         let handle = GeneratorHandle {
             inner: Rc::new(Inner {
-                requests,
+                client: RefCell::new(None),
                 dispatch,
                 current: RefCell::new(None),
-                next_job_id: std::cell::Cell::new(0),
+                next_job_id: Cell::new(0),
                 urls: RefCell::new(Vec::new()),
             }),
         };
-        let bridge = ReactorSpawner::<Generator>::new()
-            .with_loader(true)
-            .as_module(false)
-            .spawn(WORKER_LOADER);
-        let (mut to_worker, mut from_worker) = bridge.split();
-        wasm_bindgen_futures::spawn_local(async move {
-            while let Some(request) = outgoing.next().await {
-                if to_worker.send(request).await.is_err() {
-                    return;
-                }
-            }
-        });
+        // The status callback holds the handle, the handle holds the client: both live as long
+        // as the page.
         let receiver = handle.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let started_ms = now_ms();
-            let mut last_message_ms = started_ms;
-            let mut is_ready = false;
-            let mut startup_reported = false;
-            loop {
-                match select(from_worker.next(), Box::pin(sleep(5_000))).await {
-                    Either::Left((Some(response), _)) => {
-                        last_message_ms = now_ms();
-                        is_ready |= response == Response::Ready;
-                        receiver.on_response(response);
-                    }
-                    Either::Left((None, _)) => return,
-                    Either::Right(_) => {
-                        let message = if !is_ready
-                            && !startup_reported
-                            && now_ms() - started_ms > STARTUP_MS
-                        {
-                            startup_reported = true;
-                            "The generator could not start: this browser could not load its WebAssembly worker. \
-                             Reload the page, or try a current Chromium, Chrome, Edge or Firefox."
-                        } else if receiver.is_stalled(last_message_ms) {
-                            receiver.inner.current.borrow_mut().take();
-                            "The generator stopped responding (it may have run out of memory). \
-                             Reload the page to try again."
-                        } else {
-                            continue;
-                        };
-                        let message = message.to_owned();
-                        receiver.inner.dispatch.dispatch(Action::Failed {
-                            job_id: None,
-                            message,
-                        });
-                    }
-                }
-            }
-        });
+        let client = Client::spawn(
+            WORKER_LOADER,
+            Callback::from(move |status| receiver.on_status(status)),
+        );
+        *handle.inner.client.borrow_mut() = Some(client);
         handle
     });
     (*handle).clone()
-}
-
-/// Resolves after `ms` milliseconds (never, if the page has no window).
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -2,8 +2,9 @@
 
 use yew::prelude::*;
 
-use crate::generator::stats::MARK_BUCKET;
-use crate::generator::worker::Stats;
+use campus_jobs::generate::Stats;
+use campus_jobs::generate::stats::MARK_BUCKET;
+
 use crate::shared::chart::{BarChart, bar_chart_svg};
 use campus_jobs::format::group;
 

@@ -3,13 +3,13 @@
 use yew::prelude::*;
 
 use campus_gen::Config;
+use campus_jobs::generate::ScriptChoices;
 
 use crate::generator::components::form::GeneratorForm;
 use crate::generator::components::progress::ProgressView;
 use crate::generator::components::results::Results;
 use crate::generator::hook::use_generator;
 use crate::generator::state::{Action, State};
-use crate::generator::worker::SqlChoices;
 use crate::shared::notice::NoticeView;
 
 #[component]
@@ -23,7 +23,9 @@ pub fn GeneratorSection() -> Html {
     };
     let on_generate = {
         let generator = generator.clone();
-        Callback::from(move |(config, sql): (Config, SqlChoices)| generator.generate(config, sql))
+        Callback::from(move |(config, sql): (Config, ScriptChoices)| {
+            generator.generate(config, sql)
+        })
     };
     let on_cancel = {
         let generator = generator.clone();

@@ -2,6 +2,7 @@
 //! as the SQL script writes them, so they cost no second pass over the data.
 
 use std::cell::RefCell;
+use std::ops::Deref;
 
 use campus_gen::{TableId, Ums};
 use campus_schema::{Dataset, Date, RowSink, Table, Time, ValueRow};
@@ -21,9 +22,10 @@ pub struct Stats {
     pub courses: Vec<(i64, String, u64)>,
 }
 
-/// A [`Dataset`] that passes every row through and counts what the charts need.
-pub struct Tapped<'a> {
-    ums: &'a Ums,
+/// A [`Dataset`] that passes every row through and counts what the charts need; it holds the
+/// plan by reference or shared (`&Ums` or `Rc<Ums>`).
+pub struct Tapped<U> {
+    ums: U,
     /// Column positions: students.department_id, students.course_id, student_marks.final_score.
     department_col: Option<usize>,
     course_col: Option<usize>,
@@ -42,20 +44,21 @@ fn column(table: &Table, name: &str) -> Option<usize> {
     table.columns.iter().position(|c| c.name == name)
 }
 
-impl<'a> Tapped<'a> {
-    pub fn new(ums: &'a Ums) -> Tapped<'a> {
+impl<U: Deref<Target = Ums>> Tapped<U> {
+    pub fn new(ums: U) -> Tapped<U> {
         let students = ums.table(TableId::Students);
         let marks = ums.table(TableId::StudentMarks);
+        let counts = Counts {
+            final_scores: vec![0; MARK_BUCKETS],
+            departments: vec![0; ums.count(TableId::Departments) as usize],
+            courses: vec![0; ums.count(TableId::Courses) as usize],
+        };
         Tapped {
-            ums,
             department_col: column(students, "department_id"),
             course_col: column(students, "course_id"),
             score_col: column(marks, "final_score"),
-            counts: RefCell::new(Counts {
-                final_scores: vec![0; MARK_BUCKETS],
-                departments: vec![0; ums.count(TableId::Departments) as usize],
-                courses: vec![0; ums.count(TableId::Courses) as usize],
-            }),
+            ums,
+            counts: RefCell::new(counts),
         }
     }
 
@@ -86,7 +89,7 @@ impl<'a> Tapped<'a> {
     }
 }
 
-impl Dataset for Tapped<'_> {
+impl<U: Deref<Target = Ums>> Dataset for Tapped<U> {
     fn tables(&self) -> &[Table] {
         self.ums.tables()
     }
@@ -129,7 +132,9 @@ impl Dataset for Tapped<'_> {
                     let bucket = (points / f64::from(MARK_BUCKET))
                         .floor()
                         .clamp(0.0, (MARK_BUCKETS - 1) as f64);
-                    counts.final_scores[bucket as usize] += 1;
+                    if let Some(n) = counts.final_scores.get_mut(bucket as usize) {
+                        *n += 1;
+                    }
                 }
             }
         }

@@ -1,10 +1,11 @@
 //! The generator form as data: raw text per field, parsed and checked into a [`Config`] and
-//! [`SqlChoices`], with one message per bad field. Pure, so the browser tests can drive it.
+//! [`ScriptChoices`], with one typed [`FormError`] per bad field, each knowing its field.
 
 use campus_gen::{Config, ConfigError, MAX_ROWS_PER_TABLE};
-use campus_jobs::format::group;
+use campus_sql::SqlError;
 
-use crate::generator::worker::SqlChoices;
+use crate::format::group;
+use crate::generate::ScriptChoices;
 
 /// The most students the page will generate: beyond this the files are too big for a browser
 /// tab to hold comfortably; the CLI has no such limit.
@@ -67,7 +68,13 @@ impl Field {
         }
     }
 
-    /// The `Config` field name `ConfigError` reports for this form field.
+    /// The form field behind the `Config` field a [`ConfigError`] names, if the form shows it.
+    fn of_config_error(error: &ConfigError) -> Option<Field> {
+        let ConfigError::OutOfRange { field, .. } = error;
+        Field::ALL.into_iter().find(|f| f.config_name() == *field)
+    }
+
+    /// The `Config` field this form field sets, as `ConfigError` names it.
     fn config_name(self) -> &'static str {
         match self {
             Field::Seed => "seed",
@@ -123,6 +130,71 @@ impl Field {
             Field::AcademicYear => config.academic_year = i32::try_from(value).unwrap_or(i32::MAX),
         }
     }
+
+    /// Said after "at most N" when the page's limit is lower than the generator's.
+    fn limit_hint(self) -> &'static str {
+        match self {
+            Field::Students => " in the browser (use the CLI for more)",
+            _ => "",
+        }
+    }
+}
+
+/// What is wrong with the form: each error knows its field ([`FormError::field`]), and its
+/// `Display` is the message shown beside it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    #[error("{} is required", .0.label())]
+    Required(Field),
+    #[error("{} cannot be negative", .0.label())]
+    Negative(Field),
+    #[error("{} must be a whole number, like 42", .0.label())]
+    NotWhole(Field),
+    #[error("{} must be at most {}{}", .0.label(), group(.0.max()), .0.limit_hint())]
+    TooBig(Field),
+    /// A cross-field check failed ([`Config::validate`]) for a field on the form.
+    #[error("{} must be between {} and {}", .field.label(), group(*.min), group(*.max))]
+    OutOfRange { field: Field, min: u64, max: u64 },
+    /// A cross-field check failed for a size the form does not show.
+    #[error("{}", out_of_range(.0))]
+    Config(ConfigError),
+    /// The SQL options do not make a script; about the form as a whole.
+    #[error("{}", capitalise(&.0.to_string()))]
+    Script(SqlError),
+}
+
+impl FormError {
+    /// The field the error is about; `None` for the form as a whole.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            FormError::Required(field)
+            | FormError::Negative(field)
+            | FormError::NotWhole(field)
+            | FormError::TooBig(field)
+            | FormError::OutOfRange { field, .. } => Some(*field),
+            FormError::Config(_) | FormError::Script(_) => None,
+        }
+    }
+
+    fn from_config(error: ConfigError) -> FormError {
+        let ConfigError::OutOfRange { min, max, .. } = error;
+        match Field::of_config_error(&error) {
+            Some(field) => FormError::OutOfRange { field, min, max },
+            None => FormError::Config(error),
+        }
+    }
+}
+
+fn out_of_range(error: &ConfigError) -> String {
+    let ConfigError::OutOfRange {
+        field, min, max, ..
+    } = error;
+    format!(
+        "{} must be between {} and {}",
+        field.replace('_', " "),
+        group(*min),
+        group(*max)
+    )
 }
 
 /// What the user has typed, exactly.
@@ -138,19 +210,12 @@ pub struct FormInput {
 
 impl Default for FormInput {
     fn default() -> FormInput {
-        FormInput::from_config(&Config::default(), &SqlChoices::default())
+        FormInput::from_config(&Config::default(), &ScriptChoices::default())
     }
 }
 
-/// A problem with one field (or with the form as a whole when `field` is `None`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: Option<Field>,
-    pub message: String,
-}
-
 impl FormInput {
-    pub fn from_config(config: &Config, sql: &SqlChoices) -> FormInput {
+    pub fn from_config(config: &Config, sql: &ScriptChoices) -> FormInput {
         FormInput {
             values: Field::ALL
                 .iter()
@@ -176,6 +241,15 @@ impl FormInput {
         }
     }
 
+    /// Turns the schema section on or off; dropping tables without recreating them is not an
+    /// option the writer offers, so turning it off also turns off the drop.
+    pub fn set_schema(&mut self, on: bool) {
+        self.schema = on;
+        if !on {
+            self.drop_existing = false;
+        }
+    }
+
     /// Every other size rescaled for the number of students typed (as `campus generate
     /// --students` does), keeping the seed, year and SQL options.
     pub fn scaled_to_students(&self) -> FormInput {
@@ -189,64 +263,36 @@ impl FormInput {
             }
         }
         FormInput {
-            values: FormInput::from_config(&config, &SqlChoices::default()).values,
+            values: FormInput::from_config(&config, &ScriptChoices::default()).values,
             ..self.clone()
         }
     }
 
     /// The config and SQL options, or every problem found.
-    pub fn parse(&self) -> Result<(Config, SqlChoices), Vec<FieldError>> {
+    pub fn parse(&self) -> Result<(Config, ScriptChoices), Vec<FormError>> {
         let mut config = Config::default();
         let mut errors = Vec::new();
         for field in Field::ALL {
             match parse_count(field, self.value(field)) {
                 Ok(v) => field.set(&mut config, v),
-                Err(message) => errors.push(FieldError {
-                    field: Some(field),
-                    message,
-                }),
+                Err(error) => errors.push(error),
             }
         }
-        let sql = SqlChoices {
+        let sql = ScriptChoices {
             database: self.database.trim().to_owned(),
             schema: self.schema,
             data: self.data,
             drop_existing: self.drop_existing,
+            part: None,
         };
         if let Err(err) = sql.validate() {
-            errors.push(FieldError {
-                field: None,
-                message: capitalise(&err.to_string()),
-            });
+            errors.push(FormError::Script(err));
         }
         // Cross-field checks only make sense once every number parsed.
         if errors.is_empty()
-            && let Err(ConfigError::OutOfRange {
-                field, min, max, ..
-            }) = config.validate()
+            && let Err(err) = config.validate()
         {
-            let form_field = Field::ALL
-                .iter()
-                .copied()
-                .find(|f| f.config_name() == field);
-            let message = match form_field {
-                Some(f) => format!(
-                    "{} must be between {} and {}",
-                    f.label(),
-                    group(min),
-                    group(max)
-                ),
-                None => format!(
-                    "{} must be between {} and {}",
-                    field.replace('_', " "),
-                    group(min),
-                    group(max)
-                ),
-            };
-            errors.push(FieldError {
-                field: form_field,
-                message,
-            });
+            errors.push(FormError::from_config(err));
         }
         if errors.is_empty() {
             Ok((config, sql))
@@ -256,13 +302,11 @@ impl FormInput {
     }
 }
 
-/// Parses a whole, non-negative number no larger than the field allows, with a message a
-/// student can act on.
-pub fn parse_count(field: Field, text: &str) -> Result<u64, String> {
+/// Parses a whole, non-negative number no larger than the field allows.
+pub fn parse_count(field: Field, text: &str) -> Result<u64, FormError> {
     let text = text.trim();
-    let label = field.label();
     if text.is_empty() {
-        return Err(format!("{label} is required"));
+        return Err(FormError::Required(field));
     }
     // Allow digit grouping as people type it: 1,000,000 or 1_000_000 or 1 000 000.
     let digits: String = text
@@ -273,22 +317,14 @@ pub fn parse_count(field: Field, text: &str) -> Result<u64, String> {
         && !rest.is_empty()
         && rest.chars().all(|c| c.is_ascii_digit())
     {
-        return Err(format!("{label} cannot be negative"));
+        return Err(FormError::Negative(field));
     }
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("{label} must be a whole number, like 42"));
+        return Err(FormError::NotWhole(field));
     }
-    let too_big = || {
-        let hint = if field == Field::Students {
-            " in the browser (use the CLI for more)"
-        } else {
-            ""
-        };
-        format!("{label} must be at most {}{hint}", group(field.max()))
-    };
-    let value: u64 = digits.parse().map_err(|_| too_big())?;
+    let value: u64 = digits.parse().map_err(|_| FormError::TooBig(field))?;
     if value > field.max() {
-        return Err(too_big());
+        return Err(FormError::TooBig(field));
     }
     Ok(value)
 }

@@ -1,77 +1,40 @@
-//! The two things the worker can produce, behind one chunked interface.
+//! The generator's outputs behind one chunked interface: the SQL script and the streaming zip.
 
 use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 
+use campus_csv::TableCsv;
 use campus_schema::Dataset;
-use campus_sql::{ScriptOptions, ScriptWriter, SqlError, enroll_student};
-use serde::{Deserialize, Serialize};
+use campus_sql::{ScriptWriter, SqlError};
+
+use crate::JobError;
+use crate::generate::ScriptChoices;
 
 /// Output produced a chunk at a time; the bytes never depend on the chunk sizes asked for.
 pub trait ChunkSource {
     /// Appends at least `min_len` bytes to `out` unless the output ends first; returns whether
     /// more remains.
-    fn fill(&mut self, out: &mut Vec<u8>, min_len: usize) -> Result<bool, String>;
+    fn fill(&mut self, out: &mut Vec<u8>, min_len: usize) -> Result<bool, JobError>;
     /// (rows written, rows in all).
     fn progress(&self) -> (u64, u64);
 }
 
-/// The SQL options the page offers; the CLI's defaults are [`SqlChoices::default`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SqlChoices {
-    pub database: String,
-    pub schema: bool,
-    pub data: bool,
-    pub drop_existing: bool,
+/// `Create_FullDB.sql`, or the slice of it the choices ask for.
+pub struct SqlSource<D> {
+    writer: ScriptWriter<D>,
 }
 
-impl Default for SqlChoices {
-    fn default() -> SqlChoices {
-        let options = ScriptOptions::default();
-        SqlChoices {
-            database: options.database,
-            schema: options.schema,
-            data: options.data,
-            drop_existing: options.drop_existing,
-        }
-    }
-}
-
-impl SqlChoices {
-    /// The options `campus generate` uses, so the page's file is byte-identical to the CLI's.
-    pub fn script_options(&self) -> ScriptOptions {
-        ScriptOptions {
-            database: self.database.clone(),
-            title: "Create_FullDB.sql".into(),
-            schema: self.schema,
-            data: self.data,
-            drop_existing: self.drop_existing,
-            routines: vec![enroll_student()],
-            part: None,
-        }
-    }
-
-    pub fn validate(&self) -> Result<(), SqlError> {
-        self.script_options().validate()
-    }
-}
-
-/// `Create_FullDB.sql`.
-pub struct SqlSource<'a> {
-    writer: ScriptWriter<'a>,
-}
-
-impl<'a> SqlSource<'a> {
-    pub fn new(dataset: &'a dyn Dataset, choices: &SqlChoices) -> Result<SqlSource<'a>, SqlError> {
+impl<D: Dataset> SqlSource<D> {
+    pub fn new(dataset: D, choices: &ScriptChoices) -> Result<SqlSource<D>, SqlError> {
         Ok(SqlSource {
             writer: ScriptWriter::new(dataset, choices.script_options())?,
         })
     }
 }
 
-impl ChunkSource for SqlSource<'_> {
-    fn fill(&mut self, out: &mut Vec<u8>, min_len: usize) -> Result<bool, String> {
+impl<D: Dataset> ChunkSource for SqlSource<D> {
+    fn fill(&mut self, out: &mut Vec<u8>, min_len: usize) -> Result<bool, JobError> {
         Ok(self.writer.fill(out, min_len))
     }
 
@@ -99,19 +62,23 @@ type Zip = zip::ZipWriter<zip::write::StreamWriter<SharedBuf>>;
 
 /// Every table as `<table>.csv` in one deflated zip, streamed: only the current chunk and the
 /// zip's small central directory are ever in memory.
-pub struct ZipSource<'a> {
-    dataset: &'a dyn Dataset,
+pub struct ZipSource<D> {
+    dataset: D,
     out: SharedBuf,
     zip: Option<Zip>,
     table_idx: usize,
-    csv: Option<campus_csv::TableCsv<'a>>,
+    csv: Option<TableCsv<D>>,
     rows_before: u64,
     rows_total: u64,
     scratch: Vec<u8>,
 }
 
-impl<'a> ZipSource<'a> {
-    pub fn new(dataset: &'a dyn Dataset) -> ZipSource<'a> {
+fn zip_error(what: &str, err: impl std::fmt::Display) -> JobError {
+    JobError::new(format!("could not {what}: {err}"))
+}
+
+impl<D: Dataset + Clone> ZipSource<D> {
+    pub fn new(dataset: D) -> ZipSource<D> {
         let out = SharedBuf::default();
         let rows_total = (0..dataset.tables().len()).map(|t| dataset.n_rows(t)).sum();
         ZipSource {
@@ -127,17 +94,16 @@ impl<'a> ZipSource<'a> {
     }
 
     /// Writes a little more into the zip; returns false once the zip is complete.
-    fn step(&mut self) -> Result<bool, String> {
+    fn step(&mut self) -> Result<bool, JobError> {
         let Some(zip) = self.zip.as_mut() else {
             return Ok(false);
         };
-        let tables = self.dataset.tables();
         if self.csv.is_none() {
-            let Some(table) = tables.get(self.table_idx) else {
+            let Some(table) = self.dataset.tables().get(self.table_idx) else {
                 // Every table written: the central directory ends the file.
                 if let Some(zip) = self.zip.take() {
                     zip.finish()
-                        .map_err(|err| format!("could not finish the zip: {err}"))?;
+                        .map_err(|err| zip_error("finish the zip", err))?;
                 }
                 return Ok(false);
             };
@@ -145,15 +111,16 @@ impl<'a> ZipSource<'a> {
                 .compression_method(zip::CompressionMethod::Deflated)
                 .compression_level(Some(6))
                 .large_file(false);
-            zip.start_file(format!("{}.csv", table.name), options)
-                .map_err(|err| format!("could not start {}.csv in the zip: {err}", table.name))?;
-            self.csv = Some(campus_csv::TableCsv::new(self.dataset, self.table_idx));
+            let name = format!("{}.csv", table.name);
+            zip.start_file(name.as_str(), options)
+                .map_err(|err| zip_error(&format!("start {name} in the zip"), err))?;
+            self.csv = Some(TableCsv::new(self.dataset.clone(), self.table_idx));
         }
         if let Some(csv) = self.csv.as_mut() {
             self.scratch.clear();
             let more = csv.fill(&mut self.scratch, 256 << 10);
             zip.write_all(&self.scratch)
-                .map_err(|err| format!("could not write to the zip: {err}"))?;
+                .map_err(|err| zip_error("write to the zip", err))?;
             if !more {
                 self.rows_before += self.dataset.n_rows(self.table_idx);
                 self.csv = None;
@@ -164,8 +131,8 @@ impl<'a> ZipSource<'a> {
     }
 }
 
-impl ChunkSource for ZipSource<'_> {
-    fn fill(&mut self, out: &mut Vec<u8>, min_len: usize) -> Result<bool, String> {
+impl<D: Dataset + Clone> ChunkSource for ZipSource<D> {
+    fn fill(&mut self, out: &mut Vec<u8>, min_len: usize) -> Result<bool, JobError> {
         let mut more = true;
         while more && out.len() + self.out.0.borrow().len() < min_len {
             more = self.step()?;

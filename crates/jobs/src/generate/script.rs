@@ -1,0 +1,58 @@
+//! The SQL script's options, spelled once for both shells: the page's form and `campus generate`
+//! turn their inputs into a [`ScriptChoices`], and only [`ScriptChoices::script_options`] turns
+//! that into the writer's options, so the page's file and the CLI's are byte-identical.
+
+use campus_sql::{Part, ScriptOptions, SqlError, enroll_student};
+use serde::{Deserialize, Serialize};
+
+/// The script's name, and the title on its first line whatever file it is saved under.
+pub const SQL_FILE: &str = "Create_FullDB.sql";
+/// The zip of every table as CSV.
+pub const ZIP_FILE: &str = "university_csv.zip";
+
+/// What a user can choose about the script.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptChoices {
+    /// The database the script creates if missing and uses.
+    pub database: String,
+    /// The `CREATE TABLE` statements and the stored procedure.
+    pub schema: bool,
+    /// The `INSERT` statements.
+    pub data: bool,
+    /// Drop the tables first and create them again; needs `schema`.
+    pub drop_existing: bool,
+    /// Only this slice of the data section (the CLI's `--part`; the page never asks for one).
+    pub part: Option<Part>,
+}
+
+impl Default for ScriptChoices {
+    fn default() -> ScriptChoices {
+        let options = ScriptOptions::default();
+        ScriptChoices {
+            database: options.database,
+            schema: options.schema,
+            data: options.data,
+            drop_existing: options.drop_existing,
+            part: options.part,
+        }
+    }
+}
+
+impl ScriptChoices {
+    /// The writer's options: the fixed title and the `enroll_student` procedure beside the choices.
+    pub fn script_options(&self) -> ScriptOptions {
+        ScriptOptions {
+            database: self.database.clone(),
+            title: SQL_FILE.into(),
+            schema: self.schema,
+            data: self.data,
+            drop_existing: self.drop_existing,
+            routines: vec![enroll_student()],
+            part: self.part,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), SqlError> {
+        self.script_options().validate()
+    }
+}
