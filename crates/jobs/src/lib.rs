@@ -13,12 +13,15 @@
 //! Interesting modules: [`generate`] (the university script, CSVs, zip and chart figures),
 //! [`etl`] (the two-pass ETL pipeline), [`occupancy`] (import, train, predict, registry metadata).
 
+mod bytes;
 pub mod etl;
 pub mod format;
 pub mod generate;
 pub mod occupancy;
 
 use serde::{Deserialize, Serialize};
+
+pub use bytes::Bytes;
 
 /// What one step of a service produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,1 @@
+//! Native tests of the ETL service and its plan.
