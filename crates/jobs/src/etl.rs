@@ -40,7 +40,8 @@
 //!         Next::Done => break,
 //!     }
 //! }
-//! assert!(sql.starts_with(b"DROP TABLE IF EXISTS"));
+//! assert!(String::from_utf8_lossy(&sql).contains("INSERT INTO `stg_attendance`"));
+//! assert!(csv.starts_with(b"student_hash,"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
