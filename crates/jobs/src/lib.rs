@@ -17,7 +17,10 @@ mod bytes;
 pub mod etl;
 pub mod format;
 pub mod generate;
+mod notice;
 pub mod occupancy;
+
+pub use notice::Notice;
 
 use serde::{Deserialize, Serialize};
 
