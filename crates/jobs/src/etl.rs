@@ -49,7 +49,7 @@ pub mod plan;
 mod protocol;
 mod service;
 
-pub use plan::{Input, Next, Plan, PlanError, kind_from_name};
+pub use plan::{Input, Next, Plan, PlanError, kind_from_name, load_order, next_attack_step};
 pub use protocol::{
     Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, PREVIEW_ROWS, Preview,
     Request, RunOptions, SCATTER_POINTS, SampleFiles, preview,

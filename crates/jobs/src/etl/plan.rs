@@ -97,8 +97,7 @@ impl Plan {
         if !inputs.iter().any(|input| input.kind == FileKind::Students) {
             return Err(PlanError::NoStudents);
         }
-        let mut order: Vec<usize> = (0..inputs.len()).collect();
-        order.sort_by_key(|&idx| inputs.get(idx).map(|input| input.kind));
+        let order = load_order(&inputs, |input| input.kind);
         Ok(Plan {
             usable: vec![false; inputs.len()],
             inputs,
@@ -226,6 +225,14 @@ impl Plan {
     }
 }
 
+/// Indices of `items` in the order pass one reads them: by kind (students first), and in the
+/// given order within a kind.
+pub fn load_order<T>(items: &[T], kind: impl Fn(&T) -> FileKind) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&idx| items.get(idx).map(&kind));
+    order
+}
+
 /// The kind a file name suggests: `students_master.csv`, `attendance_*.csv`,
 /// `exam_results_*.csv`, `placements_*.csv`.
 pub fn kind_from_name(name: &str) -> Option<FileKind> {
@@ -241,4 +248,21 @@ pub fn kind_from_name(name: &str) -> Option<FileKind> {
     } else {
         None
     }
+}
+
+/// The candidate count for the next attack step, from the last one and how long it took, so
+/// that a step lasts about `target_ms` on this machine: scaled by the ratio, at most doubled or
+/// quartered at once (one slow step from a busy machine does not collapse it), and between
+/// 1,024 and 16,777,216 candidates. Without a measure (NaN) it stays.
+pub fn next_attack_step(candidates: u64, took_ms: f64, target_ms: f64) -> u64 {
+    const MIN: u64 = 1 << 10;
+    const MAX: u64 = 1 << 24;
+    let ratio = if took_ms.is_nan() {
+        1.0
+    } else if took_ms > 0.0 {
+        (target_ms / took_ms).clamp(0.25, 2.0)
+    } else {
+        2.0
+    };
+    ((candidates as f64 * ratio).round() as u64).clamp(MIN, MAX)
 }

@@ -848,3 +848,17 @@ fn both_shells_stop_on_an_unusable_students_file() {
         );
     }
 }
+
+#[test]
+fn attack_steps_adapt_to_the_time_they_take() {
+    // On time: the same; twice too slow: halved; far too fast: doubled at most.
+    assert_eq!(next_attack_step(100_000, 150.0, 150.0), 100_000);
+    assert_eq!(next_attack_step(100_000, 300.0, 150.0), 50_000);
+    assert_eq!(next_attack_step(100_000, 1.0, 150.0), 200_000);
+    assert_eq!(next_attack_step(100_000, 0.0, 150.0), 200_000);
+    // Far too slow: quartered at most; and within bounds.
+    assert_eq!(next_attack_step(100_000, 10_000.0, 150.0), 25_000);
+    assert_eq!(next_attack_step(1_500, 10_000.0, 150.0), 1_024);
+    assert_eq!(next_attack_step(1 << 24, 1.0, 150.0), 1 << 24);
+    assert_eq!(next_attack_step(100_000, f64::NAN, 150.0), 100_000);
+}
