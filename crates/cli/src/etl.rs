@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use campus_etl::attack::{AttackOptions, DictionaryAttack};
-use campus_etl::export::{Export, ExportOptions, staging_ddl};
-use campus_etl::sample::{SampleOptions, generate};
-use campus_etl::{Etl, EtlOptions, FileKind, FindingKind, HashMode, analyze, report};
-use campus_schema::Date;
+use campus_etl::sample::SampleOptions;
+use campus_etl::{FileKind, FileReport, FindingKind};
+use campus_jobs::Bytes;
+use campus_jobs::etl::{
+    Ack, AnalysisView, Analyzed, AttackState, EtlService, Exported, FileDone, Input, Next, Plan,
+    Request, RunOptions, SampleFiles, ask_for, parse_semester,
+};
 use clap::{Args, Subcommand};
 
 /// Read the four AKTU-style exports, pseudonymise, join, check quality, correlate attendance
@@ -110,27 +112,28 @@ fn run_sample(args: &SampleArgs) -> anyhow::Result<()> {
     };
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    for (name, bytes) in generate(&options).files() {
+    let sample: SampleFiles = ask_for(&mut EtlService::default(), Request::Sample { options })?;
+    for (name, bytes) in sample.files {
         let path = args.out.join(name);
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+        fs::write(&path, &bytes.0).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {} ({} bytes)", path.display(), bytes.0.len());
     }
     Ok(())
 }
 
 /// Streams a file through `feed` in 1 MiB chunks.
-fn stream(path: &Path, mut feed: impl FnMut(&[u8]) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn stream(path: &Path, mut feed: impl FnMut(Vec<u8>) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut buf = vec![0u8; CHUNK];
     loop {
+        let mut buf = vec![0u8; CHUNK];
         let n = file
             .read(&mut buf)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let Some(chunk) = buf.get(..n) else { break };
-        if chunk.is_empty() {
+        if n == 0 {
             break;
         }
-        feed(chunk)?;
+        buf.truncate(n);
+        feed(buf)?;
     }
     Ok(())
 }
@@ -142,44 +145,49 @@ fn file_name(path: &Path) -> String {
     )
 }
 
-fn options(args: &EtlArgs) -> anyhow::Result<EtlOptions> {
-    let hash = match &args.secret_env {
-        None => HashMode::Sha256,
+fn options(args: &EtlArgs) -> anyhow::Result<RunOptions> {
+    let keyed_secret = match &args.secret_env {
+        None => None,
         Some(var) => {
             let secret = std::env::var(var)
                 .with_context(|| format!("environment variable {var} is not set"))?;
             if secret.is_empty() {
                 bail!("environment variable {var} is empty: a keyed hash needs a secret");
             }
-            HashMode::Keyed {
-                secret: secret.into_bytes(),
-            }
+            Some(secret)
         }
     };
-    let semester = match &args.semester {
-        None => None,
-        Some(text) => {
-            let parsed = text
-                .split_once(':')
-                .and_then(|(a, b)| Some((Date::parse_iso(a)?, Date::parse_iso(b)?)));
-            let Some(range) = parsed else {
-                bail!("--semester wants FIRST:LAST as ISO dates, e.g. 2024-08-01:2024-12-15")
-            };
-            Some(range)
-        }
-    };
+    if let Some(text) = &args.semester
+        && parse_semester(text).is_none()
+    {
+        bail!("--semester wants FIRST:LAST as ISO dates, e.g. 2024-08-01:2024-12-15")
+    }
     let delimiter = match args.delimiter {
         None => None,
         Some(c) if c.is_ascii() => Some(c as u8),
         Some(c) => bail!("--delimiter must be one ASCII character, not {c:?}"),
     };
-    Ok(EtlOptions {
-        hash,
+    Ok(RunOptions {
+        keyed_secret,
         deidentify: args.deidentify,
-        semester,
+        semester: args.semester.clone(),
         delimiter,
-        ..EtlOptions::default()
     })
+}
+
+/// The outputs of pass two, opened as the plan reaches them.
+struct Outputs {
+    sql: BufWriter<File>,
+    csv: Vec<(FileKind, BufWriter<File>)>,
+}
+
+/// What the run has produced for the summary.
+#[derive(Default)]
+struct Summary {
+    reports: Vec<FileReport>,
+    n_bytes: u64,
+    read_seconds: f64,
+    analysis: Option<(AnalysisView, String)>,
 }
 
 fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
@@ -189,132 +197,214 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
         );
     };
     let started = Instant::now();
-    let mut etl = Etl::new(options(args)?);
-    let mut inputs: Vec<(FileKind, &PathBuf)> = vec![(FileKind::Students, students)];
-    inputs.extend(args.attendance.iter().map(|p| (FileKind::Attendance, p)));
-    inputs.extend(args.exams.iter().map(|p| (FileKind::Exams, p)));
-    inputs.extend(args.placements.iter().map(|p| (FileKind::Placements, p)));
-
-    // Pass 1: read, hash, join, check.
-    let mut n_bytes = 0u64;
-    for (kind, path) in &inputs {
-        etl.begin_file(*kind, &file_name(path))?;
-        stream(path, |chunk| Ok(etl.feed(chunk)?))?;
-        let report = etl.end_file()?;
-        n_bytes += report.n_bytes;
-        eprintln!(
-            "{:<12} {}: {} rows, {} errors, {} orphans",
-            kind.label(),
-            path.display(),
-            report.n_rows,
-            report.n_errors,
-            report.findings.count(FindingKind::Orphans)
-        );
-        for error in &report.errors {
-            eprintln!("  {error}");
-        }
-        if report.unusable && *kind == FileKind::Students {
-            bail!("the students file could not be used, so nothing can be joined");
+    let mut service = EtlService::default();
+    ask_for::<Ack>(
+        &mut service,
+        Request::Reset {
+            options: options(args)?,
+        },
+    )?;
+    let mut paths: Vec<(FileKind, &PathBuf)> = vec![(FileKind::Students, students)];
+    paths.extend(args.attendance.iter().map(|p| (FileKind::Attendance, p)));
+    paths.extend(args.exams.iter().map(|p| (FileKind::Exams, p)));
+    paths.extend(args.placements.iter().map(|p| (FileKind::Placements, p)));
+    let inputs = paths
+        .iter()
+        .map(|(kind, path)| Input {
+            kind: *kind,
+            name: file_name(path),
+        })
+        .collect();
+    let mut plan = Plan::new(inputs)?;
+    let path = |file: usize| paths.get(file).map(|(_, path)| path.as_path());
+    let mut summary = Summary::default();
+    let mut outputs: Option<Outputs> = None;
+    loop {
+        match plan.next_step() {
+            Next::Read { file, begin } => {
+                let Some(path) = path(file) else { continue };
+                let report = read_file(&mut service, path, begin)?;
+                summary.n_bytes += report.n_bytes;
+                print_file_report(path, &report);
+                let read = plan.read(file, &report);
+                summary.reports.push(report);
+                read?;
+            }
+            Next::Analyze => {
+                summary.read_seconds = started.elapsed().as_secs_f64();
+                let analyzed: Analyzed = ask_for(&mut service, Request::Analyze)?;
+                summary.analysis = Some((analyzed.view, analyzed.markdown));
+            }
+            Next::Ddl => {
+                fs::create_dir_all(out)
+                    .with_context(|| format!("cannot create {}", out.display()))?;
+                let sql_path = out.join("staging.sql");
+                let file = File::create(&sql_path)
+                    .with_context(|| format!("cannot create {}", sql_path.display()))?;
+                let mut sql = BufWriter::new(file);
+                let request = Request::StagingDdl {
+                    database: args.database.clone(),
+                };
+                let ddl: Bytes = ask_for(&mut service, request)?;
+                sql.write_all(&ddl.0)?;
+                outputs = Some(Outputs {
+                    sql,
+                    csv: Vec::new(),
+                });
+            }
+            Next::Export {
+                file,
+                kind,
+                new_csv,
+                begin,
+            } => {
+                let (Some(path), Some(outputs)) = (path(file), outputs.as_mut()) else {
+                    continue;
+                };
+                if new_csv {
+                    let csv_path = out.join(format!("{}.csv", kind.staging_table()));
+                    let file = File::create(&csv_path)
+                        .with_context(|| format!("cannot create {}", csv_path.display()))?;
+                    outputs.csv.push((kind, BufWriter::new(file)));
+                }
+                export_file(&mut service, path, kind, begin, outputs)?;
+            }
+            Next::Done => break,
         }
     }
-    let read_seconds = started.elapsed().as_secs_f64();
-    let analysis = analyze(&etl);
-
-    // Pass 2: transformed CSVs and staging SQL, streamed straight to disk.
-    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let sql_path = out.join("staging.sql");
-    let mut sql = BufWriter::new(
-        File::create(&sql_path).with_context(|| format!("cannot create {}", sql_path.display()))?,
-    );
-    if let Some(database) = &args.database {
-        let mut header = Vec::new();
-        campus_sql::create_and_use_database(&mut header, database);
-        sql.write_all(&header)?;
-    }
-    sql.write_all(&staging_ddl(&etl))?;
-    let mut csv_files: Vec<(FileKind, BufWriter<File>)> = Vec::new();
-    for (kind, path) in &inputs {
-        if etl
-            .state
-            .reports
-            .iter()
-            .any(|r| r.kind == *kind && r.unusable && r.file_name == file_name(path))
-        {
-            continue;
+    if let Some(mut outputs) = outputs {
+        for (_, mut csv) in outputs.csv {
+            csv.flush()?;
         }
-        let first_of_kind = !csv_files.iter().any(|(k, _)| k == kind);
-        if first_of_kind {
-            let csv_path = out.join(format!("{}.csv", kind.staging_table()));
-            let file = File::create(&csv_path)
-                .with_context(|| format!("cannot create {}", csv_path.display()))?;
-            csv_files.push((*kind, BufWriter::new(file)));
-        }
-        let Some((_, csv)) = csv_files.iter_mut().find(|(k, _)| k == kind) else {
-            continue;
-        };
-        let options = ExportOptions {
-            csv_header: first_of_kind,
-            ..ExportOptions::default()
-        };
-        let mut export = Export::begin(&etl, *kind, &file_name(path), options)?;
-        stream(path, |chunk| {
-            export.feed(&etl, chunk);
-            csv.write_all(export.csv_buf())?;
-            sql.write_all(export.sql_buf())?;
-            export.csv_buf().clear();
-            export.sql_buf().clear();
-            Ok(())
-        })?;
-        export.finish(&etl);
-        csv.write_all(export.csv_buf())?;
-        sql.write_all(export.sql_buf())?;
+        outputs.sql.flush()?;
     }
-    for (_, mut csv) in csv_files {
-        csv.flush()?;
-    }
-    sql.flush()?;
+    let Some((view, markdown)) = &summary.analysis else {
+        bail!("the run ended before its analysis");
+    };
     let report_path = out.join("report.md");
-    fs::write(&report_path, report::markdown(&etl, &analysis))
+    fs::write(&report_path, markdown)
         .with_context(|| format!("cannot write {}", report_path.display()))?;
+    print_summary(&summary, view, out);
+    if args.attack {
+        attack(&mut service)?;
+    }
+    Ok(())
+}
 
-    println!("students: {}", etl.state.students.len());
+/// Pass one over a file: begin, chunks, end; returns its report.
+fn read_file(service: &mut EtlService, path: &Path, begin: Request) -> anyhow::Result<FileReport> {
+    ask_for::<Ack>(service, begin)?;
+    stream(path, |chunk| {
+        ask_for::<Ack>(
+            service,
+            Request::Chunk {
+                bytes: Bytes(chunk),
+            },
+        )?;
+        Ok(())
+    })?;
+    let done: FileDone = ask_for(service, Request::EndFile)?;
+    Ok(done.report)
+}
+
+/// Pass two over a file: its transformed rows to the CSV of its kind, its INSERTs to the SQL.
+fn export_file(
+    service: &mut EtlService,
+    path: &Path,
+    kind: FileKind,
+    begin: Request,
+    outputs: &mut Outputs,
+) -> anyhow::Result<()> {
+    let Some((_, csv)) = outputs.csv.iter_mut().find(|(k, _)| *k == kind) else {
+        bail!("no staging CSV is open for {}", kind.label());
+    };
+    let sql = &mut outputs.sql;
+    let mut write = |out: Exported| -> anyhow::Result<()> {
+        csv.write_all(&out.csv.0)?;
+        sql.write_all(&out.sql.0)?;
+        Ok(())
+    };
+    ask_for::<Ack>(service, begin)?;
+    stream(path, |chunk| {
+        write(ask_for(
+            service,
+            Request::ExportChunk {
+                bytes: Bytes(chunk),
+            },
+        )?)
+    })?;
+    write(ask_for(service, Request::ExportEnd)?)
+}
+
+fn print_file_report(path: &Path, report: &FileReport) {
+    eprintln!(
+        "{:<12} {}: {} rows, {} errors, {} orphans",
+        report.kind.label(),
+        path.display(),
+        report.n_rows,
+        report.n_errors,
+        report.findings.count(FindingKind::Orphans)
+    );
+    for error in &report.errors {
+        eprintln!("  {error}");
+    }
+}
+
+fn print_summary(summary: &Summary, view: &AnalysisView, out: &Path) {
+    println!("students: {}", view.n_students);
     for kind in [FileKind::Attendance, FileKind::Exams, FileKind::Placements] {
-        let reports = etl.state.reports.iter().filter(|r| r.kind == kind);
+        let reports = summary.reports.iter().filter(|r| r.kind == kind);
         let (rows, orphans) = reports.fold((0, 0), |(n, o), r| {
             (n + r.n_rows, o + r.findings.count(FindingKind::Orphans))
         });
         println!("{}: {rows} rows, {orphans} without a student", kind.label());
     }
-    match analysis.pearson {
+    match view.pearson {
         Some(r) => println!(
             "pearson(attendance_pct, total_marks) = {r:?} over {} pairs",
-            analysis.n_complete_pairs
+            view.n_complete_pairs
         ),
         None => {
             println!("pearson(attendance_pct, total_marks) = n/a (fewer than two complete pairs)")
         }
     }
-    if let Some(rho) = analysis.spearman {
+    if let Some(rho) = view.spearman {
         println!("spearman = {rho:?}");
     }
+    let (n_bytes, read_seconds) = (summary.n_bytes, summary.read_seconds);
     println!(
         "read {:.1} MB in {read_seconds:.2} s ({:.1} MB/s); wrote {}",
         n_bytes as f64 / 1e6,
         n_bytes as f64 / 1e6 / read_seconds.max(1e-9),
         out.display()
     );
-    if args.attack {
-        let attack_started = Instant::now();
-        let mut attack = DictionaryAttack::new(&etl, &AttackOptions::default());
-        let progress = attack.run();
-        let seconds = attack_started.elapsed().as_secs_f64();
-        println!(
-            "dictionary attack: recovered {} of {} hashes by trying {} candidates in {seconds:.2} s ({:.0} hashes/s)",
-            progress.n_recovered,
-            progress.n_targets,
-            progress.n_tried,
-            progress.rate(seconds).unwrap_or(0.0)
-        );
+}
+
+/// Candidates per attack step: a terminal has nothing to draw between steps.
+const ATTACK_STEP: u64 = 1 << 16;
+
+fn attack(service: &mut EtlService) -> anyhow::Result<()> {
+    let attack_started = Instant::now();
+    let begun: AttackState = ask_for(service, Request::AttackBegin)?;
+    let mut progress = begun.progress;
+    while !progress.done() {
+        let request = Request::AttackStep {
+            candidates: ATTACK_STEP,
+        };
+        let next = ask_for::<AttackState>(service, request)?.progress;
+        let stalled = next.n_tried == progress.n_tried;
+        progress = next;
+        if stalled {
+            break;
+        }
     }
+    let seconds = attack_started.elapsed().as_secs_f64();
+    println!(
+        "dictionary attack: recovered {} of {} hashes by trying {} candidates in {seconds:.2} s ({:.0} hashes/s)",
+        progress.n_recovered,
+        progress.n_targets,
+        progress.n_tried,
+        progress.rate(seconds).unwrap_or(0.0)
+    );
     Ok(())
 }

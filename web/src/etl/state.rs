@@ -9,7 +9,7 @@ use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::{FileKind, FileReport};
 
-use super::worker::{AnalysisView, Preview};
+use campus_jobs::etl::{AnalysisView, Analyzed, Preview};
 
 /// A file chosen by the user (or made by the sample generator), read later in slices.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,12 +25,12 @@ pub struct InputFile {
 pub struct FileView {
     pub kind: FileKind,
     pub name: String,
-    /// `None` when the worker refused the file before reading it (e.g. students missing).
-    pub report: Option<FileReport>,
+    pub report: FileReport,
     pub preview: Preview,
+    /// From asking for the file to its report, waits for the page included.
     pub elapsed_ms: f64,
+    /// The part of it the worker spent parsing, hashing and joining.
     pub compute_ms: f64,
-    pub error: Option<String>,
 }
 
 /// A finished output on offer.
@@ -89,6 +89,8 @@ pub struct EtlState {
 
 pub enum EtlAction {
     WorkerReady,
+    /// The worker crashed or hung and is being restarted: what it held is gone.
+    WorkerDied(String),
     /// Replaces the files of one kind (attendance may have several).
     SetInputs(FileKind, Vec<InputFile>),
     /// Adds dropped files, each to the kind its name suggests.
@@ -106,11 +108,7 @@ pub enum EtlAction {
         bytes_done: f64,
     },
     FileDone(FileView),
-    Analyzed {
-        view: AnalysisView,
-        markdown: String,
-        cross: Findings,
-    },
+    Analyzed(Analyzed),
     Downloads(Vec<Download>),
     Finished,
     Cancelled,
@@ -119,28 +117,44 @@ pub enum EtlAction {
     Attack(AttackView),
 }
 
-/// The kind a file name suggests: `students_master.csv`, `attendance_*.csv`, `exam_results_*.csv`,
-/// `placements_*.csv`.
-pub fn kind_from_name(name: &str) -> Option<FileKind> {
-    let name = name.to_ascii_lowercase();
-    if name.contains("student") {
-        Some(FileKind::Students)
-    } else if name.contains("attend") {
-        Some(FileKind::Attendance)
-    } else if name.contains("exam") || name.contains("result") || name.contains("mark") {
-        Some(FileKind::Exams)
-    } else if name.contains("placement") || name.contains("placed") {
-        Some(FileKind::Placements)
-    } else {
-        None
-    }
+/// The files in the order the worker reads them (students, attendance, exams, placements), as
+/// `campus_jobs::etl::Plan` orders them.
+pub fn load_order(inputs: &[InputFile]) -> Vec<InputFile> {
+    campus_jobs::etl::load_order(inputs, |f| f.kind)
+        .into_iter()
+        .filter_map(|idx| inputs.get(idx).cloned())
+        .collect()
 }
 
-/// The files in the order the worker needs them: students, attendance, exams, placements.
-pub fn load_order(inputs: &[InputFile]) -> Vec<InputFile> {
-    let mut ordered = inputs.to_vec();
-    ordered.sort_by_key(|f| f.kind);
-    ordered
+impl EtlState {
+    fn add_inputs(&mut self, files: Vec<InputFile>) {
+        for file in files {
+            // One students/exams/placements file each; attendance accumulates.
+            if file.kind != FileKind::Attendance {
+                self.inputs.retain(|f| f.kind != file.kind);
+            }
+            self.inputs
+                .retain(|f| !(f.kind == file.kind && f.name == file.name));
+            self.inputs.push(file);
+        }
+    }
+
+    /// A new run: the last one's results go.
+    fn start(&mut self, bytes_total: f64) {
+        self.running = Some(Running {
+            phase: "Starting".into(),
+            bytes_done: 0.0,
+            bytes_total,
+        });
+        self.files.clear();
+        self.analysis = None;
+        self.markdown = None;
+        self.cross = Findings::default();
+        self.downloads.clear();
+        self.attack = None;
+        self.error = None;
+        self.throughput = None;
+    }
 }
 
 impl Reducible for EtlState {
@@ -150,41 +164,23 @@ impl Reducible for EtlState {
         let mut s = (*self).clone();
         match action {
             EtlAction::WorkerReady => s.worker_ready = true,
+            EtlAction::WorkerDied(message) => {
+                s.worker_ready = false;
+                s.error = Some(format!(
+                    "The ETL worker stopped ({message}); it is being restarted. Run again when it is ready."
+                ));
+            }
             EtlAction::SetInputs(kind, files) => {
                 s.inputs.retain(|f| f.kind != kind);
                 s.inputs.extend(files);
             }
-            EtlAction::AddInputs(files) => {
-                for file in files {
-                    // One students/exams/placements file each; attendance accumulates.
-                    if file.kind != FileKind::Attendance {
-                        s.inputs.retain(|f| f.kind != file.kind);
-                    }
-                    s.inputs
-                        .retain(|f| !(f.kind == file.kind && f.name == file.name));
-                    s.inputs.push(file);
-                }
-            }
+            EtlAction::AddInputs(files) => s.add_inputs(files),
             EtlAction::ClearInputs => s.inputs.clear(),
             EtlAction::SetKeyed(keyed) => s.choices.keyed = keyed,
             EtlAction::SetSecret(secret) => s.choices.secret = secret,
             EtlAction::SetDeidentify(on) => s.choices.deidentify = on,
             EtlAction::SetDirty(on) => s.choices.dirty = on,
-            EtlAction::Started { bytes_total } => {
-                s.running = Some(Running {
-                    phase: "Starting".into(),
-                    bytes_done: 0.0,
-                    bytes_total,
-                });
-                s.files.clear();
-                s.analysis = None;
-                s.markdown = None;
-                s.cross = Findings::default();
-                s.downloads.clear();
-                s.attack = None;
-                s.error = None;
-                s.throughput = None;
-            }
+            EtlAction::Started { bytes_total } => s.start(bytes_total),
             EtlAction::Progress { phase, bytes_done } => {
                 if let Some(running) = s.running.as_mut() {
                     running.phase = phase;
@@ -192,19 +188,19 @@ impl Reducible for EtlState {
                 }
             }
             EtlAction::FileDone(file) => {
-                if let Some(report) = &file.report {
-                    let (rows, bytes, ms, compute) = s.throughput.unwrap_or((0, 0.0, 0.0, 0.0));
-                    let (rows, bytes) = (rows + report.n_rows, bytes + report.n_bytes as f64);
-                    s.throughput =
-                        Some((rows, bytes, ms + file.elapsed_ms, compute + file.compute_ms));
-                }
+                let (rows, bytes, ms, compute) = s.throughput.unwrap_or((0, 0.0, 0.0, 0.0));
+                let (rows, bytes) = (
+                    rows + file.report.n_rows,
+                    bytes + file.report.n_bytes as f64,
+                );
+                s.throughput = Some((rows, bytes, ms + file.elapsed_ms, compute + file.compute_ms));
                 s.files.push(file);
             }
-            EtlAction::Analyzed {
+            EtlAction::Analyzed(Analyzed {
                 view,
                 markdown,
                 cross,
-            } => {
+            }) => {
                 s.analysis = Some(Rc::new(view));
                 s.markdown = Some(markdown.into());
                 s.cross = cross;

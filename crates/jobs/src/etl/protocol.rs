@@ -1,0 +1,257 @@
+//! The ETL service's requests and events, and the views it builds for the page.
+
+use serde::{Deserialize, Serialize};
+
+use campus_csv::ReadOptions;
+use campus_csv::read::read_all;
+use campus_etl::analysis::{GroupCorrelation, Rate};
+use campus_etl::attack::AttackProgress;
+use campus_etl::quality::Findings;
+use campus_etl::sample::SampleOptions;
+use campus_etl::stats::{Histogram, LinearFit};
+use campus_etl::{Etl, FileKind, FileReport};
+
+use crate::{Bytes, JobError};
+
+/// Rows shown in a file's preview.
+pub const PREVIEW_ROWS: usize = 8;
+/// Points drawn in the scatter plot at most (every pair still counts in the figures).
+pub const SCATTER_POINTS: usize = 4000;
+/// Bytes of a file's first chunk the preview looks at.
+const PREVIEW_BYTES: usize = 64 << 10;
+
+/// How a run hashes, what it checks and what it writes.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunOptions {
+    /// HMAC-SHA-256 with this secret instead of plain SHA-256. Lives only in the service's
+    /// memory, and never in a `Debug` text.
+    pub keyed_secret: Option<String>,
+    /// Drop roll_no and dob from every output after hashing.
+    pub deidentify: bool,
+    /// First and last day of the semester as `FIRST:LAST` ISO dates; attendance outside it is
+    /// reported.
+    pub semester: Option<String>,
+    /// Field delimiter for every file; `None` sniffs each file.
+    pub delimiter: Option<u8>,
+}
+
+// The secret must never reach a log or a panic message.
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("keyed", &self.keyed_secret.is_some())
+            .field("deidentify", &self.deidentify)
+            .field("semester", &self.semester)
+            .field("delimiter", &self.delimiter)
+            .finish()
+    }
+}
+
+/// What a shell can ask of the ETL service. Every request is answered by exactly one event
+/// (its [`crate::Step::Finished`] event), or fails.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Forget everything and start a new run. Answered by [`Event::Ack`].
+    Reset { options: RunOptions },
+    /// The four sample files (a dirty set plants duplicates, orphans, a BOM, CRLF…).
+    /// Answered by [`Event::Sample`].
+    Sample { options: SampleOptions },
+    /// Pass one: starts reading a file. Answered by [`Event::Ack`].
+    BeginFile { kind: FileKind, name: String },
+    /// The next chunk of the file being read. Answered by [`Event::Ack`].
+    Chunk { bytes: Bytes },
+    /// Ends the file being read. Answered by [`Event::FileDone`].
+    EndFile,
+    /// The figures, the Markdown report and the cross-file findings. Answered by
+    /// [`Event::Analyzed`].
+    Analyze,
+    /// `DROP`/`CREATE TABLE` for every kind loaded, after `CREATE DATABASE` and `USE` when a
+    /// database is named. Answered by [`Event::Sql`].
+    StagingDdl { database: Option<String> },
+    /// Pass two: starts the export of a file read in pass one (its transformed CSV and
+    /// INSERTs). Answered by [`Event::Ack`].
+    ExportBegin {
+        kind: FileKind,
+        name: String,
+        csv_header: bool,
+    },
+    /// The next chunk of the file being exported. Answered by [`Event::Exported`].
+    ExportChunk { bytes: Bytes },
+    /// Ends the export. Answered by [`Event::Exported`] with the last bytes.
+    ExportEnd,
+    /// Plans the dictionary attack on the unkeyed hashes. Answered by [`Event::Attack`].
+    AttackBegin,
+    /// Tries up to this many candidates. The count, not a clock, bounds the step: a shell
+    /// that wants steps of a given duration measures and adapts it. Answered by
+    /// [`Event::Attack`].
+    AttackStep { candidates: u64 },
+}
+
+/// The service's answers; each payload is its own type, so a shell takes the one it expects
+/// with `try_into()` (or [`super::ask_for`]) and every other answer is one typed error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    Ack(Ack),
+    Sample(SampleFiles),
+    FileDone(FileDone),
+    Analyzed(Analyzed),
+    /// SQL text: the start of `staging.sql`.
+    Sql(Bytes),
+    Exported(Exported),
+    Attack(AttackState),
+}
+
+/// A request was carried out and has nothing to say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack;
+
+/// The sample files, named as `campus etl sample` writes them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleFiles {
+    pub files: Vec<(String, Bytes)>,
+}
+
+/// Pass one over a file is complete.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileDone {
+    pub report: FileReport,
+    pub preview: Preview,
+    /// The time the service spent parsing, hashing and joining this file, when its shell gave
+    /// it a clock ([`super::EtlService::with_clock`]); 0 otherwise.
+    pub compute_ms: f64,
+}
+
+/// The analysis: figures for the page, the Markdown report, the cross-file findings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Analyzed {
+    pub view: AnalysisView,
+    pub markdown: String,
+    pub cross: Findings,
+}
+
+/// Output of pass two since the last answer: transformed CSV and INSERTs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exported {
+    pub csv: Bytes,
+    pub sql: Bytes,
+}
+
+/// Where the dictionary attack stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttackState {
+    pub progress: AttackProgress,
+    /// A few recovered `college-roll-dob` strings.
+    pub examples: Vec<String>,
+}
+
+impl Event {
+    /// The event's name, for messages about an answer that does not fit its request.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Ack(_) => "Ack",
+            Event::Sample(_) => "Sample",
+            Event::FileDone(_) => "FileDone",
+            Event::Analyzed(_) => "Analyzed",
+            Event::Sql(_) => "Sql",
+            Event::Exported(_) => "Exported",
+            Event::Attack(_) => "Attack",
+        }
+    }
+}
+
+/// `TryFrom<Event>` for each payload: the one place an answer that does not fit is turned
+/// into an error.
+macro_rules! payloads {
+    ($($variant:ident($payload:ty)),* $(,)?) => {$(
+        impl TryFrom<Event> for $payload {
+            type Error = JobError;
+            fn try_from(event: Event) -> Result<$payload, JobError> {
+                match event {
+                    Event::$variant(payload) => Ok(payload),
+                    other => Err(JobError::new(format!(
+                        "the ETL service answered {} where {} was expected",
+                        other.name(),
+                        stringify!($variant)
+                    ))),
+                }
+            }
+        }
+    )*};
+}
+
+payloads!(
+    Ack(Ack),
+    Sample(SampleFiles),
+    FileDone(FileDone),
+    Analyzed(Analyzed),
+    Sql(Bytes),
+    Exported(Exported),
+    Attack(AttackState),
+);
+
+/// The first rows of a file as read, for the page to show.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub headers: Vec<String>,
+    /// (line, fields).
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// The headers and first rows of a file's first chunk (a row cut by the chunk end is never
+/// among the first few unless the chunk holds the whole file).
+pub fn preview(name: &str, bytes: &[u8]) -> Preview {
+    let head = bytes.get(..bytes.len().min(PREVIEW_BYTES)).unwrap_or(bytes);
+    let all = read_all(head, ReadOptions::new(name));
+    Preview {
+        headers: all.headers.map(|h| h.names).unwrap_or_default(),
+        rows: all.rows.into_iter().take(PREVIEW_ROWS).collect(),
+    }
+}
+
+/// What the page shows of the analysis: the figures in full, the pairs thinned for the scatter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisView {
+    pub n_students: usize,
+    pub n_pairs: usize,
+    pub n_complete_pairs: usize,
+    pub pearson: Option<f64>,
+    pub spearman: Option<f64>,
+    pub fit: Option<LinearFit>,
+    pub per_course: Vec<GroupCorrelation>,
+    pub per_program: Vec<GroupCorrelation>,
+    pub attendance_histogram: Histogram,
+    pub marks_histogram: Histogram,
+    pub placement_by_program: Vec<Rate>,
+    pub placement_by_band: Vec<Rate>,
+    pub marks_max: f64,
+    /// (attendance_pct, total_marks) of at most [`SCATTER_POINTS`] complete pairs, evenly spread.
+    pub scatter: Vec<(f64, f64)>,
+}
+
+impl AnalysisView {
+    pub fn new(etl: &Etl, analysis: campus_etl::Analysis) -> AnalysisView {
+        let complete: Vec<(f64, f64)> = analysis
+            .pairs
+            .iter()
+            .filter(|p| !p.attendance_pct.is_nan() && !p.total_marks.is_nan())
+            .map(|p| (p.attendance_pct, p.total_marks))
+            .collect();
+        let stride = complete.len().div_ceil(SCATTER_POINTS).max(1);
+        AnalysisView {
+            n_students: etl.state.students.len(),
+            n_pairs: analysis.pairs.len(),
+            n_complete_pairs: analysis.n_complete_pairs,
+            pearson: analysis.pearson,
+            spearman: analysis.spearman,
+            fit: analysis.fit,
+            per_course: analysis.per_course,
+            per_program: analysis.per_program,
+            attendance_histogram: analysis.attendance_histogram,
+            marks_histogram: analysis.marks_histogram,
+            placement_by_program: analysis.placement_by_program,
+            placement_by_band: analysis.placement_by_band,
+            marks_max: etl.options.marks.total_max,
+            scatter: complete.into_iter().step_by(stride).collect(),
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! [`EtlService`]: the ETL core behind requests and events.
+
+use campus_etl::attack::{AttackOptions, DictionaryAttack};
+use campus_etl::export::{Export, ExportOptions, staging_ddl};
+use campus_etl::sample::generate;
+use campus_etl::{Etl, EtlOptions, HashMode, analyze, report};
+use campus_schema::Date;
+
+use super::protocol::{
+    Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, Preview, Request,
+    RunOptions, SampleFiles, preview,
+};
+use crate::{Bytes, JobError, Service, Step};
+
+/// The ETL pipeline as a [`Service`]: the state of one run (every student, every key, the
+/// reports) lives here between requests, so a shell only moves bytes.
+///
+/// Each request is one bounded step: a chunk is as large as the shell makes it, and an attack
+/// step tries as many candidates as the request says.
+pub struct EtlService {
+    etl: Etl,
+    clock: Option<fn() -> f64>,
+    /// Milliseconds spent on the open file so far (with a clock).
+    file_compute_ms: f64,
+    preview: Option<Preview>,
+    preview_pending: Option<String>,
+    export: Option<Export>,
+    attack: Option<DictionaryAttack>,
+    pending: Option<Request>,
+}
+
+impl Default for EtlService {
+    fn default() -> EtlService {
+        EtlService {
+            etl: Etl::new(EtlOptions::default()),
+            clock: None,
+            file_compute_ms: 0.0,
+            preview: None,
+            preview_pending: None,
+            export: None,
+            attack: None,
+            pending: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for EtlService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EtlService")
+            .field("exporting", &self.export.is_some())
+            .field("attacking", &self.attack.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// `FIRST:LAST` as two ISO dates.
+pub fn parse_semester(text: &str) -> Option<(Date, Date)> {
+    let (first, last) = text.split_once(':')?;
+    Some((Date::parse_iso(first)?, Date::parse_iso(last)?))
+}
+
+/// The core's options for a run; an error names the option that is wrong.
+pub fn etl_options(options: &RunOptions) -> Result<EtlOptions, JobError> {
+    let hash = match &options.keyed_secret {
+        Some(secret) if secret.is_empty() => {
+            return Err(JobError::new("a keyed hash needs a secret"));
+        }
+        Some(secret) => HashMode::Keyed {
+            secret: secret.as_bytes().to_vec(),
+        },
+        None => HashMode::Sha256,
+    };
+    let semester = match &options.semester {
+        None => None,
+        Some(text) => Some(parse_semester(text).ok_or_else(|| {
+            JobError::new("the semester wants FIRST:LAST as ISO dates, e.g. 2024-08-01:2024-12-15")
+        })?),
+    };
+    Ok(EtlOptions {
+        hash,
+        deidentify: options.deidentify,
+        semester,
+        delimiter: options.delimiter,
+        ..EtlOptions::default()
+    })
+}
+
+impl EtlService {
+    /// A service that measures its compute time with `clock` (milliseconds, any origin), for a
+    /// shell that shows it; the core itself never reads a clock.
+    pub fn with_clock(clock: fn() -> f64) -> EtlService {
+        EtlService {
+            clock: Some(clock),
+            ..EtlService::default()
+        }
+    }
+
+    /// The run's state, for a shell that reads it directly (tests).
+    pub fn etl(&self) -> &Etl {
+        &self.etl
+    }
+
+    fn now(&self) -> f64 {
+        self.clock.map_or(0.0, |clock| clock())
+    }
+
+    fn answer(&mut self, request: Request) -> Result<Event, JobError> {
+        match request {
+            Request::Reset { options } => {
+                let etl = Etl::new(etl_options(&options)?);
+                *self = EtlService {
+                    etl,
+                    clock: self.clock,
+                    ..EtlService::default()
+                };
+                Ok(Event::Ack(Ack))
+            }
+            Request::Sample { options } => {
+                let files = generate(&options)
+                    .files()
+                    .iter()
+                    .map(|(name, bytes)| ((*name).to_owned(), Bytes(bytes.to_vec())))
+                    .collect();
+                Ok(Event::Sample(SampleFiles { files }))
+            }
+            Request::BeginFile { kind, name } => {
+                self.etl.begin_file(kind, &name).map_err(failed)?;
+                self.file_compute_ms = 0.0;
+                self.preview = None;
+                self.preview_pending = Some(name);
+                Ok(Event::Ack(Ack))
+            }
+            Request::Chunk { bytes } => self.chunk(&bytes.0),
+            Request::EndFile => self.end_file(),
+            Request::Analyze => {
+                let analysis = analyze(&self.etl);
+                let markdown = report::markdown(&self.etl, &analysis);
+                let cross = self.etl.cross_file_findings();
+                let view = AnalysisView::new(&self.etl, analysis);
+                Ok(Event::Analyzed(Analyzed {
+                    view,
+                    markdown,
+                    cross,
+                }))
+            }
+            Request::StagingDdl { database } => {
+                Ok(Event::Sql(Bytes(self.ddl(database.as_deref()))))
+            }
+            Request::ExportBegin {
+                kind,
+                name,
+                csv_header,
+            } => {
+                let options = ExportOptions {
+                    csv_header,
+                    ..ExportOptions::default()
+                };
+                self.export = Some(Export::begin(&self.etl, kind, &name, options).map_err(failed)?);
+                Ok(Event::Ack(Ack))
+            }
+            Request::ExportChunk { bytes } => {
+                let export = self.export.as_mut().ok_or_else(no_export)?;
+                export.feed(&self.etl, &bytes.0);
+                Ok(drain(export))
+            }
+            Request::ExportEnd => {
+                let mut export = self.export.take().ok_or_else(no_export)?;
+                export.finish(&self.etl);
+                Ok(drain(&mut export))
+            }
+            Request::AttackBegin => {
+                let mut attack = DictionaryAttack::new(&self.etl, &AttackOptions::default());
+                let progress = attack.step(0);
+                self.attack = Some(attack);
+                Ok(Event::Attack(AttackState {
+                    progress,
+                    examples: Vec::new(),
+                }))
+            }
+            Request::AttackStep { candidates } => {
+                let attack = self
+                    .attack
+                    .as_mut()
+                    .ok_or_else(|| JobError::new("no attack is running"))?;
+                let progress = attack.step(candidates);
+                Ok(Event::Attack(AttackState {
+                    progress,
+                    examples: attack.recovered_examples().to_vec(),
+                }))
+            }
+        }
+    }
+
+    fn chunk(&mut self, bytes: &[u8]) -> Result<Event, JobError> {
+        if let Some(name) = self.preview_pending.take() {
+            self.preview = Some(preview(&name, bytes));
+        }
+        let started = self.now();
+        let fed = self.etl.feed(bytes);
+        self.file_compute_ms += self.now() - started;
+        fed.map_err(failed)?;
+        Ok(Event::Ack(Ack))
+    }
+
+    fn end_file(&mut self) -> Result<Event, JobError> {
+        let preview = self.preview.take().unwrap_or_default();
+        self.preview_pending = None;
+        let started = self.now();
+        let report = self.etl.end_file().map_err(failed)?.clone();
+        let compute_ms = self.file_compute_ms + (self.now() - started);
+        Ok(Event::FileDone(FileDone {
+            report,
+            preview,
+            compute_ms,
+        }))
+    }
+
+    fn ddl(&self, database: Option<&str>) -> Vec<u8> {
+        let mut sql = Vec::new();
+        if let Some(database) = database {
+            sql.extend_from_slice(b"CREATE DATABASE IF NOT EXISTS ");
+            campus_sql::escape::push_ident(&mut sql, database);
+            sql.extend_from_slice(b" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE ");
+            campus_sql::escape::push_ident(&mut sql, database);
+            sql.extend_from_slice(b";\n");
+        }
+        sql.extend_from_slice(&staging_ddl(&self.etl));
+        sql
+    }
+}
+
+fn failed(err: campus_etl::EtlError) -> JobError {
+    JobError::new(err.to_string())
+}
+
+fn no_export() -> JobError {
+    JobError::new("no export is running")
+}
+
+fn drain(export: &mut Export) -> Event {
+    Event::Exported(Exported {
+        csv: Bytes(std::mem::take(export.csv_buf())),
+        sql: Bytes(std::mem::take(export.sql_buf())),
+    })
+}
+
+impl Service for EtlService {
+    type Request = Request;
+    type Event = Event;
+
+    fn start(&mut self, request: Request) -> Result<(), JobError> {
+        self.pending = Some(request);
+        Ok(())
+    }
+
+    /// Answers the pending request in one step.
+    fn step(&mut self) -> Result<Step<Event>, JobError> {
+        let request = self
+            .pending
+            .take()
+            .ok_or_else(|| JobError::new("no request is running"))?;
+        self.answer(request).map(Step::Finished)
+    }
+
+    /// A request is one step, so there is nothing to abandon between steps but a request not
+    /// yet begun; the run's state stays, and a shell that gives up on a run sends `Reset`.
+    fn cancel(&mut self) {
+        self.pending = None;
+    }
+}
+
+/// Runs one request to its answer: the request/response use of the service.
+pub fn ask(service: &mut EtlService, request: Request) -> Result<Event, JobError> {
+    let mut answer = None;
+    crate::drive(service, request, |event| {
+        answer = Some(event);
+        true
+    })?;
+    answer.ok_or_else(|| JobError::new("the ETL service gave no answer"))
+}
+
+/// Runs one request and takes the answer it must give: `ask_for::<FileDone>(service, EndFile)`.
+pub fn ask_for<T: TryFrom<Event, Error = JobError>>(
+    service: &mut EtlService,
+    request: Request,
+) -> Result<T, JobError> {
+    ask(service, request)?.try_into()
+}

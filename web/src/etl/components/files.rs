@@ -1,0 +1,86 @@
+//! The files table and one card per file: its errors, columns and first rows.
+
+use yew::prelude::*;
+
+use campus_jobs::format::group;
+
+use super::{megabytes, test_key};
+use crate::etl::state::FileView;
+
+#[derive(PartialEq, Properties)]
+pub struct FilesProps {
+    pub files: Vec<FileView>,
+}
+
+#[component]
+pub fn FilesView(props: &FilesProps) -> Html {
+    html! {
+        <section class="etl-files">
+            <h2>{ "Files" }</h2>
+            <table class="counts" data-testid="etl-counts">
+                <thead><tr>
+                    <th scope="col">{ "File" }</th><th scope="col">{ "Kind" }</th>
+                    <th scope="col" class="num">{ "Rows" }</th><th scope="col" class="num">{ "Errors" }</th>
+                </tr></thead>
+                <tbody>
+                    { for props.files.iter().map(|f| html! {
+                        <tr data-testid={format!("etl-count-{}", test_key(f.kind))}>
+                            <th scope="row">{ &f.name }</th>
+                            <td>{ f.kind.label() }</td>
+                            <td class="num" data-testid="rows">{ group(f.report.n_rows) }</td>
+                            <td class="num" data-testid="errors">{ f.report.n_errors }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            { for props.files.iter().map(file_card) }
+        </section>
+    }
+}
+
+fn file_card(file: &FileView) -> Html {
+    let report = &file.report;
+    let errors = &report.errors;
+    let more = report.n_errors.saturating_sub(errors.len() as u64);
+    html! {
+        <details class="etl-file" open={!errors.is_empty()} data-testid={format!("etl-file-{}", test_key(file.kind))}>
+            <summary>{ format!("{} — {}", file.name, file.kind.label()) }
+                if report.unusable { <strong class="field-error">{ " (not used)" }</strong> }
+            </summary>
+            if !errors.is_empty() {
+                <ul class="field-error" data-testid="etl-file-errors">
+                    { for errors.iter().map(|e| html! { <li>{ e }</li> }) }
+                    if more > 0 { <li>{ format!("… and {} more", group(more)) }</li> }
+                </ul>
+            }
+            <p>{ format!("{} rows, {} columns, {}, delimiter {:?}, read in {:.0} ms ({:.0} ms computing)",
+                    group(report.n_rows), report.columns.len(), megabytes(report.n_bytes as f64),
+                    char::from(report.delimiter), file.elapsed_ms, file.compute_ms) }</p>
+            <div class="table-scroll">
+                <table>
+                    <thead><tr><th scope="col">{ "Column" }</th><th scope="col">{ "Type" }</th><th scope="col" class="num">{ "Nulls" }</th></tr></thead>
+                    <tbody>
+                        { for report.columns.iter().map(|c| html! {
+                            <tr><th scope="row">{ &c.name }</th><td>{ c.ty.name() }</td><td class="num">{ group(c.n_nulls) }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+            if !file.preview.headers.is_empty() {
+                <div class="table-scroll" data-testid="etl-preview">
+                    <table>
+                        <thead><tr>
+                            <th scope="col">{ "line" }</th>
+                            { for file.preview.headers.iter().map(|h| html! { <th scope="col">{ h }</th> }) }
+                        </tr></thead>
+                        <tbody>
+                            { for file.preview.rows.iter().map(|(line, fields)| html! {
+                                <tr><td class="num">{ line }</td>{ for fields.iter().map(|f| html! { <td>{ f }</td> }) }</tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+            }
+        </details>
+    }
+}
