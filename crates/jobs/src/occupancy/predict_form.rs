@@ -1,0 +1,214 @@
+//! The live prediction form's text fields and their parsing into a [`SessionInput`], with a
+//! typed error per field at fault.
+
+use campus_occupancy::SessionInput;
+
+/// One form field, for error messages and test ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Capacity,
+    Time,
+    SemesterDay,
+    Enrolled,
+    PrevAttendance,
+    RollingAvg3,
+    RollingAvg5,
+}
+
+impl Field {
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Capacity => "capacity",
+            Field::Time => "time",
+            Field::SemesterDay => "day",
+            Field::Enrolled => "enrolled",
+            Field::PrevAttendance => "prev",
+            Field::RollingAvg3 => "r3",
+            Field::RollingAvg5 => "r5",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Capacity => "Venue capacity",
+            Field::Time => "Start time",
+            Field::SemesterDay => "Semester day",
+            Field::Enrolled => "Enrolled students",
+            Field::PrevAttendance => "Previous attendance",
+            Field::RollingAvg3 => "Average of the last 3",
+            Field::RollingAvg5 => "Average of the last 5",
+        }
+    }
+}
+
+/// A problem with one field of the prediction form.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
+}
+
+/// What the user typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictForm {
+    pub school: String,
+    pub venue: String,
+    pub capacity: String,
+    pub time: String,
+    pub weekday: String,
+    pub semester_day: String,
+    pub exam_week: bool,
+    pub enrolled: String,
+    pub prev_attendance: String,
+    pub rolling_avg_3: String,
+    pub rolling_avg_5: String,
+}
+
+impl PredictForm {
+    /// A typical mid-semester session in the first school and venue the model knows.
+    pub fn typical(school: &str, venue: &str, capacity: u32, weekday: &str) -> PredictForm {
+        PredictForm {
+            school: school.to_owned(),
+            venue: venue.to_owned(),
+            capacity: capacity.to_string(),
+            time: "10:00".to_owned(),
+            weekday: weekday.to_owned(),
+            semester_day: "30".to_owned(),
+            exam_week: false,
+            enrolled: "80".to_owned(),
+            prev_attendance: "60".to_owned(),
+            rolling_avg_3: "60".to_owned(),
+            rolling_avg_5: "60".to_owned(),
+        }
+    }
+
+    pub fn value(&self, field: Field) -> &str {
+        match field {
+            Field::Capacity => &self.capacity,
+            Field::Time => &self.time,
+            Field::SemesterDay => &self.semester_day,
+            Field::Enrolled => &self.enrolled,
+            Field::PrevAttendance => &self.prev_attendance,
+            Field::RollingAvg3 => &self.rolling_avg_3,
+            Field::RollingAvg5 => &self.rolling_avg_5,
+        }
+    }
+
+    pub fn set(&mut self, field: Field, text: String) {
+        match field {
+            Field::Capacity => self.capacity = text,
+            Field::Time => self.time = text,
+            Field::SemesterDay => self.semester_day = text,
+            Field::Enrolled => self.enrolled = text,
+            Field::PrevAttendance => self.prev_attendance = text,
+            Field::RollingAvg3 => self.rolling_avg_3 = text,
+            Field::RollingAvg5 => self.rolling_avg_5 = text,
+        }
+    }
+
+    /// The session to predict, or every field's problem.
+    pub fn parse(&self) -> Result<SessionInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut whole = |field: Field, max: u32| match parse_whole(self.value(field), max) {
+            Ok(v) => v,
+            Err(message) => {
+                errors.push(FieldError {
+                    field,
+                    message: format!("{} {message}", field.label()),
+                });
+                0
+            }
+        };
+        let capacity = whole(Field::Capacity, 100_000);
+        let semester_day = whole(Field::SemesterDay, 366);
+        let enrolled = whole(Field::Enrolled, 100_000);
+        let mut number = |field: Field| match parse_number(self.value(field)) {
+            Ok(v) => v,
+            Err(message) => {
+                errors.push(FieldError {
+                    field,
+                    message: format!("{} {message}", field.label()),
+                });
+                0.0
+            }
+        };
+        let prev = number(Field::PrevAttendance);
+        let r3 = number(Field::RollingAvg3);
+        let r5 = number(Field::RollingAvg5);
+        let time_minutes = match parse_time(&self.time) {
+            Ok(t) => t,
+            Err(message) => {
+                errors.push(FieldError {
+                    field: Field::Time,
+                    message,
+                });
+                0
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(SessionInput {
+            date: String::new(),
+            time_minutes,
+            school: self.school.clone(),
+            venue: self.venue.clone(),
+            venue_capacity: capacity,
+            weekday: self.weekday.clone(),
+            semester_day,
+            exam_week: self.exam_week,
+            enrolled_students: enrolled,
+            prev_attendance: prev,
+            rolling_avg_3: r3,
+            rolling_avg_5: r5,
+            trend_delta: r3 - r5,
+        })
+    }
+}
+
+/// `HH:MM` (or `H:MM`) on a 24-hour clock, as minutes after midnight.
+pub fn parse_time(text: &str) -> Result<u16, String> {
+    let bad = || {
+        format!(
+            "Start time must be HH:MM on a 24-hour clock, like 09:30; found {:?}",
+            text.trim()
+        )
+    };
+    let (hours, minutes) = text.trim().split_once(':').ok_or_else(bad)?;
+    let hours: u16 = hours.parse().map_err(|_| bad())?;
+    let minutes: u16 = minutes.parse().map_err(|_| bad())?;
+    if hours > 23 || minutes > 59 || text.trim().len() > 5 {
+        return Err(bad());
+    }
+    Ok(hours * 60 + minutes)
+}
+
+fn parse_whole(text: &str, max: u32) -> Result<u32, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("is required".to_owned());
+    }
+    if text.starts_with('-') {
+        return Err("cannot be negative".to_owned());
+    }
+    let value: u32 = text
+        .parse()
+        .map_err(|_| "must be a whole number".to_owned())?;
+    if value > max {
+        return Err(format!("must be at most {max}"));
+    }
+    Ok(value)
+}
+
+fn parse_number(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("is required (0 when there is no history)".to_owned());
+    }
+    let value: f64 = text.parse().map_err(|_| "must be a number".to_owned())?;
+    if !value.is_finite() || value < 0.0 {
+        return Err("must be a number of 0 or more".to_owned());
+    }
+    Ok(value)
+}
