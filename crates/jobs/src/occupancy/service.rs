@@ -61,8 +61,13 @@ pub enum Event {
     },
     Progress(Progress),
     /// A trained version in the saved-model format, with how long each stage took.
-    Trained { bundle: Vec<u8>, timings: Timings },
-    CrossValidated { folds: Vec<FoldMetrics> },
+    Trained {
+        bundle: Vec<u8>,
+        timings: Timings,
+    },
+    CrossValidated {
+        folds: Vec<FoldMetrics>,
+    },
     /// The predictions CSV ([`PREDICTION_HEADER`] and one row per readable input row).
     Predicted {
         csv: String,
@@ -311,7 +316,12 @@ impl Prediction {
             .predict_many(batch.iter().map(|r| &r.input))
             .map_err(failed)?;
         for (row, prediction) in batch.iter().zip(&predictions) {
-            write_row_with_predictions(&mut self.csv, &row.input, row.actual_attendance, prediction);
+            write_row_with_predictions(
+                &mut self.csv,
+                &row.input,
+                row.actual_attendance,
+                prediction,
+            );
         }
         self.n_overcrowded += predictions.iter().filter(|p| p.overcrowded).count();
         self.done = end;
@@ -361,7 +371,9 @@ impl Service for OccupancyService {
 
     fn step(&mut self) -> Result<Step<Event>, JobError> {
         let step = match std::mem::replace(&mut self.job, Job::Idle) {
-            Job::Idle => Err(JobError::new("the occupancy service has no request to work on")),
+            Job::Idle => Err(JobError::new(
+                "the occupancy service has no request to work on",
+            )),
             Job::Once(request) => OccupancyService::answer_once(request),
             Job::StartTraining {
                 sessions,
