@@ -12,24 +12,16 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, BlobPropertyBag, File, MessageEvent, Url, Worker};
 use yew::prelude::*;
 
+use campus_jobs::occupancy::registry::choose_active;
+use campus_jobs::occupancy::{Event, Request as Ask, Timings, VersionMeta};
 use campus_occupancy::{GenerateConfig, ModelBundle, Session, TrainConfig};
 
-use super::protocol::{Request, Response, Timings, decode, encode};
-use super::registry::{Registry, VersionMeta, load_active, save_active};
+use super::protocol::{Request, Response, decode, encode};
+use super::registry::{Registry, load_active, save_active};
 use super::state::{Action, ActiveModel, JobKind, State};
 
 /// The worker's loader, `web/occupancy_worker_loader.js` (copied by Trunk, see `index.html`).
 pub const WORKER_LOADER: &str = "occupancy_worker_loader.js";
-
-/// The SVM's kernel cache in the browser: the native default (200 MB) is too much for a tab.
-pub const BROWSER_CACHE_MEGABYTES: usize = 64;
-
-/// The training configuration the page uses: the core's defaults with a browser-sized cache.
-pub fn browser_train_config() -> TrainConfig {
-    let mut config = TrainConfig::default();
-    config.svm.cache_megabytes = BROWSER_CACHE_MEGABYTES;
-    config
-}
 
 #[derive(Clone)]
 pub struct OccupancyHandle {
@@ -161,13 +153,7 @@ impl OccupancyHandle {
             .map_err(|err| format!("could not reach the occupancy worker: {err:?}"))
     }
 
-    fn start(
-        &self,
-        kind: JobKind,
-        source: String,
-        n_rows: usize,
-        make: impl FnOnce(u32) -> Request,
-    ) {
+    fn start(&self, kind: JobKind, source: String, n_rows: usize, job: Ask) {
         let job_id = self.inner.next_job_id.get() + 1;
         self.inner.next_job_id.set(job_id);
         *self.inner.current.borrow_mut() = Some(Job {
@@ -177,7 +163,7 @@ impl OccupancyHandle {
             n_rows,
         });
         self.dispatch(Action::Started { job_id, kind });
-        if let Err(message) = self.post(&make(job_id)) {
+        if let Err(message) = self.post(&Request { job_id, job }) {
             self.inner.current.borrow_mut().take();
             self.dispatch(Action::Failed { message });
         }
@@ -186,10 +172,7 @@ impl OccupancyHandle {
     /// Generates sessions in the worker; they replace the dataset.
     pub fn generate(&self, config: GenerateConfig) {
         let source = format!("Generated (seed {})", config.seed);
-        self.start(JobKind::Generate, source, 0, |job_id| Request::Generate {
-            job_id,
-            config,
-        });
+        self.start(JobKind::Generate, source, 0, Ask::Generate { config });
     }
 
     /// Reads a CSV file and parses it in the worker; its sessions are appended.
@@ -202,11 +185,7 @@ impl OccupancyHandle {
                 Err(message) => return handle.dispatch(Action::Failed { message }),
             };
             let source = format!("Imported {file_name}");
-            handle.start(JobKind::Import, source, 0, |job_id| Request::Import {
-                job_id,
-                file_name,
-                bytes,
-            });
+            handle.start(JobKind::Import, source, 0, Ask::Import { file_name, bytes });
         });
     }
 
@@ -215,14 +194,12 @@ impl OccupancyHandle {
         let created_at = String::from(js_sys::Date::new_0().to_iso_string());
         let n_rows = sessions.len();
         let sessions = sessions.to_vec();
-        self.start(JobKind::Train, String::new(), n_rows, |job_id| {
-            Request::Train {
-                job_id,
-                sessions,
-                config,
-                created_at,
-            }
-        });
+        let job = Ask::Train {
+            sessions,
+            config,
+            created_at,
+        };
+        self.start(JobKind::Train, String::new(), n_rows, job);
     }
 
     /// Stops the running job at once by replacing the worker.
@@ -239,15 +216,22 @@ impl OccupancyHandle {
                 self.inner.worker_ready.set(true);
                 self.dispatch(Action::WorkerReady);
             }
-            Response::Progress { job_id, progress } => {
-                self.dispatch(Action::Progress { job_id, progress });
+            Response::Event { job_id, event } => self.on_event(job_id, event),
+            Response::Failed { job_id, message } => {
+                if job_id == 0 || self.take_job(job_id).is_some() {
+                    self.dispatch(Action::Failed { message });
+                }
             }
-            Response::Sessions {
-                job_id,
+        }
+    }
+
+    fn on_event(&self, job_id: u32, event: Event) {
+        match event {
+            Event::Progress(progress) => self.dispatch(Action::Progress { job_id, progress }),
+            Event::Sessions {
                 sessions,
                 errors,
                 n_bad_rows,
-                elapsed_ms: _,
             } => {
                 let Some(job) = self.take_job(job_id) else {
                     return;
@@ -261,11 +245,7 @@ impl OccupancyHandle {
                     source: job.source,
                 });
             }
-            Response::Trained {
-                job_id,
-                bundle,
-                timings,
-            } => {
+            Event::Trained { bundle, timings } => {
                 let Some(job) = self.take_job(job_id) else {
                     return;
                 };
@@ -281,11 +261,7 @@ impl OccupancyHandle {
                     }
                 });
             }
-            Response::Failed { job_id, message } => {
-                if job_id == 0 || self.take_job(job_id).is_some() {
-                    self.dispatch(Action::Failed { message });
-                }
-            }
+            Event::CrossValidated { .. } | Event::Predicted { .. } => {}
         }
     }
 
@@ -327,9 +303,7 @@ impl OccupancyHandle {
             }
         };
         // The chosen version if it still exists, else the latest.
-        let chosen = load_active()
-            .filter(|id| versions.iter().any(|v| v.id == *id))
-            .or_else(|| versions.first().map(|v| v.id));
+        let chosen = choose_active(load_active(), &versions);
         let (active, message) = match chosen {
             Some(id) => match self.load_bundle(&registry, id).await {
                 Ok(active) => (Some(active), None),

@@ -1,38 +1,20 @@
 //! Messages between the page and the occupancy worker, encoded with postcard into one
-//! `Uint8Array` each (transferred, not copied).
-//!
-//! The worker is a plain dedicated worker rather than a yew-agent reactor: training is one long
-//! synchronous call, and a reactor's outputs wait in a queue until that call returns, so its
-//! progress would arrive all at once at the end. Posting directly delivers progress while the
-//! worker computes, and cancelling is `Worker.terminate()` (a reactor cannot hear a cancel
-//! message until training returns).
+//! `Uint8Array` each (transferred, not copied). The jobs are
+//! [`campus_jobs::occupancy::OccupancyService`]'s requests and events; `job_id` ties answers to
+//! the request.
 
 use js_sys::Uint8Array;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
-use campus_occupancy::{GenerateConfig, Progress, Session, TrainConfig};
+use campus_jobs::occupancy::{Event, Request as Job};
 
-/// What the page asks of the worker; `job_id` ties answers to the request.
+/// What the page asks of the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Request {
-    Generate {
-        job_id: u32,
-        config: GenerateConfig,
-    },
-    /// Parse a CSV file in the shared session layout.
-    Import {
-        job_id: u32,
-        file_name: String,
-        bytes: Vec<u8>,
-    },
-    Train {
-        job_id: u32,
-        sessions: Vec<Session>,
-        config: TrainConfig,
-        created_at: String,
-    },
+pub struct Request {
+    pub job_id: u32,
+    pub job: Job,
 }
 
 /// What the worker reports.
@@ -40,40 +22,15 @@ pub enum Request {
 pub enum Response {
     /// The worker has loaded and listens.
     Ready,
-    /// Sessions generated or imported, with the import's located errors (first 100) and the
-    /// number of bad rows.
-    Sessions {
+    /// One of the service's events.
+    Event {
         job_id: u32,
-        sessions: Vec<Session>,
-        errors: Vec<String>,
-        n_bad_rows: usize,
-        elapsed_ms: f64,
-    },
-    Progress {
-        job_id: u32,
-        progress: Progress,
-    },
-    /// A trained version in the saved-model format, with how long each model took.
-    Trained {
-        job_id: u32,
-        bundle: Vec<u8>,
-        timings: Timings,
+        event: Event,
     },
     Failed {
         job_id: u32,
         message: String,
     },
-}
-
-/// Training time per step, in milliseconds, measured in the worker.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Timings {
-    pub encoding_ms: f64,
-    pub linear_ms: f64,
-    pub forest_ms: f64,
-    pub svm_ms: f64,
-    pub evaluating_ms: f64,
-    pub total_ms: f64,
 }
 
 /// Encodes a message as the bytes to post.

@@ -7,17 +7,13 @@
 //! serves predictions is remembered in localStorage ([`ACTIVE_KEY`]).
 
 use js_sys::{Array, Promise, Uint8Array};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-use campus_occupancy::ModelBundle;
-use campus_occupancy::TrainConfig;
-use campus_occupancy::metrics::{ClassificationMetrics, RegressionMetrics};
-
-use super::protocol::Timings;
+use campus_jobs::occupancy::VersionMeta;
+use campus_jobs::occupancy::registry::{newest_first, next_id};
 
 /// The page's database.
 pub const DB_NAME: &str = "campus-occupancy";
@@ -26,53 +22,6 @@ const META: &str = "meta";
 const BUNDLES: &str = "bundles";
 /// localStorage key of the id of the version that serves predictions.
 pub const ACTIVE_KEY: &str = "campus-occupancy-active";
-
-/// What the registry lists about one version.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VersionMeta {
-    pub id: u32,
-    pub created_at: String,
-    /// "trained here" or "imported from <file>".
-    pub origin: String,
-    pub n_rows: usize,
-    pub data_fingerprint: String,
-    pub config: TrainConfig,
-    pub linear: RegressionMetrics,
-    pub forest: RegressionMetrics,
-    pub svm: ClassificationMetrics,
-    pub n_train: usize,
-    pub n_test: usize,
-    pub n_bytes: usize,
-    /// Present for versions trained in this browser.
-    pub timings: Option<Timings>,
-}
-
-impl VersionMeta {
-    pub fn new(
-        id: u32,
-        bundle: &ModelBundle,
-        origin: String,
-        n_bytes: usize,
-        timings: Option<Timings>,
-    ) -> VersionMeta {
-        let evaluation = &bundle.evaluation;
-        VersionMeta {
-            id,
-            created_at: bundle.created_at.clone(),
-            origin,
-            n_rows: bundle.n_rows,
-            data_fingerprint: bundle.data_fingerprint.clone(),
-            config: bundle.config.clone(),
-            linear: evaluation.linear,
-            forest: evaluation.forest,
-            svm: evaluation.svm.clone(),
-            n_train: evaluation.n_train,
-            n_test: evaluation.n_test,
-            n_bytes,
-            timings,
-        }
-    }
-}
 
 /// An open registry.
 #[derive(Clone, Debug)]
@@ -206,13 +155,13 @@ impl Registry {
             .filter_map(|value| value.as_string())
             .filter_map(|text| serde_json::from_str(&text).ok())
             .collect();
-        versions.sort_by_key(|v| std::cmp::Reverse(v.id));
+        newest_first(&mut versions);
         Ok(versions)
     }
 
     /// The id the next version gets.
     pub async fn next_id(&self) -> Result<u32, String> {
-        Ok(self.list().await?.first().map_or(1, |v| v.id + 1))
+        Ok(next_id(&self.list().await?))
     }
 
     /// Stores a version (summary and bytes) under `meta.id`.

@@ -70,6 +70,8 @@ pub enum Event {
     },
     /// The predictions CSV ([`PREDICTION_HEADER`] and one row per readable input row).
     Predicted {
+        /// When the model was trained.
+        created_at: String,
         csv: String,
         n_predicted: usize,
         n_overcrowded: usize,
@@ -329,6 +331,7 @@ impl Prediction {
             return Ok(Step::Working);
         }
         Ok(Step::Finished(Event::Predicted {
+            created_at: self.bundle.created_at.clone(),
             csv: std::mem::take(&mut self.csv),
             n_predicted: self.rows.len(),
             n_overcrowded: self.n_overcrowded,
