@@ -1,5 +1,5 @@
-//! What every section of the page uses: charts, downloads, the private file system, notices, the
-//! header and the panic banner. No section imports another section's files; what two need lives
+//! What every section of the page uses: the worker protocol, charts, downloads, the private file
+//! system, notices, the header and the panic banner. No section imports another section's files; what two need lives
 //! here.
 
 pub mod chart;
@@ -8,6 +8,7 @@ pub mod download;
 pub mod header;
 pub mod notice;
 pub mod panic;
+pub mod worker;
 
 /// Milliseconds from a monotonic clock where there is one (page or worker), else the wall clock.
 pub fn now_ms() -> f64 {

@@ -16,7 +16,10 @@
 pub mod etl;
 pub mod format;
 pub mod generate;
+mod notice;
 pub mod occupancy;
+
+pub use notice::Notice;
 
 use serde::{Deserialize, Serialize};
 

@@ -67,11 +67,7 @@ pub struct State {
     pub notice: Option<Notice>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Notice {
-    pub is_error: bool,
-    pub text: String,
-}
+pub use campus_jobs::Notice;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
@@ -189,19 +185,13 @@ impl Reducible for State {
             }
             Action::CancelRequested => {
                 if next.running.take().is_some() {
-                    next.notice = Some(Notice {
-                        is_error: false,
-                        text: "Cancelled.".into(),
-                    });
+                    next.notice = Some(Notice::info("Cancelled."));
                 }
             }
             Action::Failed { job_id, message } => {
                 if job_id.is_none_or(is_current) {
                     next.running = None;
-                    next.notice = Some(Notice {
-                        is_error: true,
-                        text: message,
-                    });
+                    next.notice = Some(Notice::error(message));
                 }
             }
             Action::PickTable(table_idx) => {

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::generator::state::Notice;
+use campus_jobs::Notice;
 
 #[derive(PartialEq, Properties)]
 pub struct NoticeProps {

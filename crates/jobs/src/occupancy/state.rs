@@ -47,13 +47,7 @@ impl PartialEq for ActiveModel {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Notice {
-    pub is_error: bool,
-    pub text: String,
-    /// Located import errors, one per line.
-    pub details: Vec<String>,
-}
+pub use crate::Notice;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -121,19 +115,11 @@ pub enum Action {
 }
 
 fn info(text: String) -> Option<Notice> {
-    Some(Notice {
-        is_error: false,
-        text,
-        details: Vec::new(),
-    })
+    Some(Notice::info(text))
 }
 
 fn error(text: String) -> Option<Notice> {
-    Some(Notice {
-        is_error: true,
-        text,
-        details: Vec::new(),
-    })
+    Some(Notice::error(text))
 }
 
 impl State {
