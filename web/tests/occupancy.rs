@@ -3,13 +3,13 @@
 //! tested natively in `crates/jobs/tests/occupancy.rs`.
 #![cfg(target_arch = "wasm32")]
 
-use campus_jobs::occupancy::{Event, Request as Job, VersionMeta};
+use campus_jobs::occupancy::{Event, Request, VersionMeta};
 use campus_occupancy::{
     GenerateConfig, ModelBundle, Progress, Session, Stage, TrainConfig, generate,
 };
 use campus_web::occupancy::charts::{bar_svg, heatmap_svg};
-use campus_web::occupancy::protocol::{Request, Response, decode, encode};
 use campus_web::occupancy::registry::Registry;
+use campus_web::shared::worker::{FromWorker, ToWorker, decode, encode};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -50,31 +50,39 @@ fn small_bundle() -> ModelBundle {
 
 #[wasm_bindgen_test]
 fn messages_round_trip_and_foreign_ones_are_refused() {
-    let request = Request {
-        job_id: 7,
-        job: Job::Train {
-            sessions: sessions(5, 30),
-            config: TrainConfig::default(),
-            created_at: "now".into(),
-        },
+    let request = Request::Train {
+        sessions: sessions(5, 30),
+        config: TrainConfig::default(),
+        created_at: "now".into(),
     };
-    let Ok(bytes) = encode(&request) else {
+    let message = ToWorker::Request {
+        id: 7,
+        request: request.clone(),
+    };
+    let Ok(bytes) = encode(&message) else {
         panic!("encodes")
     };
-    assert_eq!(decode::<Request>(&bytes), Ok(request));
-    let response = Response::Event {
-        job_id: 7,
-        event: Event::Progress(Progress {
-            stage: Stage::Svm,
-            stage_fraction: 0.25,
-            overall: 0.7,
-        }),
+    match decode::<ToWorker<Request>>(&bytes) {
+        Ok(ToWorker::Request { id, request: back }) => assert_eq!((id, back), (7, request)),
+        other => panic!("got {other:?}"),
+    }
+    let event = Event::Progress(Progress {
+        stage: Stage::Svm,
+        stage_fraction: 0.25,
+        overall: 0.7,
+    });
+    let message = FromWorker::Event {
+        id: 7,
+        event: event.clone(),
     };
-    let Ok(bytes) = encode(&response) else {
+    let Ok(bytes) = encode(&message) else {
         panic!("encodes")
     };
-    assert_eq!(decode::<Response>(&bytes), Ok(response));
-    assert!(decode::<Request>(&JsValue::from_str("hello")).is_err());
+    match decode::<FromWorker<Event>>(&bytes) {
+        Ok(FromWorker::Event { id, event: back }) => assert_eq!((id, back), (7, event)),
+        other => panic!("got {other:?}"),
+    }
+    assert!(decode::<ToWorker<Request>>(&JsValue::from_str("hello")).is_err());
 }
 
 // The IndexedDB registry.

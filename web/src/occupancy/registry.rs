@@ -1,11 +1,16 @@
 //! The model registry: trained versions kept in IndexedDB, so they survive a reload.
 //!
-//! Two object stores keyed by the version id: `meta` holds a small JSON summary per version
+//! Two object stores keyed by the version id: `meta` holds a small summary per version
 //! ([`VersionMeta`], all the list and the comparison need) and `bundles` the saved-model bytes
 //! (a few megabytes each, too big for localStorage). Listing reads only `meta`. Writes go
 //! through one transaction over both stores and count as done when it completes. Which version
-//! serves predictions is remembered in localStorage ([`ACTIVE_KEY`]).
+//! serves predictions is remembered in localStorage ([`ACTIVE_KEY`], through `gloo-storage`).
+//!
+//! A summary is stored as a JavaScript object (`serde-wasm-bindgen`). Earlier pages stored it as
+//! JSON text, which is still read; so is a summary that a JavaScript number cannot hold (a seed
+//! above 2^53), which is stored as JSON text too.
 
+use gloo_storage::{LocalStorage, Storage};
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -150,11 +155,8 @@ impl Registry {
             .get_all()
             .map_err(|err| js_error("could not list the versions", &err))?;
         let all = wait(&request, "could not list the versions").await?;
-        let mut versions: Vec<VersionMeta> = Array::from(&all)
-            .iter()
-            .filter_map(|value| value.as_string())
-            .filter_map(|text| serde_json::from_str(&text).ok())
-            .collect();
+        let mut versions: Vec<VersionMeta> =
+            Array::from(&all).iter().filter_map(read_meta).collect();
         newest_first(&mut versions);
         Ok(versions)
     }
@@ -167,7 +169,7 @@ impl Registry {
     /// Stores a version (summary and bytes) under `meta.id`.
     pub async fn put(&self, meta: &VersionMeta, bytes: &[u8]) -> Result<(), String> {
         let context = "could not save the version";
-        let text = serde_json::to_string(meta).map_err(|e| format!("{context}: {e}"))?;
+        let record = write_meta(meta).map_err(|e| format!("{context}: {e}"))?;
         let transaction = self.transaction(IdbTransactionMode::Readwrite)?;
         let key = JsValue::from(meta.id);
         let stores = (
@@ -178,7 +180,7 @@ impl Registry {
             return Err(format!("{context}: the registry is damaged"));
         };
         meta_store
-            .put_with_key(&JsValue::from_str(&text), &key)
+            .put_with_key(&record, &key)
             .map_err(|err| js_error(context, &err))?;
         bundle_store
             .put_with_key(&Uint8Array::from(bytes), &key)
@@ -230,25 +232,34 @@ impl Registry {
     }
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+/// A stored summary: an object, or JSON text as earlier pages stored it.
+fn read_meta(value: JsValue) -> Option<VersionMeta> {
+    match value.as_string() {
+        Some(text) => serde_json::from_str(&text).ok(),
+        None => serde_wasm_bindgen::from_value(value).ok(),
+    }
+}
+
+/// A summary to store: an object where JavaScript can hold every number, else JSON text.
+fn write_meta(meta: &VersionMeta) -> Result<JsValue, serde_json::Error> {
+    match serde_wasm_bindgen::to_value(meta) {
+        Ok(value) => Ok(value),
+        Err(_) => serde_json::to_string(meta).map(|text| JsValue::from_str(&text)),
+    }
 }
 
 /// The version chosen to serve predictions, if one was chosen.
 pub fn load_active() -> Option<u32> {
-    local_storage()?
-        .get_item(ACTIVE_KEY)
-        .ok()
-        .flatten()?
-        .parse()
-        .ok()
+    // Stored as the id's digits, which read as a JSON number.
+    LocalStorage::get(ACTIVE_KEY).ok()
 }
 
 pub fn save_active(id: Option<u32>) {
-    if let Some(storage) = local_storage() {
-        let _ = match id {
-            Some(id) => storage.set_item(ACTIVE_KEY, &id.to_string()),
-            None => storage.remove_item(ACTIVE_KEY),
-        };
-    }
+    let _ = match id {
+        Some(id) => LocalStorage::set(ACTIVE_KEY, id),
+        None => {
+            LocalStorage::delete(ACTIVE_KEY);
+            Ok(())
+        }
+    };
 }
