@@ -6,18 +6,15 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
+use campus_jobs::drive;
+use campus_jobs::occupancy::{Event, OccupancyService, Request, Timings};
 use campus_occupancy::forest::{FeaturesPerSplit, ForestConfig};
 use campus_occupancy::generate::format_date;
-use campus_occupancy::import::Imported;
 use campus_occupancy::metrics::RegressionMetrics;
-use campus_occupancy::progress::{Hooks, Progress, Stage};
-use campus_occupancy::session::write_row_with_predictions;
+use campus_occupancy::progress::Stage;
 use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig, SvmConfig};
 use campus_occupancy::train::FoldMetrics;
-use campus_occupancy::{
-    GenerateConfig, ModelBundle, TrainConfig, generate, parse_inputs, parse_sessions, train,
-    write_csv,
-};
+use campus_occupancy::{GenerateConfig, ModelBundle, Session, TrainConfig, write_csv};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -140,11 +137,13 @@ fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
     let start = Instant::now();
-    let sessions = generate(&GenerateConfig {
-        seed: args.seed,
-        n_sessions: args.sessions,
-        ..GenerateConfig::default()
-    });
+    let (sessions, _) = load_sessions(Request::Generate {
+        config: GenerateConfig {
+            seed: args.seed,
+            n_sessions: args.sessions,
+            ..GenerateConfig::default()
+        },
+    })?;
     write_output(&args.out, write_csv(&sessions).as_bytes())?;
     let overcrowded = sessions.iter().filter(|s| s.overcrowded()).count();
     eprintln!(
@@ -157,13 +156,48 @@ fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A service whose clock is the process's.
+fn service() -> OccupancyService {
+    let start = Instant::now();
+    OccupancyService::with_clock(Box::new(move || start.elapsed().as_secs_f64() * 1000.0))
+}
+
+/// Runs one request and gives its last event.
+fn answer(request: Request, mut on_event: impl FnMut(&Event)) -> anyhow::Result<Event> {
+    let mut last = None;
+    drive(&mut service(), request, |event| {
+        on_event(&event);
+        last = Some(event);
+        true
+    })?;
+    last.context("the occupancy job gave no answer")
+}
+
+/// The sessions a generate or import request gives, and the import's problems.
+fn load_sessions(request: Request) -> anyhow::Result<(Vec<Session>, BadRows)> {
+    match answer(request, |_| {})? {
+        Event::Sessions {
+            sessions,
+            errors,
+            n_bad_rows,
+        } => Ok((sessions, BadRows { errors, n_bad_rows })),
+        other => bail!("unexpected answer from the occupancy job: {other:?}"),
+    }
+}
+
+/// The located errors an import kept, and how many bad rows there were.
+struct BadRows {
+    errors: Vec<String>,
+    n_bad_rows: usize,
+}
+
 /// Prints the kept errors of an import; says how many more there were.
-fn report_errors<T>(imported: &Imported<T>) {
-    for error in imported.errors.iter().take(20) {
+fn report_errors(bad: &BadRows) {
+    for error in bad.errors.iter().take(20) {
         eprintln!("  {error}");
     }
-    if imported.n_bad_rows > 20 {
-        eprintln!("  … {} bad rows in all", imported.n_bad_rows);
+    if bad.n_bad_rows > 20 {
+        eprintln!("  … {} bad rows in all", bad.n_bad_rows);
     }
 }
 
@@ -235,6 +269,15 @@ fn stage_name(stage: Stage) -> &'static str {
     }
 }
 
+/// The time of every stage before the evaluation, as the summary prints it.
+fn stage_times(timings: &Timings) -> String {
+    [Stage::Encoding, Stage::Linear, Stage::Forest, Stage::Svm]
+        .iter()
+        .map(|s| format!("{} {:.2} s", stage_name(*s), timings.of(*s) / 1000.0))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn regression_line(name: &str, m: &RegressionMetrics) -> String {
     format!(
         "{name:<16} MAE {:>8.3}   RMSE {:>8.3}   R² {:>7.4}",
@@ -246,22 +289,24 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
     let config = train_config(args)?;
     let bytes =
         fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
-    let imported = parse_sessions(&bytes, &args.data.display().to_string());
-    if imported.n_bad_rows > 0 {
+    let (sessions, bad) = load_sessions(Request::Import {
+        file_name: args.data.display().to_string(),
+        bytes,
+    })?;
+    if bad.n_bad_rows > 0 {
         eprintln!(
             "{} row(s) of {} could not be read:",
-            imported.n_bad_rows,
+            bad.n_bad_rows,
             args.data.display()
         );
-        report_errors(&imported);
-        if !args.skip_bad_rows || imported.rows.is_empty() {
+        report_errors(&bad);
+        if !args.skip_bad_rows || sessions.is_empty() {
             bail!(
                 "{} has bad rows; fix them or pass --skip-bad-rows",
                 args.data.display()
             );
         }
     }
-    let sessions = imported.rows;
     let bar = if args.quiet {
         ProgressBar::hidden()
     } else {
@@ -271,34 +316,26 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} ({elapsed})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut timings: Vec<(Stage, f64)> = Vec::new();
-    let mut current: Option<(Stage, Instant)> = None;
-    let mut on_progress = |p: Progress| {
-        bar.set_position((p.overall * 1000.0) as u64);
-        bar.set_message(stage_name(p.stage));
-        if current.map(|(stage, _)| stage) != Some(p.stage) {
-            if let Some((stage, since)) = current {
-                timings.push((stage, since.elapsed().as_secs_f64()));
-            }
-            current = Some((p.stage, Instant::now()));
-        }
+    let request = Request::Train {
+        sessions: sessions.clone(),
+        config: config.clone(),
+        created_at: now_utc(),
     };
-    let never = || false;
-    let start = Instant::now();
-    let created_at = now_utc();
-    let bundle = train(
-        &sessions,
-        &config,
-        &created_at,
-        &mut Hooks {
-            on_progress: &mut on_progress,
-            is_cancelled: &never,
-        },
-    )?;
+    let trained = answer(request, |event| {
+        if let Event::Progress(p) = event {
+            bar.set_position((p.overall * 1000.0) as u64);
+            bar.set_message(stage_name(p.stage));
+        }
+    })?;
     bar.finish_and_clear();
-    let total = start.elapsed().as_secs_f64();
-
-    let bytes = bundle.to_bytes()?;
+    let Event::Trained {
+        bundle: bytes,
+        timings,
+    } = trained
+    else {
+        bail!("unexpected answer from the occupancy job: {trained:?}");
+    };
+    let bundle = ModelBundle::from_bytes(&bytes).context("the trained model does not load")?;
     fs::write(&args.out, &bytes).with_context(|| format!("cannot write {}", args.out.display()))?;
 
     let e = &bundle.evaluation;
@@ -344,16 +381,14 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         println!("  {:<28} {:.4}", f.feature, f.importance);
     }
     if let Some(k) = args.cv {
-        let mut ignore = |_: Progress| {};
-        let folds = campus_occupancy::cross_validate(
-            &sessions,
-            &config,
-            k,
-            &mut Hooks {
-                on_progress: &mut ignore,
-                is_cancelled: &never,
-            },
-        )?;
+        let request = Request::CrossValidate {
+            sessions,
+            config: config.clone(),
+            folds: k,
+        };
+        let Event::CrossValidated { folds } = answer(request, |_| {})? else {
+            bail!("unexpected answer from the occupancy job to cross-validation");
+        };
         let n = folds.len().max(1) as f64;
         let mean = |f: &dyn Fn(&FoldMetrics) -> f64| folds.iter().map(f).sum::<f64>() / n;
         println!();
@@ -376,11 +411,11 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         );
     }
     println!();
-    let stage_times: Vec<String> = timings
-        .iter()
-        .map(|(s, t)| format!("{} {:.2} s", stage_name(*s), t))
-        .collect();
-    println!("Training took {total:.2} s ({}).", stage_times.join(", "));
+    println!(
+        "Training took {:.2} s ({}).",
+        timings.total_ms / 1000.0,
+        stage_times(&timings)
+    );
     println!(
         "Saved {} ({} bytes, data fingerprint {}).",
         args.out.display(),
@@ -390,45 +425,45 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load_bundle(path: &Path) -> anyhow::Result<ModelBundle> {
-    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    ModelBundle::from_bytes(&bytes).with_context(|| format!("cannot load {}", path.display()))
-}
-
 fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
-    let bundle = load_bundle(&args.model)?;
+    let model =
+        fs::read(&args.model).with_context(|| format!("cannot read {}", args.model.display()))?;
     let bytes =
         fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
-    let imported = parse_inputs(&bytes, &args.data.display().to_string());
-    if imported.n_bad_rows > 0 {
+    let request = Request::Predict {
+        model_name: args.model.display().to_string(),
+        model,
+        file_name: args.data.display().to_string(),
+        bytes,
+    };
+    let Event::Predicted {
+        created_at,
+        csv,
+        n_predicted,
+        n_overcrowded,
+        errors,
+        n_bad_rows,
+    } = answer(request, |_| {})?
+    else {
+        bail!("unexpected answer from the occupancy job to a prediction");
+    };
+    if n_bad_rows > 0 {
         eprintln!(
             "{} row(s) of {} could not be read and were skipped:",
-            imported.n_bad_rows,
+            n_bad_rows,
             args.data.display()
         );
-        report_errors(&imported);
-        if imported.rows.is_empty() {
+        report_errors(&BadRows { errors, n_bad_rows });
+        if n_predicted == 0 {
             bail!("{} has no readable rows", args.data.display());
         }
     }
-    let predictions = bundle
-        .models
-        .predict_many(imported.rows.iter().map(|r| &r.input))?;
-    let mut out = String::new();
-    for (row, prediction) in imported.rows.iter().zip(&predictions) {
-        write_row_with_predictions(&mut out, &row.input, row.actual_attendance, prediction);
-    }
-    let text = format!("{}{out}", campus_occupancy::session::PREDICTION_HEADER);
     match &args.out {
-        Some(path) => write_output(path, text.as_bytes())?,
-        None => write_output(Path::new("-"), text.as_bytes())?,
+        Some(path) => write_output(path, csv.as_bytes())?,
+        None => write_output(Path::new("-"), csv.as_bytes())?,
     }
-    let n_overcrowded = predictions.iter().filter(|p| p.overcrowded).count();
     eprintln!(
-        "{} sessions predicted with the model of {} ({} flagged overcrowded).",
-        predictions.len(),
-        bundle.created_at,
-        n_overcrowded
+        "{n_predicted} sessions predicted with the model of {created_at} ({n_overcrowded} flagged overcrowded)."
     );
     Ok(())
 }

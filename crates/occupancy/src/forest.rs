@@ -81,13 +81,21 @@ fn dense(x: &Matrix) -> Result<DenseMatrix<f64>, ForestError> {
         .map_err(|e| ForestError::Smartcore(e.to_string()))
 }
 
-impl ForestModel {
-    pub fn fit(
-        x: &Matrix,
-        y: &[f64],
-        config: &ForestConfig,
-        hooks: &mut Hooks<'_>,
-    ) -> Result<Self, ForestError> {
+/// A forest being fitted one chunk of trees at a time, so a caller can report progress and stop
+/// between chunks ([`ForestModel::fit`] runs it to the end).
+pub struct ForestFit {
+    matrix: DenseMatrix<f64>,
+    targets: Vec<f64>,
+    n_features: usize,
+    features_per_split: usize,
+    config: ForestConfig,
+    sizes: Vec<usize>,
+    chunks: Vec<(usize, SmartForest)>,
+    done: usize,
+}
+
+impl ForestFit {
+    pub fn new(x: &Matrix, y: &[f64], config: &ForestConfig) -> Result<ForestFit, ForestError> {
         let p = x.n_cols.max(1);
         let m = match config.features_per_split {
             FeaturesPerSplit::All => p,
@@ -96,35 +104,78 @@ impl ForestModel {
             FeaturesPerSplit::Count(n) => n,
         }
         .clamp(1, p);
-        let matrix = dense(x)?;
-        let targets = y.to_vec();
         let sizes = chunk_sizes(config.n_trees.max(1));
-        let mut chunks = Vec::with_capacity(sizes.len());
-        let mut done = 0;
-        for (chunk_idx, n_trees) in sizes.iter().enumerate() {
+        Ok(ForestFit {
+            matrix: dense(x)?,
+            targets: y.to_vec(),
+            n_features: x.n_cols,
+            features_per_split: m,
+            config: config.clone(),
+            chunks: Vec::with_capacity(sizes.len()),
+            sizes,
+            done: 0,
+        })
+    }
+
+    /// Whether every chunk is fitted.
+    pub fn is_done(&self) -> bool {
+        self.chunks.len() >= self.sizes.len()
+    }
+
+    /// Share of the trees fitted so far, from 0 to 1.
+    pub fn fraction(&self) -> f64 {
+        self.done as f64 / self.config.n_trees.max(1) as f64
+    }
+
+    /// Fits the next chunk of trees; does nothing once [`ForestFit::is_done`].
+    pub fn fit_next(&mut self) -> Result<(), ForestError> {
+        let chunk_idx = self.chunks.len();
+        let Some(n_trees) = self.sizes.get(chunk_idx).copied() else {
+            return Ok(());
+        };
+        let config = &self.config;
+        let mut params = RandomForestRegressorParameters::default()
+            .with_n_trees(n_trees)
+            .with_m(self.features_per_split)
+            .with_min_samples_leaf(config.min_samples_leaf.max(1))
+            .with_min_samples_split(config.min_samples_split.max(2))
+            .with_keep_samples(false)
+            .with_seed(derive_seed(config.seed, chunk_idx as u64));
+        if let Some(depth) = config.max_depth {
+            params = params.with_max_depth(depth);
+        }
+        let forest = SmartForest::fit(&self.matrix, &self.targets, params)
+            .map_err(|e| ForestError::Smartcore(e.to_string()))?;
+        self.chunks.push((n_trees, forest));
+        self.done += n_trees;
+        Ok(())
+    }
+
+    /// The fitted forest (of the chunks fitted so far).
+    pub fn finish(self) -> ForestModel {
+        ForestModel {
+            n_features: self.n_features,
+            chunks: self.chunks,
+        }
+    }
+}
+
+impl ForestModel {
+    pub fn fit(
+        x: &Matrix,
+        y: &[f64],
+        config: &ForestConfig,
+        hooks: &mut Hooks<'_>,
+    ) -> Result<Self, ForestError> {
+        let mut fit = ForestFit::new(x, y, config)?;
+        while !fit.is_done() {
             if hooks.cancelled() {
                 return Err(ForestError::Cancelled);
             }
-            let mut params = RandomForestRegressorParameters::default()
-                .with_n_trees(*n_trees)
-                .with_m(m)
-                .with_min_samples_leaf(config.min_samples_leaf.max(1))
-                .with_min_samples_split(config.min_samples_split.max(2))
-                .with_keep_samples(false)
-                .with_seed(derive_seed(config.seed, chunk_idx as u64));
-            if let Some(depth) = config.max_depth {
-                params = params.with_max_depth(depth);
-            }
-            let forest = SmartForest::fit(&matrix, &targets, params)
-                .map_err(|e| ForestError::Smartcore(e.to_string()))?;
-            chunks.push((*n_trees, forest));
-            done += n_trees;
-            hooks.report(Stage::Forest, done as f64 / config.n_trees.max(1) as f64);
+            fit.fit_next()?;
+            hooks.report(Stage::Forest, fit.fraction());
         }
-        Ok(Self {
-            n_features: x.n_cols,
-            chunks,
-        })
+        Ok(fit.finish())
     }
 
     pub fn n_trees(&self) -> usize {

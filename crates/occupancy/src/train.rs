@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::features::{FeatureEncoder, Matrix};
-use crate::forest::{ForestConfig, ForestError, ForestModel};
+use crate::forest::{ForestConfig, ForestError, ForestFit, ForestModel};
 use crate::linear::{LinearConfig, LinearError, LinearModel};
 use crate::metrics::{
     ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics,
@@ -105,6 +105,8 @@ pub enum TrainError {
     Svm(SvmError),
     #[error("training was cancelled")]
     Cancelled,
+    #[error("this training has already finished")]
+    Finished,
 }
 
 impl From<ForestError> for TrainError {
@@ -150,22 +152,71 @@ pub fn train(
     created_at: &str,
     hooks: &mut Hooks<'_>,
 ) -> Result<ModelBundle, TrainError> {
-    if sessions.len() < MIN_ROWS {
-        return Err(TrainError::TooFewRows {
-            needed: MIN_ROWS,
-            found: sessions.len(),
-        });
+    let mut training = Training::start(sessions, config, created_at, hooks)?;
+    loop {
+        check_cancel(hooks)?;
+        if let Some(bundle) = training.step(hooks)? {
+            return Ok(*bundle);
+        }
     }
-    let split = train_test_split(sessions.len(), config.test_fraction, config.split_seed);
-    let (models, evaluation) = fit_and_evaluate(sessions, &split, config, hooks)?;
-    Ok(ModelBundle {
-        created_at: created_at.to_owned(),
-        data_fingerprint: data_fingerprint(sessions),
-        n_rows: sessions.len(),
-        config: config.clone(),
-        models,
-        evaluation,
-    })
+}
+
+/// [`train`] one bounded step at a time: the encoding when it starts, then the linear model,
+/// the forest's chunks of trees one per step, the SVM, and the evaluation, which gives the
+/// bundle. Between two steps a caller may report, or stop by dropping it.
+pub struct Training {
+    created_at: String,
+    data_fingerprint: String,
+    n_rows: usize,
+    config: TrainConfig,
+    fit: Fit,
+}
+
+impl Training {
+    /// Checks the row count, splits and encodes (the [`Stage::Encoding`] step).
+    pub fn start(
+        sessions: &[Session],
+        config: &TrainConfig,
+        created_at: &str,
+        hooks: &mut Hooks<'_>,
+    ) -> Result<Training, TrainError> {
+        if sessions.len() < MIN_ROWS {
+            return Err(TrainError::TooFewRows {
+                needed: MIN_ROWS,
+                found: sessions.len(),
+            });
+        }
+        let split = train_test_split(sessions.len(), config.test_fraction, config.split_seed);
+        let fit = Fit::start(sessions, &split, config, hooks);
+        Ok(Training {
+            created_at: created_at.to_owned(),
+            data_fingerprint: data_fingerprint(sessions),
+            n_rows: sessions.len(),
+            config: config.clone(),
+            fit,
+        })
+    }
+
+    /// The stage the next step works in.
+    pub fn stage(&self) -> Stage {
+        self.fit.stage()
+    }
+
+    /// Does the next step; the last one gives the trained version.
+    pub fn step(&mut self, hooks: &mut Hooks<'_>) -> Result<Option<Box<ModelBundle>>, TrainError> {
+        let FitStep::Done(fitted) = self.fit.step(hooks)? else {
+            return Ok(None);
+        };
+        let (models, evaluation) = *fitted;
+        Ok(Some(Box::new(ModelBundle {
+            created_at: self.created_at.clone(),
+            data_fingerprint: self.data_fingerprint.clone(),
+            n_rows: self.n_rows,
+            config: self.config.clone(),
+            models,
+            evaluation,
+        })))
+    }
 }
 
 /// The metrics of one cross-validation fold.
@@ -207,73 +258,190 @@ fn fit_and_evaluate(
     config: &TrainConfig,
     hooks: &mut Hooks<'_>,
 ) -> Result<(Models, Evaluation), TrainError> {
-    hooks.report(Stage::Encoding, 0.0);
-    let pick = |rows: &[usize]| -> Vec<&Session> {
-        rows.iter().filter_map(|r| sessions.get(*r)).collect()
-    };
-    let train_rows = pick(&split.train);
-    let test_rows = pick(&split.test);
-    let encoder = FeatureEncoder::fit(train_rows.iter().map(|s| &s.input));
-    let x_train = encoder.encode(train_rows.iter().map(|s| &s.input));
-    let x_test = encoder.encode(test_rows.iter().map(|s| &s.input));
-    let y_train: Vec<f64> = train_rows
-        .iter()
-        .map(|s| f64::from(s.actual_attendance))
-        .collect();
-    let y_test: Vec<f64> = test_rows
-        .iter()
-        .map(|s| f64::from(s.actual_attendance))
-        .collect();
-    let labels_train: Vec<bool> = train_rows.iter().map(|s| s.overcrowded()).collect();
-    let labels_test: Vec<bool> = test_rows.iter().map(|s| s.overcrowded()).collect();
+    let mut fit = Fit::start(sessions, split, config, hooks);
+    loop {
+        check_cancel(hooks)?;
+        if let FitStep::Done(fitted) = fit.step(hooks)? {
+            return Ok(*fitted);
+        }
+    }
+}
 
-    check_cancel(hooks)?;
-    hooks.report(Stage::Linear, 0.0);
-    let linear = LinearModel::fit(&x_train, &y_train, &config.linear)?;
-    check_cancel(hooks)?;
-    hooks.report(Stage::Forest, 0.0);
-    let forest = ForestModel::fit(&x_train, &y_train, &config.forest, hooks)?;
-    hooks.report(Stage::Svm, 0.0);
-    let svm = SvmModel::fit(&x_train, &labels_train, &config.svm, hooks)?;
+/// What one [`Fit::step`] came to.
+pub enum FitStep {
+    /// More steps follow.
+    Working,
+    /// The fitted models and their evaluation on the held-back rows.
+    Done(Box<(Models, Evaluation)>),
+}
 
-    hooks.report(Stage::Evaluating, 0.0);
-    let linear_predictions = linear.predict(&x_test);
-    let forest_predictions = forest.predict(&x_test)?;
-    let svm_margins = margins(&svm, &x_test);
-    let svm_verdicts: Vec<bool> = svm_margins.iter().map(|m| *m > 0.0).collect();
-    let names = encoder.feature_names();
-    let mut feature_importance: Vec<FeatureImportance> = names
-        .into_iter()
-        .zip(forest.feature_importances()?)
-        .map(|(feature, importance)| FeatureImportance {
-            feature,
-            importance,
+/// The fit of all three models on one split and their evaluation, one bounded step at a time.
+pub struct Fit {
+    config: TrainConfig,
+    /// Taken by the evaluation, into the models.
+    encoder: Option<FeatureEncoder>,
+    x_train: Matrix,
+    x_test: Matrix,
+    y_train: Vec<f64>,
+    y_test: Vec<f64>,
+    labels_train: Vec<bool>,
+    labels_test: Vec<bool>,
+    n_train: usize,
+    test_rows: Vec<u32>,
+    phase: Phase,
+}
+
+/// Where a [`Fit`] is; each phase holds the models fitted before it.
+enum Phase {
+    Linear,
+    Forest(LinearModel, Option<ForestFit>),
+    Svm(LinearModel, ForestModel),
+    Evaluating(LinearModel, ForestModel, SvmModel),
+    /// Finished (or failed); further steps are an error.
+    Done,
+}
+
+impl Fit {
+    /// Encodes the split's rows (the [`Stage::Encoding`] step).
+    pub fn start(
+        sessions: &[Session],
+        split: &Split,
+        config: &TrainConfig,
+        hooks: &mut Hooks<'_>,
+    ) -> Fit {
+        hooks.report(Stage::Encoding, 0.0);
+        let pick = |rows: &[usize]| -> Vec<&Session> {
+            rows.iter().filter_map(|r| sessions.get(*r)).collect()
+        };
+        let train_rows = pick(&split.train);
+        let test_rows = pick(&split.test);
+        let encoder = FeatureEncoder::fit(train_rows.iter().map(|s| &s.input));
+        let x_train = encoder.encode(train_rows.iter().map(|s| &s.input));
+        let x_test = encoder.encode(test_rows.iter().map(|s| &s.input));
+        let attendance = |rows: &[&Session]| -> Vec<f64> {
+            rows.iter()
+                .map(|s| f64::from(s.actual_attendance))
+                .collect()
+        };
+        Fit {
+            config: config.clone(),
+            y_train: attendance(&train_rows),
+            y_test: attendance(&test_rows),
+            labels_train: train_rows.iter().map(|s| s.overcrowded()).collect(),
+            labels_test: test_rows.iter().map(|s| s.overcrowded()).collect(),
+            encoder: Some(encoder),
+            x_train,
+            x_test,
+            n_train: split.train.len(),
+            test_rows: split.test.iter().map(|r| *r as u32).collect(),
+            phase: Phase::Linear,
+        }
+    }
+
+    /// The stage the next step works in.
+    pub fn stage(&self) -> Stage {
+        match self.phase {
+            Phase::Linear => Stage::Linear,
+            Phase::Forest(..) => Stage::Forest,
+            Phase::Svm(..) => Stage::Svm,
+            Phase::Evaluating(..) | Phase::Done => Stage::Evaluating,
+        }
+    }
+
+    /// Does the next step: the linear model, one chunk of trees, the SVM (one step; it polls
+    /// `hooks` for cancellation itself), or the evaluation, which finishes the fit.
+    pub fn step(&mut self, hooks: &mut Hooks<'_>) -> Result<FitStep, TrainError> {
+        self.phase = match std::mem::replace(&mut self.phase, Phase::Done) {
+            Phase::Linear => {
+                hooks.report(Stage::Linear, 0.0);
+                let linear = LinearModel::fit(&self.x_train, &self.y_train, &self.config.linear)?;
+                Phase::Forest(linear, None)
+            }
+            Phase::Forest(linear, None) => {
+                hooks.report(Stage::Forest, 0.0);
+                let forest = ForestFit::new(&self.x_train, &self.y_train, &self.config.forest)?;
+                self.forest_step(linear, forest, hooks)?
+            }
+            Phase::Forest(linear, Some(forest)) => self.forest_step(linear, forest, hooks)?,
+            Phase::Svm(linear, forest) => {
+                hooks.report(Stage::Svm, 0.0);
+                let svm =
+                    SvmModel::fit(&self.x_train, &self.labels_train, &self.config.svm, hooks)?;
+                Phase::Evaluating(linear, forest, svm)
+            }
+            Phase::Evaluating(linear, forest, svm) => {
+                let done = self.evaluate(linear, forest, svm, hooks)?;
+                return Ok(FitStep::Done(Box::new(done)));
+            }
+            Phase::Done => return Err(TrainError::Finished),
+        };
+        Ok(FitStep::Working)
+    }
+
+    fn forest_step(
+        &mut self,
+        linear: LinearModel,
+        mut forest: ForestFit,
+        hooks: &mut Hooks<'_>,
+    ) -> Result<Phase, TrainError> {
+        forest.fit_next()?;
+        hooks.report(Stage::Forest, forest.fraction());
+        Ok(if forest.is_done() {
+            Phase::Svm(linear, forest.finish())
+        } else {
+            Phase::Forest(linear, Some(forest))
         })
-        .collect();
-    feature_importance.sort_by(|a, b| b.importance.total_cmp(&a.importance));
-    let evaluation = Evaluation {
-        n_train: split.train.len(),
-        n_test: split.test.len(),
-        linear: regression_metrics(&y_test, &linear_predictions),
-        forest: regression_metrics(&y_test, &forest_predictions),
-        svm: classification_metrics(&labels_test, &svm_verdicts),
-        feature_importance,
-        test_rows: split.test.iter().map(|r| *r as u32).collect(),
-        test_actual: y_test,
-        linear_predictions,
-        forest_predictions,
-        svm_margins,
-    };
-    hooks.report(Stage::Evaluating, 1.0);
-    Ok((
-        Models {
-            encoder,
-            linear,
-            forest,
-            svm,
-        },
-        evaluation,
-    ))
+    }
+
+    fn evaluate(
+        &mut self,
+        linear: LinearModel,
+        forest: ForestModel,
+        svm: SvmModel,
+        hooks: &mut Hooks<'_>,
+    ) -> Result<(Models, Evaluation), TrainError> {
+        hooks.report(Stage::Evaluating, 0.0);
+        let encoder = self.encoder.take().ok_or(TrainError::Finished)?;
+        let x_test = &self.x_test;
+        let linear_predictions = linear.predict(x_test);
+        let forest_predictions = forest.predict(x_test)?;
+        let svm_margins = margins(&svm, x_test);
+        let svm_verdicts: Vec<bool> = svm_margins.iter().map(|m| *m > 0.0).collect();
+        let names = encoder.feature_names();
+        let mut feature_importance: Vec<FeatureImportance> = names
+            .into_iter()
+            .zip(forest.feature_importances()?)
+            .map(|(feature, importance)| FeatureImportance {
+                feature,
+                importance,
+            })
+            .collect();
+        feature_importance.sort_by(|a, b| b.importance.total_cmp(&a.importance));
+        let y_test = std::mem::take(&mut self.y_test);
+        let evaluation = Evaluation {
+            n_train: self.n_train,
+            n_test: self.test_rows.len(),
+            linear: regression_metrics(&y_test, &linear_predictions),
+            forest: regression_metrics(&y_test, &forest_predictions),
+            svm: classification_metrics(&self.labels_test, &svm_verdicts),
+            feature_importance,
+            test_rows: std::mem::take(&mut self.test_rows),
+            test_actual: y_test,
+            linear_predictions,
+            forest_predictions,
+            svm_margins,
+        };
+        hooks.report(Stage::Evaluating, 1.0);
+        Ok((
+            Models {
+                encoder,
+                linear,
+                forest,
+                svm,
+            },
+            evaluation,
+        ))
+    }
 }
 
 fn check_cancel(hooks: &Hooks<'_>) -> Result<(), TrainError> {

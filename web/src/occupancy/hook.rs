@@ -1,39 +1,29 @@
-//! The occupancy section's side effects: the worker, the IndexedDB registry, file reading and
-//! downloads. [`use_occupancy`] returns an [`OccupancyHandle`] whose methods start them and
-//! report through the reducer.
+//! The occupancy section's side effects: the worker (through [`WorkerClient`]), the IndexedDB
+//! registry ([`super::versions`]), file reading and downloads. [`use_occupancy`] returns an
+//! [`OccupancyHandle`] whose methods start them and report through the reducer.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Uint8Array};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
+use js_sys::Uint8Array;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{Blob, BlobPropertyBag, File, MessageEvent, Url, Worker};
+use web_sys::File;
 use yew::prelude::*;
 
-use campus_occupancy::{GenerateConfig, ModelBundle, Session, TrainConfig};
+use campus_jobs::occupancy::{Event, Request};
+use campus_occupancy::{GenerateConfig, Session, TrainConfig};
 
-use super::protocol::{Request, Response, Timings, decode, encode};
-use super::registry::{Registry, VersionMeta, load_active, save_active};
-use super::state::{Action, ActiveModel, JobKind, State};
+use super::registry::Registry;
+use super::state::{Action, JobKind, State};
+use crate::shared::worker::{Reply, RequestId, WorkerClient, WorkerStatus};
 
 /// The worker's loader, `web/occupancy_worker_loader.js` (copied by Trunk, see `index.html`).
 pub const WORKER_LOADER: &str = "occupancy_worker_loader.js";
 
-/// The SVM's kernel cache in the browser: the native default (200 MB) is too much for a tab.
-pub const BROWSER_CACHE_MEGABYTES: usize = 64;
-
-/// The training configuration the page uses: the core's defaults with a browser-sized cache.
-pub fn browser_train_config() -> TrainConfig {
-    let mut config = TrainConfig::default();
-    config.svm.cache_megabytes = BROWSER_CACHE_MEGABYTES;
-    config
-}
-
+/// The page's handle on the occupancy worker and registry. Clones share them.
 #[derive(Clone)]
 pub struct OccupancyHandle {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 impl PartialEq for OccupancyHandle {
@@ -42,32 +32,25 @@ impl PartialEq for OccupancyHandle {
     }
 }
 
-struct Inner {
+pub(super) struct Inner {
     dispatch: UseReducerDispatcher<State>,
-    worker: RefCell<Option<LiveWorker>>,
+    client: RefCell<Option<WorkerClient<Request, Event>>>,
     current: RefCell<Option<Job>>,
-    /// The current worker has said `Ready` (a worker that fails before that is not restarted,
-    /// or a missing file would restart it forever).
-    worker_ready: Cell<bool>,
-    next_job_id: Cell<u32>,
-    registry: RefCell<Option<Registry>>,
+    /// Has a worker said `Ready` yet? One that dies before that is not coming back.
+    ever_ready: Cell<bool>,
+    pub(super) registry: RefCell<Option<Registry>>,
     /// The last export's object URL, freed at the next export.
-    export_url: RefCell<Option<String>>,
+    pub(super) export_url: RefCell<Option<String>>,
 }
 
-/// The worker and the handlers it calls, which must live as long as it does.
-struct LiveWorker {
-    worker: Worker,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(JsValue)>,
-}
-
+/// The request the worker is busy with.
 struct Job {
-    job_id: u32,
+    id: RequestId,
     kind: JobKind,
     source: String,
-    /// Sessions the model was trained on, kept for nothing but the count in messages.
+    /// Sessions the model is trained on, for the message.
     n_rows: usize,
+    cancelling: bool,
 }
 
 impl OccupancyHandle {
@@ -75,121 +58,84 @@ impl OccupancyHandle {
         let handle = OccupancyHandle {
             inner: Rc::new(Inner {
                 dispatch,
-                worker: RefCell::new(None),
+                client: RefCell::new(None),
                 current: RefCell::new(None),
-                worker_ready: Cell::new(false),
-                next_job_id: Cell::new(0),
+                ever_ready: Cell::new(false),
                 registry: RefCell::new(None),
                 export_url: RefCell::new(None),
             }),
         };
-        handle.spawn_worker();
+        let weak = Rc::downgrade(&handle.inner);
+        let on_status = Callback::from(move |status| {
+            if let Some(handle) = upgrade(&weak) {
+                handle.on_status(status);
+            }
+        });
+        let client = WorkerClient::spawn(WORKER_LOADER, on_status);
+        *handle.inner.client.borrow_mut() = Some(client);
         let loader = handle.clone();
         spawn_local(async move { loader.load_registry().await });
         handle
     }
 
-    fn dispatch(&self, action: Action) {
+    pub(super) fn dispatch(&self, action: Action) {
         self.inner.dispatch.dispatch(action);
     }
 
-    fn spawn_worker(&self) {
-        self.inner.worker_ready.set(false);
-        let worker = match Worker::new(WORKER_LOADER) {
-            Ok(worker) => worker,
-            Err(err) => {
-                return self.dispatch(Action::Failed {
-                    message: format!("the occupancy worker could not start: {err:?}"),
-                });
+    fn client(&self) -> Option<WorkerClient<Request, Event>> {
+        self.inner.client.borrow().clone()
+    }
+
+    fn on_status(&self, status: WorkerStatus) {
+        match status {
+            WorkerStatus::Ready => {
+                self.inner.ever_ready.set(true);
+                self.dispatch(Action::WorkerReady);
             }
-        };
-        let receiver = Rc::downgrade(&self.inner);
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(inner) = receiver.upgrade() else {
-                return;
-            };
-            let handle = OccupancyHandle { inner };
-            match decode::<Response>(&event.data()) {
-                Ok(response) => handle.on_response(response),
-                Err(message) => handle.dispatch(Action::Failed { message }),
-            }
-        });
-        let receiver = Rc::downgrade(&self.inner);
-        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_event: JsValue| {
-            let Some(inner) = receiver.upgrade() else {
-                return;
-            };
-            let handle = OccupancyHandle { inner };
-            handle.inner.current.borrow_mut().take();
-            if !handle.inner.worker_ready.get() {
-                return handle.dispatch(Action::Failed {
+            // A request it held has been told already; a worker that never started is not
+            // restarted.
+            WorkerStatus::Died(_) if !self.inner.ever_ready.get() => {
+                self.dispatch(Action::Failed {
                     message: "The occupancy worker could not load. Reload the page to try again."
                         .to_owned(),
                 });
             }
-            // A panic or running out of memory: start afresh so the next run can work.
-            handle.restart_worker();
-            handle.dispatch(Action::Failed {
-                message: "The occupancy worker stopped (it may have run out of memory); it has been restarted."
-                    .to_owned(),
-            });
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        *self.inner.worker.borrow_mut() = Some(LiveWorker {
-            worker,
-            _on_message: on_message,
-            _on_error: on_error,
-        });
-    }
-
-    fn restart_worker(&self) {
-        if let Some(live) = self.inner.worker.borrow_mut().take() {
-            live.worker.terminate();
+            WorkerStatus::Died(_) => {}
         }
-        self.spawn_worker();
     }
 
-    fn post(&self, request: &Request) -> Result<(), String> {
-        let bytes = encode(request)?;
-        let worker = self.inner.worker.borrow();
-        let Some(live) = worker.as_ref() else {
-            return Err("the occupancy worker is not running".to_owned());
+    fn start(&self, kind: JobKind, source: String, n_rows: usize, request: Request) {
+        let Some(client) = self.client() else {
+            return self.dispatch(Action::Failed {
+                message: "the occupancy worker is not running".to_owned(),
+            });
         };
-        live.worker
-            .post_message_with_transfer(&bytes, &Array::of1(&bytes.buffer()))
-            .map_err(|err| format!("could not reach the occupancy worker: {err:?}"))
-    }
-
-    fn start(
-        &self,
-        kind: JobKind,
-        source: String,
-        n_rows: usize,
-        make: impl FnOnce(u32) -> Request,
-    ) {
-        let job_id = self.inner.next_job_id.get() + 1;
-        self.inner.next_job_id.set(job_id);
+        let this_id = Rc::new(Cell::new(0));
+        let weak = Rc::downgrade(&self.inner);
+        let on_reply = Callback::from({
+            let this_id = this_id.clone();
+            move |reply| {
+                if let Some(handle) = upgrade(&weak) {
+                    handle.on_reply(this_id.get(), reply);
+                }
+            }
+        });
+        let id = client.request(request, on_reply);
+        this_id.set(id);
         *self.inner.current.borrow_mut() = Some(Job {
-            job_id,
+            id,
             kind,
             source,
             n_rows,
+            cancelling: false,
         });
-        self.dispatch(Action::Started { job_id, kind });
-        if let Err(message) = self.post(&make(job_id)) {
-            self.inner.current.borrow_mut().take();
-            self.dispatch(Action::Failed { message });
-        }
+        self.dispatch(Action::Started { job_id: id, kind });
     }
 
     /// Generates sessions in the worker; they replace the dataset.
     pub fn generate(&self, config: GenerateConfig) {
         let source = format!("Generated (seed {})", config.seed);
-        self.start(JobKind::Generate, source, 0, |job_id| Request::Generate {
-            job_id,
-            config,
-        });
+        self.start(JobKind::Generate, source, 0, Request::Generate { config });
     }
 
     /// Reads a CSV file and parses it in the worker; its sessions are appended.
@@ -202,58 +148,78 @@ impl OccupancyHandle {
                 Err(message) => return handle.dispatch(Action::Failed { message }),
             };
             let source = format!("Imported {file_name}");
-            handle.start(JobKind::Import, source, 0, |job_id| Request::Import {
-                job_id,
-                file_name,
-                bytes,
-            });
+            let request = Request::Import { file_name, bytes };
+            handle.start(JobKind::Import, source, 0, request);
         });
     }
 
     /// Trains all three models on `sessions` in the worker; the result becomes a new version.
     pub fn train(&self, sessions: &[Session], config: TrainConfig) {
-        let created_at = String::from(js_sys::Date::new_0().to_iso_string());
-        let n_rows = sessions.len();
-        let sessions = sessions.to_vec();
-        self.start(JobKind::Train, String::new(), n_rows, |job_id| {
-            Request::Train {
-                job_id,
-                sessions,
-                config,
-                created_at,
-            }
-        });
+        let request = Request::Train {
+            sessions: sessions.to_vec(),
+            config,
+            created_at: String::from(js_sys::Date::new_0().to_iso_string()),
+        };
+        self.start(JobKind::Train, String::new(), sessions.len(), request);
     }
 
-    /// Stops the running job at once by replacing the worker.
+    /// Asks the worker to stop the running job between two steps (the client restarts a
+    /// worker that does not stop within its grace period).
     pub fn cancel(&self) {
-        if self.inner.current.borrow_mut().take().is_some() {
-            self.restart_worker();
-            self.dispatch(Action::Cancelled);
+        let id = match self.inner.current.borrow_mut().as_mut() {
+            Some(job) if !job.cancelling => {
+                job.cancelling = true;
+                job.id
+            }
+            _ => return,
+        };
+        if let Some(client) = self.client() {
+            client.cancel(id);
         }
     }
 
-    fn on_response(&self, response: Response) {
-        match response {
-            Response::Ready => {
-                self.inner.worker_ready.set(true);
-                self.dispatch(Action::WorkerReady);
+    fn on_reply(&self, id: RequestId, reply: Reply<Event>) {
+        match reply {
+            Reply::Event(event) => self.on_event(id, event),
+            Reply::Finished => {}
+            Reply::Failed(message) => {
+                if self.take_job(id).is_some() {
+                    self.dispatch(Action::Failed { message });
+                }
             }
-            Response::Progress { job_id, progress } => {
-                self.dispatch(Action::Progress { job_id, progress });
+            Reply::Cancelled => {
+                if self.take_job(id).is_some() {
+                    self.dispatch(Action::Cancelled);
+                    // The same worker goes on.
+                    self.dispatch(Action::WorkerReady);
+                }
             }
-            Response::Sessions {
-                job_id,
+            Reply::Died(reason) => match self.take_job(id) {
+                Some(job) if job.cancelling => self.dispatch(Action::Cancelled),
+                Some(_) => self.dispatch(Action::Failed {
+                    message: format!(
+                        "The occupancy worker stopped ({reason}); it has been restarted."
+                    ),
+                }),
+                None => {}
+            },
+        }
+    }
+
+    fn on_event(&self, id: RequestId, event: Event) {
+        match event {
+            Event::Progress(progress) => self.dispatch(Action::Progress {
+                job_id: id,
+                progress,
+            }),
+            Event::Sessions {
                 sessions,
                 errors,
                 n_bad_rows,
-                elapsed_ms: _,
             } => {
-                let Some(job) = self.take_job(job_id) else {
-                    return;
-                };
+                let Some(job) = self.take_job(id) else { return };
                 self.dispatch(Action::SessionsLoaded {
-                    job_id,
+                    job_id: id,
                     sessions,
                     append: job.kind == JobKind::Import,
                     errors,
@@ -261,14 +227,8 @@ impl OccupancyHandle {
                     source: job.source,
                 });
             }
-            Response::Trained {
-                job_id,
-                bundle,
-                timings,
-            } => {
-                let Some(job) = self.take_job(job_id) else {
-                    return;
-                };
+            Event::Trained { bundle, timings } => {
+                let Some(job) = self.take_job(id) else { return };
                 let handle = self.clone();
                 spawn_local(async move {
                     let origin = "trained here".to_owned();
@@ -281,213 +241,17 @@ impl OccupancyHandle {
                     }
                 });
             }
-            Response::Failed { job_id, message } => {
-                if job_id == 0 || self.take_job(job_id).is_some() {
-                    self.dispatch(Action::Failed { message });
-                }
-            }
+            Event::CrossValidated { .. } | Event::Predicted { .. } => {}
         }
     }
 
-    fn take_job(&self, job_id: u32) -> Option<Job> {
-        self.inner
-            .current
-            .borrow_mut()
-            .take_if(|j| j.job_id == job_id)
+    fn take_job(&self, id: RequestId) -> Option<Job> {
+        self.inner.current.borrow_mut().take_if(|j| j.id == id)
     }
+}
 
-    async fn registry(&self) -> Result<Registry, String> {
-        if let Some(registry) = self.inner.registry.borrow().as_ref() {
-            return Ok(registry.clone());
-        }
-        let registry = Registry::open().await?;
-        *self.inner.registry.borrow_mut() = Some(registry.clone());
-        Ok(registry)
-    }
-
-    async fn load_registry(&self) {
-        let registry = match self.registry().await {
-            Ok(registry) => registry,
-            Err(message) => {
-                return self.dispatch(Action::RegistryLoaded {
-                    versions: Vec::new(),
-                    active: None,
-                    message: Some(message),
-                });
-            }
-        };
-        let versions = match registry.list().await {
-            Ok(versions) => versions,
-            Err(message) => {
-                return self.dispatch(Action::RegistryLoaded {
-                    versions: Vec::new(),
-                    active: None,
-                    message: Some(message),
-                });
-            }
-        };
-        // The chosen version if it still exists, else the latest.
-        let chosen = load_active()
-            .filter(|id| versions.iter().any(|v| v.id == *id))
-            .or_else(|| versions.first().map(|v| v.id));
-        let (active, message) = match chosen {
-            Some(id) => match self.load_bundle(&registry, id).await {
-                Ok(active) => (Some(active), None),
-                Err(message) => (None, Some(message)),
-            },
-            None => (None, None),
-        };
-        self.dispatch(Action::RegistryLoaded {
-            versions,
-            active,
-            message,
-        });
-    }
-
-    async fn load_bundle(&self, registry: &Registry, id: u32) -> Result<ActiveModel, String> {
-        let bytes = registry.bytes(id).await?;
-        let bundle = load_model(&bytes).map_err(|e| format!("version {id}: {e}"))?;
-        Ok(ActiveModel {
-            id,
-            bundle: Rc::new(bundle),
-        })
-    }
-
-    /// Checks the bytes, stores them as the next version and makes it serve predictions.
-    /// Nothing is stored when the bytes are not a valid model.
-    async fn add_version(
-        &self,
-        bytes: Vec<u8>,
-        origin: String,
-        timings: Option<Timings>,
-        message: String,
-    ) -> Result<(), String> {
-        let bundle = load_model(&bytes).map_err(|e| e.to_string())?;
-        let registry = self.registry().await?;
-        let id = registry.next_id().await?;
-        let meta = VersionMeta::new(id, &bundle, origin, bytes.len(), timings);
-        registry.put(&meta, &bytes).await?;
-        save_active(Some(id));
-        self.dispatch(Action::VersionAdded {
-            meta: Box::new(meta),
-            active: ActiveModel {
-                id,
-                bundle: Rc::new(bundle),
-            },
-            timings,
-            message: format!("{message}: saved as version {id}, which now serves predictions."),
-        });
-        Ok(())
-    }
-
-    /// Makes an earlier version serve predictions.
-    pub fn restore(&self, id: u32) {
-        let handle = self.clone();
-        spawn_local(async move {
-            let result = match handle.registry().await {
-                Ok(registry) => handle.load_bundle(&registry, id).await,
-                Err(message) => Err(message),
-            };
-            match result {
-                Ok(active) => {
-                    save_active(Some(id));
-                    handle.dispatch(Action::Activated(active));
-                }
-                Err(message) => handle.dispatch(Action::Failed { message }),
-            }
-        });
-    }
-
-    pub fn delete(&self, id: u32) {
-        let handle = self.clone();
-        spawn_local(async move {
-            let result = match handle.registry().await {
-                Ok(registry) => registry.delete(id).await,
-                Err(message) => Err(message),
-            };
-            match result {
-                Ok(()) => {
-                    let was_active = load_active() == Some(id);
-                    if was_active {
-                        save_active(None);
-                    }
-                    handle.dispatch(Action::Deleted { id });
-                    // The latest remaining version takes over serving.
-                    if was_active {
-                        handle.serve_latest().await;
-                    }
-                }
-                Err(message) => handle.dispatch(Action::Failed { message }),
-            }
-        });
-    }
-
-    async fn serve_latest(&self) {
-        let Ok(registry) = self.registry().await else {
-            return;
-        };
-        let Some(latest) = registry
-            .list()
-            .await
-            .ok()
-            .and_then(|v| v.first().map(|v| v.id))
-        else {
-            return;
-        };
-        match self.load_bundle(&registry, latest).await {
-            Ok(active) => {
-                save_active(Some(latest));
-                self.dispatch(Action::Activated(active));
-            }
-            Err(message) => self.dispatch(Action::Failed { message }),
-        }
-    }
-
-    /// Downloads a version as a file in the saved-model format (the CLI reads it too).
-    pub fn export(&self, id: u32) {
-        let handle = self.clone();
-        spawn_local(async move {
-            let result = match handle.registry().await {
-                Ok(registry) => registry.bytes(id).await,
-                Err(message) => Err(message),
-            };
-            let offered = result.and_then(|bytes| {
-                let url = object_url(&bytes, "application/octet-stream")?;
-                click_download(&url, &format!("occupancy-model-v{id}.bin"))?;
-                Ok(url)
-            });
-            match offered {
-                Ok(url) => {
-                    if let Some(old) = handle.inner.export_url.borrow_mut().replace(url) {
-                        let _ = Url::revoke_object_url(&old);
-                    }
-                }
-                Err(message) => handle.dispatch(Action::Failed { message }),
-            }
-        });
-    }
-
-    /// Imports a saved model file as a new version; a corrupt or foreign file changes nothing.
-    pub fn import_model(&self, file: File) {
-        let handle = self.clone();
-        spawn_local(async move {
-            let name = file.name();
-            let result = match read_file(&file).await {
-                Ok(bytes) => {
-                    let origin = format!("imported from {name}");
-                    let message = format!("Imported {name}");
-                    handle.add_version(bytes, origin, None, message).await
-                }
-                Err(message) => Err(message),
-            };
-            if let Err(message) = result {
-                handle.dispatch(Action::Notify {
-                    is_error: true,
-                    text: format!("{name} was not imported: {message}"),
-                });
-            }
-        });
-    }
+fn upgrade(weak: &Weak<Inner>) -> Option<OccupancyHandle> {
+    weak.upgrade().map(|inner| OccupancyHandle { inner })
 }
 
 /// The whole file's bytes.
@@ -498,45 +262,9 @@ pub async fn read_file(file: &File) -> Result<Vec<u8>, String> {
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
-fn object_url(bytes: &[u8], mime: &str) -> Result<String, String> {
-    let options = BlobPropertyBag::new();
-    options.set_type(mime);
-    let parts = Array::of1(&Uint8Array::from(bytes));
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(|err| format!("the browser could not make the file: {err:?}"))?;
-    Url::create_object_url_with_blob(&blob)
-        .map_err(|err| format!("the browser could not offer the file: {err:?}"))
-}
-
-fn click_download(url: &str, file_name: &str) -> Result<(), String> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document to download from")?;
-    let anchor = document
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        .ok_or("could not make a download link")?;
-    anchor.set_href(url);
-    anchor.set_download(file_name);
-    anchor.click();
-    Ok(())
-}
-
 /// Starts the worker and opens the registry once per component.
 #[hook]
 pub fn use_occupancy(dispatch: UseReducerDispatcher<State>) -> OccupancyHandle {
     let handle = use_memo((), move |_| OccupancyHandle::new(dispatch));
     (*handle).clone()
-}
-
-/// Decodes a model and predicts once with it, throwing the answer away. V8 runs a wasm
-/// function's first calls in its baseline tier and swaps in the optimised build only between
-/// calls, so without this the first prediction the user sees took about twice as long as the rest.
-fn load_model(bytes: &[u8]) -> Result<ModelBundle, campus_occupancy::BundleError> {
-    let bundle = ModelBundle::from_bytes(bytes)?;
-    let row = vec![1.0; bundle.models.encoder.n_features()];
-    std::hint::black_box(bundle.models.svm.decision_function(&row));
-    let _ = std::hint::black_box(bundle.models.forest.predict_row(&row));
-    Ok(bundle)
 }

@@ -1,23 +1,24 @@
 //! The model registry: trained versions kept in IndexedDB, so they survive a reload.
 //!
-//! Two object stores keyed by the version id: `meta` holds a small JSON summary per version
+//! Two object stores keyed by the version id: `meta` holds a small summary per version
 //! ([`VersionMeta`], all the list and the comparison need) and `bundles` the saved-model bytes
 //! (a few megabytes each, too big for localStorage). Listing reads only `meta`. Writes go
 //! through one transaction over both stores and count as done when it completes. Which version
-//! serves predictions is remembered in localStorage ([`ACTIVE_KEY`]).
+//! serves predictions is remembered in localStorage ([`ACTIVE_KEY`], through `gloo-storage`).
+//!
+//! A summary is stored as a JavaScript object (`serde-wasm-bindgen`). Earlier pages stored it as
+//! JSON text, which is still read; so is a summary that a JavaScript number cannot hold (a seed
+//! above 2^53), which is stored as JSON text too.
 
+use gloo_storage::{LocalStorage, Storage};
 use js_sys::{Array, Promise, Uint8Array};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-use campus_occupancy::ModelBundle;
-use campus_occupancy::TrainConfig;
-use campus_occupancy::metrics::{ClassificationMetrics, RegressionMetrics};
-
-use super::protocol::Timings;
+use campus_jobs::occupancy::VersionMeta;
+use campus_jobs::occupancy::registry::{newest_first, next_id};
 
 /// The page's database.
 pub const DB_NAME: &str = "campus-occupancy";
@@ -26,53 +27,6 @@ const META: &str = "meta";
 const BUNDLES: &str = "bundles";
 /// localStorage key of the id of the version that serves predictions.
 pub const ACTIVE_KEY: &str = "campus-occupancy-active";
-
-/// What the registry lists about one version.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VersionMeta {
-    pub id: u32,
-    pub created_at: String,
-    /// "trained here" or "imported from <file>".
-    pub origin: String,
-    pub n_rows: usize,
-    pub data_fingerprint: String,
-    pub config: TrainConfig,
-    pub linear: RegressionMetrics,
-    pub forest: RegressionMetrics,
-    pub svm: ClassificationMetrics,
-    pub n_train: usize,
-    pub n_test: usize,
-    pub n_bytes: usize,
-    /// Present for versions trained in this browser.
-    pub timings: Option<Timings>,
-}
-
-impl VersionMeta {
-    pub fn new(
-        id: u32,
-        bundle: &ModelBundle,
-        origin: String,
-        n_bytes: usize,
-        timings: Option<Timings>,
-    ) -> VersionMeta {
-        let evaluation = &bundle.evaluation;
-        VersionMeta {
-            id,
-            created_at: bundle.created_at.clone(),
-            origin,
-            n_rows: bundle.n_rows,
-            data_fingerprint: bundle.data_fingerprint.clone(),
-            config: bundle.config.clone(),
-            linear: evaluation.linear,
-            forest: evaluation.forest,
-            svm: evaluation.svm.clone(),
-            n_train: evaluation.n_train,
-            n_test: evaluation.n_test,
-            n_bytes,
-            timings,
-        }
-    }
-}
 
 /// An open registry.
 #[derive(Clone, Debug)]
@@ -201,24 +155,21 @@ impl Registry {
             .get_all()
             .map_err(|err| js_error("could not list the versions", &err))?;
         let all = wait(&request, "could not list the versions").await?;
-        let mut versions: Vec<VersionMeta> = Array::from(&all)
-            .iter()
-            .filter_map(|value| value.as_string())
-            .filter_map(|text| serde_json::from_str(&text).ok())
-            .collect();
-        versions.sort_by_key(|v| std::cmp::Reverse(v.id));
+        let mut versions: Vec<VersionMeta> =
+            Array::from(&all).iter().filter_map(read_meta).collect();
+        newest_first(&mut versions);
         Ok(versions)
     }
 
     /// The id the next version gets.
     pub async fn next_id(&self) -> Result<u32, String> {
-        Ok(self.list().await?.first().map_or(1, |v| v.id + 1))
+        Ok(next_id(&self.list().await?))
     }
 
     /// Stores a version (summary and bytes) under `meta.id`.
     pub async fn put(&self, meta: &VersionMeta, bytes: &[u8]) -> Result<(), String> {
         let context = "could not save the version";
-        let text = serde_json::to_string(meta).map_err(|e| format!("{context}: {e}"))?;
+        let record = write_meta(meta).map_err(|e| format!("{context}: {e}"))?;
         let transaction = self.transaction(IdbTransactionMode::Readwrite)?;
         let key = JsValue::from(meta.id);
         let stores = (
@@ -229,7 +180,7 @@ impl Registry {
             return Err(format!("{context}: the registry is damaged"));
         };
         meta_store
-            .put_with_key(&JsValue::from_str(&text), &key)
+            .put_with_key(&record, &key)
             .map_err(|err| js_error(context, &err))?;
         bundle_store
             .put_with_key(&Uint8Array::from(bytes), &key)
@@ -281,25 +232,34 @@ impl Registry {
     }
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+/// A stored summary: an object, or JSON text as earlier pages stored it.
+fn read_meta(value: JsValue) -> Option<VersionMeta> {
+    match value.as_string() {
+        Some(text) => serde_json::from_str(&text).ok(),
+        None => serde_wasm_bindgen::from_value(value).ok(),
+    }
+}
+
+/// A summary to store: an object where JavaScript can hold every number, else JSON text.
+fn write_meta(meta: &VersionMeta) -> Result<JsValue, serde_json::Error> {
+    match serde_wasm_bindgen::to_value(meta) {
+        Ok(value) => Ok(value),
+        Err(_) => serde_json::to_string(meta).map(|text| JsValue::from_str(&text)),
+    }
 }
 
 /// The version chosen to serve predictions, if one was chosen.
 pub fn load_active() -> Option<u32> {
-    local_storage()?
-        .get_item(ACTIVE_KEY)
-        .ok()
-        .flatten()?
-        .parse()
-        .ok()
+    // Stored as the id's digits, which read as a JSON number.
+    LocalStorage::get(ACTIVE_KEY).ok()
 }
 
 pub fn save_active(id: Option<u32>) {
-    if let Some(storage) = local_storage() {
-        let _ = match id {
-            Some(id) => storage.set_item(ACTIVE_KEY, &id.to_string()),
-            None => storage.remove_item(ACTIVE_KEY),
-        };
-    }
+    let _ = match id {
+        Some(id) => LocalStorage::set(ACTIVE_KEY, id),
+        None => {
+            LocalStorage::delete(ACTIVE_KEY);
+            Ok(())
+        }
+    };
 }

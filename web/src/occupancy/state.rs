@@ -1,276 +1,22 @@
-//! The occupancy section's state and its pure reducer.
-//!
-//! Side effects (the worker, IndexedDB, downloads) live in [`super::hook`]; they report here
-//! through [`Action`]s.
+//! The occupancy section's state: the browser-free reducer of
+//! [`campus_jobs::occupancy::state`], made yew's [`Reducible`].
 
+use std::ops::Deref;
 use std::rc::Rc;
 
 use yew::Reducible;
 
-use campus_occupancy::{Analytics, ModelBundle, Progress, Session, analytics};
+pub use campus_jobs::occupancy::state::{Action, ActiveModel, Dataset, JobKind, Notice, Running};
 
-use super::protocol::Timings;
-use super::registry::VersionMeta;
-
-/// What the worker is busy with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobKind {
-    Generate,
-    Import,
-    Train,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Running {
-    pub job_id: u32,
-    pub kind: JobKind,
-    pub progress: Option<Progress>,
-}
-
-/// The dataset on the page: generated, imported, or both.
+/// The section's state; reads as the jobs layer's state.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Dataset {
-    pub sessions: Rc<Vec<Session>>,
-    pub analytics: Option<Rc<Analytics>>,
-    /// Bumped whenever the sessions change, so views can memoise on it.
-    pub revision: u32,
-}
+pub struct State(campus_jobs::occupancy::state::State);
 
-/// The version that serves predictions.
-#[derive(Clone, Debug)]
-pub struct ActiveModel {
-    pub id: u32,
-    pub bundle: Rc<ModelBundle>,
-}
+impl Deref for State {
+    type Target = campus_jobs::occupancy::state::State;
 
-impl PartialEq for ActiveModel {
-    fn eq(&self, other: &ActiveModel) -> bool {
-        self.id == other.id && Rc::ptr_eq(&self.bundle, &other.bundle)
-    }
-}
-
-pub use campus_jobs::Notice;
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct State {
-    pub worker_ready: bool,
-    pub running: Option<Running>,
-    pub dataset: Dataset,
-    pub registry_loaded: bool,
-    /// Newest first.
-    pub versions: Vec<VersionMeta>,
-    pub active: Option<ActiveModel>,
-    /// Versions ticked for comparison, in the order ticked.
-    pub compare: Vec<u32>,
-    pub notice: Option<Notice>,
-    /// Worker timings of the last training run on this page.
-    pub last_timings: Option<Timings>,
-}
-
-pub enum Action {
-    WorkerReady,
-    Started {
-        job_id: u32,
-        kind: JobKind,
-    },
-    Progress {
-        job_id: u32,
-        progress: Progress,
-    },
-    /// Generated sessions replace the dataset; imported ones are appended to it.
-    SessionsLoaded {
-        job_id: u32,
-        sessions: Vec<Session>,
-        append: bool,
-        errors: Vec<String>,
-        n_bad_rows: usize,
-        source: String,
-    },
-    ClearData,
-    Cancelled,
-    /// The worker died (it is restarted) or a job failed.
-    Failed {
-        message: String,
-    },
-    RegistryLoaded {
-        versions: Vec<VersionMeta>,
-        active: Option<ActiveModel>,
-        message: Option<String>,
-    },
-    /// A new version is stored and now serves predictions.
-    VersionAdded {
-        meta: Box<VersionMeta>,
-        active: ActiveModel,
-        timings: Option<Timings>,
-        message: String,
-    },
-    Activated(ActiveModel),
-    Deleted {
-        id: u32,
-    },
-    ToggleCompare(u32),
-    Notify {
-        is_error: bool,
-        text: String,
-    },
-    DismissNotice,
-}
-
-fn info(text: String) -> Option<Notice> {
-    Some(Notice::info(text))
-}
-
-fn error(text: String) -> Option<Notice> {
-    Some(Notice::error(text))
-}
-
-impl State {
-    fn is_running(&self, job_id: u32) -> bool {
-        self.running.as_ref().is_some_and(|r| r.job_id == job_id)
-    }
-
-    pub fn reduce_action(mut self, action: Action) -> State {
-        match action {
-            Action::WorkerReady => self.worker_ready = true,
-            Action::Started { job_id, kind } => {
-                self.running = Some(Running {
-                    job_id,
-                    kind,
-                    progress: None,
-                });
-                self.notice = None;
-            }
-            Action::Progress { job_id, progress } => {
-                if let Some(running) = self.running.as_mut().filter(|r| r.job_id == job_id) {
-                    running.progress = Some(progress);
-                }
-            }
-            Action::SessionsLoaded {
-                job_id,
-                sessions,
-                append,
-                errors,
-                n_bad_rows,
-                source,
-            } => {
-                if !self.is_running(job_id) {
-                    return self;
-                }
-                self.running = None;
-                let n_new = sessions.len();
-                let mut all = if append {
-                    self.dataset.sessions.as_ref().clone()
-                } else {
-                    Vec::new()
-                };
-                all.extend(sessions);
-                let summary = if append {
-                    format!(
-                        "{source}: {n_new} sessions added, {} in the dataset",
-                        all.len()
-                    )
-                } else {
-                    format!("{source}: {n_new} sessions")
-                };
-                if n_new > 0 || !append {
-                    let analytics = (!all.is_empty()).then(|| Rc::new(analytics(&all)));
-                    self.dataset = Dataset {
-                        sessions: Rc::new(all),
-                        analytics,
-                        revision: self.dataset.revision + 1,
-                    };
-                }
-                self.notice = if errors.is_empty() {
-                    info(summary)
-                } else {
-                    let shown = errors.len();
-                    let more = n_bad_rows.saturating_sub(shown);
-                    let text = if n_new == 0 {
-                        format!(
-                            "{source}: nothing imported; {n_bad_rows} row(s) or header problem(s) found"
-                        )
-                    } else {
-                        format!("{summary}; {n_bad_rows} bad row(s) skipped")
-                    };
-                    let mut details = errors;
-                    if more > 0 {
-                        details.push(format!("… and {more} more"));
-                    }
-                    Some(Notice {
-                        is_error: true,
-                        text,
-                        details,
-                    })
-                };
-            }
-            Action::ClearData => {
-                self.dataset = Dataset {
-                    revision: self.dataset.revision + 1,
-                    ..Dataset::default()
-                };
-            }
-            Action::Cancelled => {
-                self.running = None;
-                self.worker_ready = false;
-                self.notice = info("Cancelled; nothing was changed.".to_owned());
-            }
-            Action::Failed { message } => {
-                self.running = None;
-                self.notice = error(message);
-            }
-            Action::RegistryLoaded {
-                versions,
-                active,
-                message,
-            } => {
-                self.registry_loaded = true;
-                self.versions = versions;
-                self.active = active;
-                if let Some(message) = message {
-                    self.notice = error(message);
-                }
-            }
-            Action::VersionAdded {
-                meta,
-                active,
-                timings,
-                message,
-            } => {
-                self.running = None;
-                self.versions.retain(|v| v.id != meta.id);
-                self.versions.insert(0, *meta);
-                self.versions.sort_by_key(|v| std::cmp::Reverse(v.id));
-                self.active = Some(active);
-                if timings.is_some() {
-                    self.last_timings = timings;
-                }
-                self.notice = info(message);
-            }
-            Action::Activated(active) => {
-                self.notice = info(format!("Version {} now serves predictions.", active.id));
-                self.active = Some(active);
-            }
-            Action::Deleted { id } => {
-                self.versions.retain(|v| v.id != id);
-                self.compare.retain(|c| *c != id);
-                if self.active.as_ref().is_some_and(|a| a.id == id) {
-                    self.active = None;
-                }
-                self.notice = info(format!("Version {id} deleted."));
-            }
-            Action::ToggleCompare(id) => {
-                if self.compare.contains(&id) {
-                    self.compare.retain(|c| *c != id);
-                } else {
-                    self.compare.push(id);
-                }
-            }
-            Action::Notify { is_error, text } => {
-                self.notice = if is_error { error(text) } else { info(text) };
-            }
-            Action::DismissNotice => self.notice = None,
-        }
-        self
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 
@@ -278,6 +24,6 @@ impl Reducible for State {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        Rc::new(self.as_ref().clone().reduce_action(action))
+        Rc::new(State(self.0.clone().reduce_action(action)))
     }
 }

@@ -5,7 +5,8 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::occupancy::predict::{Field, PredictForm};
+use campus_jobs::occupancy::predict_form::{Field, PredictForm};
+
 use crate::occupancy::state::ActiveModel;
 use crate::shared::now_ms;
 
@@ -103,8 +104,8 @@ pub fn PredictPanel(props: &PredictProps) -> Html {
         let id = format!("pred-{}", field.key());
         let error = errors
             .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.clone());
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone());
         html! {
             <div class={classes!("field", error.is_some().then_some("invalid"))}>
                 <label for={id.clone()}>{ field.label() }</label>

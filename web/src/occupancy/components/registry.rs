@@ -7,7 +7,7 @@ use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig};
 use web_sys::File;
 
 use super::data::take_file;
-use crate::occupancy::registry::VersionMeta;
+use campus_jobs::occupancy::VersionMeta;
 
 #[derive(PartialEq, Properties)]
 pub struct RegistryProps {

@@ -7,9 +7,10 @@ use yew::prelude::*;
 
 use campus_occupancy::{Stage, TrainConfig};
 
-use crate::occupancy::protocol::Timings;
+use campus_jobs::occupancy::Timings;
+use campus_jobs::occupancy::train_form::TrainForm;
+
 use crate::occupancy::state::{JobKind, Running};
-use crate::occupancy::train_form::TrainForm;
 
 #[derive(PartialEq, Properties)]
 pub struct TrainingProps {
@@ -121,7 +122,7 @@ pub fn TrainingPanel(props: &TrainingProps) -> Html {
                     </select>
                 </div>
             </div>
-            if let Err(message) = &config { <p class="field-error">{ message }</p> }
+            if let Err(error) = &config { <p class="field-error">{ error.to_string() }</p> }
             <div class="actions">
                 <button type="button" class="primary" onclick={on_train} disabled={!can_train} data-testid="occ-train">
                     { "Train all three models" }

@@ -1,10 +1,36 @@
-//! The training form's fields and their parsing into a [`TrainConfig`].
+//! The training form's fields and their parsing into a [`TrainConfig`], with a typed error
+//! naming the field at fault.
 
 use campus_occupancy::TrainConfig;
 use campus_occupancy::forest::FeaturesPerSplit;
 use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig};
 
-use super::hook::browser_train_config;
+use super::browser_train_config;
+
+/// One field of the training form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrainField {
+    Trees,
+    MaxDepth,
+    FeaturesPerSplit,
+    Gamma,
+    C,
+}
+
+/// The first problem of a training form, and the field it is in.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TrainFormError {
+    pub field: TrainField,
+    pub message: String,
+}
+
+fn problem(field: TrainField, message: impl Into<String>) -> TrainFormError {
+    TrainFormError {
+        field,
+        message: message.into(),
+    }
+}
 
 /// What the user typed or chose; select values are the option keys below.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,17 +67,22 @@ impl Default for TrainForm {
     }
 }
 
-fn positive(text: &str, what: &str) -> Result<f64, String> {
+fn positive(text: &str, field: TrainField, what: &str) -> Result<f64, TrainFormError> {
     text.trim()
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && *v > 0.0)
-        .ok_or_else(|| format!("{what} must be a number above 0, found {:?}", text.trim()))
+        .ok_or_else(|| {
+            problem(
+                field,
+                format!("{what} must be a number above 0, found {:?}", text.trim()),
+            )
+        })
 }
 
 impl TrainForm {
     /// The configuration to train with (the browser defaults plus the form), or the first problem.
-    pub fn parse(&self) -> Result<TrainConfig, String> {
+    pub fn parse(&self) -> Result<TrainConfig, TrainFormError> {
         let mut config = browser_train_config();
         config.forest.n_trees = self
             .trees
@@ -59,7 +90,12 @@ impl TrainForm {
             .parse()
             .ok()
             .filter(|n| (1..=500).contains(n))
-            .ok_or("Trees must be a whole number from 1 to 500")?;
+            .ok_or_else(|| {
+                problem(
+                    TrainField::Trees,
+                    "Trees must be a whole number from 1 to 500",
+                )
+            })?;
         config.forest.max_depth = match self.max_depth.trim() {
             "" => None,
             depth => Some(
@@ -67,32 +103,45 @@ impl TrainForm {
                     .parse()
                     .ok()
                     .filter(|d| (1..=64).contains(d))
-                    .ok_or("Maximum depth must be from 1 to 64, or empty for none")?,
+                    .ok_or_else(|| {
+                        problem(
+                            TrainField::MaxDepth,
+                            "Maximum depth must be from 1 to 64, or empty for none",
+                        )
+                    })?,
             ),
         };
-        config.forest.features_per_split =
-            match self.features_per_split.trim() {
-                "third" => FeaturesPerSplit::Third,
-                "sqrt" => FeaturesPerSplit::Sqrt,
-                "all" => FeaturesPerSplit::All,
-                count => FeaturesPerSplit::Count(count.parse().ok().filter(|n| *n >= 1).ok_or(
-                    "Features per split must be third, sqrt, all or a whole number from 1",
-                )?),
-            };
+        config.forest.features_per_split = self.features_per_split()?;
         config.svm.kernel = match self.kernel.as_str() {
             "linear" => KernelConfig::Linear,
             _ => KernelConfig::Rbf {
                 gamma: match self.gamma.trim() {
                     "scale" | "" => Gamma::Scale,
-                    gamma => Gamma::Value(positive(gamma, "Gamma")?),
+                    gamma => Gamma::Value(positive(gamma, TrainField::Gamma, "Gamma")?),
                 },
             },
         };
-        config.svm.c = positive(&self.c, "C")?;
+        config.svm.c = positive(&self.c, TrainField::C, "C")?;
         config.svm.class_weight = match self.class_weight.as_str() {
             "uniform" => ClassWeight::Uniform,
             _ => ClassWeight::Balanced,
         };
         Ok(config)
+    }
+
+    fn features_per_split(&self) -> Result<FeaturesPerSplit, TrainFormError> {
+        Ok(match self.features_per_split.trim() {
+            "third" => FeaturesPerSplit::Third,
+            "sqrt" => FeaturesPerSplit::Sqrt,
+            "all" => FeaturesPerSplit::All,
+            count => FeaturesPerSplit::Count(count.parse().ok().filter(|n| *n >= 1).ok_or_else(
+                || {
+                    problem(
+                        TrainField::FeaturesPerSplit,
+                        "Features per split must be third, sqrt, all or a whole number from 1",
+                    )
+                },
+            )?),
+        })
     }
 }

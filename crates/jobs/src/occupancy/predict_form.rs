@@ -1,4 +1,5 @@
-//! The live prediction form's text fields and their parsing into a [`SessionInput`].
+//! The live prediction form's text fields and their parsing into a [`SessionInput`], with a
+//! typed error per field at fault.
 
 use campus_occupancy::SessionInput;
 
@@ -38,6 +39,14 @@ impl Field {
             Field::RollingAvg5 => "Average of the last 5",
         }
     }
+}
+
+/// A problem with one field of the prediction form.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
 }
 
 /// What the user typed.
@@ -99,12 +108,15 @@ impl PredictForm {
     }
 
     /// The session to predict, or every field's problem.
-    pub fn parse(&self) -> Result<SessionInput, Vec<(Field, String)>> {
+    pub fn parse(&self) -> Result<SessionInput, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut whole = |field: Field, max: u32| match parse_whole(self.value(field), max) {
             Ok(v) => v,
             Err(message) => {
-                errors.push((field, format!("{} {message}", field.label())));
+                errors.push(FieldError {
+                    field,
+                    message: format!("{} {message}", field.label()),
+                });
                 0
             }
         };
@@ -114,18 +126,23 @@ impl PredictForm {
         let mut number = |field: Field| match parse_number(self.value(field)) {
             Ok(v) => v,
             Err(message) => {
-                errors.push((field, format!("{} {message}", field.label())));
+                errors.push(FieldError {
+                    field,
+                    message: format!("{} {message}", field.label()),
+                });
                 0.0
             }
         };
         let prev = number(Field::PrevAttendance);
         let r3 = number(Field::RollingAvg3);
         let r5 = number(Field::RollingAvg5);
-        let time = parse_time(&self.time).map_err(|message| (Field::Time, message));
-        let time_minutes = match time {
+        let time_minutes = match parse_time(&self.time) {
             Ok(t) => t,
-            Err(e) => {
-                errors.push(e);
+            Err(message) => {
+                errors.push(FieldError {
+                    field: Field::Time,
+                    message,
+                });
                 0
             }
         };

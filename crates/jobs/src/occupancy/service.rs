@@ -1,0 +1,410 @@
+//! [`OccupancyService`]: generation, CSV import, training, cross-validation and batch prediction
+//! as one steppable service.
+
+use serde::{Deserialize, Serialize};
+
+use campus_occupancy::progress::{Hooks, Progress, Stage};
+use campus_occupancy::session::{PREDICTION_HEADER, write_row_with_predictions};
+use campus_occupancy::split::{Split, k_folds};
+use campus_occupancy::train::{Fit, FitStep, FoldMetrics, MIN_ROWS, Training};
+use campus_occupancy::{
+    GenerateConfig, InputRow, ModelBundle, Session, TrainConfig, TrainError, generate,
+    parse_inputs, parse_sessions,
+};
+
+use super::Timings;
+use crate::{JobError, Service, Step};
+
+/// How many rows one step of a batch prediction predicts.
+pub const PREDICT_BATCH: usize = 4096;
+
+/// What a shell asks of the occupancy service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Seeded sessions; answered by one [`Event::Sessions`].
+    Generate { config: GenerateConfig },
+    /// A CSV file in the shared session layout; answered by one [`Event::Sessions`].
+    Import { file_name: String, bytes: Vec<u8> },
+    /// All three models; [`Event::Progress`] per stage and per batch of trees, then
+    /// [`Event::Trained`]. `created_at` is stored in the version as given.
+    Train {
+        sessions: Vec<Session>,
+        config: TrainConfig,
+        created_at: String,
+    },
+    /// k-fold cross-validation, one fold's fit step at a time; answered by
+    /// [`Event::CrossValidated`].
+    CrossValidate {
+        sessions: Vec<Session>,
+        config: TrainConfig,
+        folds: usize,
+    },
+    /// Predictions for every readable row of a CSV (`actual_attendance` may be empty) with a
+    /// saved model; answered by [`Event::Predicted`].
+    Predict {
+        model_name: String,
+        model: Vec<u8>,
+        file_name: String,
+        bytes: Vec<u8>,
+    },
+}
+
+/// What the occupancy service reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// Sessions generated or imported, with the import's located errors (the first
+    /// [`campus_occupancy::import::MAX_KEPT_ERRORS`]) and the number of bad rows.
+    Sessions {
+        sessions: Vec<Session>,
+        errors: Vec<String>,
+        n_bad_rows: usize,
+    },
+    Progress(Progress),
+    /// A trained version in the saved-model format, with how long each stage took.
+    Trained {
+        bundle: Vec<u8>,
+        timings: Timings,
+    },
+    CrossValidated {
+        folds: Vec<FoldMetrics>,
+    },
+    /// The predictions CSV ([`PREDICTION_HEADER`] and one row per readable input row).
+    Predicted {
+        /// When the model was trained.
+        created_at: String,
+        csv: String,
+        n_predicted: usize,
+        n_overcrowded: usize,
+        errors: Vec<String>,
+        n_bad_rows: usize,
+    },
+}
+
+/// A clock in milliseconds, supplied by the shell (the core reads none).
+pub type Clock = Box<dyn FnMut() -> f64>;
+
+/// The occupancy job. It keeps nothing between requests.
+pub struct OccupancyService {
+    clock: Clock,
+    job: Job,
+}
+
+impl Default for OccupancyService {
+    /// A service whose clock stands still: timings come out as zero.
+    fn default() -> OccupancyService {
+        OccupancyService::with_clock(Box::new(|| 0.0))
+    }
+}
+
+enum Job {
+    Idle,
+    /// A request answered in one step.
+    Once(Request),
+    StartTraining {
+        sessions: Vec<Session>,
+        config: TrainConfig,
+        created_at: String,
+    },
+    Training(Box<TrainingJob>),
+    CrossValidating(Box<CrossValidation>),
+    Predicting(Box<Prediction>),
+}
+
+struct TrainingJob {
+    training: Training,
+    /// The stage whose start was last reported.
+    announced: Stage,
+    timings: Timings,
+    started: f64,
+}
+
+struct CrossValidation {
+    sessions: Vec<Session>,
+    config: TrainConfig,
+    splits: std::vec::IntoIter<Split>,
+    fit: Option<Fit>,
+    folds: Vec<FoldMetrics>,
+}
+
+struct Prediction {
+    bundle: ModelBundle,
+    rows: Vec<InputRow>,
+    done: usize,
+    csv: String,
+    n_overcrowded: usize,
+    errors: Vec<String>,
+    n_bad_rows: usize,
+}
+
+fn failed(error: impl std::fmt::Display) -> JobError {
+    JobError::new(error.to_string())
+}
+
+/// Runs `f` with hooks that keep the last progress reported and never cancel (a service is
+/// cancelled between steps).
+fn with_progress<T>(f: impl FnOnce(&mut Hooks<'_>) -> T) -> (T, Option<Progress>) {
+    let mut last = None;
+    let mut keep = |p: Progress| last = Some(p);
+    let never = || false;
+    let mut hooks = Hooks {
+        on_progress: &mut keep,
+        is_cancelled: &never,
+    };
+    let out = f(&mut hooks);
+    (out, last)
+}
+
+fn progress_event(progress: Progress) -> Step<Event> {
+    Step::Event(Event::Progress(progress))
+}
+
+/// The progress of the start of `stage`.
+fn stage_start(stage: Stage) -> Option<Progress> {
+    with_progress(|hooks| hooks.report(stage, 0.0)).1
+}
+
+impl OccupancyService {
+    pub fn with_clock(clock: Clock) -> OccupancyService {
+        OccupancyService {
+            clock,
+            job: Job::Idle,
+        }
+    }
+
+    fn answer_once(request: Request) -> Result<Step<Event>, JobError> {
+        Ok(Step::Finished(match request {
+            Request::Generate { config } => Event::Sessions {
+                sessions: generate(&config),
+                errors: Vec::new(),
+                n_bad_rows: 0,
+            },
+            Request::Import { file_name, bytes } => {
+                let imported = parse_sessions(&bytes, &file_name);
+                Event::Sessions {
+                    sessions: imported.rows,
+                    errors: imported.errors.iter().map(ToString::to_string).collect(),
+                    n_bad_rows: imported.n_bad_rows,
+                }
+            }
+            _ => return Err(JobError::new("this request is not answered in one step")),
+        }))
+    }
+
+    fn start_training(
+        &mut self,
+        sessions: &[Session],
+        config: &TrainConfig,
+        created_at: &str,
+    ) -> Result<Step<Event>, JobError> {
+        let started = (self.clock)();
+        let (training, progress) =
+            with_progress(|hooks| Training::start(sessions, config, created_at, hooks));
+        let mut timings = Timings::default();
+        let now = (self.clock)();
+        timings.add(Stage::Encoding, now - started);
+        self.job = Job::Training(Box::new(TrainingJob {
+            training: training.map_err(failed)?,
+            announced: Stage::Encoding,
+            timings,
+            started,
+        }));
+        Ok(progress.map_or(Step::Working, progress_event))
+    }
+
+    fn step_training(&mut self) -> Result<Step<Event>, JobError> {
+        let Job::Training(job) = &mut self.job else {
+            return Ok(Step::Working);
+        };
+        let stage = job.training.stage();
+        if stage != job.announced {
+            job.announced = stage;
+            return Ok(stage_start(stage).map_or(Step::Working, progress_event));
+        }
+        let before = (self.clock)();
+        let (result, progress) = with_progress(|hooks| job.training.step(hooks));
+        let now = (self.clock)();
+        job.timings.add(stage, now - before);
+        let Some(bundle) = result.map_err(failed)? else {
+            return Ok(progress.map_or(Step::Working, progress_event));
+        };
+        let mut timings = job.timings;
+        timings.total_ms = now - job.started;
+        let bytes = bundle.to_bytes().map_err(failed)?;
+        self.job = Job::Idle;
+        Ok(Step::Finished(Event::Trained {
+            bundle: bytes,
+            timings,
+        }))
+    }
+
+    fn start_cross_validation(
+        sessions: Vec<Session>,
+        config: TrainConfig,
+        folds: usize,
+    ) -> Result<Job, JobError> {
+        let needed = MIN_ROWS.max(folds);
+        if sessions.len() < needed {
+            return Err(failed(TrainError::TooFewRows {
+                needed,
+                found: sessions.len(),
+            }));
+        }
+        let splits = k_folds(sessions.len(), folds, config.split_seed);
+        Ok(Job::CrossValidating(Box::new(CrossValidation {
+            sessions,
+            config,
+            splits: splits.into_iter(),
+            fit: None,
+            folds: Vec::new(),
+        })))
+    }
+
+    fn start_prediction(
+        model_name: &str,
+        model: &[u8],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<Job, JobError> {
+        let bundle = ModelBundle::from_bytes(model)
+            .map_err(|e| JobError::new(format!("cannot load {model_name}: {e}")))?;
+        let imported = parse_inputs(bytes, file_name);
+        Ok(Job::Predicting(Box::new(Prediction {
+            bundle,
+            csv: PREDICTION_HEADER.to_owned(),
+            done: 0,
+            n_overcrowded: 0,
+            errors: imported.errors.iter().map(ToString::to_string).collect(),
+            n_bad_rows: imported.n_bad_rows,
+            rows: imported.rows,
+        })))
+    }
+}
+
+impl CrossValidation {
+    fn step(&mut self) -> Result<Step<Event>, JobError> {
+        let Some(fit) = self.fit.as_mut() else {
+            let Some(split) = self.splits.next() else {
+                return Ok(Step::Finished(Event::CrossValidated {
+                    folds: std::mem::take(&mut self.folds),
+                }));
+            };
+            let sessions = &self.sessions;
+            let config = &self.config;
+            let (fit, _) = with_progress(|hooks| Fit::start(sessions, &split, config, hooks));
+            self.fit = Some(fit);
+            return Ok(Step::Working);
+        };
+        let (result, _) = with_progress(|hooks| fit.step(hooks));
+        if let FitStep::Done(fitted) = result.map_err(failed)? {
+            let evaluation = fitted.1;
+            self.folds.push(FoldMetrics {
+                linear: evaluation.linear,
+                forest: evaluation.forest,
+                svm: evaluation.svm,
+            });
+            self.fit = None;
+        }
+        Ok(Step::Working)
+    }
+}
+
+impl Prediction {
+    fn step(&mut self) -> Result<Step<Event>, JobError> {
+        let end = (self.done + PREDICT_BATCH).min(self.rows.len());
+        let batch = self.rows.get(self.done..end).unwrap_or_default();
+        let predictions = self
+            .bundle
+            .models
+            .predict_many(batch.iter().map(|r| &r.input))
+            .map_err(failed)?;
+        for (row, prediction) in batch.iter().zip(&predictions) {
+            write_row_with_predictions(
+                &mut self.csv,
+                &row.input,
+                row.actual_attendance,
+                prediction,
+            );
+        }
+        self.n_overcrowded += predictions.iter().filter(|p| p.overcrowded).count();
+        self.done = end;
+        if self.done < self.rows.len() {
+            return Ok(Step::Working);
+        }
+        Ok(Step::Finished(Event::Predicted {
+            created_at: self.bundle.created_at.clone(),
+            csv: std::mem::take(&mut self.csv),
+            n_predicted: self.rows.len(),
+            n_overcrowded: self.n_overcrowded,
+            errors: std::mem::take(&mut self.errors),
+            n_bad_rows: self.n_bad_rows,
+        }))
+    }
+}
+
+impl Service for OccupancyService {
+    type Request = Request;
+    type Event = Event;
+
+    fn start(&mut self, request: Request) -> Result<(), JobError> {
+        self.job = match request {
+            Request::Train {
+                sessions,
+                config,
+                created_at,
+            } => Job::StartTraining {
+                sessions,
+                config,
+                created_at,
+            },
+            Request::CrossValidate {
+                sessions,
+                config,
+                folds,
+            } => OccupancyService::start_cross_validation(sessions, config, folds)?,
+            Request::Predict {
+                model_name,
+                model,
+                file_name,
+                bytes,
+            } => OccupancyService::start_prediction(&model_name, &model, &file_name, &bytes)?,
+            once => Job::Once(once),
+        };
+        Ok(())
+    }
+
+    fn step(&mut self) -> Result<Step<Event>, JobError> {
+        let step = match std::mem::replace(&mut self.job, Job::Idle) {
+            Job::Idle => Err(JobError::new(
+                "the occupancy service has no request to work on",
+            )),
+            Job::Once(request) => OccupancyService::answer_once(request),
+            Job::StartTraining {
+                sessions,
+                config,
+                created_at,
+            } => self.start_training(&sessions, &config, &created_at),
+            job @ Job::Training(_) => {
+                self.job = job;
+                self.step_training()
+            }
+            Job::CrossValidating(mut job) => {
+                let step = job.step();
+                self.job = Job::CrossValidating(job);
+                step
+            }
+            Job::Predicting(mut job) => {
+                let step = job.step();
+                self.job = Job::Predicting(job);
+                step
+            }
+        };
+        if !matches!(step, Ok(Step::Event(_) | Step::Working)) {
+            self.job = Job::Idle;
+        }
+        step
+    }
+
+    fn cancel(&mut self) {
+        self.job = Job::Idle;
+    }
+}

@@ -1,0 +1,643 @@
+//! The occupancy job, natively: the service (training bit-identical to the core's, progress per
+//! stage and batch of trees, cancel between steps), the forms, the page's reducer and the
+//! registry's records. The form and reducer tests moved here from the page's browser tests.
+// A failing unwrap is a failing test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::rc::Rc;
+
+use campus_jobs::occupancy::predict_form::{Field, PredictForm, parse_time};
+use campus_jobs::occupancy::registry::{VersionMeta, choose_active, next_id};
+use campus_jobs::occupancy::state::{Action, ActiveModel, JobKind, State};
+use campus_jobs::occupancy::train_form::{TrainField, TrainForm};
+use campus_jobs::occupancy::{
+    BROWSER_CACHE_MEGABYTES, Event, OccupancyService, Request, Timings, browser_train_config,
+};
+use campus_jobs::{Outcome, Service, Step, drive};
+use campus_occupancy::progress::without_hooks;
+use campus_occupancy::{
+    GenerateConfig, ModelBundle, Progress, Session, Stage, TrainConfig, generate, write_csv,
+};
+
+fn sessions(seed: u64, n_sessions: usize) -> Vec<Session> {
+    generate(&GenerateConfig {
+        seed,
+        n_sessions,
+        ..GenerateConfig::default()
+    })
+}
+
+fn small_config() -> TrainConfig {
+    let mut config = TrainConfig::default();
+    config.forest.n_trees = 5;
+    config.forest.max_depth = Some(4);
+    config.svm.cache_megabytes = 8;
+    config
+}
+
+/// A small, quick model: a few shallow trees on a few hundred sessions.
+fn small_bundle() -> ModelBundle {
+    let Ok(bundle) = without_hooks(|hooks| {
+        campus_occupancy::train(
+            &sessions(3, 300),
+            &small_config(),
+            "2026-01-01T00:00:00Z",
+            hooks,
+        )
+    }) else {
+        panic!("training the small model failed");
+    };
+    bundle
+}
+
+/// Every event of one request, and how it ended.
+fn run(service: &mut OccupancyService, request: Request) -> (Vec<Event>, Outcome) {
+    let mut events = Vec::new();
+    let outcome = drive(service, request, |e| {
+        events.push(e);
+        true
+    })
+    .expect("the request succeeds");
+    (events, outcome)
+}
+
+// The service.
+
+#[test]
+fn training_through_the_service_is_byte_identical_to_the_core() {
+    let data = sessions(3, 300);
+    let mut config = small_config();
+    config.forest.n_trees = 23;
+    let expected = without_hooks(|h| campus_occupancy::train(&data, &config, "t0", h))
+        .expect("trains")
+        .to_bytes()
+        .expect("saves");
+    let mut service = OccupancyService::default();
+    let (events, outcome) = run(
+        &mut service,
+        Request::Train {
+            sessions: data,
+            config,
+            created_at: "t0".into(),
+        },
+    );
+    assert_eq!(outcome, Outcome::Finished);
+    let Some(Event::Trained { bundle, timings }) = events.last() else {
+        panic!("ends with the trained version: {events:?}")
+    };
+    assert!(*bundle == expected, "the service trained different bytes");
+    assert_eq!(*timings, Timings::default(), "a still clock times nothing");
+
+    let progress: Vec<Progress> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Progress(p) => Some(*p),
+            _ => None,
+        })
+        .collect();
+    for stage in [
+        Stage::Encoding,
+        Stage::Linear,
+        Stage::Forest,
+        Stage::Svm,
+        Stage::Evaluating,
+    ] {
+        assert!(progress.iter().any(|p| p.stage == stage), "{stage:?}");
+    }
+    assert!(
+        progress
+            .windows(2)
+            .all(|w| w[1].overall >= w[0].overall - 1e-12)
+    );
+    // 23 trees come in ten batches, each its own step and event.
+    let forest_steps = progress
+        .iter()
+        .filter(|p| p.stage == Stage::Forest && p.stage_fraction > 0.0)
+        .count();
+    assert_eq!(forest_steps, 10);
+}
+
+#[test]
+fn timings_come_from_the_shells_clock() {
+    let mut tick = 0.0;
+    let mut service = OccupancyService::with_clock(Box::new(move || {
+        tick += 1.0;
+        tick
+    }));
+    let (events, _) = run(
+        &mut service,
+        Request::Train {
+            sessions: sessions(3, 200),
+            config: small_config(),
+            created_at: "t".into(),
+        },
+    );
+    let Some(Event::Trained { timings, .. }) = events.last() else {
+        panic!("trained")
+    };
+    for stage in [Stage::Encoding, Stage::Linear, Stage::Forest, Stage::Svm] {
+        assert!(timings.of(stage) > 0.0, "{stage:?} {timings:?}");
+    }
+    assert!(timings.total_ms >= timings.forest_ms + timings.svm_ms);
+}
+
+#[test]
+fn a_cancel_lands_between_tree_batches_and_the_service_goes_on() {
+    let mut service = OccupancyService::default();
+    let mut seen_forest = 0;
+    let outcome = drive(
+        &mut service,
+        Request::Train {
+            sessions: sessions(3, 300),
+            config: small_config(),
+            created_at: "t".into(),
+        },
+        |e| {
+            if matches!(e, Event::Progress(p) if p.stage == Stage::Forest && p.stage_fraction > 0.0)
+            {
+                seen_forest += 1;
+            }
+            seen_forest < 2
+        },
+    );
+    assert_eq!(outcome, Ok(Outcome::Cancelled));
+    assert_eq!(seen_forest, 2, "stopped after the second batch of trees");
+    assert!(service.step().is_err(), "nothing left to do after a cancel");
+    let (events, outcome) = run(
+        &mut service,
+        Request::Generate {
+            config: GenerateConfig {
+                n_sessions: 12,
+                ..GenerateConfig::default()
+            },
+        },
+    );
+    assert_eq!(outcome, Outcome::Finished);
+    assert!(matches!(&events[..], [Event::Sessions { sessions, .. }] if sessions.len() == 12));
+}
+
+#[test]
+fn too_few_rows_fail_the_request_with_the_cores_message() {
+    let mut service = OccupancyService::default();
+    service
+        .start(Request::Train {
+            sessions: sessions(1, 5),
+            config: small_config(),
+            created_at: "t".into(),
+        })
+        .expect("starts");
+    let error = service.step().expect_err("fails");
+    assert_eq!(error.message, "training needs at least 10 sessions, got 5");
+}
+
+#[test]
+fn generate_and_import_give_the_same_sessions() {
+    let config = GenerateConfig {
+        seed: 9,
+        n_sessions: 40,
+        ..GenerateConfig::default()
+    };
+    let mut service = OccupancyService::default();
+    let (generated, _) = run(&mut service, Request::Generate { config });
+    let [Event::Sessions { sessions, .. }] = &generated[..] else {
+        panic!("{generated:?}")
+    };
+    let mut bytes = write_csv(sessions).into_bytes();
+    bytes.extend_from_slice(b"2024-12-01,25:00,Law,LT-2,150,Monday,1,False,133,0,0,0,0,85\n");
+    let (imported, _) = run(
+        &mut service,
+        Request::Import {
+            file_name: "s.csv".into(),
+            bytes,
+        },
+    );
+    let [
+        Event::Sessions {
+            sessions: back,
+            errors,
+            n_bad_rows,
+        },
+    ] = &imported[..]
+    else {
+        panic!("{imported:?}")
+    };
+    assert_eq!(back, sessions);
+    assert_eq!(*n_bad_rows, 1);
+    assert!(errors[0].starts_with("s.csv:42:"), "{errors:?}");
+}
+
+#[test]
+fn cross_validation_through_the_service_matches_the_core() {
+    let data = sessions(4, 200);
+    let config = small_config();
+    let expected =
+        without_hooks(|h| campus_occupancy::cross_validate(&data, &config, 3, h)).expect("cv");
+    let (events, _) = run(
+        &mut OccupancyService::default(),
+        Request::CrossValidate {
+            sessions: data,
+            config,
+            folds: 3,
+        },
+    );
+    assert_eq!(
+        events.last(),
+        Some(&Event::CrossValidated { folds: expected })
+    );
+}
+
+#[test]
+fn batch_prediction_writes_every_row_and_refuses_a_damaged_model() {
+    let bundle = small_bundle();
+    let model = bundle.to_bytes().expect("saves");
+    let data = sessions(8, campus_jobs::occupancy::PREDICT_BATCH + 10);
+    let request = |model: Vec<u8>| Request::Predict {
+        model_name: "m.bin".into(),
+        model,
+        file_name: "s.csv".into(),
+        bytes: write_csv(&data).into_bytes(),
+    };
+    let mut service = OccupancyService::default();
+    let (events, _) = run(&mut service, request(model.clone()));
+    let Some(Event::Predicted {
+        csv,
+        n_predicted,
+        n_overcrowded,
+        n_bad_rows,
+        ..
+    }) = events.last()
+    else {
+        panic!("predicted")
+    };
+    assert_eq!(*n_predicted, data.len());
+    assert_eq!(*n_bad_rows, 0);
+    assert_eq!(csv.lines().count(), data.len() + 1);
+    let inputs = data.iter().map(|s| &s.input);
+    let direct = bundle.models.predict_many(inputs).expect("predicts");
+    assert_eq!(
+        *n_overcrowded,
+        direct.iter().filter(|p| p.overcrowded).count()
+    );
+
+    let mut damaged = model;
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 1;
+    let error = service.start(request(damaged)).expect_err("refused");
+    assert!(error.message.contains("cannot load m.bin"), "{error}");
+    assert!(error.message.contains("checksum"), "{error}");
+}
+
+#[test]
+fn requests_and_events_survive_the_wire_codec() {
+    let request = Request::Train {
+        sessions: sessions(5, 30),
+        config: TrainConfig::default(),
+        created_at: "now".into(),
+    };
+    let bytes = postcard::to_allocvec(&request).expect("encodes");
+    assert_eq!(postcard::from_bytes::<Request>(&bytes), Ok(request));
+    let event = Event::Progress(Progress {
+        stage: Stage::Svm,
+        stage_fraction: 0.25,
+        overall: 0.7,
+    });
+    let bytes = postcard::to_allocvec(&event).expect("encodes");
+    assert_eq!(postcard::from_bytes::<Event>(&bytes), Ok(event));
+    assert!(matches!(Step::<Event>::Working, Step::Working));
+}
+
+// The prediction form (moved from the browser tests).
+
+fn check_form(edit: impl FnOnce(&mut PredictForm), expected: Result<(), (Field, &str)>) {
+    let mut form = PredictForm::typical("Law", "Room 1", 40, "Monday");
+    edit(&mut form);
+    match (form.parse(), expected) {
+        (Ok(_), Ok(())) => {}
+        (Err(errors), Err((field, fragment))) => assert!(
+            errors
+                .iter()
+                .any(|e| e.field == field && e.message.contains(fragment)),
+            "{errors:?} lacks {field:?} {fragment:?}"
+        ),
+        (got, expected) => panic!("got {got:?}, expected {expected:?}"),
+    }
+}
+
+#[test]
+fn prediction_form_parses_with_clear_messages() {
+    check_form(|_| {}, Ok(()));
+    check_form(|f| f.capacity = " 120 ".into(), Ok(()));
+    check_form(
+        |f| f.capacity = String::new(),
+        Err((Field::Capacity, "Venue capacity is required")),
+    );
+    check_form(
+        |f| f.enrolled = "-3".into(),
+        Err((Field::Enrolled, "cannot be negative")),
+    );
+    check_form(
+        |f| f.enrolled = "1.5".into(),
+        Err((Field::Enrolled, "whole number")),
+    );
+    check_form(
+        |f| f.semester_day = "400".into(),
+        Err((Field::SemesterDay, "at most 366")),
+    );
+    check_form(
+        |f| f.prev_attendance = "abc".into(),
+        Err((Field::PrevAttendance, "must be a number")),
+    );
+    check_form(
+        |f| f.rolling_avg_3 = "NaN".into(),
+        Err((Field::RollingAvg3, "0 or more")),
+    );
+    check_form(|f| f.time = "25:00".into(), Err((Field::Time, "HH:MM")));
+}
+
+#[test]
+fn times_and_trend_come_out_right() {
+    assert_eq!(parse_time("09:30"), Ok(570));
+    assert_eq!(parse_time("9:05"), Ok(545));
+    assert_eq!(parse_time(" 23:59 "), Ok(1439));
+    for bad in ["", "9", "09:60", "24:00", "-1:00", "09:300", "nine"] {
+        assert!(parse_time(bad).is_err(), "{bad:?}");
+    }
+    let mut form = PredictForm::typical("Law", "Room 1", 40, "Monday");
+    form.rolling_avg_3 = "70".into();
+    form.rolling_avg_5 = "60.5".into();
+    let Ok(input) = form.parse() else {
+        panic!("valid form")
+    };
+    assert_eq!(input.trend_delta, 9.5);
+    assert_eq!(input.time_minutes, 600);
+    assert_eq!(input.venue_capacity, 40);
+}
+
+// The reducer (moved from the browser tests).
+
+fn loaded(
+    state: State,
+    job_id: u32,
+    sessions: Vec<Session>,
+    append: bool,
+    errors: Vec<String>,
+) -> State {
+    state.reduce_action(Action::SessionsLoaded {
+        job_id,
+        n_bad_rows: errors.len(),
+        sessions,
+        append,
+        errors,
+        source: "test".into(),
+    })
+}
+
+#[test]
+fn generated_sessions_replace_and_imported_ones_append() {
+    let state = State::default().reduce_action(Action::Started {
+        job_id: 1,
+        kind: JobKind::Generate,
+    });
+    let state = loaded(state, 1, sessions(1, 50), false, Vec::new());
+    assert_eq!(state.dataset.sessions.len(), 50);
+    assert_eq!(
+        state.dataset.analytics.as_ref().map(|a| a.n_sessions),
+        Some(50)
+    );
+    assert!(state.running.is_none());
+
+    let state = state.reduce_action(Action::Started {
+        job_id: 2,
+        kind: JobKind::Import,
+    });
+    let state = loaded(state, 2, sessions(2, 20), true, vec!["f.csv:3: bad".into()]);
+    assert_eq!(state.dataset.sessions.len(), 70);
+    let notice = state.notice.clone().unwrap_or_else(|| panic!("a notice"));
+    assert!(notice.is_error);
+    assert_eq!(notice.details, vec!["f.csv:3: bad".to_owned()]);
+
+    // An answer to a job that is no longer running changes nothing.
+    let revision = state.dataset.revision;
+    let state = loaded(state, 2, sessions(3, 5), false, Vec::new());
+    assert_eq!(state.dataset.sessions.len(), 70);
+    assert_eq!(state.dataset.revision, revision);
+
+    // A new generation replaces everything.
+    let state = state.reduce_action(Action::Started {
+        job_id: 3,
+        kind: JobKind::Generate,
+    });
+    let state = loaded(state, 3, sessions(3, 10), false, Vec::new());
+    assert_eq!(state.dataset.sessions.len(), 10);
+    let state = state.reduce_action(Action::ClearData);
+    assert!(state.dataset.sessions.is_empty());
+    assert!(state.dataset.analytics.is_none());
+}
+
+#[test]
+fn progress_cancel_and_failure() {
+    let state = State::default()
+        .reduce_action(Action::WorkerReady)
+        .reduce_action(Action::Started {
+            job_id: 4,
+            kind: JobKind::Train,
+        });
+    let progress = Progress {
+        stage: Stage::Forest,
+        stage_fraction: 0.5,
+        overall: 0.3,
+    };
+    let state = state.reduce_action(Action::Progress {
+        job_id: 4,
+        progress,
+    });
+    assert_eq!(
+        state.running.as_ref().and_then(|r| r.progress),
+        Some(progress)
+    );
+    // Progress of another job is ignored.
+    let other = Progress {
+        overall: 0.9,
+        ..progress
+    };
+    let state = state.reduce_action(Action::Progress {
+        job_id: 3,
+        progress: other,
+    });
+    assert_eq!(
+        state.running.as_ref().and_then(|r| r.progress),
+        Some(progress)
+    );
+    let cancelled = state.clone().reduce_action(Action::Cancelled);
+    assert!(cancelled.running.is_none());
+    assert!(!cancelled.worker_ready, "the worker is being replaced");
+    let failed = state.reduce_action(Action::Failed {
+        message: "boom".into(),
+    });
+    assert!(failed.running.is_none());
+    assert_eq!(
+        failed.notice.map(|n| (n.is_error, n.text)),
+        Some((true, "boom".to_owned()))
+    );
+}
+
+#[test]
+fn versions_are_added_served_compared_and_deleted() {
+    let bundle = Rc::new(small_bundle());
+    let meta = |id| {
+        VersionMeta::new(
+            id,
+            &bundle,
+            "trained here".into(),
+            10,
+            Some(Timings::default()),
+        )
+    };
+    let active = |id| ActiveModel {
+        id,
+        bundle: bundle.clone(),
+    };
+    let mut state = State::default();
+    for id in [1, 2, 3] {
+        state = state.reduce_action(Action::VersionAdded {
+            meta: Box::new(meta(id)),
+            active: active(id),
+            timings: None,
+            message: String::new(),
+        });
+    }
+    assert_eq!(
+        state.versions.iter().map(|v| v.id).collect::<Vec<_>>(),
+        [3, 2, 1]
+    );
+    assert_eq!(state.active.as_ref().map(|a| a.id), Some(3));
+    let state = state
+        .reduce_action(Action::ToggleCompare(1))
+        .reduce_action(Action::ToggleCompare(3))
+        .reduce_action(Action::ToggleCompare(1));
+    assert_eq!(state.compare, [3]);
+    let state = state.reduce_action(Action::Activated(active(2)));
+    assert_eq!(state.active.as_ref().map(|a| a.id), Some(2));
+    let state = state.reduce_action(Action::Deleted { id: 3 });
+    assert!(state.compare.is_empty());
+    assert_eq!(state.active.as_ref().map(|a| a.id), Some(2));
+    let state = state.reduce_action(Action::Deleted { id: 2 });
+    assert!(state.active.is_none());
+    assert_eq!(state.versions.len(), 1);
+}
+
+// The registry's records.
+
+#[test]
+fn a_record_says_what_the_bundle_holds_and_the_registry_chooses_sensibly() {
+    let bundle = small_bundle();
+    let meta = VersionMeta::new(4, &bundle, "imported from m.bin".into(), 1234, None);
+    assert_eq!(meta.created_at, "2026-01-01T00:00:00Z");
+    assert_eq!(meta.data_fingerprint, bundle.data_fingerprint);
+    assert_eq!(meta.data_fingerprint.len(), 64);
+    assert_eq!(meta.config, bundle.config);
+    assert_eq!(meta.forest, bundle.evaluation.forest);
+    assert_eq!(meta.svm, bundle.evaluation.svm);
+    assert_eq!((meta.n_rows, meta.n_bytes), (300, 1234));
+    let json = serde_json::to_string(&meta).expect("encodes");
+    assert_eq!(
+        serde_json::from_str::<VersionMeta>(&json).ok(),
+        Some(meta.clone())
+    );
+
+    let versions: Vec<VersionMeta> = [7, 3]
+        .into_iter()
+        .map(|id| VersionMeta { id, ..meta.clone() })
+        .collect();
+    assert_eq!(next_id(&[]), 1);
+    assert_eq!(next_id(&versions), 8);
+    assert_eq!(choose_active(Some(3), &versions), Some(3));
+    assert_eq!(
+        choose_active(Some(5), &versions),
+        Some(7),
+        "gone: the latest"
+    );
+    assert_eq!(choose_active(None, &versions), Some(7));
+    assert_eq!(choose_active(Some(1), &[]), None);
+}
+
+// The training form (moved from the browser tests).
+
+#[test]
+fn training_form_gives_the_config_or_a_clear_message() {
+    use campus_occupancy::forest::FeaturesPerSplit;
+    use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig};
+
+    assert_eq!(TrainForm::default().parse(), Ok(browser_train_config()));
+    assert_eq!(
+        browser_train_config().svm.cache_megabytes,
+        BROWSER_CACHE_MEGABYTES
+    );
+    let form = TrainForm {
+        trees: "20".into(),
+        max_depth: String::new(),
+        features_per_split: "7".into(),
+        kernel: "rbf".into(),
+        gamma: "0.05".into(),
+        c: "2.5".into(),
+        class_weight: "uniform".into(),
+    };
+    let Ok(config) = form.parse() else {
+        panic!("valid form")
+    };
+    assert_eq!(config.forest.n_trees, 20);
+    assert_eq!(config.forest.max_depth, None);
+    assert_eq!(config.forest.features_per_split, FeaturesPerSplit::Count(7));
+    assert_eq!(
+        config.svm.kernel,
+        KernelConfig::Rbf {
+            gamma: Gamma::Value(0.05)
+        }
+    );
+    assert_eq!(config.svm.c, 2.5);
+    assert_eq!(config.svm.class_weight, ClassWeight::Uniform);
+    let linear = TrainForm {
+        kernel: "linear".into(),
+        gamma: "ignored".into(),
+        ..form.clone()
+    };
+    assert_eq!(
+        linear.parse().map(|c| c.svm.kernel),
+        Ok(KernelConfig::Linear)
+    );
+
+    let check = |edit: fn(&mut TrainForm), field: TrainField, fragment: &str| {
+        let mut bad = form.clone();
+        edit(&mut bad);
+        let error = bad.parse().err();
+        let message = error.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert!(message.contains(fragment), "{message:?} lacks {fragment:?}");
+        assert_eq!(error.map(|e| e.field), Some(field));
+    };
+    check(
+        |f| f.trees = "0".into(),
+        TrainField::Trees,
+        "Trees must be a whole number from 1 to 500",
+    );
+    check(|f| f.trees = "many".into(), TrainField::Trees, "Trees");
+    check(
+        |f| f.max_depth = "0".into(),
+        TrainField::MaxDepth,
+        "Maximum depth must be from 1 to 64",
+    );
+    check(
+        |f| f.features_per_split = "half".into(),
+        TrainField::FeaturesPerSplit,
+        "Features per split",
+    );
+    check(
+        |f| f.gamma = "-1".into(),
+        TrainField::Gamma,
+        "Gamma must be a number above 0",
+    );
+    check(
+        |f| f.c = "0".into(),
+        TrainField::C,
+        "C must be a number above 0",
+    );
+}
