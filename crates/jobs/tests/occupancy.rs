@@ -727,3 +727,43 @@ fn the_section_shows_the_serving_versions_timings_and_known_capacities() {
         assert_eq!(first, Some(*capacity));
     }
 }
+
+#[test]
+fn the_prediction_form_starts_typical_and_a_known_venue_brings_its_capacity() {
+    use campus_jobs::occupancy::predict_form::{Choice, week_order};
+
+    let days: Vec<String> = ["Wednesday", "Holiday", "Monday", "Friday"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(
+        week_order(&days),
+        ["Monday", "Wednesday", "Friday", "Holiday"].map(String::from)
+    );
+    let bundle = small_bundle();
+    let encoder = &bundle.models.encoder;
+    let first_venue = encoder.venues[0].clone();
+    let capacities = vec![(first_venue.clone(), 77), ("Hall B".to_owned(), 250)];
+    let mut form = PredictForm::for_model(encoder, &capacities);
+    assert_eq!(form.school, encoder.schools[0]);
+    assert_eq!(form.venue, first_venue);
+    assert_eq!(form.capacity, "77");
+    assert_eq!(Some(&form.weekday), week_order(&encoder.weekdays).first());
+    assert_eq!(PredictForm::for_model(encoder, &[]).capacity, "100");
+
+    form.capacity = "60".into();
+    form.choose(Choice::Venue, first_venue.clone(), &capacities);
+    assert_eq!(form.capacity, "60", "the same venue keeps what was typed");
+    form.choose(Choice::Venue, "Hall B".into(), &capacities);
+    assert_eq!(
+        (form.venue.as_str(), form.capacity.as_str()),
+        ("Hall B", "250")
+    );
+    form.choose(Choice::Venue, "Unknown".into(), &capacities);
+    assert_eq!(form.capacity, "250", "an unknown venue leaves the capacity");
+    form.choose(Choice::School, "Law".into(), &capacities);
+    form.choose(Choice::Weekday, "Friday".into(), &capacities);
+    assert_eq!(
+        (form.school.as_str(), form.weekday.as_str()),
+        ("Law", "Friday")
+    );
+}

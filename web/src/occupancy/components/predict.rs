@@ -5,7 +5,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use campus_jobs::occupancy::predict_form::{Field, FieldError, PredictForm};
+use campus_jobs::occupancy::predict_form::{Choice, Field, FieldError, PredictForm, week_order};
 use campus_occupancy::Prediction;
 use campus_occupancy::train::PredictError;
 
@@ -17,13 +17,6 @@ pub struct PredictProps {
     pub active: ActiveModel,
     /// Venue → capacity as seen in the dataset on the page (may be empty after a reload).
     pub capacities: Rc<Vec<(String, u32)>>,
-}
-
-/// Weekdays in week order, then any others alphabetically.
-fn week_order(days: &[String]) -> Vec<String> {
-    let mut days = days.to_vec();
-    days.sort_by_key(|d| (campus_occupancy::analytics::weekday_rank(d), d.clone()));
-    days
 }
 
 /// The three models' answers, or why there is none.
@@ -96,16 +89,9 @@ fn input_field(form: &UseStateHandle<PredictForm>, field: Field, errors: &[Field
 pub fn PredictPanel(props: &PredictProps) -> Html {
     let encoder = &props.active.bundle.models.encoder;
     let weekdays = week_order(&encoder.weekdays);
-    let capacity_of = {
-        let capacities = props.capacities.clone();
-        move |venue: &str| capacities.iter().find(|(v, _)| v == venue).map(|(_, c)| *c)
-    };
     let form = {
-        let school = encoder.schools.first().cloned().unwrap_or_default();
-        let venue = encoder.venues.first().cloned().unwrap_or_default();
-        let weekday = weekdays.first().cloned().unwrap_or_default();
-        let capacity = capacity_of(&venue).unwrap_or(100);
-        use_state(move || PredictForm::typical(&school, &venue, capacity, &weekday))
+        let initial = PredictForm::for_model(encoder, &props.capacities);
+        use_state(move || initial)
     };
     let parsed = form.parse();
     let started = now_ms();
@@ -115,19 +101,13 @@ pub fn PredictPanel(props: &PredictProps) -> Html {
         .map(|input| props.active.bundle.predict(input));
     let elapsed_ms = now_ms() - started;
 
-    let on_select = |apply: fn(&mut PredictForm, String)| {
+    let on_select = |choice: Choice| {
         let form = form.clone();
-        let capacity_of = capacity_of.clone();
+        let capacities = props.capacities.clone();
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
                 let mut next = (*form).clone();
-                apply(&mut next, select.value());
-                // A venue the dataset knows brings its capacity along.
-                if let Some(capacity) =
-                    capacity_of(&next.venue).filter(|_| next.venue != form.venue)
-                {
-                    next.capacity = capacity.to_string();
-                }
+                next.choose(choice, select.value(), &capacities);
                 form.set(next);
             }
         })
@@ -147,10 +127,10 @@ pub fn PredictPanel(props: &PredictProps) -> Html {
         <section class="occ-predict" aria-labelledby="occ-predict-title" data-testid="occ-predict">
             <h2 id="occ-predict-title">{ format!("4. Predict a session · version {}", props.active.id) }</h2>
             <div class="fields">
-                { select_field("school", "School", &encoder.schools, &form.school, on_select(|f, v| f.school = v)) }
-                { select_field("venue", "Venue", &encoder.venues, &form.venue, on_select(|f, v| f.venue = v)) }
+                { select_field("school", "School", &encoder.schools, &form.school, on_select(Choice::School)) }
+                { select_field("venue", "Venue", &encoder.venues, &form.venue, on_select(Choice::Venue)) }
                 { input_field(&form, Field::Capacity, &errors) }
-                { select_field("weekday", "Weekday", &weekdays, &form.weekday, on_select(|f, v| f.weekday = v)) }
+                { select_field("weekday", "Weekday", &weekdays, &form.weekday, on_select(Choice::Weekday)) }
                 { input_field(&form, Field::Time, &errors) }
                 { input_field(&form, Field::SemesterDay, &errors) }
                 { input_field(&form, Field::Enrolled, &errors) }
