@@ -3,10 +3,12 @@
 //!
 //! - [`OccupancyService`] ([`Request`], [`Event`]): the steppable service both shells drive;
 //!   training steps through its stages and the forest's batches of trees.
-//! - [`train_form`] and [`predict_form`]: the page's forms, parsed with typed per-field errors.
+//! - [`generate_form`], [`train_form`] and [`predict_form`]: the page's forms, parsed with typed
+//!   per-field errors.
 //! - [`state`]: the page section's state and its reducer, browser-free.
 //! - [`registry`]: a saved version's record ([`VersionMeta`]) and the registry's choices.
 
+pub mod generate_form;
 pub mod predict_form;
 pub mod registry;
 mod service;

@@ -641,3 +641,129 @@ fn training_form_gives_the_config_or_a_clear_message() {
         "C must be a number above 0",
     );
 }
+
+// The generation form.
+
+#[test]
+fn generation_form_gives_the_config_or_each_fields_problem() {
+    use campus_jobs::occupancy::generate_form::{GenerateField, GenerateForm};
+
+    let form = GenerateForm::default();
+    let config = form.parse().expect("the defaults are valid");
+    assert_eq!((config.seed, config.n_sessions), (42, 5000));
+    assert_eq!(config.start_day, GenerateConfig::default().start_day);
+    let grouped = GenerateForm {
+        seed: " 7 ".into(),
+        sessions: "12,000".into(),
+    };
+    assert_eq!(
+        grouped.parse().map(|c| (c.seed, c.n_sessions)),
+        Ok((7, 12_000))
+    );
+    let bad = GenerateForm {
+        seed: "-1".into(),
+        sessions: "9".into(),
+    };
+    let errors = bad.parse().expect_err("both fields are wrong");
+    assert_eq!(
+        errors.iter().map(|e| e.field).collect::<Vec<_>>(),
+        [GenerateField::Seed, GenerateField::Sessions]
+    );
+    assert_eq!(
+        bad.error(GenerateField::Seed).as_deref(),
+        Some("Seed must be a whole number from 0")
+    );
+    assert_eq!(
+        bad.error(GenerateField::Sessions).as_deref(),
+        Some("Sessions must be between 10 and 200,000")
+    );
+    let words = GenerateForm {
+        sessions: "many".into(),
+        ..GenerateForm::default()
+    };
+    assert_eq!(
+        words.error(GenerateField::Sessions).as_deref(),
+        Some("Sessions must be a whole number")
+    );
+    assert_eq!(words.error(GenerateField::Seed), None);
+}
+
+#[test]
+fn the_section_shows_the_serving_versions_timings_and_known_capacities() {
+    use campus_jobs::occupancy::state::venue_capacities;
+
+    let bundle = Rc::new(small_bundle());
+    let timed = Timings {
+        total_ms: 5.0,
+        ..Timings::default()
+    };
+    let mut state = State::default();
+    assert_eq!(state.shown_timings(), None);
+    state.last_timings = Some(Timings::default());
+    let meta = VersionMeta::new(1, &bundle, "here".into(), 1, Some(timed));
+    let state = state.reduce_action(Action::VersionAdded {
+        meta: Box::new(meta),
+        active: ActiveModel {
+            id: 1,
+            bundle: bundle.clone(),
+        },
+        timings: None,
+        message: String::new(),
+    });
+    assert_eq!(state.active_id(), Some(1));
+    assert_eq!(state.shown_timings(), Some(timed), "the serving version's");
+
+    let data = sessions(2, 300);
+    let capacities = venue_capacities(&data);
+    assert!(
+        capacities.windows(2).all(|w| w[0].0 < w[1].0),
+        "sorted, no repeats"
+    );
+    for (venue, capacity) in &capacities {
+        let first = data
+            .iter()
+            .find(|s| &s.input.venue == venue)
+            .map(|s| s.input.venue_capacity);
+        assert_eq!(first, Some(*capacity));
+    }
+}
+
+#[test]
+fn the_prediction_form_starts_typical_and_a_known_venue_brings_its_capacity() {
+    use campus_jobs::occupancy::predict_form::{Choice, week_order};
+
+    let days: Vec<String> = ["Wednesday", "Holiday", "Monday", "Friday"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(
+        week_order(&days),
+        ["Monday", "Wednesday", "Friday", "Holiday"].map(String::from)
+    );
+    let bundle = small_bundle();
+    let encoder = &bundle.models.encoder;
+    let first_venue = encoder.venues[0].clone();
+    let capacities = vec![(first_venue.clone(), 77), ("Hall B".to_owned(), 250)];
+    let mut form = PredictForm::for_model(encoder, &capacities);
+    assert_eq!(form.school, encoder.schools[0]);
+    assert_eq!(form.venue, first_venue);
+    assert_eq!(form.capacity, "77");
+    assert_eq!(Some(&form.weekday), week_order(&encoder.weekdays).first());
+    assert_eq!(PredictForm::for_model(encoder, &[]).capacity, "100");
+
+    form.capacity = "60".into();
+    form.choose(Choice::Venue, first_venue.clone(), &capacities);
+    assert_eq!(form.capacity, "60", "the same venue keeps what was typed");
+    form.choose(Choice::Venue, "Hall B".into(), &capacities);
+    assert_eq!(
+        (form.venue.as_str(), form.capacity.as_str()),
+        ("Hall B", "250")
+    );
+    form.choose(Choice::Venue, "Unknown".into(), &capacities);
+    assert_eq!(form.capacity, "250", "an unknown venue leaves the capacity");
+    form.choose(Choice::School, "Law".into(), &capacities);
+    form.choose(Choice::Weekday, "Friday".into(), &capacities);
+    assert_eq!(
+        (form.school.as_str(), form.weekday.as_str()),
+        ("Law", "Friday")
+    );
+}

@@ -2,6 +2,28 @@
 //! typed error per field at fault.
 
 use campus_occupancy::SessionInput;
+use campus_occupancy::analytics::weekday_rank;
+use campus_occupancy::features::FeatureEncoder;
+
+/// Weekdays in week order, then any others alphabetically.
+pub fn week_order(days: &[String]) -> Vec<String> {
+    let mut days = days.to_vec();
+    days.sort_by_key(|d| (weekday_rank(d), d.clone()));
+    days
+}
+
+/// The capacity of `venue` in a venue → capacity list.
+fn capacity_of(capacities: &[(String, u32)], venue: &str) -> Option<u32> {
+    capacities.iter().find(|(v, _)| v == venue).map(|(_, c)| *c)
+}
+
+/// One of the form's choices among the values the model knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    School,
+    Venue,
+    Weekday,
+}
 
 /// One form field, for error messages and test ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +102,35 @@ impl PredictForm {
             prev_attendance: "60".to_owned(),
             rolling_avg_3: "60".to_owned(),
             rolling_avg_5: "60".to_owned(),
+        }
+    }
+
+    /// A typical session for `encoder`'s model: its first school, venue and weekday (in week
+    /// order), and the venue's capacity when the dataset knows it (else 100).
+    pub fn for_model(encoder: &FeatureEncoder, capacities: &[(String, u32)]) -> PredictForm {
+        let school = encoder.schools.first().cloned().unwrap_or_default();
+        let venue = encoder.venues.first().cloned().unwrap_or_default();
+        let weekday = week_order(&encoder.weekdays)
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        let capacity = capacity_of(capacities, &venue).unwrap_or(100);
+        PredictForm::typical(&school, &venue, capacity, &weekday)
+    }
+
+    /// Sets a choice; a newly chosen venue the dataset knows brings its capacity along.
+    pub fn choose(&mut self, choice: Choice, value: String, capacities: &[(String, u32)]) {
+        match choice {
+            Choice::School => self.school = value,
+            Choice::Weekday => self.weekday = value,
+            Choice::Venue => {
+                if value != self.venue
+                    && let Some(capacity) = capacity_of(capacities, &value)
+                {
+                    self.capacity = capacity.to_string();
+                }
+                self.venue = value;
+            }
         }
     }
 

@@ -271,3 +271,29 @@ impl State {
         self
     }
 }
+
+impl State {
+    /// The id of the version that serves predictions.
+    pub fn active_id(&self) -> Option<u32> {
+        self.active.as_ref().map(|a| a.id)
+    }
+
+    /// Timings of the serving version when it was trained here, else of the last run.
+    pub fn shown_timings(&self) -> Option<Timings> {
+        self.active_id()
+            .and_then(|id| self.versions.iter().find(|v| v.id == id))
+            .and_then(|v| v.timings)
+            .or(self.last_timings)
+    }
+}
+
+/// Venue → capacity as first seen in `sessions`, by venue name: the prediction form fills in
+/// the capacity of a venue the dataset knows.
+pub fn venue_capacities(sessions: &[Session]) -> Vec<(String, u32)> {
+    let mut map = std::collections::BTreeMap::new();
+    for s in sessions {
+        map.entry(s.input.venue.clone())
+            .or_insert(s.input.venue_capacity);
+    }
+    map.into_iter().collect()
+}

@@ -17,6 +17,9 @@ pub struct AnalyticsProps {
     pub revision: u32,
 }
 
+/// A figure's table: a label and a value per row.
+type Rows = Vec<(String, String)>;
+
 struct Bars {
     test_id: &'static str,
     caption: &'static str,
@@ -55,80 +58,86 @@ fn bars(
     }
 }
 
+/// Every bar chart of the dataset.
+fn all_bars(a: &Analytics) -> Vec<Bars> {
+    let attendance = |g: &GroupStats| g.mean_attendance;
+    let risk = |g: &GroupStats| g.overcrowded_share * 100.0;
+    vec![
+        bars(
+            "chart-weekday",
+            "Mean attendance by weekday",
+            "Weekday",
+            "Attendance",
+            &a.by_weekday,
+            attendance,
+        ),
+        bars(
+            "chart-slot",
+            "Mean attendance by time slot",
+            "Start time",
+            "Attendance",
+            &a.by_time_slot,
+            attendance,
+        ),
+        bars(
+            "chart-school",
+            "Mean attendance by school",
+            "School",
+            "Attendance",
+            &a.by_school,
+            attendance,
+        ),
+        bars(
+            "chart-exam",
+            "Mean attendance outside and in exam weeks",
+            "Exam week",
+            "Attendance",
+            &a.by_exam_week,
+            attendance,
+        ),
+        bars(
+            "chart-risk-slot",
+            "Overcrowding risk by time slot",
+            "Start time",
+            "% overcrowded",
+            &a.by_time_slot,
+            risk,
+        ),
+        bars(
+            "chart-risk-school",
+            "Overcrowding risk by school",
+            "School",
+            "% overcrowded",
+            &a.by_school,
+            risk,
+        ),
+    ]
+}
+
+/// The utilisation heat map and its table of cells.
+fn heatmap(a: &Analytics) -> (Rc<Result<String, String>>, Rc<Rows>) {
+    let rows = a
+        .utilisation
+        .iter()
+        .map(|c| {
+            (
+                format!("{} at {} ({} sessions)", c.venue, c.slot, c.n_sessions),
+                format!("{:.0}%", c.mean_utilisation * 100.0),
+            )
+        })
+        .collect::<Vec<_>>();
+    (Rc::new(heatmap_svg(&a.utilisation)), Rc::new(rows))
+}
+
 #[component]
 pub fn AnalyticsView(props: &AnalyticsProps) -> Html {
     let charts = use_memo(props.revision, {
         let a = props.analytics.clone();
-        move |_| {
-            let attendance = |g: &GroupStats| g.mean_attendance;
-            let risk = |g: &GroupStats| g.overcrowded_share * 100.0;
-            vec![
-                bars(
-                    "chart-weekday",
-                    "Mean attendance by weekday",
-                    "Weekday",
-                    "Attendance",
-                    &a.by_weekday,
-                    attendance,
-                ),
-                bars(
-                    "chart-slot",
-                    "Mean attendance by time slot",
-                    "Start time",
-                    "Attendance",
-                    &a.by_time_slot,
-                    attendance,
-                ),
-                bars(
-                    "chart-school",
-                    "Mean attendance by school",
-                    "School",
-                    "Attendance",
-                    &a.by_school,
-                    attendance,
-                ),
-                bars(
-                    "chart-exam",
-                    "Mean attendance outside and in exam weeks",
-                    "Exam week",
-                    "Attendance",
-                    &a.by_exam_week,
-                    attendance,
-                ),
-                bars(
-                    "chart-risk-slot",
-                    "Overcrowding risk by time slot",
-                    "Start time",
-                    "% overcrowded",
-                    &a.by_time_slot,
-                    risk,
-                ),
-                bars(
-                    "chart-risk-school",
-                    "Overcrowding risk by school",
-                    "School",
-                    "% overcrowded",
-                    &a.by_school,
-                    risk,
-                ),
-            ]
-        }
+        move |_| all_bars(&a)
     });
     let heatmap = use_memo(props.revision, {
         let a = props.analytics.clone();
-        move |_| {
-            let rows = a
-                .utilisation
-                .iter()
-                .map(|c| {
-                    (
-                        format!("{} at {} ({} sessions)", c.venue, c.slot, c.n_sessions),
-                        format!("{:.0}%", c.mean_utilisation * 100.0),
-                    )
-                })
-                .collect::<Vec<_>>();
-            (Rc::new(heatmap_svg(&a.utilisation)), Rc::new(rows))
-        }
+        move |_| heatmap(&a)
     });
     let a = &props.analytics;
     html! {

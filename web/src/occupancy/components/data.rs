@@ -1,12 +1,11 @@
 //! The dataset panel: generate sessions, import a CSV (appended), clear.
 
-use web_sys::HtmlInputElement;
+use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
-use campus_occupancy::GenerateConfig;
-use web_sys::File;
-
 use campus_jobs::format::group;
+use campus_jobs::occupancy::generate_form::{GenerateField, GenerateForm};
+use campus_occupancy::GenerateConfig;
 
 #[derive(PartialEq, Properties)]
 pub struct DataProps {
@@ -28,65 +27,74 @@ pub fn take_file(event: &Event) -> Option<File> {
     file
 }
 
+/// A file input's change handler that hands the chosen file to `on_file`.
+pub fn on_file_chosen(on_file: &Callback<File>) -> Callback<Event> {
+    let on_file = on_file.clone();
+    Callback::from(move |e: Event| {
+        if let Some(file) = take_file(&e) {
+            on_file.emit(file);
+        }
+    })
+}
+
+/// One text field of the generation form, with its problem under it.
+fn text_field(form: &UseStateHandle<GenerateForm>, field: GenerateField) -> Html {
+    let (id, label, value) = match field {
+        GenerateField::Seed => ("occ-seed", "Seed", form.seed.clone()),
+        GenerateField::Sessions => ("occ-sessions", "Sessions", form.sessions.clone()),
+    };
+    let oninput = {
+        let form = form.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                let mut next = (*form).clone();
+                match field {
+                    GenerateField::Seed => next.seed = input.value(),
+                    GenerateField::Sessions => next.sessions = input.value(),
+                }
+                form.set(next);
+            }
+        })
+    };
+    let error = form.error(field);
+    html! {
+        <div class={classes!("field", error.is_some().then_some("invalid"))}>
+            <label for={id}>{ label }</label>
+            <input {id} inputmode="numeric" {value} {oninput} data-testid={id} />
+            if let Some(message) = error { <p class="field-error">{ message }</p> }
+        </div>
+    }
+}
+
+fn summary(n_rows: usize, overcrowded_share: Option<f64>) -> String {
+    match overcrowded_share {
+        Some(share) => format!(
+            "{} sessions in the dataset · {:.1}% overcrowded",
+            group(n_rows as u64),
+            share * 100.0
+        ),
+        None => "No sessions yet: generate some or add a CSV file in the layout \
+                 date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,\
+                 enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance."
+            .to_owned(),
+    }
+}
+
 #[component]
 pub fn DataPanel(props: &DataProps) -> Html {
-    let seed = use_state(|| "42".to_owned());
-    let sessions = use_state(|| "5000".to_owned());
-    let parsed_seed = seed
-        .trim()
-        .parse::<u64>()
-        .map_err(|_| "Seed must be a whole number from 0".to_owned());
-    let parsed_sessions = sessions
-        .trim()
-        .replace([',', '_'], "")
-        .parse::<usize>()
-        .map_err(|_| "Sessions must be a whole number".to_owned())
-        .and_then(|n| {
-            if (10..=200_000).contains(&n) {
-                Ok(n)
-            } else {
-                Err("Sessions must be between 10 and 200,000".to_owned())
-            }
-        });
-    let valid = parsed_seed.is_ok() && parsed_sessions.is_ok();
-    let on_seed = {
-        let seed = seed.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                seed.set(input.value());
-            }
-        })
-    };
-    let on_sessions = {
-        let sessions = sessions.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                sessions.set(input.value());
-            }
-        })
-    };
+    let form = use_state(GenerateForm::default);
+    let parsed = form.parse();
     let on_submit = {
         let on_generate = props.on_generate.clone();
-        let (seed, n) = (parsed_seed.clone(), parsed_sessions.clone());
+        let parsed = parsed.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if let (Ok(seed), Ok(n_sessions)) = (&seed, &n) {
-                on_generate.emit(GenerateConfig {
-                    seed: *seed,
-                    n_sessions: *n_sessions,
-                    ..GenerateConfig::default()
-                });
+            if let Ok(config) = &parsed {
+                on_generate.emit(config.clone());
             }
         })
     };
-    let on_import = {
-        let on_import = props.on_import.clone();
-        Callback::from(move |e: Event| {
-            if let Some(file) = take_file(&e) {
-                on_import.emit(file);
-            }
-        })
-    };
+    let on_import = on_file_chosen(&props.on_import);
     let on_clear = props.on_clear.reform(|_: MouseEvent| ());
     let disabled = !props.ready || props.busy;
     html! {
@@ -94,18 +102,8 @@ pub fn DataPanel(props: &DataProps) -> Html {
             <fieldset>
                 <legend>{ "1. Class sessions" }</legend>
                 <div class="fields">
-                    <div class={classes!("field", parsed_seed.is_err().then_some("invalid"))}>
-                        <label for="occ-seed">{ "Seed" }</label>
-                        <input id="occ-seed" inputmode="numeric" value={(*seed).clone()} oninput={on_seed}
-                            data-testid="occ-seed" />
-                        if let Err(message) = &parsed_seed { <p class="field-error">{ message }</p> }
-                    </div>
-                    <div class={classes!("field", parsed_sessions.is_err().then_some("invalid"))}>
-                        <label for="occ-sessions">{ "Sessions" }</label>
-                        <input id="occ-sessions" inputmode="numeric" value={(*sessions).clone()} oninput={on_sessions}
-                            data-testid="occ-sessions" />
-                        if let Err(message) = &parsed_sessions { <p class="field-error">{ message }</p> }
-                    </div>
+                    { text_field(&form, GenerateField::Seed) }
+                    { text_field(&form, GenerateField::Sessions) }
                     <div class="field">
                         <label for="occ-import-csv">{ "Add sessions from a CSV file" }</label>
                         <input id="occ-import-csv" type="file" accept=".csv,text/csv" onchange={on_import}
@@ -113,19 +111,14 @@ pub fn DataPanel(props: &DataProps) -> Html {
                     </div>
                 </div>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled={disabled || !valid} data-testid="occ-generate">
+                    <button type="submit" class="primary" disabled={disabled || parsed.is_err()} data-testid="occ-generate">
                         { "Generate sessions" }
                     </button>
                     <button type="button" onclick={on_clear} disabled={props.busy || props.n_rows == 0}
                         data-testid="occ-clear">{ "Clear data" }</button>
                 </div>
                 <p data-testid="occ-rows" data-rows={props.n_rows.to_string()}>
-                    { match props.overcrowded_share {
-                        Some(share) => format!("{} sessions in the dataset · {:.1}% overcrowded", group(props.n_rows as u64), share * 100.0),
-                        None => "No sessions yet: generate some or add a CSV file in the layout \
-                                 date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,\
-                                 enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance.".to_owned(),
-                    } }
+                    { summary(props.n_rows, props.overcrowded_share) }
                 </p>
             </fieldset>
         </form>

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use campus_occupancy::metrics::CLASS_NAMES;
+use campus_occupancy::metrics::{CLASS_NAMES, ClassificationMetrics};
 
 use super::figure::Figure;
 use crate::occupancy::charts::{importance_svg, scatter_svg};
@@ -17,6 +17,46 @@ pub const TOP_FEATURES: usize = 12;
 #[derive(PartialEq, Properties)]
 pub struct PerformanceProps {
     pub active: ActiveModel,
+}
+
+/// The SVM's per-class metrics and its confusion matrix.
+fn svm_tables(svm: &ClassificationMetrics) -> Html {
+    html! {
+        <>
+        <table class="occ-table" data-testid="svm-metrics">
+            <caption>{ format!("Overcrowding (SVM) · accuracy {:.3}", svm.accuracy) }</caption>
+            <thead><tr><th>{ "Class" }</th><th class="num">{ "Precision" }</th><th class="num">{ "Recall" }</th><th class="num">{ "F1" }</th><th class="num">{ "Support" }</th></tr></thead>
+            <tbody>
+                { for CLASS_NAMES.iter().zip(&svm.per_class).map(|(name, m)| html! {
+                    <tr>
+                        <th scope="row">{ *name }</th>
+                        <td class="num">{ format!("{:.3}", m.precision) }</td>
+                        <td class="num">{ format!("{:.3}", m.recall) }</td>
+                        <td class="num">{ format!("{:.3}", m.f1) }</td>
+                        <td class="num">{ m.support }</td>
+                    </tr>
+                }) }
+            </tbody>
+            <tfoot>
+                <tr><th scope="row">{ "Accuracy" }</th><td class="num" colspan="3" data-testid="svm-accuracy">{ format!("{:.3}", svm.accuracy) }</td><td class="num">{ svm.macro_avg.support }</td></tr>
+            </tfoot>
+        </table>
+        <table class="occ-table confusion" data-testid="confusion">
+            <caption>{ "Confusion matrix (rows: actual, columns: predicted)" }</caption>
+            <thead><tr><th></th>{ for CLASS_NAMES.iter().map(|n| html! { <th scope="col" class="num">{ *n }</th> }) }</tr></thead>
+            <tbody>
+                { for svm.confusion.iter().enumerate().map(|(a, row)| html! {
+                    <tr>
+                        <th scope="row">{ CLASS_NAMES[a] }</th>
+                        { for row.iter().enumerate().map(|(p, n)| html! {
+                            <td class={classes!("num", (a == p).then_some("diagonal"))} data-testid={format!("confusion-{a}-{p}")}>{ *n }</td>
+                        }) }
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+        </>
+    }
 }
 
 #[component]
@@ -73,38 +113,7 @@ pub fn Performance(props: &PerformanceProps) -> Html {
                         }) }
                     </tbody>
                 </table>
-                <table class="occ-table" data-testid="svm-metrics">
-                    <caption>{ format!("Overcrowding (SVM) · accuracy {:.3}", svm.accuracy) }</caption>
-                    <thead><tr><th>{ "Class" }</th><th class="num">{ "Precision" }</th><th class="num">{ "Recall" }</th><th class="num">{ "F1" }</th><th class="num">{ "Support" }</th></tr></thead>
-                    <tbody>
-                        { for CLASS_NAMES.iter().zip(&svm.per_class).map(|(name, m)| html! {
-                            <tr>
-                                <th scope="row">{ *name }</th>
-                                <td class="num">{ format!("{:.3}", m.precision) }</td>
-                                <td class="num">{ format!("{:.3}", m.recall) }</td>
-                                <td class="num">{ format!("{:.3}", m.f1) }</td>
-                                <td class="num">{ m.support }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                    <tfoot>
-                        <tr><th scope="row">{ "Accuracy" }</th><td class="num" colspan="3" data-testid="svm-accuracy">{ format!("{:.3}", svm.accuracy) }</td><td class="num">{ svm.macro_avg.support }</td></tr>
-                    </tfoot>
-                </table>
-                <table class="occ-table confusion" data-testid="confusion">
-                    <caption>{ "Confusion matrix (rows: actual, columns: predicted)" }</caption>
-                    <thead><tr><th></th>{ for CLASS_NAMES.iter().map(|n| html! { <th scope="col" class="num">{ *n }</th> }) }</tr></thead>
-                    <tbody>
-                        { for svm.confusion.iter().enumerate().map(|(a, row)| html! {
-                            <tr>
-                                <th scope="row">{ CLASS_NAMES[a] }</th>
-                                { for row.iter().enumerate().map(|(p, n)| html! {
-                                    <td class={classes!("num", (a == p).then_some("diagonal"))} data-testid={format!("confusion-{a}-{p}")}>{ *n }</td>
-                                }) }
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
+                { svm_tables(svm) }
             </div>
             <details>
                 <summary>{ "Classification report (scikit-learn layout)" }</summary>

@@ -5,7 +5,9 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use campus_jobs::occupancy::predict_form::{Field, PredictForm};
+use campus_jobs::occupancy::predict_form::{Choice, Field, FieldError, PredictForm, week_order};
+use campus_occupancy::Prediction;
+use campus_occupancy::train::PredictError;
 
 use crate::occupancy::state::ActiveModel;
 use crate::shared::now_ms;
@@ -17,27 +19,79 @@ pub struct PredictProps {
     pub capacities: Rc<Vec<(String, u32)>>,
 }
 
-/// Weekdays in week order, then any others alphabetically.
-fn week_order(days: &[String]) -> Vec<String> {
-    let mut days = days.to_vec();
-    days.sort_by_key(|d| (campus_occupancy::analytics::weekday_rank(d), d.clone()));
-    days
+/// The three models' answers, or why there is none.
+fn prediction_view(prediction: Option<Result<Prediction, PredictError>>, elapsed_ms: f64) -> Html {
+    match prediction {
+        Some(Ok(p)) => html! {
+            <>
+                <p>{ "Linear regression: " }<strong data-testid="pred-linear">{ format!("{:.1}", p.linear_attendance) }</strong>{ " students" }</p>
+                <p>{ "Random forest: " }<strong data-testid="pred-forest">{ format!("{:.1}", p.forest_attendance) }</strong>{ " students" }</p>
+                <p class={classes!("verdict", p.overcrowded.then_some("overcrowded"))}>
+                    { "Overcrowding: " }
+                    <strong data-testid="pred-verdict">{ if p.overcrowded { "overcrowded" } else { "fits the room" } }</strong>
+                    { " (SVM margin " }<span data-testid="pred-margin">{ format!("{:+.3}", p.svm_margin) }</span>{ ")" }
+                </p>
+                <p class="hint" data-testid="pred-ms">{ format!("Predicted in {elapsed_ms:.2} ms on this page.") }</p>
+            </>
+        },
+        Some(Err(e)) => html! { <p class="field-error">{ e.to_string() }</p> },
+        None => html! { <p class="hint">{ "Fix the fields above to see a prediction." }</p> },
+    }
+}
+
+/// A choice among the values the model knows.
+fn select_field(
+    key: &'static str,
+    label: &'static str,
+    options: &[String],
+    value: &str,
+    on_change: Callback<Event>,
+) -> Html {
+    let id = format!("pred-{key}");
+    html! {
+        <div class="field">
+            <label for={id.clone()}>{ label }</label>
+            <select id={id.clone()} data-testid={id} onchange={on_change}>
+                { for options.iter().map(|o| html! { <option value={o.clone()} selected={o == value}>{ o }</option> }) }
+            </select>
+        </div>
+    }
+}
+
+/// A text field, with its problem under it.
+fn input_field(form: &UseStateHandle<PredictForm>, field: Field, errors: &[FieldError]) -> Html {
+    let id = format!("pred-{}", field.key());
+    let error = errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.clone());
+    let on_input = {
+        let form = form.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                let mut next = (*form).clone();
+                next.set(field, input.value());
+                form.set(next);
+            }
+        })
+    };
+    html! {
+        <div class={classes!("field", error.is_some().then_some("invalid"))}>
+            <label for={id.clone()}>{ field.label() }</label>
+            <input id={id.clone()} data-testid={id} value={form.value(field).to_owned()} oninput={on_input}
+                inputmode={if field == Field::Time { "text" } else { "decimal" }} />
+            if let Some(message) = error { <p class="field-error">{ message }</p> }
+        </div>
+    }
 }
 
 #[component]
 pub fn PredictPanel(props: &PredictProps) -> Html {
     let encoder = &props.active.bundle.models.encoder;
     let weekdays = week_order(&encoder.weekdays);
-    let capacity_of = {
-        let capacities = props.capacities.clone();
-        move |venue: &str| capacities.iter().find(|(v, _)| v == venue).map(|(_, c)| *c)
-    };
     let form = {
-        let school = encoder.schools.first().cloned().unwrap_or_default();
-        let venue = encoder.venues.first().cloned().unwrap_or_default();
-        let weekday = weekdays.first().cloned().unwrap_or_default();
-        let capacity = capacity_of(&venue).unwrap_or(100);
-        use_state(move || PredictForm::typical(&school, &venue, capacity, &weekday))
+        let initial = PredictForm::for_model(encoder, &props.capacities);
+        use_state(move || initial)
     };
     let parsed = form.parse();
     let started = now_ms();
@@ -47,29 +101,13 @@ pub fn PredictPanel(props: &PredictProps) -> Html {
         .map(|input| props.active.bundle.predict(input));
     let elapsed_ms = now_ms() - started;
 
-    let on_select = |apply: fn(&mut PredictForm, String)| {
+    let on_select = |choice: Choice| {
         let form = form.clone();
-        let capacity_of = capacity_of.clone();
+        let capacities = props.capacities.clone();
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
                 let mut next = (*form).clone();
-                apply(&mut next, select.value());
-                // A venue the dataset knows brings its capacity along.
-                if let Some(capacity) =
-                    capacity_of(&next.venue).filter(|_| next.venue != form.venue)
-                {
-                    next.capacity = capacity.to_string();
-                }
-                form.set(next);
-            }
-        })
-    };
-    let on_field = |field: Field| {
-        let form = form.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                let mut next = (*form).clone();
-                next.set(field, input.value());
+                next.choose(choice, select.value(), &capacities);
                 form.set(next);
             }
         })
@@ -85,71 +123,26 @@ pub fn PredictPanel(props: &PredictProps) -> Html {
         })
     };
     let errors = parsed.as_ref().err().cloned().unwrap_or_default();
-    let select = |key: &'static str,
-                  label: &'static str,
-                  options: &[String],
-                  value: &str,
-                  on_change: Callback<Event>| {
-        let id = format!("pred-{key}");
-        html! {
-            <div class="field">
-                <label for={id.clone()}>{ label }</label>
-                <select id={id.clone()} data-testid={id} onchange={on_change}>
-                    { for options.iter().map(|o| html! { <option value={o.clone()} selected={o == value}>{ o }</option> }) }
-                </select>
-            </div>
-        }
-    };
-    let input = |field: Field| {
-        let id = format!("pred-{}", field.key());
-        let error = errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.clone());
-        html! {
-            <div class={classes!("field", error.is_some().then_some("invalid"))}>
-                <label for={id.clone()}>{ field.label() }</label>
-                <input id={id.clone()} data-testid={id} value={form.value(field).to_owned()} oninput={on_field(field)}
-                    inputmode={if field == Field::Time { "text" } else { "decimal" }} />
-                if let Some(message) = error { <p class="field-error">{ message }</p> }
-            </div>
-        }
-    };
     html! {
         <section class="occ-predict" aria-labelledby="occ-predict-title" data-testid="occ-predict">
             <h2 id="occ-predict-title">{ format!("4. Predict a session · version {}", props.active.id) }</h2>
             <div class="fields">
-                { select("school", "School", &encoder.schools, &form.school, on_select(|f, v| f.school = v)) }
-                { select("venue", "Venue", &encoder.venues, &form.venue, on_select(|f, v| f.venue = v)) }
-                { input(Field::Capacity) }
-                { select("weekday", "Weekday", &weekdays, &form.weekday, on_select(|f, v| f.weekday = v)) }
-                { input(Field::Time) }
-                { input(Field::SemesterDay) }
-                { input(Field::Enrolled) }
-                { input(Field::PrevAttendance) }
-                { input(Field::RollingAvg3) }
-                { input(Field::RollingAvg5) }
+                { select_field("school", "School", &encoder.schools, &form.school, on_select(Choice::School)) }
+                { select_field("venue", "Venue", &encoder.venues, &form.venue, on_select(Choice::Venue)) }
+                { input_field(&form, Field::Capacity, &errors) }
+                { select_field("weekday", "Weekday", &weekdays, &form.weekday, on_select(Choice::Weekday)) }
+                { input_field(&form, Field::Time, &errors) }
+                { input_field(&form, Field::SemesterDay, &errors) }
+                { input_field(&form, Field::Enrolled, &errors) }
+                { input_field(&form, Field::PrevAttendance, &errors) }
+                { input_field(&form, Field::RollingAvg3, &errors) }
+                { input_field(&form, Field::RollingAvg5, &errors) }
                 <div class="field checks">
                     <label><input type="checkbox" checked={form.exam_week} onchange={on_exam} data-testid="pred-exam" />{ " Exam week" }</label>
                 </div>
             </div>
             <div class="occ-prediction" aria-live="polite" data-testid="prediction">
-                { match prediction {
-                    Some(Ok(p)) => html! {
-                        <>
-                            <p>{ "Linear regression: " }<strong data-testid="pred-linear">{ format!("{:.1}", p.linear_attendance) }</strong>{ " students" }</p>
-                            <p>{ "Random forest: " }<strong data-testid="pred-forest">{ format!("{:.1}", p.forest_attendance) }</strong>{ " students" }</p>
-                            <p class={classes!("verdict", p.overcrowded.then_some("overcrowded"))}>
-                                { "Overcrowding: " }
-                                <strong data-testid="pred-verdict">{ if p.overcrowded { "overcrowded" } else { "fits the room" } }</strong>
-                                { " (SVM margin " }<span data-testid="pred-margin">{ format!("{:+.3}", p.svm_margin) }</span>{ ")" }
-                            </p>
-                            <p class="hint" data-testid="pred-ms">{ format!("Predicted in {elapsed_ms:.2} ms on this page.") }</p>
-                        </>
-                    },
-                    Some(Err(e)) => html! { <p class="field-error">{ e.to_string() }</p> },
-                    None => html! { <p class="hint">{ "Fix the fields above to see a prediction." }</p> },
-                } }
+                { prediction_view(prediction, elapsed_ms) }
             </div>
         </section>
     }

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig};
 use web_sys::File;
 
-use super::data::take_file;
+use super::data::on_file_chosen;
 use campus_jobs::occupancy::VersionMeta;
 
 #[derive(PartialEq, Properties)]
@@ -85,16 +85,59 @@ const COMPARE_ROWS: [Row; 17] = [
     }),
 ];
 
+/// One version's row of the list, with its actions.
+fn version_row(props: &RegistryProps, v: &VersionMeta) -> Html {
+    let id = v.id;
+    let serving = props.active == Some(id);
+    html! {
+        <tr data-testid={format!("version-{id}")} class={classes!(serving.then_some("serving"))}
+            data-fingerprint={v.data_fingerprint.clone()}>
+            <th scope="row">{ format!("v{id}") }
+                if serving { <span class="badge" data-testid="serving">{ " serving" }</span> }
+            </th>
+            <td>{ v.created_at.replace('T', " ").chars().take(19).collect::<String>() }</td>
+            <td>{ &v.origin }</td>
+            <td class="num">{ v.n_rows }</td>
+            <td><code title={v.data_fingerprint.clone()}>{ v.data_fingerprint.chars().take(10).collect::<String>() }</code></td>
+            <td class="num">{ format!("{:.3}", v.linear.r2) }</td>
+            <td class="num">{ format!("{:.3}", v.forest.r2) }</td>
+            <td class="num">{ format!("{:.3}", v.svm.accuracy) }</td>
+            <td class="num">{ format!("{:.1} MB", v.n_bytes as f64 / 1e6) }</td>
+            <td><input type="checkbox" aria-label={format!("Compare version {id}")}
+                checked={props.compare.contains(&id)} data-testid={format!("compare-{id}")}
+                onchange={props.on_toggle_compare.reform(move |_: Event| id)} /></td>
+            <td class="row-actions">
+                <button type="button" disabled={serving} data-testid={format!("restore-{id}")}
+                    onclick={props.on_restore.reform(move |_: MouseEvent| id)}>{ "Serve" }</button>
+                <button type="button" data-testid={format!("export-{id}")}
+                    onclick={props.on_export.reform(move |_: MouseEvent| id)}>{ "Export" }</button>
+                <button type="button" class="danger" data-testid={format!("delete-{id}")}
+                    onclick={props.on_delete.reform(move |_: MouseEvent| id)}>{ "Delete" }</button>
+            </td>
+        </tr>
+    }
+}
+
+/// The chosen versions side by side.
+fn compare_table(compared: &[&VersionMeta]) -> Html {
+    html! {
+                <div class="table-scroll">
+                    <table class="occ-table" data-testid="compare-table">
+                        <caption>{ "Versions compared" }</caption>
+                        <thead><tr><th></th>{ for compared.iter().map(|v| html! { <th scope="col">{ format!("v{}", v.id) }</th> }) }</tr></thead>
+                        <tbody>
+                            { for COMPARE_ROWS.iter().map(|(name, show)| html! {
+                                <tr><th scope="row">{ *name }</th>{ for compared.iter().map(|v| html! { <td>{ show(v) }</td> }) }</tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+    }
+}
+
 #[component]
 pub fn RegistryView(props: &RegistryProps) -> Html {
-    let on_import = {
-        let on_import = props.on_import.clone();
-        Callback::from(move |e: Event| {
-            if let Some(file) = take_file(&e) {
-                on_import.emit(file);
-            }
-        })
-    };
+    let on_import = on_file_chosen(&props.on_import);
     let compared: Vec<&VersionMeta> = props
         .compare
         .iter()
@@ -128,53 +171,13 @@ pub fn RegistryView(props: &RegistryProps) -> Html {
                             </tr>
                         </thead>
                         <tbody>
-                            { for props.versions.iter().map(|v| {
-                                let id = v.id;
-                                let serving = props.active == Some(id);
-                                html! {
-                                    <tr data-testid={format!("version-{id}")} class={classes!(serving.then_some("serving"))}
-                                        data-fingerprint={v.data_fingerprint.clone()}>
-                                        <th scope="row">{ format!("v{id}") }
-                                            if serving { <span class="badge" data-testid="serving">{ " serving" }</span> }
-                                        </th>
-                                        <td>{ v.created_at.replace('T', " ").chars().take(19).collect::<String>() }</td>
-                                        <td>{ &v.origin }</td>
-                                        <td class="num">{ v.n_rows }</td>
-                                        <td><code title={v.data_fingerprint.clone()}>{ v.data_fingerprint.chars().take(10).collect::<String>() }</code></td>
-                                        <td class="num">{ format!("{:.3}", v.linear.r2) }</td>
-                                        <td class="num">{ format!("{:.3}", v.forest.r2) }</td>
-                                        <td class="num">{ format!("{:.3}", v.svm.accuracy) }</td>
-                                        <td class="num">{ format!("{:.1} MB", v.n_bytes as f64 / 1e6) }</td>
-                                        <td><input type="checkbox" aria-label={format!("Compare version {id}")}
-                                            checked={props.compare.contains(&id)} data-testid={format!("compare-{id}")}
-                                            onchange={props.on_toggle_compare.reform(move |_: Event| id)} /></td>
-                                        <td class="row-actions">
-                                            <button type="button" disabled={serving} data-testid={format!("restore-{id}")}
-                                                onclick={props.on_restore.reform(move |_: MouseEvent| id)}>{ "Serve" }</button>
-                                            <button type="button" data-testid={format!("export-{id}")}
-                                                onclick={props.on_export.reform(move |_: MouseEvent| id)}>{ "Export" }</button>
-                                            <button type="button" class="danger" data-testid={format!("delete-{id}")}
-                                                onclick={props.on_delete.reform(move |_: MouseEvent| id)}>{ "Delete" }</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }) }
+                            { for props.versions.iter().map(|v| version_row(props, v)) }
                         </tbody>
                     </table>
                 </div>
             }
             if compared.len() >= 2 {
-                <div class="table-scroll">
-                    <table class="occ-table" data-testid="compare-table">
-                        <caption>{ "Versions compared" }</caption>
-                        <thead><tr><th></th>{ for compared.iter().map(|v| html! { <th scope="col">{ format!("v{}", v.id) }</th> }) }</tr></thead>
-                        <tbody>
-                            { for COMPARE_ROWS.iter().map(|(name, show)| html! {
-                                <tr><th scope="row">{ *name }</th>{ for compared.iter().map(|v| html! { <td>{ show(v) }</td> }) }</tr>
-                            }) }
-                        </tbody>
-                    </table>
-                </div>
+                { compare_table(&compared) }
             } else if !props.versions.is_empty() {
                 <p class="hint">{ "Tick two or more versions to compare them." }</p>
             }
