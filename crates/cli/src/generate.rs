@@ -24,6 +24,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 ///   campus generate --format csv --out csv/
 ///   campus generate --students 1000000 --part 3/8 --out part3.sql   (data only; parts concatenate)
 ///   campus generate --schema-only --drop --out schema.sql
+///   campus generate --format exports --students 100000 --out exports/   (AKTU-style exports)
+///   campus generate --format exports --dirt 0.01 --out dirty/   (planted defects + answer_key.csv)
+///   campus generate --format sessions --out sessions.csv   (lectures for the occupancy models)
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct GenerateArgs {
@@ -92,6 +95,8 @@ pub struct GenerateArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    lesson: crate::exports::LessonArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -100,6 +105,12 @@ enum Format {
     Sql,
     /// One RFC 4180 CSV file per table, with a header row.
     Csv,
+    /// The registrar's AKTU-style exports of this university (students master, attendance, exam
+    /// results, placements) into the folder --out, as the ETL workbench and the pandas notebook
+    /// read them; with --dirt, also answer_key.csv.
+    Exports,
+    /// This university's lectures as class sessions in the occupancy layout, in the file --out.
+    Sessions,
 }
 
 impl GenerateArgs {
@@ -138,6 +149,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let bytes = match args.format {
         Format::Sql => write_sql(args, &ums, part)?,
         Format::Csv => write_csv(args, &ums, part)?,
+        Format::Exports => {
+            crate::exports::write_exports(args.config(), &args.lesson, &args.out, args.quiet)?
+        }
+        Format::Sessions => {
+            crate::exports::write_sessions(args.config(), &args.lesson, &args.out, args.quiet)?
+        }
     };
     if !args.quiet {
         summary(&ums, bytes, started.elapsed().as_secs_f64());
