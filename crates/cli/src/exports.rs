@@ -5,6 +5,7 @@
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use campus_gen::exports::{Dirt, ExportId, ExportOptions, Exports};
@@ -59,6 +60,7 @@ pub fn write_exports(
     if out.as_os_str() == "-" {
         bail!("exports are one file each: give a folder with --out");
     }
+    let started = Instant::now();
     let exports = Exports::new(config, lesson.options()).context("invalid export settings")?;
     fs::create_dir_all(out).with_context(|| format!("cannot create folder {}", out.display()))?;
     let mut bytes = 0u64;
@@ -113,6 +115,14 @@ pub fn write_exports(
     for (temp, path) in finished {
         fs::rename(&temp, &path)
             .with_context(|| format!("cannot move the finished file to {}", path.display()))?;
+    }
+    if !quiet {
+        let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        eprintln!(
+            "wrote {:.1} MB in {seconds:.2} s ({:.1} MB/s)",
+            bytes as f64 / 1e6,
+            bytes as f64 / 1e6 / seconds
+        );
     }
     Ok(bytes)
 }

@@ -156,7 +156,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             crate::exports::write_sessions(args.config(), &args.lesson, &args.out, args.quiet)?
         }
     };
-    if !args.quiet {
+    // Exports and sessions list their own files; the tables above are the database's.
+    if !args.quiet && matches!(args.format, Format::Sql | Format::Csv) {
         summary(&ums, bytes, started.elapsed().as_secs_f64());
     }
     Ok(())

@@ -17,6 +17,8 @@
 //! controlled noise (see [`ExportOptions::attendance_marks_r`]), and [`Dirt`] plants defects at
 //! set rates; [`Exports::defects`] says which defects a row carries, for an answer key.
 
+use std::cell::Cell;
+
 use campus_schema::{Column, ColumnType, Dataset, Date, RowSink, Table, Time};
 
 use crate::rng::Rng;
@@ -303,6 +305,21 @@ pub struct Exports {
     mark_centre: f64,
     mark_scale: f64,
     teaching_start: Date,
+    /// The facts of the enrollment whose attendance was written last: its rows come together,
+    /// so they are computed once per enrollment instead of once per lecture. Only a cache: the
+    /// rows are the same whatever order they are asked for in.
+    last_enrollment: Cell<Option<EnrollmentFacts>>,
+}
+
+/// What every attendance row of one enrollment shares.
+#[derive(Clone, Copy, Debug)]
+struct EnrollmentFacts {
+    e: u64,
+    student: u64,
+    module: u64,
+    birthdate: Date,
+    plan: (u64, u64, u64),
+    timetable: Timetable,
 }
 
 /// Final-level students between two checkpoints.
@@ -519,6 +536,7 @@ impl Exports {
             mark_centre,
             mark_scale: variance.sqrt(),
             teaching_start,
+            last_enrollment: Cell::new(None),
         })
     }
 
@@ -568,9 +586,13 @@ impl Exports {
         let first = rng.below(5);
         let mut lectures = [(0u8, 0u16); 5];
         // Steps of two days modulo five visit every weekday once, so the days are distinct.
-        let mut days: Vec<u8> = (0..n as u64).map(|l| ((first + 2 * l) % 5) as u8).collect();
+        let mut days = [0u8; 5];
+        for (l, day) in days.iter_mut().enumerate().take(n) {
+            *day = ((first + 2 * l as u64) % 5) as u8;
+        }
+        let days = days.get_mut(..n).unwrap_or_default();
         days.sort_unstable();
-        for (slot, day) in lectures.iter_mut().zip(days) {
+        for (slot, &day) in lectures.iter_mut().zip(days.iter()) {
             *slot = (day, rng.pick(&SLOTS));
         }
         Timetable { n, lectures }
@@ -711,6 +733,18 @@ impl Exports {
 
     /// college_code, roll_no and dob of a student, as planted.
     fn key(&self, sink: &mut dyn RowSink, s: &mut Scratch, student: u64, plant: &Plant) {
+        let birthdate = self.layout.student(student).birthdate;
+        self.key_with(sink, s, student, birthdate, plant);
+    }
+
+    fn key_with(
+        &self,
+        sink: &mut dyn RowSink,
+        s: &mut Scratch,
+        student: u64,
+        birthdate: Date,
+        plant: &Plant,
+    ) {
         sink.text(COLLEGE_CODE);
         let year = self.layout.year;
         let roll = match plant.orphan {
@@ -720,7 +754,7 @@ impl Exports {
             None => s.format(format_args!("{year}{:07}", student + 1)),
         };
         sink.text(roll);
-        sink.date(self.layout.student(student).birthdate);
+        sink.date(birthdate);
     }
 
     fn write_student(&self, i: u64, sink: &mut dyn RowSink, s: &mut Scratch) {
@@ -748,13 +782,32 @@ impl Exports {
         sink.text(if rng.chance(0.03) { "Y" } else { "N" });
     }
 
+    fn enrollment_facts(&self, e: u64) -> EnrollmentFacts {
+        if let Some(facts) = self.last_enrollment.get()
+            && facts.e == e
+        {
+            return facts;
+        }
+        let (student, module) = self.enrollment(e);
+        let facts = EnrollmentFacts {
+            e,
+            student,
+            module,
+            birthdate: self.layout.student(student).birthdate,
+            plan: self.attendance_plan(e),
+            timetable: self.timetable(module),
+        };
+        self.last_enrollment.set(Some(facts));
+        facts
+    }
+
     fn write_attendance(&self, c: u64, plant: &Plant, sink: &mut dyn RowSink, s: &mut Scratch) {
         let sessions = self.sessions_per_module().max(1);
         let (e, session) = (c / sessions, c % sessions);
-        let (student, module) = self.enrollment(e);
-        self.key(sink, s, student, plant);
-        sink.text(s.format(format_args!("M{:04}", module + 1)));
-        let (_, date, _) = self.lecture(&self.timetable(module), session);
+        let facts = self.enrollment_facts(e);
+        self.key_with(sink, s, facts.student, facts.birthdate, plant);
+        sink.text(s.format(format_args!("M{:04}", facts.module + 1)));
+        let (_, date, _) = self.lecture(&facts.timetable, session);
         if plant.impossible_date {
             let last = campus_schema::date::days_in_month(date.year, date.month);
             sink.text(s.format(format_args!("{}-{:02}-{}", date.year, date.month, last + 1)));
@@ -766,7 +819,7 @@ impl Exports {
         } else {
             sink.date(date);
         }
-        let present = Exports::attended(self.attendance_plan(e), sessions, session);
+        let present = Exports::attended(facts.plan, sessions, session);
         sink.text(if present { "P" } else { "A" });
     }
 
