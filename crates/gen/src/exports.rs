@@ -943,3 +943,131 @@ pub fn school(department: u64) -> &'static str {
         .get(department as usize)
         .map_or("General", |d| d.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exports(students: u64, options: ExportOptions) -> Exports {
+        let config = Config {
+            seed: 9,
+            ..Config::scaled(students)
+        };
+        Exports::new(config, options).unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    #[test]
+    fn options_out_of_range_are_refused() {
+        let bad = [
+            ExportOptions {
+                attendance_marks_r: 1.5,
+                ..ExportOptions::default()
+            },
+            ExportOptions {
+                attendance_marks_r: f64::NAN,
+                ..ExportOptions::default()
+            },
+            ExportOptions {
+                lectures_per_week: 0,
+                ..ExportOptions::default()
+            },
+            ExportOptions {
+                teaching_weeks: 53,
+                ..ExportOptions::default()
+            },
+            ExportOptions {
+                dirt: Dirt::uniform(0.3),
+                ..ExportOptions::default()
+            },
+        ];
+        for options in bad {
+            assert!(matches!(
+                Exports::new(Config::scaled(10), options),
+                Err(ExportError::OutOfRange { .. })
+            ));
+        }
+        assert!(ExportOptions::default().validate().is_ok());
+    }
+
+    #[test]
+    fn every_clean_row_appears_once_in_order_with_inserted_rows_between() {
+        for rate in [0.0, 0.01, 0.1, 0.2] {
+            let exports = exports(
+                120,
+                ExportOptions {
+                    dirt: Dirt::uniform(rate),
+                    ..ExportOptions::default()
+                },
+            );
+            for export in ExportId::ALL {
+                let mut next_clean = 0;
+                let mut previous = None;
+                for row in 0..exports.count(export) {
+                    match exports.slot(export, row) {
+                        Slot::Clean { row: clean, .. } => {
+                            assert_eq!(clean, next_clean);
+                            next_clean += 1;
+                            previous = Some(clean);
+                        }
+                        Slot::Extra { after, .. } => assert_eq!(Some(after), previous),
+                    }
+                }
+                assert_eq!(next_clean, exports.clean[export.index()], "{export:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn clean_exports_have_no_defects() {
+        let exports = exports(50, ExportOptions::default());
+        for export in ExportId::ALL {
+            assert_eq!(exports.count(export), exports.clean[export.index()]);
+            assert!(
+                (0..exports.count(export)).all(|row| exports.defects(export, row).count() == 0)
+            );
+        }
+    }
+
+    #[test]
+    fn timetables_meet_on_distinct_weekdays_and_lectures_run_forward() {
+        for lectures_per_week in 1..=5 {
+            let exports = exports(
+                20,
+                ExportOptions {
+                    lectures_per_week,
+                    ..ExportOptions::default()
+                },
+            );
+            for module in 0..exports.ums().count(TableId::Modules) {
+                let timetable = exports.timetable(module);
+                let days: Vec<u8> = timetable.lectures().iter().map(|l| l.0).collect();
+                assert_eq!(days.len(), lectures_per_week as usize);
+                assert!(days.windows(2).all(|w| w[0] < w[1]), "{days:?}");
+                assert!(days.iter().all(|&d| d < 5), "weekdays only");
+                let dates: Vec<Date> = (0..exports.sessions_per_module())
+                    .map(|s| exports.lecture(&timetable, s).1)
+                    .collect();
+                assert!(dates.windows(2).all(|w| w[0] < w[1]));
+                assert!(dates.first() >= Some(&exports.teaching_start()));
+            }
+        }
+        assert_eq!(
+            weekday(exports(5, ExportOptions::default()).teaching_start()),
+            0
+        );
+    }
+
+    #[test]
+    fn an_enrollment_attends_exactly_its_planned_number_of_lectures() {
+        let exports = exports(100, ExportOptions::default());
+        let sessions = exports.sessions_per_module();
+        for e in 0..exports.ums().count(TableId::StudentEnrollment) {
+            let plan = exports.attendance_plan(e);
+            let attended = (0..sessions)
+                .filter(|&s| Exports::attended(plan, sessions, s))
+                .count() as u64;
+            assert_eq!(attended, plan.0);
+            assert!(plan.0 <= sessions);
+        }
+    }
+}
