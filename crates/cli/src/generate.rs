@@ -25,6 +25,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 ///   campus generate --format csv --out csv/
 ///   campus generate --students 1000000 --part 3/8 --out part3.sql   (data only; parts concatenate)
 ///   campus generate --schema-only --drop --out schema.sql
+///   campus generate --format exports --students 100000 --out exports/   (AKTU-style exports)
+///   campus generate --format exports --dirt 0.01 --out dirty/   (planted defects + answer_key.csv)
+///   campus generate --format sessions --out sessions.csv   (lectures for the occupancy models)
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct GenerateArgs {
@@ -93,6 +96,8 @@ pub struct GenerateArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    lesson: crate::exports::LessonArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -101,6 +106,12 @@ enum Format {
     Sql,
     /// One RFC 4180 CSV file per table, with a header row.
     Csv,
+    /// The registrar's AKTU-style exports of this university (students master, attendance, exam
+    /// results, placements) into the folder --out, as the ETL workbench and the pandas notebook
+    /// read them; with --dirt, also answer_key.csv.
+    Exports,
+    /// This university's lectures as class sessions in the occupancy layout, in the file --out.
+    Sessions,
 }
 
 impl GenerateArgs {
@@ -161,6 +172,15 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             fs::create_dir_all(&args.out)
                 .with_context(|| format!("cannot create folder {}", args.out.display()))?;
             Request::CsvFiles { config, part }
+        }
+        // Exports and sessions list their own files; they are not the database's tables.
+        Format::Exports => {
+            crate::exports::write_exports(config, &args.lesson, &args.out, args.quiet)?;
+            return Ok(());
+        }
+        Format::Sessions => {
+            crate::exports::write_sessions(config, &args.lesson, &args.out, args.quiet)?;
+            return Ok(());
         }
     };
     let summary = write(args, &mut service, request)?;

@@ -2,6 +2,7 @@
 //! the core, report progress and errors.
 
 mod etl;
+mod exports;
 mod generate;
 mod occupancy;
 

@@ -7,5 +7,6 @@ mod support;
 
 mod etl;
 mod generate;
+mod lesson;
 mod mariadb;
 mod occupancy;

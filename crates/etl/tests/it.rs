@@ -10,6 +10,7 @@ mod it {
     pub mod chunking;
     pub mod export;
     pub mod hashing;
+    pub mod lesson;
     pub mod malformed;
     pub mod pandas;
     pub mod quality;

@@ -12,10 +12,12 @@
 //! [`check`] (integrity checks driven by the schema), [`rng`] (the portable random stream).
 
 pub mod check;
+pub mod exports;
 pub mod names;
 pub mod rng;
 pub mod rows;
 pub mod schema;
+pub mod sessions;
 
 use campus_schema::{Dataset, RowSink, Table};
 use serde::{Deserialize, Serialize};

@@ -26,6 +26,7 @@ pub mod rng;
 pub mod session;
 pub mod split;
 pub mod svm;
+pub mod timetable;
 pub mod train;
 
 pub use analytics::{Analytics, analytics};

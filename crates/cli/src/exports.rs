@@ -1,0 +1,238 @@
+//! `campus generate --format exports|sessions`: the registrar's AKTU-style exports of the
+//! generated university (and, with dirt, the answer key), or its class sessions in the
+//! occupancy layout.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use campus_gen::exports::{Dirt, ExportId, ExportOptions, Exports};
+use campus_gen::{Config, sessions};
+use campus_occupancy::session::{Session, SessionInput};
+use campus_schema::Dataset;
+use clap::Args;
+
+/// Settings of the exports and sessions (`--format exports` or `--format sessions`).
+#[derive(Args, Debug)]
+pub struct LessonArgs {
+    /// Exports and sessions: the planted Pearson correlation between an enrollment's attendance
+    /// rate and its final score, which the ETL workbench recovers from clean exports.
+    #[arg(long, default_value_t = 0.6, allow_hyphen_values = true)]
+    attendance_marks_r: f64,
+    /// Exports and sessions: teaching weeks of the academic year.
+    #[arg(long, default_value_t = 30)]
+    teaching_weeks: u32,
+    /// Exports and sessions: lectures of every module each week.
+    #[arg(long, default_value_t = 2)]
+    lectures_per_week: u32,
+    /// Exports: plant every kind of defect (duplicate rows, orphan keys, impossible dates, mixed
+    /// date formats, blank and non-numeric marks, padded keys) at this rate per row (0 to 0.2),
+    /// and write answer_key.csv (file, line, kind) listing each.
+    #[arg(long, default_value_t = 0.0)]
+    dirt: f64,
+}
+
+impl LessonArgs {
+    fn options(&self) -> ExportOptions {
+        ExportOptions {
+            teaching_weeks: self.teaching_weeks,
+            lectures_per_week: self.lectures_per_week,
+            attendance_marks_r: self.attendance_marks_r,
+            dirt: Dirt::uniform(self.dirt),
+        }
+    }
+}
+
+/// The answer key's file name, beside the exports.
+pub const ANSWER_KEY: &str = "answer_key.csv";
+
+/// Writes the four exports (and the answer key when dirt is planted) into folder `out`; returns
+/// the bytes written. Every file goes to a temporary name first and is renamed once all are
+/// complete, so an interrupted run leaves no truncated export under a real name.
+pub fn write_exports(
+    config: Config,
+    lesson: &LessonArgs,
+    out: &Path,
+    quiet: bool,
+) -> anyhow::Result<u64> {
+    if out.as_os_str() == "-" {
+        bail!("exports are one file each: give a folder with --out");
+    }
+    let started = Instant::now();
+    let exports = Exports::new(config, lesson.options()).context("invalid export settings")?;
+    fs::create_dir_all(out).with_context(|| format!("cannot create folder {}", out.display()))?;
+    let mut bytes = 0u64;
+    let mut finished: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = (|| -> anyhow::Result<()> {
+        for export in ExportId::ALL {
+            let path = out.join(export.file_name());
+            let temp = temp_path(&path);
+            let mut file = create(&temp)?;
+            let mut csv = campus_csv::TableCsv::new(&exports, export.index());
+            let mut chunk = Vec::with_capacity(1 << 20);
+            loop {
+                chunk.clear();
+                let more = csv.fill(&mut chunk, 1 << 20);
+                file.write_all(&chunk)
+                    .with_context(|| format!("cannot write {}", temp.display()))?;
+                bytes += chunk.len() as u64;
+                if !more {
+                    break;
+                }
+            }
+            finish(file, &temp)?;
+            finished.push((temp, path));
+            if !quiet {
+                eprintln!(
+                    "  {:<28} {:>12} rows",
+                    export.file_name(),
+                    exports.count(export)
+                );
+            }
+        }
+        if lesson.dirt > 0.0 {
+            let path = out.join(ANSWER_KEY);
+            let temp = temp_path(&path);
+            let mut file = create(&temp)?;
+            let n = write_answer_key(&exports, &mut file)
+                .with_context(|| format!("cannot write {}", temp.display()))?;
+            finish(file, &temp)?;
+            finished.push((temp, path));
+            if !quiet {
+                eprintln!("  {ANSWER_KEY:<28} {n:>12} planted defects");
+            }
+        }
+        Ok(())
+    })();
+    if let Err(err) = result {
+        for (temp, _) in &finished {
+            let _ = fs::remove_file(temp);
+        }
+        return Err(err);
+    }
+    for (temp, path) in finished {
+        fs::rename(&temp, &path)
+            .with_context(|| format!("cannot move the finished file to {}", path.display()))?;
+    }
+    if !quiet {
+        let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        eprintln!(
+            "wrote {:.1} MB in {seconds:.2} s ({:.1} MB/s)",
+            bytes as f64 / 1e6,
+            bytes as f64 / 1e6 / seconds
+        );
+    }
+    Ok(bytes)
+}
+
+/// `file,line,kind` for every planted defect, in file and line order; returns their number.
+pub fn write_answer_key(exports: &Exports, out: &mut dyn Write) -> std::io::Result<u64> {
+    writeln!(out, "file,line,kind")?;
+    let mut n = 0u64;
+    for export in ExportId::ALL {
+        for row in 0..exports.n_rows(export.index()) {
+            for kind in exports.defects(export, row) {
+                // Line 1 is the header.
+                writeln!(out, "{},{},{}", export.file_name(), row + 2, kind.name())?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// The university's lectures as occupancy sessions, lag features included.
+pub fn lesson_sessions(exports: &Exports) -> Vec<Session> {
+    const WEEKDAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let rows = sessions::lectures(exports)
+        .into_iter()
+        .map(|l| {
+            let input = SessionInput {
+                date: l.date.to_string(),
+                time_minutes: l.time_minutes,
+                school: l.school.to_owned(),
+                venue: l.venue,
+                venue_capacity: l.venue_capacity,
+                weekday: WEEKDAYS
+                    .get(usize::from(l.weekday))
+                    .copied()
+                    .unwrap_or("Monday")
+                    .to_owned(),
+                semester_day: l.semester_day,
+                exam_week: l.exam_week,
+                enrolled_students: l.enrolled_students,
+                prev_attendance: 0.0,
+                rolling_avg_3: 0.0,
+                rolling_avg_5: 0.0,
+                trend_delta: 0.0,
+            };
+            (
+                l.module_idx,
+                Session {
+                    input,
+                    actual_attendance: l.actual_attendance,
+                },
+            )
+        })
+        .collect();
+    campus_occupancy::timetable::with_lag_features(rows)
+}
+
+/// Writes the sessions CSV to `out`; returns the bytes written.
+pub fn write_sessions(
+    config: Config,
+    lesson: &LessonArgs,
+    out: &Path,
+    quiet: bool,
+) -> anyhow::Result<u64> {
+    if out.as_os_str() == "-" {
+        bail!("give a file name for the sessions with --out");
+    }
+    let exports = Exports::new(config, lesson.options()).context("invalid export settings")?;
+    let sessions = lesson_sessions(&exports);
+    let text = campus_occupancy::write_csv(&sessions);
+    let temp = temp_path(out);
+    let mut file = create(&temp)?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", temp.display()))?;
+    finish(file, &temp)?;
+    fs::rename(&temp, out)
+        .with_context(|| format!("cannot move the finished file to {}", out.display()))?;
+    if !quiet {
+        eprintln!("  {} sessions", sessions.len());
+    }
+    Ok(text.len() as u64)
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(BufWriter::with_capacity(1 << 20, file))
+}
+
+fn finish(file: BufWriter<File>, path: &Path) -> anyhow::Result<()> {
+    let written = file
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|f| f.sync_all());
+    if let Err(err) = written {
+        let _ = fs::remove_file(path);
+        return Err(err).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
+}
