@@ -9,11 +9,11 @@
 //! `campus_gen` knows nothing about SQL or CSV; writers consume rows through [`campus_schema::RowSink`].
 //!
 //! Interesting modules: [`schema`] (the table list), [`rows`] (one function per table),
-//! [`check`] (integrity checks driven by the schema), [`rng`] (the portable random stream).
+//! [`check`] (integrity checks driven by the schema), [`rng`] (the portable random stream, shared with every generator in [`campus_schema::rng`]).
 
 pub mod check;
 pub mod names;
-pub mod rng;
+pub use campus_schema::rng;
 pub mod rows;
 pub mod schema;
 

@@ -12,8 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::rng::SplitMix64;
 use crate::session::{Session, SessionInput};
+use campus_schema::rng::Rng;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerateConfig {
@@ -215,7 +215,7 @@ fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0 + 0.0
 }
 
-fn make_course(rng: &mut SplitMix64) -> Course {
+fn make_course(rng: &mut Rng) -> Course {
     let kind = match rng.below(10) {
         0..=3 => RoomKind::LectureHall,
         4..=6 => RoomKind::Seminar,
@@ -263,7 +263,7 @@ fn make_course(rng: &mut SplitMix64) -> Course {
 
 /// Generates `config.n_sessions` sessions, ordered by date and time.
 pub fn generate(config: &GenerateConfig) -> Vec<Session> {
-    let mut rng = SplitMix64::new(config.seed);
+    let mut rng = Rng::new(config.seed);
     let weeks = config.semester_weeks.max(1);
     // (semester_day, time, course, session) so the final order does not depend on course order.
     let mut keyed: Vec<(u32, u16, usize, Session)> = Vec::with_capacity(config.n_sessions);
@@ -288,7 +288,7 @@ pub fn generate(config: &GenerateConfig) -> Vec<Session> {
                     continue;
                 };
                 // Mood: an AR(1) drift shared by a course's consecutive sessions.
-                mood = 0.75 * mood + 0.06 * rng.normal();
+                mood = 0.75 * mood + 0.06 * rng.normal12();
                 let mut rate =
                     school.base_rate * course.rate * weekday_factor * slot_factor * (1.0 + mood);
                 if *weekday_idx == 4 && *time >= 15 * 60 {
@@ -312,7 +312,7 @@ pub fn generate(config: &GenerateConfig) -> Vec<Session> {
                 }
                 let enrolled = f64::from(course.enrolled);
                 let mut demand =
-                    enrolled * (rate.min(1.0) + course.walk_in) * (1.0 + 0.05 * rng.normal());
+                    enrolled * (rate.min(1.0) + course.walk_in) * (1.0 + 0.05 * rng.normal12());
                 let capacity = f64::from(venue.capacity);
                 if demand > capacity {
                     // A packed room turns part of the overflow away at the door.
