@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::session::{Session, SessionInput};
+use campus_schema::Date;
 use campus_schema::rng::Rng;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -368,18 +369,9 @@ pub fn generate(config: &GenerateConfig) -> Vec<Session> {
         .collect()
 }
 
-/// `YYYY-MM-DD` for days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+/// `YYYY-MM-DD` for days since 1970-01-01.
 pub fn format_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    Date::from_days(days).to_string()
 }
 
 #[cfg(test)]

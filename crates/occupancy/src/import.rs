@@ -8,6 +8,8 @@
 
 use campus_csv::{CsvError, CsvErrorKind, CsvReader, Headers, ReadOptions, Row, RowHandler};
 
+use campus_schema::{Date, Time};
+
 use crate::session::{COLUMNS, Session, SessionInput};
 
 /// At most this many row errors are kept; the rest are only counted, so a wholly wrong file
@@ -305,47 +307,19 @@ impl Field<'_> {
         }
     }
 
+    /// `YYYY-MM-DD`, a day that exists ([`Date::parse_iso`]).
     fn date(&self) -> Result<String, ImportError> {
-        let bytes = self.value.as_bytes();
-        let shape_ok = bytes.len() == 10
-            && bytes.iter().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    *b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        let month = self
-            .value
-            .get(5..7)
-            .and_then(|m| m.parse::<u8>().ok())
-            .unwrap_or(0);
-        let day = self
-            .value
-            .get(8..10)
-            .and_then(|d| d.parse::<u8>().ok())
-            .unwrap_or(0);
-        if shape_ok && (1..=12).contains(&month) && (1..=31).contains(&day) {
-            Ok(self.value.to_owned())
-        } else {
-            Err(self.bad("a date as YYYY-MM-DD"))
+        match Date::parse_iso(self.value) {
+            Some(_) => Ok(self.value.to_owned()),
+            None => Err(self.bad("a date as YYYY-MM-DD")),
         }
     }
 
-    /// `HH:MM`, also `H:MM` and `HH:MM:SS` (pandas writes seconds for time columns).
+    /// `HH:MM`, also `H:MM` and `HH:MM:SS` ([`Time::parse`]); seconds are dropped.
     fn time(&self) -> Result<u16, ImportError> {
-        let mut parts = self.value.split(':');
-        let hours = parts.next().and_then(|h| h.parse::<u16>().ok());
-        let minutes = parts
-            .next()
-            .filter(|m| m.len() == 2)
-            .and_then(|m| m.parse::<u16>().ok());
-        let seconds_ok = parts
-            .next()
-            .is_none_or(|s| s.len() == 2 && s.parse::<u16>().is_ok_and(|s| s < 60));
-        match (hours, minutes, parts.next()) {
-            (Some(h), Some(m), None) if h < 24 && m < 60 && seconds_ok => Ok(h * 60 + m),
-            _ => Err(self.bad("a time as HH:MM")),
+        match Time::parse(self.value).and_then(|t| u16::try_from(t.minute_of_day()).ok()) {
+            Some(minutes) => Ok(minutes),
+            None => Err(self.bad("a time as HH:MM")),
         }
     }
 
@@ -466,5 +440,24 @@ enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual
         let imported = parse_sessions(text.as_bytes(), "t.csv");
         assert_eq!(messages(&imported), Vec::<String>::new());
         assert_eq!(imported.rows.len(), 1);
+    }
+
+    #[test]
+    fn dates_and_times_follow_the_shared_rules() {
+        let with = |date: &str, time: &str| {
+            let text =
+                format!("{HEADER}\n{date},{time},Law,LT-2,150,Monday,1,False,133,0,0,0,0,85\n");
+            messages(&parse_sessions(text.as_bytes(), "t.csv"))
+        };
+        assert_eq!(with("2024-02-29", "9:30"), Vec::<String>::new());
+        assert_eq!(with("2024-02-29", "09:30:00"), Vec::<String>::new());
+        assert_eq!(
+            with("2023-02-31", "09:30"),
+            ["t.csv:2: column `date`: expected a date as YYYY-MM-DD, found `2023-02-31`"]
+        );
+        assert_eq!(
+            with("2024-02-29", "9:5"),
+            ["t.csv:2: column `time`: expected a time as HH:MM, found `9:5`"]
+        );
     }
 }
