@@ -238,7 +238,7 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     let mut csv_files: Vec<(FileKind, BufWriter<File>)> = Vec::new();
     for (kind, path) in &inputs {
         if etl
-            .state
+            .state()
             .reports
             .iter()
             .any(|r| r.kind == *kind && r.unusable && r.file_name == file_name(path))
@@ -280,9 +280,9 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     fs::write(&report_path, report::markdown(&etl, &analysis))
         .with_context(|| format!("cannot write {}", report_path.display()))?;
 
-    println!("students: {}", etl.state.students.len());
+    println!("students: {}", etl.state().students().len());
     for kind in [FileKind::Attendance, FileKind::Exams, FileKind::Placements] {
-        let reports = etl.state.reports.iter().filter(|r| r.kind == kind);
+        let reports = etl.state().reports.iter().filter(|r| r.kind == kind);
         let (rows, orphans) = reports.fold((0, 0), |(n, o), r| {
             (n + r.n_rows, o + r.findings.count(FindingKind::Orphans))
         });

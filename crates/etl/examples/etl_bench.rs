@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let analysis = analyze(&etl);
         best = best.min(start.elapsed().as_secs_f64());
         pearson = analysis.pearson;
-        n_rows = etl.state.reports.iter().map(|r| r.n_rows).sum::<u64>();
+        n_rows = etl.state().reports.iter().map(|r| r.n_rows).sum::<u64>();
     }
     println!("rows (students+attendance+exams): {n_rows}, bytes: {n_bytes}");
     println!(

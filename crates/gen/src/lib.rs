@@ -192,9 +192,12 @@ pub enum ConfigError {
 }
 
 /// A planned dataset: the config, the schema and the row count of every table.
+///
+/// The config is read through [`Ums::config`]: the layout and row counts are derived from it
+/// once, so changing it afterwards would describe a dataset other than the one written.
 #[derive(Clone, Debug)]
 pub struct Ums {
-    pub config: Config,
+    config: Config,
     tables: Vec<Table>,
     counts: [u64; TableId::ALL.len()],
     layout: rows::Layout,
@@ -211,6 +214,11 @@ impl Ums {
             counts,
             layout,
         })
+    }
+
+    /// The (validated) config this dataset was planned from.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     pub fn count(&self, table: TableId) -> u64 {
