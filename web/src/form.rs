@@ -227,7 +227,7 @@ impl FormInput {
             let form_field = Field::ALL
                 .iter()
                 .copied()
-                .find(|f| f.config_name() == field);
+                .find(|f| f.config_name() == field.name());
             let message = match form_field {
                 Some(f) => format!(
                     "{} must be between {} and {}",
@@ -237,7 +237,7 @@ impl FormInput {
                 ),
                 None => format!(
                     "{} must be between {} and {}",
-                    field.replace('_', " "),
+                    field.label(),
                     group(min),
                     group(max)
                 ),
