@@ -12,4 +12,4 @@ pub mod write;
 
 pub use read::{CsvError, CsvErrorKind, CsvReader, Headers, OnRow, ReadOptions, Row, RowHandler};
 pub use table::TableCsv;
-pub use write::CsvWriter;
+pub use write::{CsvWriter, LineEnd};

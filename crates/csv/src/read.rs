@@ -368,7 +368,7 @@ impl CsvReader {
                     self.plain_pause -= 1;
                 } else {
                     let n_used = self.split_plain_lines(input, handler);
-                    input = input.get(n_used..).unwrap_or_default();
+                    input = tail(input, n_used);
                     if self.stopped || (input.is_empty() && !at_end) {
                         return;
                     }
@@ -391,8 +391,8 @@ impl CsvReader {
             let line_before = core.line();
             let (result, n_in, n_out, n_ends) = core.read_record(
                 input,
-                self.out.get_mut(self.out_len..).unwrap_or_default(),
-                self.ends.get_mut(self.ends_len..).unwrap_or_default(),
+                tail_mut(&mut self.out, self.out_len),
+                tail_mut(&mut self.ends, self.ends_len),
             );
             // csv-core counts every `\n` it consumes, quoted ones included; lines split without
             // it are counted in `split_plain_lines`.
@@ -401,7 +401,7 @@ impl CsvReader {
                 self.last_byte = last;
                 self.core_between_records = false;
             }
-            input = input.get(n_in..).unwrap_or_default();
+            input = tail(input, n_in);
             self.out_len += n_out;
             self.ends_len += n_ends;
             match result {
@@ -475,7 +475,7 @@ impl CsvReader {
         } else {
             self.newlines + 1
         };
-        let out = self.out.get(..self.out_len).unwrap_or_default();
+        let out = head(&self.out, self.out_len);
         // `contains` is a memchr; most records have no line break inside to count.
         let inner = if out.contains(&b'\n') {
             out.iter().filter(|&&b| b == b'\n').count() as u64
@@ -489,14 +489,8 @@ impl CsvReader {
         // The buffers are moved out so the fields can borrow them while errors are recorded.
         let out = std::mem::take(&mut self.out);
         let ends = std::mem::take(&mut self.ends);
-        let data = out.get(..self.out_len).unwrap_or_default();
-        self.emit_record(
-            data,
-            ends.get(..self.ends_len).unwrap_or_default(),
-            0,
-            line,
-            handler,
-        );
+        let data = head(&out, self.out_len);
+        self.emit_record(data, head(&ends, self.ends_len), 0, line, handler);
         self.out = out;
         self.ends = ends;
     }
@@ -529,7 +523,7 @@ impl CsvReader {
         let mut text = "";
         let mut n_used = 0;
         while !self.stopped {
-            let rest = input.get(n_used..).unwrap_or_default();
+            let rest = tail(input, n_used);
             let Some((len, used)) = scan_plain_line(rest, delimiter, max_len, &mut ends) else {
                 break;
             };
@@ -573,7 +567,7 @@ impl CsvReader {
                 self.stats.n_rows += 1;
                 handler.on_row(&row);
             } else {
-                self.emit_record(rest.get(..len).unwrap_or_default(), &ends, 1, line, handler);
+                self.emit_record(head(rest, len), &ends, 1, line, handler);
             }
         }
         self.fields = recycle(fields);
@@ -685,6 +679,31 @@ impl CsvReader {
         self.stats.n_rows += 1;
         handler.on_row(&row);
     }
+}
+
+// The reader's own counts (bytes consumed, bytes and field ends written) keep every offset below
+// in range; one past the end is a bug here, not bad input. Debug builds and the tests stop on it;
+// a release build reads nothing more of that slice rather than panic on a user's file.
+
+/// `items[from..]`.
+#[inline]
+fn tail<T>(items: &[T], from: usize) -> &[T] {
+    debug_assert!(from <= items.len(), "offset {from} past {}", items.len());
+    items.get(from..).unwrap_or_default()
+}
+
+/// `items[from..]`, mutable.
+#[inline]
+fn tail_mut<T>(items: &mut [T], from: usize) -> &mut [T] {
+    debug_assert!(from <= items.len(), "offset {from} past {}", items.len());
+    items.get_mut(from..).unwrap_or_default()
+}
+
+/// `items[..to]`.
+#[inline]
+fn head<T>(items: &[T], to: usize) -> &[T] {
+    debug_assert!(to <= items.len(), "length {to} past {}", items.len());
+    items.get(..to).unwrap_or_default()
 }
 
 /// Picks the delimiter that occurs most often outside quotes on the first line; `,` on a tie.

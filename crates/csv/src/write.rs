@@ -1,24 +1,53 @@
-//! An RFC 4180 writer: header row, CRLF line ends, fields quoted only when they must be.
+//! An RFC 4180 writer: header row, CRLF line ends (or `\n` on request), fields quoted only when
+//! they must be.
 
 use campus_schema::{Date, RowSink, Table, Time, sink};
+
+/// How a row ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LineEnd {
+    /// `\r\n`, as RFC 4180 says.
+    #[default]
+    CrLf,
+    /// `\n`, as pandas writes (the occupancy layout shared with the Python project).
+    Lf,
+}
 
 /// Formats rows into an in-memory buffer that the caller drains whenever it likes.
 ///
 /// Draining never changes the bytes produced, so output is identical whatever the chunking.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CsvWriter {
     pub buf: Vec<u8>,
     delimiter: u8,
+    line_end: LineEnd,
     at_row_start: bool,
+}
+
+/// An empty writer that has not allocated yet (for a row or two; [`CsvWriter::new`] reserves
+/// room for streaming).
+impl Default for CsvWriter {
+    fn default() -> CsvWriter {
+        CsvWriter {
+            buf: Vec::new(),
+            delimiter: b',',
+            line_end: LineEnd::CrLf,
+            at_row_start: true,
+        }
+    }
 }
 
 impl CsvWriter {
     pub fn new() -> CsvWriter {
         CsvWriter {
             buf: Vec::with_capacity(64 * 1024),
-            delimiter: b',',
-            at_row_start: true,
+            ..CsvWriter::default()
         }
+    }
+
+    /// The same writer, ending rows with `line_end`.
+    pub fn with_line_end(self, line_end: LineEnd) -> CsvWriter {
+        CsvWriter { line_end, ..self }
     }
 
     /// Writes the header row: the table's column names.
@@ -105,7 +134,10 @@ impl RowSink for CsvWriter {
     }
 
     fn end_row(&mut self) {
-        self.buf.extend_from_slice(b"\r\n");
+        self.buf.extend_from_slice(match self.line_end {
+            LineEnd::CrLf => b"\r\n",
+            LineEnd::Lf => b"\n",
+        });
         self.at_row_start = true;
     }
 }
@@ -137,5 +169,22 @@ mod tests {
             text,
             "id,name\r\n1,\"O'Brien, \"\"Bob\"\"\"\r\n-2,\r\n75.25,\"line\nbreak\"\r\n"
         );
+    }
+
+    #[test]
+    fn default_writes_like_new_and_line_ends_are_chosen() {
+        // A derived Default once gave a NUL delimiter; the default writer must be the real one.
+        let row = |w: &mut CsvWriter| {
+            w.text("a");
+            w.int(1);
+            w.end_row();
+        };
+        let mut default = CsvWriter::default();
+        row(&mut default);
+        assert_eq!(default.buf, b"a,1\r\n");
+        let mut lf = CsvWriter::new().with_line_end(LineEnd::Lf);
+        row(&mut lf);
+        row(&mut lf);
+        assert_eq!(lf.buf, b"a,1\na,1\n");
     }
 }

@@ -119,7 +119,7 @@ fn correlate_groups(pairs: &[Pair], group: impl Fn(&Pair) -> &str) -> Vec<GroupC
 
 /// Computes the analysis from everything loaded so far.
 pub fn analyze(etl: &Etl) -> Analysis {
-    let state = &etl.state;
+    let state = etl.state();
     let mut pairs = Vec::with_capacity(state.exam_totals.len());
     for (&(student_idx, course_id), totals) in &state.exam_totals {
         let Some(student) = state.student(student_idx) else {
@@ -179,7 +179,7 @@ pub fn analyze(etl: &Etl) -> Analysis {
             n_placed: 0,
         })
         .collect();
-    for student in &state.students {
+    for student in state.students() {
         let targets = [
             by_program.get_mut(student.program as usize),
             by_band.get_mut(band(student.n_attendance, student.n_present)),
@@ -199,7 +199,7 @@ pub fn analyze(etl: &Etl) -> Analysis {
         per_course: correlate_groups(&pairs, |p| &p.course_code),
         per_program: correlate_groups(&pairs, |p| &p.program_code),
         attendance_histogram: Histogram::new(0.0, 1.0, 10, xs.iter().copied()),
-        marks_histogram: Histogram::new(0.0, etl.options.marks.total_max, 10, ys.iter().copied()),
+        marks_histogram: Histogram::new(0.0, etl.options().marks.total_max, 10, ys.iter().copied()),
         placement_by_program: by_program,
         placement_by_band: by_band,
         pairs,

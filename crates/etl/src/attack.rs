@@ -102,7 +102,7 @@ impl DictionaryAttack {
     pub fn new(etl: &Etl, options: &AttackOptions) -> DictionaryAttack {
         let mut by_prefix: HashMap<(String, String), Space> = HashMap::new();
         let mut targets = FastMap::default();
-        for student in &etl.state.students {
+        for student in etl.state().students() {
             targets.insert(student.digest, false);
             let Some((prefix, seq, width, year)) = split_roll(&student.roll_no) else {
                 continue;

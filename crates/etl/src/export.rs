@@ -61,7 +61,7 @@ pub struct Layout {
 /// The inferred columns of every file of `kind`, merged by position (files of one kind share a header).
 fn merged_columns(etl: &Etl, kind: FileKind) -> Option<Vec<ColumnStats>> {
     let mut reports = etl
-        .state
+        .state()
         .reports
         .iter()
         .filter(|r| r.kind == kind && !r.unusable);
@@ -83,7 +83,7 @@ pub fn layout(etl: &Etl, kind: FileKind) -> Option<Layout> {
     let mut sources = vec![Source::StudentHash];
     for (idx, stats) in columns.iter().enumerate() {
         let name = stats.name.trim();
-        let dropped = etl.options.deidentify
+        let dropped = etl.options().deidentify
             && (name.eq_ignore_ascii_case("roll_no") || name.eq_ignore_ascii_case("dob"));
         if dropped || name.eq_ignore_ascii_case("student_hash") {
             continue;
@@ -162,8 +162,8 @@ impl Export {
             return Err(EtlError::NotLoaded(kind));
         };
         let mut read = ReadOptions::new(file_name);
-        read.delimiter = etl.options.delimiter;
-        read.max_errors = etl.options.max_errors;
+        read.delimiter = etl.options().delimiter;
+        read.max_errors = etl.options().max_errors;
         let mut csv = CsvWriter::new();
         if options.csv && options.csv_header {
             csv.header(&layout.table);
@@ -258,7 +258,7 @@ impl RowHandler for Rows<'_> {
         rows.key.push_str(roll_no);
         rows.key.push('\u{1f}');
         rows.key.push_str(dob);
-        let student = self.etl.state.student_by_key(&rows.key);
+        let student = self.etl.state().student_by_key(&rows.key);
         if student.is_none() {
             rows.n_orphans += 1;
         }

@@ -135,9 +135,11 @@ impl AttendanceAgg {
 }
 
 /// What the pass has accumulated; read by the analysis and the exports.
+///
+/// Students are private: `by_key` indexes them, and only the pass may add one to both.
 #[derive(Debug, Default)]
 pub struct EtlState {
-    pub students: Vec<Student>,
+    students: Vec<Student>,
     by_key: FastMap<String, u32>,
     pub courses: Interner,
     pub programs: Interner,
@@ -192,13 +194,22 @@ impl EtlState {
     pub fn student(&self, idx: u32) -> Option<&Student> {
         self.students.get(idx as usize)
     }
+
+    /// Every student of the master file, in file order (a student's index is its position).
+    pub fn students(&self) -> &[Student] {
+        &self.students
+    }
 }
 
 /// The ETL pass: begin a file, feed its chunks, end it; repeat; then analyse and export.
+///
+/// Options and state are read through [`Etl::options`] and [`Etl::state`]: the state is only
+/// consistent as the pass builds it, and changing the options halfway (the hash mode, the
+/// semester) would leave the files already read judged by other rules.
 #[derive(Debug)]
 pub struct Etl {
-    pub options: EtlOptions,
-    pub state: EtlState,
+    options: EtlOptions,
+    state: EtlState,
     current: Option<Scan>,
 }
 
@@ -242,6 +253,16 @@ impl Etl {
             state: EtlState::default(),
             current: None,
         }
+    }
+
+    /// The options the pass was started with.
+    pub fn options(&self) -> &EtlOptions {
+        &self.options
+    }
+
+    /// What the pass has accumulated so far.
+    pub fn state(&self) -> &EtlState {
+        &self.state
     }
 
     /// Starts reading a file. Students must come first: every other file joins against them.

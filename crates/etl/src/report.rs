@@ -93,7 +93,7 @@ fn num(value: Option<f64>) -> String {
 /// The whole report: per file, across files, then the analysis.
 pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
     let mut out = String::from("# Campus ETL report\n\n");
-    let mode = match etl.options.hash {
+    let mode = match etl.options().hash {
         HashMode::Sha256 => {
             "SHA-256 of `college_code-roll_no-dob` (unkeyed: reversible by enumeration)"
         }
@@ -102,10 +102,14 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
     let _ = writeln!(
         out,
         "student_hash: {mode}. De-identified outputs: {}.\n",
-        if etl.options.deidentify { "yes" } else { "no" }
+        if etl.options().deidentify {
+            "yes"
+        } else {
+            "no"
+        }
     );
     out.push_str("## Files\n\n");
-    for report in &etl.state.reports {
+    for report in &etl.state().reports {
         file_md(&mut out, report);
     }
     out.push_str("## Across files\n\n");
@@ -113,7 +117,7 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
     let _ = writeln!(
         out,
         "{} distinct students loaded.\n",
-        etl.state.students.len()
+        etl.state().students().len()
     );
     if cross.items.is_empty() {
         out.push_str("No findings.\n\n");

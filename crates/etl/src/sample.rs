@@ -1,10 +1,11 @@
 //! A seeded, realistic AKTU-style sample of the four exports, optionally with planted dirt.
 //!
-//! SplitMix64 and integer arithmetic only, so a seed gives the same bytes natively and in wasm.
-//! Marks rise with a student's attendance propensity plus noise, so the correlation is real
+//! The shared SplitMix64 stream ([`campus_schema::rng`]) and integer arithmetic only, so a seed
+//! gives the same bytes natively and in wasm. Marks rise with a student's attendance propensity plus noise, so the correlation is real
 //! but imperfect, as in the notebook's data.
 
 use campus_schema::Date;
+use campus_schema::rng::Rng;
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -90,37 +91,6 @@ fn class_days(n_sessions: u32) -> Vec<Date> {
     days
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-    }
-
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below(hi.abs_diff(lo) + 1) as i64
-    }
-
-    fn per_mille(&mut self, p: u64) -> bool {
-        self.below(1000) < p
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items
-            .get(self.below(items.len() as u64) as usize)
-            .copied()
-            .unwrap_or("")
-    }
-}
-
 /// Writes CSV rows with the chosen line end, quoting only what needs it.
 struct Out {
     buf: Vec<u8>,
@@ -185,7 +155,7 @@ struct Student {
 
 /// Generates the four files.
 pub fn generate(options: &SampleOptions) -> SampleFiles {
-    let mut rng = Rng(options.seed ^ 0x5EED_CAFE_F00D_0001);
+    let mut rng = Rng::new(options.seed ^ 0x5EED_CAFE_F00D_0001);
     let dirty = options.dirty;
     let admission_year = 2023;
 

@@ -123,7 +123,7 @@ fn check_facts(ums: &Ums, data: &[Vec<Vec<Value>>], problems: &mut Vec<String>) 
             .map_or((-1, -1), |r| (int(r, 2), int(r, 3)))
     };
     let students = rows(TableId::Students);
-    let year = ums.config.academic_year;
+    let year = ums.config().academic_year;
 
     for (i, s) in students.iter().enumerate() {
         if int(s, 8) != course_dept(int(s, 7)) {

@@ -9,12 +9,12 @@
 //! `campus_gen` knows nothing about SQL or CSV; writers consume rows through [`campus_schema::RowSink`].
 //!
 //! Interesting modules: [`schema`] (the table list), [`rows`] (one function per table),
-//! [`check`] (integrity checks driven by the schema), [`rng`] (the portable random stream).
+//! [`check`] (integrity checks driven by the schema), [`rng`] (the portable random stream, shared with every generator in [`campus_schema::rng`]).
 
 pub mod check;
 pub mod exports;
 pub mod names;
-pub mod rng;
+pub use campus_schema::rng;
 pub mod rows;
 pub mod schema;
 pub mod sessions;
@@ -94,7 +94,7 @@ impl Config {
 
     /// Checks every size against what the generator can make sense of.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let limit = |field: &'static str, value: u64, min: u64, max: u64| {
+        let limit = |field: ConfigField, value: u64, min: u64, max: u64| {
             if value < min || value > max {
                 Err(ConfigError::OutOfRange {
                     field,
@@ -107,20 +107,25 @@ impl Config {
             }
         };
         limit(
-            "academic_year",
+            ConfigField::AcademicYear,
             self.academic_year.max(0) as u64,
             1950,
             2100,
         )?;
-        limit("levels", self.levels.into(), 1, names::LEVELS.len() as u64)?;
         limit(
-            "qualifications",
+            ConfigField::Levels,
+            self.levels.into(),
+            1,
+            names::LEVELS.len() as u64,
+        )?;
+        limit(
+            ConfigField::Qualifications,
             self.qualifications.into(),
             1,
             names::QUALIFICATIONS.len() as u64,
         )?;
         limit(
-            "departments",
+            ConfigField::Departments,
             self.departments.into(),
             1,
             names::DEPARTMENTS.len() as u64,
@@ -131,49 +136,59 @@ impl Config {
             .min()
             .unwrap_or(0) as u64;
         limit(
-            "courses_per_department",
+            ConfigField::CoursesPerDepartment,
             self.courses_per_department.into(),
             1,
             subjects,
         )?;
         limit(
-            "modules_per_course_level",
+            ConfigField::ModulesPerCourseLevel,
             self.modules_per_course_level.into(),
             1,
             26,
         )?;
-        limit("students", self.students, 1, MAX_STUDENTS)?;
+        limit(ConfigField::Students, self.students, 1, MAX_STUDENTS)?;
         limit(
-            "staff",
+            ConfigField::Staff,
             self.staff,
             u64::from(self.departments) + 4,
             MAX_ROWS_PER_TABLE,
         )?;
         let modules_per_course = u64::from(self.levels) * u64::from(self.modules_per_course_level);
         limit(
-            "enrollments_per_student",
+            ConfigField::EnrollmentsPerStudent,
             self.enrollments_per_student.into(),
             0,
             modules_per_course,
         )?;
         limit(
-            "residential_students",
+            ConfigField::ResidentialStudents,
             self.residential_students,
             0,
             self.students,
         )?;
-        limit("shuttle_points", self.shuttle_points.into(), 1, 10_000)?;
-        limit("buses", self.buses.into(), 1, 100_000)?;
         limit(
-            "bus_allocations",
+            ConfigField::ShuttlePoints,
+            self.shuttle_points.into(),
+            1,
+            10_000,
+        )?;
+        limit(ConfigField::Buses, self.buses.into(), 1, 100_000)?;
+        limit(
+            ConfigField::BusAllocations,
             self.bus_allocations,
             0,
             MAX_ROWS_PER_TABLE,
         )?;
-        limit("applicants", self.applicants, 0, MAX_ROWS_PER_TABLE)?;
+        limit(
+            ConfigField::Applicants,
+            self.applicants,
+            0,
+            MAX_ROWS_PER_TABLE,
+        )?;
         let enrollments = self.students * u64::from(self.enrollments_per_student);
         limit(
-            "students × enrollments_per_student",
+            ConfigField::StudentsTimesEnrollments,
             enrollments,
             0,
             MAX_ROWS_PER_TABLE,
@@ -186,17 +201,92 @@ impl Config {
 pub enum ConfigError {
     #[error("{field} must be between {min} and {max}, got {value}")]
     OutOfRange {
-        field: &'static str,
+        field: ConfigField,
         value: u64,
         min: u64,
         max: u64,
     },
 }
 
+/// The quantity of a [`Config`] that a [`ConfigError`] is about: a field, or (for the
+/// enrollment total) a product of two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConfigField {
+    AcademicYear,
+    Levels,
+    Qualifications,
+    Departments,
+    CoursesPerDepartment,
+    ModulesPerCourseLevel,
+    Students,
+    Staff,
+    EnrollmentsPerStudent,
+    ResidentialStudents,
+    ShuttlePoints,
+    Buses,
+    BusAllocations,
+    Applicants,
+    StudentsTimesEnrollments,
+}
+
+impl ConfigField {
+    /// The [`Config`] field's name (`students × enrollments_per_student` for the product); the
+    /// error's text uses it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigField::AcademicYear => "academic_year",
+            ConfigField::Levels => "levels",
+            ConfigField::Qualifications => "qualifications",
+            ConfigField::Departments => "departments",
+            ConfigField::CoursesPerDepartment => "courses_per_department",
+            ConfigField::ModulesPerCourseLevel => "modules_per_course_level",
+            ConfigField::Students => "students",
+            ConfigField::Staff => "staff",
+            ConfigField::EnrollmentsPerStudent => "enrollments_per_student",
+            ConfigField::ResidentialStudents => "residential_students",
+            ConfigField::ShuttlePoints => "shuttle_points",
+            ConfigField::Buses => "buses",
+            ConfigField::BusAllocations => "bus_allocations",
+            ConfigField::Applicants => "applicants",
+            ConfigField::StudentsTimesEnrollments => "students × enrollments_per_student",
+        }
+    }
+
+    /// The name in words, for people: `bus allocations`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConfigField::AcademicYear => "academic year",
+            ConfigField::Levels => "levels",
+            ConfigField::Qualifications => "qualifications",
+            ConfigField::Departments => "departments",
+            ConfigField::CoursesPerDepartment => "courses per department",
+            ConfigField::ModulesPerCourseLevel => "modules per course level",
+            ConfigField::Students => "students",
+            ConfigField::Staff => "staff",
+            ConfigField::EnrollmentsPerStudent => "enrollments per student",
+            ConfigField::ResidentialStudents => "residential students",
+            ConfigField::ShuttlePoints => "shuttle points",
+            ConfigField::Buses => "buses",
+            ConfigField::BusAllocations => "bus allocations",
+            ConfigField::Applicants => "applicants",
+            ConfigField::StudentsTimesEnrollments => "students × enrollments per student",
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A planned dataset: the config, the schema and the row count of every table.
+///
+/// The config is read through [`Ums::config`]: the layout and row counts are derived from it
+/// once, so changing it afterwards would describe a dataset other than the one written.
 #[derive(Clone, Debug)]
 pub struct Ums {
-    pub config: Config,
+    config: Config,
     tables: Vec<Table>,
     counts: [u64; TableId::ALL.len()],
     layout: rows::Layout,
@@ -213,6 +303,11 @@ impl Ums {
             counts,
             layout,
         })
+    }
+
+    /// The (validated) config this dataset was planned from.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     pub fn count(&self, table: TableId) -> u64 {

@@ -245,11 +245,11 @@ impl Layout {
     }
 
     pub fn ability(&self, student_idx: u64) -> f64 {
-        Rng::for_row(self.seed, STREAM_ABILITY, student_idx).normal()
+        Rng::for_row(self.seed, STREAM_ABILITY, student_idx).normal4()
     }
 
     pub fn module_difficulty(&self, module_idx: u64) -> f64 {
-        Rng::for_row(self.seed, STREAM_MODULE_DIFFICULTY, module_idx).normal() * 4.0
+        Rng::for_row(self.seed, STREAM_MODULE_DIFFICULTY, module_idx).normal4() * 4.0
     }
 }
 
@@ -612,8 +612,8 @@ fn mark_units(l: &Layout, i: u64) -> (u64, u64, i64, i64, i64) {
     let ability = l.ability(student_idx);
     let difficulty = l.module_difficulty(module_idx);
     let mut rng = Rng::for_row(l.seed, TableId::StudentMarks as u64, i);
-    let test = score_units(63.0 + 11.0 * ability - difficulty + 7.0 * rng.normal());
-    let exam = score_units(58.0 + 13.0 * ability - difficulty + 9.0 * rng.normal());
+    let test = score_units(63.0 + 11.0 * ability - difficulty + 7.0 * rng.normal4());
+    let exam = score_units(58.0 + 13.0 * ability - difficulty + 9.0 * rng.normal4());
     (student_idx, module_idx, final_score(test, exam), test, exam)
 }
 
@@ -668,8 +668,8 @@ fn write_applicant(l: &Layout, i: u64, sink: &mut dyn RowSink, s: &mut Scratch) 
             (person, birthdate, rng.below(l.courses()), status)
         }
     };
-    let ability = became.map_or_else(|| rng.normal(), |student_idx| l.ability(student_idx));
-    let entry = score_units(65.0 + 10.0 * ability + 4.0 * rng.normal());
+    let ability = became.map_or_else(|| rng.normal4(), |student_idx| l.ability(student_idx));
+    let entry = score_units(65.0 + 10.0 * ability + 4.0 * rng.normal4());
     id(sink, i);
     sink.text(s.format(format_args!("APP{}{:06}", l.year - 1, i + 1)));
     sink.text(person.first);

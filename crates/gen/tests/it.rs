@@ -1,6 +1,6 @@
 //! Integration tests of the generator: consistency, determinism, sizes and scaling.
 
-use campus_gen::{Config, ConfigError, TableId, Ums, check};
+use campus_gen::{Config, ConfigError, ConfigField, TableId, Ums, check};
 use campus_schema::{Dataset, ValueRow};
 
 fn ums(config: Config) -> Ums {
@@ -252,7 +252,7 @@ mod sizes {
         assert_eq!(
             err,
             Some(ConfigError::OutOfRange {
-                field: "students",
+                field: ConfigField::Students,
                 value: 0,
                 min: 1,
                 max: campus_gen::MAX_STUDENTS
@@ -280,6 +280,31 @@ mod sizes {
             })
             .is_err()
         );
+    }
+
+    #[test]
+    fn config_fields_are_typed_with_the_old_text() {
+        // The form maps errors back to its fields by this enum; the message text is unchanged.
+        let err = Ums::new(Config {
+            students: 20_000_000,
+            enrollments_per_student: 6,
+            modules_per_course_level: 2,
+            residential_students: 0,
+            ..Config::default()
+        })
+        .err();
+        let Some(ConfigError::OutOfRange { field, .. }) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(*field, ConfigField::StudentsTimesEnrollments);
+        assert_eq!(field.label(), "students × enrollments per student");
+        assert!(err.is_some_and(|e| {
+            e.to_string()
+                .starts_with("students × enrollments_per_student must be between 0 and ")
+        }));
+        assert_eq!(ConfigField::BusAllocations.name(), "bus_allocations");
+        assert_eq!(ConfigField::BusAllocations.label(), "bus allocations");
+        assert_eq!(ConfigField::AcademicYear.to_string(), "academic_year");
     }
 }
 

@@ -13,7 +13,7 @@ use smartcore::linalg::basic::matrix::DenseMatrix;
 
 use crate::features::Matrix;
 use crate::progress::{Hooks, Stage};
-use crate::rng::derive_seed;
+use campus_schema::rng::derive_seed;
 
 type SmartForest = RandomForestRegressor<f64, f64, DenseMatrix<f64>, Vec<f64>>;
 

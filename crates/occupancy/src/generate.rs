@@ -12,8 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::rng::SplitMix64;
 use crate::session::{Session, SessionInput};
+use campus_schema::Date;
+use campus_schema::rng::Rng;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerateConfig {
@@ -215,7 +216,7 @@ fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0 + 0.0
 }
 
-fn make_course(rng: &mut SplitMix64) -> Course {
+fn make_course(rng: &mut Rng) -> Course {
     let kind = match rng.below(10) {
         0..=3 => RoomKind::LectureHall,
         4..=6 => RoomKind::Seminar,
@@ -263,7 +264,7 @@ fn make_course(rng: &mut SplitMix64) -> Course {
 
 /// Generates `config.n_sessions` sessions, ordered by date and time.
 pub fn generate(config: &GenerateConfig) -> Vec<Session> {
-    let mut rng = SplitMix64::new(config.seed);
+    let mut rng = Rng::new(config.seed);
     let weeks = config.semester_weeks.max(1);
     // (semester_day, time, course, session) so the final order does not depend on course order.
     let mut keyed: Vec<(u32, u16, usize, Session)> = Vec::with_capacity(config.n_sessions);
@@ -288,7 +289,7 @@ pub fn generate(config: &GenerateConfig) -> Vec<Session> {
                     continue;
                 };
                 // Mood: an AR(1) drift shared by a course's consecutive sessions.
-                mood = 0.75 * mood + 0.06 * rng.normal();
+                mood = 0.75 * mood + 0.06 * rng.normal12();
                 let mut rate =
                     school.base_rate * course.rate * weekday_factor * slot_factor * (1.0 + mood);
                 if *weekday_idx == 4 && *time >= 15 * 60 {
@@ -312,7 +313,7 @@ pub fn generate(config: &GenerateConfig) -> Vec<Session> {
                 }
                 let enrolled = f64::from(course.enrolled);
                 let mut demand =
-                    enrolled * (rate.min(1.0) + course.walk_in) * (1.0 + 0.05 * rng.normal());
+                    enrolled * (rate.min(1.0) + course.walk_in) * (1.0 + 0.05 * rng.normal12());
                 let capacity = f64::from(venue.capacity);
                 if demand > capacity {
                     // A packed room turns part of the overflow away at the door.
@@ -368,18 +369,9 @@ pub fn generate(config: &GenerateConfig) -> Vec<Session> {
         .collect()
 }
 
-/// `YYYY-MM-DD` for days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+/// `YYYY-MM-DD` for days since 1970-01-01.
 pub fn format_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    Date::from_days(days).to_string()
 }
 
 #[cfg(test)]

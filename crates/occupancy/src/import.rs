@@ -1,8 +1,14 @@
 //! CSV import of sessions in the shared layout, with one error per bad row.
 //!
-//! The workbench reader in `campus_csv` had no reader yet when this was written, so this is a
-//! small pull loop over `csv-core` (the same tokenizer `campus_csv` builds on). Columns are
-//! matched by header name, so their order does not matter and extra columns are ignored.
+//! Records come from `campus_csv`'s reader (the one every crate reads CSV with: quoting, CRLF,
+//! a byte-order mark, blank lines, located errors); this module only turns fields into a
+//! [`SessionInput`]. Columns are matched by header name (trimmed, any case), so their order does
+//! not matter and extra columns are ignored. The delimiter is always `,`: the shared layout is
+//! comma-separated, and sniffing could misread a file whose header has a `;` in a column name.
+
+use campus_csv::{CsvError, CsvErrorKind, CsvReader, Headers, ReadOptions, Row, RowHandler};
+
+use campus_schema::{Date, Time};
 
 use crate::session::{COLUMNS, Session, SessionInput};
 
@@ -50,6 +56,9 @@ pub enum ImportError {
         expected: &'static str,
         found: String,
     },
+    /// The file cannot be read on from here (an unclosed quote, an over-long record).
+    #[error("{0}")]
+    Unreadable(CsvError),
 }
 
 /// Whether the `actual_attendance` column must be present and filled in.
@@ -85,131 +94,182 @@ pub fn parse_inputs(data: &[u8], file: &str) -> Imported<InputRow> {
 }
 
 fn parse(data: &[u8], file: &str, label: Label) -> Imported<InputRow> {
-    let mut out = Imported {
+    let mut options = ReadOptions::new(file);
+    options.delimiter = Some(b',');
+    options.max_errors = MAX_KEPT_ERRORS;
+    let mut reader = CsvReader::new(options);
+    let mut handler = Handler {
+        label,
+        file,
+        positions: [usize::MAX; COLUMNS.len()],
+        missing: Vec::new(),
         rows: Vec::new(),
         errors: Vec::new(),
         n_bad_rows: 0,
     };
-    let mut records = Records::new(data);
-    let Some((_, header)) = records.next_record() else {
-        out.errors.push(ImportError::Empty {
-            file: file.to_owned(),
-        });
-        out.n_bad_rows = 1;
-        return out;
-    };
-    let n_fields = header.len();
-    let names: Vec<String> = header
-        .iter()
-        .enumerate()
-        .map(|(idx, raw)| {
-            let text = String::from_utf8_lossy(raw);
-            // Excel and pandas may start the file with a byte-order mark.
-            let text = if idx == 0 {
-                text.trim_start_matches('\u{feff}')
-            } else {
-                &text
-            };
-            text.trim().to_ascii_lowercase()
-        })
-        .collect();
-    let mut positions = [usize::MAX; COLUMNS.len()];
-    let mut missing = Vec::new();
-    for (col_idx, column) in COLUMNS.iter().enumerate() {
-        match names.iter().position(|name| name == column) {
-            Some(pos) => positions[col_idx] = pos,
-            None if *column == "actual_attendance" && label == Label::Optional => {}
-            None => missing.push((*column).to_owned()),
+    reader.feed(data, &mut handler);
+    reader.finish(&mut handler);
+
+    let mut n_bad_rows = handler.n_bad_rows;
+    let mut errors = handler.errors;
+    for error in reader.take_errors() {
+        let converted = match error.kind {
+            CsvErrorKind::Empty => ImportError::Empty {
+                file: file.to_owned(),
+            },
+            CsvErrorKind::MissingColumns { .. } => ImportError::MissingColumns {
+                file: file.to_owned(),
+                missing: std::mem::take(&mut handler.missing),
+            },
+            CsvErrorKind::Ragged { expected, found } => ImportError::FieldCount {
+                file: file.to_owned(),
+                line: error.line,
+                expected,
+                found,
+            },
+            CsvErrorKind::InvalidUtf8 => ImportError::NotUtf8 {
+                file: file.to_owned(),
+                line: error.line,
+            },
+            // As before, the first of two same-named columns is used without a word.
+            CsvErrorKind::DuplicateColumn { .. } => continue,
+            CsvErrorKind::UnterminatedQuote
+            | CsvErrorKind::RecordTooLong { .. }
+            | CsvErrorKind::TooManyFields { .. } => ImportError::Unreadable(error),
+        };
+        // Skipped rows are counted by the reader below; a whole-file error counts as one.
+        if !matches!(
+            converted,
+            ImportError::FieldCount { .. } | ImportError::NotUtf8 { .. }
+        ) {
+            n_bad_rows += 1;
+        }
+        errors.push(converted);
+    }
+    n_bad_rows += reader.stats().n_skipped_rows as usize;
+    // Both lists are in file order; a stable sort by line interleaves them.
+    errors.sort_by_key(ImportError::line);
+    errors.truncate(MAX_KEPT_ERRORS);
+    Imported {
+        rows: handler.rows,
+        errors,
+        n_bad_rows,
+    }
+}
+
+/// Receives the header and rows from the CSV reader and converts each row.
+struct Handler<'a> {
+    label: Label,
+    file: &'a str,
+    /// Where each of [`COLUMNS`] is in the file (`usize::MAX`: absent, and allowed to be).
+    positions: [usize; COLUMNS.len()],
+    missing: Vec<String>,
+    rows: Vec<InputRow>,
+    /// Conversion errors, the first [`MAX_KEPT_ERRORS`] of them.
+    errors: Vec<ImportError>,
+    n_bad_rows: usize,
+}
+
+impl RowHandler for Handler<'_> {
+    fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
+        for (col_idx, column) in COLUMNS.iter().enumerate() {
+            match headers.position(column) {
+                Some(pos) => {
+                    if let Some(slot) = self.positions.get_mut(col_idx) {
+                        *slot = pos;
+                    }
+                }
+                None if *column == "actual_attendance" && self.label == Label::Optional => {}
+                None => self.missing.push((*column).to_owned()),
+            }
+        }
+        if self.missing.is_empty() {
+            Ok(())
+        } else {
+            Err(CsvErrorKind::MissingColumns {
+                missing: self.missing.clone(),
+                found: headers.names.clone(),
+            })
         }
     }
-    if !missing.is_empty() {
-        out.errors.push(ImportError::MissingColumns {
-            file: file.to_owned(),
-            missing,
-        });
-        out.n_bad_rows = 1;
-        return out;
-    }
-    while let Some((line, fields)) = records.next_record() {
-        // A blank line reads as one empty field; skip it rather than report it.
-        if fields.len() == 1 && fields.first().is_some_and(|f| f.is_empty()) {
-            continue;
-        }
-        match parse_row(&fields, n_fields, &positions, label, file, line) {
-            Ok(row) => out.rows.push(row),
+
+    fn on_row(&mut self, row: &Row<'_>) {
+        match parse_row(row, &self.positions, self.label, self.file) {
+            Ok(parsed) => self.rows.push(parsed),
             Err(error) => {
-                out.n_bad_rows += 1;
-                if out.errors.len() < MAX_KEPT_ERRORS {
-                    out.errors.push(error);
+                self.n_bad_rows += 1;
+                if self.errors.len() < MAX_KEPT_ERRORS {
+                    self.errors.push(error);
                 }
             }
         }
     }
-    out
 }
 
+impl ImportError {
+    /// The line the error is on (0 for the file as a whole, 1 for its header).
+    pub fn line(&self) -> u64 {
+        match self {
+            ImportError::Empty { .. } => 0,
+            ImportError::MissingColumns { .. } => 1,
+            ImportError::FieldCount { line, .. }
+            | ImportError::NotUtf8 { line, .. }
+            | ImportError::BadValue { line, .. } => *line,
+            ImportError::Unreadable(error) => error.line,
+        }
+    }
+}
+
+/// Converts one row (the reader has checked its width and UTF-8).
 fn parse_row(
-    fields: &[&[u8]],
-    n_fields: usize,
+    row: &Row<'_>,
     positions: &[usize; COLUMNS.len()],
     label: Label,
     file: &str,
-    line: u64,
 ) -> Result<InputRow, ImportError> {
-    if fields.len() != n_fields {
-        return Err(ImportError::FieldCount {
-            file: file.to_owned(),
-            line,
-            expected: n_fields,
-            found: fields.len(),
-        });
-    }
-    let mut text: [&str; COLUMNS.len()] = [""; COLUMNS.len()];
-    for (col_idx, pos) in positions.iter().enumerate() {
-        let Some(raw) = fields.get(*pos) else {
-            continue;
-        };
-        let Ok(value) = std::str::from_utf8(raw) else {
-            return Err(ImportError::NotUtf8 {
-                file: file.to_owned(),
-                line,
-            });
-        };
-        if let Some(slot) = text.get_mut(col_idx) {
-            *slot = value.trim();
-        }
-    }
-    let field = |column: &'static str| -> Field<'_> {
-        let idx = COLUMNS.iter().position(|c| *c == column).unwrap_or(0);
-        Field {
-            column,
-            value: text.get(idx).copied().unwrap_or(""),
-            file,
-            line,
-        }
-    };
-    let actual_attendance = {
-        let f = field("actual_attendance");
-        if label == Label::Optional && f.value.is_empty() {
-            None
-        } else {
-            Some(f.count()?)
-        }
+    let line = row.line;
+    // One field per column of the layout, in its order; an absent optional column reads empty.
+    let [
+        date,
+        time,
+        school,
+        venue,
+        venue_capacity,
+        weekday,
+        semester_day,
+        exam_week,
+        enrolled_students,
+        prev_attendance,
+        rolling_avg_3,
+        rolling_avg_5,
+        trend_delta,
+        actual_attendance,
+    ] = std::array::from_fn(|col_idx| Field {
+        // `from_fn` counts to the length the arrays share: the indexing cannot fail.
+        column: COLUMNS[col_idx],
+        value: row.get(positions[col_idx]).map_or("", str::trim),
+        file,
+        line,
+    });
+    let actual_attendance = if label == Label::Optional && actual_attendance.value.is_empty() {
+        None
+    } else {
+        Some(actual_attendance.count()?)
     };
     let input = SessionInput {
-        date: field("date").date()?,
-        time_minutes: field("time").time()?,
-        school: field("school").name()?,
-        venue: field("venue").name()?,
-        venue_capacity: field("venue_capacity").count()?,
-        weekday: field("weekday").name()?,
-        semester_day: field("semester_day").count()?,
-        exam_week: field("exam_week").boolean()?,
-        enrolled_students: field("enrolled_students").count()?,
-        prev_attendance: field("prev_attendance").number()?,
-        rolling_avg_3: field("rolling_avg_3").number()?,
-        rolling_avg_5: field("rolling_avg_5").number()?,
-        trend_delta: field("trend_delta").signed_number()?,
+        date: date.date()?,
+        time_minutes: time.time()?,
+        school: school.name()?,
+        venue: venue.name()?,
+        venue_capacity: venue_capacity.count()?,
+        weekday: weekday.name()?,
+        semester_day: semester_day.count()?,
+        exam_week: exam_week.boolean()?,
+        enrolled_students: enrolled_students.count()?,
+        prev_attendance: prev_attendance.number()?,
+        rolling_avg_3: rolling_avg_3.number()?,
+        rolling_avg_5: rolling_avg_5.number()?,
+        trend_delta: trend_delta.signed_number()?,
     };
     Ok(InputRow {
         input,
@@ -247,47 +307,19 @@ impl Field<'_> {
         }
     }
 
+    /// `YYYY-MM-DD`, a day that exists ([`Date::parse_iso`]).
     fn date(&self) -> Result<String, ImportError> {
-        let bytes = self.value.as_bytes();
-        let shape_ok = bytes.len() == 10
-            && bytes.iter().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    *b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        let month = self
-            .value
-            .get(5..7)
-            .and_then(|m| m.parse::<u8>().ok())
-            .unwrap_or(0);
-        let day = self
-            .value
-            .get(8..10)
-            .and_then(|d| d.parse::<u8>().ok())
-            .unwrap_or(0);
-        if shape_ok && (1..=12).contains(&month) && (1..=31).contains(&day) {
-            Ok(self.value.to_owned())
-        } else {
-            Err(self.bad("a date as YYYY-MM-DD"))
+        match Date::parse_iso(self.value) {
+            Some(_) => Ok(self.value.to_owned()),
+            None => Err(self.bad("a date as YYYY-MM-DD")),
         }
     }
 
-    /// `HH:MM`, also `H:MM` and `HH:MM:SS` (pandas writes seconds for time columns).
+    /// `HH:MM`, also `H:MM` and `HH:MM:SS` ([`Time::parse`]); seconds are dropped.
     fn time(&self) -> Result<u16, ImportError> {
-        let mut parts = self.value.split(':');
-        let hours = parts.next().and_then(|h| h.parse::<u16>().ok());
-        let minutes = parts
-            .next()
-            .filter(|m| m.len() == 2)
-            .and_then(|m| m.parse::<u16>().ok());
-        let seconds_ok = parts
-            .next()
-            .is_none_or(|s| s.len() == 2 && s.parse::<u16>().is_ok_and(|s| s < 60));
-        match (hours, minutes, parts.next()) {
-            (Some(h), Some(m), None) if h < 24 && m < 60 && seconds_ok => Ok(h * 60 + m),
-            _ => Err(self.bad("a time as HH:MM")),
+        match Time::parse(self.value).and_then(|t| u16::try_from(t.minute_of_day()).ok()) {
+            Some(minutes) => Ok(minutes),
+            None => Err(self.bad("a time as HH:MM")),
         }
     }
 
@@ -323,110 +355,109 @@ impl Field<'_> {
     }
 }
 
-/// Pulls records out of a byte slice with `csv-core`, growing its buffers as needed.
-struct Records<'a> {
-    reader: csv_core::Reader,
-    data: &'a [u8],
-    /// Bytes of `data` consumed by the reader.
-    pos: usize,
-    /// Newlines before `counted_upto`, for line numbers in errors. csv-core's own count lags
-    /// by one after a CRLF record end, so we count ourselves.
-    newlines: u64,
-    counted_upto: usize,
-    out: Vec<u8>,
-    ends: Vec<usize>,
-    finished: bool,
-}
-
-impl<'a> Records<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Self {
-            reader: csv_core::Reader::new(),
-            data,
-            pos: 0,
-            newlines: 0,
-            counted_upto: 0,
-            out: vec![0; 4096],
-            ends: vec![0; 32],
-            finished: false,
-        }
-    }
-
-    /// The next record as its 1-based starting line and fields, or `None` at the end.
-    fn next_record(&mut self) -> Option<(u64, Vec<&[u8]>)> {
-        if self.finished {
-            return None;
-        }
-        // The record starts after any line ends left over from the previous one.
-        let rest = self.data.get(self.pos..).unwrap_or_default();
-        let start = self.pos
-            + rest
-                .iter()
-                .take_while(|b| matches!(b, b'\r' | b'\n'))
-                .count();
-        let newly_seen = self.data.get(self.counted_upto..start).unwrap_or_default();
-        self.newlines += newly_seen.iter().filter(|b| **b == b'\n').count() as u64;
-        self.counted_upto = start.max(self.counted_upto);
-        let line = self.newlines + 1;
-        let (mut n_out, mut n_ends) = (0, 0);
-        loop {
-            let input = self.data.get(self.pos..).unwrap_or_default();
-            let (result, n_in, n_out_step, n_ends_step) = self.reader.read_record(
-                input,
-                self.out.get_mut(n_out..).unwrap_or_default(),
-                self.ends.get_mut(n_ends..).unwrap_or_default(),
-            );
-            self.pos += n_in;
-            n_out += n_out_step;
-            n_ends += n_ends_step;
-            match result {
-                // The whole file is one slice: "input empty" is the end; the next call with an
-                // empty slice tells csv-core so and flushes the last record.
-                csv_core::ReadRecordResult::InputEmpty => {}
-                csv_core::ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    self.ends.resize(self.ends.len() * 2, 0)
-                }
-                csv_core::ReadRecordResult::Record => break,
-                csv_core::ReadRecordResult::End => {
-                    self.finished = true;
-                    return None;
-                }
-            }
-        }
-        let mut fields = Vec::with_capacity(n_ends);
-        let mut start = 0;
-        for end in self.ends.get(..n_ends).unwrap_or_default() {
-            fields.push(self.out.get(start..*end).unwrap_or_default());
-            start = *end;
-        }
-        Some((line, fields))
-    }
-}
-
 #[cfg(test)]
 // A failing unwrap is a failing test.
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn reads_quoted_fields_and_crlf() {
-        let mut records = Records::new(b"a,\"b,c\"\r\n1,2\r\n");
-        let (line, fields) = records.next_record().unwrap();
-        assert_eq!((line, fields), (1, vec![&b"a"[..], &b"b,c"[..]]));
-        let (line, fields) = records.next_record().unwrap();
-        assert_eq!((line, fields), (2, vec![&b"1"[..], &b"2"[..]]));
-        assert!(records.next_record().is_none());
+    const HEADER: &str = "date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,\
+enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance";
+
+    fn row(school: &str, actual: &str) -> String {
+        format!("2024-09-02,08:00,{school},LT-2,150,Monday,1,False,133,0,0,0,0,{actual}")
+    }
+
+    fn messages(imported: &Imported<Session>) -> Vec<String> {
+        imported.errors.iter().map(ToString::to_string).collect()
     }
 
     #[test]
-    fn grows_buffers_for_long_records() {
+    fn reads_quoted_fields_and_crlf() {
+        let text = format!(
+            "{HEADER}\r\n{}\r\n{}\r\n",
+            row("\"Law, Politics\"", "85"),
+            row("Law", "9")
+        );
+        let imported = parse_sessions(text.as_bytes(), "t.csv");
+        assert_eq!(messages(&imported), Vec::<String>::new());
+        assert_eq!(imported.rows[0].input.school, "Law, Politics");
+        assert_eq!(imported.rows[1].actual_attendance, 9);
+    }
+
+    #[test]
+    fn reads_long_records() {
         let long = "x".repeat(10_000);
-        let text = format!("{long},{}\n", "y,".repeat(100));
-        let mut records = Records::new(text.as_bytes());
-        let (_, fields) = records.next_record().unwrap();
-        assert_eq!(fields.len(), 102);
-        assert_eq!(fields[0].len(), 10_000);
+        let text = format!("{HEADER}\n{}\n", row(&long, "85"));
+        let imported = parse_sessions(text.as_bytes(), "t.csv");
+        assert_eq!(imported.rows.len(), 1);
+        assert_eq!(imported.rows[0].input.school.len(), 10_000);
+    }
+
+    #[test]
+    fn errors_of_the_reader_and_of_the_fields_come_in_file_order() {
+        let text = format!(
+            "{HEADER}\n{}\n1,2\n{}\n\n{}\n",
+            row("Law", "x"),
+            row("Law", "85"),
+            row("Law", "-1")
+        );
+        let imported = parse_sessions(text.as_bytes(), "t.csv");
+        assert_eq!(imported.rows.len(), 1);
+        assert_eq!(imported.n_bad_rows, 3);
+        assert_eq!(
+            messages(&imported),
+            [
+                "t.csv:2: column `actual_attendance`: expected a whole number from 0 to 1000000, found `x`",
+                "t.csv:3: expected 14 fields like the header, found 2",
+                "t.csv:6: column `actual_attendance`: expected a whole number from 0 to 1000000, found `-1`",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_stops_the_file_with_its_line() {
+        let text = format!("{HEADER}\n{}\n{}\n", row("Law", "85"), row("\"Law", "85"));
+        let imported = parse_sessions(text.as_bytes(), "t.csv");
+        assert_eq!(imported.rows.len(), 1);
+        assert_eq!(imported.n_bad_rows, 1);
+        assert!(matches!(
+            &imported.errors[..],
+            [ImportError::Unreadable(error)] if error.line == 3
+        ));
+        assert_eq!(
+            messages(&imported),
+            [
+                "t.csv:3: a quoted field opened here is never closed; the rest of the file was not read"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_delimiter_is_always_a_comma() {
+        // Sniffing would take this header for a semicolon-separated one.
+        let text = format!("{HEADER},a;b;c\n{},\n", row("Law", "85"));
+        let imported = parse_sessions(text.as_bytes(), "t.csv");
+        assert_eq!(messages(&imported), Vec::<String>::new());
+        assert_eq!(imported.rows.len(), 1);
+    }
+
+    #[test]
+    fn dates_and_times_follow_the_shared_rules() {
+        let with = |date: &str, time: &str| {
+            let text =
+                format!("{HEADER}\n{date},{time},Law,LT-2,150,Monday,1,False,133,0,0,0,0,85\n");
+            messages(&parse_sessions(text.as_bytes(), "t.csv"))
+        };
+        assert_eq!(with("2024-02-29", "9:30"), Vec::<String>::new());
+        assert_eq!(with("2024-02-29", "09:30:00"), Vec::<String>::new());
+        assert_eq!(
+            with("2023-02-31", "09:30"),
+            ["t.csv:2: column `date`: expected a date as YYYY-MM-DD, found `2023-02-31`"]
+        );
+        assert_eq!(
+            with("2024-02-29", "9:5"),
+            ["t.csv:2: column `time`: expected a time as HH:MM, found `9:5`"]
+        );
     }
 }

@@ -22,7 +22,7 @@ pub mod import;
 pub mod linear;
 pub mod metrics;
 pub mod progress;
-pub mod rng;
+pub use campus_schema::rng;
 pub mod session;
 pub mod split;
 pub mod svm;

@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use campus_csv::{CsvWriter, LineEnd};
+use campus_schema::RowSink as _;
+
 use crate::train::Prediction;
-use std::fmt::Write as _;
 
 /// The CSV header, in the order we write it. Import matches columns by name, so files with
 /// the columns in another order (or with extra columns such as a pandas index) still load.
@@ -72,49 +74,51 @@ pub fn format_time(time_minutes: u16) -> String {
 /// Rust's shortest round-trip formatting, so parsing the text gives back the same values and
 /// the text itself is identical on every target.
 pub fn write_csv(sessions: &[Session]) -> String {
-    let mut out = String::with_capacity(96 * (sessions.len() + 1));
-    out.push_str(&COLUMNS.join(","));
-    out.push('\n');
+    let mut csv = CsvWriter::default().with_line_end(LineEnd::Lf);
+    csv.buf.reserve(96 * (sessions.len() + 1));
+    for column in COLUMNS {
+        csv.text(column);
+    }
+    csv.end_row();
     for session in sessions {
-        write_row(&mut out, &session.input, Some(session.actual_attendance));
+        write_fields(&mut csv, &session.input, Some(session.actual_attendance));
+        csv.end_row();
     }
-    out
+    into_string(csv)
 }
 
-/// Appends one CSV row; `actual_attendance` is left empty when unknown.
-pub(crate) fn write_row(out: &mut String, input: &SessionInput, actual_attendance: Option<u32>) {
-    let exam_week = if input.exam_week { "True" } else { "False" };
-    // Writing to a String cannot fail; the results are ignored on purpose.
-    let _ = write!(
-        out,
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},",
-        input.date,
-        format_time(input.time_minutes),
-        quote(&input.school),
-        quote(&input.venue),
-        input.venue_capacity,
-        quote(&input.weekday),
-        input.semester_day,
-        exam_week,
-        input.enrolled_students,
-        input.prev_attendance,
-        input.rolling_avg_3,
-        input.rolling_avg_5,
-        input.trend_delta,
-    );
-    if let Some(actual) = actual_attendance {
-        let _ = write!(out, "{actual}");
+/// Appends the fields of one row; `actual_attendance` is left empty when unknown.
+fn write_fields(csv: &mut CsvWriter, input: &SessionInput, actual_attendance: Option<u32>) {
+    csv.text(&input.date);
+    csv.text(&format_time(input.time_minutes));
+    csv.text(&input.school);
+    csv.text(&input.venue);
+    csv.int(i64::from(input.venue_capacity));
+    csv.text(&input.weekday);
+    csv.int(i64::from(input.semester_day));
+    csv.text(python_bool(input.exam_week));
+    csv.int(i64::from(input.enrolled_students));
+    csv.float(input.prev_attendance);
+    csv.float(input.rolling_avg_3);
+    csv.float(input.rolling_avg_5);
+    csv.float(input.trend_delta);
+    match actual_attendance {
+        Some(actual) => csv.int(i64::from(actual)),
+        None => csv.null(),
     }
-    out.push('\n');
 }
 
-/// RFC 4180 quoting for the free-text columns (imported names may contain commas).
-fn quote(field: &str) -> std::borrow::Cow<'_, str> {
-    if field.contains([',', '"', '\n', '\r']) {
-        std::borrow::Cow::Owned(format!("\"{}\"", field.replace('"', "\"\"")))
-    } else {
-        std::borrow::Cow::Borrowed(field)
-    }
+/// Booleans as pandas writes them.
+fn python_bool(value: bool) -> &'static str {
+    if value { "True" } else { "False" }
+}
+
+/// The writer's text: every field went in as `&str` or as digits, so it is UTF-8.
+fn into_string(csv: CsvWriter) -> String {
+    String::from_utf8(csv.buf).unwrap_or_else(|error| {
+        debug_assert!(false, "CSV of UTF-8 fields is UTF-8: {error}");
+        String::from_utf8_lossy(error.as_bytes()).into_owned()
+    })
 }
 
 /// The header of a predictions CSV: the input layout plus one column per model output.
@@ -129,16 +133,67 @@ pub fn write_row_with_predictions(
     actual_attendance: Option<u32>,
     prediction: &Prediction,
 ) {
-    write_row(out, input, actual_attendance);
-    out.pop();
-    let overcrowded = if prediction.overcrowded {
-        "True"
-    } else {
-        "False"
-    };
-    let _ = writeln!(
-        out,
-        ",{:.1},{:.1},{overcrowded},{:.4}",
-        prediction.linear_attendance, prediction.forest_attendance, prediction.svm_margin
-    );
+    let mut csv = CsvWriter::default().with_line_end(LineEnd::Lf);
+    write_fields(&mut csv, input, actual_attendance);
+    csv.text(&format!("{:.1}", prediction.linear_attendance));
+    csv.text(&format!("{:.1}", prediction.forest_attendance));
+    csv.text(python_bool(prediction.overcrowded));
+    csv.text(&format!("{:.4}", prediction.svm_margin));
+    csv.end_row();
+    out.push_str(&into_string(csv));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(school: &str) -> SessionInput {
+        SessionInput {
+            date: "2024-09-02".to_owned(),
+            time_minutes: 9 * 60 + 5,
+            school: school.to_owned(),
+            venue: "LT-2".to_owned(),
+            venue_capacity: 150,
+            weekday: "Monday".to_owned(),
+            semester_day: 1,
+            exam_week: true,
+            enrolled_students: 133,
+            prev_attendance: 85.5,
+            rolling_avg_3: 0.1,
+            rolling_avg_5: 1e21,
+            trend_delta: -0.25,
+        }
+    }
+
+    #[test]
+    fn rows_are_written_as_before() {
+        // The bytes the hand-written writer produced, quoting and float text included.
+        let sessions = [Session {
+            input: input("Law, \"Politics\""),
+            actual_attendance: 90,
+        }];
+        assert_eq!(
+            write_csv(&sessions),
+            format!(
+                "{}\n2024-09-02,09:05,\"Law, \"\"Politics\"\"\",LT-2,150,Monday,1,True,133,85.5,0.1,1000000000000000000000,-0.25,90\n",
+                COLUMNS.join(",")
+            )
+        );
+        let prediction = Prediction {
+            linear_attendance: 97.25,
+            forest_attendance: 101.04,
+            overcrowded: false,
+            svm_margin: -0.123_456,
+        };
+        let mut out = String::new();
+        write_row_with_predictions(&mut out, &input("Law"), None, &prediction);
+        assert_eq!(
+            out,
+            "2024-09-02,09:05,Law,LT-2,150,Monday,1,True,133,85.5,0.1,1000000000000000000000,-0.25,,97.2,101.0,False,-0.1235\n"
+        );
+        assert_eq!(
+            PREDICTION_HEADER.matches(',').count(),
+            out.matches(',').count()
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! Seeded train/test split and k-fold assignment.
 
-use crate::rng::SplitMix64;
+use campus_schema::rng::Rng;
 
 /// Row indices of a split; both lists are sorted so the split reads in file order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +13,7 @@ pub struct Split {
 /// (at least one of each side when there are two rows or more).
 pub fn train_test_split(n_rows: usize, test_fraction: f64, seed: u64) -> Split {
     let mut order: Vec<usize> = (0..n_rows).collect();
-    SplitMix64::new(seed).shuffle(&mut order);
+    Rng::new(seed).shuffle(&mut order);
     let fraction = if test_fraction.is_finite() {
         test_fraction.clamp(0.0, 1.0)
     } else {
@@ -34,7 +34,7 @@ pub fn train_test_split(n_rows: usize, test_fraction: f64, seed: u64) -> Split {
 pub fn k_folds(n_rows: usize, k: usize, seed: u64) -> Vec<Split> {
     let k = k.clamp(2, n_rows.max(2));
     let mut order: Vec<usize> = (0..n_rows).collect();
-    SplitMix64::new(seed).shuffle(&mut order);
+    Rng::new(seed).shuffle(&mut order);
     (0..k)
         .map(|fold| {
             let mut test = Vec::new();

@@ -50,7 +50,9 @@ impl Date {
         Date::from_days(self.to_days() + days)
     }
 
-    /// Parses `YYYY-MM-DD` exactly.
+    /// Parses `YYYY-MM-DD` exactly: four-digit year, two-digit month and day, and a day that
+    /// exists (`2023-02-29` and `2024-04-31` are refused). Surrounding spaces are the caller's
+    /// to trim. Every date a user types or a file holds is read through this one parser.
     pub fn parse_iso(text: &str) -> Option<Date> {
         let bytes = text.as_bytes();
         if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
@@ -104,6 +106,35 @@ impl Time {
         Time {
             seconds: (hour * 60 + minute) * 60,
         }
+    }
+
+    /// Parses a time of day on a 24-hour clock: `H:MM`, `HH:MM` or `HH:MM:SS` (pandas writes
+    /// seconds). Hours are one or two digits up to 23; minutes and seconds are exactly two digits
+    /// up to 59, so `9:5` and `24:00` are refused. Surrounding spaces are the caller's to trim.
+    /// Every time a user types or a file holds is read through this one parser.
+    pub fn parse(text: &str) -> Option<Time> {
+        let mut parts = text.split(':');
+        let hours = parts.next().filter(|h| matches!(h.len(), 1 | 2));
+        let minutes = parts.next().filter(|m| m.len() == 2);
+        let seconds = match parts.next() {
+            None => Some(0),
+            Some(s) if s.len() == 2 => parse_digits(s.as_bytes()).filter(|s| *s < 60),
+            Some(_) => None,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        let hours = hours.and_then(|h| parse_digits(h.as_bytes()))?;
+        let minutes = minutes.and_then(|m| parse_digits(m.as_bytes()))?;
+        let seconds = seconds?;
+        (hours < 24 && minutes < 60).then_some(Time {
+            seconds: (hours * 60 + minutes) * 60 + seconds,
+        })
+    }
+
+    /// Whole minutes since midnight (seconds dropped).
+    pub fn minute_of_day(self) -> u32 {
+        self.seconds % 86_400 / 60
     }
 
     pub fn add_minutes(self, minutes: u32) -> Time {
@@ -187,5 +218,67 @@ mod tests {
         .write_iso(&mut out);
         Time::hm(7, 5).write_iso(&mut out);
         assert_eq!(out, b"2024-02-0907:05:00");
+    }
+
+    #[test]
+    fn iso_parse_refuses_days_that_do_not_exist() {
+        // The occupancy import once checked only 1..=31.
+        for text in [
+            "2023-02-31",
+            "2024-04-31",
+            "2023-00-10",
+            "2023-13-01",
+            "2023-01-00",
+        ] {
+            assert_eq!(Date::parse_iso(text), None, "{text}");
+        }
+        for text in [
+            " 2024-01-01",
+            "2024-01-01 ",
+            "2024/01/01",
+            "+024-01-01",
+            "2024-01-1x",
+        ] {
+            assert_eq!(Date::parse_iso(text), None, "{text}");
+        }
+        assert_eq!(
+            Date::parse_iso("2024-12-31").map(|d| d.to_string()),
+            Some("2024-12-31".to_owned())
+        );
+    }
+
+    #[test]
+    fn time_parse_has_one_set_of_rules() {
+        let ok = |text: &str, seconds: u32| {
+            assert_eq!(Time::parse(text), Some(Time { seconds }), "{text}");
+        };
+        ok("09:30", 9 * 3600 + 30 * 60);
+        ok("9:30", 9 * 3600 + 30 * 60);
+        ok("09:30:00", 9 * 3600 + 30 * 60);
+        ok("9:30:45", 9 * 3600 + 30 * 60 + 45);
+        ok("0:00", 0);
+        ok("23:59:59", 86_399);
+        for text in [
+            "9:5",
+            "09:5",
+            "24:00",
+            "12:60",
+            "12:00:60",
+            "123:00",
+            "+9:30",
+            "9:+3",
+            "",
+            ":",
+            "09:30:",
+            "09:30:00:00",
+            "9h30",
+            " 9:30",
+            "9:30 ",
+            "09:3O",
+            "٩:30",
+        ] {
+            assert_eq!(Time::parse(text), None, "{text:?}");
+        }
+        assert_eq!(Time::parse("09:30:59").map(Time::minute_of_day), Some(570));
     }
 }

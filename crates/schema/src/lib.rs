@@ -6,9 +6,11 @@
 //! [`ValueRow`] collector for previews and tests).
 //!
 //! Interesting modules: [`date`] (civil dates without a time-zone library), [`sink`] (the field
-//! writer trait and the owned [`Value`]).
+//! writer trait and the owned [`Value`]), [`rng`] (the one portable random stream every
+//! generator draws from).
 
 pub mod date;
+pub mod rng;
 pub mod sink;
 
 use std::borrow::Cow;

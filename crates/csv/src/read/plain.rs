@@ -14,6 +14,7 @@ pub(super) fn valid_utf8_prefix(bytes: &[u8]) -> &str {
     // `from_utf8` skips ASCII a word at a time; `utf8_chunks` walks byte by byte.
     match std::str::from_utf8(bytes) {
         Ok(text) => text,
+        // `valid_up_to` is in range and ends valid UTF-8, so neither default is ever taken.
         Err(e) => std::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default())
             .unwrap_or_default(),
     }
@@ -70,6 +71,8 @@ pub(super) fn scan_plain_line(
             .and_then(|w| <[u8; 8]>::try_from(w).ok())
         else {
             // The last few bytes, one at a time.
+            // `idx` only grows by whole words that fit, so it is never past the end.
+            debug_assert!(idx <= bytes.len());
             let rest = bytes.get(idx..).unwrap_or_default();
             let mut found = None;
             for (offset, &b) in rest.iter().enumerate() {

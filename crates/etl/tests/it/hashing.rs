@@ -100,8 +100,8 @@ fn fixture_hashes_equal_python() {
         &read("aktu/students_master.csv"),
         0,
     );
-    assert_eq!(etl.state.students.len(), expected.rows.len());
-    for (student, (_, row)) in etl.state.students.iter().zip(&expected.rows) {
+    assert_eq!(etl.state().students().len(), expected.rows.len());
+    for (student, (_, row)) in etl.state().students().iter().zip(&expected.rows) {
         assert_eq!(
             [
                 &student.college_code,
@@ -139,8 +139,8 @@ fn padded_keys_hash_and_join_like_pandas() {
         &read("padded/attendance.csv"),
         5,
     );
-    assert_eq!((etl.state.students.len(), expected.rows.len()), (3, 3));
-    for (student, (_, row)) in etl.state.students.iter().zip(&expected.rows) {
+    assert_eq!((etl.state().students().len(), expected.rows.len()), (3, 3));
+    for (student, (_, row)) in etl.state().students().iter().zip(&expected.rows) {
         assert_eq!(
             [
                 &student.college_code,
@@ -161,7 +161,7 @@ fn padded_keys_hash_and_join_like_pandas() {
         "916ed6f9b3622734cbbf8d47ef204f2aef14e6bf1456e7f8b45e9fb94091f166"
     );
     let findings = |kind: FileKind| {
-        etl.state
+        etl.state()
             .reports
             .iter()
             .find(|r| r.kind == kind)

@@ -16,11 +16,11 @@ fn check(name: &str, expected_errors: &[&str], expected_students: usize) {
             &read(&format!("malformed/{name}")),
             chunk,
         );
-        let report = etl.state.reports.first().cloned();
+        let report = etl.state().reports.first().cloned();
         let errors = report.map(|r| r.errors).unwrap_or_default();
         assert_eq!(errors, expected_errors, "{name}, chunk {chunk}");
         assert_eq!(
-            etl.state.students.len(),
+            etl.state().students().len(),
             expected_students,
             "{name}, chunk {chunk}"
         );
@@ -108,7 +108,7 @@ fn semicolons_reordered_and_extra_columns_load() {
         3,
     );
     let names: Vec<String> = etl
-        .state
+        .state()
         .reports
         .iter()
         .flat_map(|r| r.columns.iter().map(|c| c.name.clone()))
@@ -118,7 +118,7 @@ fn semicolons_reordered_and_extra_columns_load() {
         ["program_code", "dob", "nickname", "college_code", "roll_no"]
     );
     assert_eq!(
-        etl.state.students.first().map(|s| s.roll_no.as_str()),
+        etl.state().students().first().map(|s| s.roll_no.as_str()),
         Some("AKTU001-CSE-2023-1001")
     );
 }

@@ -48,7 +48,7 @@ fn orphans_are_counted_not_dropped() {
     let reference = pandas_reference();
     let (etl, _) = run_fixture(0, EtlOptions::default());
     let orphans = |kind: FileKind| {
-        etl.state
+        etl.state()
             .reports
             .iter()
             .filter(|r| r.kind == kind)
@@ -67,7 +67,7 @@ fn orphans_are_counted_not_dropped() {
     );
     assert_eq!(orphans(FileKind::Placements), 1);
     assert_eq!(
-        etl.state.students.len() as u64,
+        etl.state().students().len() as u64,
         reference["n_students"].as_u64().unwrap_or(0)
     );
 }
@@ -84,8 +84,8 @@ fn keyed_mode_changes_hashes_not_the_correlation() {
     let (etl, keyed) = run_fixture(0, options);
     assert!(close(plain.pearson, keyed.pearson));
     let first = etl
-        .state
-        .students
+        .state()
+        .students()
         .first()
         .map(|s| s.student_hash.clone())
         .unwrap_or_default();

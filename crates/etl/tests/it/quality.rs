@@ -19,7 +19,7 @@ fn load(kind: FileKind, text: &str) -> Etl {
 }
 
 fn count(etl: &Etl, kind: FindingKind) -> u64 {
-    etl.state
+    etl.state()
         .reports
         .iter()
         .map(|r| r.findings.count(kind))
@@ -100,8 +100,8 @@ fn a_student_is_found_by_both_key_fields() {
     );
     assert_eq!(count(&etl, FindingKind::Orphans), 1);
     let attendance: Vec<(u32, u32)> = etl
-        .state
-        .students
+        .state()
+        .students()
         .iter()
         .map(|s| (s.n_attendance, s.n_present))
         .collect();
@@ -145,7 +145,7 @@ fn attendance_order_changes_nothing_but_lines() {
         }
         // Per file: findings are listed in first-seen order, which may change, so sorted.
         let counts: Vec<Vec<(FindingKind, u64)>> = etl
-            .state
+            .state()
             .reports
             .iter()
             .map(|r| {

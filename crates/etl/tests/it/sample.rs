@@ -34,7 +34,7 @@ fn dirty_sample_has_every_planted_problem() {
         assert!(etl.load(kind, name, bytes).is_ok());
     }
     let count = |kind: FileKind, finding: FindingKind| {
-        etl.state
+        etl.state()
             .reports
             .iter()
             .filter(|r| r.kind == kind)
@@ -48,7 +48,7 @@ fn dirty_sample_has_every_planted_problem() {
     assert!(count(FileKind::Exams, FindingKind::BlankTotal) > 0);
     assert!(count(FileKind::Exams, FindingKind::TotalMismatch) > 0);
     assert_eq!(count(FileKind::Placements, FindingKind::Orphans), 1);
-    assert!(etl.state.reports.iter().all(|r| r.n_errors == 0));
+    assert!(etl.state().reports.iter().all(|r| r.n_errors == 0));
 
     let clean = generate(&SampleOptions::default());
     let mut etl = Etl::new(EtlOptions::default());
@@ -56,18 +56,18 @@ fn dirty_sample_has_every_planted_problem() {
         assert!(etl.load(kind, name, bytes).is_ok());
     }
     assert!(
-        etl.state
+        etl.state()
             .reports
             .iter()
             .all(|r| r.findings.items.is_empty()),
         "{:?}",
-        etl.state
+        etl.state()
             .reports
             .iter()
             .map(|r| &r.findings)
             .collect::<Vec<_>>()
     );
-    assert_eq!(etl.state.students.len(), 300);
+    assert_eq!(etl.state().students().len(), 300);
     // Within its own semester a clean sample has no out-of-semester dates either.
     let options = SampleOptions::default();
     let mut etl = Etl::new(EtlOptions {
@@ -78,7 +78,7 @@ fn dirty_sample_has_every_planted_problem() {
         assert!(etl.load(kind, name, bytes).is_ok());
     }
     assert!(
-        etl.state
+        etl.state()
             .reports
             .iter()
             .all(|r| r.findings.items.is_empty())
@@ -89,7 +89,7 @@ fn dirty_sample_has_every_planted_problem() {
         ("2024-08-01".to_owned(), "2024-09-04".to_owned())
     );
     assert_eq!(
-        etl.state.reports.get(1).map(|r| r.n_rows),
+        etl.state().reports.get(1).map(|r| r.n_rows),
         Some(300 * 5 * 30)
     );
 }
