@@ -630,7 +630,7 @@ impl Exports {
         let mut rng = Rng::for_row(self.layout.seed, STREAM_ATTENDANCE, e);
         let r = self.options.attendance_marks_r;
         let z = (final_units(&self.ums, e) as f64 - self.mark_centre) / self.mark_scale;
-        let noise = rng.normal();
+        let noise = rng.normal4();
         let rate =
             MEAN_ATTENDANCE + ATTENDANCE_SPREAD * (r * z + (1.0 - r * r).max(0.0).sqrt() * noise);
         let attended = (rate.clamp(0.0, 1.0) * sessions as f64).round() as u64;

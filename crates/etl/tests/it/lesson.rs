@@ -123,7 +123,7 @@ fn exports_agree_with_the_database() {
             .collect();
         assert_eq!(seen, enrolled);
         // Placements: final-level students only, each once.
-        let final_level = i64::from(exports.ums().config.levels);
+        let final_level = i64::from(exports.ums().config().levels);
         let finalists: BTreeSet<String> = students_table
             .iter()
             .filter(|s| s[6].as_int() == Some(final_level))
@@ -201,7 +201,7 @@ fn the_planted_correlation_is_recovered() {
         );
         // Clean exports: nothing for the quality report to find.
         let findings: Vec<_> = etl
-            .state
+            .state()
             .reports
             .iter()
             .flat_map(|r| r.findings.items.iter().map(|f| f.kind))
@@ -242,7 +242,7 @@ fn the_quality_report_finds_every_planted_defect_and_nothing_clean() {
         );
         // (file, line) → what the report says about the line.
         let mut flagged: BTreeMap<(String, u64), BTreeSet<FindingKind>> = BTreeMap::new();
-        for report in &etl.state.reports {
+        for report in &etl.state().reports {
             for finding in &report.findings.items {
                 assert_eq!(finding.count as usize, finding.examples.len());
                 for example in &finding.examples {

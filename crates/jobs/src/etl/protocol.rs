@@ -238,7 +238,7 @@ impl AnalysisView {
             .collect();
         let stride = complete.len().div_ceil(SCATTER_POINTS).max(1);
         AnalysisView {
-            n_students: etl.state.students.len(),
+            n_students: etl.state().students().len(),
             n_pairs: analysis.pairs.len(),
             n_complete_pairs: analysis.n_complete_pairs,
             pearson: analysis.pearson,
@@ -250,7 +250,7 @@ impl AnalysisView {
             marks_histogram: analysis.marks_histogram,
             placement_by_program: analysis.placement_by_program,
             placement_by_band: analysis.placement_by_band,
-            marks_max: etl.options.marks.total_max,
+            marks_max: etl.options().marks.total_max,
             scatter: complete.into_iter().step_by(stride).collect(),
         }
     }

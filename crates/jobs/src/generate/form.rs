@@ -1,7 +1,7 @@
 //! The generator form as data: raw text per field, parsed and checked into a [`Config`] and
 //! [`ScriptChoices`], with one typed [`FormError`] per bad field, each knowing its field.
 
-use campus_gen::{Config, ConfigError, MAX_ROWS_PER_TABLE};
+use campus_gen::{Config, ConfigError, ConfigField, MAX_ROWS_PER_TABLE};
 use campus_sql::SqlError;
 
 use crate::format::group;
@@ -71,21 +71,23 @@ impl Field {
     /// The form field behind the `Config` field a [`ConfigError`] names, if the form shows it.
     fn of_config_error(error: &ConfigError) -> Option<Field> {
         let ConfigError::OutOfRange { field, .. } = error;
-        Field::ALL.into_iter().find(|f| f.config_name() == *field)
-    }
-
-    /// The `Config` field this form field sets, as `ConfigError` names it.
-    fn config_name(self) -> &'static str {
-        match self {
-            Field::Seed => "seed",
-            Field::Students => "students",
-            Field::EnrollmentsPerStudent => "enrollments_per_student",
-            Field::Staff => "staff",
-            Field::Applicants => "applicants",
-            Field::ResidentialStudents => "residential_students",
-            Field::Buses => "buses",
-            Field::BusAllocations => "bus_allocations",
-            Field::AcademicYear => "academic_year",
+        match field {
+            ConfigField::AcademicYear => Some(Field::AcademicYear),
+            ConfigField::Students => Some(Field::Students),
+            ConfigField::Staff => Some(Field::Staff),
+            ConfigField::EnrollmentsPerStudent => Some(Field::EnrollmentsPerStudent),
+            ConfigField::ResidentialStudents => Some(Field::ResidentialStudents),
+            ConfigField::Buses => Some(Field::Buses),
+            ConfigField::BusAllocations => Some(Field::BusAllocations),
+            ConfigField::Applicants => Some(Field::Applicants),
+            // The product of two fields is no one field's error: the form shows it on its own.
+            ConfigField::StudentsTimesEnrollments
+            | ConfigField::Levels
+            | ConfigField::Qualifications
+            | ConfigField::Departments
+            | ConfigField::CoursesPerDepartment
+            | ConfigField::ModulesPerCourseLevel
+            | ConfigField::ShuttlePoints => None,
         }
     }
 
@@ -191,7 +193,7 @@ fn out_of_range(error: &ConfigError) -> String {
     } = error;
     format!(
         "{} must be between {} and {}",
-        field.replace('_', " "),
+        field.label(),
         group(*min),
         group(*max)
     )
