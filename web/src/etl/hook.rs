@@ -10,7 +10,6 @@ use std::rc::Rc;
 use futures::StreamExt;
 use futures::channel::{mpsc, oneshot};
 use js_sys::{Array, Uint8Array};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 use yew::prelude::*;
 
@@ -477,11 +476,9 @@ fn csv_test_id(kind: FileKind) -> &'static str {
 /// Reads `[offset, offset + SLICE_BYTES)` of a Blob (or File) into wasm memory.
 async fn read_slice(blob: &Blob, offset: f64, size: f64) -> Result<Vec<u8>, Stop> {
     let end = (offset + SLICE_BYTES as f64).min(size);
-    let slice = blob
-        .slice_with_f64_and_f64(offset, end)
-        .map_err(|err| Stop::Failed(format!("the browser could not slice the file: {err:?}")))?;
-    let buffer = JsFuture::from(slice.array_buffer())
+    // Offsets are whole numbers of bytes below the file's size, so the casts are exact.
+    let slice = gloo_file::Blob::from(blob.clone()).slice(offset as u64, end as u64);
+    gloo_file::futures::read_as_bytes(&slice)
         .await
-        .map_err(|err| Stop::Failed(format!("the browser could not read the file: {err:?}")))?;
-    Ok(Uint8Array::new(&buffer).to_vec())
+        .map_err(|err| Stop::Failed(format!("the browser could not read the file: {err}")))
 }
