@@ -22,6 +22,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 ///   campus generate --seed 42 --out Create_FullDB.sql
 ///   campus generate --students 1000000 --out big.sql
 ///   campus generate --format csv --out csv/
+///   campus generate --format sqlite --out university.db
 ///   campus generate --students 1000000 --part 3/8 --out part3.sql   (data only; parts concatenate)
 ///   campus generate --schema-only --drop --out schema.sql
 #[derive(Args, Debug)]
@@ -100,6 +101,8 @@ enum Format {
     Sql,
     /// One RFC 4180 CSV file per table, with a header row.
     Csv,
+    /// One SQLite database file (keys enforced; open it with `sqlite3 university.db`).
+    Sqlite,
 }
 
 impl GenerateArgs {
@@ -138,6 +141,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let bytes = match args.format {
         Format::Sql => write_sql(args, &ums, part)?,
         Format::Csv => write_csv(args, &ums, part)?,
+        Format::Sqlite if part.is_some() || args.schema_only || args.data_only => {
+            bail!(
+                "--format sqlite writes the whole database: --part, --schema-only and --data-only do not apply"
+            )
+        }
+        Format::Sqlite => crate::sqlite::write(&ums, &args.out, args.quiet)?,
     };
     if !args.quiet {
         summary(&ums, bytes, started.elapsed().as_secs_f64());

@@ -4,6 +4,7 @@
 mod etl;
 mod generate;
 mod occupancy;
+mod sqlite;
 
 use std::process::ExitCode;
 

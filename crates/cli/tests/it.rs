@@ -1,7 +1,8 @@
 //! Integration tests of the `campus` binary: one test binary, one module per topic.
 //!
 //! `mariadb` starts a throwaway MariaDB server (or uses the one named by `CAMPUS_MYSQL_SOCKET`)
-//! and loads what the CLI writes into it.
+//! and loads what the CLI writes into it; `sqlite` opens the CLI's SQLite file in the stock
+//! `sqlite3` tool.
 
 mod support;
 
@@ -9,3 +10,4 @@ mod etl;
 mod generate;
 mod mariadb;
 mod occupancy;
+mod sqlite;
