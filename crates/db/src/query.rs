@@ -268,7 +268,7 @@ fn collect(
     range: &Range<usize>,
 ) -> rusqlite::Result<ResultSet> {
     let mut stmt = conn.prepare(text)?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let n_columns = columns.len();
     let changes_before = conn.total_changes();
     let mut rows = stmt.raw_query();
