@@ -12,7 +12,8 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages: a real MariaDB for the SQL tests, Chromium and its driver and Firefox ESR for
-# browser tests (Firefox's driver, geckodriver, comes from crates.io below).
+# browser tests (Firefox's driver, geckodriver, comes from crates.io below), clang and sqlite3 for
+# the SQLite database.
 apt_pkgs=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || apt_pkgs+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || apt_pkgs+=(mariadb-client)
@@ -20,6 +21,9 @@ command -v mariadb >/dev/null 2>&1 || apt_pkgs+=(mariadb-client)
 [ -x /usr/bin/chromedriver ] || apt_pkgs+=(chromium-driver)
 [ -x /usr/bin/firefox-esr ] || apt_pkgs+=(firefox-esr)
 command -v node >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
+# SQLite: clang compiles the bundled SQLite for wasm32; the stock sqlite3 shell checks the CLI's files.
+command -v clang >/dev/null 2>&1 || apt_pkgs+=(clang)
+command -v sqlite3 >/dev/null 2>&1 || apt_pkgs+=(sqlite3)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   log "apt-get install ${apt_pkgs[*]}"
   sudo_if_needed apt-get update -qq

@@ -23,6 +23,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 ///   campus generate --seed 42 --out Create_FullDB.sql
 ///   campus generate --students 1000000 --out big.sql
 ///   campus generate --format csv --out csv/
+///   campus generate --format sqlite --out university.db
 ///   campus generate --students 1000000 --part 3/8 --out part3.sql   (data only; parts concatenate)
 ///   campus generate --schema-only --drop --out schema.sql
 ///   campus generate --format exports --students 100000 --out exports/   (AKTU-style exports)
@@ -112,6 +113,8 @@ enum Format {
     Exports,
     /// This university's lectures as class sessions in the occupancy layout, in the file --out.
     Sessions,
+    /// One SQLite database file (keys enforced; open it with `sqlite3 university.db`).
+    Sqlite,
 }
 
 impl GenerateArgs {
@@ -180,6 +183,16 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         }
         Format::Sessions => {
             crate::exports::write_sessions(config, &args.lesson, &args.out, args.quiet)?;
+            return Ok(());
+        }
+        Format::Sqlite => {
+            if part.is_some() || args.schema_only || args.data_only {
+                bail!(
+                    "--format sqlite writes the whole database: --part, --schema-only and --data-only do not apply"
+                );
+            }
+            let ums = campus_gen::Ums::new(config).context("invalid sizes")?;
+            crate::sqlite::write(&ums, &args.out, args.quiet)?;
             return Ok(());
         }
     };

@@ -5,6 +5,7 @@ mod etl;
 mod exports;
 mod generate;
 mod occupancy;
+mod sqlite;
 
 use std::process::ExitCode;
 

@@ -1,7 +1,8 @@
 //! Integration tests of the `campus` binary: one test binary, one module per topic.
 //!
 //! `mariadb` starts a throwaway MariaDB server (or uses the one named by `CAMPUS_MYSQL_SOCKET`)
-//! and loads what the CLI writes into it.
+//! and loads what the CLI writes into it; `sqlite` opens the CLI's SQLite file in the stock
+//! `sqlite3` tool.
 
 mod support;
 
@@ -10,3 +11,4 @@ mod generate;
 mod lesson;
 mod mariadb;
 mod occupancy;
+mod sqlite;

@@ -11,9 +11,11 @@
 //! Nothing here knows about files, clocks, threads or the DOM: bytes in, bytes and events out.
 //!
 //! Interesting modules: [`generate`] (the university script, CSVs, zip and chart figures),
-//! [`etl`] (the two-pass ETL pipeline), [`occupancy`] (import, train, predict, registry metadata).
+//! [`etl`] (the two-pass ETL pipeline), [`occupancy`] (import, train, predict, registry metadata),
+//! [`db`] (the SQLite database: load, query, check exercises, save, open).
 
 mod bytes;
+pub mod db;
 pub mod etl;
 pub mod format;
 pub mod generate;
