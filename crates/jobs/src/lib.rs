@@ -15,6 +15,7 @@
 //! [`db`] (the SQLite database: load, query, check exercises, save, open).
 
 mod bytes;
+#[cfg(feature = "db")]
 pub mod db;
 pub mod etl;
 pub mod format;
