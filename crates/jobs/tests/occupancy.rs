@@ -362,6 +362,9 @@ fn times_and_trend_come_out_right() {
     for bad in ["", "9", "09:60", "24:00", "-1:00", "09:300", "nine"] {
         assert!(parse_time(bad).is_err(), "{bad:?}");
     }
+    // The same rules as the session import: seconds are read, a one-digit minute is not.
+    assert_eq!(parse_time("09:30:00"), Ok(570));
+    assert!(parse_time("9:5").is_err());
     let mut form = PredictForm::typical("Law", "Room 1", 40, "Monday");
     form.rolling_avg_3 = "70".into();
     form.rolling_avg_5 = "60.5".into();

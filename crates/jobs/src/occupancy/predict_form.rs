@@ -218,21 +218,15 @@ impl PredictForm {
     }
 }
 
-/// `HH:MM` (or `H:MM`) on a 24-hour clock, as minutes after midnight.
+/// A start time as minutes after midnight, read by the one time parser the session import uses
+/// (`campus_schema::Time::parse`: `H:MM`, `HH:MM` or `HH:MM:SS` on a 24-hour clock).
 pub fn parse_time(text: &str) -> Result<u16, String> {
-    let bad = || {
-        format!(
-            "Start time must be HH:MM on a 24-hour clock, like 09:30; found {:?}",
-            text.trim()
-        )
-    };
-    let (hours, minutes) = text.trim().split_once(':').ok_or_else(bad)?;
-    let hours: u16 = hours.parse().map_err(|_| bad())?;
-    let minutes: u16 = minutes.parse().map_err(|_| bad())?;
-    if hours > 23 || minutes > 59 || text.trim().len() > 5 {
-        return Err(bad());
-    }
-    Ok(hours * 60 + minutes)
+    let text = text.trim();
+    campus_schema::Time::parse(text)
+        .and_then(|time| u16::try_from(time.minute_of_day()).ok())
+        .ok_or_else(|| {
+            format!("Start time must be HH:MM on a 24-hour clock, like 09:30; found {text:?}")
+        })
 }
 
 fn parse_whole(text: &str, max: u32) -> Result<u32, String> {
