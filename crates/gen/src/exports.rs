@@ -22,7 +22,7 @@ use std::cell::Cell;
 use campus_schema::{Column, ColumnType, Dataset, Date, RowSink, Table, Time};
 
 use crate::rng::Rng;
-use crate::rows::Layout;
+use crate::rows::{Layout, Scratch};
 use crate::{Config, ConfigError, TableId, Ums, names};
 
 /// Random streams of the exports, apart from the generator's tables and traits.
@@ -412,40 +412,6 @@ fn export_tables() -> Vec<Table> {
             ),
         ),
     ]
-}
-
-/// Scratch text on the stack, so formatting a row's fields allocates nothing.
-struct Scratch {
-    buf: [u8; 64],
-    len: usize,
-}
-
-impl std::fmt::Write for Scratch {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        let Some(dest) = self.buf.get_mut(self.len..end) else {
-            return Err(std::fmt::Error);
-        };
-        dest.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
-impl Scratch {
-    fn new() -> Scratch {
-        Scratch {
-            buf: [0; 64],
-            len: 0,
-        }
-    }
-
-    fn format(&mut self, args: std::fmt::Arguments<'_>) -> &str {
-        self.len = 0;
-        let _ = std::fmt::Write::write_fmt(self, args);
-        // Only whole `&str`s are copied in, so the prefix is valid UTF-8.
-        std::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or_default()
-    }
 }
 
 /// Hundredths as `12.34`.

@@ -318,8 +318,9 @@ fn spread(idx: u64, n: u64, of: u64) -> u64 {
     }
 }
 
-/// Scratch text on the stack: formatting a row's derived strings allocates nothing.
-struct Scratch {
+/// Scratch text on the stack: formatting a row's derived strings allocates nothing (the
+/// database's rows and the registrar's exports alike).
+pub(crate) struct Scratch {
     buf: [u8; 256],
     len: usize,
 }
@@ -337,7 +338,7 @@ impl std::fmt::Write for Scratch {
 }
 
 impl Scratch {
-    fn new() -> Scratch {
+    pub(crate) fn new() -> Scratch {
         Scratch {
             buf: [0; 256],
             len: 0,
@@ -369,7 +370,8 @@ impl Scratch {
         ))
     }
 
-    fn format(&mut self, args: std::fmt::Arguments<'_>) -> &str {
+    /// `args` formatted into the buffer, replacing what it held.
+    pub(crate) fn format(&mut self, args: std::fmt::Arguments<'_>) -> &str {
         self.len = 0;
         let _ = std::fmt::Write::write_fmt(self, args);
         self.as_str()
