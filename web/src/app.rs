@@ -1,18 +1,52 @@
-//! The root component: the header and the three sections, each owning its own state and worker.
+//! The root component: the sticky header and the three sections, one shown at a time by the
+//! hash route (`campus_jobs::route`). Every section stays mounted, so its state and its worker
+//! survive a visit to another section.
 
+use campus_jobs::route::{Route, Section};
+use gloo_events::EventListener;
 use yew::prelude::*;
 
 use crate::shared::header::Header;
 
+fn current_route() -> Route {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    Route::parse(&hash)
+}
+
 #[component]
 pub fn App() -> Html {
+    let route = use_state(current_route);
+    {
+        let route = route.clone();
+        use_effect_with((), move |()| {
+            let listener = web_sys::window().map(|window| {
+                EventListener::new(&window, "hashchange", move |_| route.set(current_route()))
+            });
+            move || drop(listener)
+        });
+    }
+    let section = route.section;
+    use_effect_with(section, |section| {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&section.title());
+        }
+        if let Some(window) = web_sys::window() {
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    });
+    let shown = |s: Section| s == section;
     html! {
         <>
-            <Header />
+            <Header current={section} />
             <main id="main">
-                <crate::generator::GeneratorSection />
-                <crate::etl::Workbench />
-                <crate::occupancy::OccupancySection />
+                <div hidden={!shown(Section::Generator)}>
+                    <crate::generator::GeneratorSection active={shown(Section::Generator)}
+                        link={route.generator.clone()} />
+                </div>
+                <div hidden={!shown(Section::Etl)}><crate::etl::Workbench /></div>
+                <div hidden={!shown(Section::Occupancy)}><crate::occupancy::OccupancySection /></div>
             </main>
             <footer class="site-footer">
                 <p>{ "Campus ETL Studio runs entirely in your browser: after loading, this page makes no network requests." }</p>

@@ -18,9 +18,10 @@ export class OccupancyPage {
     return this.section().getAttribute(`data-${name}`);
   }
 
-  /** Opens the page and waits until the occupancy worker and the registry are ready. */
+  /** Opens the page, goes to the occupancy section and waits until its worker and the registry are ready. */
   async open(url) {
     await this.page.goto(url);
+    await this.page.locator('[data-testid="nav-occupancy"]').click();
     await this.waitReady();
   }
 

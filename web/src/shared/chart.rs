@@ -1,10 +1,22 @@
 //! Bar charts as SVG text, drawn by plotters on the page's thread (its text measuring needs the
 //! DOM, so never call this from the worker).
+//!
+//! Drawn for a projector: the SVG keeps its `viewBox` and the style sheet stretches it to its
+//! column, so the text grows with the chart; no minor gridlines; categories with long names are
+//! drawn as horizontal bars so every name is written out in full.
 
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::Ranged;
 use plotters::prelude::*;
 
 /// The accent colour of the page, dark enough for a projector.
 const BAR: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
+/// Tick labels and axis descriptions, in viewBox units (the chart is scaled to its column).
+pub const LABEL_PX: u32 = 16;
+pub const DESC_PX: u32 = 17;
+pub const CAPTION_PX: u32 = 22;
+/// Category names longer than this turn the bars horizontal.
+const SHORT_LABEL: usize = 6;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct BarChart<'a> {
@@ -22,42 +34,101 @@ pub fn bar_chart_svg(chart: &BarChart<'_>) -> Result<String, String> {
         |e: &dyn std::fmt::Display| format!("could not draw the chart {:?}: {e}", chart.caption);
     let n = u32::try_from(chart.values.len()).unwrap_or(u32::MAX).max(1);
     let max = chart.values.iter().copied().max().unwrap_or(0).max(1);
+    let top = max + max / 10 + 1;
+    let longest = chart.labels.iter().map(|l| l.chars().count()).max();
+    let horizontal = longest.is_some_and(|c| c > SHORT_LABEL);
+    let labels = chart.labels;
+    let label = move |v: &SegmentValue<u32>| match v {
+        SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, chart.size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
-        let mut plot = ChartBuilder::on(&root)
-            .caption(chart.caption, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
-            .build_cartesian_2d((0u32..n - 1).into_segmented(), 0u64..(max + max / 10 + 1))
-            .map_err(|e| err(&e))?;
-        let labels = chart.labels;
-        let label = move |v: &SegmentValue<u32>| match v {
-            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
-            _ => String::new(),
+        let (width, height) = chart.size;
+        // Horizontal bars get a row per category and room for the longest name.
+        let size = if horizontal {
+            (width, (n * (LABEL_PX + 14) + 110).max(height / 2))
+        } else {
+            (width, height)
         };
-        plot.configure_mesh()
-            .disable_x_mesh()
-            .x_desc(chart.x_desc)
-            .y_desc(chart.y_desc)
-            .x_labels(chart.labels.len().min(24))
-            .x_label_formatter(&label)
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
+        let name_px = longest.unwrap_or(0) as u32 * LABEL_PX * 6 / 10 + 24;
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let mut builder = ChartBuilder::on(&root);
+        builder
+            .caption(chart.caption, ("sans-serif", CAPTION_PX))
+            .margin(12)
+            .margin_right(28);
+        let bars = |i: usize, v: u64| (i as u32, v);
+        if horizontal {
+            let mut plot = builder
+                .x_label_area_size(48)
+                .y_label_area_size(name_px.min(width / 2))
+                .build_cartesian_2d(0u64..top, (0u32..n - 1).into_segmented())
+                .map_err(|e| err(&e))?;
+            mesh(
+                plot.configure_mesh().disable_y_mesh(),
+                chart.y_desc,
+                chart.x_desc,
+            )
+            .y_labels(chart.labels.len())
+            .y_label_formatter(&label)
             .draw()
             .map_err(|e| err(&e))?;
-        plot.draw_series(
-            Histogram::vertical(&plot)
-                .style(BAR.filled())
-                .margin(3)
-                .data(chart.values.iter().enumerate().map(|(i, &v)| (i as u32, v))),
-        )
-        .map_err(|e| err(&e))?;
+            let data = chart.values.iter().enumerate().map(|(i, &v)| bars(i, v));
+            plot.draw_series(
+                Histogram::horizontal(&plot)
+                    .style(BAR.filled())
+                    .margin(4)
+                    .data(data),
+            )
+            .map_err(|e| err(&e))?;
+        } else {
+            let mut plot = builder
+                .x_label_area_size(48)
+                .y_label_area_size(72)
+                .build_cartesian_2d((0u32..n - 1).into_segmented(), 0u64..top)
+                .map_err(|e| err(&e))?;
+            mesh(
+                plot.configure_mesh().disable_x_mesh(),
+                chart.x_desc,
+                chart.y_desc,
+            )
+            .x_labels(chart.labels.len().min(24))
+            .x_label_formatter(&label)
+            .draw()
+            .map_err(|e| err(&e))?;
+            let data = chart.values.iter().enumerate().map(|(i, &v)| bars(i, v));
+            plot.draw_series(
+                Histogram::vertical(&plot)
+                    .style(BAR.filled())
+                    .margin(3)
+                    .data(data),
+            )
+            .map_err(|e| err(&e))?;
+        }
         root.present().map_err(|e| err(&e))?;
     }
     Ok(svg)
+}
+
+/// The page's mesh style: large labels, light major lines only.
+pub fn mesh<'a, 'b, X, Y, DB>(
+    mesh: &'b mut MeshStyle<'a, 'b, X, Y, DB>,
+    x_desc: &str,
+    y_desc: &str,
+) -> &'b mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged,
+    Y: Ranged,
+    DB: DrawingBackend,
+{
+    mesh.x_desc(x_desc.to_owned())
+        .y_desc(y_desc.to_owned())
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(BLACK.mix(0.12))
+        .label_style(("sans-serif", LABEL_PX))
+        .axis_desc_style(("sans-serif", DESC_PX))
 }
 
 /// `text` cut to at most `max` characters for an axis label, an ellipsis marking the cut.

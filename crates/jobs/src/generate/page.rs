@@ -80,6 +80,8 @@ pub enum Action {
     SetDropExisting(bool),
     ScaleToStudents,
     ResetForm,
+    /// The whole form replaced, as a shared link gives it.
+    LoadForm(FormInput),
     WorkerReady,
     Started {
         job_id: u32,
@@ -130,6 +132,7 @@ impl State {
             Action::SetDropExisting(on) => self.form.drop_existing = on,
             Action::ScaleToStudents => self.form = self.form.scaled_to_students(),
             Action::ResetForm => self.form = FormInput::default(),
+            Action::LoadForm(form) => self.form = form,
             Action::WorkerReady => self.worker_ready = true,
             Action::Started { job_id, kind } => self.started(job_id, kind),
             Action::Progress {
@@ -178,10 +181,7 @@ impl State {
             bytes: 0,
         });
         self.notice = None;
-        // A new script replaces the old result (and its zip); a zip adds to it.
-        if kind == JobKind::Sql {
-            self.generated = None;
-        }
+        // The last result stays on screen until a new script replaces it: a cancel keeps it.
     }
 
     fn sql_done(&mut self, job_id: u32, config: Config, sql_choices: ScriptChoices, sql: Output) {

@@ -641,7 +641,7 @@ fn reducer_keeps_the_result_of_the_current_job_only() {
         state.generated.as_ref().map(|g| (g.table_idx, g.page)),
         Some((3, 2))
     );
-    // A zip adds to the result; a new script replaces it.
+    // A zip adds to the result; a new script replaces it when it lands, not when it starts.
     state.apply(Action::Started {
         job_id: 2,
         kind: JobKind::CsvZip,
@@ -663,7 +663,17 @@ fn reducer_keeps_the_result_of_the_current_job_only() {
         job_id: 3,
         kind: JobKind::Sql,
     });
-    assert!(state.generated.is_none());
+    assert_eq!(state.generated.as_ref().map(|g| g.job_id), Some(1));
+    // A cancel keeps the last result on screen.
+    state.apply(Action::CancelRequested);
+    assert!(state.running.is_none());
+    assert_eq!(state.generated.as_ref().map(|g| g.job_id), Some(1));
+    state.apply(Action::Started {
+        job_id: 4,
+        kind: JobKind::Sql,
+    });
+    state.apply(done(4));
+    assert_eq!(state.generated.as_ref().map(|g| g.job_id), Some(4));
     // A dead worker ends whatever runs, with its message.
     state.apply(Action::Failed {
         job_id: None,

@@ -80,10 +80,6 @@ pub fn Charts(props: &ChartsProps) -> Html {
         .map(|i| format!("{}–{}", i * MARK_BUCKET, (i + 1) * MARK_BUCKET))
         .collect();
     let dept_names: Vec<String> = s.departments.iter().map(|(name, _)| name.clone()).collect();
-    let dept_labels: Vec<String> = dept_names
-        .iter()
-        .map(|n| crate::shared::chart::short_label(n, 14))
-        .collect();
     let course_labels: Vec<String> = s.courses.iter().map(|(id, _, _)| id.to_string()).collect();
     let course_names: Vec<String> = s
         .courses
@@ -96,7 +92,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
             <Chart test_id="chart-marks" caption="Final marks" x_desc="Final score (bucket start)"
                 labels={mark_labels} names={mark_names} values={s.final_scores.clone()} />
             <Chart test_id="chart-departments" caption="Students per department" x_desc="Department"
-                labels={dept_labels} names={dept_names}
+                labels={dept_names.clone()} names={dept_names}
                 values={s.departments.iter().map(|(_, n)| *n).collect::<Vec<_>>()} />
             <Chart test_id="chart-courses" caption="Students per course" x_desc="Course id"
                 labels={course_labels} names={course_names}

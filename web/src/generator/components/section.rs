@@ -4,6 +4,8 @@ use yew::prelude::*;
 
 use campus_gen::Config;
 use campus_jobs::generate::ScriptChoices;
+use campus_jobs::generate::form::FormInput;
+use campus_jobs::route::{Route, Section};
 
 use crate::generator::components::form::GeneratorForm;
 use crate::generator::components::progress::ProgressView;
@@ -12,10 +14,31 @@ use crate::generator::hook::use_generator;
 use crate::generator::state::{Action, State};
 use crate::shared::notice::NoticeView;
 
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// Whether the section is on screen: only then does the address follow the form.
+    pub active: bool,
+    /// The settings a shared link carries.
+    pub link: Option<FormInput>,
+}
+
 #[component]
-pub fn GeneratorSection() -> Html {
+pub fn GeneratorSection(props: &Props) -> Html {
     let state = use_reducer(State::default);
     let generator = use_generator(state.dispatcher());
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with(props.link.clone(), move |link| {
+            if let Some(form) = link {
+                dispatch.dispatch(Action::LoadForm(form.clone()));
+            }
+        });
+    }
+    use_effect_with((props.active, state.form.clone()), |(active, form)| {
+        if *active {
+            share_settings(form);
+        }
+    });
 
     let on_action = {
         let dispatch = state.dispatcher();
@@ -54,11 +77,11 @@ pub fn GeneratorSection() -> Html {
                            MySQL script or as CSV files. Everything runs in this page; no data leaves \
                            your computer, and the same seed always gives the same data." }
                     </p>
+                    <GeneratorForm form={state.form.clone()} ready={state.worker_ready}
+                        running={state.running.is_some()} on_action={on_action.clone()} {on_generate} />
                     if let Some(notice) = &state.notice {
                         <NoticeView notice={notice.clone()} {on_dismiss} />
                     }
-                    <GeneratorForm form={state.form.clone()} ready={state.worker_ready}
-                        running={state.running.is_some()} on_action={on_action.clone()} {on_generate} />
                     if let Some(running) = &state.running {
                         <ProgressView running={running.clone()} {on_cancel} />
                     }
@@ -68,5 +91,21 @@ pub fn GeneratorSection() -> Html {
                     }
                 </section>
         </div>
+    }
+}
+
+/// Puts the form's settings in the address, so the link reproduces this dataset (replacing the
+/// history entry: typing is not navigation).
+fn share_settings(form: &FormInput) {
+    let route = Route {
+        section: Section::Generator,
+        generator: Some(form.clone()),
+    };
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&route.to_hash()),
+        );
     }
 }

@@ -1,0 +1,150 @@
+// The page as a class sees it, in headless Chromium at a projector's 1024×768, a laptop's 1280×800
+// and a phone's 390×844: every section in its main states fits the screen (no horizontal scroll),
+// has no serious or critical axe-core violation, and is kept as a screenshot in artifacts/.
+// Also: sections are hash routes that the nav and the title follow, under a sub-path too, and the
+// generator's settings travel in the link.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+import { ARTIFACTS, launch } from '../lib/browser.js';
+import { DIST } from '../lib/browser.js';
+import { EtlPage } from '../lib/etl-page.js';
+import { GeneratorPage } from '../lib/generator-page.js';
+import { OccupancyPage } from '../lib/occupancy-page.js';
+import { serve } from '../lib/server.js';
+
+const VIEWPORTS = [
+  { name: 'projector', width: 1024, height: 768 },
+  { name: 'laptop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+];
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let browser;
+let server;
+let page;
+const problems = [];
+
+before(async () => {
+  browser = await launch();
+  server = await serve(DIST, { prefix: '/studio/' });
+  // axe is injected as a script of its own: the page's CSP rightly refuses it, so this context
+  // (and only this one) bypasses the CSP.
+  const context = await browser.newContext({ bypassCSP: true, acceptDownloads: true });
+  page = await context.newPage();
+  page.on('pageerror', (err) => problems.push(String(err)));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The elements wider than the window, for a useful failure message. */
+async function overflow() {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    const wide = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.right > width + 1 && getComputedStyle(el).position !== 'fixed') {
+        const id = el.dataset?.testid ?? el.id ?? '';
+        wide.push(`${el.tagName.toLowerCase()}${id ? `[${id}]` : ''}.${el.className} right=${Math.round(box.right)}`);
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide: wide.slice(0, 8) };
+  });
+}
+
+async function axe() {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+/** Checks the state on show at every size, then goes back to the laptop size. */
+async function checkState(state) {
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    await page.waitForTimeout(150);
+    const fit = await overflow();
+    assert.ok(
+      fit.scrollWidth <= fit.innerWidth,
+      `${state} at ${vp.width}×${vp.height}: page is ${fit.scrollWidth}px wide, wider than ${fit.innerWidth}: ${fit.wide.join('; ')}`,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, `layout-${state}-${vp.width}x${vp.height}.png`), fullPage: true });
+    assert.deepEqual(await axe(), [], `${state} at ${vp.width}×${vp.height}: axe-core`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+async function current() {
+  return page.evaluate(() => ({
+    title: document.title,
+    nav: [...document.querySelectorAll('nav [aria-current="page"]')].map((a) => a.textContent),
+    shown: [...document.querySelectorAll('main > div')].filter((d) => !d.hidden).map((d) => d.firstElementChild?.dataset?.testid),
+  }));
+}
+
+describe('layout, routes and accessibility', () => {
+  test('sections are routes: the nav, the title and the shown section follow the hash', async () => {
+    await page.goto(`${server.url}#/etl`);
+    await page.locator('[data-testid="etl"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await current(), { title: 'Campus ETL Studio · ETL workbench', nav: ['ETL workbench'], shown: ['etl'] });
+    await page.locator('[data-testid="nav-occupancy"]').click();
+    assert.match(page.url(), /\/studio\/#\/occupancy$/);
+    assert.deepEqual(await current(), { title: 'Campus ETL Studio · Classroom occupancy', nav: ['Classroom occupancy'], shown: ['occupancy'] });
+    await page.goBack();
+    assert.equal((await current()).title, 'Campus ETL Studio · ETL workbench');
+    await page.locator('[data-testid="nav-generator"]').click();
+    assert.equal((await current()).nav[0], 'Data generator');
+    // The header stays on screen when the page scrolls.
+    await page.evaluate(() => window.scrollTo(0, 2000));
+    const top = await page.locator('.site-header').evaluate((h) => h.getBoundingClientRect().top);
+    assert.equal(top, 0);
+  });
+
+  test('the generator settings travel in the link', async () => {
+    const gen = new GeneratorPage(page);
+    await page.goto(`${server.url}#/generator?seed=7&students=1500&database=campus_demo`);
+    await page.reload();
+    await gen.waitReady();
+    assert.equal(await gen.input('seed').inputValue(), '7');
+    assert.equal(await gen.input('students').inputValue(), '1500');
+    await gen.setField('seed', '11');
+    await page.waitForFunction(() => location.hash.includes('seed=11'));
+    assert.match(page.url(), /#\/generator\?seed=11&students=1500&.*database=campus_demo/);
+  });
+
+  test('every section fits and passes axe-core at 1024×768, 1280×800 and 390×844', async () => {
+    const gen = new GeneratorPage(page);
+    await page.goto(`${server.url}#/generator`);
+    await page.reload();
+    await gen.waitReady();
+    await checkState('generator-form');
+    await gen.generate();
+    await gen.waitResults();
+    await checkState('generator-results');
+
+    const etl = new EtlPage(page);
+    await etl.open(`${server.url}`);
+    await checkState('etl-empty');
+    await etl.useSample();
+    await checkState('etl-results');
+
+    const occ = new OccupancyPage(page);
+    await occ.open(`${server.url}`);
+    await checkState('occupancy-empty');
+    await occ.generate({ sessions: 2000 });
+    await occ.train();
+    await checkState('occupancy-trained');
+    assert.deepEqual(problems, []);
+  });
+});
