@@ -286,6 +286,12 @@ impl<D: Dataset> ScriptWriter<D> {
         for line in self.dataset.provenance() {
             text += &format!("-- {line}\n");
         }
+        if !self.options.drop_existing {
+            text += &format!(
+                "-- Into a database that already holds these tables, the inserts fail with duplicate keys:\n\
+                 -- drop the `{db}` database first, or generate with \"drop and recreate\" (campus generate --drop).\n"
+            );
+        }
         text += "\nSET NAMES utf8mb4;\n";
         text += "SET @OLD_FOREIGN_KEY_CHECKS = @@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS = 0;\n";
         text += "SET @OLD_UNIQUE_CHECKS = @@UNIQUE_CHECKS, UNIQUE_CHECKS = 0;\n";

@@ -239,3 +239,25 @@ mod parts {
         assert_eq!(sizes.iter().sum::<u64>(), ums.total_rows());
     }
 }
+
+// The header tells a user loading the script twice what will happen.
+mod header {
+    use super::*;
+
+    #[test]
+    fn warns_about_existing_tables_unless_it_drops_them() {
+        let ums = small();
+        let head = |options| {
+            let bytes = script(&ums, options, 1 << 16);
+            String::from_utf8_lossy(bytes.get(..2_000).unwrap_or(&bytes)).into_owned()
+        };
+        let plain = head(full());
+        assert!(plain.contains("-- Into a database that already holds these tables"));
+        assert!(plain.contains("campus generate --drop"));
+        let dropping = head(ScriptOptions {
+            drop_existing: true,
+            ..full()
+        });
+        assert!(!dropping.contains("already holds these tables"));
+    }
+}

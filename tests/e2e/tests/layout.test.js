@@ -123,6 +123,14 @@ describe('layout, routes and accessibility', () => {
     assert.match(page.url(), /#\/generator\?seed=11&students=1500&.*database=campus_demo/);
   });
 
+  test('the generator hints at loading into a database that holds the tables already', async () => {
+    const gen = new GeneratorPage(page);
+    assert.match(await gen.byTestId('hint-reload').innerText(), /Drop and recreate/);
+    await gen.byTestId('check-drop').check();
+    assert.equal(await gen.byTestId('hint-reload').count(), 0);
+    await gen.byTestId('check-drop').uncheck();
+  });
+
   test('every section fits and passes axe-core at 1024×768, 1280×800 and 390×844', async () => {
     const gen = new GeneratorPage(page);
     await page.goto(`${server.url}#/generator`);

@@ -154,6 +154,11 @@ fn SqlOptions(props: &SqlOptionsProps) -> Html {
                     disabled={!form.schema} data-testid="check-drop" />
                     { " Drop and recreate existing tables" }</label>
             </div>
+            if !form.drop_existing {
+                <p class="hint" data-testid="hint-reload">{ "Loading into a database that already \
+                    holds these tables? Tick \"Drop and recreate\" (or drop the database first): \
+                    otherwise the inserts stop at the first duplicate key." }</p>
+            }
             { for props.errors.iter().map(|e| html! {
                 <p class="field-error" role="alert" data-testid="error-form">{ e.to_string() }</p>
             }) }
