@@ -6,6 +6,7 @@ pub mod chart;
 pub mod disk;
 pub mod download;
 pub mod header;
+pub mod markdown;
 pub mod notice;
 pub mod panic;
 pub mod worker;

@@ -44,7 +44,7 @@ impl ReadOptions {
 
 /// Where an error is, and what was wrong.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}{}: {kind}", column.map(|c| format!(":{c}")).unwrap_or_default())]
+#[error("{}: {kind}", where_(file, *line, *column))]
 pub struct CsvError {
     pub file: String,
     /// 1-based line where the record starts (0 when the file as a whole is wrong).
@@ -52,6 +52,16 @@ pub struct CsvError {
     /// 1-based field number, when one field is to blame.
     pub column: Option<usize>,
     pub kind: CsvErrorKind,
+}
+
+/// `file:line:column`, `file:line`, or just `file` when the file as a whole is wrong (lines
+/// count from 1: there is no line 0 to show).
+fn where_(file: &str, line: u64, column: Option<usize>) -> String {
+    match (line, column) {
+        (0, _) => file.to_owned(),
+        (line, Some(column)) => format!("{file}:{line}:{column}"),
+        (line, None) => format!("{file}:{line}"),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -62,6 +72,10 @@ pub enum CsvErrorKind {
     Ragged { expected: usize, found: usize },
     #[error("field is not valid UTF-8 (save the file as UTF-8); the row was skipped")]
     InvalidUtf8,
+    #[error(
+        "the header line is not UTF-8 text: is this a CSV file? (save it as UTF-8); nothing was read"
+    )]
+    HeaderNotUtf8,
     #[error("a quoted field opened here is never closed; the rest of the file was not read")]
     UnterminatedQuote,
     #[error(
@@ -633,7 +647,7 @@ impl CsvReader {
                     file,
                     line,
                     column: bad_column,
-                    kind: CsvErrorKind::InvalidUtf8,
+                    kind: CsvErrorKind::HeaderNotUtf8,
                 });
                 self.stopped = true;
                 return;
@@ -861,11 +875,16 @@ mod tests {
         );
         check(
             b"",
-            "error t.csv:0: the file is empty: expected a header line with column names\n",
+            "error t.csv: the file is empty: expected a header line with column names\n",
         );
         check(
             b"\n\n",
-            "error t.csv:0: the file is empty: expected a header line with column names\n",
+            "error t.csv: the file is empty: expected a header line with column names\n",
+        );
+        // Binary junk: no row was read, so none was "skipped".
+        check(
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            "error t.csv:1:1: the header line is not UTF-8 text: is this a CSV file? (save it as UTF-8); nothing was read\n",
         );
     }
 

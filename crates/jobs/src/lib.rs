@@ -21,6 +21,7 @@ pub mod db;
 pub mod etl;
 pub mod format;
 pub mod generate;
+pub mod markdown;
 mod notice;
 pub mod occupancy;
 pub mod route;

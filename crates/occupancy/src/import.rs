@@ -134,6 +134,7 @@ fn parse(data: &[u8], file: &str, label: Label) -> Imported<InputRow> {
             // As before, the first of two same-named columns is used without a word.
             CsvErrorKind::DuplicateColumn { .. } => continue,
             CsvErrorKind::UnterminatedQuote
+            | CsvErrorKind::HeaderNotUtf8
             | CsvErrorKind::RecordTooLong { .. }
             | CsvErrorKind::TooManyFields { .. } => ImportError::Unreadable(error),
         };

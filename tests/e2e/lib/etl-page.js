@@ -69,7 +69,8 @@ export class EtlPage {
   }
 
   async pearson() {
-    return (await this.byTestId('etl-pearson').innerText()).trim();
+    // The full value; the page shows it rounded to three significant digits.
+    return this.byTestId('etl-pearson').getAttribute('data-value');
   }
 
   async report() {

@@ -79,7 +79,7 @@ export class FirefoxEtlPage extends FirefoxPage {
   }
 
   async pearson() {
-    return this.text('etl-pearson');
+    return this.driver.executeScript('return document.querySelector(\'[data-testid="etl-pearson"]\').dataset.value');
   }
 }
 

@@ -77,6 +77,13 @@ describe('ETL workbench', () => {
     assert.equal(await etl.pearson(), printed[1]);
     const report = await etl.report();
     assert.match(report, /Pearson r = /);
+    // The report reads as a document: headings and tables, no Markdown source.
+    assert.doesNotMatch(report, /\|---|\*\*|^#/m);
+    assert.ok((await etl.byTestId('etl-report').locator('table').count()) > 3, 'the report has tables');
+    // A coefficient shows three significant digits; the full value is in its title.
+    const shown = await etl.byTestId('etl-pearson').innerText();
+    assert.match(shown, /^−?\d\.\d{3}$|^−?0\.\d{3}$/);
+    assert.equal(await etl.byTestId('etl-pearson').getAttribute('title'), printed[1]);
     assert.deepEqual(log.errors, []);
   });
 
@@ -122,6 +129,11 @@ describe('ETL workbench', () => {
     for (const [kind, paths] of Object.entries(inputs)) await etl.pick(kind, paths);
     await etl.run();
     assert.equal((await etl.counts()).attendance, dataLines(inputs.attendance[0]));
+    // The Files table counts what the checks found (duplicates, marks that are not numbers…),
+    // not only read errors.
+    const findings = await etl.byTestId('etl-count-exams').first().locator('[data-testid="findings"]');
+    assert.ok(Number((await findings.innerText()).replace(/[^0-9]/g, '')) > 0, 'findings in the dirty exam results');
+    assert.match(await findings.getAttribute('title'), /blank total marks/);
     for (const [testId, file] of [
       ['etl-download-sql', 'staging.sql'],
       ['etl-download-students', 'stg_students.csv'],

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use campus_etl::stats::LinearFit;
 
-use crate::shared::chart::{BarChart, bar_chart_svg};
+use crate::shared::chart::{BarChart, CAPTION_PX, bar_chart_svg, mesh};
 
 const POINT: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
 const LINE: RGBColor = RGBColor(0xc0, 0x39, 0x2b);
@@ -46,20 +46,21 @@ pub fn scatter_svg(
         let root = SVGBackend::with_string(&mut svg, (760, 420)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(&e))?;
         let mut plot = ChartBuilder::on(&root)
-            .caption("Attendance against total marks", ("sans-serif", 22))
+            .caption("Attendance against total marks", ("sans-serif", CAPTION_PX))
             .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
+            .margin_right(32)
+            .x_label_area_size(48)
+            .y_label_area_size(64)
             .build_cartesian_2d(0.0f64..1.0f64, 0.0f64..y_max)
             .map_err(|e| err(&e))?;
-        plot.configure_mesh()
-            .x_desc("attendance_pct")
-            .y_desc("mean total_marks")
-            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
-            .draw()
-            .map_err(|e| err(&e))?;
+        mesh(
+            &mut plot.configure_mesh(),
+            "attendance_pct",
+            "mean total_marks",
+        )
+        .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+        .draw()
+        .map_err(|e| err(&e))?;
         plot.draw_series(
             points
                 .iter()

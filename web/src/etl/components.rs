@@ -41,7 +41,8 @@ fn test_key(kind: FileKind) -> &'static str {
     }
 }
 
-const LEDE: &str = "Load the four student-record exports (students, attendance, exam results, placements). The page \
+const LEDE: &str = "Load the four student-record exports (students, attendance, exam results, placements — \
+    package_lpa is the offer in lakh rupees per annum, LPA, as Indian placement cells report it). The page \
     replaces identity with a hash, joins it into the other tables, checks quality, measures how \
     attendance relates to marks and stages it all for MySQL — in a worker, file slice by file slice, \
     without uploading anything.";

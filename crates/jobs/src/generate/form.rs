@@ -150,12 +150,13 @@ pub enum FormError {
     Required(Field),
     #[error("{} cannot be negative", .0.label())]
     Negative(Field),
-    #[error("{} must be a whole number, like 42", .0.label())]
+    #[error("{} must be a whole number, like {}", .0.label(), .0.get(&Config::default()))]
     NotWhole(Field),
     #[error("{} must be at most {}{}", .0.label(), group(.0.max()), .0.limit_hint())]
     TooBig(Field),
-    /// A cross-field check failed ([`Config::validate`]) for a field on the form.
-    #[error("{} must be between {} and {}", .field.label(), group(*.min), group(*.max))]
+    /// A cross-field check failed ([`Config::validate`]) for a field on the form; `max` is
+    /// the lower of the generator's bound and the form's ([`Field::max`]).
+    #[error("{} must be between {} and {}{}", .field.label(), group(*.min), group(*.max), .field.limit_hint())]
     OutOfRange { field: Field, min: u64, max: u64 },
     /// A cross-field check failed for a size the form does not show.
     #[error("{}", out_of_range(.0))]
@@ -181,7 +182,11 @@ impl FormError {
     fn from_config(error: ConfigError) -> FormError {
         let ConfigError::OutOfRange { min, max, .. } = error;
         match Field::of_config_error(&error) {
-            Some(field) => FormError::OutOfRange { field, min, max },
+            Some(field) => FormError::OutOfRange {
+                field,
+                min,
+                max: max.min(field.max()),
+            },
             None => FormError::Config(error),
         }
     }

@@ -85,6 +85,29 @@ fn counts_parse_with_clear_messages() {
         Err("at most 18,446,744,073,709,551,615"),
     );
     check(Field::Seed, "0", Ok(0));
+    // The example is the field's own default, not one number for every field.
+    check(
+        Field::AcademicYear,
+        "abc",
+        Err("Academic year must be a whole number, like 2024"),
+    );
+    check(
+        Field::EnrollmentsPerStudent,
+        "x",
+        Err("Enrollments per student must be a whole number, like 4"),
+    );
+}
+
+#[test]
+fn a_cross_field_error_names_the_pages_limit() {
+    let mut form = FormInput::default();
+    form.set_value(Field::Students, "0".into());
+    let errors = form.parse().err().unwrap_or_default();
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        vec!["Students must be between 1 and 2,000,000 in the browser (use the CLI for more)"]
+    );
 }
 
 #[test]

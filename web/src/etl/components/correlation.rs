@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use campus_etl::analysis::GroupCorrelation;
 use campus_jobs::etl::AnalysisView;
-use campus_jobs::format::group;
+use campus_jobs::format::{group, sig};
 
 use super::full;
 use crate::etl::charts::{bar_svg, scatter_svg};
@@ -24,7 +24,7 @@ fn group_table(title: &str, test_id: &'static str, groups: &[GroupCorrelation]) 
                 <thead><tr><th scope="col">{ "Group" }</th><th scope="col" class="num">{ "Pairs" }</th><th scope="col" class="num">{ "Pearson r" }</th></tr></thead>
                 <tbody>
                     { for groups.iter().map(|g| html! {
-                        <tr><th scope="row">{ &g.name }</th><td class="num">{ g.n_pairs }</td><td class="num">{ full(g.pearson) }</td></tr>
+                        <tr><th scope="row">{ &g.name }</th><td class="num">{ g.n_pairs }</td><td class="num" title={full(g.pearson)}>{ rounded(g.pearson) }</td></tr>
                     }) }
                 </tbody>
             </table>
@@ -45,6 +45,11 @@ fn svg(result: &Result<String, String>, caption: &str, test_id: &'static str) ->
     }
 }
 
+/// A coefficient to three significant digits; the full value is in its `title`.
+fn rounded(value: Option<f64>) -> String {
+    value.map_or_else(|| "n/a".to_owned(), |v| sig(v, 3))
+}
+
 #[component]
 pub fn Correlation(props: &CorrelationProps) -> Html {
     let a = &props.analysis;
@@ -55,8 +60,8 @@ pub fn Correlation(props: &CorrelationProps) -> Html {
             <p>{ format!("{} students; {} (student, course) pairs with exam results, {} with both attendance and marks.",
                 group(a.n_students as u64), group(a.n_pairs as u64), group(a.n_complete_pairs as u64)) }</p>
             <dl class="etl-figures">
-                <dt>{ "Pearson r (attendance_pct, total_marks)" }</dt><dd data-testid="etl-pearson">{ full(a.pearson) }</dd>
-                <dt>{ "Spearman ρ" }</dt><dd data-testid="etl-spearman">{ full(a.spearman) }</dd>
+                <dt>{ "Pearson r (attendance_pct, total_marks)" }</dt><dd data-testid="etl-pearson" data-value={full(a.pearson)} title={full(a.pearson)}>{ rounded(a.pearson) }</dd>
+                <dt>{ "Spearman ρ" }</dt><dd data-testid="etl-spearman" data-value={full(a.spearman)} title={full(a.spearman)}>{ rounded(a.spearman) }</dd>
                 if let Some(fit) = a.fit {
                     <dt>{ "Least squares" }</dt><dd>{ format!("total_marks ≈ {:.3} + {:.3} × attendance_pct", fit.intercept, fit.slope) }</dd>
                 }

@@ -17,10 +17,12 @@ pub fn FilesView(props: &FilesProps) -> Html {
     html! {
         <section class="etl-files">
             <h2>{ "Files" }</h2>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Files read">
             <table class="counts" data-testid="etl-counts">
                 <thead><tr>
                     <th scope="col">{ "File" }</th><th scope="col">{ "Kind" }</th>
-                    <th scope="col" class="num">{ "Rows" }</th><th scope="col" class="num">{ "Errors" }</th>
+                    <th scope="col" class="num">{ "Rows" }</th><th scope="col" class="num">{ "Read errors" }</th>
+                    <th scope="col" class="num">{ "Findings" }</th>
                 </tr></thead>
                 <tbody>
                     { for props.files.iter().map(|f| html! {
@@ -28,11 +30,14 @@ pub fn FilesView(props: &FilesProps) -> Html {
                             <th scope="row">{ &f.name }</th>
                             <td>{ f.kind.label() }</td>
                             <td class="num" data-testid="rows">{ group(f.report.n_rows) }</td>
-                            <td class="num" data-testid="errors">{ f.report.n_errors }</td>
+                            <td class="num" data-testid="errors">{ group(f.report.n_errors) }</td>
+                            <td class="num" data-testid="findings" title={findings_title(f)}>
+                                { group(findings(f)) }</td>
                         </tr>
                     }) }
                 </tbody>
             </table>
+            </div>
             { for props.files.iter().map(file_card) }
         </section>
     }
@@ -83,4 +88,21 @@ fn file_card(file: &FileView) -> Html {
             }
         </details>
     }
+}
+
+/// Rows the checks flagged in the file (duplicates, bad numbers, blank totals…).
+fn findings(file: &FileView) -> u64 {
+    file.report.findings.items.iter().map(|f| f.count).sum()
+}
+
+fn findings_title(file: &FileView) -> String {
+    let items = &file.report.findings.items;
+    if items.is_empty() {
+        return "No findings".into();
+    }
+    items
+        .iter()
+        .map(|f| format!("{}: {}", group(f.count), f.kind.describe()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

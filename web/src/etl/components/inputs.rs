@@ -86,7 +86,7 @@ pub fn Inputs(props: &InputsProps) -> Html {
             let (inputs, unknown) = files_from(event.data_transfer().and_then(|d| d.files()), None);
             if !unknown.is_empty() {
                 dispatch.dispatch(EtlAction::Failed(format!(
-                    "Could not tell which file this is: {}. Use the pickers below to say.",
+                    "Could not tell which file this is: {}. Choose it with the picker of its kind to say.",
                     unknown.join(", ")
                 )));
             }

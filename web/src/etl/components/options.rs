@@ -18,7 +18,8 @@ fn input_of(event: &Event) -> Option<HtmlInputElement> {
         .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
 }
 
-const WHY_KEYED: &str = "Why keyed? Roll numbers are sequential (AKTU003-CSE-2023-1001, …1002, …) and birthdates fall in a \
+const WHY_KEYED: &str = "Why keyed? Roll numbers are sequential (AKTU003-CSE-2023-1001, …1002, … in the format of \
+    AKTU, the Uttar Pradesh technical university whose exports these mimic) and birthdates fall in a \
     few years, so anyone can hash every candidate and look the plain SHA-256 up: it is a pseudonym, \
     not anonymity. The attack demo below does exactly that. With a secret key the dictionary is \
     useless. The secret stays in this tab's memory and the worker's; it is never stored and never \
@@ -57,7 +58,7 @@ pub fn RunOptionsPanel(props: &OptionsProps) -> Html {
         <fieldset class="etl-options">
             <legend>{ "Student hash" }</legend>
             <label><input type="radio" name="etl-hash" value="sha256" checked={!choices.keyed}
-                onchange={on_keyed.clone()} data-testid="etl-hash-sha256" />{ " SHA-256 (the notebook's formula, bit-exact with Python)" }</label>
+                onchange={on_keyed.clone()} data-testid="etl-hash-sha256" />{ " SHA-256 of college_code-roll_no-dob, as the original pandas notebook computes it (bit-exact with Python)" }</label>
             <label><input type="radio" name="etl-hash" value="keyed" checked={choices.keyed}
                 onchange={on_keyed} data-testid="etl-hash-keyed" />{ " Keyed HMAC-SHA-256" }</label>
             if choices.keyed {

@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::megabytes;
 use crate::etl::state::Download;
+use crate::shared::markdown::Markdown;
 
 #[derive(PartialEq, Properties)]
 pub struct OutputsProps {
@@ -32,7 +33,11 @@ pub fn Outputs(props: &OutputsProps) -> Html {
             if let Some(markdown) = &props.markdown {
                 <section class="etl-report">
                     <h2>{ "Quality report" }</h2>
-                    <pre data-testid="etl-report">{ markdown.to_string() }</pre>
+                    <p class="hint">{ "What the checks found, file by file and across files, and the \
+                        analysis: the same report as report.md among the downloads." }</p>
+                    <div class="report" data-testid="etl-report">
+                        <Markdown text={AttrValue::from(markdown.to_string())} top_level={3} />
+                    </div>
                 </section>
             }
         </>
