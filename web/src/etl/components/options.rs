@@ -55,6 +55,7 @@ pub fn RunOptionsPanel(props: &OptionsProps) -> Html {
     };
     let choices = &props.choices;
     html! {
+        <>
         <fieldset class="etl-options">
             <legend>{ "Student hash" }</legend>
             <label><input type="radio" name="etl-hash" value="sha256" checked={!choices.keyed}
@@ -71,9 +72,15 @@ pub fn RunOptionsPanel(props: &OptionsProps) -> Html {
             <label><input type="checkbox" checked={choices.deidentify}
                 onchange={checkbox(EtlAction::SetDeidentify)} data-testid="etl-deidentify" />
                 { " Drop roll_no and dob from the outputs after hashing" }</label>
+        </fieldset>
+        <fieldset class="etl-options">
+            <legend>{ "Sample data" }</legend>
             <label><input type="checkbox" checked={choices.dirty}
                 onchange={checkbox(EtlAction::SetDirty)} data-testid="etl-dirty" />
-                { " Sample data with typical dirt (duplicates, orphans, blank totals, BOM, CRLF)" }</label>
+                { " With typical dirt (duplicates, orphans, blank totals, BOM, CRLF)" }</label>
+            <p class="hint">{ "\"Use sample data\" makes the four exports in this page and runs them; \
+                the dirty ones show what the quality checks catch." }</p>
         </fieldset>
+        </>
     }
 }
