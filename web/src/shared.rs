@@ -27,3 +27,18 @@ pub fn now_ms() -> f64 {
     }
     js_sys::Date::now()
 }
+
+/// Brings the element with `test_id` into view (results that landed below the fold), smoothly and
+/// under the sticky header.
+pub fn reveal(test_id: &str) {
+    let selector = format!("[data-testid=\"{test_id}\"]");
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(&selector).ok().flatten())
+    {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_behavior(web_sys::ScrollBehavior::Smooth);
+        options.set_block(web_sys::ScrollLogicalPosition::Start);
+        element.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+}

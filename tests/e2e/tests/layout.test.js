@@ -137,8 +137,14 @@ describe('layout, routes and accessibility', () => {
     await page.reload();
     await gen.waitReady();
     await checkState('generator-form');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await gen.generate();
     await gen.waitResults();
+    // The results are brought into view, not left below the fold.
+    await page.waitForFunction(() => {
+      const box = document.querySelector('[data-testid="results"]').getBoundingClientRect();
+      return box.top >= 0 && box.top < window.innerHeight / 2;
+    }, null, { timeout: 5_000 });
     await checkState('generator-results');
 
     const etl = new EtlPage(page);

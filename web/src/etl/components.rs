@@ -53,6 +53,12 @@ pub fn Workbench() -> Html {
     let etl = use_etl(state.dispatcher());
     let dispatch = state.dispatcher();
     let busy = state.running.is_some() || state.attack.as_ref().is_some_and(|a| a.running);
+    // A finished run's files table is shown where the user will see it.
+    use_effect_with(state.run_id, |run| {
+        if *run > 0 {
+            crate::shared::reveal("etl-counts");
+        }
+    });
     html! {
         <section id="etl" aria-labelledby="etl-title" data-testid="etl" data-ready={state.worker_ready.to_string()}
             data-running={state.running.is_some().to_string()} data-run={state.run_id.to_string()}>

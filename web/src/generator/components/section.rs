@@ -34,6 +34,12 @@ pub fn GeneratorSection(props: &Props) -> Html {
             }
         });
     }
+    // A new result is shown where the user will see it.
+    use_effect_with(state.generated.as_ref().map(|g| g.job_id), |job| {
+        if job.is_some() {
+            crate::shared::reveal("results");
+        }
+    });
     use_effect_with((props.active, state.form.clone()), |(active, form)| {
         if *active {
             share_settings(form);
