@@ -12,7 +12,8 @@
 //!
 //! Interesting modules: [`generate`] (the university script, CSVs, zip and chart figures),
 //! [`etl`] (the two-pass ETL pipeline), [`occupancy`] (import, train, predict, registry metadata),
-//! [`db`] (the SQLite database: load, query, check exercises, save, open).
+//! [`db`] (the SQLite database: load, query, check exercises, save, open), [`wire`] (the page's
+//! worker protocol: its messages and both sides' bookkeeping).
 
 mod bytes;
 #[cfg(feature = "db")]
@@ -22,6 +23,7 @@ pub mod format;
 pub mod generate;
 mod notice;
 pub mod occupancy;
+pub mod wire;
 
 pub use notice::Notice;
 
