@@ -244,30 +244,6 @@ pub enum Reply<E> {
     Died(String),
 }
 
-/// Why a call (a request whose events are collected) has no answer.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum CallError {
-    #[error("{0}")]
-    Failed(String),
-    #[error("cancelled")]
-    Cancelled,
-    #[error("the worker stopped: {0}")]
-    Died(String),
-}
-
-impl<E> Reply<E> {
-    /// The call's outcome for an ending reply; `Err(event)` for an event.
-    pub fn ending(self) -> Result<Result<(), CallError>, E> {
-        match self {
-            Reply::Event(event) => Err(event),
-            Reply::Finished => Ok(Ok(())),
-            Reply::Failed(message) => Ok(Err(CallError::Failed(message))),
-            Reply::Cancelled => Ok(Err(CallError::Cancelled)),
-            Reply::Died(reason) => Ok(Err(CallError::Died(reason))),
-        }
-    }
-}
-
 /// A timer the page runs for the client; when it fires, ask [`Client::expired`] whether it still
 /// matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

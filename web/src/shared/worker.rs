@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures::StreamExt;
-use futures::channel::{mpsc, oneshot};
+use futures::channel::mpsc;
 use js_sys::{Array, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -20,9 +20,7 @@ use yew::Callback;
 
 use campus_jobs::wire::{self, Client, Received, Server, Taken, Watchdog};
 
-pub use campus_jobs::wire::{
-    CallError, Core, FromWorker, Handler, Reply, RequestId, ToWorker, WorkerStatus,
-};
+pub use campus_jobs::wire::{Core, FromWorker, Handler, Reply, RequestId, ToWorker, WorkerStatus};
 
 /// Encodes a message as the bytes to post.
 pub fn encode<T: Serialize>(message: &T) -> Result<Uint8Array, String> {
@@ -256,26 +254,6 @@ where
         let id = self.inner.state.borrow_mut().request(request, on_reply);
         self.inner.flush();
         id
-    }
-
-    /// Sends a request and collects its events until it finishes.
-    pub async fn call(&self, request: R) -> Result<Vec<E>, CallError> {
-        let (done_tx, done_rx) = oneshot::channel();
-        let done_tx = RefCell::new(Some(done_tx));
-        let events = RefCell::new(Vec::new());
-        let on_reply = Callback::from(move |reply: Reply<E>| {
-            let ending = match reply.ending() {
-                Err(event) => return events.borrow_mut().push(event),
-                Ok(ending) => ending.map(|()| std::mem::take(&mut *events.borrow_mut())),
-            };
-            if let Some(done_tx) = done_tx.borrow_mut().take() {
-                let _ = done_tx.send(ending);
-            }
-        });
-        self.request(request, on_reply);
-        done_rx
-            .await
-            .unwrap_or_else(|_| Err(CallError::Died("the page dropped the request".to_owned())))
     }
 
     /// Asks the worker to stop a request between two steps. Its later events are dropped; it ends

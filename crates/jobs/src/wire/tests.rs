@@ -255,21 +255,3 @@ fn a_worker_that_never_started_is_not_restarted_and_its_watchdog_goes_quiet() {
     assert!(!client.expired(watchdog));
     assert_eq!(client.died(watchdog.generation), None);
 }
-
-#[test]
-fn an_ending_reply_is_the_calls_outcome() {
-    assert_eq!(Reply::Event(3).ending(), Err(3));
-    assert_eq!(Reply::<u8>::Finished.ending(), Ok(Ok(())));
-    assert_eq!(
-        Reply::<u8>::Failed("x".into()).ending(),
-        Ok(Err(CallError::Failed("x".into())))
-    );
-    assert_eq!(
-        Reply::<u8>::Cancelled.ending(),
-        Ok(Err(CallError::Cancelled))
-    );
-    assert_eq!(
-        Reply::<u8>::Died("y".into()).ending(),
-        Ok(Err(CallError::Died("y".into())))
-    );
-}
