@@ -114,18 +114,27 @@ fn a_full_disk_fails_the_job() {
     assert_eq!(failed.as_deref(), Some("the disk is full"));
 }
 
+/// Starts a job of `kind` on the small config, at `now_ms`.
+fn start(
+    jobs: &mut Jobs<Vec<u8>>,
+    kind: JobKind,
+    now_ms: f64,
+) -> (u32, Request, Option<RequestId>) {
+    jobs.start(
+        kind,
+        small_config(),
+        ScriptChoices::default(),
+        Vec::new(),
+        now_ms,
+    )
+}
+
 #[test]
 fn the_request_names_its_file() {
     let config = small_config();
     assert_eq!(file_name(&Request::CsvZip { config }), ZIP_FILE);
     let mut jobs = Jobs::<Vec<u8>>::default();
-    let (_, request, _) = jobs.start(
-        JobKind::Sql,
-        small_config(),
-        ScriptChoices::default(),
-        Vec::new(),
-        0.0,
-    );
+    let (_, request, _) = start(&mut jobs, JobKind::Sql, 0.0);
     assert_eq!(file_name(&request), SQL_FILE);
     assert_eq!(
         (mime(JobKind::Sql), mime(JobKind::CsvZip)),
@@ -136,22 +145,10 @@ fn the_request_names_its_file() {
 #[test]
 fn a_new_job_replaces_the_current_one_whose_news_is_then_ignored() {
     let mut jobs = Jobs::<Vec<u8>>::default();
-    let (first, _, replaced) = jobs.start(
-        JobKind::Sql,
-        small_config(),
-        ScriptChoices::default(),
-        Vec::new(),
-        0.0,
-    );
+    let (first, _, replaced) = start(&mut jobs, JobKind::Sql, 0.0);
     assert_eq!(replaced, None);
     jobs.sent(first, 7);
-    let (second, request, replaced) = jobs.start(
-        JobKind::CsvZip,
-        small_config(),
-        ScriptChoices::default(),
-        Vec::new(),
-        0.0,
-    );
+    let (second, request, replaced) = start(&mut jobs, JobKind::CsvZip, 0.0);
     assert!(matches!(request, Request::CsvZip { .. }));
     assert_eq!((second, replaced), (first + 1, Some(7)));
     jobs.sent(second, 8);
@@ -193,13 +190,7 @@ fn a_new_job_replaces_the_current_one_whose_news_is_then_ignored() {
 #[test]
 fn a_finished_job_is_offered_once_with_its_times() {
     let mut jobs = Jobs::<Vec<u8>>::default();
-    let (job_id, _, _) = jobs.start(
-        JobKind::Sql,
-        small_config(),
-        ScriptChoices::default(),
-        Vec::new(),
-        100.0,
-    );
+    let (job_id, _, _) = start(&mut jobs, JobKind::Sql, 100.0);
     jobs.sent(job_id, 3);
     let done = || {
         Reply::Event(WorkerEvent::Done {
@@ -238,13 +229,7 @@ fn a_finished_job_is_offered_once_with_its_times() {
 #[test]
 fn a_failure_cancels_the_request_and_a_death_forgets_the_job() {
     let mut jobs = Jobs::<Vec<u8>>::default();
-    let (job_id, _, _) = jobs.start(
-        JobKind::Sql,
-        small_config(),
-        ScriptChoices::default(),
-        Vec::new(),
-        0.0,
-    );
+    let (job_id, _, _) = start(&mut jobs, JobKind::Sql, 0.0);
     jobs.sent(job_id, 4);
     let failed = Action::Failed {
         job_id: Some(job_id),
@@ -258,25 +243,13 @@ fn a_failure_cancels_the_request_and_a_death_forgets_the_job() {
         jobs.reply(job_id, Reply::Failed("again".into())),
         Todo::Nothing
     );
-    let (job_id, _, _) = jobs.start(
-        JobKind::Sql,
-        small_config(),
-        ScriptChoices::default(),
-        Vec::new(),
-        0.0,
-    );
+    let (job_id, _, _) = start(&mut jobs, JobKind::Sql, 0.0);
     assert_eq!(
         jobs.reply(job_id, Reply::Died("crash".into())),
         Todo::Nothing
     );
     assert_eq!(jobs.stop(), None, "the dead worker's job is gone");
-    let (job_id, _, _) = jobs.start(
-        JobKind::Sql,
-        small_config(),
-        ScriptChoices::default(),
-        Vec::new(),
-        0.0,
-    );
+    let (job_id, _, _) = start(&mut jobs, JobKind::Sql, 0.0);
     jobs.sent(job_id, 9);
     let fail = |_: &mut Vec<u8>| Err("the browser refused a chunk".to_owned());
     assert!(matches!(
