@@ -252,22 +252,17 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                     csv: Vec::new(),
                 });
             }
-            Next::Export {
-                file,
-                kind,
-                new_csv,
-                begin,
-            } => {
-                let (Some(path), Some(outputs)) = (path(file), outputs.as_mut()) else {
+            Next::Export(export) => {
+                let (Some(path), Some(outputs)) = (path(export.file), outputs.as_mut()) else {
                     continue;
                 };
-                if new_csv {
-                    let csv_path = out.join(format!("{}.csv", kind.staging_table()));
+                if export.new_csv {
+                    let csv_path = out.join(format!("{}.csv", export.kind.staging_table()));
                     let file = File::create(&csv_path)
                         .with_context(|| format!("cannot create {}", csv_path.display()))?;
-                    outputs.csv.push((kind, BufWriter::new(file)));
+                    outputs.csv.push((export.kind, BufWriter::new(file)));
                 }
-                export_file(&mut service, path, kind, begin, outputs)?;
+                export_file(&mut service, path, export.kind, export.begin, outputs)?;
             }
             Next::Done => break,
         }

@@ -4,7 +4,8 @@
 //! [`EtlService`] answers [`Request`]s with [`Event`]s and keeps a run's state between them;
 //! [`Plan`] says which file a shell reads next and how (load order, what stops a run, which
 //! files pass two skips; the decisions are on [`plan`]). A shell only reads files in chunks,
-//! moves bytes to its outputs and shows what happens:
+//! moves bytes to its outputs and shows what happens. The page's section follows the plan through
+//! [`run`] (its commands as async code over the browser's I/O) and keeps its state in [`page`]:
 //!
 //! ```
 //! use campus_etl::sample::{SampleOptions, generate};
@@ -29,9 +30,9 @@
 //!         }
 //!         Next::Analyze => { ask(&mut service, Request::Analyze)?; }
 //!         Next::Ddl => sql = ask_for::<Bytes>(&mut service, Request::StagingDdl { database: None })?.0,
-//!         Next::Export { file, begin, .. } => {
-//!             ask_for::<Ack>(&mut service, begin)?;
-//!             for request in [Request::ExportChunk { bytes: bytes(file) }, Request::ExportEnd] {
+//!         Next::Export(export) => {
+//!             ask_for::<Ack>(&mut service, export.begin)?;
+//!             for request in [Request::ExportChunk { bytes: bytes(export.file) }, Request::ExportEnd] {
 //!                 let out: Exported = ask_for(&mut service, request)?;
 //!                 csv.extend(out.csv.0);
 //!                 sql.extend(out.sql.0);
@@ -45,11 +46,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod page;
 pub mod plan;
 mod protocol;
+pub mod run;
 mod service;
 
-pub use plan::{Input, Next, Plan, PlanError, kind_from_name, load_order, next_attack_step};
+pub use plan::{
+    Export, Input, Next, Plan, PlanError, kind_from_name, load_order, next_attack_step,
+};
 pub use protocol::{
     Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, PREVIEW_ROWS, Preview,
     Request, RunOptions, SCATTER_POINTS, SampleFiles, preview,

@@ -13,6 +13,7 @@
 pub mod form;
 pub mod page;
 pub mod script;
+pub mod shell;
 pub mod source;
 pub mod stats;
 #[cfg(test)]

@@ -12,8 +12,8 @@
 //!
 //! Interesting modules: [`generate`] (the university script, CSVs, zip and chart figures),
 //! [`etl`] (the two-pass ETL pipeline), [`occupancy`] (import, train, predict, registry metadata),
-//! [`db`] (the SQLite database: load, query, check exercises, save, open), [`route`] (the page's
-//! addresses).
+//! [`db`] (the SQLite database: load, query, check exercises, save, open), [`wire`] (the page's
+//! worker protocol: its messages and both sides' bookkeeping), [`route`] (the page's addresses).
 
 mod bytes;
 #[cfg(feature = "db")]
@@ -25,6 +25,7 @@ pub mod markdown;
 mod notice;
 pub mod occupancy;
 pub mod route;
+pub mod wire;
 
 pub use notice::Notice;
 

@@ -168,6 +168,8 @@ describe('generator page', () => {
   });
 
   test('cancels a large generation and stays responsive', async () => {
+    const before = await gen.resultId();
+    assert.notEqual(before, '0', 'an earlier result is on show');
     await gen.setField('students', '2,000,000');
     await gen.byTestId('scale').click();
     await gen.generate();
@@ -185,6 +187,14 @@ describe('generator page', () => {
     await gen.cancel();
     assert.equal(await gen.notice(), 'Cancelled.');
     assert.equal(await gen.byTestId('progress').count(), 0);
+    // The notice is where the user is (beside Generate), and the last results stay.
+    const seen = await gen.byTestId('notice-text').evaluate((n) => {
+      const box = n.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    });
+    assert.ok(seen, '"Cancelled." is on screen');
+    assert.equal(await gen.resultId(), before, 'the last results are kept');
+    assert.equal(await gen.byTestId('results').count(), 1);
     // The form still works, and so does the worker.
     await gen.setField('students', '-1');
     assert.match(await gen.error('students').innerText(), /cannot be negative/);

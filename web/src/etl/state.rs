@@ -1,159 +1,29 @@
-//! The workbench's state and its pure reducer; the worker driver ([`super::hook`]) dispatches.
+//! The section's state: `campus_jobs::etl::page::State` (where every change is decided and
+//! tested) over the page's `Blob`s, behind yew's `Reducible`; the run ([`super::hook`])
+//! dispatches.
 
+use std::ops::Deref;
 use std::rc::Rc;
 
 use web_sys::Blob;
 use yew::Reducible;
 
-use campus_etl::attack::AttackProgress;
-use campus_etl::quality::Findings;
-use campus_etl::{FileKind, FileReport};
+use campus_jobs::etl::page;
 
-use campus_jobs::etl::{AnalysisView, Analyzed, Preview};
+pub use campus_jobs::etl::page::{AttackView, Choices, Download, FileView, load_order};
 
 /// A file chosen by the user (or made by the sample generator), read later in slices.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputFile {
-    pub kind: FileKind,
-    pub name: String,
-    pub blob: Blob,
-    pub size: f64,
-}
-
-/// What the first pass made of one file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FileView {
-    pub kind: FileKind,
-    pub name: String,
-    pub report: FileReport,
-    pub preview: Preview,
-    /// From asking for the file to its report, waits for the page included.
-    pub elapsed_ms: f64,
-    /// The part of it the worker spent parsing, hashing and joining.
-    pub compute_ms: f64,
-}
-
-/// A finished output on offer.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Download {
-    pub file_name: String,
-    pub url: String,
-    pub bytes: u64,
-    pub test_id: &'static str,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Running {
-    pub phase: String,
-    pub bytes_done: f64,
-    pub bytes_total: f64,
-}
+pub type InputFile = page::InputFile<Blob>;
+pub type EtlAction = page::Action<Blob>;
 
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct AttackView {
-    pub progress: AttackProgress,
-    pub elapsed_ms: f64,
-    pub examples: Vec<String>,
-    pub running: bool,
-}
+pub struct EtlState(page::State<Blob>);
 
-/// The user's choices; the secret lives only here (never in storage, never sent anywhere but
-/// the worker).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Choices {
-    pub keyed: bool,
-    pub secret: String,
-    pub deidentify: bool,
-    pub dirty: bool,
-}
+impl Deref for EtlState {
+    type Target = page::State<Blob>;
 
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EtlState {
-    pub worker_ready: bool,
-    pub inputs: Vec<InputFile>,
-    pub choices: Choices,
-    pub running: Option<Running>,
-    /// Increases with every finished run (end-to-end tests wait on it).
-    pub run_id: u32,
-    pub files: Vec<FileView>,
-    pub analysis: Option<Rc<AnalysisView>>,
-    pub markdown: Option<Rc<str>>,
-    pub cross: Findings,
-    pub downloads: Vec<Download>,
-    pub attack: Option<AttackView>,
-    pub error: Option<String>,
-    /// Rows, bytes, milliseconds from first to last byte, and of those the worker's compute time,
-    /// of the last first pass.
-    pub throughput: Option<(u64, f64, f64, f64)>,
-}
-
-pub enum EtlAction {
-    WorkerReady,
-    /// The worker crashed or hung and is being restarted: what it held is gone.
-    WorkerDied(String),
-    /// Replaces the files of one kind (attendance may have several).
-    SetInputs(FileKind, Vec<InputFile>),
-    /// Adds dropped files, each to the kind its name suggests.
-    AddInputs(Vec<InputFile>),
-    ClearInputs,
-    SetKeyed(bool),
-    SetSecret(String),
-    SetDeidentify(bool),
-    SetDirty(bool),
-    Started {
-        bytes_total: f64,
-    },
-    Progress {
-        phase: String,
-        bytes_done: f64,
-    },
-    FileDone(FileView),
-    Analyzed(Analyzed),
-    Downloads(Vec<Download>),
-    Finished,
-    Cancelled,
-    Failed(String),
-    DismissError,
-    Attack(AttackView),
-}
-
-/// The files in the order the worker reads them (students, attendance, exams, placements), as
-/// `campus_jobs::etl::Plan` orders them.
-pub fn load_order(inputs: &[InputFile]) -> Vec<InputFile> {
-    campus_jobs::etl::load_order(inputs, |f| f.kind)
-        .into_iter()
-        .filter_map(|idx| inputs.get(idx).cloned())
-        .collect()
-}
-
-impl EtlState {
-    fn add_inputs(&mut self, files: Vec<InputFile>) {
-        for file in files {
-            // One students/exams/placements file each; attendance accumulates.
-            if file.kind != FileKind::Attendance {
-                self.inputs.retain(|f| f.kind != file.kind);
-            }
-            self.inputs
-                .retain(|f| !(f.kind == file.kind && f.name == file.name));
-            self.inputs.push(file);
-        }
-    }
-
-    /// A new run: the last one's results go.
-    fn start(&mut self, bytes_total: f64) {
-        self.running = Some(Running {
-            phase: "Starting".into(),
-            bytes_done: 0.0,
-            bytes_total,
-        });
-        self.files.clear();
-        self.analysis = None;
-        self.markdown = None;
-        self.cross = Findings::default();
-        self.downloads.clear();
-        self.attack = None;
-        self.error = None;
-        self.throughput = None;
+    fn deref(&self) -> &page::State<Blob> {
+        &self.0
     }
 }
 
@@ -161,71 +31,8 @@ impl Reducible for EtlState {
     type Action = EtlAction;
 
     fn reduce(self: Rc<Self>, action: EtlAction) -> Rc<Self> {
-        let mut s = (*self).clone();
-        match action {
-            EtlAction::WorkerReady => s.worker_ready = true,
-            EtlAction::WorkerDied(message) => {
-                s.worker_ready = false;
-                s.error = Some(format!(
-                    "The ETL worker stopped ({message}); it is being restarted. Run again when it is ready."
-                ));
-            }
-            EtlAction::SetInputs(kind, files) => {
-                s.inputs.retain(|f| f.kind != kind);
-                s.inputs.extend(files);
-            }
-            EtlAction::AddInputs(files) => s.add_inputs(files),
-            EtlAction::ClearInputs => s.inputs.clear(),
-            EtlAction::SetKeyed(keyed) => s.choices.keyed = keyed,
-            EtlAction::SetSecret(secret) => s.choices.secret = secret,
-            EtlAction::SetDeidentify(on) => s.choices.deidentify = on,
-            EtlAction::SetDirty(on) => s.choices.dirty = on,
-            EtlAction::Started { bytes_total } => s.start(bytes_total),
-            EtlAction::Progress { phase, bytes_done } => {
-                if let Some(running) = s.running.as_mut() {
-                    running.phase = phase;
-                    running.bytes_done = bytes_done;
-                }
-            }
-            EtlAction::FileDone(file) => {
-                let (rows, bytes, ms, compute) = s.throughput.unwrap_or((0, 0.0, 0.0, 0.0));
-                let (rows, bytes) = (
-                    rows + file.report.n_rows,
-                    bytes + file.report.n_bytes as f64,
-                );
-                s.throughput = Some((rows, bytes, ms + file.elapsed_ms, compute + file.compute_ms));
-                s.files.push(file);
-            }
-            EtlAction::Analyzed(Analyzed {
-                view,
-                markdown,
-                cross,
-            }) => {
-                s.analysis = Some(Rc::new(view));
-                s.markdown = Some(markdown.into());
-                s.cross = cross;
-            }
-            EtlAction::Downloads(downloads) => s.downloads = downloads,
-            EtlAction::Finished => {
-                s.running = None;
-                s.run_id += 1;
-            }
-            EtlAction::Cancelled => {
-                s.running = None;
-                s.error = Some(
-                    "Cancelled. What was read before is shown below; run again for the rest."
-                        .into(),
-                );
-                s.run_id += 1;
-            }
-            EtlAction::Failed(message) => {
-                s.running = None;
-                s.error = Some(message);
-                s.run_id += 1;
-            }
-            EtlAction::DismissError => s.error = None,
-            EtlAction::Attack(view) => s.attack = Some(view),
-        }
-        Rc::new(s)
+        let mut next = (*self).clone();
+        next.0.apply(action);
+        Rc::new(next)
     }
 }

@@ -1,20 +1,22 @@
-//! The bridge to the generator worker: starts jobs, turns chunks into Blobs, reports to the reducer.
+//! The bridge to the generator worker: starts jobs, turns chunks into Blobs, reports to the
+//! reducer. Which reply belongs to which job, and what each asks for, is
+//! `campus_jobs::generate::shell::Jobs`.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use web_sys::Url;
 use yew::prelude::*;
 
 use campus_gen::Config;
+use campus_jobs::generate::shell::{Collecting, Jobs, Todo, WorkerEvent, mime};
 use campus_jobs::generate::{Request, ScriptChoices, Summary};
 
-use crate::generator::state::{Action, JobKind, Output, State};
-use crate::generator::worker::{WorkerEvent, file_name};
+use crate::generator::state::{Action, JobKind, State};
 use crate::shared::disk::open_file;
 use crate::shared::download::{BlobBuilder, revoke};
 use crate::shared::now_ms;
-use crate::shared::worker::{Reply, RequestId, WorkerClient, WorkerStatus};
+use crate::shared::worker::{Reply, WorkerClient, WorkerStatus};
 
 /// The worker's loader, `web/worker_loader.js` (copied by Trunk, see `index.html`); relative, so
 /// the page works under any sub-path.
@@ -37,22 +39,9 @@ impl PartialEq for GeneratorHandle {
 struct Inner {
     client: RefCell<Option<Client>>,
     dispatch: UseReducerDispatcher<State>,
-    current: RefCell<Option<Collecting>>,
-    next_job_id: Cell<u32>,
+    jobs: RefCell<Jobs<BlobBuilder>>,
     /// Object URLs of the files on offer, freed when replaced.
     urls: RefCell<Vec<String>>,
-}
-
-/// The job whose chunks are being collected.
-struct Collecting {
-    job_id: u32,
-    request_id: RequestId,
-    kind: JobKind,
-    config: Config,
-    sql_choices: ScriptChoices,
-    file_name: &'static str,
-    file: BlobBuilder,
-    started_ms: f64,
 }
 
 impl GeneratorHandle {
@@ -61,168 +50,91 @@ impl GeneratorHandle {
         for url in self.inner.urls.borrow_mut().drain(..) {
             revoke(&url);
         }
-        let request = Request::Sql {
-            config: config.clone(),
-            script: sql_choices.clone(),
-        };
-        self.start(
-            JobKind::Sql,
-            request,
-            config,
-            sql_choices,
-            "application/sql",
-        );
+        self.start(JobKind::Sql, config, sql_choices);
     }
 
     /// Starts the zip of every table as CSV.
     pub fn build_zip(&self, config: Config) {
-        let request = Request::CsvZip {
-            config: config.clone(),
-        };
-        let choices = ScriptChoices::default();
-        self.start(JobKind::CsvZip, request, config, choices, "application/zip");
+        self.start(JobKind::CsvZip, config, ScriptChoices::default());
     }
 
     fn client(&self) -> Option<Client> {
         self.inner.client.borrow().clone()
     }
 
-    fn start(
-        &self,
-        kind: JobKind,
-        request: Request,
-        config: Config,
-        sql_choices: ScriptChoices,
-        mime: &'static str,
-    ) {
+    fn start(&self, kind: JobKind, config: Config, sql_choices: ScriptChoices) {
         let Some(client) = self.client() else { return };
-        self.stop_current(&client);
-        let job_id = self.inner.next_job_id.get() + 1;
-        self.inner.next_job_id.set(job_id);
-        let file_name = file_name(&request);
+        let file = BlobBuilder::new(mime(kind));
+        let mut jobs = self.inner.jobs.borrow_mut();
+        let (job_id, request, replaced) = jobs.start(kind, config, sql_choices, file, now_ms());
+        drop(jobs);
+        if let Some(replaced) = replaced {
+            client.cancel(replaced);
+        }
         self.inner
             .dispatch
             .dispatch(Action::Started { job_id, kind });
         let handle = self.clone();
         let on_reply = Callback::from(move |reply| handle.on_reply(job_id, reply));
         let request_id = client.request(request, on_reply);
-        *self.inner.current.borrow_mut() = Some(Collecting {
-            job_id,
-            request_id,
-            kind,
-            config,
-            sql_choices,
-            file_name,
-            file: BlobBuilder::new(mime),
-            started_ms: now_ms(),
-        });
-    }
-
-    /// Cancels the job being collected, if any.
-    fn stop_current(&self, client: &Client) {
-        if let Some(job) = self.inner.current.borrow_mut().take() {
-            client.cancel(job.request_id);
-        }
+        self.inner.jobs.borrow_mut().sent(job_id, request_id);
     }
 
     pub fn cancel(&self) {
-        if let Some(client) = self.client() {
-            self.stop_current(&client);
+        let stopped = self.inner.jobs.borrow_mut().stop();
+        if let (Some(client), Some(id)) = (self.client(), stopped) {
+            client.cancel(id);
         }
         self.inner.dispatch.dispatch(Action::CancelRequested);
     }
 
-    fn fail(&self, job_id: u32, message: String) {
-        let taken = self
-            .inner
-            .current
-            .borrow_mut()
-            .take_if(|j| j.job_id == job_id);
-        if let Some(job) = taken {
-            if let Some(client) = self.client() {
-                client.cancel(job.request_id);
-            }
-            self.inner.dispatch.dispatch(Action::Failed {
-                job_id: Some(job_id),
-                message,
-            });
-        }
-    }
-
     fn on_reply(&self, job_id: u32, reply: Reply<WorkerEvent>) {
-        match reply {
-            Reply::Event(WorkerEvent::Chunk {
-                bytes,
-                rows_done,
-                rows_total,
-            }) => self.on_chunk(job_id, &bytes.0, rows_done, rows_total),
-            Reply::Event(WorkerEvent::Progress {
-                bytes,
-                rows_done,
-                rows_total,
-            }) => self.inner.dispatch.dispatch(Action::Progress {
-                job_id,
-                rows_done,
-                rows_total,
-                bytes,
-            }),
-            Reply::Event(WorkerEvent::Done {
-                summary,
-                elapsed_ms,
-                disk_file,
-            }) => {
-                let taken = self
-                    .inner
-                    .current
-                    .borrow_mut()
-                    .take_if(|j| j.job_id == job_id);
-                if let Some(job) = taken {
-                    let handle = self.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        handle.finish(job, summary, elapsed_ms, disk_file).await
-                    });
-                }
-            }
-            Reply::Finished | Reply::Cancelled => {}
-            Reply::Failed(message) => self.fail(job_id, message),
-            // The section hears of the dead worker through its status.
-            Reply::Died(_) => {
-                self.inner
-                    .current
-                    .borrow_mut()
-                    .take_if(|j| j.job_id == job_id);
-            }
-        }
+        let todo = self.inner.jobs.borrow_mut().reply(job_id, reply);
+        self.todo(job_id, todo);
     }
 
-    /// Keeps a chunk of the file in the page.
-    fn on_chunk(&self, job_id: u32, chunk: &[u8], rows_done: u64, rows_total: u64) {
-        let mut current = self.inner.current.borrow_mut();
-        let Some(job) = current.as_mut().filter(|j| j.job_id == job_id) else {
-            return;
-        };
-        let pushed = job.file.push(chunk).map(|()| job.file.bytes());
-        drop(current);
-        match pushed {
-            Ok(bytes) => self.inner.dispatch.dispatch(Action::Progress {
-                job_id,
+    fn todo(&self, job_id: u32, todo: Todo<BlobBuilder>) {
+        match todo {
+            Todo::Nothing => {}
+            Todo::Keep {
+                bytes,
                 rows_done,
                 rows_total,
-                bytes,
-            }),
-            Err(message) => self.fail(job_id, message),
+            } => {
+                let push = |file: &mut BlobBuilder| file.push(&bytes.0).map(|()| file.bytes());
+                let rows = (rows_done, rows_total);
+                let todo = self.inner.jobs.borrow_mut().keep(job_id, rows, push);
+                self.todo(job_id, todo);
+            }
+            Todo::Dispatch(action) => self.inner.dispatch.dispatch(action),
+            Todo::Finish {
+                job,
+                summary,
+                worker_ms,
+                disk_file,
+            } => {
+                let handle = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    handle.finish(job, summary, worker_ms, disk_file).await
+                });
+            }
+            Todo::Fail(request_id, failed) => {
+                if let (Some(client), Some(id)) = (self.client(), request_id) {
+                    client.cancel(id);
+                }
+                self.inner.dispatch.dispatch(failed);
+            }
         }
     }
 
     /// Offers the finished file: the worker's file on disk, or the Blob of the chunks received.
     async fn finish(
         &self,
-        job: Collecting,
+        mut job: Collecting<BlobBuilder>,
         summary: Summary,
         worker_ms: f64,
         disk_file: Option<String>,
     ) {
-        let job_id = job.job_id;
         let on_disk = disk_file.is_some();
         let url = match disk_file {
             Some(name) => match open_file(&name).await {
@@ -230,42 +142,26 @@ impl GeneratorHandle {
                     .map_err(|err| format!("the browser could not offer the file: {err:?}")),
                 Err(message) => Err(message),
             },
-            None => job.file.finish(),
+            None => std::mem::replace(&mut job.file, BlobBuilder::new("")).finish(),
         };
-        let url = match url {
-            Ok(url) => url,
-            Err(message) => {
-                return self.inner.dispatch.dispatch(Action::Failed {
-                    job_id: Some(job_id),
-                    message,
-                });
+        let action = match url {
+            Ok(url) => {
+                self.inner.urls.borrow_mut().push(url.clone());
+                job.done(url, summary, worker_ms, on_disk, now_ms())
             }
-        };
-        self.inner.urls.borrow_mut().push(url.clone());
-        let output = Output {
-            url,
-            file_name: job.file_name.into(),
-            summary,
-            worker_ms,
-            page_ms: now_ms() - job.started_ms,
-            on_disk,
-        };
-        self.inner.dispatch.dispatch(match job.kind {
-            JobKind::Sql => Action::SqlDone {
-                job_id,
-                config: job.config,
-                sql_choices: job.sql_choices,
-                output,
+            Err(message) => Action::Failed {
+                job_id: Some(job.job_id),
+                message,
             },
-            JobKind::CsvZip => Action::ZipDone { job_id, output },
-        });
+        };
+        self.inner.dispatch.dispatch(action);
     }
 
     fn on_status(&self, status: WorkerStatus) {
         match status {
             WorkerStatus::Ready => self.inner.dispatch.dispatch(Action::WorkerReady),
             WorkerStatus::Died(reason) => {
-                self.inner.current.borrow_mut().take();
+                self.inner.jobs.borrow_mut().stop();
                 self.inner.dispatch.dispatch(Action::WorkerDied(reason));
             }
         }
@@ -280,8 +176,7 @@ pub fn use_generator(dispatch: UseReducerDispatcher<State>) -> GeneratorHandle {
             inner: Rc::new(Inner {
                 client: RefCell::new(None),
                 dispatch,
-                current: RefCell::new(None),
-                next_job_id: Cell::new(0),
+                jobs: RefCell::new(Jobs::default()),
                 urls: RefCell::new(Vec::new()),
             }),
         };

@@ -42,17 +42,21 @@ pub enum Next {
     Analyze,
     /// Send [`Request::StagingDdl`]: the start of `staging.sql`.
     Ddl,
-    /// Pass two over input `file`: send `begin` ([`Request::ExportBegin`]), the file's chunks as
-    /// [`Request::ExportChunk`], then [`Request::ExportEnd`]. The CSV bytes go to the staging
-    /// CSV of `kind` (a new output when `new_csv`), the SQL bytes to `staging.sql`.
-    Export {
-        file: usize,
-        kind: FileKind,
-        new_csv: bool,
-        begin: Request,
-    },
+    /// Pass two over one file.
+    Export(Export),
     /// The run is complete.
     Done,
+}
+
+/// Pass two over input `file`: send `begin` ([`Request::ExportBegin`]), the file's chunks as
+/// [`Request::ExportChunk`], then [`Request::ExportEnd`]. The CSV bytes go to the staging CSV of
+/// `kind` (a new output when `new_csv`), the SQL bytes to `staging.sql`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Export {
+    pub file: usize,
+    pub kind: FileKind,
+    pub new_csv: bool,
+    pub begin: Request,
 }
 
 /// Why a run cannot go on.
@@ -181,7 +185,7 @@ impl Plan {
         if new_csv {
             self.csv_kinds.push(kind);
         }
-        Next::Export {
+        Next::Export(Export {
             file,
             kind,
             new_csv,
@@ -190,7 +194,7 @@ impl Plan {
                 name: self.name(file),
                 csv_header: new_csv,
             },
-        }
+        })
     }
 
     /// Takes the report of the file last handed out by [`Plan::next_step`]. An unusable students

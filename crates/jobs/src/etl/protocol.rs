@@ -4,12 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use campus_csv::ReadOptions;
 use campus_csv::read::read_all;
-use campus_etl::analysis::{GroupCorrelation, Rate};
 use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::sample::SampleOptions;
-use campus_etl::stats::{Histogram, LinearFit};
-use campus_etl::{Etl, FileKind, FileReport};
+use campus_etl::{Analysis, Etl, FileKind, FileReport};
 
 use crate::{Bytes, JobError};
 
@@ -87,10 +85,44 @@ pub enum Request {
     AttackStep { candidates: u64 },
 }
 
-/// The service's answers; each payload is its own type, so a shell takes the one it expects
-/// with `try_into()` (or [`super::ask_for`]) and every other answer is one typed error.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Event {
+/// `Event` and, for each payload, `TryFrom<Event>`: the one place an answer that does not fit
+/// is turned into an error.
+macro_rules! events {
+    ($($(#[$doc:meta])* $variant:ident($payload:ty)),* $(,)?) => {
+        /// The service's answers; each payload is its own type, so a shell takes the one it
+        /// expects with `try_into()` (or [`super::ask_for`]) and every other answer is one typed
+        /// error.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        pub enum Event {
+            $($(#[$doc])* $variant($payload),)*
+        }
+
+        impl Event {
+            /// The event's name, for messages about an answer that does not fit its request.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Event::$variant(_) => stringify!($variant),)*
+                }
+            }
+        }
+
+        $(impl TryFrom<Event> for $payload {
+            type Error = JobError;
+            fn try_from(event: Event) -> Result<$payload, JobError> {
+                match event {
+                    Event::$variant(payload) => Ok(payload),
+                    other => Err(JobError::new(format!(
+                        "the ETL service answered {} where {} was expected",
+                        other.name(),
+                        stringify!($variant)
+                    ))),
+                }
+            }
+        })*
+    };
+}
+
+events!(
     Ack(Ack),
     Sample(SampleFiles),
     FileDone(FileDone),
@@ -99,7 +131,7 @@ pub enum Event {
     Sql(Bytes),
     Exported(Exported),
     Attack(AttackState),
-}
+);
 
 /// A request was carried out and has nothing to say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,51 +176,6 @@ pub struct AttackState {
     pub examples: Vec<String>,
 }
 
-impl Event {
-    /// The event's name, for messages about an answer that does not fit its request.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Event::Ack(_) => "Ack",
-            Event::Sample(_) => "Sample",
-            Event::FileDone(_) => "FileDone",
-            Event::Analyzed(_) => "Analyzed",
-            Event::Sql(_) => "Sql",
-            Event::Exported(_) => "Exported",
-            Event::Attack(_) => "Attack",
-        }
-    }
-}
-
-/// `TryFrom<Event>` for each payload: the one place an answer that does not fit is turned
-/// into an error.
-macro_rules! payloads {
-    ($($variant:ident($payload:ty)),* $(,)?) => {$(
-        impl TryFrom<Event> for $payload {
-            type Error = JobError;
-            fn try_from(event: Event) -> Result<$payload, JobError> {
-                match event {
-                    Event::$variant(payload) => Ok(payload),
-                    other => Err(JobError::new(format!(
-                        "the ETL service answered {} where {} was expected",
-                        other.name(),
-                        stringify!($variant)
-                    ))),
-                }
-            }
-        }
-    )*};
-}
-
-payloads!(
-    Ack(Ack),
-    Sample(SampleFiles),
-    FileDone(FileDone),
-    Analyzed(Analyzed),
-    Sql(Bytes),
-    Exported(Exported),
-    Attack(AttackState),
-);
-
 /// The first rows of a file as read, for the page to show.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
@@ -208,30 +195,32 @@ pub fn preview(name: &str, bytes: &[u8]) -> Preview {
     }
 }
 
-/// What the page shows of the analysis: the figures in full, the pairs thinned for the scatter.
+/// What the page shows of the analysis: the figures in full (read through `Deref`, as
+/// `view.pearson`), the pairs thinned for the scatter.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisView {
     pub n_students: usize,
     pub n_pairs: usize,
-    pub n_complete_pairs: usize,
-    pub pearson: Option<f64>,
-    pub spearman: Option<f64>,
-    pub fit: Option<LinearFit>,
-    pub per_course: Vec<GroupCorrelation>,
-    pub per_program: Vec<GroupCorrelation>,
-    pub attendance_histogram: Histogram,
-    pub marks_histogram: Histogram,
-    pub placement_by_program: Vec<Rate>,
-    pub placement_by_band: Vec<Rate>,
     pub marks_max: f64,
     /// (attendance_pct, total_marks) of at most [`SCATTER_POINTS`] complete pairs, evenly spread.
     pub scatter: Vec<(f64, f64)>,
+    /// The analysis without its pairs (they are counted in `n_pairs` and thinned into
+    /// `scatter`): a page need not hold one row per student and course.
+    figures: Analysis,
+}
+
+impl std::ops::Deref for AnalysisView {
+    type Target = Analysis;
+
+    fn deref(&self) -> &Analysis {
+        &self.figures
+    }
 }
 
 impl AnalysisView {
-    pub fn new(etl: &Etl, analysis: campus_etl::Analysis) -> AnalysisView {
-        let complete: Vec<(f64, f64)> = analysis
-            .pairs
+    pub fn new(etl: &Etl, mut analysis: Analysis) -> AnalysisView {
+        let pairs = std::mem::take(&mut analysis.pairs);
+        let complete: Vec<(f64, f64)> = pairs
             .iter()
             .filter(|p| !p.attendance_pct.is_nan() && !p.total_marks.is_nan())
             .map(|p| (p.attendance_pct, p.total_marks))
@@ -239,19 +228,10 @@ impl AnalysisView {
         let stride = complete.len().div_ceil(SCATTER_POINTS).max(1);
         AnalysisView {
             n_students: etl.state().students().len(),
-            n_pairs: analysis.pairs.len(),
-            n_complete_pairs: analysis.n_complete_pairs,
-            pearson: analysis.pearson,
-            spearman: analysis.spearman,
-            fit: analysis.fit,
-            per_course: analysis.per_course,
-            per_program: analysis.per_program,
-            attendance_histogram: analysis.attendance_histogram,
-            marks_histogram: analysis.marks_histogram,
-            placement_by_program: analysis.placement_by_program,
-            placement_by_band: analysis.placement_by_band,
+            n_pairs: pairs.len(),
             marks_max: etl.options().marks.total_max,
             scatter: complete.into_iter().step_by(stride).collect(),
+            figures: analysis,
         }
     }
 }

@@ -11,6 +11,9 @@ use campus_etl::{Etl, EtlOptions, FileKind, FileReport, analyze};
 use super::*;
 use crate::{Bytes, JobError, Service, Step};
 
+mod page_run;
+mod page_state;
+
 /// Every request and answer goes through postcard, as between the page and its worker.
 fn wire(service: &mut EtlService, request: Request) -> Result<Event, JobError> {
     let Ok(encoded) = postcard::to_allocvec(&request) else {
@@ -493,22 +496,17 @@ fn follow(plan: &mut Plan, unusable: &[usize]) -> (Vec<String>, Result<(), PlanE
             }
             Next::Analyze => steps.push("analyze".into()),
             Next::Ddl => steps.push("ddl".into()),
-            Next::Export {
-                file,
-                kind,
-                new_csv,
-                begin,
-            } => {
+            Next::Export(export) => {
                 let Request::ExportBegin {
                     kind: begin_kind,
                     csv_header,
                     ..
-                } = begin
+                } = export.begin
                 else {
                     panic!("an export begins with ExportBegin")
                 };
-                assert_eq!((begin_kind, csv_header), (kind, new_csv));
-                let header = if new_csv { " new csv" } else { "" };
+                assert_eq!((begin_kind, csv_header), (export.kind, export.new_csv));
+                let (file, header) = (export.file, if export.new_csv { " new csv" } else { "" });
                 steps.push(format!("export {file}{header}"));
             }
             Next::Done => return (steps, Ok(())),
@@ -721,16 +719,11 @@ impl Shell {
                     let request = Request::StagingDdl { database: None };
                     out.sql = self.ask::<Bytes>(&mut service, request)?.0;
                 }
-                Next::Export {
-                    file,
-                    kind,
-                    new_csv,
-                    begin,
-                } => {
-                    let name = format!("{}.csv", kind.staging_table());
-                    assert_eq!(new_csv, !out.csv.contains_key(&name));
-                    let _: Ack = self.ask(&mut service, begin)?;
-                    let mut requests: Vec<Request> = bytes(file)
+                Next::Export(export) => {
+                    let name = format!("{}.csv", export.kind.staging_table());
+                    assert_eq!(export.new_csv, !out.csv.contains_key(&name));
+                    let _: Ack = self.ask(&mut service, export.begin)?;
+                    let mut requests: Vec<Request> = bytes(export.file)
                         .chunks(self.chunk)
                         .map(|chunk| Request::ExportChunk {
                             bytes: Bytes(chunk.to_vec()),

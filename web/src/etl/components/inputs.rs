@@ -28,7 +28,7 @@ fn files_from(
                 kind,
                 name,
                 size: file.size(),
-                blob: file.into(),
+                file: file.into(),
             }),
             None => unknown.push(name),
         }

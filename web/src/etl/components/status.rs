@@ -4,20 +4,11 @@
 use yew::prelude::*;
 
 use campus_etl::FileKind;
-use campus_jobs::etl::RunOptions;
 use campus_jobs::format::group;
 
 use super::megabytes;
 use crate::etl::hook::EtlHandle;
-use crate::etl::state::{Choices, EtlAction, EtlState};
-
-fn run_options(choices: &Choices) -> RunOptions {
-    RunOptions {
-        keyed_secret: choices.keyed.then(|| choices.secret.clone()),
-        deidentify: choices.deidentify,
-        ..RunOptions::default()
-    }
-}
+use crate::etl::state::{EtlAction, EtlState};
 
 #[derive(PartialEq, Properties)]
 pub struct StatusProps {
@@ -33,11 +24,11 @@ pub fn Actions(props: &StatusProps) -> Html {
     let has_students = state.inputs.iter().any(|f| f.kind == FileKind::Students);
     let on_run = {
         let (etl, inputs, choices) = (etl.clone(), state.inputs.clone(), state.choices.clone());
-        Callback::from(move |_: MouseEvent| etl.run(inputs.clone(), run_options(&choices)))
+        Callback::from(move |_: MouseEvent| etl.run(inputs.clone(), choices.run_options()))
     };
     let on_sample = {
         let (etl, choices) = (etl.clone(), state.choices.clone());
-        Callback::from(move |_: MouseEvent| etl.sample(choices.dirty, run_options(&choices)))
+        Callback::from(move |_: MouseEvent| etl.sample(choices.dirty, choices.run_options()))
     };
     html! {
         <div class="actions">

@@ -1,0 +1,355 @@
+//! The page's commands (a run over chosen files, a run over sample files, the dictionary attack)
+//! as async code over a [`Shell`]: it follows the [`Plan`], slices files with two slices in
+//! flight, adapts the attack's steps to a clock and reports every change to the section's
+//! reducer. The shell only posts requests to the worker, reads slices and keeps outputs.
+
+use std::collections::VecDeque;
+use std::future::Future;
+
+use campus_etl::FileKind;
+use campus_etl::sample::SampleOptions;
+
+use super::page::{Action, AttackView, FileView, InputFile};
+use super::{
+    Ack, Analyzed, AttackState, Event, Exported, FileDone, Input, Next, Plan, PlanError, Request,
+    RunOptions, SampleFiles, kind_from_name, next_attack_step,
+};
+use crate::wire::Reply;
+use crate::{Bytes, JobError};
+
+/// Bytes per slice of a file: big enough that messaging costs little, small enough to bound memory.
+pub const SLICE_BYTES: u64 = 4 << 20;
+/// Slices sent before the first answer is awaited: the shell reads and posts the next one while
+/// the worker works on the current one, so neither waits for the other.
+pub const IN_FLIGHT: usize = 2;
+/// Time per attack step; short, so a stop is quick and progress is smooth.
+pub const ATTACK_STEP_MS: f64 = 150.0;
+/// Candidates in the first attack step; later steps adapt to [`ATTACK_STEP_MS`].
+pub const FIRST_ATTACK_STEP: u64 = 1 << 16;
+
+/// What the page asks of its ETL worker.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command<F> {
+    Run {
+        inputs: Vec<InputFile<F>>,
+        options: RunOptions,
+    },
+    Sample {
+        dirty: bool,
+        options: RunOptions,
+    },
+    Attack,
+}
+
+/// Why a command stopped early.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stop {
+    Cancelled,
+    Failed(String),
+}
+
+impl From<JobError> for Stop {
+    fn from(err: JobError) -> Stop {
+        Stop::Failed(err.message)
+    }
+}
+
+impl From<PlanError> for Stop {
+    fn from(err: PlanError) -> Stop {
+        Stop::Failed(err.to_string())
+    }
+}
+
+/// An output of the run, as it fills.
+#[derive(Debug, PartialEq)]
+pub enum Output<'a> {
+    /// A new run: forget the last run's outputs.
+    Begin,
+    /// More of `staging.sql`.
+    Sql(&'a [u8]),
+    /// Open the staging CSV of this kind.
+    NewCsv(FileKind),
+    /// More of the staging CSV of this kind.
+    Csv(FileKind, &'a [u8]),
+    /// The whole Markdown report.
+    Report(&'a [u8]),
+    /// The run is complete: offer the outputs.
+    Done,
+}
+
+/// What the page does for a command: the browser's side.
+pub trait Shell {
+    /// A file to read (the page's `Blob`).
+    type File: Clone;
+    /// The answer to a request already posted.
+    type Answer: Future<Output = Result<Event, Stop>>;
+
+    /// Sends a request now; its answer is awaited later, so several can be in flight (the worker
+    /// answers them in order).
+    fn post(&self, request: Request) -> Self::Answer;
+    /// Bytes `[begin, end)` of a file; fewer if the file shrank since it was chosen.
+    fn read(
+        &self,
+        file: &Self::File,
+        begin: u64,
+        end: u64,
+    ) -> impl Future<Output = Result<Vec<u8>, Stop>>;
+    /// A file holding `bytes` (the sample files).
+    fn keep(&self, bytes: Vec<u8>) -> Result<(Self::File, f64), Stop>;
+    fn output(&mut self, output: Output<'_>) -> Result<(), Stop>;
+    fn dispatch(&self, action: Action<Self::File>);
+    /// Has the user asked to stop? Checked between slices and attack steps.
+    fn cancelled(&self) -> bool;
+    fn now_ms(&self) -> f64;
+}
+
+/// Turns the replies to one request into its answer: its last event, once it has finished.
+#[derive(Debug, Default)]
+pub struct Answering {
+    last: Option<Event>,
+}
+
+impl Answering {
+    /// The answer, once `reply` ends the request.
+    pub fn reply(&mut self, reply: Reply<Event>) -> Option<Result<Event, Stop>> {
+        Some(match reply {
+            Reply::Event(event) => {
+                self.last = Some(event);
+                return None;
+            }
+            Reply::Finished => self
+                .last
+                .take()
+                .ok_or_else(|| Stop::Failed("The ETL worker gave no answer.".into())),
+            Reply::Failed(message) => Err(Stop::Failed(message)),
+            Reply::Cancelled => Err(Stop::Cancelled),
+            Reply::Died(message) => Err(Stop::Failed(format!(
+                "The ETL worker stopped ({message}); it has been restarted, so run again."
+            ))),
+        })
+    }
+}
+
+/// Carries out one command and reports how it ended.
+pub async fn perform<S: Shell>(shell: &mut S, command: Command<S::File>) {
+    let outcome = match command {
+        Command::Run { inputs, options } => run(shell, &inputs, options).await,
+        Command::Sample { dirty, options } => sample(shell, dirty, options).await,
+        Command::Attack => attack(shell).await,
+    };
+    match outcome {
+        Ok(()) => {}
+        Err(Stop::Cancelled) => shell.dispatch(Action::Cancelled),
+        Err(Stop::Failed(message)) => shell.dispatch(Action::Failed(message)),
+    }
+}
+
+async fn ask<S: Shell, T: TryFrom<Event, Error = JobError>>(
+    shell: &S,
+    request: Request,
+) -> Result<T, Stop> {
+    Ok(T::try_from(shell.post(request).await?)?)
+}
+
+async fn sample<S: Shell>(shell: &mut S, dirty: bool, options: RunOptions) -> Result<(), Stop> {
+    let request = Request::Sample {
+        options: SampleOptions {
+            dirty,
+            ..SampleOptions::default()
+        },
+    };
+    let sample: SampleFiles = ask(shell, request).await?;
+    let mut inputs = Vec::new();
+    for (name, bytes) in sample.files {
+        let Some(kind) = kind_from_name(&name) else {
+            continue;
+        };
+        let (file, size) = shell.keep(bytes.0)?;
+        inputs.push(InputFile {
+            kind,
+            name,
+            file,
+            size,
+        });
+    }
+    shell.dispatch(Action::ClearInputs);
+    shell.dispatch(Action::AddInputs(inputs.clone()));
+    run(shell, &inputs, options).await
+}
+
+/// Both passes over `inputs`, as the plan says.
+async fn run<S: Shell>(
+    shell: &mut S,
+    inputs: &[InputFile<S::File>],
+    options: RunOptions,
+) -> Result<(), Stop> {
+    let planned = inputs.iter().map(|f| Input {
+        kind: f.kind,
+        name: f.name.clone(),
+    });
+    let mut plan = Plan::new(planned.collect())?;
+    let bytes_total: f64 = inputs.iter().map(|f| f.size).sum::<f64>() * 2.0;
+    shell.dispatch(Action::Started { bytes_total });
+    shell.output(Output::Begin)?;
+    let _: Ack = ask(shell, Request::Reset { options }).await?;
+    let mut bytes_done = 0.0;
+    let input = |file: usize| {
+        inputs
+            .get(file)
+            .ok_or_else(|| Stop::Failed(format!("the plan names file {file}, not given")))
+    };
+    loop {
+        match plan.next_step() {
+            Next::Read { file, begin } => {
+                let view = read_file(shell, input(file)?, begin, &mut bytes_done).await?;
+                let read = plan.read(file, &view.report);
+                shell.dispatch(Action::FileDone(view));
+                read?;
+            }
+            Next::Analyze => {
+                let phase = "Correlating".to_owned();
+                shell.dispatch(Action::Progress { phase, bytes_done });
+                let analyzed: Analyzed = ask(shell, Request::Analyze).await?;
+                shell.output(Output::Report(analyzed.markdown.as_bytes()))?;
+                shell.dispatch(Action::Analyzed(analyzed));
+            }
+            Next::Ddl => {
+                let ddl: Bytes = ask(shell, Request::StagingDdl { database: None }).await?;
+                shell.output(Output::Sql(&ddl.0))?;
+            }
+            Next::Export(export) => {
+                if export.new_csv {
+                    shell.output(Output::NewCsv(export.kind))?;
+                }
+                let input = input(export.file)?;
+                let (kind, begin) = (export.kind, export.begin);
+                bytes_done = export_file(shell, input, kind, begin, bytes_done).await?;
+            }
+            Next::Done => break,
+        }
+    }
+    shell.output(Output::Done)?;
+    shell.dispatch(Action::Finished);
+    Ok(())
+}
+
+/// Pass one over a file: begin, slices, end; returns what the page shows of it.
+async fn read_file<S: Shell>(
+    shell: &mut S,
+    input: &InputFile<S::File>,
+    begin: Request,
+    bytes_done: &mut f64,
+) -> Result<FileView, Stop> {
+    let started = shell.now_ms();
+    let _: Ack = ask(shell, begin).await?;
+    let phase = format!("Reading {}", input.name);
+    let chunk = |bytes| Request::Chunk { bytes };
+    let ignore = |_: &mut S, _: Ack| Ok(());
+    *bytes_done = send_slices(shell, input, &phase, *bytes_done, chunk, ignore).await?;
+    let done: FileDone = ask(shell, Request::EndFile).await?;
+    Ok(FileView {
+        kind: input.kind,
+        name: input.name.clone(),
+        report: done.report,
+        preview: done.preview,
+        elapsed_ms: shell.now_ms() - started,
+        compute_ms: done.compute_ms,
+    })
+}
+
+/// Pass two over a file: its rows to the CSV of its kind, its INSERTs to the SQL. Each answer
+/// goes to the shell at once, so the page holds at most two slices' worth of output whatever
+/// the file size.
+async fn export_file<S: Shell>(
+    shell: &mut S,
+    input: &InputFile<S::File>,
+    kind: FileKind,
+    begin: Request,
+    bytes_done: f64,
+) -> Result<f64, Stop> {
+    let keep = |shell: &mut S, out: Exported| -> Result<(), Stop> {
+        shell.output(Output::Csv(kind, &out.csv.0))?;
+        shell.output(Output::Sql(&out.sql.0))
+    };
+    let _: Ack = ask(shell, begin).await?;
+    let phase = format!("Writing outputs from {}", input.name);
+    let chunk = |bytes| Request::ExportChunk { bytes };
+    let bytes_done = send_slices(shell, input, &phase, bytes_done, chunk, keep).await?;
+    let last = ask(shell, Request::ExportEnd).await?;
+    keep(shell, last)?;
+    Ok(bytes_done)
+}
+
+/// Sends a file slice by slice, [`IN_FLIGHT`] at a time, handing each answer to `on_answer` as
+/// it arrives (in order); returns the new bytes done.
+async fn send_slices<S: Shell, T: TryFrom<Event, Error = JobError>>(
+    shell: &mut S,
+    input: &InputFile<S::File>,
+    phase: &str,
+    bytes_done: f64,
+    request: impl Fn(Bytes) -> Request,
+    mut on_answer: impl FnMut(&mut S, T) -> Result<(), Stop>,
+) -> Result<f64, Stop> {
+    let mut offset = 0.0;
+    let mut in_flight = VecDeque::new();
+    while offset < input.size {
+        if shell.cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        // Offsets are whole numbers of bytes below the file's size, so the casts are exact.
+        let end = (offset + SLICE_BYTES as f64).min(input.size);
+        let bytes = shell.read(&input.file, offset as u64, end as u64).await?;
+        if bytes.is_empty() {
+            // The file shrank since it was chosen; what was read is all there is.
+            break;
+        }
+        offset += bytes.len() as f64;
+        in_flight.push_back(shell.post(request(Bytes(bytes))));
+        if in_flight.len() == IN_FLIGHT
+            && let Some(answer) = in_flight.pop_front()
+        {
+            on_answer(shell, T::try_from(answer.await?)?)?;
+        }
+        shell.dispatch(Action::Progress {
+            phase: phase.to_owned(),
+            bytes_done: bytes_done + offset,
+        });
+    }
+    while let Some(answer) = in_flight.pop_front() {
+        on_answer(shell, T::try_from(answer.await?)?)?;
+    }
+    Ok(bytes_done + input.size)
+}
+
+/// The dictionary attack in steps of about [`ATTACK_STEP_MS`], until done or stopped.
+async fn attack<S: Shell>(shell: &mut S) -> Result<(), Stop> {
+    let begun: AttackState = ask(shell, Request::AttackBegin).await?;
+    let mut view = AttackView {
+        progress: begun.progress,
+        elapsed_ms: 0.0,
+        examples: begun.examples,
+        running: true,
+    };
+    shell.dispatch(Action::Attack(view.clone()));
+    let mut candidates = FIRST_ATTACK_STEP;
+    while !view.progress.done() && !shell.cancelled() {
+        let started = shell.now_ms();
+        let step: AttackState = ask(shell, Request::AttackStep { candidates }).await?;
+        let took_ms = shell.now_ms() - started;
+        candidates = next_attack_step(candidates, took_ms, ATTACK_STEP_MS);
+        let stalled = step.progress.n_tried == view.progress.n_tried;
+        view = AttackView {
+            progress: step.progress,
+            elapsed_ms: view.elapsed_ms + took_ms,
+            examples: step.examples,
+            running: true,
+        };
+        shell.dispatch(Action::Attack(view.clone()));
+        if stalled {
+            break;
+        }
+    }
+    view.running = false;
+    shell.dispatch(Action::Attack(view));
+    Ok(())
+}

@@ -1,0 +1,370 @@
+//! What the page's generator does around the service, without the browser: the worker's events
+//! (chunks for the page, or progress when the worker writes the file to disk itself) and the
+//! page's bookkeeping of the job whose file it collects.
+//!
+//! The worker runs [`Delivery`] over the service's steps; the page keeps a [`Jobs`] and does what
+//! [`Jobs::reply`] says with each reply.
+
+use serde::{Deserialize, Serialize};
+
+use campus_gen::Config;
+
+use super::page::{Action, JobKind, Output};
+use super::{Event, Request, SQL_FILE, ScriptChoices, Summary, ZIP_FILE};
+use crate::wire::{Reply, RequestId};
+use crate::{Bytes, JobError, Step};
+
+/// What the worker reports about a request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum WorkerEvent {
+    /// The next chunk of the file, for the page to keep.
+    Chunk {
+        bytes: Bytes,
+        rows_done: u64,
+        rows_total: u64,
+    },
+    /// The worker has written more of the file to disk itself (`bytes` so far).
+    Progress {
+        bytes: u64,
+        rows_done: u64,
+        rows_total: u64,
+    },
+    /// The file is complete: in the chunks sent, or on disk under `disk_file` in the origin
+    /// private file system.
+    Done {
+        summary: Summary,
+        /// Time spent producing the output in the worker, in milliseconds.
+        elapsed_ms: f64,
+        disk_file: Option<String>,
+    },
+}
+
+/// The file a request produces, by the name it is offered under.
+pub fn file_name(request: &Request) -> &'static str {
+    match request {
+        Request::CsvZip { .. } => ZIP_FILE,
+        _ => SQL_FILE,
+    }
+}
+
+/// The media type of a job's file.
+pub fn mime(kind: JobKind) -> &'static str {
+    match kind {
+        JobKind::Sql => "application/sql",
+        JobKind::CsvZip => "application/zip",
+    }
+}
+
+/// Where the worker puts the file's bytes when it writes them itself.
+pub trait Disk {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), JobError>;
+    /// The file is complete: flush and close it.
+    fn finish(self) -> Result<(), JobError>;
+}
+
+/// One request's output on its way out of the worker: to the page in chunks, or to a file on
+/// disk (`D`) with progress for the page.
+#[derive(Debug)]
+pub struct Delivery<D> {
+    disk: Option<(D, &'static str)>,
+    bytes: u64,
+    started_ms: f64,
+}
+
+impl<D> Default for Delivery<D> {
+    fn default() -> Self {
+        Delivery {
+            disk: None,
+            bytes: 0,
+            started_ms: 0.0,
+        }
+    }
+}
+
+impl<D: Disk> Delivery<D> {
+    /// A request's delivery, begun at `now_ms`; to `disk` (named `name`) when there is one.
+    pub fn new(disk: Option<(D, &'static str)>, now_ms: f64) -> Delivery<D> {
+        Delivery {
+            disk,
+            bytes: 0,
+            started_ms: now_ms,
+        }
+    }
+
+    /// The worker's event for one step of the service, at `now_ms`.
+    pub fn step(&mut self, step: Step<Event>, now_ms: f64) -> Result<Step<WorkerEvent>, JobError> {
+        Ok(match step {
+            Step::Event(Event::Chunk {
+                bytes,
+                rows_done,
+                rows_total,
+            }) => Step::Event(self.chunk(bytes, rows_done, rows_total)?),
+            Step::Finished(Event::Done(summary)) => {
+                let disk_file = match self.disk.take() {
+                    Some((file, name)) => {
+                        file.finish()?;
+                        Some(name.to_owned())
+                    }
+                    None => None,
+                };
+                let elapsed_ms = now_ms - self.started_ms;
+                Step::Finished(WorkerEvent::Done {
+                    summary,
+                    elapsed_ms,
+                    disk_file,
+                })
+            }
+            Step::Finished(_) => return Err(JobError::new("the generator ended unexpectedly")),
+            // The file's name is known from the request.
+            Step::Event(_) | Step::Working => Step::Working,
+        })
+    }
+
+    fn chunk(
+        &mut self,
+        bytes: Bytes,
+        rows_done: u64,
+        rows_total: u64,
+    ) -> Result<WorkerEvent, JobError> {
+        self.bytes += bytes.0.len() as u64;
+        let Some((file, _)) = self.disk.as_mut() else {
+            return Ok(WorkerEvent::Chunk {
+                bytes,
+                rows_done,
+                rows_total,
+            });
+        };
+        file.write(&bytes.0)?;
+        Ok(WorkerEvent::Progress {
+            bytes: self.bytes,
+            rows_done,
+            rows_total,
+        })
+    }
+}
+
+/// The job whose file the page collects (in `F`, the page's Blob builder).
+#[derive(Debug, PartialEq)]
+pub struct Collecting<F> {
+    pub job_id: u32,
+    /// Once sent.
+    pub request_id: Option<RequestId>,
+    pub kind: JobKind,
+    pub config: Config,
+    pub sql_choices: ScriptChoices,
+    pub file_name: &'static str,
+    pub file: F,
+    pub started_ms: f64,
+}
+
+impl<F> Collecting<F> {
+    /// The action that offers the finished file at `url` (on disk, or a Blob of the chunks),
+    /// with the page's time at `now_ms`.
+    pub fn done(
+        self,
+        url: String,
+        summary: Summary,
+        worker_ms: f64,
+        on_disk: bool,
+        now_ms: f64,
+    ) -> Action {
+        let output = Output {
+            url,
+            file_name: self.file_name.into(),
+            summary,
+            worker_ms,
+            page_ms: now_ms - self.started_ms,
+            on_disk,
+        };
+        let job_id = self.job_id;
+        match self.kind {
+            JobKind::Sql => Action::SqlDone {
+                job_id,
+                config: self.config,
+                sql_choices: self.sql_choices,
+                output,
+            },
+            JobKind::CsvZip => Action::ZipDone { job_id, output },
+        }
+    }
+}
+
+/// What the page does with a reply.
+#[derive(Debug, PartialEq)]
+pub enum Todo<F> {
+    Nothing,
+    /// Keep this chunk of the current job's file, then report progress.
+    Keep {
+        bytes: Bytes,
+        rows_done: u64,
+        rows_total: u64,
+    },
+    Dispatch(Action),
+    /// Offer the finished file: the job's collected chunks, or `disk_file` from the private
+    /// file system.
+    Finish {
+        job: Collecting<F>,
+        summary: Summary,
+        worker_ms: f64,
+        disk_file: Option<String>,
+    },
+    /// The job failed: cancel its request, and dispatch the failure.
+    Fail(Option<RequestId>, Action),
+}
+
+/// The page's generator jobs: ids, and the one whose file is being collected.
+#[derive(Debug)]
+pub struct Jobs<F> {
+    last_job_id: u32,
+    current: Option<Collecting<F>>,
+}
+
+impl<F> Default for Jobs<F> {
+    fn default() -> Self {
+        Jobs {
+            last_job_id: 0,
+            current: None,
+        }
+    }
+}
+
+impl<F> Jobs<F> {
+    /// A new job of `kind`, collected into `file` from now on: returns its id, the request to
+    /// send and the request of the job it replaces (to cancel).
+    pub fn start(
+        &mut self,
+        kind: JobKind,
+        config: Config,
+        sql_choices: ScriptChoices,
+        file: F,
+        now_ms: f64,
+    ) -> (u32, Request, Option<RequestId>) {
+        let replaced = self.stop();
+        self.last_job_id += 1;
+        let job_id = self.last_job_id;
+        let request = match kind {
+            JobKind::Sql => Request::Sql {
+                config: config.clone(),
+                script: sql_choices.clone(),
+            },
+            JobKind::CsvZip => Request::CsvZip {
+                config: config.clone(),
+            },
+        };
+        self.current = Some(Collecting {
+            job_id,
+            request_id: None,
+            kind,
+            config,
+            sql_choices,
+            file_name: file_name(&request),
+            file,
+            started_ms: now_ms,
+        });
+        (job_id, request, replaced)
+    }
+
+    /// Job `job_id` was sent as `request_id`.
+    pub fn sent(&mut self, job_id: u32, request_id: RequestId) {
+        if let Some(job) = self.current(job_id) {
+            job.request_id = Some(request_id);
+        }
+    }
+
+    /// Stops collecting; returns the request to cancel.
+    pub fn stop(&mut self) -> Option<RequestId> {
+        self.current.take().and_then(|job| job.request_id)
+    }
+
+    /// The current job, if it is `job_id`.
+    pub fn current(&mut self, job_id: u32) -> Option<&mut Collecting<F>> {
+        self.current.as_mut().filter(|job| job.job_id == job_id)
+    }
+
+    /// Takes the current job if it is `job_id`.
+    fn take(&mut self, job_id: u32) -> Option<Collecting<F>> {
+        self.current.take_if(|job| job.job_id == job_id)
+    }
+
+    /// Keeps a chunk of job `job_id`'s file with `push` (which says how many bytes the file
+    /// holds now): the progress to report, or the failure.
+    pub fn keep(
+        &mut self,
+        job_id: u32,
+        (rows_done, rows_total): (u64, u64),
+        push: impl FnOnce(&mut F) -> Result<u64, String>,
+    ) -> Todo<F> {
+        let Some(job) = self.current(job_id) else {
+            return Todo::Nothing;
+        };
+        match push(&mut job.file) {
+            Ok(bytes) => Todo::Dispatch(Action::Progress {
+                job_id,
+                rows_done,
+                rows_total,
+                bytes,
+            }),
+            Err(message) => self.fail(job_id, message),
+        }
+    }
+
+    /// Job `job_id` failed with `message`: what to do, if it is still current.
+    pub fn fail(&mut self, job_id: u32, message: String) -> Todo<F> {
+        let Some(job) = self.take(job_id) else {
+            return Todo::Nothing;
+        };
+        let failed = Action::Failed {
+            job_id: Some(job_id),
+            message,
+        };
+        Todo::Fail(job.request_id, failed)
+    }
+
+    /// What to do with a reply to job `job_id`.
+    pub fn reply(&mut self, job_id: u32, reply: Reply<WorkerEvent>) -> Todo<F> {
+        match reply {
+            Reply::Event(WorkerEvent::Chunk {
+                bytes,
+                rows_done,
+                rows_total,
+            }) => Todo::Keep {
+                bytes,
+                rows_done,
+                rows_total,
+            },
+            Reply::Event(WorkerEvent::Progress {
+                bytes,
+                rows_done,
+                rows_total,
+            }) => Todo::Dispatch(Action::Progress {
+                job_id,
+                rows_done,
+                rows_total,
+                bytes,
+            }),
+            Reply::Event(WorkerEvent::Done {
+                summary,
+                elapsed_ms,
+                disk_file,
+            }) => match self.take(job_id) {
+                Some(job) => Todo::Finish {
+                    job,
+                    summary,
+                    worker_ms: elapsed_ms,
+                    disk_file,
+                },
+                None => Todo::Nothing,
+            },
+            Reply::Finished | Reply::Cancelled => Todo::Nothing,
+            Reply::Failed(message) => self.fail(job_id, message),
+            // The section hears of the dead worker through its status.
+            Reply::Died(_) => {
+                self.take(job_id);
+                Todo::Nothing
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
