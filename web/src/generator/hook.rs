@@ -47,9 +47,7 @@ struct Inner {
 impl GeneratorHandle {
     /// Starts `Create_FullDB.sql` for this config; replaces whatever was running.
     pub fn generate(&self, config: Config, sql_choices: ScriptChoices) {
-        for url in self.inner.urls.borrow_mut().drain(..) {
-            revoke(&url);
-        }
+        // The last result's files stay on offer until this one replaces them (a cancel keeps them).
         self.start(JobKind::Sql, config, sql_choices);
     }
 
@@ -146,7 +144,15 @@ impl GeneratorHandle {
         };
         let action = match url {
             Ok(url) => {
-                self.inner.urls.borrow_mut().push(url.clone());
+                let mut urls = self.inner.urls.borrow_mut();
+                if job.kind == JobKind::Sql {
+                    // A new script replaces the last result and its files.
+                    for old in urls.drain(..) {
+                        revoke(&old);
+                    }
+                }
+                urls.push(url.clone());
+                drop(urls);
                 job.done(url, summary, worker_ms, on_disk, now_ms())
             }
             Err(message) => Action::Failed {

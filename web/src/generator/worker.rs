@@ -6,8 +6,8 @@
 //! (`campus_jobs::generate::shell::Delivery` decides). Either way the protocol's credits pace the
 //! work, so a cancel is seen between two chunks.
 
-use campus_jobs::generate::shell::{Delivery, Disk, WorkerEvent, file_name};
-use campus_jobs::generate::{GenerateService, Request, SQL_FILE, ZIP_FILE};
+use campus_jobs::generate::shell::{Delivery, Disk, DiskNames, SQL_DISK_FILES, WorkerEvent};
+use campus_jobs::generate::{GenerateService, Request, ZIP_FILE};
 use campus_jobs::{JobError, Service, Step};
 
 use crate::shared::disk::{self, DiskFile};
@@ -29,6 +29,9 @@ impl Disk for DiskFile {
 pub struct Generator {
     service: GenerateService,
     delivery: Delivery<DiskFile>,
+    names: DiskNames,
+    /// The file being written, recorded as offered once complete.
+    writing: Option<&'static str>,
     cleaned: bool,
 }
 
@@ -46,23 +49,30 @@ impl Handler for Generator {
     async fn start(&mut self, request: Request) -> Result<(), JobError> {
         if !self.cleaned {
             // A new page forgets the big files of earlier visits.
-            disk::remove_files(&[SQL_FILE, ZIP_FILE]).await;
+            let [sql, next] = SQL_DISK_FILES;
+            disk::remove_files(&[sql, next, ZIP_FILE]).await;
             self.cleaned = true;
         }
         let started_ms = now_ms();
         self.delivery = Delivery::new(None, started_ms);
-        let name = file_name(&request);
+        let name = self.names.for_request(&request);
+        self.writing = None;
         self.service.start(request)?;
         // Another tab may hold the file; chunks to the page still work.
         if let Some(Ok(file)) = DiskFile::create(name).await {
             self.delivery = Delivery::new(Some((file, name)), started_ms);
+            self.writing = Some(name);
         }
         Ok(())
     }
 
     fn step(&mut self) -> Result<Step<WorkerEvent>, JobError> {
         let step = self.service.step()?;
-        self.delivery.step(step, now_ms())
+        let step = self.delivery.step(step, now_ms())?;
+        if let (Step::Finished(_), Some(name)) = (&step, self.writing.take()) {
+            self.names.completed(name);
+        }
+        Ok(step)
     }
 
     fn cancel(&mut self) {

@@ -47,6 +47,40 @@ pub fn file_name(request: &Request) -> &'static str {
     }
 }
 
+/// The names the script takes on disk, in turn: a new script never overwrites the file the page
+/// still offers, since the last result stays on offer until a new one is complete.
+pub const SQL_DISK_FILES: [&str; 2] = [SQL_FILE, "Create_FullDB.next.sql"];
+
+/// Which on-disk name a request writes to, given the script the page offers now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiskNames {
+    offered: Option<&'static str>,
+}
+
+impl DiskNames {
+    /// The name to write `request`'s file under.
+    pub fn for_request(&self, request: &Request) -> &'static str {
+        match request {
+            Request::CsvZip { .. } => ZIP_FILE,
+            _ => {
+                let [first, second] = SQL_DISK_FILES;
+                if self.offered == Some(first) {
+                    second
+                } else {
+                    first
+                }
+            }
+        }
+    }
+
+    /// A file was completed under `name`: if it is a script, the page offers it from now on.
+    pub fn completed(&mut self, name: &'static str) {
+        if SQL_DISK_FILES.contains(&name) {
+            self.offered = Some(name);
+        }
+    }
+}
+
 /// The media type of a job's file.
 pub fn mime(kind: JobKind) -> &'static str {
     match kind {

@@ -258,3 +258,26 @@ fn a_failure_cancels_the_request_and_a_death_forgets_the_job() {
     ));
     assert!(jobs.current(job_id).is_none());
 }
+
+#[test]
+fn a_new_script_never_overwrites_the_one_on_offer() {
+    let sql = Request::Sql {
+        config: Config::default(),
+        script: ScriptChoices::default(),
+    };
+    let zip = Request::CsvZip {
+        config: Config::default(),
+    };
+    let mut names = DiskNames::default();
+    let first = names.for_request(&sql);
+    // Cancelled runs write to the same name again; the offered file is untouched.
+    assert_eq!(names.for_request(&sql), first);
+    names.completed(first);
+    let second = names.for_request(&sql);
+    assert_ne!(second, first);
+    names.completed(ZIP_FILE);
+    assert_eq!(names.for_request(&sql), second);
+    names.completed(second);
+    assert_eq!(names.for_request(&sql), first);
+    assert_eq!(names.for_request(&zip), ZIP_FILE);
+}
