@@ -7,13 +7,18 @@
 //!   per-field errors.
 //! - [`state`]: the page section's state and its reducer, browser-free.
 //! - [`registry`]: a saved version's record ([`VersionMeta`]) and the registry's choices.
+//! - [`guard`]: the model guardrails: when a new version may serve, small test sets, inputs
+//!   outside the training range, files and rows imported twice.
+//! - [`view`]: what the page shows, as text and figure data (it only draws them).
 
 pub mod generate_form;
+pub mod guard;
 pub mod predict_form;
 pub mod registry;
 mod service;
 pub mod state;
 pub mod train_form;
+pub mod view;
 
 use serde::{Deserialize, Serialize};
 
