@@ -13,8 +13,11 @@ use yew::prelude::*;
 use campus_jobs::occupancy::{Event, Request};
 use campus_occupancy::{GenerateConfig, Session, TrainConfig};
 
+use campus_jobs::occupancy::guard::content_hash;
+
 use super::registry::Registry;
-use super::state::{Action, JobKind, State};
+use super::state::{Action, ActiveModel, JobKind, State};
+use super::versions::Origin;
 use crate::shared::worker::{Reply, RequestId, WorkerClient, WorkerStatus};
 
 /// The worker's loader, `web/occupancy_worker_loader.js` (copied by Trunk, see `index.html`).
@@ -47,9 +50,12 @@ pub(super) struct Inner {
 struct Job {
     id: RequestId,
     kind: JobKind,
+    /// The file name of an import, else what makes the sessions.
     source: String,
-    /// Sessions the model is trained on, for the message.
-    n_rows: usize,
+    /// An imported file's content hash.
+    content_hash: Option<String>,
+    /// What a training run is judged against when it ends.
+    training: Option<(Rc<Vec<Session>>, Option<ActiveModel>)>,
     cancelling: bool,
 }
 
@@ -104,7 +110,7 @@ impl OccupancyHandle {
         }
     }
 
-    fn start(&self, kind: JobKind, source: String, n_rows: usize, request: Request) {
+    fn start(&self, mut job: Job, request: Request) {
         let Some(client) = self.client() else {
             return self.dispatch(Action::Failed {
                 message: "the occupancy worker is not running".to_owned(),
@@ -120,22 +126,17 @@ impl OccupancyHandle {
                 }
             }
         });
-        let id = client.request(request, on_reply);
-        this_id.set(id);
-        *self.inner.current.borrow_mut() = Some(Job {
-            id,
-            kind,
-            source,
-            n_rows,
-            cancelling: false,
-        });
-        self.dispatch(Action::Started { job_id: id, kind });
+        job.id = client.request(request, on_reply);
+        this_id.set(job.id);
+        let (job_id, kind) = (job.id, job.kind);
+        *self.inner.current.borrow_mut() = Some(job);
+        self.dispatch(Action::Started { job_id, kind });
     }
 
     /// Generates sessions in the worker; they replace the dataset.
     pub fn generate(&self, config: GenerateConfig) {
         let source = format!("Generated (seed {})", config.seed);
-        self.start(JobKind::Generate, source, 0, Request::Generate { config });
+        self.start(job(JobKind::Generate, source), Request::Generate { config });
     }
 
     /// Reads a CSV file and parses it in the worker; its sessions are appended.
@@ -147,20 +148,32 @@ impl OccupancyHandle {
                 Ok(bytes) => bytes,
                 Err(message) => return handle.dispatch(Action::Failed { message }),
             };
-            let source = format!("Imported {file_name}");
-            let request = Request::Import { file_name, bytes };
-            handle.start(JobKind::Import, source, 0, request);
+            let job = Job {
+                content_hash: Some(content_hash(&bytes)),
+                ..job(JobKind::Import, file_name.clone())
+            };
+            handle.start(job, Request::Import { file_name, bytes });
         });
     }
 
-    /// Trains all three models on `sessions` in the worker; the result becomes a new version.
-    pub fn train(&self, sessions: &[Session], config: TrainConfig) {
+    /// Trains all three models on `sessions` in the worker; the result becomes a new version,
+    /// which replaces `serving` only if it is at least as good.
+    pub fn train(
+        &self,
+        sessions: Rc<Vec<Session>>,
+        serving: Option<ActiveModel>,
+        config: TrainConfig,
+    ) {
         let request = Request::Train {
             sessions: sessions.to_vec(),
             config,
             created_at: String::from(js_sys::Date::new_0().to_iso_string()),
         };
-        self.start(JobKind::Train, String::new(), sessions.len(), request);
+        let job = Job {
+            training: Some((sessions, serving)),
+            ..job(JobKind::Train, String::new())
+        };
+        self.start(job, request);
     }
 
     /// Asks the worker to stop the running job between two steps (the client restarts a
@@ -225,18 +238,21 @@ impl OccupancyHandle {
                     errors,
                     n_bad_rows,
                     source: job.source,
+                    content_hash: job.content_hash,
                 });
             }
             Event::Trained { bundle, timings } => {
-                let Some(job) = self.take_job(id) else { return };
+                let Some((sessions, serving)) = self.take_job(id).and_then(|j| j.training) else {
+                    return;
+                };
                 let handle = self.clone();
                 spawn_local(async move {
-                    let origin = "trained here".to_owned();
-                    let message = format!("Trained on {} sessions", job.n_rows);
-                    if let Err(message) = handle
-                        .add_version(bundle, origin, Some(timings), message)
-                        .await
-                    {
+                    let origin = Origin::Trained {
+                        sessions,
+                        serving,
+                        timings,
+                    };
+                    if let Err(message) = handle.add_version(bundle, origin).await {
                         handle.dispatch(Action::Failed { message });
                     }
                 });
@@ -247,6 +263,18 @@ impl OccupancyHandle {
 
     fn take_job(&self, id: RequestId) -> Option<Job> {
         self.inner.current.borrow_mut().take_if(|j| j.id == id)
+    }
+}
+
+/// A job of `kind` before the worker gave it an id.
+fn job(kind: JobKind, source: String) -> Job {
+    Job {
+        id: 0,
+        kind,
+        source,
+        content_hash: None,
+        training: None,
+        cancelling: false,
     }
 }
 

@@ -411,6 +411,21 @@ impl State {
         self.active.as_ref().map(|a| a.id)
     }
 
+    /// The serving version's training ranges, when it was trained here.
+    pub fn active_ranges(&self) -> Option<&super::guard::InputRanges> {
+        self.active_id()
+            .and_then(|id| self.versions.iter().find(|v| v.id == id))
+            .and_then(|v| v.ranges.as_ref())
+    }
+
+    /// The version whose delete waits for a second click.
+    pub fn confirming_delete(&self) -> Option<u32> {
+        match self.confirm {
+            Some(Confirm::Delete(id)) => Some(id),
+            _ => None,
+        }
+    }
+
     /// Timings of the serving version when it was trained here, else of the last run.
     pub fn shown_timings(&self) -> Option<Timings> {
         self.active_id()

@@ -249,8 +249,9 @@ pub fn bar_figures(a: &Analytics) -> Vec<BarFigure> {
     ]
 }
 
-/// The venue × time-slot heat map to draw: column names, row names (top first) and each cell
-/// with its column, row and colour.
+/// The venue × time-slot heat map to draw: column names, row names (bottom first, as the y
+/// axis grows upwards, so the first venue alphabetically is at the top) and each cell with its
+/// column, row and colour.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HeatmapFigure {
     pub slots: Vec<String>,

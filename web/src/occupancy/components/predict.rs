@@ -3,6 +3,10 @@
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
+
+use super::field::{TextField, on_value, text_field};
+use campus_jobs::occupancy::guard::InputRanges;
+use campus_occupancy::SessionInput;
 use yew::prelude::*;
 
 use campus_jobs::occupancy::predict_form::{Choice, Field, FieldError, PredictForm, week_order};
@@ -17,6 +21,8 @@ pub struct PredictProps {
     pub active: ActiveModel,
     /// Venue → capacity as seen in the dataset on the page (may be empty after a reload).
     pub capacities: Rc<Vec<(String, u32)>>,
+    /// The serving version's training ranges, when it was trained here.
+    pub ranges: Option<InputRanges>,
 }
 
 /// The three models' answers, or why there is none.
@@ -61,27 +67,40 @@ fn select_field(
 /// A text field, with its problem under it.
 fn input_field(form: &UseStateHandle<PredictForm>, field: Field, errors: &[FieldError]) -> Html {
     let id = format!("pred-{}", field.key());
-    let error = errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone());
-    let on_input = {
-        let form = form.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                let mut next = (*form).clone();
-                next.set(field, input.value());
-                form.set(next);
-            }
-        })
+    let view = TextField {
+        id: &id,
+        label: field.label(),
+        value: form.value(field).to_owned(),
+        error: errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone()),
+        inputmode: if field == Field::Time {
+            "text"
+        } else {
+            "decimal"
+        },
+        disabled: false,
     };
+    text_field(
+        view,
+        on_value(form, move |f: &mut PredictForm, v| f.set(field, v)),
+    )
+}
+
+/// Inputs outside the data the serving version was trained on.
+fn range_warnings(ranges: Option<&InputRanges>, input: Option<&SessionInput>) -> Html {
+    let (Some(ranges), Some(input)) = (ranges, input) else {
+        return Html::default();
+    };
+    let outside = ranges.check(input);
+    if outside.is_empty() {
+        return Html::default();
+    }
     html! {
-        <div class={classes!("field", error.is_some().then_some("invalid"))}>
-            <label for={id.clone()}>{ field.label() }</label>
-            <input id={id.clone()} data-testid={id} value={form.value(field).to_owned()} oninput={on_input}
-                inputmode={if field == Field::Time { "text" } else { "decimal" }} />
-            if let Some(message) = error { <p class="field-error">{ message }</p> }
-        </div>
+        <ul class="notice warning occ-range" role="status" data-testid="pred-range-warning">
+            { for outside.iter().map(|o| html! { <li data-field={format!("{:?}", o.field)}>{ &o.message }</li> }) }
+        </ul>
     }
 }
 
@@ -141,6 +160,7 @@ pub fn PredictPanel(props: &PredictProps) -> Html {
                     <label><input type="checkbox" checked={form.exam_week} onchange={on_exam} data-testid="pred-exam" />{ " Exam week" }</label>
                 </div>
             </div>
+            { range_warnings(props.ranges.as_ref(), parsed.as_ref().ok()) }
             <div class="occ-prediction" aria-live="polite" data-testid="prediction">
                 { prediction_view(prediction, elapsed_ms) }
             </div>
