@@ -12,6 +12,7 @@ use campus_jobs::occupancy::guard::{
 use campus_jobs::occupancy::predict_form::{Field, PredictForm, parse_time};
 use campus_jobs::occupancy::registry::{VersionMeta, choose_active, next_id};
 use campus_jobs::occupancy::state::{Action, ActiveModel, Confirm, JobKind, State, located};
+use campus_jobs::occupancy::tracker::{Ending, Job, Next, Origin, Tracker, added, record};
 use campus_jobs::occupancy::train_form::{TrainField, TrainForm};
 use campus_jobs::occupancy::view::{
     bar_figures, compact_time, compare_rows, heat_colour, heatmap_figure, importance_figure,
@@ -1062,4 +1063,127 @@ fn what_the_page_shows_is_computed_here() {
     assert_eq!(rows.len(), 17);
     assert_eq!(rows[13], ("SVM kernel", vec!["rbf, γ scale".to_owned(); 2]));
     assert_eq!(svm_rows(&bundle.evaluation.svm).len(), 2);
+}
+
+// The page's side of the worker.
+
+#[test]
+fn the_tracker_turns_answers_into_actions_for_the_job_in_flight() {
+    let mut tracker = Tracker::default();
+    assert!(
+        matches!(tracker.worker_died(), Some(Action::Failed { .. })),
+        "never started"
+    );
+    assert!(matches!(tracker.worker_ready(), Action::WorkerReady));
+    assert!(tracker.worker_died().is_none(), "restarted by the client");
+
+    let csv = write_csv(&sessions(1, 3));
+    let (job, request) = Job::import("a.csv".into(), csv.clone().into_bytes());
+    assert!(matches!(request, Request::Import { ref file_name, .. } if file_name == "a.csv"));
+    assert!(matches!(
+        tracker.started(7, job),
+        Action::Started {
+            job_id: 7,
+            kind: JobKind::Import
+        }
+    ));
+    let answer = Event::Sessions {
+        sessions: sessions(1, 3),
+        errors: Vec::new(),
+        n_bad_rows: 0,
+    };
+    assert!(
+        tracker.event(8, answer.clone()).is_none(),
+        "another request's answer"
+    );
+    match tracker.event(7, answer.clone()) {
+        Some(Next::Dispatch(Action::SessionsLoaded {
+            append,
+            source,
+            content_hash: hash,
+            ..
+        })) => {
+            assert!(append);
+            assert_eq!(source, "a.csv");
+            assert_eq!(hash, Some(content_hash(csv.as_bytes())));
+        }
+        _ => panic!("sessions loaded"),
+    }
+    assert!(tracker.event(7, answer).is_none(), "answered once");
+
+    let (job, _) = Job::generate(GenerateConfig::default());
+    tracker.started(9, job);
+    assert_eq!(tracker.cancel(), Some(9));
+    assert_eq!(tracker.cancel(), None, "already cancelling");
+    let actions = tracker.end(9, Ending::Died("stuck".into()));
+    assert!(matches!(actions.as_slice(), [Action::Cancelled]));
+    assert!(tracker.end(9, Ending::Cancelled).is_empty());
+
+    let data = Rc::new(sessions(3, 300));
+    let (job, _) = Job::train(data.clone(), None, small_config(), "now".into());
+    tracker.started(10, job);
+    let trained = Event::Trained {
+        bundle: vec![1, 2],
+        timings: Timings::default(),
+    };
+    let Some(Next::Store {
+        bytes,
+        origin:
+            Origin::Trained {
+                sessions: on,
+                serving: None,
+                ..
+            },
+    }) = tracker.event(10, trained)
+    else {
+        panic!("store the version")
+    };
+    assert_eq!((bytes, on.len()), (vec![1, 2], 300));
+    let (job, _) = Job::generate(GenerateConfig::default());
+    tracker.started(11, job);
+    let actions = tracker.end(11, Ending::Failed("boom".into()));
+    assert!(matches!(actions.as_slice(), [Action::Failed { message }] if message == "boom"));
+}
+
+#[test]
+fn a_new_version_is_recorded_and_serves_or_waits() {
+    let data = Rc::new(sessions(3, 300));
+    let bundle = small_bundle();
+    let origin = Origin::Trained {
+        sessions: data.clone(),
+        serving: None,
+        timings: Timings::default(),
+    };
+    let (meta, admission) = record(1, &bundle, &origin, 10);
+    assert_eq!(
+        (meta.id, meta.origin.as_str(), meta.n_bytes),
+        (1, "trained here", 10)
+    );
+    assert!(meta.ranges.is_some() && admission.serve);
+    assert!(matches!(
+        added(meta, admission, small_bundle()),
+        Action::VersionAdded { .. }
+    ));
+    let serving = ActiveModel {
+        id: 1,
+        bundle: Rc::new(small_bundle()),
+    };
+    let mut weak_config = small_config();
+    weak_config.forest.max_depth = Some(1);
+    weak_config.forest.n_trees = 1;
+    let weak =
+        without_hooks(|hooks| campus_occupancy::train(&data, &weak_config, "t", hooks)).unwrap();
+    let origin = Origin::Trained {
+        sessions: data,
+        serving: Some(serving),
+        timings: Timings::default(),
+    };
+    let (meta, admission) = record(2, &weak, &origin, 10);
+    assert!(!admission.serve);
+    let state = State::default().reduce_action(added(meta, admission, weak));
+    assert_eq!(state.versions.len(), 1);
+    assert!(state.active.is_none(), "kept, not served");
+    let (meta, admission) = record(3, &bundle, &Origin::File("m.bin".into()), 5);
+    assert_eq!(meta.origin, "imported from m.bin");
+    assert!(admission.serve && meta.ranges.is_none());
 }

@@ -9,27 +9,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::File;
 
-use campus_jobs::occupancy::guard::admit;
 use campus_jobs::occupancy::registry::choose_active;
-use campus_jobs::occupancy::{Timings, VersionMeta};
-use campus_occupancy::{ModelBundle, Session};
+use campus_jobs::occupancy::tracker::{Origin, added, record};
+use campus_occupancy::ModelBundle;
 
 use super::hook::{OccupancyHandle, read_file};
 use super::registry::{Registry, load_active, save_active};
 use super::state::{Action, ActiveModel};
 use crate::shared::download::{BlobBuilder, revoke};
-
-/// Where a new version comes from.
-pub(super) enum Origin {
-    /// Trained here on these sessions, while this version served.
-    Trained {
-        sessions: Rc<Vec<Session>>,
-        serving: Option<ActiveModel>,
-        timings: Timings,
-    },
-    /// Imported from the named file.
-    File(String),
-}
 
 impl OccupancyHandle {
     pub(super) async fn registry(&self) -> Result<Registry, String> {
@@ -86,54 +73,17 @@ impl OccupancyHandle {
         })
     }
 
-    /// Checks the bytes and stores them as the next version, which serves predictions if
-    /// [`admit`] says so. Nothing is stored when the bytes are not a valid model.
+    /// Checks the bytes and stores them as the next version, which serves predictions if the
+    /// jobs layer says so. Nothing is stored when the bytes are not a valid model.
     pub(super) async fn add_version(&self, bytes: Vec<u8>, origin: Origin) -> Result<(), String> {
         let bundle = load_model(&bytes).map_err(|e| e.to_string())?;
         let registry = self.registry().await?;
-        let id = registry.next_id().await?;
-        let (label, timings, admission) = match &origin {
-            Origin::Trained {
-                sessions,
-                serving,
-                timings,
-            } => {
-                let serving = serving.as_ref().map(|a| (a.id, a.bundle.as_ref()));
-                let what = format!("Trained on {} sessions", sessions.len());
-                (
-                    "trained here".to_owned(),
-                    Some(*timings),
-                    admit(id, &bundle, Some(sessions), serving, &what),
-                )
-            }
-            Origin::File(name) => {
-                let admission = admit(id, &bundle, None, None, &format!("Imported {name}"));
-                (format!("imported from {name}"), None, admission)
-            }
-        };
-        let mut meta = VersionMeta::new(id, &bundle, label, bytes.len(), timings);
-        meta.ranges = admission.ranges;
+        let (meta, admission) = record(registry.next_id().await?, &bundle, &origin, bytes.len());
         registry.put(&meta, &bytes).await?;
-        let (meta, message) = (Box::new(meta), admission.message);
-        if !admission.serve {
-            self.dispatch(Action::VersionKept {
-                meta,
-                timings,
-                message,
-            });
-            return Ok(());
+        if admission.serve {
+            save_active(Some(meta.id));
         }
-        save_active(Some(id));
-        let active = ActiveModel {
-            id,
-            bundle: Rc::new(bundle),
-        };
-        self.dispatch(Action::VersionAdded {
-            meta,
-            active,
-            timings,
-            message,
-        });
+        self.dispatch(added(meta, admission, bundle));
         Ok(())
     }
 
