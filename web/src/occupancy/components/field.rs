@@ -59,3 +59,21 @@ pub fn on_value<E: AsRef<Event> + 'static, F: Clone + 'static>(
         }
     })
 }
+
+/// A choice among `(value, text)` options.
+pub fn select<'a>(
+    id: &str,
+    label: &str,
+    value: &str,
+    options: impl IntoIterator<Item = (&'a str, &'a str)>,
+    onchange: Callback<Event>,
+) -> Html {
+    html! {
+        <div class="field">
+            <label for={id.to_owned()}>{ label }</label>
+            <select id={id.to_owned()} data-testid={id.to_owned()} {onchange}>
+                { for options.into_iter().map(|(v, text)| html! { <option value={v.to_owned()} selected={v == value}>{ text }</option> }) }
+            </select>
+        </div>
+    }
+}

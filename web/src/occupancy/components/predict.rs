@@ -2,9 +2,9 @@
 
 use std::rc::Rc;
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 
-use super::field::{TextField, on_value, text_field};
+use super::field::{TextField, on_value, select, text_field};
 use campus_jobs::occupancy::guard::InputRanges;
 use campus_occupancy::SessionInput;
 use yew::prelude::*;
@@ -42,25 +42,6 @@ fn prediction_view(prediction: Option<Result<Prediction, PredictError>>, elapsed
         },
         Some(Err(e)) => html! { <p class="field-error">{ e.to_string() }</p> },
         None => html! { <p class="hint">{ "Fix the fields above to see a prediction." }</p> },
-    }
-}
-
-/// A choice among the values the model knows.
-fn select_field(
-    key: &'static str,
-    label: &'static str,
-    options: &[String],
-    value: &str,
-    on_change: Callback<Event>,
-) -> Html {
-    let id = format!("pred-{key}");
-    html! {
-        <div class="field">
-            <label for={id.clone()}>{ label }</label>
-            <select id={id.clone()} data-testid={id} onchange={on_change}>
-                { for options.iter().map(|o| html! { <option value={o.clone()} selected={o == value}>{ o }</option> }) }
-            </select>
-        </div>
     }
 }
 
@@ -121,41 +102,42 @@ pub fn PredictPanel(props: &PredictProps) -> Html {
     let elapsed_ms = now_ms() - started;
 
     let on_select = |choice: Choice| {
-        let form = form.clone();
         let capacities = props.capacities.clone();
-        Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-                let mut next = (*form).clone();
-                next.choose(choice, select.value(), &capacities);
-                form.set(next);
-            }
+        on_value(&form, move |f: &mut PredictForm, v| {
+            f.choose(choice, v, &capacities)
         })
     };
     let on_exam = {
         let form = form.clone();
         Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                let mut next = (*form).clone();
-                next.exam_week = input.checked();
-                form.set(next);
-            }
+            let mut next = (*form).clone();
+            next.exam_week = e
+                .target_dyn_into::<HtmlInputElement>()
+                .is_some_and(|i| i.checked());
+            form.set(next);
         })
+    };
+    let choose = |key: &str, label: &str, options: &[String], value: &str, choice: Choice| {
+        let options = options.iter().map(|o| (o.as_str(), o.as_str()));
+        select(
+            &format!("pred-{key}"),
+            label,
+            value,
+            options,
+            on_select(choice),
+        )
     };
     let errors = parsed.as_ref().err().cloned().unwrap_or_default();
     html! {
         <section class="occ-predict" aria-labelledby="occ-predict-title" data-testid="occ-predict">
             <h2 id="occ-predict-title">{ format!("4. Predict a session · version {}", props.active.id) }</h2>
             <div class="fields">
-                { select_field("school", "School", &encoder.schools, &form.school, on_select(Choice::School)) }
-                { select_field("venue", "Venue", &encoder.venues, &form.venue, on_select(Choice::Venue)) }
+                { choose("school", "School", &encoder.schools, &form.school, Choice::School) }
+                { choose("venue", "Venue", &encoder.venues, &form.venue, Choice::Venue) }
                 { input_field(&form, Field::Capacity, &errors) }
-                { select_field("weekday", "Weekday", &weekdays, &form.weekday, on_select(Choice::Weekday)) }
-                { input_field(&form, Field::Time, &errors) }
-                { input_field(&form, Field::SemesterDay, &errors) }
-                { input_field(&form, Field::Enrolled, &errors) }
-                { input_field(&form, Field::PrevAttendance, &errors) }
-                { input_field(&form, Field::RollingAvg3, &errors) }
-                { input_field(&form, Field::RollingAvg5, &errors) }
+                { choose("weekday", "Weekday", &weekdays, &form.weekday, Choice::Weekday) }
+                { for [Field::Time, Field::SemesterDay, Field::Enrolled, Field::PrevAttendance, Field::RollingAvg3, Field::RollingAvg5]
+                    .into_iter().map(|field| input_field(&form, field, &errors)) }
                 <div class="field checks">
                     <label><input type="checkbox" checked={form.exam_week} onchange={on_exam} data-testid="pred-exam" />{ " Exam week" }</label>
                 </div>

@@ -9,7 +9,7 @@ use campus_jobs::occupancy::train_form::{TrainField, TrainForm};
 use campus_jobs::occupancy::view::stage_name;
 use campus_occupancy::TrainConfig;
 
-use super::field::{TextField, on_value, text_field};
+use super::field::{TextField, on_value, select, text_field};
 use crate::occupancy::state::{JobKind, Running};
 
 #[derive(PartialEq, Properties)]
@@ -20,24 +20,6 @@ pub struct TrainingProps {
     pub timings: Option<Timings>,
     pub on_train: Callback<TrainConfig>,
     pub on_cancel: Callback<()>,
-}
-
-/// A select of `(value, label)` options.
-fn select(
-    id: &'static str,
-    label: &str,
-    value: &str,
-    options: &[(&'static str, &'static str)],
-    onchange: Callback<Event>,
-) -> Html {
-    html! {
-        <div class="field">
-            <label for={id}>{ label }</label>
-            <select {id} data-testid={id} {onchange}>
-                { for options.iter().map(|(v, text)| html! { <option value={*v} selected={*v == value}>{ *text }</option> }) }
-            </select>
-        </div>
-    }
 }
 
 /// The hyperparameter fields, each with its own problem.
@@ -72,9 +54,9 @@ fn fields(
     html! {
         <div class="fields">
             { trees }{ depth }{ features }
-            { select("occ-kernel", "SVM kernel", &form.kernel, &kernels, on_value(form, |f: &mut TrainForm, v| f.kernel = v)) }
+            { select("occ-kernel", "SVM kernel", &form.kernel, kernels, on_value(form, |f: &mut TrainForm, v| f.kernel = v)) }
             { gamma }{ c }
-            { select("occ-weight", "SVM class weights", &form.class_weight, &weights, on_value(form, |f: &mut TrainForm, v| f.class_weight = v)) }
+            { select("occ-weight", "SVM class weights", &form.class_weight, weights, on_value(form, |f: &mut TrainForm, v| f.class_weight = v)) }
         </div>
     }
 }
