@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use campus_jobs::occupancy::guard::{
-    InputRanges, MIN_TEST_ROWS, RangeField, admit, content_hash, judge, small_test_warning,
+    InputRanges, MIN_TEST_ROWS, admit, content_hash, judge, small_test_warning,
 };
 use campus_jobs::occupancy::predict_form::{Field, PredictForm, parse_time};
 use campus_jobs::occupancy::registry::{VersionMeta, choose_active, next_id};
@@ -976,7 +976,7 @@ fn inputs_outside_the_training_range_are_named_with_the_range() {
     input.enrolled_students = 100_000;
     let out = ranges.check(&input);
     assert_eq!(out.len(), 1);
-    assert_eq!(out[0].field, RangeField::Enrolled);
+    assert_eq!(out[0].field, Field::Enrolled);
     assert_eq!(
         out[0].message,
         format!(

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use campus_occupancy::metrics::{classification_metrics, regression_metrics};
 use campus_occupancy::{ModelBundle, Session, SessionInput};
 
+use super::predict_form::Field;
 use crate::format::group;
 
 /// Below this many held-back rows the page warns that the scores are rough: with 30 rows one
@@ -107,56 +108,28 @@ fn score(bundle: &ModelBundle, rows: &[&Session]) -> Option<Score> {
     })
 }
 
-/// A numeric prediction input the range check knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RangeField {
-    Capacity,
-    Time,
-    SemesterDay,
-    Enrolled,
-    PrevAttendance,
-    RollingAvg3,
-    RollingAvg5,
+/// The range check's view of a prediction form field.
+trait RangeField {
+    fn value(self, input: &SessionInput) -> f64;
+    fn show(self, value: f64) -> String;
 }
 
-impl RangeField {
-    pub const ALL: [RangeField; 7] = [
-        RangeField::Capacity,
-        RangeField::Time,
-        RangeField::SemesterDay,
-        RangeField::Enrolled,
-        RangeField::PrevAttendance,
-        RangeField::RollingAvg3,
-        RangeField::RollingAvg5,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RangeField::Capacity => "Venue capacity",
-            RangeField::Time => "Start time",
-            RangeField::SemesterDay => "Semester day",
-            RangeField::Enrolled => "Enrolled students",
-            RangeField::PrevAttendance => "Previous attendance",
-            RangeField::RollingAvg3 => "Rolling mean of 3",
-            RangeField::RollingAvg5 => "Rolling mean of 5",
-        }
-    }
-
+impl RangeField for Field {
     fn value(self, input: &SessionInput) -> f64 {
         match self {
-            RangeField::Capacity => f64::from(input.venue_capacity),
-            RangeField::Time => f64::from(input.time_minutes),
-            RangeField::SemesterDay => f64::from(input.semester_day),
-            RangeField::Enrolled => f64::from(input.enrolled_students),
-            RangeField::PrevAttendance => input.prev_attendance,
-            RangeField::RollingAvg3 => input.rolling_avg_3,
-            RangeField::RollingAvg5 => input.rolling_avg_5,
+            Field::Capacity => f64::from(input.venue_capacity),
+            Field::Time => f64::from(input.time_minutes),
+            Field::SemesterDay => f64::from(input.semester_day),
+            Field::Enrolled => f64::from(input.enrolled_students),
+            Field::PrevAttendance => input.prev_attendance,
+            Field::RollingAvg3 => input.rolling_avg_3,
+            Field::RollingAvg5 => input.rolling_avg_5,
         }
     }
 
     fn show(self, value: f64) -> String {
         match self {
-            RangeField::Time => campus_occupancy::session::format_time(value as u16),
+            Field::Time => campus_occupancy::session::format_time(value as u16),
             _ if value.fract() == 0.0 && value.abs() < 1e15 => group(value as u64),
             _ => format!("{value:.1}"),
         }
@@ -167,21 +140,21 @@ impl RangeField {
 /// registry record; a version imported from a file has none).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InputRanges {
-    /// `(field, min, max)` for each of [`RangeField::ALL`].
-    pub ranges: Vec<(RangeField, f64, f64)>,
+    /// `(field, min, max)` for each of [`Field::ALL`].
+    pub ranges: Vec<(Field, f64, f64)>,
 }
 
 /// A prediction input outside the training range.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutOfRange {
-    pub field: RangeField,
+    pub field: Field,
     pub message: String,
 }
 
 impl InputRanges {
     /// The ranges of `rows`; empty for no rows.
     pub fn of(rows: &[&SessionInput]) -> InputRanges {
-        let ranges = RangeField::ALL
+        let ranges = Field::ALL
             .iter()
             .filter_map(|&field| {
                 let values = rows.iter().map(|input| field.value(input));

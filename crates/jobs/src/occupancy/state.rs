@@ -167,28 +167,12 @@ impl State {
                     running.progress = Some(progress);
                 }
             }
-            Action::SessionsLoaded {
-                job_id,
-                sessions,
-                append,
-                errors,
-                n_bad_rows,
-                source,
-                content_hash,
-            } => {
+            loaded @ Action::SessionsLoaded { job_id, .. } => {
                 if !self.is_running(job_id) {
                     return self;
                 }
                 self.running = None;
-                let loaded = Loaded {
-                    sessions,
-                    append,
-                    errors,
-                    n_bad_rows,
-                    source,
-                    content_hash,
-                };
-                self.notice = Some(self.load(loaded));
+                self.notice = self.load(loaded);
             }
             Action::ClearData => {
                 self.confirm = None;
@@ -279,43 +263,38 @@ impl State {
     }
 }
 
-/// An answer with sessions, as the reducer takes it apart.
-struct Loaded {
-    sessions: Vec<Session>,
-    append: bool,
-    errors: Vec<String>,
-    n_bad_rows: usize,
-    source: String,
-    content_hash: Option<String>,
-}
-
 impl State {
     /// Takes in generated or imported sessions and says what happened. A file imported before
     /// (same content hash) is refused, and imported rows the dataset already holds are dropped.
-    fn load(&mut self, loaded: Loaded) -> Notice {
-        let Loaded {
+    fn load(&mut self, loaded: Action) -> Option<Notice> {
+        let Action::SessionsLoaded {
             sessions,
             append,
             errors,
             n_bad_rows,
             source,
             content_hash,
-        } = loaded;
+            ..
+        } = loaded
+        else {
+            debug_assert!(false, "load takes sessions");
+            return None;
+        };
         if !append {
             let n_new = sessions.len();
             self.replace_sessions(sessions, Vec::new());
-            return Notice::info(format!("{source}: {n_new} sessions"));
+            return Some(Notice::info(format!("{source}: {n_new} sessions")));
         }
         if let Some(hash) = content_hash
             .as_ref()
             .filter(|h| self.dataset.imported.contains(h))
         {
-            return Notice::error(format!(
+            return Some(Notice::error(format!(
                 "{source} was not imported again: a file with the same content (SHA-256 {}…) \
                  is already in the dataset, and importing it twice would count every session \
                  twice. Clear the data first to start over.",
                 hash.get(..12).unwrap_or(hash)
-            ));
+            )));
         }
         let (new, n_known) = super::guard::without_known_rows(&self.dataset.sessions, sessions);
         let n_new = new.len();
@@ -326,14 +305,10 @@ impl State {
             imported.extend(content_hash);
             self.replace_sessions(all, imported);
         }
-        import_notice(
-            &source,
-            n_new,
-            n_known,
-            self.dataset.sessions.len(),
-            errors,
-            n_bad_rows,
-        )
+        let n_total = self.dataset.sessions.len();
+        Some(import_notice(
+            &source, n_new, n_known, n_total, errors, n_bad_rows,
+        ))
     }
 
     fn replace_sessions(&mut self, all: Vec<Session>, imported: Vec<String>) {
