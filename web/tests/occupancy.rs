@@ -3,6 +3,7 @@
 //! tested natively in `crates/jobs/tests/occupancy.rs`.
 #![cfg(target_arch = "wasm32")]
 
+use campus_jobs::occupancy::view::{BarFigure, heatmap_figure};
 use campus_jobs::occupancy::{Event, Request, VersionMeta};
 use campus_occupancy::{
     GenerateConfig, ModelBundle, Progress, Session, Stage, TrainConfig, generate,
@@ -141,12 +142,21 @@ async fn registry_keeps_versions_that_predict_identically() {
 /// past zero.
 #[wasm_bindgen_test]
 fn single_bar_charts_have_no_negative_sizes() {
-    let Ok(svg) = bar_svg("one", "x", "y", &["Monday".to_owned()], &[3.0]) else {
+    let one = BarFigure {
+        test_id: "one",
+        caption: "one",
+        x_desc: "x",
+        y_desc: "y",
+        labels: vec!["Monday".to_owned()],
+        values: vec![3.0],
+        rows: Vec::new(),
+    };
+    let Ok(svg) = bar_svg(&one) else {
         panic!("draws")
     };
     assert!(!svg.contains("width=\"-"), "{svg}");
     let analytics = campus_occupancy::analytics(&sessions(1, 1));
-    let Ok(svg) = heatmap_svg(&analytics.utilisation) else {
+    let Ok(svg) = heatmap_svg(&heatmap_figure(&analytics)) else {
         panic!("draws")
     };
     assert!(

@@ -7,13 +7,20 @@
 //!   per-field errors.
 //! - [`state`]: the page section's state and its reducer, browser-free.
 //! - [`registry`]: a saved version's record ([`VersionMeta`]) and the registry's choices.
+//! - [`guard`]: the model guardrails: when a new version may serve, small test sets, inputs
+//!   outside the training range, files and rows imported twice.
+//! - [`tracker`]: the page's side of the worker: the job in flight and what its answers mean.
+//! - [`view`]: what the page shows, as text and figure data (it only draws them).
 
 pub mod generate_form;
+pub mod guard;
 pub mod predict_form;
 pub mod registry;
 mod service;
 pub mod state;
+pub mod tracker;
 pub mod train_form;
+pub mod view;
 
 use serde::{Deserialize, Serialize};
 

@@ -6,10 +6,18 @@
 
 use std::rc::Rc;
 
+use campus_jobs::occupancy::guard::{
+    InputRanges, MIN_TEST_ROWS, admit, content_hash, judge, small_test_warning,
+};
 use campus_jobs::occupancy::predict_form::{Field, PredictForm, parse_time};
 use campus_jobs::occupancy::registry::{VersionMeta, choose_active, next_id};
-use campus_jobs::occupancy::state::{Action, ActiveModel, JobKind, State};
+use campus_jobs::occupancy::state::{Action, ActiveModel, Confirm, JobKind, State, located};
+use campus_jobs::occupancy::tracker::{Ending, Job, Next, Origin, Tracker, added, record};
 use campus_jobs::occupancy::train_form::{TrainField, TrainForm};
+use campus_jobs::occupancy::view::{
+    bar_figures, compact_time, compare_rows, heat_colour, heatmap_figure, importance_figure,
+    svm_rows, version_cells,
+};
 use campus_jobs::occupancy::{
     BROWSER_CACHE_MEGABYTES, Event, OccupancyService, Request, Timings, browser_train_config,
 };
@@ -392,6 +400,7 @@ fn loaded(
         append,
         errors,
         source: "test".into(),
+        content_hash: None,
     })
 }
 
@@ -769,4 +778,412 @@ fn the_prediction_form_starts_typical_and_a_known_venue_brings_its_capacity() {
         (form.school.as_str(), form.weekday.as_str()),
         ("Law", "Friday")
     );
+}
+
+// The guardrails.
+
+fn import(state: State, job_id: u32, csv: &str, file: &str) -> State {
+    let imported = campus_occupancy::parse_sessions(csv.as_bytes(), file);
+    state
+        .reduce_action(Action::Started {
+            job_id,
+            kind: JobKind::Import,
+        })
+        .reduce_action(Action::SessionsLoaded {
+            job_id,
+            sessions: imported.rows,
+            append: true,
+            errors: imported.errors.iter().map(ToString::to_string).collect(),
+            n_bad_rows: imported.n_bad_rows,
+            source: file.into(),
+            content_hash: Some(content_hash(csv.as_bytes())),
+        })
+}
+
+fn notice_text(state: &State) -> String {
+    state
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+/// Regression: importing the same CSV twice doubled the data (315 → 630 rows).
+#[test]
+fn the_same_file_twice_is_refused_and_known_rows_are_not_added_again() {
+    let csv = write_csv(&sessions(1, 40));
+    let state = import(State::default(), 1, &csv, "a.csv");
+    assert_eq!(state.dataset.sessions.len(), 40);
+    let state = import(state, 2, &csv, "a-copy.csv");
+    assert_eq!(state.dataset.sessions.len(), 40, "same content: refused");
+    let notice = state.notice.clone().unwrap();
+    assert!(notice.is_error);
+    assert!(
+        notice
+            .text
+            .starts_with("a-copy.csv was not imported again: a file with the same content"),
+        "{}",
+        notice.text
+    );
+    // Another file that repeats 10 known rows adds only its 15 new ones.
+    let mut mixed: Vec<Session> = sessions(1, 10);
+    mixed.extend(sessions(2, 15));
+    let state = import(state, 3, &write_csv(&mixed), "b.csv");
+    assert_eq!(state.dataset.sessions.len(), 55);
+    assert_eq!(
+        notice_text(&state),
+        "Imported b.csv: 15 sessions added, 55 in the dataset; 10 row(s) identical to rows \
+         already loaded were not added again"
+    );
+    // Clearing forgets the files.
+    let state = import(state.reduce_action(Action::ClearData), 4, &csv, "a.csv");
+    assert_eq!(state.dataset.sessions.len(), 40);
+}
+
+/// Regression: "Imported occ_bad.csv: nothing imported" said neither why nor where.
+#[test]
+fn nothing_imported_says_why_and_where_first() {
+    let state = import(
+        State::default(),
+        1,
+        "date,time,school\n2024-09-02,09:00,Law\n",
+        "x.csv",
+    );
+    let text = notice_text(&state);
+    assert!(
+        text.starts_with("Nothing imported from x.csv: no row could be read (1 problem(s)). First problem: line 1: missing column(s)"),
+        "{text}"
+    );
+    let header = write_csv(&[]);
+    let bad = format!(
+        "{header}2024-09-03,9h,Engineering,Main Hall A,350,Tuesday,2,False,120,100,100,100,0,90\n"
+    );
+    let text = notice_text(&import(State::default(), 1, &bad, "b.csv"));
+    assert!(
+        text.contains("First problem: line 2: column `time`"),
+        "{text}"
+    );
+    let text = notice_text(&import(State::default(), 1, &header, "h.csv"));
+    assert_eq!(
+        text,
+        "Nothing imported from h.csv: the file holds no session rows below its header."
+    );
+    assert_eq!(
+        located("f.csv:12: column `x`: bad", "f.csv"),
+        "line 12: column `x`: bad"
+    );
+}
+
+#[test]
+fn delete_and_clear_wait_for_a_second_click() {
+    let state = State::default().reduce_action(Action::Ask(Confirm::Delete(3)));
+    assert_eq!(state.confirm, Some(Confirm::Delete(3)));
+    let state = state.reduce_action(Action::KeepIt);
+    assert_eq!(state.confirm, None);
+    let state = state
+        .reduce_action(Action::Ask(Confirm::Clear))
+        .reduce_action(Action::ClearData);
+    assert_eq!(state.confirm, None);
+    let state = state
+        .reduce_action(Action::Ask(Confirm::Delete(2)))
+        .reduce_action(Action::Deleted { id: 2 });
+    assert_eq!(state.confirm, None);
+}
+
+/// Regression: every training run became the serving version, even a much worse one.
+#[test]
+fn a_new_version_serves_only_if_at_least_as_good_on_its_held_back_rows() {
+    let data = sessions(3, 300);
+    let good = small_bundle();
+    let mut config = small_config();
+    config.forest.n_trees = 1;
+    config.forest.max_depth = Some(1);
+    config.svm.c = 1e-4;
+    let weak = without_hooks(|hooks| campus_occupancy::train(&data, &config, "t", hooks)).unwrap();
+    let judgement = judge(&weak, &good, &data).unwrap();
+    assert!(!judgement.new_may_serve(), "{judgement:?}");
+    // The serving model's score is measured on the new run's own test rows.
+    assert_eq!(judgement.new.forest_r2, weak.evaluation.forest.r2);
+    let kept = admit(
+        4,
+        &weak,
+        Some(&data),
+        Some((1, &good)),
+        "Trained on 300 sessions",
+    );
+    assert!(!kept.serve);
+    assert!(
+        kept.message
+            .starts_with("Trained on 300 sessions: saved as version 4; it is kept but not served"),
+        "{}",
+        kept.message
+    );
+    let same = admit(5, &good, Some(&data), Some((1, &good)), "Trained");
+    assert!(same.serve, "as good as itself: {}", same.message);
+    let first = admit(1, &weak, Some(&data), None, "Trained");
+    assert!(first.serve);
+    let imported = admit(2, &weak, None, Some((1, &good)), "Imported m.bin");
+    assert_eq!(
+        imported.message,
+        "Imported m.bin: saved as version 2, which now serves predictions."
+    );
+    assert_eq!(imported.ranges, None);
+    // Other data than the version was trained on cannot be judged: it waits for a promotion.
+    assert!(!admit(6, &good, Some(&data[1..]), Some((1, &good)), "T").serve);
+}
+
+/// Regression: 12 sessions (2 test rows) gave scores with no word of warning.
+#[test]
+fn a_small_test_set_is_warned_about() {
+    assert_eq!(small_test_warning(MIN_TEST_ROWS), None);
+    let warning = small_test_warning(2).unwrap();
+    assert!(warning.starts_with("Only 2 held-back rows"), "{warning}");
+    let data = sessions(3, 20);
+    let tiny =
+        without_hooks(|hooks| campus_occupancy::train(&data, &small_config(), "t", hooks)).unwrap();
+    let admission = admit(1, &tiny, Some(&data), None, "Trained on 20 sessions");
+    assert!(
+        admission.message.contains("Only 4 held-back rows"),
+        "{}",
+        admission.message
+    );
+}
+
+/// Regression: 100,000 enrolled students got a prediction with no warning.
+#[test]
+fn inputs_outside_the_training_range_are_named_with_the_range() {
+    let data = sessions(3, 300);
+    let bundle = small_bundle();
+    let ranges = InputRanges::of_training(&bundle, &data);
+    assert_eq!(ranges.ranges.len(), 7);
+    let training: Vec<&Session> = (0u32..)
+        .zip(&data)
+        .filter(|(i, _)| !bundle.evaluation.test_rows.contains(i))
+        .map(|(_, s)| s)
+        .collect();
+    let max_enrolled = training
+        .iter()
+        .map(|s| s.input.enrolled_students)
+        .max()
+        .unwrap();
+    let min_enrolled = training
+        .iter()
+        .map(|s| s.input.enrolled_students)
+        .min()
+        .unwrap();
+    assert!(ranges.check(&training[0].input).is_empty());
+    let mut input = training[0].input.clone();
+    input.enrolled_students = 100_000;
+    let out = ranges.check(&input);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].field, Field::Enrolled);
+    assert_eq!(
+        out[0].message,
+        format!(
+            "Enrolled students 100,000 is outside the training data ({min_enrolled} to {max_enrolled}): the models are guessing here."
+        )
+        .replace(&max_enrolled.to_string(), &campus_jobs::format::group(u64::from(max_enrolled)))
+    );
+    // The ranges travel with the registry's record; older records without them still read.
+    let meta = VersionMeta {
+        ranges: Some(ranges.clone()),
+        ..VersionMeta::new(1, &bundle, "trained here".into(), 1, None)
+    };
+    let json = serde_json::to_string(&meta).unwrap();
+    assert_eq!(serde_json::from_str::<VersionMeta>(&json).unwrap(), meta);
+    let old = json.replace(
+        &format!(
+            ",\"ranges\":{}",
+            serde_json::to_string(&Some(ranges)).unwrap()
+        ),
+        "",
+    );
+    assert_eq!(
+        serde_json::from_str::<VersionMeta>(&old).unwrap().ranges,
+        None
+    );
+}
+
+/// Regression: training errors showed one at a time, not next to their field.
+#[test]
+fn the_training_form_reports_every_field_at_once() {
+    let form = TrainForm {
+        trees: "0".into(),
+        max_depth: "99".into(),
+        c: "-1".into(),
+        ..TrainForm::default()
+    };
+    let errors = form.parse_all().unwrap_err();
+    let fields: Vec<TrainField> = errors.iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        [TrainField::Trees, TrainField::MaxDepth, TrainField::C]
+    );
+    assert_eq!(form.parse().unwrap_err(), errors[0]);
+    assert_eq!(
+        TrainForm::error(&errors, TrainField::C).as_deref(),
+        Some("C must be a number above 0, found \"-1\"")
+    );
+    assert_eq!(TrainForm::error(&errors, TrainField::Gamma), None);
+    let mut edited = form.clone();
+    for field in TrainField::ALL {
+        edited.set(field, form.value(field).to_owned());
+    }
+    assert_eq!(edited, form);
+}
+
+#[test]
+fn what_the_page_shows_is_computed_here() {
+    assert_eq!(compact_time("2026-11-30T09:41:07.123Z"), "2026-11-30 09:41");
+    let a = campus_occupancy::analytics(&sessions(1, 200));
+    let bars = bar_figures(&a);
+    assert_eq!(bars.len(), 6);
+    for bar in &bars {
+        assert_eq!(bar.labels.len(), bar.values.len());
+        assert_eq!(bar.rows.len(), bar.values.len());
+        assert!(bar.labels.iter().all(|l| l.chars().count() <= 12));
+    }
+    let heat = heatmap_figure(&a);
+    assert_eq!(heat.cells.len(), a.utilisation.len());
+    assert!(
+        heat.cells
+            .iter()
+            .all(|&(x, y, _)| (x as usize) < heat.slots.len() && (y as usize) < heat.venues.len())
+    );
+    assert_eq!(heat_colour(0.0), (255, 255, 255));
+    assert_eq!(heat_colour(2.0), (170, 20, 20));
+    let bundle = small_bundle();
+    let (names, values, rows) = importance_figure(&bundle.evaluation, 3);
+    assert_eq!(rows.first().map(|r| &r.0), names.last());
+    assert!(values.first() <= values.last());
+    let meta = VersionMeta::new(2, &bundle, "o".into(), 2_500_000, None);
+    assert_eq!(version_cells(&meta)[0].0, "2026-01-01 00:00");
+    assert_eq!(version_cells(&meta)[7].0, "2.5 MB");
+    let rows = compare_rows(&[&meta, &meta]);
+    assert_eq!(rows.len(), 17);
+    assert_eq!(rows[13], ("SVM kernel", vec!["rbf, γ scale".to_owned(); 2]));
+    assert_eq!(svm_rows(&bundle.evaluation.svm).len(), 2);
+}
+
+// The page's side of the worker.
+
+#[test]
+fn the_tracker_turns_answers_into_actions_for_the_job_in_flight() {
+    let mut tracker = Tracker::default();
+    assert!(
+        matches!(tracker.worker_died(), Some(Action::Failed { .. })),
+        "never started"
+    );
+    assert!(matches!(tracker.worker_ready(), Action::WorkerReady));
+    assert!(tracker.worker_died().is_none(), "restarted by the client");
+
+    let csv = write_csv(&sessions(1, 3));
+    let (job, request) = Job::import("a.csv".into(), csv.clone().into_bytes());
+    assert!(matches!(request, Request::Import { ref file_name, .. } if file_name == "a.csv"));
+    assert!(matches!(
+        tracker.started(7, job),
+        Action::Started {
+            job_id: 7,
+            kind: JobKind::Import
+        }
+    ));
+    let answer = Event::Sessions {
+        sessions: sessions(1, 3),
+        errors: Vec::new(),
+        n_bad_rows: 0,
+    };
+    assert!(
+        tracker.event(8, answer.clone()).is_none(),
+        "another request's answer"
+    );
+    match tracker.event(7, answer.clone()) {
+        Some(Next::Dispatch(Action::SessionsLoaded {
+            append,
+            source,
+            content_hash: hash,
+            ..
+        })) => {
+            assert!(append);
+            assert_eq!(source, "a.csv");
+            assert_eq!(hash, Some(content_hash(csv.as_bytes())));
+        }
+        _ => panic!("sessions loaded"),
+    }
+    assert!(tracker.event(7, answer).is_none(), "answered once");
+
+    let (job, _) = Job::generate(GenerateConfig::default());
+    tracker.started(9, job);
+    assert_eq!(tracker.cancel(), Some(9));
+    assert_eq!(tracker.cancel(), None, "already cancelling");
+    let actions = tracker.end(9, Ending::Died("stuck".into()));
+    assert!(matches!(actions.as_slice(), [Action::Cancelled]));
+    assert!(tracker.end(9, Ending::Cancelled).is_empty());
+
+    let data = Rc::new(sessions(3, 300));
+    let (job, _) = Job::train(data.clone(), None, small_config(), "now".into());
+    tracker.started(10, job);
+    let trained = Event::Trained {
+        bundle: vec![1, 2],
+        timings: Timings::default(),
+    };
+    let Some(Next::Store {
+        bytes,
+        origin:
+            Origin::Trained {
+                sessions: on,
+                serving: None,
+                ..
+            },
+    }) = tracker.event(10, trained)
+    else {
+        panic!("store the version")
+    };
+    assert_eq!((bytes, on.len()), (vec![1, 2], 300));
+    let (job, _) = Job::generate(GenerateConfig::default());
+    tracker.started(11, job);
+    let actions = tracker.end(11, Ending::Failed("boom".into()));
+    assert!(matches!(actions.as_slice(), [Action::Failed { message }] if message == "boom"));
+}
+
+#[test]
+fn a_new_version_is_recorded_and_serves_or_waits() {
+    let data = Rc::new(sessions(3, 300));
+    let bundle = small_bundle();
+    let origin = Origin::Trained {
+        sessions: data.clone(),
+        serving: None,
+        timings: Timings::default(),
+    };
+    let (meta, admission) = record(1, &bundle, &origin, 10);
+    assert_eq!(
+        (meta.id, meta.origin.as_str(), meta.n_bytes),
+        (1, "trained here", 10)
+    );
+    assert!(meta.ranges.is_some() && admission.serve);
+    assert!(matches!(
+        added(meta, admission, small_bundle()),
+        Action::VersionAdded { .. }
+    ));
+    let serving = ActiveModel {
+        id: 1,
+        bundle: Rc::new(small_bundle()),
+    };
+    let mut weak_config = small_config();
+    weak_config.forest.max_depth = Some(1);
+    weak_config.forest.n_trees = 1;
+    let weak =
+        without_hooks(|hooks| campus_occupancy::train(&data, &weak_config, "t", hooks)).unwrap();
+    let origin = Origin::Trained {
+        sessions: data,
+        serving: Some(serving),
+        timings: Timings::default(),
+    };
+    let (meta, admission) = record(2, &weak, &origin, 10);
+    assert!(!admission.serve);
+    let state = State::default().reduce_action(added(meta, admission, weak));
+    assert_eq!(state.versions.len(), 1);
+    assert!(state.active.is_none(), "kept, not served");
+    let (meta, admission) = record(3, &bundle, &Origin::File("m.bin".into()), 5);
+    assert_eq!(meta.origin, "imported from m.bin");
+    assert!(admission.serve && meta.ranges.is_none());
 }

@@ -25,6 +25,12 @@ pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     hasher.finalize().into()
 }
 
+/// SHA-256 of `bytes` as 64 lowercase hex digits: the data fingerprint of a training run and
+/// the content hash by which the page tells a CSV it has already imported.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    sha256(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub const MAGIC: [u8; 8] = *b"CAMPOCC\0";
 pub const FORMAT_VERSION: u32 = 1;
 const HEADER_LEN: usize = 8 + 4 + 8;

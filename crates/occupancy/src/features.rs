@@ -8,17 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::session::SessionInput;
 
 /// The numeric columns, in matrix order, before the one-hot blocks.
-pub const NUMERIC_FEATURES: [&str; 9] = [
-    "time_minutes",
-    "venue_capacity",
-    "semester_day",
-    "exam_week",
-    "enrolled_students",
-    "prev_attendance",
-    "rolling_avg_3",
-    "rolling_avg_5",
-    "trend_delta",
-];
+pub const NUMERIC_FEATURES: [&str; 9] = crate::session::concat(
+    ["time_minutes", "venue_capacity"],
+    crate::session::PER_SESSION,
+);
 
 /// A dense row-major matrix of encoded sessions.
 #[derive(Debug, Clone, PartialEq)]

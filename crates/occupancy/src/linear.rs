@@ -153,14 +153,19 @@ fn cholesky_solve(a: &mut [f64], b: &[f64], p: usize) -> Option<Vec<f64>> {
 mod tests {
     use super::*;
 
+    /// Four rows of two columns.
+    fn four_by_two(data: [f64; 8]) -> Matrix {
+        Matrix {
+            n_rows: 4,
+            n_cols: 2,
+            data: data.to_vec(),
+        }
+    }
+
     #[test]
     fn recovers_exact_plane() {
         // y = 3 + 2a - b on four points: the fit must be exact (up to the tiny ridge).
-        let x = Matrix {
-            n_rows: 4,
-            n_cols: 2,
-            data: vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 2.0, 3.0],
-        };
+        let x = four_by_two([0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 2.0, 3.0]);
         let y = [3.0, 5.0, 2.0, 4.0];
         let model = LinearModel::fit(&x, &y, &LinearConfig { ridge: 0.0 }).unwrap();
         assert!((model.intercept - 3.0).abs() < 1e-9);
@@ -170,11 +175,7 @@ mod tests {
     #[test]
     fn collinear_one_hot_is_solved_with_ridge() {
         // Two one-hot columns that always sum to one: singular without the ridge.
-        let x = Matrix {
-            n_rows: 4,
-            n_cols: 2,
-            data: vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0],
-        };
+        let x = four_by_two([1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0]);
         let y = [10.0, 20.0, 10.0, 20.0];
         let model = LinearModel::fit(&x, &y, &LinearConfig::default()).unwrap();
         assert!((model.predict_row(&[1.0, 0.0]) - 10.0).abs() < 1e-3);

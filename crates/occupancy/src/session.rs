@@ -8,15 +8,9 @@ use campus_schema::RowSink as _;
 
 use crate::train::Prediction;
 
-/// The CSV header, in the order we write it. Import matches columns by name, so files with
-/// the columns in another order (or with extra columns such as a pandas index) still load.
-pub const COLUMNS: [&str; 14] = [
-    "date",
-    "time",
-    "school",
-    "venue",
-    "venue_capacity",
-    "weekday",
+/// The per-session columns every model reads as numbers, in the order both the CSV and the
+/// feature matrix hold them.
+pub const PER_SESSION: [&str; 7] = [
     "semester_day",
     "exam_week",
     "enrolled_students",
@@ -24,8 +18,39 @@ pub const COLUMNS: [&str; 14] = [
     "rolling_avg_3",
     "rolling_avg_5",
     "trend_delta",
-    "actual_attendance",
 ];
+
+/// `a` then `b`, in an array of their combined length `N` (checked when compiled).
+pub(crate) const fn concat<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "N must be A + B");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < A { a[i] } else { b[i - A] };
+        i += 1;
+    }
+    out
+}
+
+/// The CSV header, in the order we write it. Import matches columns by name, so files with
+/// the columns in another order (or with extra columns such as a pandas index) still load.
+pub const COLUMNS: [&str; 14] = concat::<13, 1, 14>(
+    concat(
+        [
+            "date",
+            "time",
+            "school",
+            "venue",
+            "venue_capacity",
+            "weekday",
+        ],
+        PER_SESSION,
+    ),
+    ["actual_attendance"],
+);
 
 /// Everything known about a session before it happens: what the models predict from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

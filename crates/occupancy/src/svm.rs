@@ -706,24 +706,8 @@ impl<'a> Solver<'a> {
             let sum = a_i + a_j;
             a_i -= delta;
             a_j += delta;
-            if sum > c_i {
-                if a_i > c_i {
-                    a_i = c_i;
-                    a_j = sum - c_i;
-                }
-            } else if a_j < 0.0 {
-                a_j = 0.0;
-                a_i = sum;
-            }
-            if sum > c_j {
-                if a_j > c_j {
-                    a_j = c_j;
-                    a_i = sum - c_j;
-                }
-            } else if a_i < 0.0 {
-                a_i = 0.0;
-                a_j = sum;
-            }
+            clip_pair(&mut a_i, &mut a_j, sum, c_i);
+            clip_pair(&mut a_j, &mut a_i, sum, c_j);
         }
         let was_upper_i = self.is_upper(i);
         let was_upper_j = self.is_upper(j);
@@ -940,5 +924,19 @@ impl<'a> Solver<'a> {
         } else {
             (upper_bound + lower_bound) / 2.0
         }
+    }
+}
+/// libsvm's clip of an equal-label pair whose sum `sum` is fixed: `x` at most `c_x` (then
+/// `y` takes the rest), else `y` at least 0 (then `x` takes it all). Applied to `(i, j)` and
+/// then to `(j, i)`.
+fn clip_pair(x: &mut f64, y: &mut f64, sum: f64, c_x: f64) {
+    if sum > c_x {
+        if *x > c_x {
+            *x = c_x;
+            *y = sum - c_x;
+        }
+    } else if *y < 0.0 {
+        *y = 0.0;
+        *x = sum;
     }
 }

@@ -140,8 +140,7 @@ pub const MIN_ROWS: usize = 10;
 
 /// SHA-256 (hex) of the sessions in canonical CSV form.
 pub fn data_fingerprint(sessions: &[Session]) -> String {
-    let digest = crate::bundle::sha256(write_csv(sessions).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::bundle::sha256_hex(write_csv(sessions).as_bytes())
 }
 
 /// Splits, trains all three models on the training rows and evaluates them on the held-back

@@ -151,4 +151,25 @@ export class OccupancyPage {
   async noticeDetails() {
     return this.byTestId('occ-notice-details').locator('li').allInnerTexts();
   }
+
+  /** Deletes a version through its confirm step and waits for the list to shrink. */
+  async deleteVersion(id) {
+    const before = await this.versions();
+    await this.byTestId(`delete-${id}`).click();
+    await this.byTestId(`confirm-delete-${id}`).click();
+    await this.waitAttr('versions', String(before - 1));
+  }
+
+  /** { invalid, describedBy, error } of a text field: its aria state and its own problem. */
+  async fieldState(id) {
+    const input = this.byTestId(id);
+    const describedBy = await input.getAttribute('aria-describedby');
+    const error = describedBy ? (await this.page.locator(`#${describedBy}`).innerText()).trim() : null;
+    return { invalid: await input.getAttribute('aria-invalid'), describedBy, error };
+  }
+
+  /** Does an element's content fit its box, and the box the viewport? */
+  async fits(locator) {
+    return locator.evaluate((el) => el.scrollWidth <= el.clientWidth + 1 && el.getBoundingClientRect().right <= window.innerWidth);
+  }
 }

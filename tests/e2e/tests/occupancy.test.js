@@ -1,7 +1,8 @@
 // End-to-end tests of the classroom occupancy section in headless Chromium: generate sessions,
 // train in the worker (timed), metrics and confusion matrix, live prediction, the IndexedDB
 // registry across a reload, export and re-import with identical predictions, corrupt files,
-// CSV import errors, cancel, compare and delete. Screenshots go to artifacts/.
+// CSV import errors, cancel, compare and delete; and the guardrails: promotion, duplicate imports,
+// confirm steps, per-field errors, out-of-range inputs. Screenshots go to artifacts/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -54,6 +55,9 @@ describe('occupancy section', () => {
     assert.equal(await occ.versions(), 0);
     assert.equal(await occ.byTestId('versions-empty').isVisible(), true);
     assert.equal(await occ.byTestId('occ-train').isEnabled(), false, 'no data yet');
+    // Regression: the empty state's long unbroken CSV header pushed its box past the screen edge.
+    assert.match(await occ.text('occ-layout'), /^date,time,school,venue/);
+    assert.ok(await occ.fits(occ.byTestId('occ-rows')), 'the CSV layout wraps inside its box');
     assert.deepEqual(log.errors, []);
   });
 
@@ -136,6 +140,21 @@ describe('occupancy section', () => {
     assert.deepEqual(await occ.prediction(), firstPrediction);
   });
 
+  test('warns when a prediction input lies outside the training data', async () => {
+    // Regression: 100,000 enrolled students got a prediction without a word.
+    await occ.setPrediction(SESSION);
+    const warning = occ.byTestId('pred-range-warning');
+    assert.equal(await warning.filter({ hasText: 'Enrolled students' }).count(), 0);
+    await occ.setPrediction({ enrolled: 100000 });
+    await warning.waitFor();
+    assert.match(
+      await warning.innerText(),
+      /Enrolled students 100,000 is outside the training data \(\d+ to \d+\): the models are guessing here\./,
+    );
+    await occ.setPrediction(SESSION);
+    assert.equal(await warning.filter({ hasText: 'Enrolled students' }).count(), 0);
+  });
+
   test('exports a version and imports it back with identical predictions', async () => {
     exported = await occ.exportVersion(1);
     assert.equal(exported.name, 'occupancy-model-v1.bin');
@@ -214,6 +233,43 @@ describe('occupancy section', () => {
     await occ.importCsv({ name: 'no-label.csv', mimeType: 'text/csv', buffer: Buffer.from('date,time,school\n2024-09-02,09:00,Law\n') });
     assert.match((await occ.noticeDetails())[0], /^no-label\.csv:1: missing column\(s\)/);
     assert.equal(await occ.rows(), 1, 'nothing appended');
+    // Regression: "Imported occ_bad.csv: nothing imported" said neither why nor where.
+    assert.match(
+      (await occ.notice()).text,
+      /^Nothing imported from no-label\.csv: no row could be read \(1 problem\(s\)\)\. First problem: line 1: missing column\(s\)/,
+    );
+    // Regression: the error details ran out of their notice box.
+    assert.ok(await occ.fits(occ.byTestId('occ-notice')), 'the details wrap inside the notice');
+    await screenshot(page, 'occ-03b-import-errors');
+  });
+
+  test('refuses a file imported before and does not add known rows twice', async () => {
+    // Regression: importing the same CSV twice doubled the data.
+    await occ.importCsv({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(`${HEADER}\n${GOOD_ROW}\n${BAD_TIME_ROW}\n`) });
+    let notice = await occ.notice();
+    assert.ok(notice.error);
+    assert.match(notice.text, /^bad\.csv was not imported again: a file with the same content/);
+    assert.equal(await occ.rows(), 1);
+    const other = GOOD_ROW.replace('2024-09-02', '2024-09-09');
+    await occ.importCsv({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from(`${HEADER}\n${GOOD_ROW}\n${other}\n`) });
+    notice = await occ.notice();
+    assert.equal(
+      notice.text,
+      'Imported more.csv: 1 sessions added, 2 in the dataset; 1 row(s) identical to rows already loaded were not added again',
+    );
+    assert.equal(await occ.rows(), 2);
+  });
+
+  test('clears the data only after a second click', async () => {
+    await occ.byTestId('occ-clear').click();
+    await occ.byTestId('occ-confirm-clear').waitFor();
+    assert.equal(await occ.rows(), 2, 'nothing cleared yet');
+    await occ.byTestId('occ-keep-data').click();
+    assert.equal(await occ.byTestId('occ-confirm-clear').count(), 0);
+    assert.equal(await occ.rows(), 2);
+    await occ.byTestId('occ-clear').click();
+    await occ.byTestId('occ-confirm-clear').click();
+    await occ.waitAttr('rows', '0');
   });
 
   test('cancels a training run at once and can train again', async () => {
@@ -228,6 +284,21 @@ describe('occupancy section', () => {
     assert.equal(await occ.byTestId('occ-train').isEnabled(), true);
   });
 
+  test('shows every training-parameter problem next to its field', async () => {
+    // Regression: one problem at a time, below the grid, and no aria-invalid.
+    await occ.byTestId('occ-trees').fill('0');
+    await occ.byTestId('occ-c').fill('-1');
+    assert.equal(await occ.byTestId('occ-train').isEnabled(), false, 'invalid trees block training');
+    const trees = await occ.fieldState('occ-trees');
+    assert.deepEqual(trees, { invalid: 'true', describedBy: 'occ-trees-error', error: 'Trees must be a whole number from 1 to 500' });
+    const c = await occ.fieldState('occ-c');
+    assert.deepEqual(c, { invalid: 'true', describedBy: 'occ-c-error', error: 'C must be a number above 0, found "-1"' });
+    assert.deepEqual(await occ.fieldState('occ-depth'), { invalid: null, describedBy: null, error: null });
+    await screenshot(page, 'occ-05-field-errors');
+    await occ.byTestId('occ-c').fill('1');
+    assert.equal((await occ.fieldState('occ-c')).invalid, null);
+  });
+
   test('trains with other hyperparameters', async () => {
     await occ.byTestId('occ-trees').fill('0');
     assert.equal(await occ.byTestId('occ-train').isEnabled(), false, 'invalid trees block training');
@@ -235,8 +306,52 @@ describe('occupancy section', () => {
     await occ.byTestId('occ-kernel').selectOption('linear');
     await occ.byTestId('occ-weight').selectOption('uniform');
     await occ.train();
+    // It serves at once only if at least as good as v2 on its held-back rows; else promote it.
+    if ((await occ.active()) !== '3') {
+      assert.match((await occ.notice()).text, /saved as version 3; it is kept but not served/);
+      await occ.byTestId('restore-3').click();
+      await occ.waitAttr('active', '3');
+    }
     assert.equal(await occ.active(), '3');
     assert.equal(await occ.versions(), 3);
+  });
+
+  test('a worse new version waits for a promotion; delete asks first', async () => {
+    // Regression: every run became the serving version, even a much worse one.
+    assert.match(await occ.text('occ-promotion-rule'), /at least those of the serving version on the same rows/);
+    await occ.byTestId('occ-trees').fill('1');
+    await occ.byTestId('occ-depth').fill('1');
+    await occ.byTestId('occ-c').fill('0.0001');
+    await occ.train();
+    assert.equal(await occ.versions(), 4);
+    assert.equal(await occ.active(), '3', 'the better version goes on serving');
+    assert.match((await occ.notice()).text, /saved as version 4; it is kept but not served: it is worse on its own held-back rows/);
+    assert.equal(await occ.byTestId('version-3').locator('[data-testid="serving"]').count(), 1);
+    assert.equal(await occ.text('restore-4'), 'Promote');
+    await occ.byTestId('restore-4').click();
+    await occ.waitAttr('active', '4');
+    await screenshot(page, 'occ-06-promoted');
+    // Regression: delete asked for no confirmation.
+    await occ.byTestId('delete-4').click();
+    await occ.byTestId('confirm-delete-4').waitFor();
+    assert.match(await occ.byTestId('version-4').innerText(), /Really delete v4\?/);
+    await occ.byTestId('keep-4').click();
+    assert.equal(await occ.versions(), 4, 'kept');
+    await occ.deleteVersion(4);
+    await occ.waitAttr('active', '3');
+  });
+
+  test('the versions table keeps dates on one line and its buttons whole', async () => {
+    // Regression: "Delete" was clipped to "Delet" and dates wrapped onto three lines.
+    const row = occ.byTestId('version-3');
+    const date = row.locator('td.occ-date');
+    assert.match(await date.innerText(), /^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    assert.match(await date.locator('time').getAttribute('title'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+    const lines = await date.locator('time').evaluate((el) => el.getClientRects().length);
+    assert.equal(lines, 1, 'the date is on one line');
+    for (const button of await row.locator('button').all()) {
+      assert.ok(await button.evaluate((el) => el.scrollWidth <= el.clientWidth), await button.innerText());
+    }
   });
 
   test('compares versions, serves an earlier one, deletes one', async () => {
@@ -250,15 +365,13 @@ describe('occupancy section', () => {
     assert.match(text, /Forest trees \/ depth\s+100 \/ 14\s+20 \/ 14/);
     await occ.byTestId('restore-1').click();
     await occ.waitAttr('active', '1');
-    await occ.byTestId('delete-2').click();
-    await occ.waitAttr('versions', '2');
+    await occ.deleteVersion(2);
     assert.equal(await occ.active(), '1');
     await occ.reload();
     assert.equal(await occ.versions(), 2);
     assert.equal(await occ.active(), '1');
     // Deleting the serving version hands serving to the latest one left.
-    await occ.byTestId('delete-1').click();
-    await occ.waitAttr('versions', '1');
+    await occ.deleteVersion(1);
     await occ.waitAttr('active', '3');
     await screenshot(page, 'occ-04-registry');
     assert.deepEqual(log.errors, []);

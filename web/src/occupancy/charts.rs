@@ -1,73 +1,104 @@
 //! The dashboard's charts as SVG text, drawn by plotters on the page's thread (its text
 //! measuring needs the DOM): bars, predicted-versus-actual scatter, horizontal importance bars
-//! and the venue × time-slot utilisation heat map.
+//! and the venue × time-slot utilisation heat map. What to draw (labels, values, cells and their
+//! colours) comes from [`campus_jobs::occupancy::view`]; this file only draws it.
 
+use std::error::Error;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::RangedCoordu32;
 use plotters::prelude::*;
 
-use campus_occupancy::analytics::UtilisationCell;
+use campus_jobs::occupancy::view::{BarFigure, HeatmapFigure};
 
 const BAR: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
 const LINEAR: RGBColor = RGBColor(0xd9, 0x6c, 0x00);
-const FOREST: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
 const FONT: &str = "sans-serif";
 
-fn err(caption: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {
-    move |e| format!("could not draw the chart {caption:?}: {e}")
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type Drawn = Result<(), Box<dyn Error>>;
+
+/// An SVG of `size` on white, drawn by `draw`; errors name the chart.
+fn svg(
+    caption: &str,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area<'_>) -> Drawn,
+) -> Result<String, String> {
+    let mut text = String::new();
+    let drawn = (|| -> Drawn {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        draw(&root)?;
+        root.present()?;
+        Ok(())
+    })();
+    drawn.map_err(|e| format!("could not draw the chart {caption:?}: {e}"))?;
+    Ok(text)
 }
 
-/// Vertical bars of `values` with one label each.
-pub fn bar_svg(
+/// A chart with the page's caption and margins, and label areas of `(x, y)` pixels.
+fn builder<'a, 'b>(
+    root: &'a Area<'b>,
     caption: &str,
-    x_desc: &str,
-    y_desc: &str,
-    labels: &[String],
-    values: &[f64],
-) -> Result<String, String> {
-    let err = err(caption);
-    let n = u32::try_from(values.len()).unwrap_or(u32::MAX).max(1);
+    areas: (u32, u32),
+) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(caption, (FONT, 20))
+        .margin(10)
+        .x_label_area_size(areas.0)
+        .y_label_area_size(areas.1);
+    builder
+}
+
+/// `n` segments (at least two, so a single bar has a width).
+fn segments(n: usize) -> SegmentedCoord<RangedCoordu32> {
+    (0u32..u32::try_from(n).unwrap_or(u32::MAX).max(2) - 1).into_segmented()
+}
+
+/// The label of segment `i` (none for padding).
+fn segment_label(names: &[String]) -> impl Fn(&SegmentValue<u32>) -> String + '_ {
+    move |v| match v {
+        SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The cell from segment `(x, y)` to `(x + 1, y + 1)`.
+fn cell(x: u32, y: u32) -> [(SegmentValue<u32>, SegmentValue<u32>); 2] {
+    use SegmentValue::Exact;
+    [(Exact(x), Exact(y)), (Exact(x + 1), Exact(y + 1))]
+}
+
+fn top(values: &[f64]) -> f64 {
     let max = values.iter().copied().fold(0.0_f64, f64::max);
-    let top = if max > 0.0 { max * 1.1 } else { 1.0 };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (560, 320)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
-        let mut plot = ChartBuilder::on(&root)
-            .caption(caption, (FONT, 20))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d((0u32..n.max(2) - 1).into_segmented(), 0.0..top)
-            .map_err(|e| err(&e))?;
-        let label = move |v: &SegmentValue<u32>| match v {
-            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
-            _ => String::new(),
-        };
+    if max > 0.0 { max * 1.1 } else { 1.0 }
+}
+
+/// Vertical bars, one label each.
+pub fn bar_svg(f: &BarFigure) -> Result<String, String> {
+    svg(f.caption, (560, 320), |root| {
+        let mut plot = builder(root, f.caption, (40, 56))
+            .build_cartesian_2d(segments(f.values.len()), 0.0..top(&f.values))?;
+        let label = segment_label(&f.labels);
         plot.configure_mesh()
             .disable_x_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_labels(labels.len().min(24))
+            .x_desc(f.x_desc)
+            .y_desc(f.y_desc)
+            .x_labels(f.labels.len().min(24))
             .x_label_formatter(&label)
             .label_style((FONT, 12))
             .axis_desc_style((FONT, 13))
-            .draw()
-            .map_err(|e| err(&e))?;
-        plot.draw_series(values.iter().enumerate().map(|(i, &v)| {
-            let i = i as u32;
-            let mut bar = Rectangle::new(
-                [
-                    (SegmentValue::Exact(i), 0.0),
-                    (SegmentValue::Exact(i + 1), v),
-                ],
-                BAR.filled(),
-            );
+            .draw()?;
+        plot.draw_series((0u32..).zip(&f.values).map(|(i, &v)| {
+            use SegmentValue::Exact;
+            let mut bar = Rectangle::new([(Exact(i), 0.0), (Exact(i + 1), v)], BAR.filled());
             bar.set_margin(0, 0, 4, 4);
             bar
-        }))
-        .map_err(|e| err(&e))?;
-        root.present().map_err(|e| err(&e))?;
-    }
-    Ok(svg)
+        }))?;
+        Ok(())
+    })
 }
 
 /// Predicted against actual attendance for both regressors, with the line of perfect
@@ -79,42 +110,28 @@ pub fn scatter_svg(
     max_points: usize,
 ) -> Result<String, String> {
     let caption = "Predicted vs actual attendance (test rows)";
-    let err = err(caption);
-    let all = actual.iter().chain(linear).chain(forest).copied();
-    let max = all.fold(1.0_f64, f64::max) * 1.05;
+    let max = actual
+        .iter()
+        .chain(linear)
+        .chain(forest)
+        .fold(1.0_f64, |m, &v| m.max(v))
+        * 1.05;
     let step = (actual.len() / max_points.max(1)).max(1);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (560, 420)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
-        let mut plot = ChartBuilder::on(&root)
-            .caption(caption, (FONT, 20))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0.0..max, 0.0..max)
-            .map_err(|e| err(&e))?;
+    svg(caption, (560, 420), |root| {
+        let mut plot = builder(root, caption, (40, 56)).build_cartesian_2d(0.0..max, 0.0..max)?;
         plot.configure_mesh()
             .x_desc("Actual attendance")
             .y_desc("Predicted attendance")
             .label_style((FONT, 12))
             .axis_desc_style((FONT, 13))
-            .draw()
-            .map_err(|e| err(&e))?;
-        plot.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, 0.0), (max, max)],
-            BLACK.stroke_width(1),
-        )))
-        .map_err(|e| err(&e))?;
-        for (name, color, predicted) in [("linear", LINEAR, linear), ("forest", FOREST, forest)] {
+            .draw()?;
+        let diagonal = PathElement::new(vec![(0.0, 0.0), (max, max)], BLACK.stroke_width(1));
+        plot.draw_series(std::iter::once(diagonal))?;
+        for (name, color, predicted) in [("linear", LINEAR, linear), ("forest", BAR, forest)] {
+            let points = actual.iter().zip(predicted).step_by(step);
             plot.draw_series(
-                actual
-                    .iter()
-                    .zip(predicted)
-                    .step_by(step)
-                    .map(|(&a, &p)| Circle::new((a, p), 2, color.mix(0.6).filled())),
-            )
-            .map_err(|e| err(&e))?
+                points.map(|(&a, &p)| Circle::new((a, p), 2, color.mix(0.6).filled())),
+            )?
             .label(name)
             .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
         }
@@ -123,150 +140,56 @@ pub fn scatter_svg(
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
             .label_font((FONT, 13))
-            .draw()
-            .map_err(|e| err(&e))?;
-        root.present().map_err(|e| err(&e))?;
-    }
-    Ok(svg)
+            .draw()?;
+        Ok(())
+    })
 }
 
-/// Horizontal bars, largest first, for feature importance.
+/// Horizontal bars for feature importance; `names` and `values` bottom first.
 pub fn importance_svg(names: &[String], values: &[f64]) -> Result<String, String> {
     let caption = "Random forest feature importance";
-    let err = err(caption);
-    let n = u32::try_from(values.len()).unwrap_or(u32::MAX).max(1);
-    let max = values.iter().copied().fold(0.0_f64, f64::max);
-    let right = if max > 0.0 { max * 1.1 } else { 1.0 };
-    let height = 60 + 22 * n;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (560, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
-        let mut plot = ChartBuilder::on(&root)
-            .caption(caption, (FONT, 20))
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(180)
-            .build_cartesian_2d(0.0..right, (0u32..n.max(2) - 1).into_segmented())
-            .map_err(|e| err(&e))?;
-        let label = move |v: &SegmentValue<u32>| match v {
-            // Largest at the top: the y axis grows upwards.
-            SegmentValue::CenterOf(i) => (n - 1)
-                .checked_sub(*i)
-                .and_then(|row| names.get(row as usize))
-                .cloned()
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
+    let height = 60 + 22 * u32::try_from(values.len()).unwrap_or(u32::MAX).max(1);
+    svg(caption, (560, height), |root| {
+        let mut plot = builder(root, caption, (30, 180))
+            .build_cartesian_2d(0.0..top(values), segments(values.len()))?;
+        let label = segment_label(names);
         plot.configure_mesh()
             .disable_y_mesh()
             .y_labels(names.len())
             .y_label_formatter(&label)
             .label_style((FONT, 12))
-            .draw()
-            .map_err(|e| err(&e))?;
-        plot.draw_series(values.iter().enumerate().map(|(i, &v)| {
-            let row = n - 1 - i as u32;
-            let mut bar = Rectangle::new(
-                [
-                    (0.0, SegmentValue::Exact(row)),
-                    (v, SegmentValue::Exact(row + 1)),
-                ],
-                BAR.filled(),
-            );
+            .draw()?;
+        plot.draw_series((0u32..).zip(values).map(|(i, &v)| {
+            use SegmentValue::Exact;
+            let mut bar = Rectangle::new([(0.0, Exact(i)), (v, Exact(i + 1))], BAR.filled());
             bar.set_margin(3, 3, 0, 0);
             bar
-        }))
-        .map_err(|e| err(&e))?;
-        root.present().map_err(|e| err(&e))?;
-    }
-    Ok(svg)
+        }))?;
+        Ok(())
+    })
 }
 
-/// White for an empty room, through amber, to deep red at or beyond full.
-pub fn heat_colour(utilisation: f64) -> RGBColor {
-    let t = (utilisation / 1.2).clamp(0.0, 1.0);
-    let lerp = |a: f64, b: f64, t: f64| (a + (b - a) * t).round() as u8;
-    if t < 0.5 {
-        let t = t * 2.0;
-        RGBColor(255, lerp(255.0, 190.0, t), lerp(255.0, 60.0, t))
-    } else {
-        let t = (t - 0.5) * 2.0;
-        RGBColor(
-            lerp(255.0, 170.0, t),
-            lerp(190.0, 20.0, t),
-            lerp(60.0, 20.0, t),
-        )
-    }
-}
-
-/// Venue (rows) × time slot (columns), each cell coloured by mean utilisation.
-pub fn heatmap_svg(cells: &[UtilisationCell]) -> Result<String, String> {
+/// Venue (rows) × time slot (columns), each cell in its given colour.
+pub fn heatmap_svg(f: &HeatmapFigure) -> Result<String, String> {
     let caption = "Venue utilisation (attendance ÷ capacity) by time slot";
-    let err = err(caption);
-    let mut venues: Vec<&str> = cells.iter().map(|c| c.venue.as_str()).collect();
-    venues.sort_unstable();
-    venues.dedup();
-    let mut slots: Vec<&str> = cells.iter().map(|c| c.slot.as_str()).collect();
-    slots.sort_unstable();
-    slots.dedup();
-    let n_venues = u32::try_from(venues.len()).unwrap_or(u32::MAX).max(1);
-    let n_slots = u32::try_from(slots.len()).unwrap_or(u32::MAX).max(1);
-    let height = 90 + 24 * n_venues;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
-        let mut plot = ChartBuilder::on(&root)
-            .caption(caption, (FONT, 20))
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(150)
-            .build_cartesian_2d(
-                (0u32..n_slots.max(2) - 1).into_segmented(),
-                (0u32..n_venues.max(2) - 1).into_segmented(),
-            )
-            .map_err(|e| err(&e))?;
-        let slot_label = |v: &SegmentValue<u32>| match v {
-            SegmentValue::CenterOf(i) => slots
-                .get(*i as usize)
-                .map(|s| (*s).to_owned())
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
-        let venue_label = |v: &SegmentValue<u32>| match v {
-            // The padding segment of a one-venue chart has no name.
-            SegmentValue::CenterOf(i) => (n_venues - 1)
-                .checked_sub(*i)
-                .and_then(|row| venues.get(row as usize))
-                .map(|s| (*s).to_owned())
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
+    let height = 90 + 24 * u32::try_from(f.venues.len()).unwrap_or(u32::MAX).max(1);
+    svg(caption, (760, height), |root| {
+        let mut plot = builder(root, caption, (30, 150))
+            .build_cartesian_2d(segments(f.slots.len()), segments(f.venues.len()))?;
+        let (slot_label, venue_label) = (segment_label(&f.slots), segment_label(&f.venues));
         plot.configure_mesh()
             .disable_mesh()
-            .x_labels(slots.len())
-            .y_labels(venues.len())
+            .x_labels(f.slots.len())
+            .y_labels(f.venues.len())
             .x_label_formatter(&slot_label)
             .y_label_formatter(&venue_label)
             .label_style((FONT, 12))
-            .draw()
-            .map_err(|e| err(&e))?;
-        plot.draw_series(cells.iter().filter_map(|cell| {
-            let x = slots.iter().position(|s| *s == cell.slot)? as u32;
-            let y = n_venues - 1 - venues.iter().position(|v| *v == cell.venue)? as u32;
-            let mut rect = Rectangle::new(
-                [
-                    (SegmentValue::Exact(x), SegmentValue::Exact(y)),
-                    (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
-                ],
-                heat_colour(cell.mean_utilisation).filled(),
-            );
+            .draw()?;
+        plot.draw_series(f.cells.iter().map(|&(x, y, (r, g, b))| {
+            let mut rect = Rectangle::new(cell(x, y), RGBColor(r, g, b).filled());
             rect.set_margin(1, 1, 1, 1);
-            Some(rect)
-        }))
-        .map_err(|e| err(&e))?;
-        root.present().map_err(|e| err(&e))?;
-    }
-    Ok(svg)
+            rect
+        }))?;
+        Ok(())
+    })
 }

@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod data;
+pub mod field;
 pub mod figure;
 pub mod performance;
 pub mod predict;

@@ -1,20 +1,22 @@
 //! The occupancy section's side effects: the worker (through [`WorkerClient`]), the IndexedDB
 //! registry ([`super::versions`]), file reading and downloads. [`use_occupancy`] returns an
-//! [`OccupancyHandle`] whose methods start them and report through the reducer.
+//! [`OccupancyHandle`] whose methods start them and report through the reducer; what the
+//! worker's answers mean is decided by [`Tracker`].
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use js_sys::Uint8Array;
-use wasm_bindgen_futures::{JsFuture, spawn_local};
+use gloo_file::futures::read_as_bytes;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::File;
 use yew::prelude::*;
 
+use campus_jobs::occupancy::tracker::{Ending, Job, Next, Tracker};
 use campus_jobs::occupancy::{Event, Request};
 use campus_occupancy::{GenerateConfig, Session, TrainConfig};
 
 use super::registry::Registry;
-use super::state::{Action, JobKind, State};
+use super::state::{Action, ActiveModel, State};
 use crate::shared::worker::{Reply, RequestId, WorkerClient, WorkerStatus};
 
 /// The worker's loader, `web/occupancy_worker_loader.js` (copied by Trunk, see `index.html`).
@@ -35,22 +37,10 @@ impl PartialEq for OccupancyHandle {
 pub(super) struct Inner {
     dispatch: UseReducerDispatcher<State>,
     client: RefCell<Option<WorkerClient<Request, Event>>>,
-    current: RefCell<Option<Job>>,
-    /// Has a worker said `Ready` yet? One that dies before that is not coming back.
-    ever_ready: Cell<bool>,
+    tracker: RefCell<Tracker>,
     pub(super) registry: RefCell<Option<Registry>>,
     /// The last export's object URL, freed at the next export.
     pub(super) export_url: RefCell<Option<String>>,
-}
-
-/// The request the worker is busy with.
-struct Job {
-    id: RequestId,
-    kind: JobKind,
-    source: String,
-    /// Sessions the model is trained on, for the message.
-    n_rows: usize,
-    cancelling: bool,
 }
 
 impl OccupancyHandle {
@@ -59,20 +49,21 @@ impl OccupancyHandle {
             inner: Rc::new(Inner {
                 dispatch,
                 client: RefCell::new(None),
-                current: RefCell::new(None),
-                ever_ready: Cell::new(false),
+                tracker: RefCell::new(Tracker::default()),
                 registry: RefCell::new(None),
                 export_url: RefCell::new(None),
             }),
         };
         let weak = Rc::downgrade(&handle.inner);
         let on_status = Callback::from(move |status| {
-            if let Some(handle) = upgrade(&weak) {
-                handle.on_status(status);
-            }
+            let Some(handle) = upgrade(&weak) else { return };
+            let action = match status {
+                WorkerStatus::Ready => Some(handle.inner.tracker.borrow_mut().worker_ready()),
+                WorkerStatus::Died(_) => handle.inner.tracker.borrow().worker_died(),
+            };
+            action.into_iter().for_each(|a| handle.dispatch(a));
         });
-        let client = WorkerClient::spawn(WORKER_LOADER, on_status);
-        *handle.inner.client.borrow_mut() = Some(client);
+        *handle.inner.client.borrow_mut() = Some(WorkerClient::spawn(WORKER_LOADER, on_status));
         let loader = handle.clone();
         spawn_local(async move { loader.load_registry().await });
         handle
@@ -82,36 +73,13 @@ impl OccupancyHandle {
         self.inner.dispatch.dispatch(action);
     }
 
-    fn client(&self) -> Option<WorkerClient<Request, Event>> {
-        self.inner.client.borrow().clone()
-    }
-
-    fn on_status(&self, status: WorkerStatus) {
-        match status {
-            WorkerStatus::Ready => {
-                self.inner.ever_ready.set(true);
-                self.dispatch(Action::WorkerReady);
-            }
-            // A request it held has been told already; a worker that never started is not
-            // restarted.
-            WorkerStatus::Died(_) if !self.inner.ever_ready.get() => {
-                self.dispatch(Action::Failed {
-                    message: "The occupancy worker could not load. Reload the page to try again."
-                        .to_owned(),
-                });
-            }
-            WorkerStatus::Died(_) => {}
-        }
-    }
-
-    fn start(&self, kind: JobKind, source: String, n_rows: usize, request: Request) {
-        let Some(client) = self.client() else {
-            return self.dispatch(Action::Failed {
-                message: "the occupancy worker is not running".to_owned(),
-            });
+    fn start(&self, (job, request): (Job, Request)) {
+        let Some(client) = self.inner.client.borrow().clone() else {
+            let message = "the occupancy worker is not running".to_owned();
+            return self.dispatch(Action::Failed { message });
         };
-        let this_id = Rc::new(Cell::new(0));
         let weak = Rc::downgrade(&self.inner);
+        let this_id = Rc::new(std::cell::Cell::new(0));
         let on_reply = Callback::from({
             let this_id = this_id.clone();
             move |reply| {
@@ -120,133 +88,74 @@ impl OccupancyHandle {
                 }
             }
         });
-        let id = client.request(request, on_reply);
-        this_id.set(id);
-        *self.inner.current.borrow_mut() = Some(Job {
-            id,
-            kind,
-            source,
-            n_rows,
-            cancelling: false,
-        });
-        self.dispatch(Action::Started { job_id: id, kind });
+        this_id.set(client.request(request, on_reply));
+        let started = self.inner.tracker.borrow_mut().started(this_id.get(), job);
+        self.dispatch(started);
     }
 
     /// Generates sessions in the worker; they replace the dataset.
     pub fn generate(&self, config: GenerateConfig) {
-        let source = format!("Generated (seed {})", config.seed);
-        self.start(JobKind::Generate, source, 0, Request::Generate { config });
+        self.start(Job::generate(config));
     }
 
-    /// Reads a CSV file and parses it in the worker; its sessions are appended.
+    /// Reads a CSV file and parses it in the worker; its new sessions are appended.
     pub fn import_csv(&self, file: File) {
         let handle = self.clone();
         spawn_local(async move {
-            let file_name = file.name();
-            let bytes = match read_file(&file).await {
-                Ok(bytes) => bytes,
-                Err(message) => return handle.dispatch(Action::Failed { message }),
-            };
-            let source = format!("Imported {file_name}");
-            let request = Request::Import { file_name, bytes };
-            handle.start(JobKind::Import, source, 0, request);
+            match read_file(&file).await {
+                Ok(bytes) => handle.start(Job::import(file.name(), bytes)),
+                Err(message) => handle.dispatch(Action::Failed { message }),
+            }
         });
     }
 
-    /// Trains all three models on `sessions` in the worker; the result becomes a new version.
-    pub fn train(&self, sessions: &[Session], config: TrainConfig) {
-        let request = Request::Train {
-            sessions: sessions.to_vec(),
-            config,
-            created_at: String::from(js_sys::Date::new_0().to_iso_string()),
-        };
-        self.start(JobKind::Train, String::new(), sessions.len(), request);
+    /// Trains all three models on `sessions` in the worker; the result becomes a new version,
+    /// which replaces `serving` only if it is at least as good.
+    pub fn train(
+        &self,
+        sessions: Rc<Vec<Session>>,
+        serving: Option<ActiveModel>,
+        config: TrainConfig,
+    ) {
+        let created_at = String::from(js_sys::Date::new_0().to_iso_string());
+        self.start(Job::train(sessions, serving, config, created_at));
     }
 
     /// Asks the worker to stop the running job between two steps (the client restarts a
     /// worker that does not stop within its grace period).
     pub fn cancel(&self) {
-        let id = match self.inner.current.borrow_mut().as_mut() {
-            Some(job) if !job.cancelling => {
-                job.cancelling = true;
-                job.id
-            }
-            _ => return,
-        };
-        if let Some(client) = self.client() {
+        let id = self.inner.tracker.borrow_mut().cancel();
+        if let (Some(id), Some(client)) = (id, self.inner.client.borrow().as_ref()) {
             client.cancel(id);
         }
     }
 
     fn on_reply(&self, id: RequestId, reply: Reply<Event>) {
-        match reply {
-            Reply::Event(event) => self.on_event(id, event),
-            Reply::Finished => {}
-            Reply::Failed(message) => {
-                if self.take_job(id).is_some() {
-                    self.dispatch(Action::Failed { message });
-                }
-            }
-            Reply::Cancelled => {
-                if self.take_job(id).is_some() {
-                    self.dispatch(Action::Cancelled);
-                    // The same worker goes on.
-                    self.dispatch(Action::WorkerReady);
-                }
-            }
-            Reply::Died(reason) => match self.take_job(id) {
-                Some(job) if job.cancelling => self.dispatch(Action::Cancelled),
-                Some(_) => self.dispatch(Action::Failed {
-                    message: format!(
-                        "The occupancy worker stopped ({reason}); it has been restarted."
-                    ),
-                }),
-                None => {}
-            },
-        }
+        let ending = match reply {
+            Reply::Event(event) => return self.on_event(id, event),
+            Reply::Finished => return,
+            Reply::Failed(message) => Ending::Failed(message),
+            Reply::Cancelled => Ending::Cancelled,
+            Reply::Died(reason) => Ending::Died(reason),
+        };
+        let actions = self.inner.tracker.borrow_mut().end(id, ending);
+        actions.into_iter().for_each(|a| self.dispatch(a));
     }
 
     fn on_event(&self, id: RequestId, event: Event) {
-        match event {
-            Event::Progress(progress) => self.dispatch(Action::Progress {
-                job_id: id,
-                progress,
-            }),
-            Event::Sessions {
-                sessions,
-                errors,
-                n_bad_rows,
-            } => {
-                let Some(job) = self.take_job(id) else { return };
-                self.dispatch(Action::SessionsLoaded {
-                    job_id: id,
-                    sessions,
-                    append: job.kind == JobKind::Import,
-                    errors,
-                    n_bad_rows,
-                    source: job.source,
-                });
-            }
-            Event::Trained { bundle, timings } => {
-                let Some(job) = self.take_job(id) else { return };
+        let next = self.inner.tracker.borrow_mut().event(id, event);
+        match next {
+            Some(Next::Dispatch(action)) => self.dispatch(action),
+            Some(Next::Store { bytes, origin }) => {
                 let handle = self.clone();
                 spawn_local(async move {
-                    let origin = "trained here".to_owned();
-                    let message = format!("Trained on {} sessions", job.n_rows);
-                    if let Err(message) = handle
-                        .add_version(bundle, origin, Some(timings), message)
-                        .await
-                    {
+                    if let Err(message) = handle.add_version(bytes, origin).await {
                         handle.dispatch(Action::Failed { message });
                     }
                 });
             }
-            Event::CrossValidated { .. } | Event::Predicted { .. } => {}
+            None => {}
         }
-    }
-
-    fn take_job(&self, id: RequestId) -> Option<Job> {
-        self.inner.current.borrow_mut().take_if(|j| j.id == id)
     }
 }
 
@@ -256,10 +165,9 @@ fn upgrade(weak: &Weak<Inner>) -> Option<OccupancyHandle> {
 
 /// The whole file's bytes.
 pub async fn read_file(file: &File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer())
+    read_as_bytes(&gloo_file::Blob::from(file.clone()))
         .await
-        .map_err(|err| format!("could not read {}: {err:?}", file.name()))?;
-    Ok(Uint8Array::new(&buffer).to_vec())
+        .map_err(|err| format!("could not read {}: {err}", file.name()))
 }
 
 /// Starts the worker and opens the registry once per component.

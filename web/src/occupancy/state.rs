@@ -6,7 +6,9 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-pub use campus_jobs::occupancy::state::{Action, ActiveModel, Dataset, JobKind, Notice, Running};
+pub use campus_jobs::occupancy::state::{
+    Action, ActiveModel, Confirm, Dataset, JobKind, Notice, Running,
+};
 
 /// The section's state; reads as the jobs layer's state.
 #[derive(Clone, Debug, Default, PartialEq)]

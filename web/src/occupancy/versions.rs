@@ -1,7 +1,8 @@
 //! The occupancy section's model registry, as the page uses it: loading the versions, adding a
-//! trained or imported one, restoring, deleting and exporting. The records are computed by
-//! [`campus_jobs::occupancy::registry`]; [`super::registry`] stores them.
+//! trained or imported one, promoting, deleting and exporting. The records and the decisions
+//! (which version serves) come from [`campus_jobs::occupancy`]; [`super::registry`] stores them.
 
+use std::future::Future;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -9,7 +10,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::File;
 
 use campus_jobs::occupancy::registry::choose_active;
-use campus_jobs::occupancy::{Timings, VersionMeta};
+use campus_jobs::occupancy::tracker::{Origin, added, record};
 use campus_occupancy::ModelBundle;
 
 use super::hook::{OccupancyHandle, read_file};
@@ -27,41 +28,40 @@ impl OccupancyHandle {
         Ok(registry)
     }
 
-    pub(super) async fn load_registry(&self) {
-        let registry = match self.registry().await {
-            Ok(registry) => registry,
-            Err(message) => {
-                return self.dispatch(Action::RegistryLoaded {
-                    versions: Vec::new(),
-                    active: None,
-                    message: Some(message),
-                });
+    /// Runs `job` in the background; its error becomes the section's notice.
+    fn spawn(&self, job: impl Future<Output = Result<(), String>> + 'static) {
+        let handle = self.clone();
+        spawn_local(async move {
+            if let Err(message) = job.await {
+                handle.dispatch(Action::Failed { message });
             }
-        };
-        let versions = match registry.list().await {
-            Ok(versions) => versions,
-            Err(message) => {
-                return self.dispatch(Action::RegistryLoaded {
-                    versions: Vec::new(),
-                    active: None,
-                    message: Some(message),
-                });
-            }
-        };
-        // The chosen version if it still exists, else the latest.
-        let chosen = choose_active(load_active(), &versions);
-        let (active, message) = match chosen {
-            Some(id) => match self.load_bundle(&registry, id).await {
-                Ok(active) => (Some(active), None),
-                Err(message) => (None, Some(message)),
-            },
-            None => (None, None),
-        };
-        self.dispatch(Action::RegistryLoaded {
-            versions,
-            active,
-            message,
         });
+    }
+
+    pub(super) async fn load_registry(&self) {
+        let loaded = async {
+            let registry = self.registry().await?;
+            let versions = registry.list().await?;
+            // The chosen version if it still exists, else the latest.
+            let active = match choose_active(load_active(), &versions) {
+                Some(id) => Some(self.load_bundle(&registry, id).await),
+                None => None,
+            };
+            Ok::<_, String>((versions, active))
+        };
+        let action = match loaded.await {
+            Ok((versions, active)) => Action::RegistryLoaded {
+                versions,
+                message: active.as_ref().and_then(|a| a.as_ref().err().cloned()),
+                active: active.and_then(Result::ok),
+            },
+            Err(message) => Action::RegistryLoaded {
+                versions: Vec::new(),
+                active: None,
+                message: Some(message),
+            },
+        };
+        self.dispatch(action);
     }
 
     async fn load_bundle(&self, registry: &Registry, id: u32) -> Result<ActiveModel, String> {
@@ -73,119 +73,63 @@ impl OccupancyHandle {
         })
     }
 
-    /// Checks the bytes, stores them as the next version and makes it serve predictions.
-    /// Nothing is stored when the bytes are not a valid model.
-    pub(super) async fn add_version(
-        &self,
-        bytes: Vec<u8>,
-        origin: String,
-        timings: Option<Timings>,
-        message: String,
-    ) -> Result<(), String> {
+    /// Checks the bytes and stores them as the next version, which serves predictions if the
+    /// jobs layer says so. Nothing is stored when the bytes are not a valid model.
+    pub(super) async fn add_version(&self, bytes: Vec<u8>, origin: Origin) -> Result<(), String> {
         let bundle = load_model(&bytes).map_err(|e| e.to_string())?;
         let registry = self.registry().await?;
-        let id = registry.next_id().await?;
-        let meta = VersionMeta::new(id, &bundle, origin, bytes.len(), timings);
+        let (meta, admission) = record(registry.next_id().await?, &bundle, &origin, bytes.len());
         registry.put(&meta, &bytes).await?;
-        save_active(Some(id));
-        self.dispatch(Action::VersionAdded {
-            meta: Box::new(meta),
-            active: ActiveModel {
-                id,
-                bundle: Rc::new(bundle),
-            },
-            timings,
-            message: format!("{message}: saved as version {id}, which now serves predictions."),
-        });
+        if admission.serve {
+            save_active(Some(meta.id));
+        }
+        self.dispatch(added(meta, admission, bundle));
         Ok(())
     }
 
-    /// Makes an earlier version serve predictions.
+    /// Makes another version serve predictions.
     pub fn restore(&self, id: u32) {
         let handle = self.clone();
-        spawn_local(async move {
-            let result = match handle.registry().await {
-                Ok(registry) => handle.load_bundle(&registry, id).await,
-                Err(message) => Err(message),
-            };
-            match result {
-                Ok(active) => {
-                    save_active(Some(id));
-                    handle.dispatch(Action::Activated(active));
-                }
-                Err(message) => handle.dispatch(Action::Failed { message }),
-            }
+        self.spawn(async move {
+            let active = handle.load_bundle(&handle.registry().await?, id).await?;
+            save_active(Some(id));
+            handle.dispatch(Action::Activated(active));
+            Ok(())
         });
     }
 
+    /// Deletes a version; when it served, the latest one left takes over.
     pub fn delete(&self, id: u32) {
         let handle = self.clone();
-        spawn_local(async move {
-            let result = match handle.registry().await {
-                Ok(registry) => registry.delete(id).await,
-                Err(message) => Err(message),
-            };
-            match result {
-                Ok(()) => {
-                    let was_active = load_active() == Some(id);
-                    if was_active {
-                        save_active(None);
-                    }
-                    handle.dispatch(Action::Deleted { id });
-                    // The latest remaining version takes over serving.
-                    if was_active {
-                        handle.serve_latest().await;
-                    }
-                }
-                Err(message) => handle.dispatch(Action::Failed { message }),
+        self.spawn(async move {
+            let registry = handle.registry().await?;
+            registry.delete(id).await?;
+            let was_active = load_active() == Some(id);
+            if was_active {
+                save_active(None);
             }
+            handle.dispatch(Action::Deleted { id });
+            let latest = registry.list().await?.first().map(|v| v.id);
+            if let Some(latest) = latest.filter(|_| was_active) {
+                handle.restore(latest);
+            }
+            Ok(())
         });
-    }
-
-    async fn serve_latest(&self) {
-        let Ok(registry) = self.registry().await else {
-            return;
-        };
-        let Some(latest) = registry
-            .list()
-            .await
-            .ok()
-            .and_then(|v| v.first().map(|v| v.id))
-        else {
-            return;
-        };
-        match self.load_bundle(&registry, latest).await {
-            Ok(active) => {
-                save_active(Some(latest));
-                self.dispatch(Action::Activated(active));
-            }
-            Err(message) => self.dispatch(Action::Failed { message }),
-        }
     }
 
     /// Downloads a version as a file in the saved-model format (the CLI reads it too).
     pub fn export(&self, id: u32) {
         let handle = self.clone();
-        spawn_local(async move {
-            let result = match handle.registry().await {
-                Ok(registry) => registry.bytes(id).await,
-                Err(message) => Err(message),
-            };
-            let offered = result.and_then(|bytes| {
-                let mut file = BlobBuilder::new("application/octet-stream");
-                file.push(&bytes)?;
-                let url = file.finish()?;
-                click_download(&url, &format!("occupancy-model-v{id}.bin"))?;
-                Ok(url)
-            });
-            match offered {
-                Ok(url) => {
-                    if let Some(old) = handle.inner.export_url.borrow_mut().replace(url) {
-                        revoke(&old);
-                    }
-                }
-                Err(message) => handle.dispatch(Action::Failed { message }),
+        self.spawn(async move {
+            let bytes = handle.registry().await?.bytes(id).await?;
+            let mut file = BlobBuilder::new("application/octet-stream");
+            file.push(&bytes)?;
+            let url = file.finish()?;
+            click_download(&url, &format!("occupancy-model-v{id}.bin"))?;
+            if let Some(old) = handle.inner.export_url.borrow_mut().replace(url) {
+                revoke(&old);
             }
+            Ok(())
         });
     }
 
@@ -195,11 +139,7 @@ impl OccupancyHandle {
         spawn_local(async move {
             let name = file.name();
             let result = match read_file(&file).await {
-                Ok(bytes) => {
-                    let origin = format!("imported from {name}");
-                    let message = format!("Imported {name}");
-                    handle.add_version(bytes, origin, None, message).await
-                }
+                Ok(bytes) => handle.add_version(bytes, Origin::File(name.clone())).await,
                 Err(message) => Err(message),
             };
             if let Err(message) = result {

@@ -26,7 +26,7 @@ pub enum Choice {
 }
 
 /// One form field, for error messages and test ids.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Field {
     Capacity,
     Time,
@@ -38,6 +38,17 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in form order.
+    pub const ALL: [Field; 7] = [
+        Field::Capacity,
+        Field::Time,
+        Field::SemesterDay,
+        Field::Enrolled,
+        Field::PrevAttendance,
+        Field::RollingAvg3,
+        Field::RollingAvg5,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             Field::Capacity => "capacity",

@@ -8,6 +8,7 @@ use campus_occupancy::metrics::{ClassificationMetrics, RegressionMetrics};
 use campus_occupancy::{ModelBundle, TrainConfig};
 
 use super::Timings;
+use super::guard::InputRanges;
 
 /// What the registry lists about one version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,6 +28,9 @@ pub struct VersionMeta {
     pub n_bytes: usize,
     /// Present for versions trained in this browser.
     pub timings: Option<Timings>,
+    /// The training rows' input ranges, for versions trained in this browser.
+    #[serde(default)]
+    pub ranges: Option<InputRanges>,
 }
 
 impl VersionMeta {
@@ -52,6 +56,7 @@ impl VersionMeta {
             n_test: evaluation.n_test,
             n_bytes,
             timings,
+            ranges: None,
         }
     }
 }

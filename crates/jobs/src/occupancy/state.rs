@@ -32,6 +32,15 @@ pub struct Dataset {
     pub analytics: Option<Rc<Analytics>>,
     /// Bumped whenever the sessions change, so views can memoise on it.
     pub revision: u32,
+    /// Content hashes of the CSV files imported into this dataset.
+    pub imported: Vec<String>,
+}
+
+/// A step that waits for a second click before it happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    Delete(u32),
+    Clear,
 }
 
 /// The version that serves predictions.
@@ -61,6 +70,8 @@ pub struct State {
     /// Versions ticked for comparison, in the order ticked.
     pub compare: Vec<u32>,
     pub notice: Option<Notice>,
+    /// The destructive step the page asks the user to confirm.
+    pub confirm: Option<Confirm>,
     /// Worker timings of the last training run on this page.
     pub last_timings: Option<Timings>,
 }
@@ -82,7 +93,10 @@ pub enum Action {
         append: bool,
         errors: Vec<String>,
         n_bad_rows: usize,
+        /// The file name of an import, else what made the sessions.
         source: String,
+        /// The SHA-256 of an imported file ([`super::guard::content_hash`]).
+        content_hash: Option<String>,
     },
     ClearData,
     Cancelled,
@@ -102,7 +116,17 @@ pub enum Action {
         timings: Option<Timings>,
         message: String,
     },
+    /// A new version is stored but the serving one goes on serving.
+    VersionKept {
+        meta: Box<VersionMeta>,
+        timings: Option<Timings>,
+        message: String,
+    },
     Activated(ActiveModel),
+    /// Asks for a second click before a delete or a clear.
+    Ask(Confirm),
+    /// The user kept what they were asked about.
+    KeepIt,
     Deleted {
         id: u32,
     },
@@ -143,65 +167,15 @@ impl State {
                     running.progress = Some(progress);
                 }
             }
-            Action::SessionsLoaded {
-                job_id,
-                sessions,
-                append,
-                errors,
-                n_bad_rows,
-                source,
-            } => {
+            loaded @ Action::SessionsLoaded { job_id, .. } => {
                 if !self.is_running(job_id) {
                     return self;
                 }
                 self.running = None;
-                let n_new = sessions.len();
-                let mut all = if append {
-                    self.dataset.sessions.as_ref().clone()
-                } else {
-                    Vec::new()
-                };
-                all.extend(sessions);
-                let summary = if append {
-                    format!(
-                        "{source}: {n_new} sessions added, {} in the dataset",
-                        all.len()
-                    )
-                } else {
-                    format!("{source}: {n_new} sessions")
-                };
-                if n_new > 0 || !append {
-                    let analytics = (!all.is_empty()).then(|| Rc::new(analytics(&all)));
-                    self.dataset = Dataset {
-                        sessions: Rc::new(all),
-                        analytics,
-                        revision: self.dataset.revision + 1,
-                    };
-                }
-                self.notice = if errors.is_empty() {
-                    info(summary)
-                } else {
-                    let shown = errors.len();
-                    let more = n_bad_rows.saturating_sub(shown);
-                    let text = if n_new == 0 {
-                        format!(
-                            "{source}: nothing imported; {n_bad_rows} row(s) or header problem(s) found"
-                        )
-                    } else {
-                        format!("{summary}; {n_bad_rows} bad row(s) skipped")
-                    };
-                    let mut details = errors;
-                    if more > 0 {
-                        details.push(format!("… and {more} more"));
-                    }
-                    Some(Notice {
-                        is_error: true,
-                        text,
-                        details,
-                    })
-                };
+                self.notice = self.load(loaded);
             }
             Action::ClearData => {
+                self.confirm = None;
                 self.dataset = Dataset {
                     revision: self.dataset.revision + 1,
                     ..Dataset::default()
@@ -244,11 +218,28 @@ impl State {
                 }
                 self.notice = info(message);
             }
+            Action::VersionKept {
+                meta,
+                timings,
+                message,
+            } => {
+                self.running = None;
+                self.versions.retain(|v| v.id != meta.id);
+                self.versions.push(*meta);
+                self.versions.sort_by_key(|v| std::cmp::Reverse(v.id));
+                if timings.is_some() {
+                    self.last_timings = timings;
+                }
+                self.notice = info(message);
+            }
+            Action::Ask(confirm) => self.confirm = Some(confirm),
+            Action::KeepIt => self.confirm = None,
             Action::Activated(active) => {
                 self.notice = info(format!("Version {} now serves predictions.", active.id));
                 self.active = Some(active);
             }
             Action::Deleted { id } => {
+                self.confirm = None;
                 self.versions.retain(|v| v.id != id);
                 self.compare.retain(|c| *c != id);
                 if self.active.as_ref().is_some_and(|a| a.id == id) {
@@ -273,9 +264,141 @@ impl State {
 }
 
 impl State {
+    /// Takes in generated or imported sessions and says what happened. A file imported before
+    /// (same content hash) is refused, and imported rows the dataset already holds are dropped.
+    fn load(&mut self, loaded: Action) -> Option<Notice> {
+        let Action::SessionsLoaded {
+            sessions,
+            append,
+            errors,
+            n_bad_rows,
+            source,
+            content_hash,
+            ..
+        } = loaded
+        else {
+            debug_assert!(false, "load takes sessions");
+            return None;
+        };
+        if !append {
+            let n_new = sessions.len();
+            self.replace_sessions(sessions, Vec::new());
+            return Some(Notice::info(format!("{source}: {n_new} sessions")));
+        }
+        if let Some(hash) = content_hash
+            .as_ref()
+            .filter(|h| self.dataset.imported.contains(h))
+        {
+            return Some(Notice::error(format!(
+                "{source} was not imported again: a file with the same content (SHA-256 {}…) \
+                 is already in the dataset, and importing it twice would count every session \
+                 twice. Clear the data first to start over.",
+                hash.get(..12).unwrap_or(hash)
+            )));
+        }
+        let (new, n_known) = super::guard::without_known_rows(&self.dataset.sessions, sessions);
+        let n_new = new.len();
+        if n_new > 0 {
+            let mut all = self.dataset.sessions.as_ref().clone();
+            all.extend(new);
+            let mut imported = self.dataset.imported.clone();
+            imported.extend(content_hash);
+            self.replace_sessions(all, imported);
+        }
+        let n_total = self.dataset.sessions.len();
+        Some(import_notice(
+            &source, n_new, n_known, n_total, errors, n_bad_rows,
+        ))
+    }
+
+    fn replace_sessions(&mut self, all: Vec<Session>, imported: Vec<String>) {
+        let analytics = (!all.is_empty()).then(|| Rc::new(analytics(&all)));
+        self.dataset = Dataset {
+            sessions: Rc::new(all),
+            analytics,
+            revision: self.dataset.revision + 1,
+            imported,
+        };
+    }
+}
+
+/// What an import did, and why nothing came in when nothing did.
+fn import_notice(
+    source: &str,
+    n_new: usize,
+    n_known: usize,
+    n_total: usize,
+    mut errors: Vec<String>,
+    n_bad_rows: usize,
+) -> Notice {
+    let known = match n_known {
+        0 => String::new(),
+        n => format!("; {n} row(s) identical to rows already loaded were not added again"),
+    };
+    let summary =
+        format!("Imported {source}: {n_new} sessions added, {n_total} in the dataset{known}");
+    if errors.is_empty() {
+        return match (n_new, n_known) {
+            (0, 0) => Notice::error(format!(
+                "Nothing imported from {source}: the file holds no session rows below its header."
+            )),
+            (0, _) => Notice::info(format!(
+                "Nothing imported from {source}: all {n_known} of its rows are already in the dataset."
+            )),
+            _ => Notice::info(summary),
+        };
+    }
+    let first = errors.first().map_or(String::new(), |e| located(e, source));
+    let text = if n_new == 0 {
+        format!(
+            "Nothing imported from {source}: no row could be read ({n_bad_rows} problem(s)). \
+             First problem: {first}"
+        )
+    } else {
+        format!("{summary}; {n_bad_rows} bad row(s) skipped")
+    };
+    let more = n_bad_rows.saturating_sub(errors.len());
+    if more > 0 {
+        errors.push(format!("… and {more} more"));
+    }
+    Notice {
+        is_error: true,
+        text,
+        details: errors,
+    }
+}
+
+/// An import error (`file:line: what`) as "line N: what", lines counted from 1 as the file's.
+pub fn located(error: &str, file: &str) -> String {
+    let rest = error
+        .strip_prefix(file)
+        .and_then(|r| r.strip_prefix(':'))
+        .unwrap_or(error);
+    match rest.split_once(": ") {
+        Some((line, what)) if line.parse::<u64>().is_ok() => format!("line {line}: {what}"),
+        _ => rest.trim_start().to_owned(),
+    }
+}
+
+impl State {
     /// The id of the version that serves predictions.
     pub fn active_id(&self) -> Option<u32> {
         self.active.as_ref().map(|a| a.id)
+    }
+
+    /// The serving version's training ranges, when it was trained here.
+    pub fn active_ranges(&self) -> Option<&super::guard::InputRanges> {
+        self.active_id()
+            .and_then(|id| self.versions.iter().find(|v| v.id == id))
+            .and_then(|v| v.ranges.as_ref())
+    }
+
+    /// The version whose delete waits for a second click.
+    pub fn confirming_delete(&self) -> Option<u32> {
+        match self.confirm {
+            Some(Confirm::Delete(id)) => Some(id),
+            _ => None,
+        }
     }
 
     /// Timings of the serving version when it was trained here, else of the last run.

@@ -80,12 +80,104 @@ fn positive(text: &str, field: TrainField, what: &str) -> Result<f64, TrainFormE
         })
 }
 
+impl TrainField {
+    /// Every text field, in form order.
+    pub const ALL: [TrainField; 5] = [
+        TrainField::Trees,
+        TrainField::MaxDepth,
+        TrainField::FeaturesPerSplit,
+        TrainField::Gamma,
+        TrainField::C,
+    ];
+
+    /// The field's element id and test id.
+    pub fn key(self) -> &'static str {
+        match self {
+            TrainField::Trees => "occ-trees",
+            TrainField::MaxDepth => "occ-depth",
+            TrainField::FeaturesPerSplit => "occ-features",
+            TrainField::Gamma => "occ-gamma",
+            TrainField::C => "occ-c",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TrainField::Trees => "Forest trees",
+            TrainField::MaxDepth => "Forest maximum depth (empty: none)",
+            TrainField::FeaturesPerSplit => "Features per split (third, sqrt, all or a count)",
+            TrainField::Gamma => "SVM gamma (scale or a number)",
+            TrainField::C => "SVM C",
+        }
+    }
+}
+
 impl TrainForm {
     /// The configuration to train with (the browser defaults plus the form), or the first problem.
     pub fn parse(&self) -> Result<TrainConfig, TrainFormError> {
+        self.parse_all().map_err(|errors| {
+            errors.into_iter().next().unwrap_or_else(|| {
+                debug_assert!(false, "a failed parse names a problem");
+                problem(TrainField::Trees, "the form could not be read")
+            })
+        })
+    }
+
+    /// The configuration to train with, or every field's problem, in form order.
+    pub fn parse_all(&self) -> Result<TrainConfig, Vec<TrainFormError>> {
         let mut config = browser_train_config();
-        config.forest.n_trees = self
-            .trees
+        let mut errors = Vec::new();
+        let mut keep = |result: Result<(), TrainFormError>| errors.extend(result.err());
+        keep(self.trees().map(|n| config.forest.n_trees = n));
+        keep(self.max_depth().map(|d| config.forest.max_depth = d));
+        keep(
+            self.features_per_split()
+                .map(|f| config.forest.features_per_split = f),
+        );
+        keep(self.kernel().map(|k| config.svm.kernel = k));
+        keep(positive(&self.c, TrainField::C, "C").map(|c| config.svm.c = c));
+        config.svm.class_weight = match self.class_weight.as_str() {
+            "uniform" => ClassWeight::Uniform,
+            _ => ClassWeight::Balanced,
+        };
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The problem of one field, if it has one.
+    pub fn error(errors: &[TrainFormError], field: TrainField) -> Option<String> {
+        errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone())
+    }
+
+    /// What the user typed in a text field.
+    pub fn value(&self, field: TrainField) -> &str {
+        match field {
+            TrainField::Trees => &self.trees,
+            TrainField::MaxDepth => &self.max_depth,
+            TrainField::FeaturesPerSplit => &self.features_per_split,
+            TrainField::Gamma => &self.gamma,
+            TrainField::C => &self.c,
+        }
+    }
+
+    pub fn set(&mut self, field: TrainField, text: String) {
+        match field {
+            TrainField::Trees => self.trees = text,
+            TrainField::MaxDepth => self.max_depth = text,
+            TrainField::FeaturesPerSplit => self.features_per_split = text,
+            TrainField::Gamma => self.gamma = text,
+            TrainField::C => self.c = text,
+        }
+    }
+
+    fn trees(&self) -> Result<usize, TrainFormError> {
+        self.trees
             .trim()
             .parse()
             .ok()
@@ -95,24 +187,28 @@ impl TrainForm {
                     TrainField::Trees,
                     "Trees must be a whole number from 1 to 500",
                 )
-            })?;
-        config.forest.max_depth = match self.max_depth.trim() {
-            "" => None,
-            depth => Some(
-                depth
-                    .parse()
-                    .ok()
-                    .filter(|d| (1..=64).contains(d))
-                    .ok_or_else(|| {
-                        problem(
-                            TrainField::MaxDepth,
-                            "Maximum depth must be from 1 to 64, or empty for none",
-                        )
-                    })?,
-            ),
-        };
-        config.forest.features_per_split = self.features_per_split()?;
-        config.svm.kernel = match self.kernel.as_str() {
+            })
+    }
+
+    fn max_depth(&self) -> Result<Option<u16>, TrainFormError> {
+        match self.max_depth.trim() {
+            "" => Ok(None),
+            depth => depth
+                .parse()
+                .ok()
+                .filter(|d| (1..=64).contains(d))
+                .map(Some)
+                .ok_or_else(|| {
+                    problem(
+                        TrainField::MaxDepth,
+                        "Maximum depth must be from 1 to 64, or empty for none",
+                    )
+                }),
+        }
+    }
+
+    fn kernel(&self) -> Result<KernelConfig, TrainFormError> {
+        Ok(match self.kernel.as_str() {
             "linear" => KernelConfig::Linear,
             _ => KernelConfig::Rbf {
                 gamma: match self.gamma.trim() {
@@ -120,13 +216,7 @@ impl TrainForm {
                     gamma => Gamma::Value(positive(gamma, TrainField::Gamma, "Gamma")?),
                 },
             },
-        };
-        config.svm.c = positive(&self.c, TrainField::C, "C")?;
-        config.svm.class_weight = match self.class_weight.as_str() {
-            "uniform" => ClassWeight::Uniform,
-            _ => ClassWeight::Balanced,
-        };
-        Ok(config)
+        })
     }
 
     fn features_per_split(&self) -> Result<FeaturesPerSplit, TrainFormError> {

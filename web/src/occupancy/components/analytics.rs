@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use campus_jobs::occupancy::view::{bar_figures, heatmap_figure};
 use campus_occupancy::Analytics;
-use campus_occupancy::analytics::GroupStats;
 
 use super::figure::Figure;
 use crate::occupancy::charts::{bar_svg, heatmap_svg};
@@ -17,141 +17,51 @@ pub struct AnalyticsProps {
     pub revision: u32,
 }
 
-/// A figure's table: a label and a value per row.
-type Rows = Vec<(String, String)>;
+/// A drawn figure: test id, caption, SVG and table.
+type Drawn = (
+    &'static str,
+    &'static str,
+    Rc<Result<String, String>>,
+    Rc<Vec<(String, String)>>,
+);
 
-struct Bars {
-    test_id: &'static str,
-    caption: &'static str,
-    svg: Rc<Result<String, String>>,
-    rows: Rc<Vec<(String, String)>>,
-}
-
-fn bars(
-    test_id: &'static str,
-    caption: &'static str,
-    x_desc: &'static str,
-    y_desc: &'static str,
-    groups: &[GroupStats],
-    value: impl Fn(&GroupStats) -> f64,
-) -> Bars {
-    let labels: Vec<String> = groups
-        .iter()
-        .map(|g| crate::shared::chart::short_label(&g.key, 12))
+fn draw_all(a: &Analytics) -> Vec<Drawn> {
+    let mut drawn: Vec<Drawn> = bar_figures(a)
+        .into_iter()
+        .map(|f| (f.test_id, f.caption, Rc::new(bar_svg(&f)), Rc::new(f.rows)))
         .collect();
-    let values: Vec<f64> = groups.iter().map(&value).collect();
-    let rows = groups
-        .iter()
-        .zip(&values)
-        .map(|(g, v)| {
-            (
-                format!("{} ({} sessions)", g.key, g.n_sessions),
-                format!("{v:.1}"),
-            )
-        })
-        .collect();
-    Bars {
-        test_id,
-        caption,
-        svg: Rc::new(bar_svg(caption, x_desc, y_desc, &labels, &values)),
-        rows: Rc::new(rows),
-    }
-}
-
-/// Every bar chart of the dataset.
-fn all_bars(a: &Analytics) -> Vec<Bars> {
-    let attendance = |g: &GroupStats| g.mean_attendance;
-    let risk = |g: &GroupStats| g.overcrowded_share * 100.0;
-    vec![
-        bars(
-            "chart-weekday",
-            "Mean attendance by weekday",
-            "Weekday",
-            "Attendance",
-            &a.by_weekday,
-            attendance,
-        ),
-        bars(
-            "chart-slot",
-            "Mean attendance by time slot",
-            "Start time",
-            "Attendance",
-            &a.by_time_slot,
-            attendance,
-        ),
-        bars(
-            "chart-school",
-            "Mean attendance by school",
-            "School",
-            "Attendance",
-            &a.by_school,
-            attendance,
-        ),
-        bars(
-            "chart-exam",
-            "Mean attendance outside and in exam weeks",
-            "Exam week",
-            "Attendance",
-            &a.by_exam_week,
-            attendance,
-        ),
-        bars(
-            "chart-risk-slot",
-            "Overcrowding risk by time slot",
-            "Start time",
-            "% overcrowded",
-            &a.by_time_slot,
-            risk,
-        ),
-        bars(
-            "chart-risk-school",
-            "Overcrowding risk by school",
-            "School",
-            "% overcrowded",
-            &a.by_school,
-            risk,
-        ),
-    ]
-}
-
-/// The utilisation heat map and its table of cells.
-fn heatmap(a: &Analytics) -> (Rc<Result<String, String>>, Rc<Rows>) {
-    let rows = a
-        .utilisation
-        .iter()
-        .map(|c| {
-            (
-                format!("{} at {} ({} sessions)", c.venue, c.slot, c.n_sessions),
-                format!("{:.0}%", c.mean_utilisation * 100.0),
-            )
-        })
-        .collect::<Vec<_>>();
-    (Rc::new(heatmap_svg(&a.utilisation)), Rc::new(rows))
+    let heatmap = heatmap_figure(a);
+    let svg = Rc::new(heatmap_svg(&heatmap));
+    drawn.push((
+        "chart-heatmap",
+        "Venue utilisation by time slot",
+        svg,
+        Rc::new(heatmap.rows),
+    ));
+    drawn
 }
 
 #[component]
 pub fn AnalyticsView(props: &AnalyticsProps) -> Html {
     let charts = use_memo(props.revision, {
         let a = props.analytics.clone();
-        move |_| all_bars(&a)
-    });
-    let heatmap = use_memo(props.revision, {
-        let a = props.analytics.clone();
-        move |_| heatmap(&a)
+        move |_| draw_all(&a)
     });
     let a = &props.analytics;
+    let figure = |(test_id, caption, svg, rows): &Drawn| {
+        html! { <Figure test_id={*test_id} caption={*caption} svg={svg.clone()} rows={rows.clone()} /> }
+    };
+    let (heatmap, bars) = charts
+        .split_last()
+        .map_or((None, &[][..]), |(h, b)| (Some(h), b));
     html! {
         <section class="occ-analytics" aria-labelledby="occ-analytics-title" data-testid="occ-analytics">
             <h2 id="occ-analytics-title">{ "Attendance analytics" }</h2>
             <p data-testid="occ-risk">
                 { format!("{} sessions · {:.1}% overcrowded (more people came than the room seats).", a.n_sessions, a.overcrowded_share * 100.0) }
             </p>
-            <div class="occ-charts">
-                { for charts.iter().map(|b| html! {
-                    <Figure test_id={b.test_id} caption={b.caption} svg={b.svg.clone()} rows={b.rows.clone()} />
-                }) }
-            </div>
-            <Figure test_id="chart-heatmap" caption="Venue utilisation by time slot" svg={heatmap.0.clone()} rows={heatmap.1.clone()} />
+            <div class="occ-charts">{ for bars.iter().map(figure) }</div>
+            { for heatmap.map(figure) }
         </section>
     }
 }

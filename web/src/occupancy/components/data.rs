@@ -1,11 +1,13 @@
-//! The dataset panel: generate sessions, import a CSV (appended), clear.
+//! The dataset panel: generate sessions, import a CSV (appended), clear (after a second click).
 
 use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
-use campus_jobs::format::group;
 use campus_jobs::occupancy::generate_form::{GenerateField, GenerateForm};
+use campus_jobs::occupancy::view::{CSV_LAYOUT, data_summary};
 use campus_occupancy::GenerateConfig;
+
+use super::field::{TextField, on_value, text_field};
 
 #[derive(PartialEq, Properties)]
 pub struct DataProps {
@@ -13,70 +15,68 @@ pub struct DataProps {
     pub overcrowded_share: Option<f64>,
     pub ready: bool,
     pub busy: bool,
+    /// The Clear button was pressed once: ask again.
+    pub confirm_clear: bool,
     pub on_generate: Callback<GenerateConfig>,
     pub on_import: Callback<File>,
-    pub on_clear: Callback<()>,
+    /// `false` asks, `true` clears.
+    pub on_clear: Callback<bool>,
+    pub on_keep: Callback<()>,
 }
 
-/// The first file chosen in a file input, which is then reset so the same file can be chosen
-/// again.
-pub fn take_file(event: &Event) -> Option<File> {
-    let input: HtmlInputElement = event.target_dyn_into()?;
-    let file = input.files().and_then(|files| files.get(0));
-    input.set_value("");
-    file
-}
-
-/// A file input's change handler that hands the chosen file to `on_file`.
+/// A file input's change handler that hands the chosen file to `on_file`; the input is reset
+/// so the same file can be chosen again.
 pub fn on_file_chosen(on_file: &Callback<File>) -> Callback<Event> {
     let on_file = on_file.clone();
     Callback::from(move |e: Event| {
-        if let Some(file) = take_file(&e) {
+        let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+            return;
+        };
+        let file = input.files().and_then(|files| files.get(0));
+        input.set_value("");
+        if let Some(file) = file {
             on_file.emit(file);
         }
     })
 }
 
 /// One text field of the generation form, with its problem under it.
-fn text_field(form: &UseStateHandle<GenerateForm>, field: GenerateField) -> Html {
+fn generate_field(form: &UseStateHandle<GenerateForm>, field: GenerateField) -> Html {
     let (id, label, value) = match field {
         GenerateField::Seed => ("occ-seed", "Seed", form.seed.clone()),
         GenerateField::Sessions => ("occ-sessions", "Sessions", form.sessions.clone()),
     };
-    let oninput = {
-        let form = form.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                let mut next = (*form).clone();
-                match field {
-                    GenerateField::Seed => next.seed = input.value(),
-                    GenerateField::Sessions => next.sessions = input.value(),
-                }
-                form.set(next);
-            }
-        })
+    let view = TextField {
+        id,
+        label,
+        value,
+        error: form.error(field),
+        inputmode: "numeric",
+        disabled: false,
     };
-    let error = form.error(field);
-    html! {
-        <div class={classes!("field", error.is_some().then_some("invalid"))}>
-            <label for={id}>{ label }</label>
-            <input {id} inputmode="numeric" {value} {oninput} data-testid={id} />
-            if let Some(message) = error { <p class="field-error">{ message }</p> }
-        </div>
-    }
+    text_field(
+        view,
+        on_value(form, move |f: &mut GenerateForm, v| match field {
+            GenerateField::Seed => f.seed = v,
+            GenerateField::Sessions => f.sessions = v,
+        }),
+    )
 }
 
-fn summary(n_rows: usize, overcrowded_share: Option<f64>) -> String {
-    match overcrowded_share {
-        Some(share) => format!(
-            "{} sessions in the dataset · {:.1}% overcrowded",
-            group(n_rows as u64),
-            share * 100.0
-        ),
-        None => "No sessions yet: generate some or add a CSV file in the layout \
-                 date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,\
-                 enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance."
-            .to_owned(),
+/// Clear, or the question whether to.
+fn clear_view(props: &DataProps) -> Html {
+    if props.confirm_clear {
+        return html! {
+            <span class="confirm" role="group" aria-label="Confirm clearing the data">
+                { format!("Really clear all {} sessions? ", props.n_rows) }
+                <button type="button" class="danger" data-testid="occ-confirm-clear" onclick={props.on_clear.reform(|_: MouseEvent| true)}>{ "Clear" }</button>
+                <button type="button" data-testid="occ-keep-data" onclick={props.on_keep.reform(|_: MouseEvent| ())}>{ "Keep" }</button>
+            </span>
+        };
+    }
+    html! {
+        <button type="button" onclick={props.on_clear.reform(|_: MouseEvent| false)}
+            disabled={props.busy || props.n_rows == 0} data-testid="occ-clear">{ "Clear data" }</button>
     }
 }
 
@@ -85,8 +85,7 @@ pub fn DataPanel(props: &DataProps) -> Html {
     let form = use_state(GenerateForm::default);
     let parsed = form.parse();
     let on_submit = {
-        let on_generate = props.on_generate.clone();
-        let parsed = parsed.clone();
+        let (on_generate, parsed) = (props.on_generate.clone(), parsed.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if let Ok(config) = &parsed {
@@ -94,19 +93,17 @@ pub fn DataPanel(props: &DataProps) -> Html {
             }
         })
     };
-    let on_import = on_file_chosen(&props.on_import);
-    let on_clear = props.on_clear.reform(|_: MouseEvent| ());
     let disabled = !props.ready || props.busy;
     html! {
         <form class="occ-panel" onsubmit={on_submit} novalidate=true>
             <fieldset>
                 <legend>{ "1. Class sessions" }</legend>
                 <div class="fields">
-                    { text_field(&form, GenerateField::Seed) }
-                    { text_field(&form, GenerateField::Sessions) }
+                    { generate_field(&form, GenerateField::Seed) }
+                    { generate_field(&form, GenerateField::Sessions) }
                     <div class="field">
                         <label for="occ-import-csv">{ "Add sessions from a CSV file" }</label>
-                        <input id="occ-import-csv" type="file" accept=".csv,text/csv" onchange={on_import}
+                        <input id="occ-import-csv" type="file" accept=".csv,text/csv" onchange={on_file_chosen(&props.on_import)}
                             disabled={disabled} data-testid="occ-import-csv" />
                     </div>
                 </div>
@@ -114,11 +111,14 @@ pub fn DataPanel(props: &DataProps) -> Html {
                     <button type="submit" class="primary" disabled={disabled || parsed.is_err()} data-testid="occ-generate">
                         { "Generate sessions" }
                     </button>
-                    <button type="button" onclick={on_clear} disabled={props.busy || props.n_rows == 0}
-                        data-testid="occ-clear">{ "Clear data" }</button>
+                    { clear_view(props) }
                 </div>
                 <p data-testid="occ-rows" data-rows={props.n_rows.to_string()}>
-                    { summary(props.n_rows, props.overcrowded_share) }
+                    { match data_summary(props.n_rows, props.overcrowded_share) {
+                        Some(summary) => html! { summary },
+                        None => html! { <>{ "No sessions yet: generate some or add a CSV file with the header " }
+                            <code class="occ-layout" data-testid="occ-layout">{ CSV_LAYOUT }</code></> },
+                    } }
                 </p>
             </fieldset>
         </form>

@@ -5,6 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use campus_jobs::occupancy::guard::small_test_warning;
+use campus_jobs::occupancy::view::{importance_figure, svm_rows};
 use campus_occupancy::metrics::{CLASS_NAMES, ClassificationMetrics};
 
 use super::figure::Figure;
@@ -27,14 +29,8 @@ fn svm_tables(svm: &ClassificationMetrics) -> Html {
             <caption>{ format!("Overcrowding (SVM) · accuracy {:.3}", svm.accuracy) }</caption>
             <thead><tr><th>{ "Class" }</th><th class="num">{ "Precision" }</th><th class="num">{ "Recall" }</th><th class="num">{ "F1" }</th><th class="num">{ "Support" }</th></tr></thead>
             <tbody>
-                { for CLASS_NAMES.iter().zip(&svm.per_class).map(|(name, m)| html! {
-                    <tr>
-                        <th scope="row">{ *name }</th>
-                        <td class="num">{ format!("{:.3}", m.precision) }</td>
-                        <td class="num">{ format!("{:.3}", m.recall) }</td>
-                        <td class="num">{ format!("{:.3}", m.f1) }</td>
-                        <td class="num">{ m.support }</td>
-                    </tr>
+                { for svm_rows(svm).into_iter().map(|[name, cells @ ..]| html! {
+                    <tr><th scope="row">{ name }</th>{ for cells.into_iter().map(|c| html! { <td class="num">{ c }</td> }) }</tr>
                 }) }
             </tbody>
             <tfoot>
@@ -75,20 +71,13 @@ pub fn Performance(props: &PerformanceProps) -> Html {
             )
         }
     });
-    let (names, values): (Vec<String>, Vec<f64>) = e
-        .feature_importance
-        .iter()
-        .take(TOP_FEATURES)
-        .map(|f| (f.feature.clone(), f.importance))
-        .unzip();
-    let importance_rows: Rc<Vec<(String, String)>> = Rc::new(
-        names
-            .iter()
-            .zip(&values)
-            .map(|(n, v)| (n.clone(), format!("{v:.4}")))
-            .collect(),
-    );
-    let importance = use_memo(props.active.id, move |_| importance_svg(&names, &values));
+    let importance = use_memo(props.active.id, {
+        let bundle = bundle.clone();
+        move |_| {
+            let (names, values, rows) = importance_figure(&bundle.evaluation, TOP_FEATURES);
+            (Rc::new(importance_svg(&names, &values)), Rc::new(rows))
+        }
+    });
     let svm = &e.svm;
     let regression = [
         ("linear", "Linear regression", e.linear),
@@ -98,6 +87,9 @@ pub fn Performance(props: &PerformanceProps) -> Html {
         <section class="occ-performance" aria-labelledby="occ-performance-title" data-testid="occ-metrics">
             <h2 id="occ-performance-title">{ format!("3. Model performance · version {}", props.active.id) }</h2>
             <p class="hint">{ format!("All models on the same {} held-back sessions (trained on {}).", e.n_test, e.n_train) }</p>
+            if let Some(warning) = small_test_warning(e.n_test) {
+                <p class="notice warning" role="status" data-testid="occ-small-test">{ warning }</p>
+            }
             <div class="occ-side-by-side">
                 <table class="occ-table" data-testid="regression-metrics">
                     <caption>{ "Attendance (regression)" }</caption>
@@ -121,7 +113,7 @@ pub fn Performance(props: &PerformanceProps) -> Html {
             </details>
             <div class="occ-charts">
                 <Figure test_id="chart-scatter" caption="Predicted vs actual attendance" svg={scatter} />
-                <Figure test_id="chart-importance" caption="Random forest feature importance" svg={importance} rows={importance_rows} />
+                <Figure test_id="chart-importance" caption="Random forest feature importance" svg={importance.0.clone()} rows={importance.1.clone()} />
             </div>
         </section>
     }

@@ -2,7 +2,11 @@
 
 use std::rc::Rc;
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
+
+use super::field::{TextField, on_value, select, text_field};
+use campus_jobs::occupancy::guard::InputRanges;
+use campus_occupancy::SessionInput;
 use yew::prelude::*;
 
 use campus_jobs::occupancy::predict_form::{Choice, Field, FieldError, PredictForm, week_order};
@@ -17,6 +21,8 @@ pub struct PredictProps {
     pub active: ActiveModel,
     /// Venue → capacity as seen in the dataset on the page (may be empty after a reload).
     pub capacities: Rc<Vec<(String, u32)>>,
+    /// The serving version's training ranges, when it was trained here.
+    pub ranges: Option<InputRanges>,
 }
 
 /// The three models' answers, or why there is none.
@@ -39,49 +45,43 @@ fn prediction_view(prediction: Option<Result<Prediction, PredictError>>, elapsed
     }
 }
 
-/// A choice among the values the model knows.
-fn select_field(
-    key: &'static str,
-    label: &'static str,
-    options: &[String],
-    value: &str,
-    on_change: Callback<Event>,
-) -> Html {
-    let id = format!("pred-{key}");
-    html! {
-        <div class="field">
-            <label for={id.clone()}>{ label }</label>
-            <select id={id.clone()} data-testid={id} onchange={on_change}>
-                { for options.iter().map(|o| html! { <option value={o.clone()} selected={o == value}>{ o }</option> }) }
-            </select>
-        </div>
-    }
-}
-
 /// A text field, with its problem under it.
 fn input_field(form: &UseStateHandle<PredictForm>, field: Field, errors: &[FieldError]) -> Html {
     let id = format!("pred-{}", field.key());
-    let error = errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone());
-    let on_input = {
-        let form = form.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                let mut next = (*form).clone();
-                next.set(field, input.value());
-                form.set(next);
-            }
-        })
+    let view = TextField {
+        id: &id,
+        label: field.label(),
+        value: form.value(field).to_owned(),
+        error: errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone()),
+        inputmode: if field == Field::Time {
+            "text"
+        } else {
+            "decimal"
+        },
+        disabled: false,
     };
+    text_field(
+        view,
+        on_value(form, move |f: &mut PredictForm, v| f.set(field, v)),
+    )
+}
+
+/// Inputs outside the data the serving version was trained on.
+fn range_warnings(ranges: Option<&InputRanges>, input: Option<&SessionInput>) -> Html {
+    let (Some(ranges), Some(input)) = (ranges, input) else {
+        return Html::default();
+    };
+    let outside = ranges.check(input);
+    if outside.is_empty() {
+        return Html::default();
+    }
     html! {
-        <div class={classes!("field", error.is_some().then_some("invalid"))}>
-            <label for={id.clone()}>{ field.label() }</label>
-            <input id={id.clone()} data-testid={id} value={form.value(field).to_owned()} oninput={on_input}
-                inputmode={if field == Field::Time { "text" } else { "decimal" }} />
-            if let Some(message) = error { <p class="field-error">{ message }</p> }
-        </div>
+        <ul class="notice warning occ-range" role="status" data-testid="pred-range-warning">
+            { for outside.iter().map(|o| html! { <li data-field={format!("{:?}", o.field)}>{ &o.message }</li> }) }
+        </ul>
     }
 }
 
@@ -102,45 +102,47 @@ pub fn PredictPanel(props: &PredictProps) -> Html {
     let elapsed_ms = now_ms() - started;
 
     let on_select = |choice: Choice| {
-        let form = form.clone();
         let capacities = props.capacities.clone();
-        Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-                let mut next = (*form).clone();
-                next.choose(choice, select.value(), &capacities);
-                form.set(next);
-            }
+        on_value(&form, move |f: &mut PredictForm, v| {
+            f.choose(choice, v, &capacities)
         })
     };
     let on_exam = {
         let form = form.clone();
         Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                let mut next = (*form).clone();
-                next.exam_week = input.checked();
-                form.set(next);
-            }
+            let mut next = (*form).clone();
+            next.exam_week = e
+                .target_dyn_into::<HtmlInputElement>()
+                .is_some_and(|i| i.checked());
+            form.set(next);
         })
+    };
+    let choose = |key: &str, label: &str, options: &[String], value: &str, choice: Choice| {
+        let options = options.iter().map(|o| (o.as_str(), o.as_str()));
+        select(
+            &format!("pred-{key}"),
+            label,
+            value,
+            options,
+            on_select(choice),
+        )
     };
     let errors = parsed.as_ref().err().cloned().unwrap_or_default();
     html! {
         <section class="occ-predict" aria-labelledby="occ-predict-title" data-testid="occ-predict">
             <h2 id="occ-predict-title">{ format!("4. Predict a session · version {}", props.active.id) }</h2>
             <div class="fields">
-                { select_field("school", "School", &encoder.schools, &form.school, on_select(Choice::School)) }
-                { select_field("venue", "Venue", &encoder.venues, &form.venue, on_select(Choice::Venue)) }
+                { choose("school", "School", &encoder.schools, &form.school, Choice::School) }
+                { choose("venue", "Venue", &encoder.venues, &form.venue, Choice::Venue) }
                 { input_field(&form, Field::Capacity, &errors) }
-                { select_field("weekday", "Weekday", &weekdays, &form.weekday, on_select(Choice::Weekday)) }
-                { input_field(&form, Field::Time, &errors) }
-                { input_field(&form, Field::SemesterDay, &errors) }
-                { input_field(&form, Field::Enrolled, &errors) }
-                { input_field(&form, Field::PrevAttendance, &errors) }
-                { input_field(&form, Field::RollingAvg3, &errors) }
-                { input_field(&form, Field::RollingAvg5, &errors) }
+                { choose("weekday", "Weekday", &weekdays, &form.weekday, Choice::Weekday) }
+                { for [Field::Time, Field::SemesterDay, Field::Enrolled, Field::PrevAttendance, Field::RollingAvg3, Field::RollingAvg5]
+                    .into_iter().map(|field| input_field(&form, field, &errors)) }
                 <div class="field checks">
                     <label><input type="checkbox" checked={form.exam_week} onchange={on_exam} data-testid="pred-exam" />{ " Exam week" }</label>
                 </div>
             </div>
+            { range_warnings(props.ranges.as_ref(), parsed.as_ref().ok()) }
             <div class="occ-prediction" aria-live="polite" data-testid="prediction">
                 { prediction_view(prediction, elapsed_ms) }
             </div>

@@ -12,7 +12,7 @@ use campus_jobs::Notice;
 use campus_jobs::occupancy::state::venue_capacities;
 
 use crate::occupancy::hook::{OccupancyHandle, use_occupancy};
-use crate::occupancy::state::{Action, State};
+use crate::occupancy::state::{Action, Confirm, State};
 
 /// A callback that calls one of the handle's methods.
 fn call<T: 'static>(handle: &OccupancyHandle, method: fn(&OccupancyHandle, T)) -> Callback<T> {
@@ -49,11 +49,31 @@ pub fn OccupancySection() -> Html {
         move |_| venue_capacities(&sessions)
     });
     let on_train = {
-        let handle = handle.clone();
-        let sessions = state.dataset.sessions.clone();
-        Callback::from(move |config| handle.train(&sessions, config))
+        let (handle, sessions, active) = (
+            handle.clone(),
+            state.dataset.sessions.clone(),
+            state.active.clone(),
+        );
+        Callback::from(move |config| handle.train(sessions.clone(), active.clone(), config))
     };
-    let on_clear = dispatch.to_callback().reform(|()| Action::ClearData);
+    let on_clear = dispatch.to_callback().reform(|really| {
+        if really {
+            Action::ClearData
+        } else {
+            Action::Ask(Confirm::Clear)
+        }
+    });
+    let on_delete = {
+        let (handle, dispatch) = (handle.clone(), dispatch.clone());
+        Callback::from(move |(id, really)| {
+            if really {
+                handle.delete(id)
+            } else {
+                dispatch.dispatch(Action::Ask(Confirm::Delete(id)))
+            }
+        })
+    };
+    let on_keep = dispatch.to_callback().reform(|()| Action::KeepIt);
     let on_toggle_compare = dispatch.to_callback().reform(Action::ToggleCompare);
     let on_dismiss = dispatch
         .to_callback()
@@ -77,21 +97,23 @@ pub fn OccupancySection() -> Html {
                 overcrowded_share={state.dataset.analytics.as_ref().map(|a| a.overcrowded_share)}
                 ready={state.worker_ready} busy={state.running.is_some()}
                 on_generate={call(&handle, OccupancyHandle::generate)}
-                on_import={call(&handle, OccupancyHandle::import_csv)} {on_clear} />
+                on_import={call(&handle, OccupancyHandle::import_csv)} {on_clear} on_keep={on_keep.clone()}
+                confirm_clear={state.confirm == Some(Confirm::Clear)} />
             <TrainingPanel n_rows={state.dataset.sessions.len()} ready={state.worker_ready}
                 running={state.running.clone()} {timings} {on_train}
                 on_cancel={call(&handle, |h, ()| h.cancel())} />
             if let Some(active) = &state.active {
                 <Performance active={active.clone()} />
-                <PredictPanel key={active.id} active={active.clone()} capacities={capacities.clone()} />
+                <PredictPanel key={active.id} active={active.clone()} capacities={capacities.clone()}
+                    ranges={state.active_ranges().cloned()} />
             }
             if let Some(analytics) = &state.dataset.analytics {
                 <AnalyticsView analytics={analytics.clone()} revision={state.dataset.revision} />
             }
             <RegistryView versions={state.versions.clone()} active={active_id} compare={state.compare.clone()}
                 loaded={state.registry_loaded} on_restore={call(&handle, OccupancyHandle::restore)}
-                on_export={call(&handle, OccupancyHandle::export)} on_delete={call(&handle, OccupancyHandle::delete)}
-                {on_toggle_compare} on_import={call(&handle, OccupancyHandle::import_model)} />
+                on_export={call(&handle, OccupancyHandle::export)} {on_delete} {on_keep}
+                confirm_delete={state.confirming_delete()} {on_toggle_compare} on_import={call(&handle, OccupancyHandle::import_model)} />
         </section>
     }
 }

@@ -1,15 +1,15 @@
 //! The training panel: the hyperparameters, the Train button, progress and cancel, and the
 //! last run's time per model.
 
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use campus_occupancy::{Stage, TrainConfig};
-
 use campus_jobs::occupancy::Timings;
-use campus_jobs::occupancy::train_form::TrainForm;
+use campus_jobs::occupancy::guard::PROMOTION_RULE;
+use campus_jobs::occupancy::train_form::{TrainField, TrainForm};
+use campus_jobs::occupancy::view::stage_name;
+use campus_occupancy::TrainConfig;
 
+use super::field::{TextField, on_value, select, text_field};
 use crate::occupancy::state::{JobKind, Running};
 
 #[derive(PartialEq, Properties)]
@@ -22,100 +22,54 @@ pub struct TrainingProps {
     pub on_cancel: Callback<()>,
 }
 
-fn stage_name(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Encoding => "Encoding features",
-        Stage::Linear => "Linear regression",
-        Stage::Forest => "Random forest",
-        Stage::Svm => "Support vector classifier",
-        Stage::Evaluating => "Evaluating on the held-back rows",
-    }
-}
-
-/// Updates one field of the form from an input or select.
-fn on_field<E: AsRef<Event> + 'static>(
+/// The hyperparameter fields, each with its own problem.
+fn fields(
     form: &UseStateHandle<TrainForm>,
-    apply: fn(&mut TrainForm, String),
-) -> Callback<E> {
-    let form = form.clone();
-    Callback::from(move |e: E| {
-        let target = e.as_ref().target();
-        let value = target
-            .as_ref()
-            .and_then(|t| t.dyn_ref::<HtmlInputElement>().map(HtmlInputElement::value))
-            .or_else(|| {
-                target.as_ref().and_then(|t| {
-                    t.dyn_ref::<HtmlSelectElement>()
-                        .map(HtmlSelectElement::value)
-                })
-            });
-        if let Some(value) = value {
-            let mut next = (*form).clone();
-            apply(&mut next, value);
-            form.set(next);
-        }
-    })
-}
-
-/// The hyperparameter fields.
-fn fields(form: &UseStateHandle<TrainForm>) -> Html {
+    errors: &[campus_jobs::occupancy::train_form::TrainFormError],
+) -> Html {
+    let field = |field: TrainField| {
+        let view = TextField {
+            id: field.key(),
+            label: field.label(),
+            value: form.value(field).to_owned(),
+            error: TrainForm::error(errors, field),
+            inputmode: if matches!(field, TrainField::Trees | TrainField::MaxDepth) {
+                "numeric"
+            } else {
+                "text"
+            },
+            disabled: field == TrainField::Gamma && form.kernel == "linear",
+        };
+        text_field(
+            view,
+            on_value(form, move |f: &mut TrainForm, v| f.set(field, v)),
+        )
+    };
+    let [trees, depth, features, gamma, c] = TrainField::ALL.map(field);
+    let kernels = [("rbf", "RBF"), ("linear", "Linear")];
+    let weights = [
+        ("balanced", "Balanced (minority class weighs more)"),
+        ("uniform", "Uniform"),
+    ];
     html! {
         <div class="fields">
-            <div class="field">
-                <label for="occ-trees">{ "Forest trees" }</label>
-                <input id="occ-trees" inputmode="numeric" value={form.trees.clone()}
-                    oninput={on_field::<InputEvent>(form, |f, v| f.trees = v)} data-testid="occ-trees" />
-            </div>
-            <div class="field">
-                <label for="occ-depth">{ "Forest maximum depth (empty: none)" }</label>
-                <input id="occ-depth" inputmode="numeric" value={form.max_depth.clone()}
-                    oninput={on_field::<InputEvent>(form, |f, v| f.max_depth = v)} data-testid="occ-depth" />
-            </div>
-            <div class="field">
-                <label for="occ-features">{ "Features per split (third, sqrt, all or a count)" }</label>
-                <input id="occ-features" value={form.features_per_split.clone()}
-                    oninput={on_field::<InputEvent>(form, |f, v| f.features_per_split = v)} data-testid="occ-features" />
-            </div>
-            <div class="field">
-                <label for="occ-kernel">{ "SVM kernel" }</label>
-                <select id="occ-kernel" data-testid="occ-kernel" onchange={on_field::<Event>(form, |f, v| f.kernel = v)}>
-                    <option value="rbf" selected={form.kernel == "rbf"}>{ "RBF" }</option>
-                    <option value="linear" selected={form.kernel == "linear"}>{ "Linear" }</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="occ-gamma">{ "SVM gamma (scale or a number)" }</label>
-                <input id="occ-gamma" value={form.gamma.clone()} disabled={form.kernel == "linear"}
-                    oninput={on_field::<InputEvent>(form, |f, v| f.gamma = v)} data-testid="occ-gamma" />
-            </div>
-            <div class="field">
-                <label for="occ-c">{ "SVM C" }</label>
-                <input id="occ-c" inputmode="decimal" value={form.c.clone()}
-                    oninput={on_field::<InputEvent>(form, |f, v| f.c = v)} data-testid="occ-c" />
-            </div>
-            <div class="field">
-                <label for="occ-weight">{ "SVM class weights" }</label>
-                <select id="occ-weight" data-testid="occ-weight" onchange={on_field::<Event>(form, |f, v| f.class_weight = v)}>
-                    <option value="balanced" selected={form.class_weight == "balanced"}>{ "Balanced (minority class weighs more)" }</option>
-                    <option value="uniform" selected={form.class_weight == "uniform"}>{ "Uniform" }</option>
-                </select>
-            </div>
+            { trees }{ depth }{ features }
+            { select("occ-kernel", "SVM kernel", &form.kernel, kernels, on_value(form, |f: &mut TrainForm, v| f.kernel = v)) }
+            { gamma }{ c }
+            { select("occ-weight", "SVM class weights", &form.class_weight, weights, on_value(form, |f: &mut TrainForm, v| f.class_weight = v)) }
         </div>
     }
 }
 
 /// The running training's progress and its Cancel button.
 fn progress_view(running: &Running, on_cancel: Callback<MouseEvent>) -> Html {
+    let overall = running.progress.map_or(0.0, |p| p.overall * 100.0);
     html! {
         <div class="progress" aria-live="polite" data-testid="occ-progress">
             <label for="occ-progress-bar">{ "Training" }</label>
-            <progress id="occ-progress-bar" max="100"
-                value={format!("{:.1}", running.progress.map_or(0.0, |p| p.overall * 100.0))}></progress>
+            <progress id="occ-progress-bar" max="100" value={format!("{overall:.1}")}></progress>
             <p data-testid="occ-stage">
-                { match running.progress {
-                    Some(p) => format!("{} · {:.0}% overall", stage_name(p.stage), p.overall * 100.0),
-                    None => "Starting…".to_owned(),
-                } }
+                { running.progress.map_or("Starting…".to_owned(), |p| format!("{} · {overall:.0}% overall", stage_name(p.stage))) }
             </p>
             <button type="button" class="danger" onclick={on_cancel} data-testid="occ-cancel">{ "Cancel" }</button>
         </div>
@@ -139,19 +93,18 @@ fn timings_view(t: &Timings) -> Html {
 #[component]
 pub fn TrainingPanel(props: &TrainingProps) -> Html {
     let form = use_state(TrainForm::default);
-    let config = form.parse();
+    let config = form.parse_all();
     let training = props.running.as_ref().filter(|r| r.kind == JobKind::Train);
     let can_train = props.ready && props.running.is_none() && props.n_rows >= 10 && config.is_ok();
     let on_train = {
-        let on_train = props.on_train.clone();
-        let config = config.clone();
+        let (on_train, config) = (props.on_train.clone(), config.clone());
         Callback::from(move |_: MouseEvent| {
             if let Ok(config) = &config {
                 on_train.emit(config.clone());
             }
         })
     };
-    let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
+    let errors = config.err().unwrap_or_default();
     html! {
         <fieldset class="occ-panel">
             <legend>{ "2. Train the models" }</legend>
@@ -160,15 +113,15 @@ pub fn TrainingPanel(props: &TrainingProps) -> Html {
                    (by default an RBF kernel with balanced class weights) predicts overcrowding. All three see the same seeded \
                    80/20 split. Training runs in a background worker; the page stays usable." }
             </p>
-            { fields(&form) }
-            if let Err(error) = &config { <p class="field-error">{ error.to_string() }</p> }
+            <p class="hint" data-testid="occ-promotion-rule">{ PROMOTION_RULE }</p>
+            { fields(&form, &errors) }
             <div class="actions">
                 <button type="button" class="primary" onclick={on_train} disabled={!can_train} data-testid="occ-train">
                     { "Train all three models" }
                 </button>
                 if props.n_rows < 10 { <span class="hint">{ " Needs at least 10 sessions." }</span> }
             </div>
-            if let Some(running) = training { { progress_view(running, on_cancel) } }
+            if let Some(running) = training { { progress_view(running, props.on_cancel.reform(|_: MouseEvent| ())) } }
             if let Some(t) = props.timings { { timings_view(&t) } }
         </fieldset>
     }
