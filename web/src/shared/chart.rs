@@ -144,15 +144,3 @@ where
         .label_style(("sans-serif", LABEL_PX))
         .axis_desc_style(("sans-serif", DESC_PX))
 }
-
-/// `text` cut to at most `max` characters for an axis label, an ellipsis marking the cut.
-pub fn short_label(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        text.chars()
-            .take(max.saturating_sub(1))
-            .chain(['…'])
-            .collect()
-    }
-}
