@@ -433,11 +433,6 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
     a
 }
 
-/// Weekday of a date, 0 = Monday (1970-01-01 was a Thursday).
-pub fn weekday(date: Date) -> u8 {
-    (date.to_days() + 3).rem_euclid(7) as u8
-}
-
 impl Exports {
     pub fn new(config: Config, options: ExportOptions) -> Result<Exports, ExportError> {
         options.validate()?;
@@ -490,7 +485,7 @@ impl Exports {
         // Teaching starts on the first Monday after registration closes (day 76 of the year).
         let after_registration = year_start.add_days(76);
         let teaching_start =
-            after_registration.add_days(i64::from((7 - weekday(after_registration)) % 7));
+            after_registration.add_days(i64::from((7 - after_registration.weekday()) % 7));
         Ok(Exports {
             ums,
             layout,
@@ -539,10 +534,8 @@ impl Exports {
 
     /// The student and module of enrollment `e` (also `student_marks` row `e`).
     pub fn enrollment(&self, e: u64) -> (u64, u64) {
-        let per = self.layout.enrollments_per_student.max(1);
-        let (student, k) = (e / per, e % per);
-        let (_, course, level) = self.layout.placement(student);
-        (student, self.layout.enrollment_module(course, level, k))
+        let (student, _, _, module_idx) = self.layout.enrollment(e);
+        (student, module_idx)
     }
 
     /// A module's weekly lectures: distinct weekdays, each with a start time.
@@ -1018,7 +1011,9 @@ mod tests {
             }
         }
         assert_eq!(
-            weekday(exports(5, ExportOptions::default()).teaching_start()),
+            exports(5, ExportOptions::default())
+                .teaching_start()
+                .weekday(),
             0
         );
     }

@@ -105,7 +105,7 @@ pub fn lectures(exports: &Exports) -> Vec<Lecture> {
                 module_idx: module,
                 session: s,
                 date,
-                weekday: crate::exports::weekday(date),
+                weekday: date.weekday(),
                 time_minutes: time,
                 week,
                 semester_day: (date.to_days() - start.to_days() + 1) as u32,
