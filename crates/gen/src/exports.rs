@@ -25,15 +25,16 @@ use crate::rng::Rng;
 use crate::rows::{Layout, Scratch};
 use crate::{Config, ConfigError, TableId, Ums, names};
 
-/// Random streams of the exports, apart from the generator's tables and traits.
-const STREAM_STUDENT_EXTRA: u64 = 3_000;
-const STREAM_ATTENDANCE: u64 = 3_001;
-const STREAM_TIMETABLE: u64 = 3_002;
-const STREAM_PLACEMENT: u64 = 3_003;
+/// Random streams of the exports, from 3,000 on, apart from the generator's tables and traits.
+const STREAMS: u64 = 3_000;
+const STREAM_STUDENT_EXTRA: u64 = STREAMS;
+const STREAM_ATTENDANCE: u64 = STREAMS + 1;
+const STREAM_TIMETABLE: u64 = STREAMS + 2;
+const STREAM_PLACEMENT: u64 = STREAMS + 3;
 /// Plus the export's index: in-place defects of a clean row.
-const STREAM_DIRT: u64 = 3_100;
+const STREAM_DIRT: u64 = STREAMS + 100;
 /// Plus the export's index: the kind of an inserted row.
-const STREAM_EXTRA: u64 = 3_200;
+const STREAM_EXTRA: u64 = STREAMS + 200;
 
 /// The one college of the generated university, as AKTU's exports name colleges.
 pub const COLLEGE_CODE: &str = "UMS001";
