@@ -109,6 +109,27 @@ fn csv_parts_concatenate_to_the_whole_file() {
     }
 }
 
+/// Regression: with more parts than a table has rows, every part starting at row 0 repeated
+/// the header; now part 1 alone carries it, and the parts still concatenate to the whole file.
+#[test]
+fn csv_parts_of_a_table_smaller_than_their_count_have_one_header() {
+    let dir = TempDir::new("csvparts-small");
+    let (whole, parts) = (dir.path("whole"), dir.path("parts"));
+    generate_csv("200", &whole, &[]);
+    for k in 1..=10 {
+        generate_csv("200", &parts, &["--part", &format!("{k}/10")]);
+    }
+    let whole = read(&whole.join("qualifications.csv"));
+    let header = b"qualification_id,qualification_name\r\n";
+    let mut joined = Vec::new();
+    for k in 1..=10 {
+        let part = read(&parts.join(format!("qualifications.part{k}of10.csv")));
+        assert_eq!(part.starts_with(header), k == 1, "part {k}");
+        joined.extend(part);
+    }
+    assert!(joined == whole, "{}", String::from_utf8_lossy(&joined));
+}
+
 #[test]
 fn bad_arguments_fail_clearly() {
     let dir = TempDir::new("bad");
