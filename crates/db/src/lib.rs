@@ -116,6 +116,7 @@ impl Database {
     pub fn count_rows(&self, table: &str) -> Result<u64, DbError> {
         let sql = format!("SELECT count(*) FROM {}", ddl::quote(table));
         let n: i64 = self.conn.query_row(&sql, [], |row| row.get(0))?;
+        debug_assert!(n >= 0, "count(*) of {table} is {n}");
         Ok(u64::try_from(n).unwrap_or(0))
     }
 

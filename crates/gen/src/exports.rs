@@ -285,6 +285,7 @@ pub struct Timetable {
 
 impl Timetable {
     pub fn lectures(&self) -> &[(u8, u16)] {
+        debug_assert!(self.n <= self.lectures.len(), "{} lectures a week", self.n);
         self.lectures.get(..self.n).unwrap_or_default()
     }
 }
@@ -677,7 +678,12 @@ impl Exports {
     fn final_student(&self, idx: u64) -> u64 {
         let final_level = self.layout.levels.saturating_sub(1);
         let checkpoint = (idx / CHECKPOINT_EVERY) as usize;
-        let mut student = self.final_checkpoints.get(checkpoint).copied().unwrap_or(0);
+        let student = self.final_checkpoints.get(checkpoint).copied();
+        debug_assert!(
+            student.is_some(),
+            "final-level student {idx} past the last one"
+        );
+        let mut student = student.unwrap_or(0);
         let mut to_skip = idx % CHECKPOINT_EVERY;
         while student < self.layout.students {
             if self.layout.placement(student).2 == final_level {
@@ -867,6 +873,7 @@ impl Dataset for Exports {
         else {
             return 0;
         };
+        // A period of 0 means no inserted rows (no dirt of that kind).
         clean + clean.checked_div(period).unwrap_or(0)
     }
 

@@ -357,7 +357,9 @@ impl Scratch {
 
     fn as_str(&self) -> &str {
         // Only whole `&str`s are ever copied in, so the prefix is valid UTF-8.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+        let text = std::str::from_utf8(&self.buf[..self.len]);
+        debug_assert!(text.is_ok(), "a str cut in the scratch buffer");
+        text.unwrap_or_default()
     }
 
     fn push_str(&mut self, s: &str) {
@@ -535,7 +537,10 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
         }
         TableId::Applicants => write_applicant(l, i, sink, s),
         TableId::ApplicantStatus => {
-            let student = l.applicant_student(i).unwrap_or(0);
+            // Rows of this table are the converted applicants, each a student.
+            let student = l.applicant_student(i);
+            debug_assert!(student.is_some(), "applicant {i} has no student");
+            let student = student.unwrap_or(0);
             id(sink, i);
             id(sink, student);
             sink.text("Enrolled");

@@ -15,8 +15,11 @@ pub(super) fn valid_utf8_prefix(bytes: &[u8]) -> &str {
     match std::str::from_utf8(bytes) {
         Ok(text) => text,
         // `valid_up_to` is in range and ends valid UTF-8, so neither default is ever taken.
-        Err(e) => std::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default())
-            .unwrap_or_default(),
+        Err(e) => {
+            let prefix = std::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default());
+            debug_assert!(prefix.is_ok(), "valid_up_to ends inside a character");
+            prefix.unwrap_or_default()
+        }
     }
 }
 
