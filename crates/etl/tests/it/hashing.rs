@@ -1,7 +1,7 @@
 //! SHA-256 and HMAC-SHA-256 known vectors, and hashes equal to Python's formula on the fixture.
 
 use campus_csv::ReadOptions;
-use campus_csv::read::read_all;
+use campus_csv::read_all;
 use campus_etl::hash::{HashMode, from_hex, hmac_sha256, sha256, student_hash, to_hex};
 use campus_etl::{Etl, EtlOptions, FileKind, FindingKind};
 

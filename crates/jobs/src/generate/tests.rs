@@ -405,8 +405,8 @@ fn scripts_without_the_whole_data_have_no_figures() {
     }
     let text = String::from_utf8_lossy(&whole);
     let data = text
-        .split_once(campus_sql::script::DATA_BEGIN)
-        .and_then(|(_, rest)| rest.split_once(campus_sql::script::DATA_END))
+        .split_once(campus_sql::DATA_BEGIN)
+        .and_then(|(_, rest)| rest.split_once(campus_sql::DATA_END))
         .map(|(data, _)| data)
         .unwrap_or_else(|| panic!("no data section"));
     assert!(joined == data.as_bytes());
