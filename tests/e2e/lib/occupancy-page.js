@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { TestIdPage } from './browser.js';
 
 export class OccupancyPage extends TestIdPage {
-
   section() {
     return this.byTestId('occupancy');
   }
