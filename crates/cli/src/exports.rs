@@ -12,6 +12,7 @@ use campus_gen::exports::{Dirt, ExportId, ExportOptions, Exports};
 use campus_gen::{Config, sessions};
 use campus_occupancy::session::{Session, SessionInput};
 use campus_schema::Dataset;
+use campus_schema::date::WEEKDAYS;
 use clap::Args;
 
 /// Settings of the exports and sessions (`--format exports` or `--format sessions`).
@@ -43,6 +44,15 @@ impl LessonArgs {
             dirt: Dirt::uniform(self.dirt),
         }
     }
+
+    /// The exports of the university `config` describes, to be written to `out`, which must be
+    /// a path (`ask_for_path` says what kind, before "with --out").
+    fn exports(&self, config: Config, out: &Path, ask_for_path: &str) -> anyhow::Result<Exports> {
+        if out.as_os_str() == "-" {
+            bail!("{ask_for_path} with --out");
+        }
+        Exports::new(config, self.options()).context("invalid export settings")
+    }
 }
 
 /// The answer key's file name, beside the exports.
@@ -57,11 +67,8 @@ pub fn write_exports(
     out: &Path,
     quiet: bool,
 ) -> anyhow::Result<u64> {
-    if out.as_os_str() == "-" {
-        bail!("exports are one file each: give a folder with --out");
-    }
     let started = Instant::now();
-    let exports = Exports::new(config, lesson.options()).context("invalid export settings")?;
+    let exports = lesson.exports(config, out, "exports are one file each: give a folder")?;
     fs::create_dir_all(out).with_context(|| format!("cannot create folder {}", out.display()))?;
     let mut bytes = 0u64;
     let mut finished: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -145,15 +152,6 @@ pub fn write_answer_key(exports: &Exports, out: &mut dyn Write) -> std::io::Resu
 
 /// The university's lectures as occupancy sessions, lag features included.
 pub fn lesson_sessions(exports: &Exports) -> Vec<Session> {
-    const WEEKDAYS: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
     let rows = sessions::lectures(exports)
         .into_iter()
         .map(|l| {
@@ -195,10 +193,7 @@ pub fn write_sessions(
     out: &Path,
     quiet: bool,
 ) -> anyhow::Result<u64> {
-    if out.as_os_str() == "-" {
-        bail!("give a file name for the sessions with --out");
-    }
-    let exports = Exports::new(config, lesson.options()).context("invalid export settings")?;
+    let exports = lesson.exports(config, out, "give a file name for the sessions")?;
     let sessions = lesson_sessions(&exports);
     let text = campus_occupancy::write_csv(&sessions);
     let temp = temp_path(out);

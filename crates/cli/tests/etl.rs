@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::support::{TempDir, campus, campus_ok, read};
+use crate::support::{TempDir, campus, campus_etl, campus_ok, number_after, read};
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -12,38 +12,15 @@ fn fixture(name: &str) -> String {
 }
 
 fn run_on_fixture(out: &TempDir, extra: &[&str]) -> String {
-    let out_dir = out.0.to_string_lossy().into_owned();
-    let (s, a, e, p) = (
-        fixture("aktu/students_master.csv"),
-        fixture("aktu/attendance_2024_odd.csv"),
-        fixture("aktu/exam_results_2024_odd.csv"),
-        fixture("aktu/placements_2024.csv"),
-    );
-    let mut args = vec![
-        "etl",
-        "--students",
-        &s,
-        "--attendance",
-        &a,
-        "--exams",
-        &e,
-        "--placements",
-        &p,
-        "--out",
-        &out_dir,
-    ];
-    args.extend_from_slice(extra);
-    String::from_utf8_lossy(&campus_ok(&args).stdout).into_owned()
-}
-
-/// The number after `key` in `text`, e.g. `"pearson": 0.86` or `= 0.86`.
-fn number_after(text: &str, key: &str) -> Option<f64> {
-    let rest = text.get(text.find(key)? + key.len()..)?;
-    let rest = rest.trim_start_matches([' ', ':', '=', '"']);
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | 'e')))
-        .unwrap_or(rest.len());
-    rest.get(..end)?.parse().ok()
+    let files = [
+        "aktu/students_master.csv",
+        "aktu/attendance_2024_odd.csv",
+        "aktu/exam_results_2024_odd.csv",
+        "aktu/placements_2024.csv",
+    ]
+    .map(fixture);
+    let [s, a, e, p] = files.each_ref().map(String::as_str);
+    campus_etl([s, a, e, p], &out.0.to_string_lossy(), extra)
 }
 
 #[test]

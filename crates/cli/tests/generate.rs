@@ -1,5 +1,7 @@
 //! `campus generate`: outputs, determinism, partitioning and errors, without a database.
 
+use std::path::Path;
+
 use campus_gen::{Config, TableId, Ums};
 
 use crate::support::{TempDir, campus, campus_ok, read, sha256_hex};
@@ -7,6 +9,22 @@ use crate::support::{TempDir, campus, campus_ok, read, sha256_hex};
 /// SHA-256 of `campus generate --seed 42`: the web page must produce the same bytes. Changing the
 /// generator changes this on purpose; update it here and in the page's test together.
 pub const SEED_42_SHA256: &str = include_str!("../../../tests/data/seed42.sha256");
+
+/// `campus generate --format csv --quiet --students N --out OUT` with `more`.
+fn generate_csv(students: &str, out: &Path, more: &[&str]) {
+    let out = out.to_str().unwrap_or_default();
+    let args = [
+        "generate",
+        "--format",
+        "csv",
+        "--quiet",
+        "--students",
+        students,
+        "--out",
+        out,
+    ];
+    campus_ok(&[&args, more].concat());
+}
 
 #[test]
 fn default_script_is_pinned_and_deterministic() {
@@ -52,16 +70,7 @@ fn summary_reports_rows_and_speed() {
 #[test]
 fn csv_has_one_file_per_table_with_the_schema_header() {
     let dir = TempDir::new("csv");
-    campus_ok(&[
-        "generate",
-        "--students",
-        "300",
-        "--format",
-        "csv",
-        "--quiet",
-        "--out",
-        dir.0.to_str().unwrap_or_default(),
-    ]);
+    generate_csv("300", &dir.0, &[]);
     let ums = Ums::new(Config::scaled(300)).unwrap_or_else(|err| panic!("{err}"));
     for table in TableId::ALL {
         let schema = ums.table(table);
@@ -87,31 +96,10 @@ fn csv_has_one_file_per_table_with_the_schema_header() {
 fn csv_parts_concatenate_to_the_whole_file() {
     let dir = TempDir::new("csvparts");
     let whole = dir.path("whole");
-    campus_ok(&[
-        "generate",
-        "--students",
-        "200",
-        "--format",
-        "csv",
-        "--quiet",
-        "--out",
-        whole.to_str().unwrap_or_default(),
-    ]);
+    generate_csv("200", &whole, &[]);
     let parts = dir.path("parts");
     for k in 1..=3 {
-        let part = format!("{k}/3");
-        campus_ok(&[
-            "generate",
-            "--students",
-            "200",
-            "--format",
-            "csv",
-            "--quiet",
-            "--part",
-            &part,
-            "--out",
-            parts.to_str().unwrap_or_default(),
-        ]);
+        generate_csv("200", &parts, &["--part", &format!("{k}/3")]);
     }
     for name in ["students", "student_marks", "roles"] {
         let joined: Vec<u8> = (1..=3)
@@ -119,6 +107,27 @@ fn csv_parts_concatenate_to_the_whole_file() {
             .collect();
         assert!(joined == read(&whole.join(format!("{name}.csv"))), "{name}");
     }
+}
+
+/// Regression: with more parts than a table has rows, every part starting at row 0 repeated
+/// the header; now part 1 alone carries it, and the parts still concatenate to the whole file.
+#[test]
+fn csv_parts_of_a_table_smaller_than_their_count_have_one_header() {
+    let dir = TempDir::new("csvparts-small");
+    let (whole, parts) = (dir.path("whole"), dir.path("parts"));
+    generate_csv("200", &whole, &[]);
+    for k in 1..=10 {
+        generate_csv("200", &parts, &["--part", &format!("{k}/10")]);
+    }
+    let whole = read(&whole.join("qualifications.csv"));
+    let header = b"qualification_id,qualification_name\r\n";
+    let mut joined = Vec::new();
+    for k in 1..=10 {
+        let part = read(&parts.join(format!("qualifications.part{k}of10.csv")));
+        assert_eq!(part.starts_with(header), k == 1, "part {k}");
+        joined.extend(part);
+    }
+    assert!(joined == whole, "{}", String::from_utf8_lossy(&joined));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `campus generate --format exports|sessions`: the university's exports go through `campus etl`
 //! as they are, the planted correlation comes back, and the sessions load as occupancy data.
 
-use crate::support::{TempDir, campus_ok, read};
+use crate::support::{TempDir, campus_etl, campus_ok, number_after, read};
 
 const FILES: [&str; 4] = [
     "students_master.csv",
@@ -10,24 +10,27 @@ const FILES: [&str; 4] = [
     "placements_2024.csv",
 ];
 
+/// `campus generate --format FORMAT --students N --out OUT` with `more`.
+fn generate(format: &str, students: &str, out: &str, more: &[&str]) {
+    let args = [
+        "generate",
+        "--format",
+        format,
+        "--students",
+        students,
+        "--out",
+        out,
+    ];
+    campus_ok(&[&args[..], more].concat());
+}
+
 #[test]
 fn exports_feed_the_etl_and_it_recovers_the_planted_correlation() {
     let dir = TempDir::new("lesson-exports");
     let exports = dir.path("exports");
     let exports_arg = exports.to_string_lossy().into_owned();
-    campus_ok(&[
-        "generate",
-        "--format",
-        "exports",
-        "--students",
-        "1000",
-        "--seed",
-        "8",
-        "--attendance-marks-r",
-        "0.5",
-        "--out",
-        &exports_arg,
-    ]);
+    let planted = ["--seed", "8", "--attendance-marks-r", "0.5"];
+    generate("exports", "1000", &exports_arg, &planted);
     let mut names: Vec<String> = std::fs::read_dir(&exports)
         .map(|entries| {
             entries
@@ -43,30 +46,11 @@ fn exports_feed_the_etl_and_it_recovers_the_planted_correlation() {
         names, expected,
         "no answer key without dirt, no temporary files left"
     );
-    let [s, a, e, p] = FILES.map(|f| exports.join(f).to_string_lossy().into_owned());
+    let files = FILES.map(|f| exports.join(f).to_string_lossy().into_owned());
+    let [s, a, e, p] = files.each_ref().map(String::as_str);
     let out = dir.path("etl").to_string_lossy().into_owned();
-    let stdout = campus_ok(&[
-        "etl",
-        "--students",
-        &s,
-        "--attendance",
-        &a,
-        "--exams",
-        &e,
-        "--placements",
-        &p,
-        "--out",
-        &out,
-    ])
-    .stdout;
-    let stdout = String::from_utf8_lossy(&stdout);
-    let key = "pearson(attendance_pct, total_marks)";
-    let pearson = stdout
-        .find(key)
-        .and_then(|at| stdout.get(at + key.len()..))
-        .map(|rest| rest.trim_start_matches([' ', ':', '=']))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|number| number.parse::<f64>().ok());
+    let stdout = campus_etl([s, a, e, p], &out, &[]);
+    let pearson = number_after(&stdout, "pearson(attendance_pct, total_marks)");
     assert!(
         pearson.is_some_and(|r| (r - 0.5).abs() < 0.05),
         "planted 0.5:\n{stdout}"
@@ -79,18 +63,7 @@ fn dirt_comes_with_an_answer_key_and_the_same_bytes_every_time() {
     let mut runs = Vec::new();
     for run in ["a", "b"] {
         let out = dir.path(run).to_string_lossy().into_owned();
-        campus_ok(&[
-            "generate",
-            "--format",
-            "exports",
-            "--students",
-            "200",
-            "--dirt",
-            "0.02",
-            "--out",
-            &out,
-            "--quiet",
-        ]);
+        generate("exports", "200", &out, &["--dirt", "0.02", "--quiet"]);
         let files: Vec<Vec<u8>> = FILES
             .iter()
             .chain(&["answer_key.csv"])
@@ -112,16 +85,7 @@ fn sessions_load_as_occupancy_training_data() {
     let dir = TempDir::new("lesson-sessions");
     let path = dir.path("sessions.csv");
     let out = path.to_string_lossy().into_owned();
-    campus_ok(&[
-        "generate",
-        "--format",
-        "sessions",
-        "--students",
-        "300",
-        "--out",
-        &out,
-        "--quiet",
-    ]);
+    generate("sessions", "300", &out, &["--quiet"]);
     let imported = campus_occupancy::parse_sessions(&read(&path), "sessions.csv");
     assert_eq!(imported.n_bad_rows, 0, "{:?}", imported.errors);
     // 168 modules × 30 weeks × 2 lectures, every module having students at this size.

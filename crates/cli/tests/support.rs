@@ -17,13 +17,47 @@ pub fn campus(args: &[&str]) -> Output {
 
 /// Runs `campus` and fails the test with its stderr when it does not succeed.
 pub fn campus_ok(args: &[&str]) -> Output {
-    let output = campus(args);
+    succeeded(args, campus(args))
+}
+
+/// `output` of `campus args`, after failing the test with its stderr if it did not succeed.
+pub fn succeeded(args: &[&str], output: Output) -> Output {
     assert!(
         output.status.success(),
         "campus {args:?} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     output
+}
+
+/// Runs `campus etl` over `files` (students, attendance, exams, placements) into `out`, then
+/// `more`; fails the test if it fails, and returns what it printed.
+pub fn campus_etl(files: [&str; 4], out: &str, more: &[&str]) -> String {
+    let [s, a, e, p] = files;
+    let args = [
+        "etl",
+        "--students",
+        s,
+        "--attendance",
+        a,
+        "--exams",
+        e,
+        "--placements",
+        p,
+        "--out",
+        out,
+    ];
+    String::from_utf8_lossy(&campus_ok(&[&args[..], more].concat()).stdout).into_owned()
+}
+
+/// The number after `key` in `text`, e.g. `"pearson": 0.86` or `= 0.86`.
+pub fn number_after(text: &str, key: &str) -> Option<f64> {
+    let rest = text.get(text.find(key)? + key.len()..)?;
+    let rest = rest.trim_start_matches([' ', ':', '=', '"']);
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | 'e')))
+        .unwrap_or(rest.len());
+    rest.get(..end)?.parse().ok()
 }
 
 /// A fresh folder under the system's temp dir, removed when dropped.

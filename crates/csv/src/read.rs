@@ -420,32 +420,13 @@ impl CsvReader {
             self.ends_len += n_ends;
             match result {
                 ReadRecordResult::InputEmpty => {
-                    if self.out_len > self.options.max_record_bytes {
-                        let line = self.record_start_line(at_end);
-                        self.push_error(
-                            line,
-                            None,
-                            CsvErrorKind::RecordTooLong {
-                                limit: self.options.max_record_bytes,
-                            },
-                        );
-                        self.stopped = true;
-                    }
+                    self.stop_if_too_long(at_end);
                     // At the end csv-core answers an empty input with Record or End, so
                     // returning here cannot lose the final record.
                     return;
                 }
                 ReadRecordResult::OutputFull => {
-                    if self.out_len > self.options.max_record_bytes {
-                        let line = self.record_start_line(at_end);
-                        self.push_error(
-                            line,
-                            None,
-                            CsvErrorKind::RecordTooLong {
-                                limit: self.options.max_record_bytes,
-                            },
-                        );
-                        self.stopped = true;
+                    if self.stop_if_too_long(at_end) {
                         return;
                     }
                     let new_len = self.out.len() * 2;
@@ -478,6 +459,18 @@ impl CsvReader {
                 ReadRecordResult::End => return,
             }
         }
+    }
+
+    /// Reports a record longer than `max_record_bytes` and stops; returns whether it did.
+    fn stop_if_too_long(&mut self, at_end: bool) -> bool {
+        if self.out_len <= self.options.max_record_bytes {
+            return false;
+        }
+        let line = self.record_start_line(at_end);
+        let limit = self.options.max_record_bytes;
+        self.push_error(line, None, CsvErrorKind::RecordTooLong { limit });
+        self.stopped = true;
+        true
     }
 
     /// The line the current record starts on: the line it ends on, minus newlines inside it.
@@ -782,32 +775,55 @@ pub fn read_all(bytes: &[u8], options: ReadOptions) -> ReadAll {
 mod tests {
     use super::*;
 
+    /// Renders what a reader reports as text: the header, then each row with its line (and,
+    /// with `row_idx`, its index).
+    pub(super) struct Collect {
+        text: String,
+        row_idx: bool,
+    }
+
+    impl Collect {
+        pub(super) fn new(row_idx: bool) -> Collect {
+            Collect {
+                text: String::new(),
+                row_idx,
+            }
+        }
+
+        /// Finishes `reader` into this text and appends its errors.
+        pub(super) fn finish(mut self, reader: &mut CsvReader) -> String {
+            reader.finish(&mut self);
+            for e in reader.errors() {
+                self.text.push_str(&format!("error {e}\n"));
+            }
+            self.text
+        }
+    }
+
+    impl RowHandler for Collect {
+        fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
+            self.text.push_str(&format!("header {:?}\n", headers.names));
+            Ok(())
+        }
+        fn on_row(&mut self, row: &Row<'_>) {
+            let line = match self.row_idx {
+                true => format!("{} #{} {:?}\n", row.line, row.row_idx, row.fields()),
+                false => format!("{} {:?}\n", row.line, row.fields()),
+            };
+            self.text.push_str(&line);
+        }
+    }
+
     /// Reads `bytes` in chunks of `chunk` bytes and renders rows and errors as text.
     fn read_chunked(bytes: &[u8], chunk: usize, delimiter: Option<u8>) -> String {
         let mut options = ReadOptions::new("t.csv");
         options.delimiter = delimiter;
         let mut reader = CsvReader::new(options);
-        struct Collect(String);
-        impl RowHandler for Collect {
-            fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
-                self.0.push_str(&format!("header {:?}\n", headers.names));
-                Ok(())
-            }
-            fn on_row(&mut self, row: &Row<'_>) {
-                self.0
-                    .push_str(&format!("{} {:?}\n", row.line, row.fields()));
-            }
-        }
-        let mut collect = Collect(String::new());
+        let mut collect = Collect::new(false);
         for piece in bytes.chunks(chunk.max(1)) {
             reader.feed(piece, &mut collect);
         }
-        reader.finish(&mut collect);
-        let mut out = collect.0;
-        for e in reader.errors() {
-            out.push_str(&format!("error {e}\n"));
-        }
-        out
+        collect.finish(&mut reader)
     }
 
     fn check(bytes: &[u8], expected: &str) {

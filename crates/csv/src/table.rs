@@ -20,11 +20,18 @@ impl<D: Dataset> TableCsv<D> {
         TableCsv::rows(dataset, table_idx, 0, end)
     }
 
-    /// Rows `start..end`; the header comes with row 0 only, so consecutive ranges concatenate
-    /// to the whole file.
+    /// Rows `start..end`; the header comes with row 0 only, so consecutive non-empty ranges
+    /// concatenate to the whole file.
     pub fn rows(dataset: D, table_idx: usize, start: u64, end: u64) -> TableCsv<D> {
+        TableCsv::part(dataset, table_idx, start, end, start == 0)
+    }
+
+    /// Rows `start..end`, after the header when `header` is set. Slices that may be empty (a
+    /// table of fewer rows than parts) say which one carries the header, so that exactly one
+    /// does and the parts still concatenate to the whole file.
+    pub fn part(dataset: D, table_idx: usize, start: u64, end: u64, header: bool) -> TableCsv<D> {
         let mut writer = CsvWriter::new();
-        if let (0, Some(table)) = (start, dataset.tables().get(table_idx)) {
+        if let (true, Some(table)) = (header, dataset.tables().get(table_idx)) {
             writer.header(table);
         }
         let end = end.min(dataset.n_rows(table_idx));

@@ -234,8 +234,14 @@ pub fn svg(tables: &[Table]) -> String {
             let parent_row = tables[parent]
                 .columns
                 .iter()
-                .position(|c| c.name == fk.column)
-                .unwrap_or(0);
+                .position(|c| c.name == fk.column);
+            debug_assert!(
+                parent_row.is_some(),
+                "{} references no column {}",
+                table.name,
+                fk.column
+            );
+            let parent_row = parent_row.unwrap_or(0);
             let row_y = |p: &Placed, row: usize| p.y + HEADER + ROW * (row as f64 + 0.5) + 3.0;
             let (x1, y1) = (placed[idx].x, row_y(&placed[idx], col_idx));
             let (x2, y2) = (

@@ -5,21 +5,22 @@
 //! (the `campus` CLI) and in the page's database worker (SQLite compiled to wasm32). Bytes in,
 //! bytes and plain serialisable values out.
 //!
-//! Interesting modules: [`ddl`] (SQLite DDL from [`campus_schema::Table`]), [`load`] (the
-//! steppable loader), [`query`] (result sets, error positions, the step budget), [`script`]
+//! Interesting modules: `ddl.rs` (SQLite DDL from [`campus_schema::Table`]), `load.rs` (the
+//! steppable [`Loader`]), `query.rs` (result sets, error positions, the step budget), `script.rs`
 //! (splitting a script into statements, the statement under the cursor), [`exercises`] (questions
 //! with reference queries and a result-set checker), [`diagram`] (ER diagrams as Mermaid, DOT and
 //! SVG).
 
-pub mod ddl;
+mod ddl;
 pub mod diagram;
 pub mod exercises;
-pub mod load;
-pub mod query;
-pub mod script;
+mod load;
+mod query;
+mod script;
 
 use rusqlite::{Connection, MAIN_DB};
 
+pub use ddl::schema_script;
 pub use load::{LoadProgress, Loader};
 pub use query::{Cell, ErrorKind, QueryError, QueryOptions, ResultSet};
 pub use script::{Position, position_of, split_statements, statement_at};
@@ -116,6 +117,7 @@ impl Database {
     pub fn count_rows(&self, table: &str) -> Result<u64, DbError> {
         let sql = format!("SELECT count(*) FROM {}", ddl::quote(table));
         let n: i64 = self.conn.query_row(&sql, [], |row| row.get(0))?;
+        debug_assert!(n >= 0, "count(*) of {table} is {n}");
         Ok(u64::try_from(n).unwrap_or(0))
     }
 

@@ -228,6 +228,11 @@ impl Database {
         range: Range<usize>,
         options: &QueryOptions,
     ) -> Result<ResultSet, QueryError> {
+        // Statement ranges come from splitting `sql` at character boundaries.
+        debug_assert!(
+            sql.get(range.clone()).is_some(),
+            "statement {range:?} outside the script"
+        );
         let text = sql.get(range.clone()).unwrap_or_default();
         let calls = Arc::new(AtomicU64::new(0));
         let max_calls = options.step_budget.div_ceil(PROGRESS_PERIOD).max(1);

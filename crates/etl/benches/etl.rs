@@ -8,15 +8,7 @@ use campus_etl::{Etl, EtlOptions, FileKind, analyze};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn million(c: &mut Criterion) {
-    // 5 colleges × 4 programmes × 100 students × 5 courses × 100 sessions = 1,000,000 rows.
-    let options = SampleOptions {
-        seed: 1,
-        n_colleges: 5,
-        students_per_program: 100,
-        sessions_per_course: 100,
-        dirty: false,
-    };
-    let files = generate(&options);
+    let files = generate(&SampleOptions::million_attendance_rows());
     let n_bytes: usize = files.files().iter().map(|(_, b)| b.len()).sum();
     let mut group = c.benchmark_group("etl");
     group.sample_size(10);

@@ -3,35 +3,21 @@
 Usage: cargo run --release -p campus_etl --example etl_bench -- /tmp/etl1m
        python3 crates/etl/benches/pandas_bench.py /tmp/etl1m
 """
-import hashlib
 import os
 import sys
 import time
 
 import pandas as pd
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data"))
+from pandas_reference import load, measure  # noqa: E402  (the reference pipeline, timed here)
+
 d = sys.argv[1]
-ids = {"college_code": str, "roll_no": str, "dob": str, "course_code": str, "status": str, "program_code": str}
 
 
 def run():
-    students = pd.read_csv(f"{d}/students_master.csv", dtype=ids).drop_duplicates(subset=["roll_no", "dob"])
-    students["student_hash"] = [
-        hashlib.sha256(f"{c}-{r}-{b}".encode()).hexdigest()
-        for c, r, b in zip(students["college_code"], students["roll_no"], students["dob"])
-    ]
-    key = students[["roll_no", "dob", "student_hash"]]
-    att = pd.read_csv(f"{d}/attendance_2024_odd.csv", dtype=ids).merge(key, on=["roll_no", "dob"], how="left")
-    att["present_flag"] = (att["status"] == "P").astype(int)
-    ex = pd.read_csv(f"{d}/exam_results_2024_odd.csv", dtype=ids)
-    ex = ex.rename(columns={"internal": "internal_marks", "external": "external_marks", "total": "total_marks"})
-    ex = ex.merge(key, on=["roll_no", "dob"], how="left")
-    merged = ex.merge(att[["student_hash", "course_code", "present_flag"]], on=["student_hash", "course_code"], how="left")
-    g = merged.groupby(["student_hash", "course_code"])
-    final = (
-        g["present_flag"].mean().rename("attendance_pct").reset_index()
-        .merge(g["total_marks"].mean().reset_index(), on=["student_hash", "course_code"])
-    )
+    students, att, ex = load(d)
+    final = measure(att, ex)
     return final["attendance_pct"].corr(final["total_marks"]), len(students) + len(att) + len(ex)
 
 

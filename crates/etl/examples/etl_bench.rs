@@ -9,14 +9,7 @@ use campus_etl::sample::{SampleOptions, generate};
 use campus_etl::{Etl, EtlOptions, FileKind, analyze};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let options = SampleOptions {
-        seed: 1,
-        n_colleges: 5,
-        students_per_program: 100,
-        sessions_per_course: 100,
-        dirty: false,
-    };
-    let files = generate(&options);
+    let files = generate(&SampleOptions::million_attendance_rows());
     if let Some(dir) = std::env::args().nth(1) {
         std::fs::create_dir_all(&dir)?;
         for (name, bytes) in files.files() {

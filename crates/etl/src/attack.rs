@@ -49,6 +49,7 @@ pub struct Space {
 
 impl Space {
     fn size(&self) -> u64 {
+        debug_assert!(self.n_days >= 0, "a date range of {} days", self.n_days);
         (self.seq_max - self.seq_min)
             .saturating_add(1)
             .saturating_mul(u64::try_from(self.n_days).unwrap_or(0))

@@ -6,7 +6,7 @@
 //! drive it the same way; nothing here touches files, clocks, threads or the DOM, and nothing
 //! panics on user data.
 //!
-//! Interesting modules: [`ingest`] (the streaming pass and its state), [`analysis`] (the
+//! Interesting modules: `ingest.rs` ([`Etl`]: the streaming pass and its state), [`analysis`] (the
 //! notebook's correlation, reproduced exactly), [`hash`] and [`attack`] (pseudonymisation and
 //! why the unkeyed hash is not anonymous), [`export`] (transformed CSVs and staging SQL),
 //! [`report`] (the quality report as Markdown), [`sample`] (a seeded sample set, optionally dirty).
@@ -47,9 +47,9 @@
 pub mod analysis;
 pub mod attack;
 pub mod export;
-pub mod fasthash;
+mod fasthash;
 pub mod hash;
-pub mod ingest;
+mod ingest;
 pub mod quality;
 pub mod report;
 pub mod sample;
@@ -60,7 +60,7 @@ use serde::{Deserialize, Serialize};
 
 pub use analysis::{Analysis, analyze};
 pub use hash::{HashMode, student_hash};
-pub use ingest::Etl;
+pub use ingest::{AttendanceAgg, Etl, EtlState, Interner, Student};
 pub use quality::{FileReport, Finding, FindingKind};
 
 /// The four kinds of input file.

@@ -7,6 +7,8 @@
 use campus_schema::Date;
 use campus_schema::rng::Rng;
 
+use crate::FileKind;
+
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SampleOptions {
@@ -27,6 +29,20 @@ impl Default for SampleOptions {
             n_colleges: 3,
             students_per_program: 25,
             sessions_per_course: 30,
+            dirty: false,
+        }
+    }
+}
+
+impl SampleOptions {
+    /// The benchmarks' clean set: 5 colleges × 4 programmes × 100 students × 5 courses × 100
+    /// sessions = 1,000,000 attendance rows (seed 1).
+    pub fn million_attendance_rows() -> SampleOptions {
+        SampleOptions {
+            seed: 1,
+            n_colleges: 5,
+            students_per_program: 100,
+            sessions_per_course: 100,
             dirty: false,
         }
     }
@@ -233,14 +249,8 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
 
     // Attendance: one row per student, course and session, session days Monday to Saturday.
     let mut attendance_out = Out::new(false, dirty);
-    attendance_out.row(&[
-        "college_code",
-        "roll_no",
-        "dob",
-        "course_code",
-        "date",
-        "status",
-    ]);
+    // The attendance and exam files have exactly the columns the import requires.
+    attendance_out.row(FileKind::Attendance.required_columns());
     let days: Vec<String> = class_days(options.sessions_per_course)
         .iter()
         .map(Date::to_string)
@@ -302,15 +312,7 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
 
     // Exams: marks follow attendance, plus noise.
     let mut exams_out = Out::new(false, dirty);
-    exams_out.row(&[
-        "college_code",
-        "roll_no",
-        "dob",
-        "course_code",
-        "internal",
-        "external",
-        "total",
-    ]);
+    exams_out.row(FileKind::Exams.required_columns());
     let n_sessions = i64::from(options.sessions_per_course.max(1));
     for (student_idx, student) in students.iter().enumerate() {
         let courses = COURSES.get(student.program).copied().unwrap_or_default();
@@ -327,29 +329,24 @@ pub fn generate(options: &SampleOptions) -> SampleFiles {
             if dirty && (rng.below(100) == 0 || (student_idx, course_idx) == (1, 2)) {
                 total.clear();
             }
-            let (i, e) = (internal.to_string(), external.to_string());
-            exams_out.row(&[
-                &student.college,
-                &student.roll_no,
-                &student.dob,
-                course,
-                &i,
-                &e,
-                &total,
-            ]);
+            let internal_text = internal.to_string();
+            let mut exam_row = |external: &str, total: &str| {
+                let (college, roll_no, dob) = (&student.college, &student.roll_no, &student.dob);
+                exams_out.row(&[
+                    college,
+                    roll_no,
+                    dob,
+                    course,
+                    &internal_text,
+                    external,
+                    total,
+                ]);
+            };
+            exam_row(&external.to_string(), &total);
             if dirty && (student_idx, course_idx) == (4, 1) {
                 // A re-evaluated paper exported as a second row for the same key.
                 let external = (external + 7).min(70);
-                let (e, t) = (external.to_string(), (internal + external).to_string());
-                exams_out.row(&[
-                    &student.college,
-                    &student.roll_no,
-                    &student.dob,
-                    course,
-                    &i,
-                    &e,
-                    &t,
-                ]);
+                exam_row(&external.to_string(), &(internal + external).to_string());
             }
         }
     }

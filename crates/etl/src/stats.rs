@@ -86,6 +86,7 @@ pub fn average_ranks(values: &[f64]) -> Vec<f64> {
         }
         // Ranks start+1 ..= end share their mean.
         let rank = (start + 1 + end) as f64 / 2.0;
+        debug_assert!(end <= order.len());
         for &idx in order.get(start..end).unwrap_or_default() {
             if let Some(slot) = ranks.get_mut(idx) {
                 *slot = rank;

@@ -25,15 +25,16 @@ use crate::rng::Rng;
 use crate::rows::{Layout, Scratch};
 use crate::{Config, ConfigError, TableId, Ums, names};
 
-/// Random streams of the exports, apart from the generator's tables and traits.
-const STREAM_STUDENT_EXTRA: u64 = 3_000;
-const STREAM_ATTENDANCE: u64 = 3_001;
-const STREAM_TIMETABLE: u64 = 3_002;
-const STREAM_PLACEMENT: u64 = 3_003;
+/// Random streams of the exports, from 3,000 on, apart from the generator's tables and traits.
+const STREAMS: u64 = 3_000;
+const STREAM_STUDENT_EXTRA: u64 = STREAMS;
+const STREAM_ATTENDANCE: u64 = STREAMS + 1;
+const STREAM_TIMETABLE: u64 = STREAMS + 2;
+const STREAM_PLACEMENT: u64 = STREAMS + 3;
 /// Plus the export's index: in-place defects of a clean row.
-const STREAM_DIRT: u64 = 3_100;
+const STREAM_DIRT: u64 = STREAMS + 100;
 /// Plus the export's index: the kind of an inserted row.
-const STREAM_EXTRA: u64 = 3_200;
+const STREAM_EXTRA: u64 = STREAMS + 200;
 
 /// The one college of the generated university, as AKTU's exports name colleges.
 pub const COLLEGE_CODE: &str = "UMS001";
@@ -284,6 +285,7 @@ pub struct Timetable {
 
 impl Timetable {
     pub fn lectures(&self) -> &[(u8, u16)] {
+        debug_assert!(self.n <= self.lectures.len(), "{} lectures a week", self.n);
         self.lectures.get(..self.n).unwrap_or_default()
     }
 }
@@ -433,11 +435,6 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
     a
 }
 
-/// Weekday of a date, 0 = Monday (1970-01-01 was a Thursday).
-pub fn weekday(date: Date) -> u8 {
-    (date.to_days() + 3).rem_euclid(7) as u8
-}
-
 impl Exports {
     pub fn new(config: Config, options: ExportOptions) -> Result<Exports, ExportError> {
         options.validate()?;
@@ -490,7 +487,7 @@ impl Exports {
         // Teaching starts on the first Monday after registration closes (day 76 of the year).
         let after_registration = year_start.add_days(76);
         let teaching_start =
-            after_registration.add_days(i64::from((7 - weekday(after_registration)) % 7));
+            after_registration.add_days(i64::from((7 - after_registration.weekday()) % 7));
         Ok(Exports {
             ums,
             layout,
@@ -539,10 +536,8 @@ impl Exports {
 
     /// The student and module of enrollment `e` (also `student_marks` row `e`).
     pub fn enrollment(&self, e: u64) -> (u64, u64) {
-        let per = self.layout.enrollments_per_student.max(1);
-        let (student, k) = (e / per, e % per);
-        let (_, course, level) = self.layout.placement(student);
-        (student, self.layout.enrollment_module(course, level, k))
+        let (student, _, _, module_idx) = self.layout.enrollment(e);
+        (student, module_idx)
     }
 
     /// A module's weekly lectures: distinct weekdays, each with a start time.
@@ -683,7 +678,12 @@ impl Exports {
     fn final_student(&self, idx: u64) -> u64 {
         let final_level = self.layout.levels.saturating_sub(1);
         let checkpoint = (idx / CHECKPOINT_EVERY) as usize;
-        let mut student = self.final_checkpoints.get(checkpoint).copied().unwrap_or(0);
+        let student = self.final_checkpoints.get(checkpoint).copied();
+        debug_assert!(
+            student.is_some(),
+            "final-level student {idx} past the last one"
+        );
+        let mut student = student.unwrap_or(0);
         let mut to_skip = idx % CHECKPOINT_EVERY;
         while student < self.layout.students {
             if self.layout.placement(student).2 == final_level {
@@ -873,6 +873,7 @@ impl Dataset for Exports {
         else {
             return 0;
         };
+        // A period of 0 means no inserted rows (no dirt of that kind).
         clean + clean.checked_div(period).unwrap_or(0)
     }
 
@@ -1018,7 +1019,9 @@ mod tests {
             }
         }
         assert_eq!(
-            weekday(exports(5, ExportOptions::default()).teaching_start()),
+            exports(5, ExportOptions::default())
+                .teaching_start()
+                .weekday(),
             0
         );
     }

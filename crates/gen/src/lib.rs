@@ -8,16 +8,19 @@
 //!
 //! `campus_gen` knows nothing about SQL or CSV; writers consume rows through [`campus_schema::RowSink`].
 //!
-//! Interesting modules: [`schema`] (the table list), [`rows`] (one function per table),
-//! [`check`] (integrity checks driven by the schema), [`rng`] (the portable random stream, shared with every generator in [`campus_schema::rng`]).
+//! Interesting modules: [`schema`] (the table list), `rows.rs` (one function per table),
+//! [`check`] (integrity checks driven by the schema), [`exports`] and [`sessions`] (the
+//! registrar's exports and lectures of the same university). Every generator draws from
+//! [`campus_schema::rng`].
 
 pub mod check;
 pub mod exports;
-pub mod names;
-pub use campus_schema::rng;
-pub mod rows;
+mod names;
+mod rows;
 pub mod schema;
 pub mod sessions;
+
+use campus_schema::rng;
 
 use campus_schema::{Dataset, RowSink, Table};
 use serde::{Deserialize, Serialize};

@@ -185,6 +185,16 @@ impl Layout {
         }
     }
 
+    /// Enrollment `e`'s (also `student_marks` row `e`'s) student, the student's course and
+    /// level, and the module it is for.
+    pub fn enrollment(&self, e: u64) -> (u64, u64, u64, u64) {
+        let per_student = self.enrollments_per_student.max(1);
+        let (student_idx, k) = (e / per_student, e % per_student);
+        let (_, course, level) = self.placement(student_idx);
+        let module_idx = self.enrollment_module(course, level, k);
+        (student_idx, course, level, module_idx)
+    }
+
     /// Which of its course's modules a student's `k`-th enrollment is: first those at the student's
     /// own level, then earlier levels (most recent first), then later ones.
     pub fn enrollment_module(&self, course: u64, student_level: u64, k: u64) -> u64 {
@@ -347,7 +357,9 @@ impl Scratch {
 
     fn as_str(&self) -> &str {
         // Only whole `&str`s are ever copied in, so the prefix is valid UTF-8.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+        let text = std::str::from_utf8(&self.buf[..self.len]);
+        debug_assert!(text.is_ok(), "a str cut in the scratch buffer");
+        text.unwrap_or_default()
     }
 
     fn push_str(&mut self, s: &str) {
@@ -382,15 +394,19 @@ fn id(sink: &mut dyn RowSink, idx: u64) {
     sink.int(idx as i64 + 1);
 }
 
-fn list_name<'a>(
-    list: &'a [&'a str],
+/// Row `idx` of a table that is an id and one name from `list`; past the list's end the name is
+/// `fallback` numbered.
+fn list_row(
+    sink: &mut dyn RowSink,
     idx: u64,
+    list: &[&str],
     fallback: &str,
-    scratch: &'a mut Scratch,
-) -> &'a str {
+    scratch: &mut Scratch,
+) {
+    id(sink, idx);
     match list.get(idx as usize) {
-        Some(name) => name,
-        None => scratch.format(format_args!("{fallback} {}", idx + 1)),
+        Some(name) => sink.text(name),
+        None => sink.text(scratch.format(format_args!("{fallback} {}", idx + 1))),
     }
 }
 
@@ -399,14 +415,8 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
     let mut scratch = Scratch::new();
     let s = &mut scratch;
     match table {
-        TableId::Qualifications => {
-            id(sink, i);
-            sink.text(list_name(names::QUALIFICATIONS, i, "Qualification", s));
-        }
-        TableId::Levels => {
-            id(sink, i);
-            sink.text(list_name(names::LEVELS, i, "Level", s));
-        }
+        TableId::Qualifications => list_row(sink, i, names::QUALIFICATIONS, "Qualification", s),
+        TableId::Levels => list_row(sink, i, names::LEVELS, "Level", s),
         TableId::Departments => {
             id(sink, i);
             sink.text(
@@ -415,14 +425,8 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
                     .map_or("Department", |d| d.0),
             );
         }
-        TableId::StaffRoles => {
-            id(sink, i);
-            sink.text(list_name(names::STAFF_ROLES, i, "Role", s));
-        }
-        TableId::Roles => {
-            id(sink, i);
-            sink.text(list_name(names::APP_ROLES, i, "Role", s));
-        }
+        TableId::StaffRoles => list_row(sink, i, names::STAFF_ROLES, "Role", s),
+        TableId::Roles => list_row(sink, i, names::APP_ROLES, "Role", s),
         TableId::Courses => {
             let course = l.course(i);
             let qualification = names::QUALIFICATIONS
@@ -533,7 +537,10 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
         }
         TableId::Applicants => write_applicant(l, i, sink, s),
         TableId::ApplicantStatus => {
-            let student = l.applicant_student(i).unwrap_or(0);
+            // Rows of this table are the converted applicants, each a student.
+            let student = l.applicant_student(i);
+            debug_assert!(student.is_some(), "applicant {i} has no student");
+            let student = student.unwrap_or(0);
             id(sink, i);
             id(sink, student);
             sink.text("Enrolled");
@@ -558,12 +565,7 @@ const CURRENT_STATUSES: (&[&str], &[u32]) = (&["Enrolled", "Deferred", "Withdraw
 pub const PASS_UNITS: i64 = 5_000;
 
 fn write_enrollment(l: &Layout, i: u64, sink: &mut dyn RowSink) {
-    let (student_idx, k) = (
-        i / l.enrollments_per_student.max(1),
-        i % l.enrollments_per_student.max(1),
-    );
-    let (_, student_course, student_level) = l.placement(student_idx);
-    let module_idx = l.enrollment_module(student_course, student_level, k);
+    let (student_idx, student_course, student_level, module_idx) = l.enrollment(i);
     let module = l.module(module_idx);
     let course = l.course(student_course);
     let mut rng = Rng::for_row(l.seed, TableId::StudentEnrollment as u64, i);
@@ -605,12 +607,7 @@ fn score_units(value: f64) -> i64 {
 
 /// Enrollment `i`'s student, module and (test, exam, final) scores in hundredths.
 fn mark_units(l: &Layout, i: u64) -> (u64, u64, i64, i64, i64) {
-    let (student_idx, k) = (
-        i / l.enrollments_per_student.max(1),
-        i % l.enrollments_per_student.max(1),
-    );
-    let (_, course, level) = l.placement(student_idx);
-    let module_idx = l.enrollment_module(course, level, k);
+    let (student_idx, _, _, module_idx) = l.enrollment(i);
     let ability = l.ability(student_idx);
     let difficulty = l.module_difficulty(module_idx);
     let mut rng = Rng::for_row(l.seed, TableId::StudentMarks as u64, i);

@@ -76,7 +76,12 @@ pub fn lectures(exports: &Exports) -> Vec<Lecture> {
     for e in 0..n_enrollments {
         let (_, module) = exports.enrollment(e);
         let plan = exports.attendance_plan(e);
-        if let Some(count) = enrolled.get_mut(module as usize) {
+        let count = enrolled.get_mut(module as usize);
+        debug_assert!(
+            count.is_some(),
+            "enrollment {e} of module {module} past the modules"
+        );
+        if let Some(count) = count {
             *count += 1;
         }
         let base = (module * sessions) as usize;
@@ -90,8 +95,7 @@ pub fn lectures(exports: &Exports) -> Vec<Lecture> {
     }
     let start = exports.teaching_start();
     let mut out = Vec::new();
-    for module in 0..n_modules {
-        let n_enrolled = enrolled.get(module as usize).copied().unwrap_or(0);
+    for (module, &n_enrolled) in (0..n_modules).zip(&enrolled) {
         if n_enrolled == 0 {
             continue;
         }
@@ -100,12 +104,17 @@ pub fn lectures(exports: &Exports) -> Vec<Lecture> {
         let layout = crate::rows::Layout::new(&ums.config);
         let department = layout.course(layout.module(module).course).department;
         for s in 0..sessions {
+            let lecture_idx = (module * sessions + s) as usize;
+            debug_assert!(
+                lecture_idx < attended.len(),
+                "lecture {lecture_idx} uncounted"
+            );
             let (week, date, time) = exports.lecture(&timetable, s);
             out.push(Lecture {
                 module_idx: module,
                 session: s,
                 date,
-                weekday: crate::exports::weekday(date),
+                weekday: date.weekday(),
                 time_minutes: time,
                 week,
                 semester_day: (date.to_days() - start.to_days() + 1) as u32,
@@ -114,10 +123,7 @@ pub fn lectures(exports: &Exports) -> Vec<Lecture> {
                 venue: venue.clone(),
                 venue_capacity: capacity,
                 enrolled_students: n_enrolled,
-                actual_attendance: attended
-                    .get((module * sessions + s) as usize)
-                    .copied()
-                    .unwrap_or(0),
+                actual_attendance: attended.get(lecture_idx).copied().unwrap_or(0),
             });
         }
     }

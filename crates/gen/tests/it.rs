@@ -10,6 +10,16 @@ fn ums(config: Config) -> Ums {
     }
 }
 
+/// A university small enough to materialise in every check test.
+fn small_ums() -> Ums {
+    ums(Config {
+        students: 300,
+        residential_students: 300,
+        applicants: 200,
+        ..Config::default()
+    })
+}
+
 // Consistency: the default dataset and unusual shapes pass every schema and fact check.
 mod consistency {
     use super::*;
@@ -68,12 +78,7 @@ mod checker {
     use campus_schema::Value;
 
     fn corrupted(table: TableId, row: usize, col: usize, value: Value) -> Vec<String> {
-        let ums = ums(Config {
-            students: 300,
-            residential_students: 300,
-            applicants: 200,
-            ..Config::default()
-        });
+        let ums = small_ums();
         let mut data = check::materialise(&ums);
         if let Some(cell) = data
             .get_mut(table.index())
@@ -87,81 +92,64 @@ mod checker {
 
     #[test]
     fn every_kind_of_corruption_is_reported() {
+        use TableId::{
+            Applicants, LecturerModuleAssignment, StudentEnrollment, StudentMarks,
+            StudentResidential, Students,
+        };
+        use Value::{Decimal, Int, Null, Text};
+        let long_name = Text("x".repeat(101));
+        let year_2019 = Value::Date(campus_schema::Date {
+            year: 2019,
+            month: 1,
+            day: 1,
+        });
         let cases = [
+            (Students, 3, 7, Int(999), "references no row of courses"),
             (
-                TableId::Students,
-                3,
-                7,
-                Value::Int(999),
-                "references no row of courses",
-            ),
-            (
-                TableId::Students,
+                Students,
                 3,
                 1,
-                Value::Text("20240000001".into()),
+                Text("20240000001".into()),
                 "duplicate value",
             ),
-            (TableId::Students, 3, 2, Value::Null, "does not fit"),
+            (Students, 3, 2, Null, "does not fit"),
+            (Students, 3, 3, long_name, "does not fit"),
+            (Students, 3, 0, Int(77), "primary key"),
+            (Students, 3, 8, Int(6), "student department is the course's"),
             (
-                TableId::Students,
-                3,
-                3,
-                Value::Text("x".repeat(101)),
-                "does not fit",
-            ),
-            (TableId::Students, 3, 0, Value::Int(77), "primary key"),
-            (
-                TableId::Students,
-                3,
-                8,
-                Value::Int(6),
-                "student department is the course's",
-            ),
-            (
-                TableId::StudentMarks,
+                StudentMarks,
                 5,
                 5,
-                Value::Decimal(1, 2),
+                Decimal(1, 2),
                 "final = 40% test + 60% exam",
             ),
             (
-                TableId::StudentMarks,
+                StudentMarks,
                 5,
                 2,
-                Value::Int(168),
+                Int(168),
                 "marks exist only for enrolled modules",
             ),
+            (StudentEnrollment, 5, 8, year_2019, "academic year"),
             (
-                TableId::StudentEnrollment,
-                5,
-                8,
-                Value::Date(campus_schema::Date {
-                    year: 2019,
-                    month: 1,
-                    day: 1,
-                }),
-                "academic year",
-            ),
-            (
-                TableId::LecturerModuleAssignment,
+                LecturerModuleAssignment,
                 0,
                 1,
-                Value::Int(300),
+                Int(300),
                 "lecturers of their own department",
             ),
             (
-                TableId::StudentResidential,
+                StudentResidential,
                 0,
                 3,
-                Value::Text("102".into()),
+                Text("102".into()),
                 "over capacity",
             ),
             (
-                TableId::Applicants,
+                Applicants,
                 0,
                 2,
-                Value::Text("Someone".into()),
+                Text("Someone".into()),
                 "are those students",
             ),
         ];
@@ -177,12 +165,7 @@ mod checker {
 
 #[test]
 fn a_status_that_contradicts_the_mark_is_reported() {
-    let ums = ums(Config {
-        students: 300,
-        residential_students: 300,
-        applicants: 200,
-        ..Config::default()
-    });
+    let ums = small_ums();
     let mut data = check::materialise(&ums);
     let enrollments = data
         .get_mut(TableId::StudentEnrollment.index())

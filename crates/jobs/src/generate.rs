@@ -307,10 +307,10 @@ impl Tables {
             let table = TableId::from_index(self.table_idx)?;
             let (start, end) = Tables::range(self.part, ums.count(table));
             let name = self.file_name(&ums.table(table).name);
-            self.csv = Some((
-                TableCsv::rows(ums.clone(), self.table_idx, start, end),
-                start,
-            ));
+            // The first part carries the header even when it holds no row, and only it.
+            let header = self.part.is_none_or(|p| p.index == 1);
+            let csv = TableCsv::part(ums.clone(), self.table_idx, start, end, header);
+            self.csv = Some((csv, start));
             return Some(Some(Event::File { name }));
         };
         let mut chunk = Vec::with_capacity(chunk_bytes + (64 << 10));

@@ -75,15 +75,7 @@ fn utilisation(session: &Session) -> f64 {
     f64::from(session.actual_attendance) / f64::from(session.input.venue_capacity.max(1))
 }
 
-const WEEK: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+const WEEK: [&str; 7] = campus_schema::date::WEEKDAYS;
 
 /// A weekday's place in the week (Monday first, any case); unknown names sort after Sunday.
 pub fn weekday_rank(day: &str) -> usize {

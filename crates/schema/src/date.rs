@@ -64,6 +64,11 @@ impl Date {
         Date::new(year as i32, month as u8, day as u8)
     }
 
+    /// The day of the week, 0 = Monday (1970-01-01 was a Thursday); [`WEEKDAYS`] names it.
+    pub fn weekday(self) -> u8 {
+        (self.to_days() + 3).rem_euclid(7) as u8
+    }
+
     /// Writes `YYYY-MM-DD` without allocating.
     pub fn write_iso(self, out: &mut Vec<u8>) {
         let year = self.year.clamp(0, 9999) as u32;
@@ -80,6 +85,17 @@ impl fmt::Display for Date {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
+
+/// The days of the week, Monday first: `WEEKDAYS[d]` names [`Date::weekday`] `d`.
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 pub fn is_leap_year(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0

@@ -177,36 +177,32 @@ pub trait Dataset {
     }
 }
 
-/// A borrowed dataset is a dataset, so writers can hold either a reference or an owner.
-impl<D: Dataset + ?Sized> Dataset for &D {
-    fn tables(&self) -> &[Table] {
-        (**self).tables()
-    }
-    fn n_rows(&self, table_idx: usize) -> u64 {
-        (**self).n_rows(table_idx)
-    }
-    fn write_row(&self, table_idx: usize, row_idx: u64, sink: &mut dyn RowSink) {
-        (**self).write_row(table_idx, row_idx, sink)
-    }
-    fn provenance(&self) -> Vec<String> {
-        (**self).provenance()
-    }
+/// Implements [`Dataset`] for a pointer to one by forwarding every method.
+macro_rules! forward_dataset {
+    ($($(#[$doc:meta])* $pointer:ty;)*) => {$(
+        $(#[$doc])*
+        impl<D: Dataset + ?Sized> Dataset for $pointer {
+            fn tables(&self) -> &[Table] {
+                (**self).tables()
+            }
+            fn n_rows(&self, table_idx: usize) -> u64 {
+                (**self).n_rows(table_idx)
+            }
+            fn write_row(&self, table_idx: usize, row_idx: u64, sink: &mut dyn RowSink) {
+                (**self).write_row(table_idx, row_idx, sink)
+            }
+            fn provenance(&self) -> Vec<String> {
+                (**self).provenance()
+            }
+        }
+    )*};
 }
 
-/// A shared dataset is a dataset: a job that owns its data and a writer over it holds an `Rc`.
-impl<D: Dataset + ?Sized> Dataset for std::rc::Rc<D> {
-    fn tables(&self) -> &[Table] {
-        (**self).tables()
-    }
-    fn n_rows(&self, table_idx: usize) -> u64 {
-        (**self).n_rows(table_idx)
-    }
-    fn write_row(&self, table_idx: usize, row_idx: u64, sink: &mut dyn RowSink) {
-        (**self).write_row(table_idx, row_idx, sink)
-    }
-    fn provenance(&self) -> Vec<String> {
-        (**self).provenance()
-    }
+forward_dataset! {
+    /// A borrowed dataset is a dataset, so writers can hold either a reference or an owner.
+    &D;
+    /// A shared dataset is a dataset: a job that owns its data and a writer over it holds an `Rc`.
+    std::rc::Rc<D>;
 }
 
 #[cfg(test)]

@@ -1,17 +1,20 @@
 //! MySQL 8 / MariaDB output for any [`campus_schema::Dataset`].
 //!
-//! [`escape`] writes literals that round-trip any Unicode and any control byte; [`ddl`] turns a
-//! [`campus_schema::Table`] into `CREATE TABLE`; [`script`] streams a whole seed script in chunks
-//! whose bytes do not depend on the chunk size; [`InsertWriter`] is the row sink behind it, also
-//! used on its own for staging tables.
+//! [`escape`] writes literals that round-trip any Unicode and any control byte; [`create_table`]
+//! turns a [`campus_schema::Table`] into `CREATE TABLE` (`ddl.rs`); [`ScriptWriter`] streams a
+//! whole seed script in chunks whose bytes do not depend on the chunk size (`script.rs`);
+//! [`InsertWriter`] is the row sink behind it, also used on its own for staging tables
+//! (`insert.rs`).
 //!
 //! `campus_sql` knows nothing about how rows are generated or parsed.
 
-pub mod ddl;
+mod ddl;
 pub mod escape;
-pub mod insert;
-pub mod script;
+mod insert;
+mod script;
 
-pub use ddl::{Routine, create_and_use_database, create_table, enroll_student};
-pub use insert::InsertWriter;
-pub use script::{Part, ScriptOptions, ScriptWriter, SqlError};
+pub use ddl::{Routine, create_and_use_database, create_table, enroll_student, type_name};
+pub use insert::{
+    BATCHES_PER_TRANSACTION, InsertWriter, MAX_BATCH_ROWS, MAX_STATEMENT_BYTES, batch_rows,
+};
+pub use script::{DATA_BEGIN, DATA_END, Part, ScriptOptions, ScriptWriter, SqlError};

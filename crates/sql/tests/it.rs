@@ -1,8 +1,9 @@
 //! Integration tests of the script writer over a generated dataset.
 
 use campus_gen::{Config, Ums};
-use campus_sql::script::{DATA_BEGIN, DATA_END};
-use campus_sql::{Part, ScriptOptions, ScriptWriter, SqlError, enroll_student};
+use campus_sql::{
+    DATA_BEGIN, DATA_END, Part, ScriptOptions, ScriptWriter, SqlError, enroll_student,
+};
 
 fn small() -> Ums {
     let config = Config {

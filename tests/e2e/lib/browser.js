@@ -1,8 +1,12 @@
 // Debian's Chromium, headless, driven by playwright-core (no downloaded browsers).
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
+import { serve } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..', '..');
@@ -28,6 +32,47 @@ const LAUNCH = {
 
 export async function launch() {
   return chromium.launch(LAUNCH);
+}
+
+/**
+ * Headless Chromium and the release build served, around the tests of one file: registers the
+ * file's `before` and `after` hooks. The returned object's `browser` and `server` are set once
+ * its `before` hook has run.
+ */
+export function chromiumSuite() {
+  const suite = { browser: undefined, server: undefined };
+  before(async () => {
+    assert.ok(existsSync(join(DIST, 'index.html')), `no build at ${DIST}: run trunk build --release first`);
+    suite.browser = await launch();
+    suite.server = await serve(DIST);
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
+}
+
+/** A fresh page (see `newPage`) and a page object of class `Section` over it. */
+export async function newSection(browser, Section) {
+  const { context, page, log } = await newPage(browser);
+  return { context, page, log, section: new Section(page) };
+}
+
+/** What the Playwright page objects share: the page, and elements found by data-testid. */
+export class TestIdPage {
+  constructor(page) {
+    this.page = page;
+  }
+
+  byTestId(id) {
+    return this.page.locator(`[data-testid="${id}"]`);
+  }
+
+  /** Waits until an element matching `selector` (e.g. a section marked ready) is there. */
+  async waitFor(selector, timeout = 30_000) {
+    await this.page.locator(selector).waitFor({ timeout });
+  }
 }
 
 /**

@@ -1,19 +1,12 @@
 // Page object for the CSV ETL workbench section: every selector is a data-testid.
+import { TestIdPage } from './browser.js';
 
-export class EtlPage {
-  constructor(page) {
-    this.page = page;
-  }
-
-  byTestId(id) {
-    return this.page.locator(`[data-testid="${id}"]`);
-  }
-
+export class EtlPage extends TestIdPage {
   /** Opens the page, goes to the workbench and waits until its worker has loaded. */
   async open(url) {
     await this.page.goto(url);
     await this.byTestId('nav-etl').click();
-    await this.page.locator('[data-testid="etl"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    await this.waitFor('[data-testid="etl"][data-ready="true"]');
   }
 
   async runId() {
@@ -23,6 +16,11 @@ export class EtlPage {
   /** Chooses files for one picker: kind is students, attendance, exams or placements. */
   async pick(kind, paths) {
     await this.byTestId(`etl-pick-${kind}`).setInputFiles(paths);
+  }
+
+  /** Chooses the files of every picker: `inputs` is { kind: path or paths }. */
+  async pickAll(inputs) {
+    for (const [kind, paths] of Object.entries(inputs)) await this.pick(kind, paths);
   }
 
   /** Starts a run with `start` and waits until it has finished (or failed). */

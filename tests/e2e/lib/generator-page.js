@@ -1,15 +1,9 @@
 // Page object for the university data generator: every selector is a data-testid.
 import { readFile } from 'node:fs/promises';
 
-export class GeneratorPage {
-  constructor(page) {
-    this.page = page;
-  }
+import { TestIdPage } from './browser.js';
 
-  byTestId(id) {
-    return this.page.locator(`[data-testid="${id}"]`);
-  }
-
+export class GeneratorPage extends TestIdPage {
   /** Opens the page and waits until its worker has loaded. */
   async open(url) {
     await this.page.goto(url);
@@ -17,7 +11,7 @@ export class GeneratorPage {
   }
 
   async waitReady() {
-    await this.page.locator('[data-testid="app"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    await this.waitFor('[data-testid="app"][data-ready="true"]');
   }
 
   input(key) {

@@ -1,15 +1,9 @@
 // Page object for the classroom occupancy section: every selector is a data-testid.
 import { readFile } from 'node:fs/promises';
 
-export class OccupancyPage {
-  constructor(page) {
-    this.page = page;
-  }
+import { TestIdPage } from './browser.js';
 
-  byTestId(id) {
-    return this.page.locator(`[data-testid="${id}"]`);
-  }
-
+export class OccupancyPage extends TestIdPage {
   section() {
     return this.byTestId('occupancy');
   }
@@ -31,16 +25,12 @@ export class OccupancyPage {
   }
 
   async waitReady(timeout = 30_000) {
-    await this.page
-      .locator('[data-testid="occupancy"][data-ready="true"][data-registry="true"]')
-      .waitFor({ timeout });
+    await this.waitFor('[data-testid="occupancy"][data-ready="true"][data-registry="true"]', timeout);
   }
 
   /** Waits for the section's data attribute to reach a value. */
   async waitAttr(name, value, timeout = 60_000) {
-    await this.page
-      .locator(`[data-testid="occupancy"][data-${name}="${value}"]`)
-      .waitFor({ timeout });
+    await this.waitFor(`[data-testid="occupancy"][data-${name}="${value}"]`, timeout);
   }
 
   async generate({ seed = 42, sessions = 5000 } = {}) {

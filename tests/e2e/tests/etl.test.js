@@ -2,16 +2,15 @@
 // by `campus etl sample` are uploaded, the counts, the correlation (equal to the CLI's) and the
 // report appear, the staging SQL downloads, a malformed file shows its line and column, a
 // 1,000,000-row attendance file streams through, and a cancelled run leaves the worker usable.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DIST, ROOT, launch, newPage, screenshot } from '../lib/browser.js';
+import { ROOT, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
 import { EtlPage } from '../lib/etl-page.js';
-import { serve } from '../lib/server.js';
 
 const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
 const NAMES = {
@@ -21,8 +20,7 @@ const NAMES = {
   placements: 'placements_2024.csv',
 };
 
-let browser;
-let server;
+const chromium = chromiumSuite();
 let dir;
 let cli;
 let bigCli;
@@ -30,41 +28,60 @@ let bigCli;
 /** Data lines of a CSV file (BOM, header and blank lines aside). */
 const dataLines = (path) => readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0).length - 1;
 
+/** The four files of a sample written to `folder` of the test directory, as { kind: path }. */
+const sample = (folder) => Object.fromEntries(Object.entries(NAMES).map(([kind, name]) => [kind, join(dir, folder, name)]));
+
+/**
+ * Runs `campus etl` over `inputs` ({ kind: path or paths }) into `out`, with `options` after the
+ * files and `env` added to the environment; returns what it printed.
+ */
+function runCli(inputs, out, options = [], env = {}) {
+  const args = ['etl', '--out', out];
+  for (const [kind, paths] of Object.entries(inputs)) args.push(`--${kind}`, ...[paths].flat());
+  args.push(...options);
+  return execFileSync(CLI, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+}
+
+/** Downloads each [data-testid, file name] of `files` and checks it equals the CLI's file in `out`. */
+async function assertDownloadsEqual(etl, files, out, { nonEmpty = false } = {}) {
+  for (const [testId, file] of files) {
+    const { name, path } = await etl.download(testId);
+    assert.equal(name, file);
+    const page = readFileSync(path);
+    if (nonEmpty) assert.ok(page.length > 0, `${file} is empty`);
+    assert.ok(page.equals(readFileSync(join(out, file))), `${file} differs from the CLI's`);
+  }
+}
+
+/** The transformed CSVs and the report, as [data-testid, file name]. */
+const CSV_AND_REPORT = [
+  ['etl-download-students', 'stg_students.csv'],
+  ['etl-download-attendance', 'stg_attendance.csv'],
+  ['etl-download-exams', 'stg_exam_results.csv'],
+  ['etl-download-placements', 'stg_placements.csv'],
+  ['etl-download-report', 'report.md'],
+];
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'campus-etl-e2e-'));
   execFileSync(CLI, ['etl', 'sample', '--out', join(dir, 'in')], { stdio: 'pipe' });
-  const args = ['etl', '--out', join(dir, 'out')];
-  for (const [kind, name] of Object.entries(NAMES)) args.push(`--${kind}`, join(dir, 'in', name));
-  cli = execFileSync(CLI, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  cli = runCli(sample('in'), join(dir, 'out'));
   // 2,400 students × 5 courses × 84 sessions = 1,008,000 attendance rows (about 61 MB).
   execFileSync(CLI, ['etl', 'sample', '--out', join(dir, 'big'), '--students-per-program', '200', '--sessions', '84'], {
     stdio: 'pipe',
   });
-  const bigArgs = ['etl', '--out', join(dir, 'big-out')];
-  for (const [kind, name] of Object.entries(NAMES)) bigArgs.push(`--${kind}`, join(dir, 'big', name));
-  bigCli = execFileSync(CLI, bigArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  browser = await launch();
-  server = await serve(DIST);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+  bigCli = runCli(sample('big'), join(dir, 'big-out'));
 });
 
 describe('ETL workbench', () => {
-  let page;
-  let etl;
-  let log;
-
+  let page, etl, log;
   before(async () => {
-    ({ page, log } = await newPage(browser));
-    etl = new EtlPage(page);
-    await etl.open(server.url);
+    ({ page, log, section: etl } = await newSection(chromium.browser, EtlPage));
+    await etl.open(chromium.server.url);
   });
 
   test('uploads the four sample files and shows counts, the correlation and the report', async () => {
-    for (const [kind, name] of Object.entries(NAMES)) await etl.pick(kind, join(dir, 'in', name));
+    await etl.pickAll(sample('in'));
     await etl.run();
     await screenshot(page, 'etl-01-loaded');
     const counts = await etl.counts();
@@ -97,17 +114,7 @@ describe('ETL workbench', () => {
   });
 
   test('downloads the transformed CSVs and the report, equal to the CLI\'s', async () => {
-    for (const [testId, file] of [
-      ['etl-download-students', 'stg_students.csv'],
-      ['etl-download-attendance', 'stg_attendance.csv'],
-      ['etl-download-exams', 'stg_exam_results.csv'],
-      ['etl-download-placements', 'stg_placements.csv'],
-      ['etl-download-report', 'report.md'],
-    ]) {
-      const { name, path } = await etl.download(testId);
-      assert.equal(name, file);
-      assert.ok(readFileSync(path).equals(readFileSync(join(dir, 'out', file))), `${file} differs from the CLI's`);
-    }
+    await assertDownloadsEqual(etl, CSV_AND_REPORT, join(dir, 'out'));
   });
 
   test('dirty files and a bad attendance file named like a good one: every output byte equals the CLI\'s', async () => {
@@ -123,10 +130,8 @@ describe('ETL workbench', () => {
       exams: [join(dir, 'dirty', NAMES.exams)],
       placements: [join(dir, 'dirty', NAMES.placements)],
     };
-    const args = ['etl', '--out', join(dir, 'dirty-out')];
-    for (const [kind, paths] of Object.entries(inputs)) args.push(`--${kind}`, ...paths);
-    execFileSync(CLI, args, { stdio: 'pipe' });
-    for (const [kind, paths] of Object.entries(inputs)) await etl.pick(kind, paths);
+    runCli(inputs, join(dir, 'dirty-out'));
+    await etl.pickAll(inputs);
     await etl.run();
     assert.equal((await etl.counts()).attendance, dataLines(inputs.attendance[0]));
     // The Files table counts what the checks found (duplicates, marks that are not numbers…),
@@ -134,22 +139,10 @@ describe('ETL workbench', () => {
     const findings = await etl.byTestId('etl-count-exams').first().locator('[data-testid="findings"]');
     assert.ok(Number((await findings.innerText()).replace(/[^0-9]/g, '')) > 0, 'findings in the dirty exam results');
     assert.match(await findings.getAttribute('title'), /blank total marks/);
-    for (const [testId, file] of [
-      ['etl-download-sql', 'staging.sql'],
-      ['etl-download-students', 'stg_students.csv'],
-      ['etl-download-attendance', 'stg_attendance.csv'],
-      ['etl-download-exams', 'stg_exam_results.csv'],
-      ['etl-download-placements', 'stg_placements.csv'],
-      ['etl-download-report', 'report.md'],
-    ]) {
-      const { name, path } = await etl.download(testId);
-      assert.equal(name, file);
-      const page = readFileSync(path);
-      assert.ok(page.length > 0, `${file} is empty`);
-      assert.ok(page.equals(readFileSync(join(dir, 'dirty-out', file))), `${file} differs from the CLI's`);
-    }
+    const all = [['etl-download-sql', 'staging.sql'], ...CSV_AND_REPORT];
+    await assertDownloadsEqual(etl, all, join(dir, 'dirty-out'), { nonEmpty: true });
     // Leave the clean files picked, as the tests before left them.
-    for (const [kind, name] of Object.entries(NAMES)) await etl.pick(kind, join(dir, 'in', name));
+    await etl.pickAll(sample('in'));
   });
 
   test('a malformed file shows its error with line and column, and the rest still loads', async () => {
@@ -193,10 +186,8 @@ describe('ETL workbench', () => {
 
   test('keyed, de-identified outputs equal the CLI\'s with --secret-env and --deidentify, without the secret', async () => {
     const secret = 'correct horse battery staple';
-    const args = ['etl', '--out', join(dir, 'keyed-out'), '--secret-env', 'CAMPUS_SECRET', '--deidentify'];
-    for (const [kind, name] of Object.entries(NAMES)) args.push(`--${kind}`, join(dir, 'in', name));
-    execFileSync(CLI, args, { stdio: 'pipe', env: { ...process.env, CAMPUS_SECRET: secret } });
-    for (const [kind, name] of Object.entries(NAMES)) await etl.pick(kind, join(dir, 'in', name));
+    runCli(sample('in'), join(dir, 'keyed-out'), ['--secret-env', 'CAMPUS_SECRET', '--deidentify'], { CAMPUS_SECRET: secret });
+    await etl.pickAll(sample('in'));
     await etl.byTestId('etl-hash-keyed').check();
     await etl.byTestId('etl-secret').fill(secret);
     await etl.byTestId('etl-deidentify').check();
@@ -220,7 +211,7 @@ describe('ETL workbench', () => {
   });
 
   test('a 1,000,000-row attendance file streams through, and cancel stops a run between slices', async () => {
-    for (const [kind, name] of Object.entries(NAMES)) await etl.pick(kind, join(dir, 'big', name));
+    await etl.pickAll(sample('big'));
     // Cancel as soon as the first progress shows; the worker must answer the next run correctly.
     const before = await etl.runId();
     await etl.byTestId('etl-run').click();

@@ -1,6 +1,6 @@
 // End-to-end tests of the release page in headless Chromium: generation, downloads, validation,
 // cancel, no network after load, and serving under a sub-path. Screenshots go to artifacts/.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DIST, ROOT, launch, newPage, screenshot } from '../lib/browser.js';
+import { DIST, ROOT, chromiumSuite, newPage, newSection, screenshot } from '../lib/browser.js';
 import { GeneratorPage } from '../lib/generator-page.js';
 import { serve } from '../lib/server.js';
 import { listZip, readEntry } from '../lib/zip.js';
@@ -32,33 +32,14 @@ const DEFAULT_COUNTS = {
   applicants: 300,
 };
 
-let browser;
-let server;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, 'index.html')), `no build at ${DIST}: run trunk build --release first`);
-  browser = await launch();
-  server = await serve(DIST);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const chromium = chromiumSuite();
 
 describe('generator page', () => {
-  let page;
-  let gen;
-  let log;
-  let counts;
-
-  before(async () => {
-    ({ page, log } = await newPage(browser));
-    gen = new GeneratorPage(page);
-  });
+  let page, gen, log, counts;
+  before(async () => ({ page, log, section: gen } = await newSection(chromium.browser, GeneratorPage)));
 
   test('loads with its worker, header and form, without errors or CSP violations', async () => {
-    await gen.open(server.url);
+    await gen.open(chromium.server.url);
     assert.equal(await page.title(), 'Campus ETL Studio · University data generator');
     assert.equal(await gen.byTestId('nav-generator').innerText(), 'Data generator');
     assert.equal(await gen.input('seed').inputValue(), '42');
@@ -230,9 +211,8 @@ test('SQL options and sizes give the same file as the CLI', async (t) => {
     t.skip(`no CLI at ${CLI}`);
     return;
   }
-  const { context, page, log } = await newPage(browser);
-  const gen = new GeneratorPage(page);
-  await gen.open(server.url);
+  const { context, page, log, section: gen } = await newSection(chromium.browser, GeneratorPage);
+  await gen.open(chromium.server.url);
   const cases = [
     {
       name: 'schema only, drop and recreate',
@@ -270,9 +250,8 @@ test('SQL options and sizes give the same file as the CLI', async (t) => {
 });
 
 test('makes no network request after loading', async () => {
-  const { context, page, log } = await newPage(browser);
-  const gen = new GeneratorPage(page);
-  await gen.open(server.url);
+  const { context, page, log, section: gen } = await newSection(chromium.browser, GeneratorPage);
+  await gen.open(chromium.server.url);
   const loadedAt = Date.now();
   await gen.generate();
   await gen.waitResults();
@@ -283,14 +262,14 @@ test('makes no network request after loading', async () => {
   const network = log.requests.filter((r) => r.at >= loadedAt && /^https?:/.test(r.url));
   assert.deepEqual(network.map((r) => r.url), []);
   // And before that, only this origin was asked for anything.
-  const foreign = log.requests.filter((r) => /^https?:/.test(r.url) && !r.url.startsWith(server.url));
+  const foreign = log.requests.filter((r) => /^https?:/.test(r.url) && !r.url.startsWith(chromium.server.url));
   assert.deepEqual(foreign.map((r) => r.url), []);
   assert.deepEqual(log.errors, []);
   await context.close();
 });
 
 test('keeps the file in a Blob where the browser has no private file system', async () => {
-  const { context, page, log } = await newPage(browser);
+  const { context, page, log } = await newPage(chromium.browser);
   try {
     // Take OPFS away from the worker (page init scripts do not reach workers; its loader does).
     await context.route('**/worker_loader.js', async (route) => {
@@ -301,7 +280,7 @@ test('keeps the file in a Blob where the browser has no private file system', as
       });
     });
     const gen = new GeneratorPage(page);
-    await gen.open(server.url);
+    await gen.open(chromium.server.url);
     await gen.generate();
     await gen.waitResults();
     assert.equal(await gen.byTestId('download-sql').getAttribute('data-storage'), 'memory');
@@ -317,10 +296,10 @@ test('keeps the file in a Blob where the browser has no private file system', as
 
 /** Create_FullDB.sql for seed 42 as the page writes it to disk (the default path). */
 async function fetchDiskSql() {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(chromium.browser);
   try {
     const gen = new GeneratorPage(page);
-    await gen.open(server.url);
+    await gen.open(chromium.server.url);
     await gen.generate();
     await gen.waitResults();
     assert.equal(await gen.byTestId('download-sql').getAttribute('data-storage'), 'disk');
@@ -331,11 +310,11 @@ async function fetchDiskSql() {
 }
 
 test('says so when the worker cannot load', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(chromium.browser);
   try {
     await context.route('**/worker_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
     const gen = new GeneratorPage(page);
-    await page.goto(server.url);
+    await page.goto(chromium.server.url);
     await gen.byTestId('notice-text').waitFor({ timeout: 30_000 });
     assert.match(await gen.notice(), /could not start/);
     assert.equal(await gen.generateButton().isDisabled(), true);
@@ -348,7 +327,7 @@ test('says so when the worker cannot load', async () => {
 
 test('works when served under a sub-path', async () => {
   const sub = await serve(DIST, { prefix: '/campus/' });
-  const { context, page, log } = await newPage(browser);
+  const { context, page, log } = await newPage(chromium.browser);
   try {
     const gen = new GeneratorPage(page);
     await gen.open(sub.url);

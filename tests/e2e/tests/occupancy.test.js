@@ -3,16 +3,15 @@
 // registry across a reload, export and re-import with identical predictions, corrupt files,
 // CSV import errors, cancel, compare and delete; and the guardrails: promotion, duplicate imports,
 // confirm steps, per-field errors, out-of-range inputs. Screenshots go to artifacts/.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DIST, ROOT, launch, newPage, screenshot } from '../lib/browser.js';
+import { ROOT, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
 import { OccupancyPage } from '../lib/occupancy-page.js';
-import { serve } from '../lib/server.js';
 
 const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
 const HEADER =
@@ -24,34 +23,14 @@ const BAD_TIME_ROW = '2024-09-03,9h,Engineering,Main Hall A,350,Tuesday,2,False,
 // The session the prediction checks use (inputs the page has for every model).
 const SESSION = { capacity: 40, time: '09:00', day: 30, enrolled: 120, prev: 70, r3: 68, r5: 65 };
 
-let browser;
-let server;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, 'index.html')), `no build at ${DIST}: run trunk build --release first`);
-  browser = await launch();
-  server = await serve(DIST);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const chromium = chromiumSuite();
 
 describe('occupancy section', () => {
-  let page;
-  let occ;
-  let log;
-  let firstPrediction;
-  let exported;
-
-  before(async () => {
-    ({ page, log } = await newPage(browser));
-    occ = new OccupancyPage(page);
-  });
+  let page, occ, log, firstPrediction, exported;
+  before(async () => ({ page, log, section: occ } = await newSection(chromium.browser, OccupancyPage)));
 
   test('loads with its worker and an empty registry', async () => {
-    await occ.open(server.url);
+    await occ.open(chromium.server.url);
     assert.equal(await occ.versions(), 0);
     assert.equal(await occ.byTestId('versions-empty').isVisible(), true);
     assert.equal(await occ.byTestId('occ-train').isEnabled(), false, 'no data yet');

@@ -15,8 +15,11 @@ pub(super) fn valid_utf8_prefix(bytes: &[u8]) -> &str {
     match std::str::from_utf8(bytes) {
         Ok(text) => text,
         // `valid_up_to` is in range and ends valid UTF-8, so neither default is ever taken.
-        Err(e) => std::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default())
-            .unwrap_or_default(),
+        Err(e) => {
+            let prefix = std::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default());
+            debug_assert!(prefix.is_ok(), "valid_up_to ends inside a character");
+            prefix.unwrap_or_default()
+        }
     }
 }
 
@@ -119,40 +122,22 @@ pub(super) fn scan_plain_line(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{CsvErrorKind, CsvReader, Headers, ReadOptions, Row, RowHandler};
+    use super::super::tests::Collect;
+    use super::super::{CsvReader, ReadOptions};
     use super::*;
 
     /// Everything a reader reports, as text: header, rows with line and index, errors, stats.
     fn render(bytes: &[u8], cuts: &[usize], split_plain: bool, options: &ReadOptions) -> String {
-        struct Collect(String);
-        impl RowHandler for Collect {
-            fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
-                self.0.push_str(&format!("header {:?}\n", headers.names));
-                Ok(())
-            }
-            fn on_row(&mut self, row: &Row<'_>) {
-                self.0.push_str(&format!(
-                    "{} #{} {:?}\n",
-                    row.line,
-                    row.row_idx,
-                    row.fields()
-                ));
-            }
-        }
         let mut reader = CsvReader::new(options.clone());
         reader.split_plain = split_plain;
-        let mut collect = Collect(String::new());
+        let mut collect = Collect::new(true);
         let mut start = 0;
         for &cut in cuts.iter().chain([bytes.len()].iter()) {
             let cut = cut.clamp(start, bytes.len());
             reader.feed(bytes.get(start..cut).unwrap_or_default(), &mut collect);
             start = cut;
         }
-        reader.finish(&mut collect);
-        let mut out = collect.0;
-        for e in reader.errors() {
-            out.push_str(&format!("error {e}\n"));
-        }
+        let mut out = collect.finish(&mut reader);
         out.push_str(&format!(
             "{:?} stopped {}\n",
             reader.stats(),

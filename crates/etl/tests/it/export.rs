@@ -1,7 +1,7 @@
 //! Transformed CSVs and staging SQL: layout, renames, de-identification, typed values.
 
 use campus_csv::ReadOptions;
-use campus_csv::read::read_all;
+use campus_csv::read_all;
 use campus_etl::export::{Export, ExportOptions, staging_ddl};
 use campus_etl::{Etl, EtlOptions, FileKind};
 

@@ -1,9 +1,9 @@
 //! SHA-256 and HMAC-SHA-256 known vectors, and hashes equal to Python's formula on the fixture.
 
 use campus_csv::ReadOptions;
-use campus_csv::read::read_all;
+use campus_csv::read_all;
 use campus_etl::hash::{HashMode, from_hex, hmac_sha256, sha256, student_hash, to_hex};
-use campus_etl::{EtlOptions, FileKind, FindingKind};
+use campus_etl::{Etl, EtlOptions, FileKind, FindingKind};
 
 use super::support::{feed_chunked, read};
 
@@ -85,23 +85,15 @@ fn student_hash_is_pythons_formula() {
     );
 }
 
-#[test]
-fn fixture_hashes_equal_python() {
-    let expected = read_all(
-        &read("aktu/expected_hashes.csv"),
-        ReadOptions::new("expected_hashes.csv"),
-    );
-    assert_eq!(expected.rows.len(), 48);
-    let mut etl = campus_etl::Etl::new(EtlOptions::default());
-    feed_chunked(
-        &mut etl,
-        FileKind::Students,
-        "students_master.csv",
-        &read("aktu/students_master.csv"),
-        0,
-    );
-    assert_eq!(etl.state().students().len(), expected.rows.len());
-    for (student, (_, row)) in etl.state().students().iter().zip(&expected.rows) {
+/// `expected_hashes.csv` of fixture folder `dir`, as pandas wrote it.
+fn expected_hashes(dir: &str) -> Vec<(u64, Vec<String>)> {
+    let path = format!("{dir}/expected_hashes.csv");
+    read_all(&read(&path), ReadOptions::new("expected_hashes.csv")).rows
+}
+
+/// Every student `etl` read has the (college_code, roll_no, dob, student_hash) of `expected`.
+fn assert_hashes_equal(etl: &Etl, expected: &[(u64, Vec<String>)]) {
+    for (student, (_, row)) in etl.state().students().iter().zip(expected) {
         assert_eq!(
             [
                 &student.college_code,
@@ -114,17 +106,30 @@ fn fixture_hashes_equal_python() {
     }
 }
 
+#[test]
+fn fixture_hashes_equal_python() {
+    let expected = expected_hashes("aktu");
+    assert_eq!(expected.len(), 48);
+    let mut etl = Etl::new(EtlOptions::default());
+    feed_chunked(
+        &mut etl,
+        FileKind::Students,
+        "students_master.csv",
+        &read("aktu/students_master.csv"),
+        0,
+    );
+    assert_eq!(etl.state().students().len(), expected.len());
+    assert_hashes_equal(&etl, &expected);
+}
+
 /// Regression: key fields used to be trimmed before hashing and joining, which pandas does not
 /// do. `data/padded/` has a padded roll_no and college_code; its `expected_hashes.csv` was
 /// written by `pd.read_csv` + `hashlib.sha256(f"{college_code}-{roll_no}-{dob}".encode())`, and
 /// pandas' left merge leaves exactly one attendance row (the unpadded spelling) without a hash.
 #[test]
 fn padded_keys_hash_and_join_like_pandas() {
-    let expected = read_all(
-        &read("padded/expected_hashes.csv"),
-        ReadOptions::new("expected_hashes.csv"),
-    );
-    let mut etl = campus_etl::Etl::new(EtlOptions::default());
+    let expected = expected_hashes("padded");
+    let mut etl = Etl::new(EtlOptions::default());
     feed_chunked(
         &mut etl,
         FileKind::Students,
@@ -139,18 +144,8 @@ fn padded_keys_hash_and_join_like_pandas() {
         &read("padded/attendance.csv"),
         5,
     );
-    assert_eq!((etl.state().students().len(), expected.rows.len()), (3, 3));
-    for (student, (_, row)) in etl.state().students().iter().zip(&expected.rows) {
-        assert_eq!(
-            [
-                &student.college_code,
-                &student.roll_no,
-                &student.dob,
-                &student.student_hash
-            ],
-            [&row[0], &row[1], &row[2], &row[3]]
-        );
-    }
+    assert_eq!((etl.state().students().len(), expected.len()), (3, 3));
+    assert_hashes_equal(&etl, &expected);
     assert_eq!(
         student_hash(
             &HashMode::Sha256,

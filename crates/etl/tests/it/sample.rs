@@ -1,9 +1,18 @@
 //! The sample generator is deterministic, realistic and plants the dirt it promises.
 
-use campus_etl::sample::{SampleOptions, generate};
+use campus_etl::sample::{SampleFiles, SampleOptions, generate};
 use campus_etl::{Etl, EtlOptions, FileKind, FindingKind};
 
 use super::support::read;
+
+/// The four files of `files`, each loaded whole into a new `Etl` with `options`.
+fn load(files: &SampleFiles, options: EtlOptions) -> Etl {
+    let mut etl = Etl::new(options);
+    for ((name, bytes), kind) in files.files().into_iter().zip(FileKind::ALL) {
+        assert!(etl.load(kind, name, bytes).is_ok());
+    }
+    etl
+}
 
 #[test]
 fn fixture_is_what_seed_7_generates() {
@@ -29,10 +38,7 @@ fn dirty_sample_has_every_planted_problem() {
     });
     assert!(files.students.starts_with(b"\xef\xbb\xbfroll_no,"));
     assert!(files.attendance.windows(2).any(|w| w == b"\r\n"));
-    let mut etl = Etl::new(EtlOptions::default());
-    for ((name, bytes), kind) in files.files().into_iter().zip(FileKind::ALL) {
-        assert!(etl.load(kind, name, bytes).is_ok());
-    }
+    let etl = load(&files, EtlOptions::default());
     let count = |kind: FileKind, finding: FindingKind| {
         etl.state()
             .reports
@@ -51,10 +57,7 @@ fn dirty_sample_has_every_planted_problem() {
     assert!(etl.state().reports.iter().all(|r| r.n_errors == 0));
 
     let clean = generate(&SampleOptions::default());
-    let mut etl = Etl::new(EtlOptions::default());
-    for ((name, bytes), kind) in clean.files().into_iter().zip(FileKind::ALL) {
-        assert!(etl.load(kind, name, bytes).is_ok());
-    }
+    let etl = load(&clean, EtlOptions::default());
     assert!(
         etl.state()
             .reports
@@ -70,13 +73,14 @@ fn dirty_sample_has_every_planted_problem() {
     assert_eq!(etl.state().students().len(), 300);
     // Within its own semester a clean sample has no out-of-semester dates either.
     let options = SampleOptions::default();
-    let mut etl = Etl::new(EtlOptions {
-        semester: Some(campus_etl::sample::semester(&options)),
-        ..EtlOptions::default()
-    });
-    for ((name, bytes), kind) in clean.files().into_iter().zip(FileKind::ALL) {
-        assert!(etl.load(kind, name, bytes).is_ok());
-    }
+    let semester = Some(campus_etl::sample::semester(&options));
+    let etl = load(
+        &clean,
+        EtlOptions {
+            semester,
+            ..EtlOptions::default()
+        },
+    );
     assert!(
         etl.state()
             .reports

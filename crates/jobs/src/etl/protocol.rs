@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use campus_csv::ReadOptions;
-use campus_csv::read::read_all;
+use campus_csv::read_all;
 use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::sample::SampleOptions;

@@ -53,29 +53,36 @@ fn sample(dirty: bool) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Pass one over a file through the protocol: begin, `chunk`-byte chunks, end.
+fn read_file(
+    service: &mut EtlService,
+    (kind, name, bytes): (FileKind, &str, &[u8]),
+    chunk: usize,
+) -> FileDone {
+    let name = name.to_owned();
+    let _: Ack = expect(service, Request::BeginFile { kind, name });
+    for piece in bytes.chunks(chunk) {
+        let bytes = Bytes(piece.to_vec());
+        let _: Ack = expect(service, Request::Chunk { bytes });
+    }
+    expect(service, Request::EndFile)
+}
+
 /// Runs the four sample files through the protocol in 64 KiB chunks; returns the Pearson r and
 /// the staging SQL.
 fn run_protocol(options: RunOptions) -> (Option<f64>, Vec<u8>) {
     let mut service = EtlService::default();
     let _: Ack = expect(&mut service, Request::Reset { options });
-    let files = sample(true);
-    for (name, bytes) in &files {
-        let Some(kind) = kind_from_name(name) else {
-            panic!("{name} does not say its kind")
-        };
-        let begin = Request::BeginFile {
-            kind,
-            name: name.clone(),
-        };
-        let _: Ack = expect(&mut service, begin);
-        for chunk in bytes.chunks(64 << 10) {
-            let chunk = Request::Chunk {
-                bytes: Bytes(chunk.to_vec()),
-            };
-            let _: Ack = expect(&mut service, chunk);
-        }
-        let done: FileDone = expect(&mut service, Request::EndFile);
-        assert_eq!((done.report.kind, done.report.unusable), (kind, false));
+    let files: Vec<(FileKind, String, Vec<u8>)> = sample(true)
+        .into_iter()
+        .map(|(name, bytes)| match kind_from_name(&name) {
+            Some(kind) => (kind, name, bytes),
+            None => panic!("{name} does not say its kind"),
+        })
+        .collect();
+    for (kind, name, bytes) in &files {
+        let done = read_file(&mut service, (*kind, name, bytes), 64 << 10);
+        assert_eq!((done.report.kind, done.report.unusable), (*kind, false));
         assert!(!done.preview.rows.is_empty(), "{name} has a preview");
     }
     let analyzed: Analyzed = expect(&mut service, Request::Analyze);
@@ -83,13 +90,11 @@ fn run_protocol(options: RunOptions) -> (Option<f64>, Vec<u8>) {
     assert!(analyzed.view.scatter.len() <= SCATTER_POINTS);
     let ddl: Bytes = expect(&mut service, Request::StagingDdl { database: None });
     let mut all_sql = ddl.0;
-    for (name, bytes) in &files {
-        let Some(kind) = kind_from_name(name) else {
-            panic!("{name} does not say its kind")
-        };
+    for (kind, name, bytes) in &files {
+        let (kind, name) = (*kind, name.clone());
         let begin = Request::ExportBegin {
             kind,
-            name: name.clone(),
+            name,
             csv_header: true,
         };
         let _: Ack = expect(&mut service, begin);
@@ -170,16 +175,7 @@ fn load_small_sample(service: &mut EtlService) {
         ..SampleOptions::default()
     });
     for ((name, bytes), kind) in files.files().into_iter().zip(FileKind::ALL) {
-        let begin = Request::BeginFile {
-            kind,
-            name: name.into(),
-        };
-        let _: Ack = expect(service, begin);
-        let chunk = Request::Chunk {
-            bytes: Bytes(bytes.to_vec()),
-        };
-        let _: Ack = expect(service, chunk);
-        let _: FileDone = expect(service, Request::EndFile);
+        read_file(service, (kind, name, bytes), bytes.len().max(1));
     }
 }
 
@@ -478,6 +474,31 @@ fn report(kind: FileKind, name: &str, unusable: bool) -> FileReport {
     }
 }
 
+/// The plan for files given as `kind:name` (kind as the CLI's flags spell it), separated by
+/// spaces, in the user's order.
+fn plan_of(files: &str) -> Plan {
+    let inputs = files
+        .split_whitespace()
+        .map(|file| {
+            let Some((kind, name)) = file.split_once(':') else {
+                panic!("{file} is not kind:name")
+            };
+            let kind = match kind {
+                "students" => FileKind::Students,
+                "attendance" => FileKind::Attendance,
+                "exams" => FileKind::Exams,
+                "placements" => FileKind::Placements,
+                _ => panic!("no kind {kind}"),
+            };
+            input(kind, name)
+        })
+        .collect();
+    match Plan::new(inputs) {
+        Ok(plan) => plan,
+        Err(err) => panic!("no plan: {err}"),
+    }
+}
+
 /// Follows a plan, answering every read with a report that is unusable for the files in
 /// `unusable`; returns what it was told to do, in words.
 fn follow(plan: &mut Plan, unusable: &[usize]) -> (Vec<String>, Result<(), PlanError>) {
@@ -516,35 +537,14 @@ fn follow(plan: &mut Plan, unusable: &[usize]) -> (Vec<String>, Result<(), PlanE
 
 #[test]
 fn the_plan_reads_students_first_and_keeps_the_users_order_within_a_kind() {
-    let inputs = vec![
-        input(FileKind::Placements, "p.csv"),
-        input(FileKind::Attendance, "a2.csv"),
-        input(FileKind::Students, "s.csv"),
-        input(FileKind::Exams, "e.csv"),
-        input(FileKind::Attendance, "a1.csv"),
-    ];
-    let Ok(mut plan) = Plan::new(inputs) else {
-        panic!("no plan")
-    };
+    let mut plan =
+        plan_of("placements:p.csv attendance:a2.csv students:s.csv exams:e.csv attendance:a1.csv");
     assert_eq!(plan.load_order(), [2, 1, 4, 3, 0]);
     let (steps, end) = follow(&mut plan, &[]);
     assert_eq!(end, Ok(()));
     assert_eq!(
-        steps,
-        [
-            "read 2",
-            "read 1",
-            "read 4",
-            "read 3",
-            "read 0",
-            "analyze",
-            "ddl",
-            "export 2 new csv",
-            "export 1 new csv",
-            "export 4",
-            "export 3 new csv",
-            "export 0 new csv",
-        ]
+        steps.join(", "),
+        "read 2, read 1, read 4, read 3, read 0, analyze, ddl, export 2 new csv, export 1 new csv, export 4, export 3 new csv, export 0 new csv"
     );
     assert_eq!(
         plan.csv_kinds(),
@@ -566,13 +566,7 @@ fn the_plan_wants_a_students_file() {
 
 #[test]
 fn an_unusable_students_file_stops_the_run_after_its_report() {
-    let inputs = vec![
-        input(FileKind::Students, "s.csv"),
-        input(FileKind::Attendance, "a.csv"),
-    ];
-    let Ok(mut plan) = Plan::new(inputs) else {
-        panic!("no plan")
-    };
+    let mut plan = plan_of("students:s.csv attendance:a.csv");
     let (steps, end) = follow(&mut plan, &[0]);
     assert_eq!(steps, ["read 0"]);
     assert_eq!(end, Err(PlanError::StudentsUnusable { file: 0 }));
@@ -586,40 +580,17 @@ fn an_unusable_students_file_stops_the_run_after_its_report() {
 #[test]
 fn an_unusable_file_is_skipped_by_identity_not_by_name() {
     // Two attendance files with the same name from different folders; the second is bad.
-    let inputs = vec![
-        input(FileKind::Students, "s.csv"),
-        input(FileKind::Attendance, "attendance.csv"),
-        input(FileKind::Attendance, "attendance.csv"),
-        input(FileKind::Exams, "e.csv"),
-    ];
-    let Ok(mut plan) = Plan::new(inputs) else {
-        panic!("no plan")
-    };
+    let mut plan =
+        plan_of("students:s.csv attendance:attendance.csv attendance:attendance.csv exams:e.csv");
     let (steps, end) = follow(&mut plan, &[2, 3]);
     assert_eq!(end, Ok(()));
     assert_eq!(
-        steps,
-        [
-            "read 0",
-            "read 1",
-            "read 2",
-            "read 3",
-            "analyze",
-            "ddl",
-            "export 0 new csv",
-            "export 1 new csv",
-        ]
+        steps.join(", "),
+        "read 0, read 1, read 2, read 3, analyze, ddl, export 0 new csv, export 1 new csv"
     );
     assert!(plan.is_usable(1) && !plan.is_usable(2) && !plan.is_usable(3));
     // The first usable file of a kind opens its CSV even when an unusable one came before.
-    let inputs = vec![
-        input(FileKind::Students, "s.csv"),
-        input(FileKind::Attendance, "bad.csv"),
-        input(FileKind::Attendance, "good.csv"),
-    ];
-    let Ok(mut plan) = Plan::new(inputs) else {
-        panic!("no plan")
-    };
+    let mut plan = plan_of("students:s.csv attendance:bad.csv attendance:good.csv");
     let (steps, _) = follow(&mut plan, &[1]);
     assert_eq!(
         steps.get(5..),
@@ -629,13 +600,7 @@ fn an_unusable_file_is_skipped_by_identity_not_by_name() {
 
 #[test]
 fn a_report_out_of_turn_is_refused() {
-    let inputs = vec![
-        input(FileKind::Students, "s.csv"),
-        input(FileKind::Exams, "e.csv"),
-    ];
-    let Ok(mut plan) = Plan::new(inputs) else {
-        panic!("no plan")
-    };
+    let mut plan = plan_of("students:s.csv exams:e.csv");
     let report = report(FileKind::Exams, "e.csv", false);
     assert_eq!(plan.read(1, &report), Err(PlanError::OutOfTurn { file: 1 }));
     assert!(matches!(plan.next_step(), Next::Read { file: 0, .. }));

@@ -236,7 +236,9 @@ impl FormInput {
     }
 
     pub fn value(&self, field: Field) -> &str {
-        let idx = Field::ALL.iter().position(|f| *f == field).unwrap_or(0);
+        let idx = Field::ALL.iter().position(|f| *f == field);
+        debug_assert!(idx.is_some(), "{field:?} missing from Field::ALL");
+        let idx = idx.unwrap_or(0);
         self.values.get(idx).map_or("", String::as_str)
     }
 

@@ -428,8 +428,8 @@ fn scripts_without_the_whole_data_have_no_figures() {
     }
     let text = String::from_utf8_lossy(&whole);
     let data = text
-        .split_once(campus_sql::script::DATA_BEGIN)
-        .and_then(|(_, rest)| rest.split_once(campus_sql::script::DATA_END))
+        .split_once(campus_sql::DATA_BEGIN)
+        .and_then(|(_, rest)| rest.split_once(campus_sql::DATA_END))
         .map(|(data, _)| data)
         .unwrap_or_else(|| panic!("no data section"));
     assert!(joined == data.as_bytes());
@@ -480,35 +480,60 @@ fn csv_parts_are_named_by_part_and_concatenate_to_each_table() {
             part: None,
         },
     );
-    let parts: Vec<Vec<(String, Vec<u8>)>> = (1..=3)
-        .map(|index| {
-            let part = Some(Part { index, count: 3 });
-            run(
-                &mut service,
-                Request::CsvFiles {
-                    config: config.clone(),
-                    part,
-                },
-            )
-            .0
-        })
-        .collect();
-    let ums = ums(200);
-    for (idx, (name, bytes)) in whole.iter().enumerate() {
-        let stem = name.trim_end_matches(".csv");
-        // A table of fewer rows than parts has an empty first part, and every part that starts
-        // at row 0 carries the header (as `campus generate --part` always did): skip those.
-        let n_rows = TableId::from_index(idx).map_or(0, |t| ums.count(t));
-        if n_rows < 3 {
-            continue;
+    for count in [3, 10] {
+        let parts: Vec<Vec<(String, Vec<u8>)>> = (1..=count)
+            .map(|index| {
+                let part = Some(Part { index, count });
+                run(
+                    &mut service,
+                    Request::CsvFiles {
+                        config: config.clone(),
+                        part,
+                    },
+                )
+                .0
+            })
+            .collect();
+        for (idx, (name, bytes)) in whole.iter().enumerate() {
+            let stem = name.trim_end_matches(".csv");
+            let mut joined = Vec::new();
+            for (k, files) in parts.iter().enumerate() {
+                assert_eq!(files[idx].0, format!("{stem}.part{}of{count}.csv", k + 1));
+                joined.extend_from_slice(&files[idx].1);
+            }
+            assert!(joined == *bytes, "{name} in {count} parts");
         }
-        let mut joined = Vec::new();
-        for (k, files) in parts.iter().enumerate() {
-            assert_eq!(files[idx].0, format!("{stem}.part{}of3.csv", k + 1));
-            joined.extend_from_slice(&files[idx].1);
-        }
-        assert!(joined == *bytes, "{name}");
     }
+}
+
+/// Regression: a table of fewer rows than parts (qualifications has 6) got its header in every
+/// part that started at row 0, an empty first part among them, so the parts concatenated to a
+/// file with the header twice.
+#[test]
+fn a_table_of_fewer_rows_than_parts_has_its_header_once_in_part_one() {
+    let mut service = GenerateService::with_chunk_bytes(1 << 12);
+    let qualifications = TableId::Qualifications.index();
+    let header = "qualification_id,qualification_name\r\n";
+    let mut joined = Vec::new();
+    for index in 1..=10 {
+        let part = Some(Part { index, count: 10 });
+        let config = Config::scaled(200);
+        let (files, _) = run(&mut service, Request::CsvFiles { config, part });
+        let Some((name, bytes)) = files.get(qualifications) else {
+            panic!("no qualifications file in part {index}")
+        };
+        assert_eq!(*name, format!("qualifications.part{index}of10.csv"));
+        let text = String::from_utf8_lossy(bytes);
+        assert_eq!(
+            text.matches(header).count(),
+            usize::from(index == 1),
+            "{text}"
+        );
+        joined.extend_from_slice(bytes);
+    }
+    let text = String::from_utf8_lossy(&joined);
+    assert!(text.starts_with(header), "{text}");
+    assert_eq!(text.lines().count(), 7, "{text}");
 }
 
 #[test]

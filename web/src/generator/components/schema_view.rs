@@ -40,7 +40,7 @@ pub fn SchemaView() -> Html {
                             </tr></thead>
                             <tbody>
                                 { for table.columns.iter().map(|c| html! {
-                                    <tr><td>{ c.name.as_ref() }</td><td>{ campus_sql::ddl::type_name(c.ty) }</td><td>{ keys(c) }</td></tr>
+                                    <tr><td>{ c.name.as_ref() }</td><td>{ campus_sql::type_name(c.ty) }</td><td>{ keys(c) }</td></tr>
                                 }) }
                             </tbody>
                         </table>
