@@ -35,9 +35,18 @@ impl Section {
         }
     }
 
+    /// The section's heading.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Section::Generator => "University data generator",
+            Section::Etl => "CSV ETL workbench",
+            Section::Occupancy => "Classroom occupancy",
+        }
+    }
+
     /// The document title while the section shows.
     pub fn title(self) -> String {
-        format!("Campus ETL Studio · {}", self.label())
+        format!("Campus ETL Studio · {}", self.heading())
     }
 
     /// The link to the section, without settings.
@@ -250,6 +259,10 @@ mod tests {
         assert_eq!(
             Section::Occupancy.title(),
             "Campus ETL Studio · Classroom occupancy"
+        );
+        assert_eq!(
+            Section::Generator.title(),
+            "Campus ETL Studio · University data generator"
         );
     }
 }

@@ -97,12 +97,12 @@ describe('layout, routes and accessibility', () => {
   test('sections are routes: the nav, the title and the shown section follow the hash', async () => {
     await page.goto(`${server.url}#/etl`);
     await page.locator('[data-testid="etl"][data-ready="true"]').waitFor({ timeout: 30_000 });
-    assert.deepEqual(await current(), { title: 'Campus ETL Studio · ETL workbench', nav: ['ETL workbench'], shown: ['etl'] });
+    assert.deepEqual(await current(), { title: 'Campus ETL Studio · CSV ETL workbench', nav: ['ETL workbench'], shown: ['etl'] });
     await page.locator('[data-testid="nav-occupancy"]').click();
     assert.match(page.url(), /\/studio\/#\/occupancy$/);
     assert.deepEqual(await current(), { title: 'Campus ETL Studio · Classroom occupancy', nav: ['Classroom occupancy'], shown: ['occupancy'] });
     await page.goBack();
-    assert.equal((await current()).title, 'Campus ETL Studio · ETL workbench');
+    assert.equal((await current()).title, 'Campus ETL Studio · CSV ETL workbench');
     await page.locator('[data-testid="nav-generator"]').click();
     assert.equal((await current()).nav[0], 'Data generator');
     // The header stays on screen when the page scrolls.

@@ -62,7 +62,7 @@ pub fn Workbench() -> Html {
     html! {
         <section id="etl" aria-labelledby="etl-title" data-testid="etl" data-ready={state.worker_ready.to_string()}
             data-running={state.running.is_some().to_string()} data-run={state.run_id.to_string()}>
-            <h1 id="etl-title">{ "CSV ETL workbench" }</h1>
+            <h1 id="etl-title">{ campus_jobs::route::Section::Etl.heading() }</h1>
             <p class="lede">{ LEDE }</p>
             <Inputs inputs={state.inputs.clone()} {busy} dispatch={dispatch.clone()} />
             <RunOptionsPanel choices={state.choices.clone()} {dispatch} />

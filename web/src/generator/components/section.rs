@@ -76,7 +76,7 @@ pub fn GeneratorSection(props: &Props) -> Html {
             data-running={state.running.is_some().to_string()}
             data-result={state.generated.as_ref().map_or(0, |g| g.job_id).to_string()}>
             <section id="generator" aria-labelledby="generator-title">
-                    <h1 id="generator-title">{ "University data generator" }</h1>
+                    <h1 id="generator-title">{ Section::Generator.heading() }</h1>
                     <p class="lede">
                         { "Make a complete, consistent University Management System database — students, \
                            staff, courses, enrollments, marks, residences, buses and applicants — as one \

@@ -25,6 +25,7 @@ pub struct PerformanceProps {
 fn svm_tables(svm: &ClassificationMetrics) -> Html {
     html! {
         <>
+        <div class="table-scroll occ-scroll" tabindex="0" role="region" aria-label="SVM metrics">
         <table class="occ-table" data-testid="svm-metrics">
             <caption>{ format!("Overcrowding (SVM) · accuracy {:.3}", svm.accuracy) }</caption>
             <thead><tr><th>{ "Class" }</th><th class="num">{ "Precision" }</th><th class="num">{ "Recall" }</th><th class="num">{ "F1" }</th><th class="num">{ "Support" }</th></tr></thead>
@@ -37,6 +38,8 @@ fn svm_tables(svm: &ClassificationMetrics) -> Html {
                 <tr><th scope="row">{ "Accuracy" }</th><td class="num" colspan="3" data-testid="svm-accuracy">{ format!("{:.3}", svm.accuracy) }</td><td class="num">{ svm.macro_avg.support }</td></tr>
             </tfoot>
         </table>
+        </div>
+        <div class="table-scroll occ-scroll" tabindex="0" role="region" aria-label="Confusion matrix">
         <table class="occ-table confusion" data-testid="confusion">
             <caption>{ "Confusion matrix (rows: actual, columns: predicted)" }</caption>
             <thead><tr><th></th>{ for CLASS_NAMES.iter().map(|n| html! { <th scope="col" class="num">{ *n }</th> }) }</tr></thead>
@@ -51,6 +54,7 @@ fn svm_tables(svm: &ClassificationMetrics) -> Html {
                 }) }
             </tbody>
         </table>
+        </div>
         </>
     }
 }
@@ -91,6 +95,7 @@ pub fn Performance(props: &PerformanceProps) -> Html {
                 <p class="notice warning" role="status" data-testid="occ-small-test">{ warning }</p>
             }
             <div class="occ-side-by-side">
+                <div class="table-scroll occ-scroll" tabindex="0" role="region" aria-label="Regression metrics">
                 <table class="occ-table" data-testid="regression-metrics">
                     <caption>{ "Attendance (regression)" }</caption>
                     <thead><tr><th>{ "Model" }</th><th class="num">{ "MAE" }</th><th class="num">{ "RMSE" }</th><th class="num">{ "R²" }</th></tr></thead>
@@ -105,6 +110,7 @@ pub fn Performance(props: &PerformanceProps) -> Html {
                         }) }
                     </tbody>
                 </table>
+                </div>
                 { svm_tables(svm) }
             </div>
             <details>

@@ -86,7 +86,7 @@ pub fn OccupancySection() -> Html {
             data-registry={state.registry_loaded.to_string()} data-rows={state.dataset.sessions.len().to_string()}
             data-versions={state.versions.len().to_string()}
             data-active={active_id.map_or(String::new(), |id| id.to_string())}>
-            <h1 id="occupancy-title">{ "Classroom occupancy" }</h1>
+            <h1 id="occupancy-title">{ campus_jobs::route::Section::Occupancy.heading() }</h1>
             <p class="lede">
                 { "Forecast how many students come to a class session and whether the room overflows. Generate \
                    or import sessions, train linear regression, a random forest and a support vector classifier \
