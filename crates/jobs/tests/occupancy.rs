@@ -15,8 +15,8 @@ use campus_jobs::occupancy::state::{Action, ActiveModel, Confirm, JobKind, State
 use campus_jobs::occupancy::tracker::{Ending, Job, Next, Origin, Tracker, added, record};
 use campus_jobs::occupancy::train_form::{TrainField, TrainForm};
 use campus_jobs::occupancy::view::{
-    bar_figures, compact_time, compare_rows, heat_colour, heatmap_figure, importance_figure,
-    svm_rows, version_cells,
+    bar_figures, compact_time, compare_rows, heat_colour, heat_legend, heatmap_figure,
+    importance_figure, svm_rows, version_cells,
 };
 use campus_jobs::occupancy::{
     BROWSER_CACHE_MEGABYTES, Event, OccupancyService, Request, Timings, browser_train_config,
@@ -1052,6 +1052,10 @@ fn what_the_page_shows_is_computed_here() {
     );
     assert_eq!(heat_colour(0.0), (255, 255, 255));
     assert_eq!(heat_colour(2.0), (170, 20, 20));
+    // The key names its steps with the colours the cells use.
+    let key = heat_legend();
+    assert_eq!(key.first(), Some(&("0%".to_owned(), heat_colour(0.0))));
+    assert_eq!(key.last(), Some(&("120%+".to_owned(), heat_colour(1.2))));
     let bundle = small_bundle();
     let (names, values, rows) = importance_figure(&bundle.evaluation, 3);
     assert_eq!(rows.first().map(|r| &r.0), names.last());

@@ -47,6 +47,8 @@ describe('occupancy section', () => {
       assert.equal(await occ.byTestId(chart).locator('svg').count(), 1, chart);
     }
     assert.match(await occ.text('occ-risk'), /5000 sessions · \d+\.\d% overcrowded/);
+    // The heat map has a colour key and says what a blank cell means.
+    assert.match(await occ.text('heatmap-legend'), /0%.*120%\+.*blank cell/is);
   });
 
   test('trains all three models in the worker with progress, and shows the metrics', async () => {

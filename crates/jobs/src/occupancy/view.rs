@@ -260,6 +260,17 @@ pub struct HeatmapFigure {
     pub rows: Rows,
 }
 
+/// The heat map's key: utilisation steps as labels with their colours.
+pub fn heat_legend() -> Vec<(String, (u8, u8, u8))> {
+    [0.0, 0.3, 0.6, 0.9, 1.2]
+        .into_iter()
+        .map(|u: f64| {
+            let plus = if u >= 1.2 { "+" } else { "" };
+            (format!("{:.0}%{plus}", u * 100.0), heat_colour(u))
+        })
+        .collect()
+}
+
 /// White for an empty room, through amber, to deep red at or beyond 120% full.
 pub fn heat_colour(utilisation: f64) -> (u8, u8, u8) {
     let t = (utilisation / 1.2).clamp(0.0, 1.0);

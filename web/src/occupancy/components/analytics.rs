@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use campus_jobs::occupancy::view::{bar_figures, heatmap_figure};
+use campus_jobs::occupancy::view::{bar_figures, heat_legend, heatmap_figure};
 use campus_occupancy::Analytics;
 
 use super::figure::Figure;
@@ -62,6 +62,12 @@ pub fn AnalyticsView(props: &AnalyticsProps) -> Html {
             </p>
             <div class="occ-charts">{ for bars.iter().map(figure) }</div>
             { for heatmap.map(figure) }
+            <p class="occ-legend" data-testid="heatmap-legend">{ "Key: " }
+                { for heat_legend().into_iter().map(|(label, (r, g, b))| html! {
+                    <span class="swatch"><span class="chip" style={format!("background: rgb({r},{g},{b})")}></span>{ label }</span>
+                }) }
+                { " of the seats filled, on average. A blank cell: no session in that room at that time." }
+            </p>
         </section>
     }
 }
