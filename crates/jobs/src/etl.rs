@@ -56,8 +56,8 @@ pub use plan::{
     Export, Input, Next, Plan, PlanError, kind_from_name, load_order, next_attack_step,
 };
 pub use protocol::{
-    Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, PREVIEW_ROWS, Preview,
-    Request, RunOptions, SCATTER_POINTS, SampleFiles, preview,
+    Ack, AnalysisView, Analyzed, AttackState, Bars, Event, Exported, FileDone, PREVIEW_ROWS,
+    Preview, Request, RunOptions, SCATTER_POINTS, SampleFiles, preview,
 };
 pub use service::{EtlService, ask, ask_for, etl_options, parse_semester};
 

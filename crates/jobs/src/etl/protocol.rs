@@ -234,4 +234,65 @@ impl AnalysisView {
             figures: analysis,
         }
     }
+
+    /// The bar charts of the analysis, in the order the page shows them: attendance and marks
+    /// distributions, placement rate by programme and by attendance band.
+    pub fn bars(&self) -> [Bars; 4] {
+        let hist = |h: &campus_etl::stats::Histogram, scale: f64, unit: &str| {
+            let labels = (0..h.counts.len())
+                .map(|i| format!("{:.0}{unit}", h.edge(i) * scale))
+                .collect();
+            (labels, h.counts.clone())
+        };
+        let rate = |rates: &[campus_etl::analysis::Rate]| {
+            let labels = rates.iter().map(|r| r.name.clone()).collect();
+            let values = rates
+                .iter()
+                .map(|r| r.rate().map_or(0, |v| (v * 100.0).round() as u64));
+            (labels, values.collect())
+        };
+        let bars = |caption, x_desc, y_desc, (labels, values)| Bars {
+            caption,
+            x_desc,
+            y_desc,
+            labels,
+            values,
+        };
+        [
+            bars(
+                "Attendance per (student, course)",
+                "attendance from",
+                "pairs",
+                hist(&self.attendance_histogram, 100.0, "%"),
+            ),
+            bars(
+                "Mean total marks per (student, course)",
+                "marks from",
+                "pairs",
+                hist(&self.marks_histogram, 1.0, ""),
+            ),
+            bars(
+                "Placement rate by programme",
+                "programme",
+                "placed (%)",
+                rate(&self.placement_by_program),
+            ),
+            bars(
+                "Placement rate by attendance band",
+                "attendance band",
+                "placed (%)",
+                rate(&self.placement_by_band),
+            ),
+        ]
+    }
+}
+
+/// One bar chart's figures: a label and a count (or whole percentage) per bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bars {
+    pub caption: &'static str,
+    pub x_desc: &'static str,
+    pub y_desc: &'static str,
+    pub labels: Vec<String>,
+    pub values: Vec<u64>,
 }

@@ -88,6 +88,14 @@ fn run_protocol(options: RunOptions) -> (Option<f64>, Vec<u8>) {
     let analyzed: Analyzed = expect(&mut service, Request::Analyze);
     assert!(analyzed.markdown.contains("Pearson r = "));
     assert!(analyzed.view.scatter.len() <= SCATTER_POINTS);
+    // The bar charts' figures: one bar per histogram bucket and per group, labelled.
+    let [attendance, marks, program, band] = analyzed.view.bars();
+    let view = &analyzed.view;
+    assert_eq!(attendance.values, view.attendance_histogram.counts);
+    assert_eq!(attendance.labels.first().map(String::as_str), Some("0%"));
+    assert_eq!(marks.values, view.marks_histogram.counts);
+    assert_eq!(program.labels.len(), view.placement_by_program.len());
+    assert!(band.values.iter().all(|&pct| pct <= 100));
     let ddl: Bytes = expect(&mut service, Request::StagingDdl { database: None });
     let mut all_sql = ddl.0;
     for (kind, name, bytes) in &files {

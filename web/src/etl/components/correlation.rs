@@ -81,54 +81,14 @@ pub fn Correlation(props: &CorrelationProps) -> Html {
 
 /// The five charts of an analysis, drawn once per analysis.
 fn charts(a: &AnalysisView) -> [Result<String, String>; 5] {
-    let hist =
-        |h: &campus_etl::stats::Histogram, scale: f64, unit: &str| -> (Vec<String>, Vec<u64>) {
-            let labels = (0..h.counts.len())
-                .map(|i| format!("{:.0}{unit}", h.edge(i) * scale))
-                .collect();
-            (labels, h.counts.clone())
-        };
-    let (att_labels, att_values) = hist(&a.attendance_histogram, 100.0, "%");
-    let (marks_labels, marks_values) = hist(&a.marks_histogram, 1.0, "");
-    let rate = |rates: &[campus_etl::analysis::Rate]| -> (Vec<String>, Vec<u64>) {
-        let labels = rates.iter().map(|r| r.name.clone()).collect();
-        let values = rates
-            .iter()
-            .map(|r| r.rate().map_or(0, |v| (v * 100.0).round() as u64))
-            .collect();
-        (labels, values)
-    };
-    let (prog_labels, prog_values) = rate(&a.placement_by_program);
-    let (band_labels, band_values) = rate(&a.placement_by_band);
+    let [att, marks, program, band] = a
+        .bars()
+        .map(|b| bar_svg(b.caption, b.x_desc, b.y_desc, &b.labels, &b.values));
     [
         scatter_svg(&a.scatter, a.fit, a.marks_max),
-        bar_svg(
-            "Attendance per (student, course)",
-            "attendance from",
-            "pairs",
-            &att_labels,
-            &att_values,
-        ),
-        bar_svg(
-            "Mean total marks per (student, course)",
-            "marks from",
-            "pairs",
-            &marks_labels,
-            &marks_values,
-        ),
-        bar_svg(
-            "Placement rate by programme",
-            "programme",
-            "placed (%)",
-            &prog_labels,
-            &prog_values,
-        ),
-        bar_svg(
-            "Placement rate by attendance band",
-            "attendance band",
-            "placed (%)",
-            &band_labels,
-            &band_values,
-        ),
+        att,
+        marks,
+        program,
+        band,
     ]
 }
