@@ -175,6 +175,11 @@ describe('ETL workbench', () => {
   test('"use sample data" runs in one click and the attack recovers unkeyed hashes', async () => {
     await etl.useSample();
     assert.ok((await etl.counts()).attendance > 0);
+    // The sample inputs can be saved to hand to a class: the same bytes as `campus etl sample`.
+    assert.equal(await etl.byTestId('etl-save-input').count(), 4);
+    const [download] = await Promise.all([page.waitForEvent('download'), etl.byTestId('etl-save-input').first().click()]);
+    assert.equal(download.suggestedFilename(), NAMES.students);
+    assert.ok(readFileSync(await download.path()).equals(readFileSync(join(dir, 'in', NAMES.students))), 'the saved sample equals the CLI\'s');
     await etl.byTestId('etl-attack-start').click();
     await page.waitForFunction(() => {
       const el = document.querySelector('[data-testid="etl-attack-recovered"]');

@@ -110,10 +110,33 @@ pub fn Inputs(props: &InputsProps) -> Html {
             if !props.inputs.is_empty() {
                 <ul class="etl-inputs" data-testid="etl-inputs">
                     { for load_order(&props.inputs).iter().map(|f| html! {
-                        <li>{ format!("{}: {} ({})", f.kind.label(), f.name, megabytes(f.size)) }</li>
+                        <li>{ format!("{}: {} ({}) ", f.kind.label(), f.name, megabytes(f.size)) }
+                            <Save file={f.file.clone()} name={f.name.clone()} /></li>
                     }) }
                 </ul>
             }
         </div>
     }
+}
+
+#[derive(PartialEq, Properties)]
+struct SaveProps {
+    file: web_sys::Blob,
+    name: String,
+}
+
+/// A link that saves an input as it was read: the sample files, to hand to a class.
+#[component]
+fn Save(props: &SaveProps) -> Html {
+    let url = use_memo(props.file.clone(), |file| {
+        web_sys::Url::create_object_url_with_blob(file).ok()
+    });
+    use_effect_with(url.clone(), |url| {
+        let url = (**url).clone();
+        move || url.iter().for_each(|u| crate::shared::download::revoke(u))
+    });
+    let Some(href) = (*url).clone() else {
+        return Html::default();
+    };
+    html! { <a {href} download={props.name.clone()} data-testid="etl-save-input">{ "save a copy" }</a> }
 }
