@@ -42,3 +42,27 @@ pub fn reveal(test_id: &str) {
         element.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }
+
+/// Puts `text` on the clipboard, or, where the page may not (an insecure origin, an old browser,
+/// a refused permission), selects it in `shown` for the user to copy; says which.
+pub async fn copy_text(text: &str, shown: &yew::NodeRef) -> &'static str {
+    use wasm_bindgen::JsValue;
+    let Some(window) = web_sys::window() else {
+        return "Select the text to copy it.";
+    };
+    let navigator = window.navigator();
+    let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
+        .is_ok_and(|c| !c.is_undefined() && !c.is_null());
+    if has_clipboard {
+        let written = navigator.clipboard().write_text(text);
+        if wasm_bindgen_futures::JsFuture::from(written).await.is_ok() {
+            return "Copied.";
+        }
+    }
+    if let (Some(node), Ok(Some(selection))) = (shown.get(), window.get_selection())
+        && selection.select_all_children(&node).is_ok()
+    {
+        return "Selected: press Ctrl+C to copy.";
+    }
+    "Select the text to copy it."
+}

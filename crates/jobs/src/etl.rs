@@ -51,6 +51,7 @@ pub mod plan;
 mod protocol;
 pub mod run;
 mod service;
+pub mod steps;
 
 pub use plan::{
     Export, Input, Next, Plan, PlanError, kind_from_name, load_order, next_attack_step,

@@ -113,6 +113,37 @@ describe('ETL workbench', () => {
     assert.equal(sql, readFileSync(join(dir, 'out', 'staging.sql'), 'utf8'));
   });
 
+  test('shows what the run did: the key hashed, rows joined, the first SQL statements to copy', async () => {
+    const step = (key) => etl.byTestId(`etl-step-${key}`);
+    const newColumns = (key) => step(key).locator('[data-testid="etl-step-after"] th.new').allInnerTexts();
+    // Before: the students' key as the file has it; after: the hash beside it, marked new.
+    const before = step('hash').locator('[data-testid="etl-step-before"]');
+    assert.match(await before.locator('caption').innerText(), /students_master\.csv \(lines 2–4\)/);
+    assert.equal(await before.locator('tbody tr').count(), 3);
+    assert.deepEqual((await newColumns('hash')).map((t) => t.replace(/\s*new$/i, '')), ['student_hash']);
+    const stgStudents = readFileSync(join(dir, 'out', 'stg_students.csv'), 'utf8').split('\n');
+    const firstHash = stgStudents[1].split(',')[0];
+    const shownHash = step('hash').locator('[data-testid="etl-step-after"] tbody td.new').first();
+    assert.equal(await shownHash.getAttribute('data-value'), firstHash);
+    assert.ok((await shownHash.innerText()).length < firstHash.length, 'a hash is shortened, whole on hover');
+    // Each join adds the hash; attendance also its present flag.
+    assert.deepEqual((await newColumns('join-attendance')).map((t) => t.replace(/\s*new$/i, '')), ['student_hash', 'present_flag']);
+    for (const key of ['join-exams', 'join-placements']) {
+      assert.ok((await newColumns(key)).length > 0, `${key} shows its added columns`);
+      assert.ok((await step(key).locator('p').innerText()).length > 40, `${key} is explained`);
+    }
+    // The SQL: the output's own first statements, then the first INSERT's first rows, closed.
+    const excerpt = await etl.byTestId('etl-sql-excerpt').textContent();
+    const sql = readFileSync(join(dir, 'out', 'staging.sql'), 'utf8');
+    const insert = excerpt.indexOf('INSERT INTO `stg_students`');
+    assert.ok(insert > 0 && sql.startsWith(excerpt.slice(0, insert)), 'the excerpt is the start of staging.sql');
+    assert.match(excerpt, /\),\n\(.*\);\n-- … the other rows are in staging\.sql\n$/s);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(chromium.server.url).origin });
+    await etl.byTestId('etl-sql-copy').click();
+    await page.getByText('Copied.').waitFor({ timeout: 5_000 });
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), excerpt);
+  });
+
   test('downloads the transformed CSVs and the report, equal to the CLI\'s', async () => {
     await assertDownloadsEqual(etl, CSV_AND_REPORT, join(dir, 'out'));
   });

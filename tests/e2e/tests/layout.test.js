@@ -69,6 +69,31 @@ async function axe() {
   });
 }
 
+/**
+ * The smallest chart text on screen, in CSS pixels: an SVG's text is drawn at its font size times
+ * the SVG's scale (its width on screen over its viewBox width). Null when no chart is shown.
+ */
+async function smallestChartText() {
+  return page.evaluate(() => {
+    let smallest = null;
+    for (const svg of document.querySelectorAll('.chart-svg svg')) {
+      const box = svg.getBoundingClientRect();
+      const viewBox = svg.viewBox?.baseVal;
+      if (!box.width || !viewBox?.width) continue;
+      const scale = box.width / viewBox.width;
+      for (const text of svg.querySelectorAll('text')) {
+        if (!text.textContent.trim()) continue;
+        const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+        smallest = smallest === null ? size : Math.min(smallest, size);
+      }
+    }
+    return smallest;
+  });
+}
+
+/** Chart text a class can read: 16 px from a projector's 1024 px up, 12 px on a phone. */
+const MIN_CHART_TEXT = { 1024: 16, 1280: 16, 390: 12 };
+
 /** Checks the state on show at every size, then goes back to the laptop size. */
 async function checkState(state) {
   for (const vp of VIEWPORTS) {
@@ -78,6 +103,11 @@ async function checkState(state) {
     assert.ok(
       fit.scrollWidth <= fit.innerWidth,
       `${state} at ${vp.width}×${vp.height}: page is ${fit.scrollWidth}px wide, wider than ${fit.innerWidth}: ${fit.wide.join('; ')}`,
+    );
+    const text = await smallestChartText();
+    assert.ok(
+      text === null || text >= MIN_CHART_TEXT[vp.width] - 0.05,
+      `${state} at ${vp.width}×${vp.height}: chart text is ${text?.toFixed(1)} px, under ${MIN_CHART_TEXT[vp.width]}`,
     );
     await page.screenshot({ path: join(ARTIFACTS, `layout-${state}-${vp.width}x${vp.height}.png`), fullPage: true });
     assert.deepEqual(await axe(), [], `${state} at ${vp.width}×${vp.height}: axe-core`);

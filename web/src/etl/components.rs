@@ -8,6 +8,7 @@ mod inputs;
 mod options;
 mod outputs;
 mod status;
+mod steps;
 
 use yew::prelude::*;
 
@@ -22,6 +23,7 @@ use inputs::Inputs;
 use options::RunOptionsPanel;
 use outputs::Outputs;
 use status::{Actions, Status};
+use steps::StepsView;
 
 /// A full-precision number as the CLI prints it (`{:?}`: the shortest text that reads back exactly).
 pub fn full(value: Option<f64>) -> String {
@@ -70,6 +72,9 @@ pub fn Workbench() -> Html {
             <Status state={state.clone()} etl={etl.clone()} {busy} />
             if !state.files.is_empty() {
                 <FilesView files={state.files.clone()} />
+            }
+            if let Some(steps) = &state.steps {
+                <StepsView steps={steps.clone()} />
             }
             if let Some(analysis) = &state.analysis {
                 <Correlation analysis={analysis.clone()} />

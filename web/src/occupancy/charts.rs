@@ -183,7 +183,7 @@ pub fn heatmap_svg(f: &HeatmapFigure) -> Result<String, String> {
             .y_labels(f.venues.len())
             .x_label_formatter(&slot_label)
             .y_label_formatter(&venue_label)
-            .label_style((FONT, 15))
+            .label_style((FONT, 16))
             .draw()?;
         plot.draw_series(f.cells.iter().map(|&(x, y, (r, g, b))| {
             let mut rect = Rectangle::new(cell(x, y), RGBColor(r, g, b).filled());

@@ -10,6 +10,7 @@ use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::{FileKind, FileReport};
 
+use super::steps::{Glimpse, Read, Steps};
 use super::{AnalysisView, Analyzed, Preview, RunOptions};
 
 /// A file chosen by the user (or made by the sample generator), read later in slices.
@@ -80,6 +81,8 @@ pub struct State<F> {
     pub files: Vec<FileView>,
     pub analysis: Option<Rc<AnalysisView>>,
     pub markdown: Option<Rc<str>>,
+    /// What the run did to the first rows, once its outputs are written.
+    pub steps: Option<Rc<Steps>>,
     pub cross: Findings,
     pub downloads: Vec<Download>,
     pub attack: Option<AttackView>,
@@ -112,6 +115,8 @@ pub enum Action<F> {
     },
     FileDone(FileView),
     Analyzed(Analyzed),
+    /// The outputs are written; they began as the glimpse holds.
+    Transformed(Glimpse),
     Downloads(Vec<Download>),
     Finished,
     Cancelled,
@@ -140,6 +145,7 @@ impl<F> Default for State<F> {
             files: Vec::new(),
             analysis: None,
             markdown: None,
+            steps: None,
             cross: Findings::default(),
             downloads: Vec::new(),
             attack: None,
@@ -183,6 +189,7 @@ impl<F> State<F> {
         self.files.clear();
         self.analysis = None;
         self.markdown = None;
+        self.steps = None;
         self.cross = Findings::default();
         self.downloads.clear();
         self.attack = None;
@@ -235,6 +242,14 @@ impl<F> State<F> {
                 s.analysis = Some(Rc::new(view));
                 s.markdown = Some(markdown.into());
                 s.cross = cross;
+            }
+            Action::Transformed(glimpse) => {
+                let read = s.files.iter().map(|f| Read {
+                    kind: f.kind,
+                    name: &f.name,
+                    preview: &f.preview,
+                });
+                s.steps = Some(Rc::new(Steps::new(read, &glimpse)));
             }
             Action::Downloads(downloads) => s.downloads = downloads,
             Action::Finished => {

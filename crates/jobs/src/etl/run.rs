@@ -10,6 +10,7 @@ use campus_etl::FileKind;
 use campus_etl::sample::SampleOptions;
 
 use super::page::{Action, AttackView, FileView, InputFile};
+use super::steps::Glimpse;
 use super::{
     Ack, Analyzed, AttackState, Event, Exported, FileDone, Input, Next, Plan, PlanError, Request,
     RunOptions, SampleFiles, kind_from_name, next_attack_step,
@@ -188,6 +189,7 @@ async fn run<S: Shell>(
         name: f.name.clone(),
     });
     let mut plan = Plan::new(planned.collect())?;
+    let mut glimpse = Glimpse::new(&options);
     let bytes_total: f64 = inputs.iter().map(|f| f.size).sum::<f64>() * 2.0;
     shell.dispatch(Action::Started { bytes_total });
     shell.output(Output::Begin)?;
@@ -215,19 +217,23 @@ async fn run<S: Shell>(
             }
             Next::Ddl => {
                 let ddl: Bytes = ask(shell, Request::StagingDdl { database: None }).await?;
+                glimpse.sql(&ddl.0);
                 shell.output(Output::Sql(&ddl.0))?;
             }
             Next::Export(export) => {
                 if export.new_csv {
+                    glimpse.new_csv(export.kind);
                     shell.output(Output::NewCsv(export.kind))?;
                 }
                 let input = input(export.file)?;
                 let (kind, begin) = (export.kind, export.begin);
-                bytes_done = export_file(shell, input, kind, begin, bytes_done).await?;
+                let file = (input, kind, begin);
+                bytes_done = export_file(shell, file, bytes_done, &mut glimpse).await?;
             }
             Next::Done => break,
         }
     }
+    shell.dispatch(Action::Transformed(glimpse));
     shell.output(Output::Done)?;
     shell.dispatch(Action::Finished);
     Ok(())
@@ -262,19 +268,20 @@ async fn read_file<S: Shell>(
 /// the file size.
 async fn export_file<S: Shell>(
     shell: &mut S,
-    input: &InputFile<S::File>,
-    kind: FileKind,
-    begin: Request,
+    (input, kind, begin): (&InputFile<S::File>, FileKind, Request),
     bytes_done: f64,
+    glimpse: &mut Glimpse,
 ) -> Result<f64, Stop> {
-    let keep = |shell: &mut S, out: Exported| -> Result<(), Stop> {
+    let mut keep = |shell: &mut S, out: Exported| -> Result<(), Stop> {
+        glimpse.csv(kind, &out.csv.0);
+        glimpse.sql(&out.sql.0);
         shell.output(Output::Csv(kind, &out.csv.0))?;
         shell.output(Output::Sql(&out.sql.0))
     };
     let _: Ack = ask(shell, begin).await?;
     let phase = format!("Writing outputs from {}", input.name);
     let chunk = |bytes| Request::ExportChunk { bytes };
-    let bytes_done = send_slices(shell, input, &phase, bytes_done, chunk, keep).await?;
+    let bytes_done = send_slices(shell, input, &phase, bytes_done, chunk, &mut keep).await?;
     let last = ask(shell, Request::ExportEnd).await?;
     keep(shell, last)?;
     Ok(bytes_done)

@@ -36,7 +36,7 @@ fn svg(result: &Result<String, String>, caption: &str, test_id: &'static str) ->
     match result {
         Ok(svg) => html! {
             <figure class="chart" data-testid={test_id}>
-                <div class="chart-svg" role="img" aria-label={caption.to_owned()}>
+                <div class="chart-svg" role="img" tabindex="0" aria-label={caption.to_owned()}>
                     { Html::from_html_unchecked(AttrValue::from(svg.clone())) }
                 </div>
             </figure>
@@ -57,6 +57,7 @@ pub fn Correlation(props: &CorrelationProps) -> Html {
     html! {
         <section class="etl-correlation" data-testid="etl-correlation">
             <h2>{ "Attendance and marks" }</h2>
+            <p class="hint">{ "Analyse: for each student and course, attendance_pct is the share of sessions marked                 present, set beside the course's total marks. Pearson r says how closely the two rise together                 along a straight line (1 is exactly, 0 not at all), Spearman ρ the same over their ranks; both                 as the original pandas notebook computes them." }</p>
             <p>{ format!("{} students; {} (student, course) pairs with exam results, {} with both attendance and marks.",
                 group(a.n_students as u64), group(a.n_pairs as u64), group(a.n_complete_pairs as u64)) }</p>
             <dl class="etl-figures">

@@ -17,6 +17,7 @@ pub fn FilesView(props: &FilesProps) -> Html {
     html! {
         <section class="etl-files">
             <h2>{ "Files" }</h2>
+            <p class="hint">{ "Extract: each file is read slice by slice in a background worker. Read errors are                 rows that could not be read (a wrong number of fields, broken quoting) and were left out; findings                 are rows the quality checks flagged (duplicates, students missing from the master file, blank or                 non-numeric marks), listed in the quality report." }</p>
             <div class="table-scroll" tabindex="0" role="region" aria-label="Files read">
             <table class="counts" data-testid="etl-counts">
                 <thead><tr>

@@ -48,7 +48,7 @@ fn Chart(props: &ChartProps) -> Html {
         <figure class="chart" data-testid={props.test_id.clone()}>
             { match svg.as_ref() {
                 Ok(svg) => html! {
-                    <div class="chart-svg" role="img" aria-label={props.caption.clone()}>
+                    <div class="chart-svg" role="img" tabindex="0" aria-label={props.caption.clone()}>
                         { Html::from_html_unchecked(AttrValue::from(svg.clone())) }
                     </div>
                 },

@@ -95,9 +95,10 @@ pub fn DataPanel(props: &DataProps) -> Html {
     };
     let disabled = !props.ready || props.busy;
     html! {
+        <>
+        <h2 id="occ-data-title">{ "1. Class sessions" }</h2>
         <form class="occ-panel" onsubmit={on_submit} novalidate=true>
-            <fieldset>
-                <legend>{ "1. Class sessions" }</legend>
+            <fieldset aria-labelledby="occ-data-title">
                 <div class="fields">
                     { generate_field(&form, GenerateField::Seed) }
                     { generate_field(&form, GenerateField::Sessions) }
@@ -122,5 +123,6 @@ pub fn DataPanel(props: &DataProps) -> Html {
                 </p>
             </fieldset>
         </form>
+        </>
     }
 }

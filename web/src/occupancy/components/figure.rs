@@ -20,7 +20,7 @@ pub fn Figure(props: &FigureProps) -> Html {
         <figure class="chart occ-chart" data-testid={props.test_id.clone()}>
             { match props.svg.as_ref() {
                 Ok(svg) => html! {
-                    <div class="chart-svg" role="img" aria-label={props.caption.clone()}>
+                    <div class="chart-svg" role="img" tabindex="0" aria-label={props.caption.clone()}>
                         { Html::from_html_unchecked(AttrValue::from(svg.clone())) }
                     </div>
                 },

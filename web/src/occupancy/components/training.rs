@@ -106,8 +106,9 @@ pub fn TrainingPanel(props: &TrainingProps) -> Html {
     };
     let errors = config.err().unwrap_or_default();
     html! {
-        <fieldset class="occ-panel">
-            <legend>{ "2. Train the models" }</legend>
+        <>
+        <h2 id="occ-train-title">{ "2. Train the models" }</h2>
+        <fieldset class="occ-panel" aria-labelledby="occ-train-title">
             <p class="hint">
                 { "Linear regression and a random forest predict attendance; a support vector classifier \
                    (by default an RBF kernel with balanced class weights) predicts overcrowding. All three see the same seeded \
@@ -124,5 +125,6 @@ pub fn TrainingPanel(props: &TrainingProps) -> Html {
             if let Some(running) = training { { progress_view(running, props.on_cancel.reform(|_: MouseEvent| ())) } }
             if let Some(t) = props.timings { { timings_view(&t) } }
         </fieldset>
+        </>
     }
 }

@@ -154,6 +154,35 @@ fn the_pages_run_writes_the_clis_bytes_and_its_state_ends_finished() {
     assert!(rows > 0 && ms > 0.0 && compute == 0.0);
     assert_eq!(page.csv_order.first(), Some(&FileKind::Students));
     assert_eq!(csv_test_id(FileKind::Exams), "etl-download-exams");
+    shows_what_the_run_did(&state, &page.outputs);
+}
+
+/// The steps the page shows come from the bytes the run wrote: the SQL excerpt is the output's
+/// first statements, and the hashes after the step are the staging CSV's first hashes.
+fn shows_what_the_run_did(state: &State<File>, outputs: &Outputs) {
+    let Some(steps) = state.steps.as_ref() else {
+        panic!("a finished run shows its steps")
+    };
+    let keys: Vec<_> = steps.steps.iter().map(|s| s.key).collect();
+    assert_eq!(
+        keys,
+        ["hash", "join-attendance", "join-exams", "join-placements"]
+    );
+    let Some(sql) = steps.sql.as_ref() else {
+        panic!("and the first statements of its SQL")
+    };
+    let written = String::from_utf8_lossy(&outputs.sql);
+    let Some(insert) = sql.text.find("INSERT INTO `stg_students`") else {
+        panic!("the excerpt reaches the first INSERT: {}", sql.text)
+    };
+    assert!(written.starts_with(&sql.text[..insert]));
+    assert!(sql.text.contains("),\n(") && sql.text.contains(");\n-- "));
+    let stg = String::from_utf8_lossy(&outputs.csv["stg_students.csv"]);
+    let first_hash = stg.lines().nth(1).and_then(|l| l.split(',').next());
+    let Some(after) = steps.steps[0].after.as_ref() else {
+        panic!("the hashing step has an after table")
+    };
+    assert_eq!(after.rows[0][0].full.as_deref(), first_hash);
 }
 
 #[test]
