@@ -189,6 +189,10 @@ describe('layout, routes and accessibility', () => {
     await occ.generate({ sessions: 2000 });
     await occ.train();
     await checkState('occupancy-trained');
+    // The steps are numbered one way: headings 1 to 4, no numbered boxes beside them.
+    const headings = await page.locator('#occupancy h2').allInnerTexts();
+    assert.deepEqual(headings.filter((h) => /^\d\./.test(h)).map((h) => h.split('.')[0]), ['1', '2', '3', '4']);
+    assert.equal(await page.locator('#occupancy legend').filter({ hasText: /^\s*\d\./ }).count(), 0);
     assert.deepEqual(problems, []);
   });
 });
