@@ -1,0 +1,1 @@
+//! The database section's state and every change to it: a pure reducer over [`Action`]s.
