@@ -6,5 +6,10 @@
 //! links SQLite, built with the `db` feature); [`hook`] owns the worker from the page; [`state`]
 //! is the reducer (`campus_jobs::db::page`); [`components`] draws the section.
 
+pub mod components;
+pub mod hook;
+pub mod state;
 #[cfg(feature = "db")]
 pub mod worker;
+
+pub use components::DatabaseSection;

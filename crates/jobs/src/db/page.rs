@@ -86,6 +86,19 @@ pub fn run_for(editor: &str, cursor: Option<usize>) -> Option<Run> {
     })
 }
 
+/// The byte offset of a cursor the browser gives in UTF-16 code units (a textarea's
+/// `selectionStart`).
+pub fn utf16_to_byte(text: &str, units: usize) -> usize {
+    let mut seen = 0;
+    for (idx, c) in text.char_indices() {
+        if seen >= units {
+            return idx;
+        }
+        seen += c.len_utf16();
+    }
+    text.len()
+}
+
 /// A failed statement as the console shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
@@ -181,6 +194,7 @@ pub enum Action {
     Answer(String),
     CheckStarted,
     Verdict(Verdict),
+    DismissNotice,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -552,6 +566,7 @@ impl State {
                 self.busy = None;
                 self.verdict = Some(verdict);
             }
+            Action::DismissNotice => self.notice = None,
         }
     }
 
@@ -591,6 +606,85 @@ fn elapsed(ms: f64) -> String {
         format!("{ms:.0} ms")
     } else {
         format!("{:.2} s", ms / 1_000.0)
+    }
+}
+
+/// A request the page has in flight, so its answers can be told apart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Job {
+    /// What the database holds (after the worker starts).
+    Status,
+    Load,
+    /// A console run, started at this time (ms of the page's clock).
+    Run {
+        started_ms: f64,
+    },
+    Check,
+    Save,
+    Open,
+    Export,
+}
+
+/// What the page does with an event of a job.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Next {
+    Dispatch(Action),
+    /// Hand these bytes to the browser as a download, then dispatch `Done(notice)`.
+    Download {
+        name: &'static str,
+        mime: &'static str,
+        bytes: Vec<u8>,
+        notice: Notice,
+    },
+}
+
+/// What an event of `job` means, at `now_ms`.
+pub fn answer(job: Job, event: super::DbEvent, now_ms: f64) -> Next {
+    use super::DbEvent;
+    match (job, event) {
+        (_, DbEvent::Progress(progress)) => Next::Dispatch(Action::Progress(progress)),
+        (_, DbEvent::Ready { tables, rows }) => Next::Dispatch(Action::Ready { tables, rows }),
+        (Job::Export, DbEvent::Results(results)) => {
+            let Some(last) = results.last() else {
+                return Next::Dispatch(Action::Done(Notice::error("the query returned nothing")));
+            };
+            Next::Download {
+                name: "query-result.csv",
+                mime: "text/csv",
+                bytes: last.to_csv(),
+                notice: Notice::info(format!(
+                    "CSV with {} rows downloaded.",
+                    group(last.total_rows)
+                )),
+            }
+        }
+        (Job::Export, DbEvent::QueryFailed(error)) => Next::Dispatch(Action::Done(Notice::error(
+            format!("The CSV could not be made: {}", error.message),
+        ))),
+        (job, DbEvent::Results(results)) => {
+            let elapsed_ms = match job {
+                Job::Run { started_ms } => (now_ms - started_ms).max(0.0),
+                _ => 0.0,
+            };
+            Next::Dispatch(Action::Results {
+                results,
+                elapsed_ms,
+            })
+        }
+        (_, DbEvent::QueryFailed(error)) => Next::Dispatch(Action::QueryFailed(error)),
+        (_, DbEvent::Verdict(verdict)) => Next::Dispatch(Action::Verdict(verdict)),
+        (_, DbEvent::Saved(bytes)) => {
+            let notice = Notice::info(format!(
+                "{SQLITE_FILE} downloaded ({} bytes); it opens in the sqlite3 tool, or here with Open.",
+                group(bytes.len() as u64)
+            ));
+            Next::Download {
+                name: SQLITE_FILE,
+                mime: "application/vnd.sqlite3",
+                bytes,
+                notice,
+            }
+        }
     }
 }
 

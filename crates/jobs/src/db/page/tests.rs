@@ -261,3 +261,35 @@ fn the_examples_and_diagrams_are_sound() {
 fn split_statements_count(sql: &str) -> usize {
     super::super::split_statements(sql).len()
 }
+
+#[test]
+fn answers_by_job() {
+    use crate::db::DbEvent;
+    let rows = result(&["a", "b"], 2, 2);
+    assert!(matches!(
+        answer(Job::Run { started_ms: 100.0 }, DbEvent::Results(vec![rows.clone()]), 130.0),
+        Next::Dispatch(Action::Results { elapsed_ms, .. }) if elapsed_ms == 30.0
+    ));
+    let Next::Download { name, bytes, .. } = answer(Job::Export, DbEvent::Results(vec![rows]), 0.0)
+    else {
+        panic!("no CSV");
+    };
+    assert_eq!(name, "query-result.csv");
+    assert_eq!(bytes, b"a,b\r\n0,r0\r\n1,r1\r\n".to_vec());
+    assert!(matches!(
+        answer(Job::Save, DbEvent::Saved(vec![1, 2, 3]), 0.0),
+        Next::Download { name: SQLITE_FILE, notice, .. } if notice.text.contains("3 bytes")
+    ));
+    assert!(matches!(
+        answer(Job::Export, DbEvent::QueryFailed(QueryError { kind: ErrorKind::Sqlite, message: "x".into(), offset: None, position: None }), 0.0),
+        Next::Dispatch(Action::Done(notice)) if notice.is_error
+    ));
+}
+
+#[test]
+fn a_browser_cursor_becomes_a_byte_offset() {
+    assert_eq!(utf16_to_byte("abc", 2), 2);
+    assert_eq!(utf16_to_byte("é😀x", 1), 2);
+    assert_eq!(utf16_to_byte("é😀x", 3), 6);
+    assert_eq!(utf16_to_byte("é😀x", 99), 7);
+}
