@@ -105,7 +105,8 @@ impl DbHandle {
                     Err(message) => Action::Done(Notice::error(message)),
                 }),
             },
-            Reply::Finished => self.inner.running.set(None),
+            Reply::Finished if job != Job::Status => self.inner.running.set(None),
+            Reply::Finished => {}
             Reply::Failed(message) => self.dispatch(Action::Failed(message)),
             Reply::Cancelled => self.dispatch(Action::Cancelled),
             // The worker's status says it died; the reducer hears it once, from there.

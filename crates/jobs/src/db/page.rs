@@ -473,12 +473,13 @@ impl State {
             },
             Action::Progress(progress) => self.progress = Some(progress),
             Action::Ready { tables, rows } => {
-                let was = self.busy.take();
                 self.tables = tables;
                 self.rows = rows;
-                self.progress = None;
                 self.ready_id += 1;
-                if matches!(was, Some(Busy::Loading | Busy::Opening)) {
+                // A status answer may come while another request waits behind it.
+                if matches!(self.busy, Some(Busy::Loading | Busy::Opening)) {
+                    self.busy = None;
+                    self.progress = None;
                     self.outcome = None;
                     self.verdict = None;
                     self.notice = Some(Notice::info(format!("Ready: {}", self.summary())));

@@ -153,6 +153,25 @@ fn a_stopped_query_leaves_the_page_usable() {
         rows: 0,
     });
     assert!(state.outcome.is_some(), "a status answer keeps the console");
+    // A run sent before the status answer came stays running through it.
+    let Some(run) = run_for("SELECT 1", None) else {
+        panic!("no run");
+    };
+    state.apply(Action::RunStarted(run));
+    state.apply(Action::Ready {
+        tables: vec![],
+        rows: 0,
+    });
+    assert_eq!(state.busy, Some(Busy::Running));
+    state.apply(Action::Results {
+        results: vec![result(&["a"], 1, 1)],
+        elapsed_ms: 1.0,
+    });
+    assert!(state.grid().is_some());
+    state.apply(Action::RunStarted(
+        run_for("SELECT 2", None).unwrap_or_else(|| panic!("no run")),
+    ));
+    state.apply(Action::WorkerDied);
     // A late answer of the dead request changes nothing.
     state.apply(Action::Results {
         results: vec![result(&["a"], 1, 1)],
