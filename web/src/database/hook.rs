@@ -105,7 +105,10 @@ impl DbHandle {
                     Err(message) => Action::Done(Notice::error(message)),
                 }),
             },
-            Reply::Finished if job != Job::Status => self.inner.running.set(None),
+            Reply::Finished if job != Job::Status => {
+                self.inner.running.set(None);
+                self.dispatch(Action::Ended);
+            }
             Reply::Finished => {}
             Reply::Failed(message) => self.dispatch(Action::Failed(message)),
             Reply::Cancelled => self.dispatch(Action::Cancelled),

@@ -19,6 +19,8 @@ use crate::generate::form::{Field, FormInput, parse_count};
 pub const FETCH_ROWS: u64 = 1_000;
 /// Rows per page of the grid.
 pub const PAGE_ROWS: usize = 50;
+/// What a stopped query says.
+const STOPPED: &str = "Stopped.";
 /// Statements kept in the history.
 pub const HISTORY: usize = 30;
 /// The `.sqlite` file's name.
@@ -195,6 +197,9 @@ pub enum Action {
     CheckStarted,
     Verdict(Verdict),
     DismissNotice,
+    /// The request in flight ended. If no answer came (a cancelled request's answer is dropped),
+    /// what was running is over: a run counts as stopped.
+    Ended,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -494,6 +499,10 @@ impl State {
             Action::Cancelled => {
                 let was = self.busy.take();
                 self.progress = None;
+                if was == Some(Busy::Running) {
+                    self.stopped(STOPPED.to_owned());
+                }
+                self.running = None;
                 if was == Some(Busy::Loading) {
                     self.tables.clear();
                     self.rows = 0;
@@ -568,7 +577,23 @@ impl State {
                 self.verdict = Some(verdict);
             }
             Action::DismissNotice => self.notice = None,
+            Action::Ended => {
+                if self.busy.take() == Some(Busy::Running) {
+                    self.stopped(STOPPED.to_owned());
+                }
+                self.progress = None;
+                self.running = None;
+            }
         }
+    }
+
+    fn stopped(&mut self, message: String) {
+        self.outcome = Some(Outcome::Failed(Failure {
+            message,
+            position: None,
+            stopped: true,
+        }));
+        self.run_id += 1;
     }
 
     fn start(&mut self, busy: Busy) {
@@ -584,12 +609,7 @@ impl State {
         match self.busy.take() {
             Some(Busy::Running) => {
                 self.running = None;
-                self.outcome = Some(Outcome::Failed(Failure {
-                    message: "Stopped. The database worker was restarted and reopened the copy of the database kept in this browser.".to_owned(),
-                    position: None,
-                    stopped: true,
-                }));
-                self.run_id += 1;
+                self.stopped(format!("{STOPPED} The database worker was restarted and reopened the copy of the database kept in this browser."));
             }
             Some(_) => {
                 self.running = None;

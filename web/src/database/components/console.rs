@@ -147,7 +147,7 @@ fn Pickers(props: &PickerProps) -> Html {
             <label for="db-history">{ "History" }</label>
             <select id="db-history" onchange={on_history} disabled={state.history.is_empty()}
                 data-testid="db-history">
-                <option value="" selected=true>{ format!("{} statements run…", state.history.len()) }</option>
+                <option value="" selected=true>{ format!("Statements run before ({})…", state.history.len()) }</option>
                 { for state.history.iter().enumerate().map(|(i, sql)| html! {
                     <option value={i.to_string()}>{ short(sql) }</option>
                 }) }

@@ -312,3 +312,28 @@ fn a_browser_cursor_becomes_a_byte_offset() {
     assert_eq!(utf16_to_byte("é😀x", 3), 6);
     assert_eq!(utf16_to_byte("é😀x", 99), 7);
 }
+
+#[test]
+fn a_run_whose_answer_was_dropped_ends_as_stopped() {
+    let mut state = State::default();
+    ready(&mut state);
+    let run = || run_for("SELECT 1", None).unwrap_or_else(|| panic!("no run"));
+    state.apply(Action::RunStarted(run()));
+    state.apply(Action::Ended);
+    assert!(state.idle());
+    assert!(state.failure().is_some_and(|f| f.stopped));
+    assert_eq!(state.run_id, 1);
+    // With its answer, the end changes nothing more.
+    state.apply(Action::RunStarted(run()));
+    state.apply(Action::Results {
+        results: vec![result(&["a"], 1, 1)],
+        elapsed_ms: 1.0,
+    });
+    state.apply(Action::Ended);
+    assert!(state.grid().is_some());
+    assert_eq!(state.run_id, 2);
+    // A cancel confirmed between steps stops it too.
+    state.apply(Action::RunStarted(run()));
+    state.apply(Action::Cancelled);
+    assert!(state.idle() && state.failure().is_some_and(|f| f.stopped));
+}
