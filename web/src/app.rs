@@ -46,6 +46,9 @@ pub fn App() -> Html {
                         link={route.generator.clone()} />
                 </div>
                 <div hidden={!shown(Section::Etl)}><crate::etl::Workbench /></div>
+                <div hidden={!shown(Section::Database)}>
+                    <crate::database::DatabaseSection active={shown(Section::Database)} />
+                </div>
                 <div hidden={!shown(Section::Occupancy)}><crate::occupancy::OccupancySection /></div>
             </main>
             <footer class="site-footer">

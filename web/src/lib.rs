@@ -8,6 +8,7 @@
 //! share lives in [`shared`]; no section imports another's files. [`app`] lays them out.
 
 pub mod app;
+pub mod database;
 pub mod etl;
 pub mod generator;
 pub mod occupancy;

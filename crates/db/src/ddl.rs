@@ -51,6 +51,7 @@ pub fn create_table(table: &Table) -> String {
 
 /// One index per foreign-key column, so joins and parent deletes do not scan the child table.
 /// Built after loading, which is faster than maintaining them row by row.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub fn foreign_key_indexes(table: &Table) -> Vec<String> {
     table
         .foreign_keys()
@@ -67,6 +68,7 @@ pub fn foreign_key_indexes(table: &Table) -> Vec<String> {
 }
 
 /// An `INSERT` of every column, one `?` per column, in schema order.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub fn insert(table: &Table) -> String {
     let columns: Vec<String> = table.column_names().map(quote).collect();
     let params = vec!["?"; columns.len()].join(", ");

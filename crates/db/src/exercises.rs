@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Cell, Database, QueryError, QueryOptions, ResultSet};
+use crate::{Cell, QueryError, ResultSet};
+#[cfg(feature = "sqlite")]
+use crate::{Database, QueryOptions};
 
 /// One question.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -166,6 +168,7 @@ pub struct ReferenceError {
     pub error: QueryError,
 }
 
+#[cfg(feature = "sqlite")]
 /// Runs the reference and the answer on `db` and compares their result sets.
 pub fn check(
     db: &mut Database,
@@ -299,7 +302,7 @@ pub fn to_markdown(exercises: &[Exercise], with_answers: bool) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use campus_gen::{Config, Ums};
 

@@ -11,129 +11,156 @@
 //! with reference queries and a result-set checker), [`diagram`] (ER diagrams as Mermaid, DOT and
 //! SVG).
 
+//!
+//! Everything that touches SQLite is behind the `sqlite` feature (on by default): without it the
+//! crate is its pure half (result types, the statement splitter, the DDL text, the exercise pack,
+//! the diagrams), which the page's main thread uses without linking SQLite's C.
+
 mod ddl;
 pub mod diagram;
 pub mod exercises;
+#[cfg(feature = "sqlite")]
 mod load;
 mod query;
+#[cfg(feature = "sqlite")]
+mod run;
 mod script;
 
+#[cfg(feature = "sqlite")]
 use rusqlite::{Connection, MAIN_DB};
 
 pub use ddl::schema_script;
-pub use load::{LoadProgress, Loader};
-pub use query::{Cell, ErrorKind, QueryError, QueryOptions, ResultSet};
+#[cfg(feature = "sqlite")]
+pub use load::Loader;
+pub use query::{Cell, ErrorKind, LoadProgress, QueryError, QueryOptions, ResultSet};
 pub use script::{Position, position_of, split_statements, statement_at};
 
-/// What went wrong outside a user's query: opening, loading, saving.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("SQLite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("the loaded data breaks {count} foreign keys (first: {first})")]
-    ForeignKeys { count: usize, first: String },
-    #[error("the loader was used after it finished or was cancelled")]
-    LoaderDone,
-}
+#[cfg(feature = "sqlite")]
+pub use sqlite::{Database, DbError};
 
-/// One connection to an in-memory database, with foreign keys enforced.
-///
-/// SQLite in the page is single-threaded, so one worker owns one `Database`.
-#[derive(Debug)]
-pub struct Database {
-    conn: Connection,
-}
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use super::*;
 
-impl Database {
-    /// An empty in-memory database.
-    pub fn open_in_memory() -> Result<Database, DbError> {
-        let conn = Connection::open_in_memory()?;
-        let db = Database { conn };
-        db.configure()?;
-        Ok(db)
+    /// What went wrong outside a user's query: opening, loading, saving.
+    #[derive(Debug, thiserror::Error)]
+    pub enum DbError {
+        #[error("SQLite: {0}")]
+        Sqlite(#[from] rusqlite::Error),
+        #[error("the loaded data breaks {count} foreign keys (first: {first})")]
+        ForeignKeys { count: usize, first: String },
+        #[error("the loader was used after it finished or was cancelled")]
+        LoaderDone,
     }
 
-    /// Opens a database from the bytes of a `.sqlite` file (as written by [`Database::to_bytes`]
-    /// or the stock `sqlite3` tool). The bytes are copied; the database lives in memory.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Database, DbError> {
-        let mut conn = Connection::open_in_memory()?;
-        conn.deserialize_read_exact(MAIN_DB, bytes, bytes.len(), false)?;
-        let db = Database { conn };
-        db.configure()?;
-        // A file that is not a database only fails when first read.
-        db.conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
-        Ok(db)
+    /// One connection to an in-memory database, with foreign keys enforced.
+    ///
+    /// SQLite in the page is single-threaded, so one worker owns one `Database`.
+    #[derive(Debug)]
+    pub struct Database {
+        conn: Connection,
     }
 
-    fn configure(&self) -> Result<(), DbError> {
-        // Foreign keys are off by default in SQLite, per connection.
-        self.conn.pragma_update(None, "foreign_keys", true)?;
-        Ok(())
-    }
-
-    /// The whole database as the bytes of a `.sqlite` file.
-    pub fn to_bytes(&mut self) -> Result<Vec<u8>, DbError> {
-        Ok(self.conn.serialize(MAIN_DB)?.to_vec())
-    }
-
-    /// Creates the tables (in the given order, which must be dependency order).
-    pub fn create_tables(&self, tables: &[campus_schema::Table]) -> Result<(), DbError> {
-        for table in tables {
-            self.conn.execute(&ddl::create_table(table), [])?;
+    impl Database {
+        /// An empty in-memory database.
+        pub fn open_in_memory() -> Result<Database, DbError> {
+            let conn = Connection::open_in_memory()?;
+            let db = Database { conn };
+            db.configure()?;
+            Ok(db)
         }
-        Ok(())
-    }
 
-    /// Every row that breaks a foreign key, as `table(rowid) -> parent`; empty when all hold.
-    pub fn foreign_key_check(&self) -> Result<Vec<String>, DbError> {
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let rows = stmt.query_map([], |row| {
-            let table: String = row.get(0)?;
-            let rowid: Option<i64> = row.get(1)?;
-            let parent: String = row.get(2)?;
-            Ok(format!("{table}({}) -> {parent}", rowid.unwrap_or(-1)))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
+        /// Opens a database from the bytes of a `.sqlite` file (as written by [`Database::to_bytes`]
+        /// or the stock `sqlite3` tool). The bytes are copied; the database lives in memory.
+        pub fn from_bytes(bytes: &[u8]) -> Result<Database, DbError> {
+            let mut conn = Connection::open_in_memory()?;
+            conn.deserialize_read_exact(MAIN_DB, bytes, bytes.len(), false)?;
+            let db = Database { conn };
+            db.configure()?;
+            // A file that is not a database only fails when first read.
+            db.conn
+                .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+            Ok(db)
+        }
 
-    /// SQLite's own consistency check: `["ok"]` for a sound database.
-    pub fn integrity_check(&self) -> Result<Vec<String>, DbError> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
+        fn configure(&self) -> Result<(), DbError> {
+            // Foreign keys are off by default in SQLite, per connection.
+            self.conn.pragma_update(None, "foreign_keys", true)?;
+            Ok(())
+        }
 
-    /// The user tables, in creation order.
-    pub fn table_names(&self) -> Result<Vec<String>, DbError> {
-        let mut stmt = self.conn.prepare(
+        /// The whole database as the bytes of a `.sqlite` file.
+        pub fn to_bytes(&mut self) -> Result<Vec<u8>, DbError> {
+            Ok(self.conn.serialize(MAIN_DB)?.to_vec())
+        }
+
+        /// Creates the tables (in the given order, which must be dependency order).
+        pub fn create_tables(&self, tables: &[campus_schema::Table]) -> Result<(), DbError> {
+            for table in tables {
+                self.conn.execute(&ddl::create_table(table), [])?;
+            }
+            Ok(())
+        }
+
+        /// Every row that breaks a foreign key, as `table(rowid) -> parent`; empty when all hold.
+        pub fn foreign_key_check(&self) -> Result<Vec<String>, DbError> {
+            let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+            let rows = stmt.query_map([], |row| {
+                let table: String = row.get(0)?;
+                let rowid: Option<i64> = row.get(1)?;
+                let parent: String = row.get(2)?;
+                Ok(format!("{table}({}) -> {parent}", rowid.unwrap_or(-1)))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        }
+
+        /// SQLite's own consistency check: `["ok"]` for a sound database.
+        pub fn integrity_check(&self) -> Result<Vec<String>, DbError> {
+            let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+            let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        }
+
+        /// The user tables, in creation order.
+        pub fn table_names(&self) -> Result<Vec<String>, DbError> {
+            let mut stmt = self.conn.prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
         )?;
-        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
+            let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        }
 
-    /// Rows in `table` (quoted, so any name is safe).
-    pub fn count_rows(&self, table: &str) -> Result<u64, DbError> {
-        let sql = format!("SELECT count(*) FROM {}", ddl::quote(table));
-        let n: i64 = self.conn.query_row(&sql, [], |row| row.get(0))?;
-        debug_assert!(n >= 0, "count(*) of {table} is {n}");
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
+        /// Rows in `table` (quoted, so any name is safe).
+        pub fn count_rows(&self, table: &str) -> Result<u64, DbError> {
+            let sql = format!("SELECT count(*) FROM {}", ddl::quote(table));
+            let n: i64 = self.conn.query_row(&sql, [], |row| row.get(0))?;
+            debug_assert!(n >= 0, "count(*) of {table} is {n}");
+            Ok(u64::try_from(n).unwrap_or(0))
+        }
 
-    /// The SQLite library's version, e.g. "3.50.2".
-    pub fn sqlite_version() -> &'static str {
-        rusqlite::version()
-    }
+        /// Changes when the data or the schema changes: rows written on this connection and the
+        /// schema's version. Two equal markers around a statement mean it changed nothing.
+        pub fn change_marker(&self) -> Result<(u64, i64), DbError> {
+            let version: i64 = self
+                .conn
+                .query_row("PRAGMA schema_version", [], |row| row.get(0))?;
+            Ok((self.conn.total_changes(), version))
+        }
 
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
-    }
+        /// The SQLite library's version, e.g. "3.50.2".
+        pub fn sqlite_version() -> &'static str {
+            rusqlite::version()
+        }
 
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+        pub(crate) fn conn(&self) -> &Connection {
+            &self.conn
+        }
+
+        pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+            &mut self.conn
+        }
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests;

@@ -7,22 +7,9 @@
 
 use std::fmt::Write as _;
 
+use crate::{Database, DbError, LoadProgress, ddl};
 use campus_schema::{Dataset, Date, RowSink, Time};
 use rusqlite::Statement;
-use serde::{Deserialize, Serialize};
-
-use crate::{Database, DbError, ddl};
-
-/// Where a load stands after a step.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoadProgress {
-    /// The table being loaded (the last one once finished).
-    pub table: String,
-    pub rows_done: u64,
-    pub rows_total: u64,
-    /// The transaction is committed and the foreign keys checked.
-    pub finished: bool,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {

@@ -16,7 +16,6 @@
 //! worker protocol: its messages and both sides' bookkeeping), [`route`] (the page's addresses).
 
 mod bytes;
-#[cfg(feature = "db")]
 pub mod db;
 pub mod etl;
 pub mod format;

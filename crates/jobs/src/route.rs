@@ -1,6 +1,6 @@
-//! The page's addresses: one hash route per section (`#/generator`, `#/etl`, `#/occupancy`), so
-//! a section has a URL of its own that works from any static server and under any sub-path, and
-//! the generator's settings in the query (`#/generator?seed=42&students=1000`) so that a shared
+//! The page's addresses: one hash route per section (`#/generator`, `#/etl`, `#/sql`,
+//! `#/occupancy`), so a section has a URL of its own that works from any static server and under
+//! any sub-path, and the generator's settings in the query (`#/generator?seed=42&students=1000`) so that a shared
 //! link reproduces a dataset.
 
 use crate::generate::form::{Field, FormInput};
@@ -11,17 +11,24 @@ pub enum Section {
     #[default]
     Generator,
     Etl,
+    Database,
     Occupancy,
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::Generator, Section::Etl, Section::Occupancy];
+    pub const ALL: [Section; 4] = [
+        Section::Generator,
+        Section::Etl,
+        Section::Database,
+        Section::Occupancy,
+    ];
 
     /// The path segment and the HTML id.
     pub fn key(self) -> &'static str {
         match self {
             Section::Generator => "generator",
             Section::Etl => "etl",
+            Section::Database => "sql",
             Section::Occupancy => "occupancy",
         }
     }
@@ -31,6 +38,7 @@ impl Section {
         match self {
             Section::Generator => "Data generator",
             Section::Etl => "ETL workbench",
+            Section::Database => "SQL database",
             Section::Occupancy => "Classroom occupancy",
         }
     }
@@ -40,6 +48,7 @@ impl Section {
         match self {
             Section::Generator => "University data generator",
             Section::Etl => "CSV ETL workbench",
+            Section::Database => "SQL database in the browser",
             Section::Occupancy => "Classroom occupancy",
         }
     }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { ARTIFACTS, launch } from '../lib/browser.js';
 import { DIST } from '../lib/browser.js';
+import { DatabasePage } from '../lib/database-page.js';
 import { EtlPage } from '../lib/etl-page.js';
 import { GeneratorPage } from '../lib/generator-page.js';
 import { OccupancyPage } from '../lib/occupancy-page.js';
@@ -182,6 +183,14 @@ describe('layout, routes and accessibility', () => {
     await checkState('etl-empty');
     await etl.useSample();
     await checkState('etl-results');
+
+    const db = new DatabasePage(page);
+    await db.open(`${server.url}`);
+    await checkState('database-empty');
+    await db.load({ seed: '42', students: '1000' });
+    await db.run('SELECT * FROM students LIMIT 80;');
+    await page.locator('[data-testid="db-diagram"] summary').click();
+    await checkState('database-results');
 
     const occ = new OccupancyPage(page);
     await occ.open(`${server.url}`);

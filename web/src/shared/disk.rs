@@ -94,6 +94,18 @@ impl DiskFile {
         Ok(())
     }
 
+    /// Replaces the whole file with `bytes` and flushes it (a copy kept up to date).
+    pub fn replace(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.handle
+            .truncate_with_f64(0.0)
+            .map_err(|e| js_error("could not empty the file", e))?;
+        self.at = 0.0;
+        self.write(bytes)?;
+        self.handle
+            .flush()
+            .map_err(|e| js_error("could not save the file", e))
+    }
+
     pub fn finish(self) -> Result<(), String> {
         self.handle
             .flush()

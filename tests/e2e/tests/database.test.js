@@ -1,0 +1,175 @@
+// The database section in headless Chromium: the generated university loaded into SQLite in the
+// page's worker, queried with SQL whose answers equal the stock sqlite3 tool's on the CLI's
+// `campus generate --format sqlite` file for the same seed; errors, a stopped runaway query, a
+// saved and reopened .sqlite, and a reload that keeps the database. Then the same join, error,
+// stop and reload in headless Firefox.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ROOT, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
+import { DatabasePage } from '../lib/database-page.js';
+import { Firefox, FirefoxPage } from '../lib/firefox.js';
+
+const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
+const JOIN = `SELECT d.department_name, COUNT(*) AS students, CAST(ROUND(AVG(m.final_score) * 100) AS INTEGER) AS average_x100
+FROM students s
+JOIN departments d ON d.department_id = s.department_id
+JOIN student_marks m ON m.student_id = s.student_id
+GROUP BY d.department_id
+ORDER BY d.department_id;`;
+
+const suite = chromiumSuite();
+const dir = mkdtempSync(join(tmpdir(), 'campus-db-e2e-'));
+
+/** Rows of `sql` on `file` by the stock sqlite3 tool, as arrays of text. */
+function sqlite3(file, sql) {
+  const out = execFileSync('sqlite3', ['-separator', '\t', file, sql], { encoding: 'utf8' });
+  return out.trim().split('\n').filter((l) => l).map((l) => l.split('\t'));
+}
+
+describe('database section (Chromium)', () => {
+  test('load, query, errors, stop, save, open and reload', async () => {
+    assert.ok(existsSync(CLI), `no CLI at ${CLI}: build it with cargo build --release -p campus_cli`);
+    const reference = join(dir, 'reference.db');
+    execFileSync(CLI, ['generate', '--format', 'sqlite', '--seed', '42', '--out', reference]);
+    const expected = sqlite3(reference, JOIN);
+
+    const { page, log } = await newSection(suite.browser, DatabasePage);
+    const db = new DatabasePage(page);
+    await db.open(suite.server.url);
+    const started = Date.now();
+    await db.load({ seed: '42', students: '5000' });
+    const loadMs = Date.now() - started;
+    const tables = sqlite3(reference, "SELECT name FROM sqlite_schema WHERE type = 'table'").map(([t]) => t);
+    assert.equal(tables.length, 18);
+    const total = String(tables.reduce((sum, t) => sum + Number(sqlite3(reference, `SELECT COUNT(*) FROM "${t}"`)[0][0]), 0));
+    assert.equal(await db.attr('rows'), total, 'every row of the CLI file is in the page');
+    console.log(`# load of the default university in the page: ${loadMs} ms`);
+
+    // A join: the same numbers as the stock sqlite3 tool on the CLI's file.
+    await db.run(JOIN);
+    const grid = await db.grid();
+    assert.deepEqual(grid.columns, ['department_name', 'students', 'average_x100']);
+    assert.deepEqual(grid.rows, expected);
+    assert.match(await db.byTestId('db-result-summary').innerText(), new RegExp(`^${expected.length} rows · \\d+`));
+    await screenshot(page, 'database-join');
+
+    // A syntax error: SQLite's message and its line and column in the editor.
+    await db.run('SELECT 1;\nSELECT *\nFORM students;');
+    const error = await db.byTestId('db-error').innerText();
+    assert.match(error, /Line 3, column 1: near "FORM": syntax error/);
+
+    // A runaway recursive query is stopped; the page and the database stay usable.
+    await db.run('WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n)\nSELECT COUNT(*) FROM n;', { stopAfterMs: 1_000 });
+    assert.match(await db.byTestId('db-error').innerText(), /stopped/i);
+    await db.waitIdle();
+    await db.run('SELECT COUNT(*) AS n FROM students;');
+    assert.deepEqual((await db.grid()).rows, [['5000']]);
+
+    // Save as .sqlite: the stock tool opens it, finds it sound and finds the same rows.
+    const [download] = await Promise.all([page.waitForEvent('download'), db.byTestId('db-save').click()]);
+    const saved = join(dir, 'saved.sqlite');
+    await download.saveAs(saved);
+    await db.waitIdle();
+    assert.deepEqual(sqlite3(saved, 'PRAGMA integrity_check'), [['ok']]);
+    assert.deepEqual(sqlite3(saved, 'PRAGMA foreign_key_check'), []);
+    assert.deepEqual(sqlite3(saved, JOIN), expected);
+
+    // Open another file, then the saved one back.
+    const other = join(dir, 'other.sqlite');
+    execFileSync('sqlite3', [other, 'CREATE TABLE t(x); INSERT INTO t VALUES (1),(2),(3);']);
+    await db.byTestId('db-open').setInputFiles(other);
+    await page.waitForFunction(() => document.querySelector('[data-testid="database"]').dataset.rows === '3', null, { timeout: 30_000 });
+    await db.waitIdle();
+    await db.byTestId('db-open').setInputFiles(saved);
+    await page.waitForFunction((n) => document.querySelector('[data-testid="database"]').dataset.rows === n, total, { timeout: 30_000 });
+    await db.waitIdle();
+
+    // A reload keeps the database (the worker's copy in the private file system).
+    await page.reload();
+    await db.waitIdle();
+    await page.waitForFunction((n) => document.querySelector('[data-testid="database"]').dataset.rows === n, total, { timeout: 30_000 });
+    await db.run(JOIN);
+    assert.deepEqual((await db.grid()).rows, expected);
+    assert.deepEqual(log.errors, []);
+  });
+
+  test('exercises: a wrong answer, the right one, the pack', async () => {
+    const { page } = await newSection(suite.browser, DatabasePage);
+    const db = new DatabasePage(page);
+    await db.open(suite.server.url);
+    await db.load({ seed: '7', students: '1000' });
+    await db.byTestId('db-answer').fill('SELECT 1');
+    await db.byTestId('db-check').click();
+    await db.byTestId('db-verdict').waitFor();
+    assert.equal(await db.byTestId('db-verdict').getAttribute('data-correct'), 'false');
+    await db.byTestId('db-answer').fill(
+      'SELECT department_name, (SELECT COUNT(*) FROM students s WHERE s.department_id = d.department_id) FROM departments d WHERE EXISTS (SELECT 1 FROM students s WHERE s.department_id = d.department_id)');
+    await db.byTestId('db-check').click();
+    await page.locator('[data-testid="db-verdict"][data-correct="true"]').waitFor({ timeout: 30_000 });
+    const [pack] = await Promise.all([page.waitForEvent('download'), db.byTestId('db-pack-answers').click()]);
+    assert.equal(pack.suggestedFilename(), 'exercises-with-answers.md');
+    await page.locator('[data-testid="db-diagram"] summary').click();
+    assert.equal(await page.locator('[data-testid="db-diagram"] svg').count(), 1);
+    await screenshot(page, 'database-exercises');
+  });
+});
+
+describe('database section (Firefox)', () => {
+  test('load, the same join, an error, stop and reload', async () => {
+    const reference = join(dir, 'reference-1000.db');
+    execFileSync(CLI, ['generate', '--format', 'sqlite', '--seed', '42', '--students', '1000', '--out', reference]);
+    const expected = sqlite3(reference, JOIN);
+    const ff = await Firefox.launch();
+    try {
+      const db = new FirefoxPage(ff);
+      const section = () => db.dataset('database');
+      const idle = (what) => db.waitUntil(async () => {
+        const d = await section();
+        return d && d.ready === 'true' && d.busy === 'false';
+      }, { what });
+      const run = async (sql) => {
+        const before = Number((await section()).run);
+        await db.fill('db-editor', sql);
+        await db.click('db-run-all');
+        await db.waitUntil(async () => Number((await section()).run) > before, { what: 'the query to end' });
+      };
+      const rows = () => ff.driver.executeScript(
+        'return [...document.querySelectorAll(\'[data-testid="db-grid"] tbody tr\')].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))');
+      await ff.driver.get(`${suite.server.url}#/sql`);
+      await idle('the database worker');
+      await db.fill('db-students', '1000');
+      await db.click('db-load');
+      await db.waitUntil(async () => (await section()).loaded !== '0' && (await section()).rows !== '0', { what: 'the load' });
+      await idle('the load to end');
+      await run(JOIN);
+      assert.deepEqual(await rows(), expected);
+      await run('SELECT *\nFORM students;');
+      assert.match(await db.text('db-error'), /Line 2, column 1: near "FORM": syntax error/);
+      const before = Number((await section()).run);
+      await db.fill('db-editor', 'WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT COUNT(*) FROM n;');
+      await db.click('db-run-all');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await db.click('db-stop');
+      await db.waitUntil(async () => Number((await section()).run) > before, { what: 'the stop' });
+      assert.match(await db.text('db-error'), /stopped/i);
+      await idle('the restarted worker');
+      await run('SELECT COUNT(*) FROM students;');
+      assert.deepEqual(await rows(), [['1000']], JSON.stringify([await section(), await ff.driver.executeScript('return document.querySelector(\'[data-testid="db-editor"]\').value'), await db.text('db-error').catch(() => '')]));
+      const total = (await section()).rows;
+      await ff.driver.navigate().refresh();
+      await idle('the worker after the reload');
+      await db.waitUntil(async () => (await section()).rows === total, { what: 'the kept database' });
+      await run(JOIN);
+      assert.deepEqual(await rows(), expected);
+      await ff.screenshot('database');
+      assert.equal(await db.noBanner(), true);
+    } finally {
+      await ff.close();
+    }
+  });
+});
