@@ -74,6 +74,8 @@ pub struct Generated {
 pub struct LessonOutput {
     pub output: Output,
     pub options: campus_gen::exports::ExportOptions,
+    /// The answer key alone, as an object URL (exports with dirt).
+    pub answer_key_url: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -127,6 +129,7 @@ pub enum Action {
         kind: JobKind,
         output: Output,
         options: campus_gen::exports::ExportOptions,
+        answer_key_url: Option<String>,
     },
     EditLesson(LessonField, String),
     CancelRequested,
@@ -184,7 +187,15 @@ impl State {
                 kind,
                 output,
                 options,
-            } => self.lesson_done(job_id, kind, LessonOutput { output, options }),
+                answer_key_url,
+            } => {
+                let output = LessonOutput {
+                    output,
+                    options,
+                    answer_key_url,
+                };
+                self.lesson_done(job_id, kind, output)
+            }
             Action::EditLesson(field, text) => self.lesson.set_value(field, text),
             Action::CancelRequested => self.cancelled(),
             Action::WorkerDied(reason) => self.worker_died(&reason),

@@ -234,6 +234,7 @@ impl<F> Collecting<F> {
                 kind,
                 output,
                 options: self.options,
+                answer_key_url: None,
             },
         }
     }
