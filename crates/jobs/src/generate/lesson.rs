@@ -178,9 +178,15 @@ impl ExportsZipSource {
                 }
                 return Ok(false);
             };
+            // Zip64 only where a file may pass 4 GB (at most about 100 bytes a row), so every
+            // reader opens the usual sizes.
+            let rows = match ExportId::from_index(self.file_idx) {
+                Some(export) => self.exports.count(export),
+                None => self.rows_total,
+            };
             let options = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Stored)
-                .large_file(true);
+                .large_file(rows > 40_000_000);
             if let Some(zip) = self.zip.as_mut() {
                 zip.start_file(name.as_str(), options)
                     .map_err(|err| zip_error(&format!("start {name} in the zip"), err))?;

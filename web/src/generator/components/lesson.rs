@@ -94,7 +94,8 @@ fn exports_view(exports: &LessonOutput, on_open: Callback<MouseEvent>, busy: boo
                 <button type="button" class="primary" onclick={on_open} disabled={busy}
                     data-testid="open-etl">{ "Open in the ETL workbench" }</button>
             </div>
-            <p class="timing">{ format!("Made in {:.0} ms ", output.worker_ms) }
+            <p class="timing" data-testid="exports-timing" data-bytes={output.summary.bytes.to_string()}
+                data-worker-ms={format!("{:.1}", output.worker_ms)}>{ format!("Made in {:.0} ms ", output.worker_ms) }
                 <span data-testid="exports-mbps">{ format!("({:.1} MB/s)",
                     output.summary.bytes as f64 / 1e3 / output.worker_ms.max(1.0)) }</span></p>
         </div>
