@@ -88,9 +88,9 @@ pub fn Grading(props: &GradingProps) -> Html {
                 <p data-testid="etl-grade-wrong">{ format!("Clean lines flagged: {}",
                     grading.wrongly_flagged.iter().map(|(_, n)| n).sum::<u64>()) }</p>
             } else {
-                <p class="hint">{ "The report keeps a few example lines per finding, so counts were \
-                    compared: they tell what was found and missed; run the CLI (campus etl) for a \
-                    line-by-line check of what was flagged wrongly." }</p>
+                <p class="hint">{ "The report keeps a few example lines per finding, so this compares \
+                    counts: they tell what was found and what was missed, not whether a clean line \
+                    was flagged as well." }</p>
             }
         </section>
     }

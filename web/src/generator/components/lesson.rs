@@ -49,7 +49,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                     data-testid="make-sessions">{ "Prepare the lectures as sessions" }</button>
             </div>
             if let Some(exports) = &g.exports {
-                { exports_view(exports, open(JobKind::Exports), props.busy) }
+                { exports_view(exports, &g.config, open(JobKind::Exports), props.busy) }
             }
             if let Some(sessions) = &g.sessions {
                 <div class="downloads" data-testid="lesson-sessions">
@@ -68,11 +68,17 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
 }
 
 /// The exports on offer: the zip, the answer key, the files and the hand-over.
-fn exports_view(exports: &LessonOutput, on_open: Callback<MouseEvent>, busy: bool) -> Html {
+fn exports_view(
+    exports: &LessonOutput,
+    config: &campus_gen::Config,
+    on_open: Callback<MouseEvent>,
+    busy: bool,
+) -> Html {
     let output = &exports.output;
     html! {
         <div data-testid="lesson-exports">
-            <p class="hint">{ format!("Same files as campus generate --format exports --seed … {}",
+            <p class="hint">{ format!("The same files as campus generate --format exports --seed {} \
+                --students {} {} (with this form's other sizes).", config.seed, config.students,
                 LessonInput::cli_flags(&exports.options)) }</p>
             <table class="counts" data-testid="export-counts">
                 <thead><tr><th scope="col">{ "File" }</th><th scope="col" class="num">{ "Rows" }</th></tr></thead>
