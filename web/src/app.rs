@@ -6,6 +6,7 @@ use campus_jobs::route::{Route, Section};
 use gloo_events::EventListener;
 use yew::prelude::*;
 
+use crate::etl::handover::Handover;
 use crate::shared::header::Header;
 
 fn current_route() -> Route {
@@ -36,6 +37,19 @@ pub fn App() -> Html {
             window.scroll_to_with_x_and_y(0.0, 0.0);
         }
     });
+    // Files one section hands to another: kept here, passed down, and the section shown.
+    let handover = use_state(|| None::<Handover>);
+    let on_handover = {
+        let handover = handover.setter();
+        Callback::from(move |given: Handover| {
+            let hash = given.section().href();
+            handover.set(Some(given));
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_hash(&hash);
+            }
+        })
+    };
+    let handed = |want: Section| (*handover).clone().filter(|h| h.section() == want);
     let shown = |s: Section| s == section;
     html! {
         <>
@@ -43,13 +57,13 @@ pub fn App() -> Html {
             <main id="main">
                 <div hidden={!shown(Section::Generator)}>
                     <crate::generator::GeneratorSection active={shown(Section::Generator)}
-                        link={route.generator.clone()} />
+                        link={route.generator.clone()} {on_handover} />
                 </div>
-                <div hidden={!shown(Section::Etl)}><crate::etl::Workbench /></div>
+                <div hidden={!shown(Section::Etl)}><crate::etl::Workbench handed={handed(Section::Etl)} /></div>
                 <div hidden={!shown(Section::Database)}>
                     <crate::database::DatabaseSection active={shown(Section::Database)} />
                 </div>
-                <div hidden={!shown(Section::Occupancy)}><crate::occupancy::OccupancySection /></div>
+                <div hidden={!shown(Section::Occupancy)}><crate::occupancy::OccupancySection handed={handed(Section::Occupancy)} /></div>
             </main>
             <footer class="site-footer">
                 <p>{ "Campus ETL Studio runs entirely in your browser: after loading, this page makes no network requests." }</p>

@@ -10,6 +10,8 @@
 
 pub mod charts;
 pub mod components;
+pub mod grading;
+pub mod handover;
 pub mod hook;
 pub mod state;
 pub mod worker;

@@ -8,11 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use campus_gen::Config;
 use campus_gen::exports::{Dirt, ExportId, ExportOptions, Exports};
-use campus_gen::{Config, sessions};
-use campus_occupancy::session::{Session, SessionInput};
-use campus_schema::Dataset;
-use campus_schema::date::WEEKDAYS;
+use campus_jobs::generate::lesson::{AnswerKey, lesson_sessions};
 use clap::Args;
 
 /// Settings of the exports and sessions (`--format exports` or `--format sessions`).
@@ -33,6 +31,11 @@ pub struct LessonArgs {
     /// and write answer_key.csv (file, line, kind) listing each.
     #[arg(long, default_value_t = 0.0)]
     dirt: f64,
+    /// Sessions: the share of lectures that overflow their room (0 to 1), planted by sizing
+    /// each module's room from its lectures' attendance. Without it, rooms are sized for the
+    /// expected attendance and only unusually full lectures overflow.
+    #[arg(long)]
+    overcrowding_rate: Option<f64>,
 }
 
 impl LessonArgs {
@@ -42,6 +45,7 @@ impl LessonArgs {
             lectures_per_week: self.lectures_per_week,
             attendance_marks_r: self.attendance_marks_r,
             dirt: Dirt::uniform(self.dirt),
+            overcrowding_rate: self.overcrowding_rate,
         }
     }
 
@@ -55,8 +59,7 @@ impl LessonArgs {
     }
 }
 
-/// The answer key's file name, beside the exports.
-pub const ANSWER_KEY: &str = "answer_key.csv";
+pub use campus_gen::exports::ANSWER_KEY;
 
 /// Writes the four exports (and the answer key when dirt is planted) into folder `out`; returns
 /// the bytes written. Every file goes to a temporary name first and is renamed once all are
@@ -136,54 +139,16 @@ pub fn write_exports(
 
 /// `file,line,kind` for every planted defect, in file and line order; returns their number.
 pub fn write_answer_key(exports: &Exports, out: &mut dyn Write) -> std::io::Result<u64> {
-    writeln!(out, "file,line,kind")?;
-    let mut n = 0u64;
-    for export in ExportId::ALL {
-        for row in 0..exports.n_rows(export.index()) {
-            for kind in exports.defects(export, row) {
-                // Line 1 is the header.
-                writeln!(out, "{},{},{}", export.file_name(), row + 2, kind.name())?;
-                n += 1;
-            }
+    let mut key = AnswerKey::new(exports);
+    let mut chunk = Vec::with_capacity(1 << 20);
+    loop {
+        chunk.clear();
+        let more = key.fill(&mut chunk, 1 << 20);
+        out.write_all(&chunk)?;
+        if !more {
+            return Ok(key.defects());
         }
     }
-    Ok(n)
-}
-
-/// The university's lectures as occupancy sessions, lag features included.
-pub fn lesson_sessions(exports: &Exports) -> Vec<Session> {
-    let rows = sessions::lectures(exports)
-        .into_iter()
-        .map(|l| {
-            let input = SessionInput {
-                date: l.date.to_string(),
-                time_minutes: l.time_minutes,
-                school: l.school.to_owned(),
-                venue: l.venue,
-                venue_capacity: l.venue_capacity,
-                weekday: WEEKDAYS
-                    .get(usize::from(l.weekday))
-                    .copied()
-                    .unwrap_or("Monday")
-                    .to_owned(),
-                semester_day: l.semester_day,
-                exam_week: l.exam_week,
-                enrolled_students: l.enrolled_students,
-                prev_attendance: 0.0,
-                rolling_avg_3: 0.0,
-                rolling_avg_5: 0.0,
-                trend_delta: 0.0,
-            };
-            (
-                l.module_idx,
-                Session {
-                    input,
-                    actual_attendance: l.actual_attendance,
-                },
-            )
-        })
-        .collect();
-    campus_occupancy::timetable::with_lag_features(rows)
 }
 
 /// Writes the sessions CSV to `out`; returns the bytes written.

@@ -97,3 +97,25 @@ fn sessions_load_as_occupancy_training_data() {
             .all(|s| s.actual_attendance <= s.input.enrolled_students)
     );
 }
+
+#[test]
+fn overcrowding_rate_plants_the_share_of_overflowing_lectures() {
+    let dir = TempDir::new("lesson-overcrowding");
+    let path = dir.path("sessions.csv");
+    let out = path.to_string_lossy().into_owned();
+    generate(
+        "sessions",
+        "500",
+        &out,
+        &["--overcrowding-rate", "0.3", "--quiet"],
+    );
+    let imported = campus_occupancy::parse_sessions(&read(&path), "sessions.csv");
+    assert_eq!(imported.n_bad_rows, 0, "{:?}", imported.errors);
+    let over = imported
+        .rows
+        .iter()
+        .filter(|s| s.actual_attendance > s.input.venue_capacity)
+        .count() as f64;
+    let share = over / imported.rows.len() as f64;
+    assert!((share - 0.3).abs() < 0.03, "{share}");
+}

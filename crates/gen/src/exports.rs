@@ -36,6 +36,10 @@ const STREAM_DIRT: u64 = STREAMS + 100;
 /// Plus the export's index: the kind of an inserted row.
 const STREAM_EXTRA: u64 = STREAMS + 200;
 
+/// The answer key's file name, beside the exports, and its header line.
+pub const ANSWER_KEY: &str = "answer_key.csv";
+pub const ANSWER_KEY_HEADER: &str = "file,line,kind\n";
+
 /// The one college of the generated university, as AKTU's exports name colleges.
 pub const COLLEGE_CODE: &str = "UMS001";
 
@@ -172,6 +176,11 @@ impl DefectKind {
             DefectKind::PaddedKey => "padded_key",
         }
     }
+
+    /// The kind the answer key names `name`.
+    pub fn from_name(name: &str) -> Option<DefectKind> {
+        DefectKind::ALL.into_iter().find(|k| k.name() == name)
+    }
 }
 
 /// How the exports are made, beyond the university's own [`Config`].
@@ -186,6 +195,10 @@ pub struct ExportOptions {
     /// score (−1 to 1): what the workbench's correlation recovers from clean exports.
     pub attendance_marks_r: f64,
     pub dirt: Dirt,
+    /// The share of lectures that overflow their room (0 to 1), planted by sizing each module's
+    /// room from its lectures' attendance; `None` sizes rooms for expected attendance, so only
+    /// the lectures whose attendance runs high overflow.
+    pub overcrowding_rate: Option<f64>,
 }
 
 impl Default for ExportOptions {
@@ -195,6 +208,7 @@ impl Default for ExportOptions {
             lectures_per_week: 2,
             attendance_marks_r: 0.6,
             dirt: Dirt::default(),
+            overcrowding_rate: None,
         }
     }
 }
@@ -232,6 +246,9 @@ impl ExportOptions {
         limit("attendance_marks_r", self.attendance_marks_r, -1.0, 1.0)?;
         for (field, rate) in self.dirt.rates() {
             limit(field, rate, 0.0, 0.2)?;
+        }
+        if let Some(rate) = self.overcrowding_rate {
+            limit("overcrowding_rate", rate, 0.0, 1.0)?;
         }
         Ok(())
     }
@@ -675,6 +692,18 @@ impl Exports {
     }
 
     /// The `idx`-th final-level student.
+    /// Appends the answer key's lines for row `row` of `export` (`file,line,kind`, line 1 being
+    /// the header) to `out`; returns how many.
+    pub fn answer_key_lines(&self, export: ExportId, row: u64, out: &mut Vec<u8>) -> u64 {
+        let mut n = 0;
+        for kind in self.defects(export, row) {
+            let line = format!("{},{},{}\n", export.file_name(), row + 2, kind.name());
+            out.extend_from_slice(line.as_bytes());
+            n += 1;
+        }
+        n
+    }
+
     fn final_student(&self, idx: u64) -> u64 {
         let final_level = self.layout.levels.saturating_sub(1);
         let checkpoint = (idx / CHECKPOINT_EVERY) as usize;

@@ -5,7 +5,10 @@
 //! The schema has no rooms table, so rooms are derived: each module is taught in a room of its
 //! department's building, sized for the attendance its enrollment leads one to expect (80% of
 //! enrollment, rounded up to a standard room size; above 350 seats a hall sized in hundreds).
-//! Attendance varies around that, so some lectures overflow their room.
+//! Attendance varies around that, so some lectures overflow their room. With
+//! [`crate::exports::ExportOptions::overcrowding_rate`] set, each module's room is sized from its
+//! own lectures instead, so that the share asked for overflows (ties aside: lectures with equal
+//! attendance overflow together or not at all).
 
 use campus_schema::Date;
 
@@ -39,27 +42,48 @@ const ROOM_SIZES: [u32; 11] = [24, 30, 40, 45, 60, 80, 120, 150, 180, 250, 350];
 
 /// A module's room: name and capacity, from its enrollment.
 pub fn room(exports: &Exports, module_idx: u64, enrolled: u32) -> (String, u32) {
-    let layout = crate::rows::Layout::new(&exports.ums().config);
-    let department = layout.course(layout.module(module_idx).course).department;
-    let building = school(department)
-        .split_whitespace()
-        .next()
-        .unwrap_or("Main");
     let expected = (u64::from(enrolled) * 4).div_ceil(5) as u32;
     let capacity = ROOM_SIZES
         .iter()
         .copied()
         .find(|&size| size >= expected)
         .unwrap_or_else(|| expected.div_ceil(100) * 100);
+    (room_name(exports, module_idx, capacity), capacity)
+}
+
+/// The name of a module's room of this capacity: its department's building, the kind of room
+/// the capacity makes it, and a number.
+fn room_name(exports: &Exports, module_idx: u64, capacity: u32) -> String {
+    let layout = crate::rows::Layout::new(&exports.ums().config);
+    let department = layout.course(layout.module(module_idx).course).department;
+    let building = school(department)
+        .split_whitespace()
+        .next()
+        .unwrap_or("Main");
     let kind = match capacity {
         0..=45 => "SR",
         46..=180 => "LT",
         _ => "Hall",
     };
-    (
-        format!("{building} {kind}-{}", module_idx % 100 + 1),
-        capacity,
-    )
+    format!("{building} {kind}-{}", module_idx % 100 + 1)
+}
+
+/// The capacity under which as close to `want` of a module's lectures (attendance `counts`) as
+/// ties allow overflow (on a tie, fewer), and how many then do.
+pub fn planted_capacity(counts: &[u32], want: u64) -> (u32, u64) {
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let min = sorted.last().copied().unwrap_or(0);
+    // A capacity of `v` lets exactly the lectures busier than `v` overflow.
+    let mut best = (sorted.first().copied().unwrap_or(0), 0u64);
+    let candidates = sorted.iter().copied().chain([min.saturating_sub(1)]);
+    for capacity in candidates {
+        let over = sorted.iter().filter(|&&c| c > capacity).count() as u64;
+        if over.abs_diff(want) < best.1.abs_diff(want) {
+            best = (capacity, over);
+        }
+    }
+    best
 }
 
 /// Every lecture of every module with at least one enrollment, ordered by date, time and module.
@@ -95,11 +119,26 @@ pub fn lectures(exports: &Exports) -> Vec<Lecture> {
     }
     let start = exports.teaching_start();
     let mut out = Vec::new();
+    // Planted overcrowding: each module makes up what the ones before it missed, so the share
+    // over all lectures is the rate asked for, however coarse one module's attendance is.
+    let (mut lectures_so_far, mut over_so_far) = (0u64, 0u64);
     for (module, &n_enrolled) in (0..n_modules).zip(&enrolled) {
         if n_enrolled == 0 {
             continue;
         }
-        let (venue, capacity) = room(exports, module, n_enrolled);
+        let base = (module * sessions) as usize;
+        let (venue, capacity) = match exports.options().overcrowding_rate {
+            None => room(exports, module, n_enrolled),
+            Some(rate) => {
+                let counts = attended.get(base..base + sessions as usize).unwrap_or(&[]);
+                lectures_so_far += sessions;
+                let target = (rate * lectures_so_far as f64).round() as u64;
+                let (capacity, over) = planted_capacity(counts, target.saturating_sub(over_so_far));
+                over_so_far += over;
+                let capacity = capacity.max(1);
+                (room_name(exports, module, capacity), capacity)
+            }
+        };
         let timetable = exports.timetable(module);
         let layout = crate::rows::Layout::new(&ums.config);
         let department = layout.course(layout.module(module).course).department;
@@ -129,4 +168,62 @@ pub fn lectures(exports: &Exports) -> Vec<Lecture> {
     }
     out.sort_by_key(|l| (l.date, l.time_minutes, l.module_idx));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+    use crate::exports::ExportOptions;
+
+    fn lectures_with(rate: Option<f64>) -> Vec<Lecture> {
+        let config = Config {
+            seed: 3,
+            ..Config::scaled(400)
+        };
+        let options = ExportOptions {
+            overcrowding_rate: rate,
+            ..ExportOptions::default()
+        };
+        match Exports::new(config, options) {
+            Ok(exports) => lectures(&exports),
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    fn overcrowded_share(lectures: &[Lecture]) -> f64 {
+        let over = lectures
+            .iter()
+            .filter(|l| l.actual_attendance > l.venue_capacity)
+            .count();
+        over as f64 / lectures.len().max(1) as f64
+    }
+
+    #[test]
+    fn the_planted_overcrowding_rate_is_the_share_of_overflowing_lectures() {
+        let unplanted = lectures_with(None);
+        for rate in [0.0, 0.1, 0.25, 0.5] {
+            let planted = lectures_with(Some(rate));
+            assert_eq!(planted.len(), unplanted.len());
+            let share = overcrowded_share(&planted);
+            assert!((share - rate).abs() < 0.03, "{rate}: {share}");
+            // Only the rooms change: the same lectures, the same attendance.
+            for (a, b) in planted.iter().zip(&unplanted) {
+                assert_eq!(
+                    (a.module_idx, a.date, a.actual_attendance),
+                    (b.module_idx, b.date, b.actual_attendance)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn planted_capacity_counts_ties_and_ends() {
+        assert_eq!(planted_capacity(&[5, 9, 7, 3], 0), (9, 0));
+        assert_eq!(planted_capacity(&[5, 9, 7, 3], 2), (5, 2));
+        assert_eq!(planted_capacity(&[5, 9, 7, 3], 4), (2, 4));
+        // Two lectures tie at 7: one more cannot overflow alone.
+        assert_eq!(planted_capacity(&[7, 9, 7, 3], 2), (7, 1));
+        assert_eq!(planted_capacity(&[], 3), (0, 0));
+    }
 }

@@ -11,6 +11,8 @@
 //! form, parsed into typed per-field errors), [`page`] (the page's state and reducer).
 
 pub mod form;
+pub mod lesson;
+pub mod lesson_form;
 pub mod page;
 pub mod script;
 pub mod shell;
@@ -22,14 +24,16 @@ mod tests;
 use std::rc::Rc;
 
 use campus_csv::TableCsv;
+use campus_gen::exports::{ExportOptions, Exports};
 use campus_gen::{Config, TableId, Ums};
 use campus_sql::Part;
 use serde::{Deserialize, Serialize};
 
 use crate::{Bytes, JobError, Service, Step};
 
+pub use lesson::{EXPORTS_ZIP_FILE, SESSIONS_FILE, ZipEntry};
 pub use script::{SQL_FILE, ScriptChoices, ZIP_FILE};
-pub use source::{ChunkSource, SqlSource, ZipSource};
+pub use source::{ChunkSource, Listing, SqlSource, ZipSource};
 pub use stats::{Stats, Tapped};
 
 /// Bytes per chunk: big enough that messaging costs nothing, small enough to bound memory and
@@ -53,6 +57,17 @@ pub enum Request {
     /// Checks every foreign key, unique column and cross-table fact. Holds the whole dataset in
     /// memory and runs in one step: for the CLI, up to a few hundred thousand students.
     Check { config: Config },
+    /// The registrar's four exports of this university (and, with dirt, the answer key), stored
+    /// in one zip, `university_exports.zip`; [`Summary::entries`] says where each file lies.
+    Exports {
+        config: Config,
+        options: ExportOptions,
+    },
+    /// This university's lectures as occupancy sessions, `sessions.csv`.
+    Sessions {
+        config: Config,
+        options: ExportOptions,
+    },
 }
 
 /// What the generator reports.
@@ -81,6 +96,9 @@ pub struct Summary {
     pub bytes: u64,
     /// Present for scripts that hold the whole data section.
     pub stats: Option<Stats>,
+    /// Exports: where each file's bytes lie in the zip (stored, so a slice is the file).
+    #[serde(default)]
+    pub entries: Vec<ZipEntry>,
 }
 
 /// The generator as a [`Service`]: one request at a time, one chunk a step.
@@ -176,6 +194,9 @@ impl Job {
             | Request::CsvZip { config }
             | Request::CsvFiles { config, .. }
             | Request::Check { config } => config.clone(),
+            Request::Exports { config, options } | Request::Sessions { config, options } => {
+                return Job::lesson(request.clone(), config.clone(), options.clone());
+            }
         };
         let ums = Rc::new(Ums::new(config).map_err(|err| JobError::new(err.to_string()))?);
         let mut stats = None;
@@ -193,12 +214,38 @@ impl Job {
             Request::CsvZip { .. } => Work::one(ZIP_FILE, Box::new(ZipSource::new(ums.clone()))),
             Request::CsvFiles { part, .. } => Work::Tables(Tables::new(&ums, part)),
             Request::Check { .. } => Work::Check,
+            Request::Exports { .. } | Request::Sessions { .. } => {
+                return Err(JobError::new("not a database request"));
+            }
         };
         Ok(Job {
             ums,
             work,
             bytes: 0,
             stats,
+        })
+    }
+
+    /// The exports or the sessions of the university `config` describes.
+    fn lesson(request: Request, config: Config, options: ExportOptions) -> Result<Job, JobError> {
+        let exports =
+            Rc::new(Exports::new(config, options).map_err(|err| JobError::new(err.to_string()))?);
+        let ums = Rc::new(exports.ums().clone());
+        let work = match request {
+            Request::Sessions { .. } => Work::one(
+                SESSIONS_FILE,
+                Box::new(lesson::SessionsSource::new(exports)),
+            ),
+            _ => Work::one(
+                EXPORTS_ZIP_FILE,
+                Box::new(lesson::ExportsZipSource::new(exports)),
+            ),
+        };
+        Ok(Job {
+            ums,
+            work,
+            bytes: 0,
+            stats: None,
         })
     }
 
@@ -236,6 +283,16 @@ impl Job {
     }
 
     fn summary(&self) -> Summary {
+        if let Work::One { source, .. } = &self.work
+            && let Some(listing) = source.listing()
+        {
+            return Summary {
+                tables: listing.files,
+                bytes: self.bytes,
+                stats: None,
+                entries: listing.entries,
+            };
+        }
         Summary {
             tables: TableId::ALL
                 .iter()
@@ -243,6 +300,7 @@ impl Job {
                 .collect(),
             bytes: self.bytes,
             stats: self.stats.as_ref().map(|tapped| tapped.stats()),
+            entries: Vec::new(),
         }
     }
 }

@@ -14,6 +14,8 @@ use yew::prelude::*;
 
 use campus_etl::FileKind;
 
+use super::grading::{Grading, use_handover};
+use super::handover::Handover;
 use super::hook::use_etl;
 use super::state::EtlState;
 use attack::AttackPanel;
@@ -49,11 +51,19 @@ const LEDE: &str = "Load the four student-record exports (students, attendance, 
     attendance relates to marks and stages it all for MySQL — in a worker, file slice by file slice, \
     without uploading anything.";
 
+#[derive(PartialEq, Properties)]
+pub struct WorkbenchProps {
+    /// Exports another section handed over, taken as if chosen here.
+    #[prop_or_default]
+    pub handed: Option<Handover>,
+}
+
 #[component]
-pub fn Workbench() -> Html {
+pub fn Workbench(props: &WorkbenchProps) -> Html {
     let state = use_reducer(EtlState::default);
     let etl = use_etl(state.dispatcher());
     let dispatch = state.dispatcher();
+    let answer_key = use_handover(props.handed.clone(), dispatch.clone());
     let busy = state.running.is_some() || state.attack.as_ref().is_some_and(|a| a.running);
     // A finished run's files table is shown where the user will see it.
     use_effect_with(state.run_id, |run| {
@@ -80,6 +90,9 @@ pub fn Workbench() -> Html {
                 <Correlation analysis={analysis.clone()} />
                 <AttackPanel attack={state.attack.clone()} keyed={state.choices.keyed} {busy}
                     etl={etl.clone()} />
+            }
+            if let Some(answer_key) = answer_key {
+                <Grading {answer_key} files={state.files.clone()} run={u64::from(state.run_id)} />
             }
             <Outputs downloads={state.downloads.clone()} markdown={state.markdown.clone()} />
         </section>

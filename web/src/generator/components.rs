@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod form;
+pub mod lesson;
 pub mod preview;
 pub mod progress;
 pub mod results;

@@ -5,13 +5,15 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use web_sys::Url;
+use web_sys::{Blob, Url};
 use yew::prelude::*;
 
 use campus_gen::Config;
+use campus_gen::exports::{ANSWER_KEY, ExportOptions};
 use campus_jobs::generate::shell::{Collecting, Jobs, Todo, WorkerEvent, mime};
-use campus_jobs::generate::{Request, ScriptChoices, Summary};
+use campus_jobs::generate::{Request, ScriptChoices, Summary, ZipEntry};
 
+use crate::etl::handover::{Handover, slice_file};
 use crate::generator::state::{Action, JobKind, State};
 use crate::shared::disk::open_file;
 use crate::shared::download::{BlobBuilder, revoke};
@@ -42,6 +44,10 @@ struct Inner {
     jobs: RefCell<Jobs<BlobBuilder>>,
     /// Object URLs of the files on offer, freed when replaced.
     urls: RefCell<Vec<String>>,
+    /// The lesson's files, kept to hand to the other sections.
+    exports: RefCell<Option<(Blob, Vec<ZipEntry>)>>,
+    sessions: RefCell<Option<Blob>>,
+    handovers: std::cell::Cell<u32>,
 }
 
 impl GeneratorHandle {
@@ -56,6 +62,60 @@ impl GeneratorHandle {
         self.start(JobKind::CsvZip, config, ScriptChoices::default());
     }
 
+    /// Starts the registrar's exports, or the sessions, of this university.
+    pub fn lesson(&self, kind: JobKind, config: Config, options: ExportOptions) {
+        let Some(client) = self.client() else { return };
+        let file = BlobBuilder::new(mime(kind));
+        let mut jobs = self.inner.jobs.borrow_mut();
+        let (job_id, request, replaced) = jobs.start_with(
+            kind,
+            config,
+            ScriptChoices::default(),
+            options,
+            file,
+            now_ms(),
+        );
+        drop(jobs);
+        self.send(client, job_id, kind, request, replaced);
+    }
+
+    /// The exports (or the sessions) as files for another section, if they are ready.
+    pub fn handover(&self, kind: JobKind) -> Result<Option<Handover>, String> {
+        let id = self.inner.handovers.get() + 1;
+        self.inner.handovers.set(id);
+        if kind == JobKind::Sessions {
+            let Some(blob) = self.inner.sessions.borrow().clone() else {
+                return Ok(None);
+            };
+            let file = slice_file(
+                &blob,
+                0,
+                blob.size() as u64,
+                campus_jobs::generate::SESSIONS_FILE,
+            )?;
+            return Ok(Some(Handover::Sessions { id, file }));
+        }
+        let exports = self.inner.exports.borrow();
+        let Some((blob, entries)) = exports.as_ref() else {
+            return Ok(None);
+        };
+        let mut files = Vec::new();
+        let mut answer_key = None;
+        for entry in entries {
+            let file = slice_file(blob, entry.start, entry.end, &entry.name)?;
+            if entry.name == ANSWER_KEY {
+                answer_key = Some(file.into());
+            } else {
+                files.push(file);
+            }
+        }
+        Ok(Some(Handover::Exports {
+            id,
+            files,
+            answer_key,
+        }))
+    }
+
     fn client(&self) -> Option<Client> {
         self.inner.client.borrow().clone()
     }
@@ -66,6 +126,17 @@ impl GeneratorHandle {
         let mut jobs = self.inner.jobs.borrow_mut();
         let (job_id, request, replaced) = jobs.start(kind, config, sql_choices, file, now_ms());
         drop(jobs);
+        self.send(client, job_id, kind, request, replaced);
+    }
+
+    fn send(
+        &self,
+        client: Client,
+        job_id: u32,
+        kind: JobKind,
+        request: Request,
+        replaced: Option<campus_jobs::wire::RequestId>,
+    ) {
         if let Some(replaced) = replaced {
             client.cancel(replaced);
         }
@@ -134,16 +205,18 @@ impl GeneratorHandle {
         disk_file: Option<String>,
     ) {
         let on_disk = disk_file.is_some();
-        let url = match disk_file {
-            Some(name) => match open_file(&name).await {
-                Ok(file) => Url::create_object_url_with_blob(&file)
-                    .map_err(|err| format!("the browser could not offer the file: {err:?}")),
-                Err(message) => Err(message),
-            },
-            None => std::mem::replace(&mut job.file, BlobBuilder::new("")).finish(),
+        let blob = match disk_file {
+            Some(name) => open_file(&name).await.map(Blob::from),
+            None => std::mem::replace(&mut job.file, BlobBuilder::new("")).finish_blob(),
         };
+        let url = blob.and_then(|blob| {
+            let url = Url::create_object_url_with_blob(&blob)
+                .map_err(|err| format!("the browser could not offer the file: {err:?}"))?;
+            Ok((blob, url))
+        });
         let action = match url {
-            Ok(url) => {
+            Ok((blob, url)) => {
+                let answer_key_url = self.keep_lesson_file(job.kind, blob, &summary.entries);
                 let mut urls = self.inner.urls.borrow_mut();
                 if job.kind == JobKind::Sql {
                     // A new script replaces the last result and its files.
@@ -152,8 +225,24 @@ impl GeneratorHandle {
                     }
                 }
                 urls.push(url.clone());
+                urls.extend(answer_key_url.clone());
                 drop(urls);
-                job.done(url, summary, worker_ms, on_disk, now_ms())
+                match job.done(url, summary, worker_ms, on_disk, now_ms()) {
+                    Action::LessonDone {
+                        job_id,
+                        kind,
+                        output,
+                        options,
+                        ..
+                    } => Action::LessonDone {
+                        job_id,
+                        kind,
+                        output,
+                        options,
+                        answer_key_url,
+                    },
+                    action => action,
+                }
             }
             Err(message) => Action::Failed {
                 job_id: Some(job.job_id),
@@ -161,6 +250,25 @@ impl GeneratorHandle {
             },
         };
         self.inner.dispatch.dispatch(action);
+    }
+
+    /// Keeps a lesson file to hand over; returns the answer key's own URL when the exports have one.
+    fn keep_lesson_file(&self, kind: JobKind, blob: Blob, entries: &[ZipEntry]) -> Option<String> {
+        match kind {
+            JobKind::Exports => {
+                let key = entries.iter().find(|e| e.name == ANSWER_KEY);
+                let url = key
+                    .and_then(|e| slice_file(&blob, e.start, e.end, ANSWER_KEY).ok())
+                    .and_then(|file| Url::create_object_url_with_blob(&file).ok());
+                *self.inner.exports.borrow_mut() = Some((blob, entries.to_vec()));
+                url
+            }
+            JobKind::Sessions => {
+                *self.inner.sessions.borrow_mut() = Some(blob);
+                None
+            }
+            JobKind::Sql | JobKind::CsvZip => None,
+        }
     }
 
     fn on_status(&self, status: WorkerStatus) {
@@ -184,6 +292,9 @@ pub fn use_generator(dispatch: UseReducerDispatcher<State>) -> GeneratorHandle {
                 dispatch,
                 jobs: RefCell::new(Jobs::default()),
                 urls: RefCell::new(Vec::new()),
+                exports: RefCell::new(None),
+                sessions: RefCell::new(None),
+                handovers: std::cell::Cell::new(0),
             }),
         };
         // The status callback holds the handle, the handle holds the client: both live as long

@@ -10,7 +10,9 @@ use std::rc::Rc;
 use campus_jobs::generate::page;
 use yew::Reducible;
 
-pub use campus_jobs::generate::page::{Action, Generated, JobKind, Output, PAGE_ROWS, Running};
+pub use campus_jobs::generate::page::{
+    Action, Generated, JobKind, LessonOutput, Output, PAGE_ROWS, Running,
+};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct State(page::State);

@@ -7,7 +7,7 @@
 //! work, so a cancel is seen between two chunks.
 
 use campus_jobs::generate::shell::{Delivery, Disk, DiskNames, SQL_DISK_FILES, WorkerEvent};
-use campus_jobs::generate::{GenerateService, Request, ZIP_FILE};
+use campus_jobs::generate::{EXPORTS_ZIP_FILE, GenerateService, Request, SESSIONS_FILE, ZIP_FILE};
 use campus_jobs::{JobError, Service, Step};
 
 use crate::shared::disk::{self, DiskFile};
@@ -50,7 +50,7 @@ impl Handler for Generator {
         if !self.cleaned {
             // A new page forgets the big files of earlier visits.
             let [sql, next] = SQL_DISK_FILES;
-            disk::remove_files(&[sql, next, ZIP_FILE]).await;
+            disk::remove_files(&[sql, next, ZIP_FILE, EXPORTS_ZIP_FILE, SESSIONS_FILE]).await;
             self.cleaned = true;
         }
         let started_ms = now_ms();

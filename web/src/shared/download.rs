@@ -37,12 +37,19 @@ impl BlobBuilder {
 
     /// The whole file, as an object URL to download from.
     pub fn finish(self) -> Result<String, String> {
-        let options = BlobPropertyBag::new();
-        options.set_type(self.mime);
-        let blob = Blob::new_with_blob_sequence_and_options(&self.parts, &options)
-            .map_err(|err| format!("the browser could not assemble the file: {err:?}"))?;
+        let blob = self.finish_blob()?;
         Url::create_object_url_with_blob(&blob)
             .map_err(|err| format!("the browser could not offer the file: {err:?}"))
+    }
+}
+
+impl BlobBuilder {
+    /// The whole file, as a Blob.
+    pub fn finish_blob(self) -> Result<Blob, String> {
+        let options = BlobPropertyBag::new();
+        options.set_type(self.mime);
+        Blob::new_with_blob_sequence_and_options(&self.parts, &options)
+            .map_err(|err| format!("the browser could not assemble the file: {err:?}"))
     }
 }
 

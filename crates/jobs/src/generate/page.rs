@@ -7,6 +7,7 @@ use campus_gen::Config;
 
 use crate::Notice;
 use crate::generate::form::{Field, FormInput};
+use crate::generate::lesson_form::{LessonField, LessonInput};
 use crate::generate::{ScriptChoices, Summary};
 
 /// Said when the worker could not start.
@@ -20,6 +21,10 @@ pub const PAGE_ROWS: u64 = 20;
 pub enum JobKind {
     Sql,
     CsvZip,
+    /// The registrar's exports (and the answer key) in one zip.
+    Exports,
+    /// The lectures as occupancy sessions.
+    Sessions,
 }
 
 /// A job the worker is running.
@@ -56,14 +61,28 @@ pub struct Generated {
     pub sql_choices: ScriptChoices,
     pub sql: Output,
     pub zip: Option<Output>,
+    /// The lesson's files, each made from the settings shown with it.
+    pub exports: Option<LessonOutput>,
+    pub sessions: Option<LessonOutput>,
     /// The table picked for preview and its page.
     pub table_idx: usize,
     pub page: u64,
 }
 
+/// A lesson file and the settings it was made with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonOutput {
+    pub output: Output,
+    pub options: campus_gen::exports::ExportOptions,
+    /// The answer key alone, as an object URL (exports with dirt).
+    pub answer_key_url: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct State {
     pub form: FormInput,
+    /// The lesson's settings (exports and sessions of the generated university).
+    pub lesson: LessonInput,
     pub worker_ready: bool,
     pub running: Option<Running>,
     pub generated: Option<Generated>,
@@ -104,6 +123,15 @@ pub enum Action {
         job_id: u32,
         output: Output,
     },
+    /// The exports or the sessions are ready, made with `options`.
+    LessonDone {
+        job_id: u32,
+        kind: JobKind,
+        output: Output,
+        options: campus_gen::exports::ExportOptions,
+        answer_key_url: Option<String>,
+    },
+    EditLesson(LessonField, String),
     CancelRequested,
     /// The worker crashed, did not start, or was restarted after ignoring a cancel.
     WorkerDied(String),
@@ -154,6 +182,21 @@ impl State {
                 output,
             } => self.sql_done(job_id, config, sql_choices, output),
             Action::ZipDone { job_id, output } => self.zip_done(job_id, output),
+            Action::LessonDone {
+                job_id,
+                kind,
+                output,
+                options,
+                answer_key_url,
+            } => {
+                let output = LessonOutput {
+                    output,
+                    options,
+                    answer_key_url,
+                };
+                self.lesson_done(job_id, kind, output)
+            }
+            Action::EditLesson(field, text) => self.lesson.set_value(field, text),
             Action::CancelRequested => self.cancelled(),
             Action::WorkerDied(reason) => self.worker_died(&reason),
             Action::Failed { job_id, message } => self.failed(job_id, message),
@@ -193,6 +236,8 @@ impl State {
                 sql_choices,
                 sql,
                 zip: None,
+                exports: None,
+                sessions: None,
                 table_idx: 0,
                 page: 0,
             });
@@ -204,6 +249,18 @@ impl State {
             self.running = None;
             if let Some(generated) = self.generated.as_mut() {
                 generated.zip = Some(output);
+            }
+        }
+    }
+
+    fn lesson_done(&mut self, job_id: u32, kind: JobKind, output: LessonOutput) {
+        if self.is_current(job_id) {
+            self.running = None;
+            if let Some(generated) = self.generated.as_mut() {
+                match kind {
+                    JobKind::Sessions => generated.sessions = Some(output),
+                    _ => generated.exports = Some(output),
+                }
             }
         }
     }

@@ -10,9 +10,12 @@ use serde::{Deserialize, Serialize};
 use campus_gen::Config;
 
 use super::page::{Action, JobKind, Output};
-use super::{Event, Request, SQL_FILE, ScriptChoices, Summary, ZIP_FILE};
+use super::{
+    EXPORTS_ZIP_FILE, Event, Request, SESSIONS_FILE, SQL_FILE, ScriptChoices, Summary, ZIP_FILE,
+};
 use crate::wire::{Reply, RequestId};
 use crate::{Bytes, JobError, Step};
+use campus_gen::exports::ExportOptions;
 
 /// What the worker reports about a request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +46,8 @@ pub enum WorkerEvent {
 pub fn file_name(request: &Request) -> &'static str {
     match request {
         Request::CsvZip { .. } => ZIP_FILE,
+        Request::Exports { .. } => EXPORTS_ZIP_FILE,
+        Request::Sessions { .. } => SESSIONS_FILE,
         _ => SQL_FILE,
     }
 }
@@ -61,7 +66,9 @@ impl DiskNames {
     /// The name to write `request`'s file under.
     pub fn for_request(&self, request: &Request) -> &'static str {
         match request {
-            Request::CsvZip { .. } => ZIP_FILE,
+            Request::CsvZip { .. } | Request::Exports { .. } | Request::Sessions { .. } => {
+                file_name(request)
+            }
             _ => {
                 let [first, second] = SQL_DISK_FILES;
                 if self.offered == Some(first) {
@@ -85,7 +92,8 @@ impl DiskNames {
 pub fn mime(kind: JobKind) -> &'static str {
     match kind {
         JobKind::Sql => "application/sql",
-        JobKind::CsvZip => "application/zip",
+        JobKind::CsvZip | JobKind::Exports => "application/zip",
+        JobKind::Sessions => "text/csv",
     }
 }
 
@@ -186,6 +194,8 @@ pub struct Collecting<F> {
     pub kind: JobKind,
     pub config: Config,
     pub sql_choices: ScriptChoices,
+    /// The lesson's settings, for exports and sessions.
+    pub options: ExportOptions,
     pub file_name: &'static str,
     pub file: F,
     pub started_ms: f64,
@@ -219,6 +229,13 @@ impl<F> Collecting<F> {
                 output,
             },
             JobKind::CsvZip => Action::ZipDone { job_id, output },
+            kind @ (JobKind::Exports | JobKind::Sessions) => Action::LessonDone {
+                job_id,
+                kind,
+                output,
+                options: self.options,
+                answer_key_url: None,
+            },
         }
     }
 }
@@ -273,6 +290,26 @@ impl<F> Jobs<F> {
         file: F,
         now_ms: f64,
     ) -> (u32, Request, Option<RequestId>) {
+        self.start_with(
+            kind,
+            config,
+            sql_choices,
+            ExportOptions::default(),
+            file,
+            now_ms,
+        )
+    }
+
+    /// As [`Jobs::start`], with the lesson's settings for exports and sessions.
+    pub fn start_with(
+        &mut self,
+        kind: JobKind,
+        config: Config,
+        sql_choices: ScriptChoices,
+        options: ExportOptions,
+        file: F,
+        now_ms: f64,
+    ) -> (u32, Request, Option<RequestId>) {
         let replaced = self.stop();
         self.last_job_id += 1;
         let job_id = self.last_job_id;
@@ -284,6 +321,14 @@ impl<F> Jobs<F> {
             JobKind::CsvZip => Request::CsvZip {
                 config: config.clone(),
             },
+            JobKind::Exports => Request::Exports {
+                config: config.clone(),
+                options: options.clone(),
+            },
+            JobKind::Sessions => Request::Sessions {
+                config: config.clone(),
+                options: options.clone(),
+            },
         };
         self.current = Some(Collecting {
             job_id,
@@ -291,6 +336,7 @@ impl<F> Jobs<F> {
             kind,
             config,
             sql_choices,
+            options,
             file_name: file_name(&request),
             file,
             started_ms: now_ms,

@@ -18,6 +18,18 @@ pub trait ChunkSource {
     fn fill(&mut self, out: &mut Vec<u8>, min_len: usize) -> Result<bool, JobError>;
     /// (rows written, rows in all).
     fn progress(&self) -> (u64, u64);
+    /// For outputs that are not the database's tables: (file, rows) of each, and where each
+    /// lies in the output, once complete.
+    fn listing(&self) -> Option<Listing> {
+        None
+    }
+}
+
+/// The files of an output other than the database's tables.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub files: Vec<(String, u64)>,
+    pub entries: Vec<crate::generate::lesson::ZipEntry>,
 }
 
 /// `Create_FullDB.sql`, or the slice of it the choices ask for.
@@ -45,7 +57,18 @@ impl<D: Dataset> ChunkSource for SqlSource<D> {
 
 /// A `Write` whose bytes the zip writer appends and [`ZipSource`] drains chunk by chunk.
 #[derive(Clone, Default)]
-struct SharedBuf(Rc<RefCell<Vec<u8>>>);
+pub(crate) struct SharedBuf(Rc<RefCell<Vec<u8>>>);
+
+impl SharedBuf {
+    pub(crate) fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    /// Moves every byte written so far to the end of `out`.
+    pub(crate) fn drain_into(&self, out: &mut Vec<u8>) {
+        out.append(&mut self.0.borrow_mut());
+    }
+}
 
 impl Write for SharedBuf {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

@@ -17,6 +17,8 @@ pub fn ProgressView(props: &ProgressProps) -> Html {
     let what = match r.kind {
         JobKind::Sql => "Generating Create_FullDB.sql",
         JobKind::CsvZip => "Zipping the CSV files",
+        JobKind::Exports => "Writing the registrar's exports",
+        JobKind::Sessions => "Counting the lectures' attendance",
     };
     let percent = if r.rows_total == 0 {
         0.0

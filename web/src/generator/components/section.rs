@@ -8,10 +8,11 @@ use campus_jobs::generate::form::FormInput;
 use campus_jobs::route::{Route, Section};
 
 use crate::generator::components::form::GeneratorForm;
+use crate::generator::components::lesson::LessonPanel;
 use crate::generator::components::progress::ProgressView;
 use crate::generator::components::results::Results;
 use crate::generator::hook::use_generator;
-use crate::generator::state::{Action, State};
+use crate::generator::state::{Action, JobKind, State};
 use crate::shared::notice::NoticeView;
 
 #[derive(Properties, PartialEq)]
@@ -20,6 +21,8 @@ pub struct Props {
     pub active: bool,
     /// The settings a shared link carries.
     pub link: Option<FormInput>,
+    /// Hands the lesson's files to another section.
+    pub on_handover: Callback<crate::etl::handover::Handover>,
 }
 
 #[component]
@@ -70,6 +73,7 @@ pub fn GeneratorSection(props: &Props) -> Html {
         })
     };
     let on_dismiss = on_action.reform(|()| Action::DismissNotice);
+    let (on_make, on_open) = lesson_callbacks(&state, &generator, &props.on_handover);
 
     html! {
         <div data-testid="app" data-ready={state.worker_ready.to_string()}
@@ -93,11 +97,45 @@ pub fn GeneratorSection(props: &Props) -> Html {
                     }
                     if let Some(generated) = &state.generated {
                         <Results generated={generated.clone()} busy={state.running.is_some()}
-                            {on_action} {on_build_zip} />
+                            on_action={on_action.clone()} {on_build_zip} />
+                        <LessonPanel generated={generated.clone()} lesson={state.lesson.clone()}
+                            busy={state.running.is_some()} {on_action} {on_make} {on_open} />
                     }
                 </section>
         </div>
     }
+}
+
+/// The lesson panel's callbacks: make the exports or sessions of the generated university with
+/// the settings shown, and hand them over.
+fn lesson_callbacks(
+    state: &UseReducerHandle<State>,
+    generator: &crate::generator::hook::GeneratorHandle,
+    on_handover: &Callback<crate::etl::handover::Handover>,
+) -> (Callback<JobKind>, Callback<JobKind>) {
+    let on_make = {
+        let generator = generator.clone();
+        let config = state.generated.as_ref().map(|g| g.config.clone());
+        let options = state.lesson.parse().ok();
+        Callback::from(move |kind: JobKind| {
+            if let (Some(config), Some(options)) = (&config, &options) {
+                generator.lesson(kind, config.clone(), options.clone());
+            }
+        })
+    };
+    let on_open = {
+        let (generator, on_handover) = (generator.clone(), on_handover.clone());
+        let dispatch = state.dispatcher();
+        Callback::from(move |kind: JobKind| match generator.handover(kind) {
+            Ok(Some(handover)) => on_handover.emit(handover),
+            Ok(None) => {}
+            Err(message) => dispatch.dispatch(Action::Failed {
+                job_id: None,
+                message,
+            }),
+        })
+    };
+    (on_make, on_open)
 }
 
 /// Puts the form's settings in the address, so the link reproduces this dataset (replacing the

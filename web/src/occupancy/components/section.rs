@@ -39,10 +39,25 @@ fn notice_view(notice: &Notice, on_dismiss: Callback<MouseEvent>) -> Html {
     }
 }
 
+#[derive(PartialEq, Properties)]
+pub struct SectionProps {
+    /// The generated university's lectures, handed over to start from.
+    #[prop_or_default]
+    pub handed: Option<crate::etl::handover::Handover>,
+}
+
 #[component]
-pub fn OccupancySection() -> Html {
+pub fn OccupancySection(props: &SectionProps) -> Html {
     let state = use_reducer(State::default);
     let handle = use_occupancy(state.dispatcher());
+    {
+        let handle = handle.clone();
+        use_effect_with(props.handed.clone(), move |handed| {
+            if let Some(crate::etl::handover::Handover::Sessions { file, .. }) = handed {
+                handle.import_csv(file.clone());
+            }
+        });
+    }
     let dispatch = state.dispatcher();
     let capacities = use_memo(state.dataset.revision, {
         let sessions = state.dataset.sessions.clone();
