@@ -134,20 +134,25 @@ fn parse(data: &[u8], file: &str, label: Label) -> Imported<InputRow> {
             // As before, the first of two same-named columns is used without a word.
             CsvErrorKind::DuplicateColumn { .. } => continue,
             CsvErrorKind::UnterminatedQuote
+            | CsvErrorKind::QuoteOpenAtLimit { .. }
             | CsvErrorKind::HeaderNotUtf8
+            | CsvErrorKind::Utf16
+            | CsvErrorKind::NulInHeader
             | CsvErrorKind::RecordTooLong { .. }
             | CsvErrorKind::TooManyFields { .. } => ImportError::Unreadable(error),
         };
-        // Skipped rows are counted by the reader below; a whole-file error counts as one.
-        if !matches!(
+        // Skipped rows and the lines not read after a stop are counted by the reader below; a
+        // whole-file error that left no line unread (an empty file) counts as one.
+        let whole_file = !matches!(
             converted,
             ImportError::FieldCount { .. } | ImportError::NotUtf8 { .. }
-        ) {
+        );
+        if whole_file && reader.stats().n_unread_lines == 0 {
             n_bad_rows += 1;
         }
         errors.push(converted);
     }
-    n_bad_rows += reader.stats().n_skipped_rows as usize;
+    n_bad_rows += reader.stats().n_rejected() as usize;
     // Both lists are in file order; a stable sort by line interleaves them.
     errors.sort_by_key(ImportError::line);
     errors.truncate(MAX_KEPT_ERRORS);
@@ -430,6 +435,26 @@ enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual
             messages(&imported),
             [
                 "t.csv:3: a quoted field opened here is never closed; the rest of the file was not read"
+            ]
+        );
+    }
+
+    /// Regression: an unclosed quote at line 201 of 316 lost 116 rows and counted one.
+    #[test]
+    fn every_line_after_an_unclosed_quote_counts_as_bad() {
+        let mut text = format!("{HEADER}\n");
+        for line in 2..=316 {
+            let school = if line == 201 { "\"Law" } else { "Law" };
+            text.push_str(&row(school, "85"));
+            text.push('\n');
+        }
+        let imported = parse_sessions(text.as_bytes(), "t.csv");
+        assert_eq!(imported.rows.len(), 199);
+        assert_eq!(imported.n_bad_rows, 116);
+        assert_eq!(
+            messages(&imported),
+            [
+                "t.csv:201: a quoted field opened here is never closed; the rest of the file was not read"
             ]
         );
     }
