@@ -1,10 +1,12 @@
 //! `campus`: the studio's jobs from a terminal. Glue over the core crates: parse arguments, call
 //! the core, report progress and errors.
 
+mod bad_rows;
 mod etl;
 mod exports;
 mod generate;
 mod occupancy;
+mod output;
 mod sqlite;
 
 use std::process::ExitCode;

@@ -11,4 +11,5 @@ mod generate;
 mod lesson;
 mod mariadb;
 mod occupancy;
+mod safe;
 mod sqlite;

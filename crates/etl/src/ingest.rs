@@ -11,7 +11,7 @@ use campus_schema::Date;
 
 use crate::fasthash::{FastMap, FastSet, fingerprint, fingerprint_at, fingerprint_more};
 use crate::hash::{Digest32, student_digest, to_hex};
-use crate::quality::{Example, FileReport, FindingKind, Findings};
+use crate::quality::{Example, FileReport, FindingKind, Findings, Rejected};
 use crate::{EtlError, EtlOptions, FileKind};
 
 /// One student of the master file.
@@ -281,6 +281,7 @@ impl Etl {
         let mut read = ReadOptions::new(file_name);
         read.delimiter = self.options.delimiter;
         read.max_errors = self.options.max_errors;
+        read.max_record_bytes = self.options.max_record_bytes;
         let ctx = ScanCtx {
             kind,
             file_name: file_name.to_owned(),
@@ -339,6 +340,7 @@ impl Etl {
             n_errors: stats.n_errors,
             unusable,
             findings: scan.ctx.findings,
+            rejected: Rejected::from_stats(&stats),
         };
         self.state.reports.push(report);
         self.state.reports.last().ok_or(EtlError::NoFileOpen)
