@@ -313,7 +313,7 @@ mod tests {
             .err()
             .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("is the input")));
-        assert!(matches!(target(&dir), Err(_)));
+        assert!(target(&dir).is_err());
         assert_eq!(target(Path::new("-")).ok(), Some(Target::Stdout));
         let _ = fs::remove_dir_all(&dir);
     }
