@@ -160,6 +160,10 @@ pub struct EtlOptions {
     pub delimiter: Option<u8>,
     /// A record longer than this stops its file (see [`campus_csv::ReadOptions`]).
     pub max_record_bytes: usize,
+    /// Keys the duplicate check remembers beyond the per-student index (rows of no student,
+    /// far-apart dates), per kind of file; later ones are reported as not checked. Memory is
+    /// about 40 bytes per key, so the default (2^21) bounds it near 80 MB per kind.
+    pub max_tracked_keys: usize,
 }
 
 impl Default for EtlOptions {
@@ -173,6 +177,7 @@ impl Default for EtlOptions {
             max_errors: 100,
             delimiter: None,
             max_record_bytes: campus_csv::DEFAULT_MAX_RECORD_BYTES,
+            max_tracked_keys: 1 << 21,
         }
     }
 }

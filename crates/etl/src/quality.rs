@@ -24,6 +24,9 @@ pub enum FindingKind {
     /// Key fields (college_code, roll_no, dob, course or programme code) with leading or
     /// trailing spaces; hashed and joined as they are, as pandas does.
     PaddedKeys,
+    /// Rows whose key came after the duplicate check's memory was full (a file of mostly
+    /// unknown students or scattered dates); not checked for duplicates.
+    NotCheckedForDuplicates,
 }
 
 impl FindingKind {
@@ -44,6 +47,9 @@ impl FindingKind {
             FindingKind::TotalMismatch => "total ≠ internal + external",
             FindingKind::PaddedKeys => {
                 "key fields with leading/trailing spaces (hashed and joined as they are, as pandas does)"
+            }
+            FindingKind::NotCheckedForDuplicates => {
+                "rows not checked for duplicates: the check's memory for keys of no student (or far-apart dates) was full"
             }
         }
     }
