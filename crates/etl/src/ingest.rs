@@ -611,8 +611,23 @@ impl Handler<'_> {
                     example(row, &self.ctx.masked)
                 });
         }
-        if self.state.lookup(roll_no, dob).is_some() {
-            // The first row of a duplicated key wins, as `drop_duplicates(keep="first")` does.
+        if let Some(first) = self.state.lookup(roll_no, dob) {
+            // The first row of a duplicated key wins for the joins, as the notebook's
+            // `drop_duplicates(subset=["roll_no", "dob"], keep="first")` does; a row that
+            // names another college is another person, reported (and hashed from its own
+            // fields in the staging output).
+            let conflicting = self
+                .state
+                .students
+                .get(first as usize)
+                .is_some_and(|s| s.college_code != college_code);
+            if conflicting {
+                self.ctx.findings.add(
+                    FindingKind::ConflictingDuplicateKeys,
+                    self.options.max_examples,
+                    || example(row, &self.ctx.masked),
+                );
+            }
             return;
         }
         let Ok(idx) = u32::try_from(self.state.students.len()) else {

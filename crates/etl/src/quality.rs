@@ -27,6 +27,8 @@ pub enum FindingKind {
     /// Rows whose key came after the duplicate check's memory was full (a file of mostly
     /// unknown students or scattered dates); not checked for duplicates.
     NotCheckedForDuplicates,
+    /// Students rows whose (roll_no, dob) is an earlier row's with another college code.
+    ConflictingDuplicateKeys,
 }
 
 impl FindingKind {
@@ -47,6 +49,9 @@ impl FindingKind {
             FindingKind::TotalMismatch => "total ≠ internal + external",
             FindingKind::PaddedKeys => {
                 "key fields with leading/trailing spaces (hashed and joined as they are, as pandas does)"
+            }
+            FindingKind::ConflictingDuplicateKeys => {
+                "students whose (roll_no, dob) repeats an earlier row's with another college code: each row is hashed from its own fields in stg_students; attendance, exams and placements join on (roll_no, dob) as the notebook does, so their rows join to the first of the two (drop_duplicates keep=\"first\")"
             }
             FindingKind::NotCheckedForDuplicates => {
                 "rows not checked for duplicates: the check's memory for keys of no student (or far-apart dates) was full"

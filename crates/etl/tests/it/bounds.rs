@@ -82,3 +82,38 @@ fn the_duplicate_check_of_unknown_keys_is_capped_and_reported() {
     );
     assert_eq!(report.findings.count(FindingKind::DuplicateRows), 1);
 }
+
+/// Regression: two students with the same (roll_no, dob) and different college codes; the
+/// second row's staging hash was the first's, which is not the hash of its own fields.
+#[test]
+fn a_conflicting_duplicate_key_is_reported_and_hashed_from_its_own_fields() {
+    use campus_etl::export::{Export, ExportOptions};
+    use campus_etl::student_hash;
+
+    let students = "roll_no,dob,college_code,program_code\n1001,2005-01-01,C1,CSE\n1001,2005-01-01,C2,ECE\n1001,2005-01-01,C1,CSE\n";
+    let mut etl = Etl::new(EtlOptions::default());
+    let Ok(report) = etl.load(FileKind::Students, "s.csv", students.as_bytes()) else {
+        panic!("students did not load");
+    };
+    // The third row repeats the first exactly: a duplicate, not a conflict.
+    assert_eq!(
+        report.findings.count(FindingKind::ConflictingDuplicateKeys),
+        1
+    );
+    assert_eq!(report.findings.count(FindingKind::DuplicateKeys), 2);
+    let Ok(mut export) = Export::begin(&etl, FileKind::Students, "s.csv", ExportOptions::default())
+    else {
+        panic!("export did not begin");
+    };
+    export.feed(&etl, students.as_bytes());
+    export.finish(&etl);
+    let csv = String::from_utf8_lossy(export.csv_buf()).into_owned();
+    let hashes: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').next())
+        .collect();
+    let own =
+        |college: &str| student_hash(&campus_etl::HashMode::Sha256, college, "1001", "2005-01-01");
+    assert_eq!(hashes, [own("C1"), own("C2"), own("C1")], "{csv}");
+}
