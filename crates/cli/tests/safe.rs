@@ -315,3 +315,29 @@ fn occupancy_never_writes_over_its_input() {
     );
     assert!(read(&data) == before);
 }
+
+/// Regression: `campus generate --out - | head` printed "Broken pipe" and exited 1.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    let child = Command::new(env!("CARGO_BIN_EXE_campus"))
+        .args(["generate", "--seed", "42", "--out", "-", "--quiet"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        panic!("cannot run campus");
+    };
+    let mut head = [0u8; 100];
+    if let Some(stdout) = child.stdout.as_mut() {
+        let _ = stdout.read_exact(&mut head);
+    }
+    drop(child.stdout.take());
+    let Ok(output) = child.wait_with_output() else {
+        panic!("campus did not finish");
+    };
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stderr), "");
+}
