@@ -93,7 +93,7 @@ pub enum CsvErrorKind {
     )]
     Utf16,
     #[error(
-        "the header line contains NUL bytes: UTF-16 text without a byte-order mark, or not a text file (save it as UTF-8); nothing was read"
+        "the header line is mostly NUL bytes, as UTF-16 text without a byte-order mark is: save it as UTF-8; nothing was read"
     )]
     NulInHeader,
     #[error("record has more than {limit} fields; the rest of the file was not read")]
@@ -458,7 +458,7 @@ impl CsvReader {
         let first_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
         let encoding_error = if body.starts_with(b"\xff\xfe") || body.starts_with(b"\xfe\xff") {
             Some(CsvErrorKind::Utf16)
-        } else if first_line.contains(&0) {
+        } else if looks_utf16(first_line) {
             Some(CsvErrorKind::NulInHeader)
         } else {
             None
@@ -846,6 +846,12 @@ fn head<T>(items: &[T], to: usize) -> &[T] {
     items.get(..to).unwrap_or_default()
 }
 
+/// Whether a line is UTF-16 without a byte-order mark: every other byte of ASCII text is NUL.
+fn looks_utf16(line: &[u8]) -> bool {
+    let n_nul = line.iter().filter(|&&b| b == 0).count();
+    n_nul > 0 && n_nul * 3 >= line.len()
+}
+
 /// The line breaks in `bytes`.
 fn count_newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
@@ -1218,7 +1224,7 @@ mod tests {
         assert!(
             errors
                 .iter()
-                .all(|e| e.starts_with("t.csv:1: the header line contains NUL bytes")),
+                .all(|e| e.starts_with("t.csv:1: the header line is mostly NUL bytes")),
             "{errors:?}"
         );
     }
