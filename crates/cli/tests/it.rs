@@ -9,6 +9,7 @@ mod support;
 mod etl;
 mod generate;
 mod lesson;
+mod malformed;
 mod mariadb;
 mod occupancy;
 mod safe;
