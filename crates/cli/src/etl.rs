@@ -1,7 +1,7 @@
 //! `campus etl`: the student-records pipeline over files, and `campus etl sample`.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -15,11 +15,21 @@ use campus_jobs::etl::{
 };
 use clap::{Args, Subcommand};
 
+use crate::bad_rows::MaxBadRows;
+use crate::output::{Inputs, StagedFile, check_folder, commit};
+
 /// Read the four AKTU-style exports, pseudonymise, join, check quality, correlate attendance
 /// with marks, and write transformed CSVs, MySQL staging SQL and a Markdown report.
 ///
 /// Students come first (every other file joins to them); several attendance, exam or
-/// placement files may be given. Files stream in 1 MiB chunks, so size is no limit.
+/// placement files may be given. Files stream in 1 MiB chunks: memory grows with the students
+/// and their (student, course) pairs, not with the rows.
+///
+/// Every file's account (rows read, kept, rejected by reason) is printed and written to
+/// report.md; the run fails when rows were rejected, unless --max-bad-rows allows them.
+/// The outputs are written to hidden temporary files in --out and moved into place together
+/// when all are complete; a staging CSV this run does not write (no file of its kind) is
+/// removed, so the folder never mixes two runs. An output may not be one of the inputs.
 ///
 /// Examples:
 ///   campus etl sample --out data/ --dirty
@@ -65,6 +75,14 @@ pub struct EtlArgs {
     /// Also run the dictionary attack on the unkeyed hashes and report what it recovers.
     #[arg(long)]
     attack: bool,
+    /// Rejected rows (wrong field count, not UTF-8, lines not read after an unclosed quote)
+    /// allowed before the run fails: a number, or a percentage of the rows read such as 0.5%.
+    #[arg(long, value_name = "N|N%", default_value = "0")]
+    max_bad_rows: MaxBadRows,
+    /// A record longer than this many bytes stops its file (default 64 MiB): past it, a
+    /// record is almost always an unclosed quote swallowing the rest of the file.
+    #[arg(long, value_name = "BYTES")]
+    max_record_bytes: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -160,7 +178,15 @@ fn options(args: &EtlArgs) -> anyhow::Result<RunOptions> {
     if let Some(text) = &args.semester
         && parse_semester(text).is_none()
     {
-        bail!("--semester wants FIRST:LAST as ISO dates, e.g. 2024-08-01:2024-12-15")
+        bail!(
+            "--semester wants FIRST:LAST as ISO dates, FIRST not after LAST, e.g. 2024-08-01:2024-12-15; found `{text}`"
+        )
+    }
+    if let Some(name) = &args.database {
+        check_database_name(name)?;
+    }
+    if args.max_record_bytes == Some(0) {
+        bail!("--max-record-bytes must be at least 1");
     }
     let delimiter = match args.delimiter {
         None => None,
@@ -172,13 +198,42 @@ fn options(args: &EtlArgs) -> anyhow::Result<RunOptions> {
         deidentify: args.deidentify,
         semester: args.semester.clone(),
         delimiter,
+        max_record_bytes: args.max_record_bytes,
     })
+}
+
+/// Names MariaDB accepts and the staging script can use unquoted in `USE`: 1 to 64 letters,
+/// digits or underscores, not all digits, and not one of the server's own schemas.
+fn check_database_name(name: &str) -> anyhow::Result<()> {
+    let shape = (1..=64).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.bytes().all(|b| b.is_ascii_digit());
+    if !shape {
+        bail!(
+            "--database: {name:?} must be 1 to 64 letters, digits or underscores, not only digits"
+        );
+    }
+    let system = ["mysql", "information_schema", "performance_schema", "sys"];
+    if system.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+        bail!("--database: {name:?} is one of the server's own schemas; choose another name");
+    }
+    Ok(())
 }
 
 /// The outputs of pass two, opened as the plan reaches them.
 struct Outputs {
-    sql: BufWriter<File>,
-    csv: Vec<(FileKind, BufWriter<File>)>,
+    sql: StagedFile,
+    csv: Vec<(FileKind, StagedFile)>,
+}
+
+/// Every name `campus etl` writes in its --out folder.
+fn output_names() -> Vec<String> {
+    let mut names: Vec<String> = FileKind::ALL
+        .iter()
+        .map(|kind| format!("{}.csv", kind.staging_table()))
+        .collect();
+    names.extend(["staging.sql".to_owned(), "report.md".to_owned()]);
+    names
 }
 
 /// What the run has produced for the summary.
@@ -208,6 +263,12 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     paths.extend(args.attendance.iter().map(|p| (FileKind::Attendance, p)));
     paths.extend(args.exams.iter().map(|p| (FileKind::Exams, p)));
     paths.extend(args.placements.iter().map(|p| (FileKind::Placements, p)));
+    // Every output is checked before any work: none may be an input, under any name.
+    check_folder(out)?;
+    let input_files = Inputs::new(paths.iter().map(|(_, p)| p.as_path()));
+    for name in output_names() {
+        input_files.check_output(&out.join(name))?;
+    }
     let inputs = paths
         .iter()
         .map(|(kind, path)| Input {
@@ -238,15 +299,12 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
             Next::Ddl => {
                 fs::create_dir_all(out)
                     .with_context(|| format!("cannot create {}", out.display()))?;
-                let sql_path = out.join("staging.sql");
-                let file = File::create(&sql_path)
-                    .with_context(|| format!("cannot create {}", sql_path.display()))?;
-                let mut sql = BufWriter::new(file);
+                let mut sql = StagedFile::create(&out.join("staging.sql"), &input_files)?;
                 let request = Request::StagingDdl {
                     database: args.database.clone(),
                 };
                 let ddl: Bytes = ask_for(&mut service, request)?;
-                sql.write_all(&ddl.0)?;
+                sql.write(&ddl.0)?;
                 outputs = Some(Outputs {
                     sql,
                     csv: Vec::new(),
@@ -258,32 +316,66 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                 };
                 if export.new_csv {
                     let csv_path = out.join(format!("{}.csv", export.kind.staging_table()));
-                    let file = File::create(&csv_path)
-                        .with_context(|| format!("cannot create {}", csv_path.display()))?;
-                    outputs.csv.push((export.kind, BufWriter::new(file)));
+                    let file = StagedFile::create(&csv_path, &input_files)?;
+                    outputs.csv.push((export.kind, file));
                 }
                 export_file(&mut service, path, export.kind, export.begin, outputs)?;
             }
             Next::Done => break,
         }
     }
-    if let Some(mut outputs) = outputs {
-        for (_, mut csv) in outputs.csv {
-            csv.flush()?;
-        }
-        outputs.sql.flush()?;
-    }
     let Some((view, markdown)) = &summary.analysis else {
         bail!("the run ended before its analysis");
     };
-    let report_path = out.join("report.md");
-    fs::write(&report_path, markdown)
-        .with_context(|| format!("cannot write {}", report_path.display()))?;
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut report = StagedFile::create(&out.join("report.md"), &input_files)?;
+    report.write(markdown.as_bytes())?;
+    let mut files = vec![report];
+    let mut written = Vec::new();
+    if let Some(outputs) = outputs {
+        for (kind, csv) in outputs.csv {
+            written.push(kind);
+            files.push(csv);
+        }
+        files.push(outputs.sql);
+    }
+    let stale: Vec<PathBuf> = FileKind::ALL
+        .iter()
+        .filter(|kind| !written.contains(kind))
+        .map(|kind| out.join(format!("{}.csv", kind.staging_table())))
+        .collect();
+    commit(files, &stale)?;
     print_summary(&summary, view, out);
     if args.attack {
         attack(&mut service)?;
     }
-    Ok(())
+    check_rejected(&summary.reports, args.max_bad_rows)
+}
+
+/// Fails when the files lost more rows than `--max-bad-rows` allows.
+fn check_rejected(reports: &[FileReport], max: MaxBadRows) -> anyhow::Result<()> {
+    let n_rejected: u64 = reports
+        .iter()
+        .map(|r| r.n_rows_read().saturating_sub(kept(r)))
+        .sum();
+    let n_read: u64 = reports.iter().map(FileReport::n_rows_read).sum();
+    if max.allows(n_rejected, n_read) {
+        return Ok(());
+    }
+    let files: Vec<String> = reports
+        .iter()
+        .filter(|r| r.n_rows_read() > kept(r))
+        .map(|r| format!("{}: {}", r.file_name, r.account()))
+        .collect();
+    bail!(
+        "{n_rejected} of {n_read} rows were rejected ({}); the outputs and report.md were written, but the run counts as failed: fix the files, or allow the loss with --max-bad-rows N or N%",
+        files.join("; ")
+    )
+}
+
+/// The rows of a file the outputs hold.
+fn kept(report: &FileReport) -> u64 {
+    if report.unusable { 0 } else { report.n_rows }
 }
 
 /// Pass one over a file: begin, chunks, end; returns its report.
@@ -315,8 +407,8 @@ fn export_file(
     };
     let sql = &mut outputs.sql;
     let mut write = |out: Exported| -> anyhow::Result<()> {
-        csv.write_all(&out.csv.0)?;
-        sql.write_all(&out.sql.0)?;
+        csv.write(&out.csv.0)?;
+        sql.write(&out.sql.0)?;
         Ok(())
     };
     ask_for::<Ack>(service, begin)?;
@@ -346,6 +438,9 @@ fn print_file_report(path: &Path, report: &FileReport) {
 }
 
 fn print_summary(summary: &Summary, view: &AnalysisView, out: &Path) {
+    for report in &summary.reports {
+        println!("{}: {}", report.file_name, report.account());
+    }
     println!("students: {}", view.n_students);
     for kind in [FileKind::Attendance, FileKind::Exams, FileKind::Placements] {
         let reports = summary.reports.iter().filter(|r| r.kind == kind);

@@ -163,6 +163,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if args.check {
         check(&mut service, config.clone())?;
     }
+    // A folder given for the script fails here, before any work; a device is written directly.
+    if args.format == Format::Sql {
+        crate::output::target(&args.out)?;
+    }
     let request = match args.format {
         Format::Sql => Request::Sql {
             config,
@@ -316,15 +320,29 @@ fn write(
 }
 
 /// A file written through a temporary file beside it and renamed into place when complete, so
-/// a failed or interrupted run never leaves a truncated file under the real name.
+/// a failed or interrupted run never leaves a truncated file under the real name. A device or
+/// FIFO (`/dev/null`) is written directly and never replaced.
 struct AtomicFile {
     path: PathBuf,
     temp: PathBuf,
     out: Option<BufWriter<File>>,
+    direct: bool,
 }
 
 impl AtomicFile {
     fn create(path: &Path) -> anyhow::Result<AtomicFile> {
+        if crate::output::target(path)? == crate::output::Target::Special {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            return Ok(AtomicFile {
+                path: path.to_owned(),
+                temp: path.to_owned(),
+                out: Some(BufWriter::with_capacity(1 << 20, file)),
+                direct: true,
+            });
+        }
         let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
         temp_name.push(".partial");
         let temp = path.with_file_name(temp_name);
@@ -334,6 +352,7 @@ impl AtomicFile {
             path: path.to_owned(),
             temp,
             out: Some(BufWriter::with_capacity(1 << 20, file)),
+            direct: false,
         })
     }
 
@@ -349,6 +368,13 @@ impl AtomicFile {
         let Some(out) = self.out.take() else {
             return Ok(());
         };
+        if self.direct {
+            return out
+                .into_inner()
+                .map(drop)
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("cannot write {}", self.path.display()));
+        }
         let synced = out
             .into_inner()
             .map_err(|e| e.into_error())
@@ -365,7 +391,7 @@ impl AtomicFile {
 impl Drop for AtomicFile {
     /// An uncommitted file (the run failed or stopped) leaves nothing behind.
     fn drop(&mut self) {
-        if self.out.take().is_some() {
+        if self.out.take().is_some() && !self.direct {
             let _ = fs::remove_file(&self.temp);
         }
     }

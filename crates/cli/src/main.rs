@@ -1,10 +1,12 @@
 //! `campus`: the studio's jobs from a terminal. Glue over the core crates: parse arguments, call
 //! the core, report progress and errors.
 
+mod bad_rows;
 mod etl;
 mod exports;
 mod generate;
 mod occupancy;
+mod output;
 mod sqlite;
 
 use std::process::ExitCode;
@@ -49,9 +51,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`campus generate --out - | head`) is not an error.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -1,7 +1,6 @@
 //! `campus occupancy`: generate class sessions, train the three occupancy models, predict.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -17,6 +16,9 @@ use campus_occupancy::train::FoldMetrics;
 use campus_occupancy::{GenerateConfig, ModelBundle, Session, TrainConfig, write_csv};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::bad_rows::MaxBadRows;
+use crate::output::{Inputs, Target, target, write_whole};
 
 /// Classroom occupancy: attendance forecasts and overcrowding alerts.
 ///
@@ -54,9 +56,12 @@ pub struct TrainArgs {
     /// The model file to write.
     #[arg(long, short)]
     out: PathBuf,
-    /// Train on the rows that parse and list the others, instead of stopping.
+    /// Train on the rows that parse and list the others, however many, instead of stopping.
     #[arg(long)]
     skip_bad_rows: bool,
+    /// Bad rows allowed before stopping: a number, or a percentage of the rows read (0.5%).
+    #[arg(long, value_name = "N|N%", default_value = "0")]
+    max_bad_rows: MaxBadRows,
     /// Share of rows held back for evaluation.
     #[arg(long, default_value_t = 0.2)]
     test_fraction: f64,
@@ -114,6 +119,10 @@ pub struct PredictArgs {
     /// Where to write the predictions CSV; standard output when absent.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Bad rows allowed (skipped) before the run fails: a number, or a percentage of the rows
+    /// read (0.5%).
+    #[arg(long, value_name = "N|N%", default_value = "0")]
+    max_bad_rows: MaxBadRows,
 }
 
 pub fn run(cmd: &OccupancyCommand) -> anyhow::Result<()> {
@@ -124,15 +133,12 @@ pub fn run(cmd: &OccupancyCommand) -> anyhow::Result<()> {
     }
 }
 
-fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    if path == Path::new("-") {
-        std::io::stdout()
-            .lock()
-            .write_all(bytes)
-            .context("cannot write to standard output")
-    } else {
-        fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+/// Checks, before any work, that `out` can be written and is none of `inputs`.
+fn check_output(out: &Path, inputs: &Inputs) -> anyhow::Result<()> {
+    if target(out)? != Target::Stdout {
+        inputs.check_output(out)?;
     }
+    Ok(())
 }
 
 fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
@@ -144,7 +150,11 @@ fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
             ..GenerateConfig::default()
         },
     })?;
-    write_output(&args.out, write_csv(&sessions).as_bytes())?;
+    write_whole(
+        &args.out,
+        write_csv(&sessions).as_bytes(),
+        &Inputs::default(),
+    )?;
     let overcrowded = sessions.iter().filter(|s| s.overcrowded()).count();
     eprintln!(
         "{} sessions ({} overcrowded, {:.1}%) in {:.2} s",
@@ -287,6 +297,8 @@ fn regression_line(name: &str, m: &RegressionMetrics) -> String {
 
 fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
     let config = train_config(args)?;
+    let inputs = Inputs::new([args.data.as_path()]);
+    check_output(&args.out, &inputs)?;
     let bytes =
         fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
     let (sessions, bad) = load_sessions(Request::Import {
@@ -300,10 +312,13 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
             args.data.display()
         );
         report_errors(&bad);
-        if !args.skip_bad_rows || sessions.is_empty() {
+        let n_read = (sessions.len() + bad.n_bad_rows) as u64;
+        let allowed = args.skip_bad_rows || args.max_bad_rows.allows(bad.n_bad_rows as u64, n_read);
+        if !allowed || sessions.is_empty() {
             bail!(
-                "{} has bad rows; fix them or pass --skip-bad-rows",
-                args.data.display()
+                "{} has {} bad row(s) of {n_read}; fix them, or pass --max-bad-rows N (or N%) or --skip-bad-rows",
+                args.data.display(),
+                bad.n_bad_rows
             );
         }
     }
@@ -336,7 +351,7 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         bail!("unexpected answer from the occupancy job: {trained:?}");
     };
     let bundle = ModelBundle::from_bytes(&bytes).context("the trained model does not load")?;
-    fs::write(&args.out, &bytes).with_context(|| format!("cannot write {}", args.out.display()))?;
+    write_whole(&args.out, &bytes, &inputs)?;
 
     let e = &bundle.evaluation;
     println!(
@@ -426,6 +441,10 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
 }
 
 fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
+    let inputs = Inputs::new([args.model.as_path(), args.data.as_path()]);
+    if let Some(out) = &args.out {
+        check_output(out, &inputs)?;
+    }
     let model =
         fs::read(&args.model).with_context(|| format!("cannot read {}", args.model.display()))?;
     let bytes =
@@ -457,11 +476,16 @@ fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
         if n_predicted == 0 {
             bail!("{} has no readable rows", args.data.display());
         }
+        let n_read = (n_predicted + n_bad_rows) as u64;
+        if !args.max_bad_rows.allows(n_bad_rows as u64, n_read) {
+            bail!(
+                "{} has {n_bad_rows} bad row(s) of {n_read}; nothing was written: fix them, or allow them with --max-bad-rows N (or N%)",
+                args.data.display()
+            );
+        }
     }
-    match &args.out {
-        Some(path) => write_output(path, csv.as_bytes())?,
-        None => write_output(Path::new("-"), csv.as_bytes())?,
-    }
+    let out = args.out.as_deref().unwrap_or(Path::new("-"));
+    write_whole(out, csv.as_bytes(), &inputs)?;
     eprintln!(
         "{n_predicted} sessions predicted with the model of {created_at} ({n_overcrowded} flagged overcrowded)."
     );

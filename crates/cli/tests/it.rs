@@ -9,6 +9,8 @@ mod support;
 mod etl;
 mod generate;
 mod lesson;
+mod malformed;
 mod mariadb;
 mod occupancy;
+mod safe;
 mod sqlite;

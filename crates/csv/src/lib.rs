@@ -12,8 +12,8 @@ mod table;
 mod write;
 
 pub use read::{
-    CsvError, CsvErrorKind, CsvReader, Headers, MAX_FIELDS, OnRow, ReadAll, ReadOptions, ReadStats,
-    Row, RowHandler, read_all, sniff_delimiter,
+    CsvError, CsvErrorKind, CsvReader, DEFAULT_MAX_RECORD_BYTES, Headers, MAX_FIELDS, OnRow,
+    ReadAll, ReadOptions, ReadStats, Row, RowHandler, read_all, sniff_delimiter,
 };
 pub use table::TableCsv;
 pub use write::{CsvWriter, LineEnd};

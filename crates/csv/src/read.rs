@@ -26,8 +26,10 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     /// How many errors are kept in full; later ones are only counted.
     pub max_errors: usize,
-    /// A record longer than this many bytes stops the file: it is almost always an unterminated
-    /// quote swallowing the rest of the file, and buffering it all would defeat streaming.
+    /// A record longer than this many bytes stops the file: past it, a record is almost always
+    /// an unterminated quote swallowing the rest of the file, and buffering it all would defeat
+    /// streaming. Memory is bounded by about twice this. The default,
+    /// [`DEFAULT_MAX_RECORD_BYTES`], reads fields of tens of megabytes.
     pub max_record_bytes: usize,
 }
 
@@ -37,7 +39,7 @@ impl ReadOptions {
             file_name: file_name.into(),
             delimiter: None,
             max_errors: 100,
-            max_record_bytes: 1 << 20,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
         }
     }
 }
@@ -79,9 +81,21 @@ pub enum CsvErrorKind {
     #[error("a quoted field opened here is never closed; the rest of the file was not read")]
     UnterminatedQuote,
     #[error(
-        "record is longer than {limit} bytes, probably an unclosed quote; the rest of the file was not read"
+        "a quoted field opened here is still open after {limit} bytes (the record limit), over several lines: probably an unclosed quote; the rest of the file was not read"
+    )]
+    QuoteOpenAtLimit { limit: usize },
+    #[error(
+        "record is longer than the record limit of {limit} bytes (raise the limit to read it); the rest of the file was not read"
     )]
     RecordTooLong { limit: usize },
+    #[error(
+        "the file is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8; nothing was read"
+    )]
+    Utf16,
+    #[error(
+        "the header line is mostly NUL bytes, as UTF-16 text without a byte-order mark is: save it as UTF-8; nothing was read"
+    )]
+    NulInHeader,
     #[error("record has more than {limit} fields; the rest of the file was not read")]
     TooManyFields { limit: usize },
     #[error("missing required column(s): {}; the header has: {}", missing.join(", "), found.join(", "))]
@@ -186,14 +200,38 @@ impl<F: FnMut(&Row<'_>)> RowHandler for OnRow<F> {
 }
 
 /// What the reader saw, for the data-quality report.
+///
+/// Every line of a file is accounted for: a row handed on (`n_rows`), a row skipped with a
+/// reason (`n_ragged_rows`, `n_invalid_utf8_rows`, summing to `n_skipped_rows`), a line not read
+/// because reading stopped (`n_unread_lines`, from the line named by `stopped_at_line`), or a
+/// blank line or the header.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadStats {
     pub n_bytes: u64,
     pub n_rows: u64,
     pub n_skipped_rows: u64,
+    /// Rows skipped for a field count other than the header's.
+    pub n_ragged_rows: u64,
+    /// Rows skipped for a field that is not UTF-8.
+    pub n_invalid_utf8_rows: u64,
+    /// Lines from `stopped_at_line` to the end of the file, never read because reading stopped
+    /// (an unclosed quote, the record limit, too many fields); set by [`CsvReader::finish`].
+    pub n_unread_lines: u64,
+    /// The line where reading stopped, if it did after the header.
+    pub stopped_at_line: Option<u64>,
     pub n_errors: u64,
     pub delimiter: u8,
 }
+
+impl ReadStats {
+    /// Rows skipped plus lines not read: what the file lost.
+    pub fn n_rejected(&self) -> u64 {
+        self.n_skipped_rows + self.n_unread_lines
+    }
+}
+
+/// The default record limit: 64 MiB.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
 
 /// More fields than this in one record stops the file (no export has that many columns).
 pub const MAX_FIELDS: usize = 1 << 14;
@@ -233,6 +271,12 @@ pub struct CsvReader {
     errors: Vec<CsvError>,
     stats: ReadStats,
     stopped: bool,
+    /// Where reading stopped (the first line not read), the newlines consumed by then, the
+    /// newlines fed after it, and the last byte fed: enough to count the lines not read.
+    stop_line: Option<u64>,
+    newlines_at_stop: u64,
+    unread_newlines: u64,
+    last_fed_byte: u8,
 }
 
 /// An emptied field list, kept for its allocation: collecting an empty vector into one of the
@@ -264,6 +308,10 @@ impl CsvReader {
             errors: Vec::new(),
             stats: ReadStats::default(),
             stopped: false,
+            stop_line: None,
+            newlines_at_stop: 0,
+            unread_newlines: 0,
+            last_fed_byte: b'\n',
         }
     }
 
@@ -312,14 +360,51 @@ impl CsvReader {
         self.stopped = true;
     }
 
+    /// Records a stopping error at `line` (the first line not read) and stops.
+    fn stop_at(&mut self, line: u64, column: Option<usize>, kind: CsvErrorKind) {
+        self.push_error(line, column, kind);
+        self.stopped = true;
+        self.stop_line = Some(line);
+        self.newlines_at_stop = self.newlines;
+    }
+
+    /// Stops after a header that cannot be used: every line after it is not read.
+    fn stop_after_header(&mut self, header_line: u64) {
+        self.stopped = true;
+        self.stop_line = Some(header_line + 1);
+        self.newlines_at_stop = self.newlines;
+    }
+
+    /// Counts the lines not read once the input has ended.
+    fn count_unread_lines(&mut self) {
+        let Some(stop_line) = self.stop_line else {
+            return;
+        };
+        // UTF-16LE ends a line break with a NUL byte.
+        let unterminated_last_line =
+            u64::from(self.stats.n_bytes > 0 && !matches!(self.last_fed_byte, b'\n' | 0));
+        let n_lines = self.newlines_at_stop + self.unread_newlines + unterminated_last_line;
+        self.stats.n_unread_lines = n_lines.saturating_sub(stop_line.saturating_sub(1));
+        if self.headers.is_some() {
+            self.stats.stopped_at_line = Some(stop_line);
+        }
+    }
+
     /// Feeds the next chunk; the handler sees the header once, then each complete, valid row.
     pub fn feed(&mut self, chunk: &[u8], handler: &mut dyn RowHandler) {
         // csv-core takes an empty input for the end of the file, which would cut the pending
         // record short; an empty chunk carries nothing, so it changes nothing.
-        if self.stopped || chunk.is_empty() {
+        let Some(&last) = chunk.last() else {
+            return;
+        };
+        if self.stopped {
+            self.stats.n_bytes += chunk.len() as u64;
+            self.unread_newlines += count_newlines(chunk);
+            self.last_fed_byte = last;
             return;
         }
         self.stats.n_bytes += chunk.len() as u64;
+        self.last_fed_byte = last;
         if self.core.is_none() {
             self.prefix.extend_from_slice(chunk);
             let has_line_end = self.prefix.contains(&b'\n');
@@ -335,6 +420,11 @@ impl CsvReader {
 
     /// Ends the input: flushes the last record and reports an empty file.
     pub fn finish(&mut self, handler: &mut dyn RowHandler) {
+        self.finish_records(handler);
+        self.count_unread_lines();
+    }
+
+    fn finish_records(&mut self, handler: &mut dyn RowHandler) {
         if self.stopped {
             return;
         }
@@ -346,11 +436,13 @@ impl CsvReader {
         // it exactly as the end of input would; inside an open quote the break is just more
         // field text and the record stays pending, which is how an unclosed quote shows.
         if self.out_len > 0 || self.ends_len > 0 {
+            let newlines = self.newlines;
             self.parse(b"\n", false, handler);
             if self.out_len > 0 || self.ends_len > 0 {
                 let line = self.record_start_line(true);
-                self.push_error(line, None, CsvErrorKind::UnterminatedQuote);
-                self.stopped = true;
+                self.stop_at(line, None, CsvErrorKind::UnterminatedQuote);
+                // The sentinel line break is not the file's.
+                self.newlines_at_stop = newlines;
                 return;
             }
         }
@@ -362,6 +454,20 @@ impl CsvReader {
 
     fn start(&mut self, prefix: &[u8], handler: &mut dyn RowHandler) {
         let body = prefix.strip_prefix(b"\xef\xbb\xbf").unwrap_or(prefix);
+        // UTF-16 would read as one invalid field per line, or as nothing at all: name it.
+        let first_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
+        let encoding_error = if body.starts_with(b"\xff\xfe") || body.starts_with(b"\xfe\xff") {
+            Some(CsvErrorKind::Utf16)
+        } else if looks_utf16(first_line) {
+            Some(CsvErrorKind::NulInHeader)
+        } else {
+            None
+        };
+        if let Some(kind) = encoding_error {
+            self.stop_at(1, None, kind);
+            self.unread_newlines += count_newlines(body);
+            return;
+        }
         let delimiter = self
             .options
             .delimiter
@@ -371,10 +477,24 @@ impl CsvReader {
         self.parse(body, false, handler);
     }
 
-    fn parse(&mut self, mut input: &[u8], at_end: bool, handler: &mut dyn RowHandler) {
+    fn parse(&mut self, input: &[u8], at_end: bool, handler: &mut dyn RowHandler) {
+        let was_stopped = self.stopped;
+        let rest = self.parse_records(input, at_end, handler);
+        if self.stopped && !was_stopped {
+            self.unread_newlines += count_newlines(rest);
+        }
+    }
+
+    /// Reads records from `input`; returns what was not consumed when reading stopped.
+    fn parse_records<'i>(
+        &mut self,
+        mut input: &'i [u8],
+        at_end: bool,
+        handler: &mut dyn RowHandler,
+    ) -> &'i [u8] {
         loop {
             if self.stopped {
-                return;
+                return input;
             }
             // The header always goes through csv-core: it alone strips a second BOM.
             if self.core_between_records && self.split_plain && self.headers.is_some() {
@@ -384,7 +504,7 @@ impl CsvReader {
                     let n_used = self.split_plain_lines(input, handler);
                     input = tail(input, n_used);
                     if self.stopped || (input.is_empty() && !at_end) {
-                        return;
+                        return input;
                     }
                     // A file that quotes every line would pay for a failed scan per line: after
                     // a few in a row, csv-core alone reads the next records before a new try.
@@ -400,7 +520,7 @@ impl CsvReader {
                 }
             }
             let Some(core) = self.core.as_mut() else {
-                return;
+                return input;
             };
             let line_before = core.line();
             let (result, n_in, n_out, n_ends) = core.read_record(
@@ -420,14 +540,14 @@ impl CsvReader {
             self.ends_len += n_ends;
             match result {
                 ReadRecordResult::InputEmpty => {
-                    self.stop_if_too_long(at_end);
+                    self.stop_if_too_long();
                     // At the end csv-core answers an empty input with Record or End, so
                     // returning here cannot lose the final record.
-                    return;
+                    return input;
                 }
                 ReadRecordResult::OutputFull => {
-                    if self.stop_if_too_long(at_end) {
-                        return;
+                    if self.stop_if_too_long() {
+                        return input;
                     }
                     let new_len = self.out.len() * 2;
                     self.out.resize(new_len, 0);
@@ -435,14 +555,10 @@ impl CsvReader {
                 ReadRecordResult::OutputEndsFull => {
                     // Empty fields take no output bytes, so a line of delimiters needs its own cap.
                     if self.ends.len() >= MAX_FIELDS {
-                        let line = self.record_start_line(at_end);
-                        self.push_error(
-                            line,
-                            None,
-                            CsvErrorKind::TooManyFields { limit: MAX_FIELDS },
-                        );
-                        self.stopped = true;
-                        return;
+                        let line = self.pending_record_line();
+                        let kind = CsvErrorKind::TooManyFields { limit: MAX_FIELDS };
+                        self.stop_at(line, None, kind);
+                        return input;
                     }
                     let new_len = self.ends.len() * 2;
                     self.ends.resize(new_len, 0);
@@ -456,21 +572,36 @@ impl CsvReader {
                     // follows exactly as a fresh start would (a `\n` after `\r` is a blank line).
                     self.core_between_records = true;
                 }
-                ReadRecordResult::End => return,
+                ReadRecordResult::End => return input,
             }
         }
     }
 
     /// Reports a record longer than `max_record_bytes` and stops; returns whether it did.
-    fn stop_if_too_long(&mut self, at_end: bool) -> bool {
+    ///
+    /// A line break inside the record can only be quoted: the record is a quoted field still
+    /// open, which is named as such at the line where it opened.
+    fn stop_if_too_long(&mut self) -> bool {
         if self.out_len <= self.options.max_record_bytes {
             return false;
         }
-        let line = self.record_start_line(at_end);
+        let line = self.pending_record_line();
         let limit = self.options.max_record_bytes;
-        self.push_error(line, None, CsvErrorKind::RecordTooLong { limit });
-        self.stopped = true;
+        let kind = if head(&self.out, self.out_len).contains(&b'\n') {
+            CsvErrorKind::QuoteOpenAtLimit { limit }
+        } else {
+            CsvErrorKind::RecordTooLong { limit }
+        };
+        self.stop_at(line, None, kind);
         true
+    }
+
+    /// The line a record not yet complete starts on: the current line, minus the line breaks
+    /// inside it.
+    fn pending_record_line(&self) -> u64 {
+        let out = head(&self.out, self.out_len);
+        let inner = count_newlines(out);
+        (self.newlines + 1).saturating_sub(inner).max(1)
     }
 
     /// The line the current record starts on: the line it ends on, minus newlines inside it.
@@ -642,7 +773,7 @@ impl CsvReader {
                     column: bad_column,
                     kind: CsvErrorKind::HeaderNotUtf8,
                 });
-                self.stopped = true;
+                self.stop_after_header(line);
                 return;
             }
             let names: Vec<String> = fields.iter().map(|f| f.trim().to_owned()).collect();
@@ -658,19 +789,21 @@ impl CsvReader {
             }
             if let Err(kind) = handler.on_header(&headers) {
                 self.push_error(line, None, kind);
-                self.stopped = true;
+                self.stop_after_header(line);
             }
             self.headers = Some(headers);
             return;
         };
         if let Some(column) = bad_column {
             self.stats.n_skipped_rows += 1;
+            self.stats.n_invalid_utf8_rows += 1;
             self.push_error(line, Some(column), CsvErrorKind::InvalidUtf8);
             return;
         }
         if fields.len() != expected {
             let found = fields.len();
             self.stats.n_skipped_rows += 1;
+            self.stats.n_ragged_rows += 1;
             self.push_error(
                 line,
                 Some(expected.min(found) + 1),
@@ -711,6 +844,17 @@ fn tail_mut<T>(items: &mut [T], from: usize) -> &mut [T] {
 fn head<T>(items: &[T], to: usize) -> &[T] {
     debug_assert!(to <= items.len(), "length {to} past {}", items.len());
     items.get(..to).unwrap_or_default()
+}
+
+/// Whether a line is UTF-16 without a byte-order mark: every other byte of ASCII text is NUL.
+fn looks_utf16(line: &[u8]) -> bool {
+    let n_nul = line.iter().filter(|&&b| b == 0).count();
+    n_nul > 0 && n_nul * 3 >= line.len()
+}
+
+/// The line breaks in `bytes`.
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// Picks the delimiter that occurs most often outside quotes on the first line; `,` on a tie.
@@ -933,6 +1077,156 @@ mod tests {
         reader.finish(&mut handler);
         assert_eq!(rows, ["1|2", "3|xy", "4|5"]);
         assert!(reader.errors().is_empty());
+    }
+
+    /// Reads `bytes` at several chunkings with `limit` as the record limit; returns the stats
+    /// and errors, checked to be the same at every chunking.
+    fn account(bytes: &[u8], limit: usize) -> (ReadStats, Vec<String>) {
+        let mut seen: Option<(ReadStats, Vec<String>)> = None;
+        for chunk in [1, 2, 3, 7, 64, 4096, bytes.len().max(1)] {
+            let mut options = ReadOptions::new("t.csv");
+            options.max_record_bytes = limit;
+            let mut reader = CsvReader::new(options);
+            let mut handler = OnRow(|_: &Row<'_>| {});
+            for piece in bytes.chunks(chunk) {
+                reader.feed(piece, &mut handler);
+            }
+            reader.finish(&mut handler);
+            let errors = reader.errors().iter().map(ToString::to_string).collect();
+            let got = (reader.stats().clone(), errors);
+            if let Some(seen) = &seen {
+                assert_eq!(seen, &got, "chunk size {chunk}");
+            }
+            seen = Some(got);
+        }
+        seen.unwrap_or_default()
+    }
+
+    #[test]
+    fn every_line_is_accounted_for() {
+        let (stats, _) = account(b"a,b\n1,2\n3\n\xff,4\n5,6\n", 1 << 20);
+        assert_eq!(
+            (stats.n_rows, stats.n_ragged_rows, stats.n_invalid_utf8_rows),
+            (2, 1, 1)
+        );
+        assert_eq!((stats.n_skipped_rows, stats.n_rejected()), (2, 2));
+        // An unclosed quote: the lines from the one where it opened are not read.
+        for bytes in [
+            &b"a,b\n1,2\n3,\"oops\n4,5\n6,7\n"[..],
+            b"a,b\n1,2\n3,\"oops\n4,5\n6,7",
+        ] {
+            let (stats, errors) = account(bytes, 1 << 20);
+            assert_eq!(stats.n_rows, 1);
+            assert_eq!((stats.stopped_at_line, stats.n_unread_lines), (Some(3), 3));
+            assert_eq!(
+                errors,
+                [
+                    "t.csv:3: a quoted field opened here is never closed; the rest of the file was not read"
+                ]
+            );
+        }
+    }
+
+    /// Regression: a stray quote in a long file was blamed on an over-long record, at a line
+    /// far from the quote, and the lines after it were not counted anywhere.
+    #[test]
+    fn a_stray_quote_is_named_where_it_opened_even_at_the_record_limit() {
+        let mut bytes = b"a,b\n".to_vec();
+        for idx in 0..200 {
+            if idx == 99 {
+                bytes.extend_from_slice(b"\"stray,1\n");
+            } else {
+                bytes.extend_from_slice(format!("{idx},x\n").as_bytes());
+            }
+        }
+        // Line 101 holds the quote; with a small limit reading stops inside it.
+        let (stats, errors) = account(&bytes, 256);
+        assert_eq!(stats.n_rows, 99);
+        assert_eq!(
+            (stats.stopped_at_line, stats.n_unread_lines),
+            (Some(101), 101)
+        );
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors.iter().all(|e| e.starts_with(
+                "t.csv:101: a quoted field opened here is still open after 256 bytes"
+            )),
+            "{errors:?}"
+        );
+        // With the default limit the whole rest is the open quote.
+        let (stats, errors) = account(&bytes, DEFAULT_MAX_RECORD_BYTES);
+        assert_eq!(
+            (stats.stopped_at_line, stats.n_unread_lines),
+            (Some(101), 101)
+        );
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.starts_with("t.csv:101: a quoted field opened here is never closed"))
+        );
+    }
+
+    #[test]
+    fn a_long_field_without_quotes_is_read_or_named_as_over_the_limit() {
+        let mut bytes = b"a,b\n1,".to_vec();
+        bytes.extend(std::iter::repeat_n(b'x', 10 << 20));
+        bytes.extend_from_slice(b"\n2,y\n");
+        let all = read_all(&bytes, ReadOptions::new("t.csv"));
+        assert!(all.errors.is_empty(), "{:?}", all.errors);
+        assert_eq!(all.rows.len(), 2);
+        assert_eq!(
+            all.rows
+                .first()
+                .and_then(|(_, f)| f.get(1))
+                .map(String::len),
+            Some(10 << 20)
+        );
+        let mut options = ReadOptions::new("t.csv");
+        options.max_record_bytes = 1 << 20;
+        let mut reader = CsvReader::new(options);
+        let mut handler = OnRow(|_: &Row<'_>| {});
+        for piece in bytes.chunks(1 << 16) {
+            reader.feed(piece, &mut handler);
+        }
+        reader.finish(&mut handler);
+        let errors: Vec<String> = reader.errors().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "t.csv:2: record is longer than the record limit of 1048576 bytes (raise the limit to read it); the rest of the file was not read"
+            ]
+        );
+        assert_eq!(reader.stats().n_unread_lines, 2);
+    }
+
+    #[test]
+    fn utf16_is_named_not_read_as_nothing() {
+        let text = "a,b\n1,2\n";
+        let mut le = vec![0xff, 0xfe];
+        let mut be = vec![0xfe, 0xff];
+        let mut bare = Vec::new();
+        for unit in text.encode_utf16() {
+            le.extend(unit.to_le_bytes());
+            be.extend(unit.to_be_bytes());
+            bare.extend(unit.to_le_bytes());
+        }
+        for bytes in [&le, &be] {
+            let (stats, errors) = account(bytes, 1 << 20);
+            assert_eq!(
+                errors,
+                [
+                    "t.csv:1: the file is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8; nothing was read"
+                ]
+            );
+            assert_eq!((stats.n_rows, stats.n_unread_lines), (0, 2));
+        }
+        let (_, errors) = account(&bare, 1 << 20);
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.starts_with("t.csv:1: the header line is mostly NUL bytes")),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -125,8 +125,8 @@ pub fn analyze(etl: &Etl) -> Analysis {
         let Some(student) = state.student(student_idx) else {
             continue;
         };
-        let (n_rows, n_present) = student
-            .attendance(course_id)
+        let (n_rows, n_present) = state
+            .attendance(student_idx, course_id)
             .map_or((0, 0), |a| (a.n_rows, a.n_present));
         // The mean of k·n flags summing to k·P is the correctly rounded k·P / k·n = P / n.
         let attendance_pct = if n_rows == 0 {

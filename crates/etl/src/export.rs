@@ -10,6 +10,7 @@ use campus_csv::{CsvErrorKind, CsvReader, CsvWriter, Headers, ReadOptions, Row, 
 use campus_schema::{Column, ColumnType, Date, RowSink, Table};
 use campus_sql::InsertWriter;
 
+use crate::hash::{student_digest, to_hex};
 use crate::{Etl, EtlError, FileKind};
 
 /// The exam columns the notebook renames.
@@ -140,6 +141,7 @@ struct ExportRows {
     options: ExportOptions,
     roll_col: Option<usize>,
     dob_col: Option<usize>,
+    college_col: Option<usize>,
     status_col: Option<usize>,
     /// The hash of the current row, looked up once for both outputs.
     header_ok: bool,
@@ -177,6 +179,7 @@ impl Export {
                 options,
                 roll_col: None,
                 dob_col: None,
+                college_col: None,
                 status_col: None,
                 header_ok: false,
                 csv,
@@ -241,6 +244,7 @@ impl RowHandler for Rows<'_> {
         headers.require(self.rows.kind.required_columns())?;
         self.rows.roll_col = headers.position("roll_no");
         self.rows.dob_col = headers.position("dob");
+        self.rows.college_col = headers.position("college_code");
         self.rows.status_col = headers.position("status");
         self.rows.header_ok = true;
         Ok(())
@@ -262,17 +266,32 @@ impl RowHandler for Rows<'_> {
         if student.is_none() {
             rows.n_orphans += 1;
         }
+        // A students row is hashed from its own fields: a second row with the same key and
+        // another college code is another person, not the first one's alias.
+        let own_hash = match (rows.kind, student) {
+            (FileKind::Students, Some(s)) => {
+                let college = rows.college_col.and_then(|c| row.get(c)).unwrap_or("");
+                (college != s.college_code).then(|| {
+                    let digest = student_digest(&self.etl.options().hash, college, roll_no, dob);
+                    to_hex(&digest)
+                })
+            }
+            _ => None,
+        };
+        let student_hash = own_hash
+            .as_deref()
+            .or(student.map(|s| s.student_hash.as_str()));
         rows.n_rows += 1;
         let present = rows.status_col.and_then(|c| row.get(c)) == Some("P");
         for source in &rows.layout.sources {
             match source {
-                Source::StudentHash => match student {
-                    Some(s) => {
+                Source::StudentHash => match student_hash {
+                    Some(hash) => {
                         if rows.options.csv {
-                            rows.csv.text(&s.student_hash);
+                            rows.csv.text(hash);
                         }
                         if rows.options.sql {
-                            rows.sql.text(&s.student_hash);
+                            rows.sql.text(hash);
                         }
                     }
                     None => {

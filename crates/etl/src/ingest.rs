@@ -11,7 +11,7 @@ use campus_schema::Date;
 
 use crate::fasthash::{FastMap, FastSet, fingerprint, fingerprint_at, fingerprint_more};
 use crate::hash::{Digest32, student_digest, to_hex};
-use crate::quality::{Example, FileReport, FindingKind, Findings};
+use crate::quality::{Example, FileReport, FindingKind, Findings, Rejected};
 use crate::{EtlError, EtlOptions, FileKind};
 
 /// One student of the master file.
@@ -33,8 +33,12 @@ pub struct Student {
     pub courses: Vec<(u32, AttendanceAgg)>,
 }
 
+/// Courses a student may have before their attendance is indexed by a map instead of scanned:
+/// a real student has a handful, a hostile file can give one student a hundred thousand.
+const COURSE_SCAN_LIMIT: usize = 16;
+
 impl Student {
-    /// This student's attendance in a course.
+    /// This student's attendance in a course (a scan: see [`EtlState::attendance`]).
     pub fn attendance(&self, course_id: u32) -> Option<&AttendanceAgg> {
         self.courses
             .iter()
@@ -149,6 +153,9 @@ pub struct EtlState {
     duplicates: FastMap<FileKind, Duplicates>,
     key_scratch: String,
     last_hit: Option<u32>,
+    /// (student, course id) → position in that student's `courses`, for the students with more
+    /// than [`COURSE_SCAN_LIMIT`] courses only, so per-row work stays O(1) for any of them.
+    course_slots: FastMap<(u32, u32), u32>,
 }
 
 impl EtlState {
@@ -193,6 +200,53 @@ impl EtlState {
 
     pub fn student(&self, idx: u32) -> Option<&Student> {
         self.students.get(idx as usize)
+    }
+
+    /// A student's attendance in a course, in O(1) however many courses the student has.
+    pub fn attendance(&self, student_idx: u32, course_id: u32) -> Option<&AttendanceAgg> {
+        let student = self.students.get(student_idx as usize)?;
+        if student.courses.len() <= COURSE_SCAN_LIMIT {
+            return student.attendance(course_id);
+        }
+        let slot = *self.course_slots.get(&(student_idx, course_id))?;
+        student.courses.get(slot as usize).map(|(_, agg)| agg)
+    }
+
+    /// The position of `course` among the courses of student `student_idx`, added if new.
+    fn course_slot(&mut self, student_idx: u32, course: &str) -> Option<usize> {
+        let student = self.students.get_mut(student_idx as usize)?;
+        if student.courses.len() <= COURSE_SCAN_LIMIT {
+            // A student has a handful of courses: comparing their names beats hashing.
+            let courses = &self.courses;
+            if let Some(pos) = student
+                .courses
+                .iter()
+                .position(|(id, _)| short_eq(courses.name(*id), course))
+            {
+                return Some(pos);
+            }
+        }
+        let course_id = self.courses.intern(course);
+        if student.courses.len() > COURSE_SCAN_LIMIT
+            && let Some(&slot) = self.course_slots.get(&(student_idx, course_id))
+        {
+            return Some(slot as usize);
+        }
+        let slot = student.courses.len();
+        student.courses.push((course_id, AttendanceAgg::default()));
+        if student.courses.len() == COURSE_SCAN_LIMIT + 1 {
+            // Past the limit: index every course the student has so far.
+            for (pos, (id, _)) in student.courses.iter().enumerate() {
+                self.course_slots
+                    .insert((student_idx, *id), u32::try_from(pos).unwrap_or(u32::MAX));
+            }
+        } else if student.courses.len() > COURSE_SCAN_LIMIT {
+            self.course_slots.insert(
+                (student_idx, course_id),
+                u32::try_from(slot).unwrap_or(u32::MAX),
+            );
+        }
+        Some(slot)
     }
 
     /// Every student of the master file, in file order (a student's index is its position).
@@ -281,6 +335,7 @@ impl Etl {
         let mut read = ReadOptions::new(file_name);
         read.delimiter = self.options.delimiter;
         read.max_errors = self.options.max_errors;
+        read.max_record_bytes = self.options.max_record_bytes;
         let ctx = ScanCtx {
             kind,
             file_name: file_name.to_owned(),
@@ -339,6 +394,7 @@ impl Etl {
             n_errors: stats.n_errors,
             unusable,
             findings: scan.ctx.findings,
+            rejected: Rejected::from_stats(&stats),
         };
         self.state.reports.push(report);
         self.state.reports.last().ok_or(EtlError::NoFileOpen)
@@ -398,6 +454,11 @@ struct Handler<'a> {
 /// A duplicate row always has a duplicate key, so full-row fingerprints are only compared (and
 /// only stored beyond the first) for keys seen more than once. Fingerprints are 64-bit: a
 /// collision among a million rows has a probability near 3e-8, acceptable for a quality count.
+///
+/// Only rows the per-student index cannot place come here (rows of no student, dates far from
+/// the others), so a file of garbage keys could grow it without bound: past
+/// [`EtlOptions::max_tracked_keys`] entries, new keys are no longer checked, and each such row
+/// is reported as a finding instead.
 #[derive(Debug, Default)]
 struct Duplicates {
     /// Key fingerprint → row fingerprint of its first row.
@@ -407,19 +468,29 @@ struct Duplicates {
 }
 
 impl Duplicates {
-    /// Returns (duplicate key, duplicate row).
-    fn check(&mut self, key: u64, row: u64) -> (bool, bool) {
+    /// Returns (duplicate key, duplicate row), or `None` when the key is new and the map is
+    /// full: the row was not checked.
+    fn check(&mut self, key: u64, row: u64, max_keys: usize) -> Option<(bool, bool)> {
+        let full = self.first_row.len() >= max_keys;
         match self.first_row.entry(key) {
+            std::collections::hash_map::Entry::Vacant(_) if full => None,
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(row);
-                (false, false)
+                Some((false, false))
             }
             std::collections::hash_map::Entry::Occupied(first) => {
                 let same_as_first = *first.get() == row;
-                let seen_before = !self.repeated_rows.insert(row);
-                (true, same_as_first || seen_before)
+                Some((true, same_as_first || self.seen_repeat(row, max_keys)))
             }
         }
+    }
+
+    /// Whether a later row of a repeated key was seen before; remembered while there is room.
+    fn seen_repeat(&mut self, row: u64, max_keys: usize) -> bool {
+        if self.repeated_rows.len() >= max_keys {
+            return self.repeated_rows.contains(&row);
+        }
+        !self.repeated_rows.insert(row)
     }
 }
 
@@ -505,7 +576,8 @@ impl RowHandler for Handler<'_> {
             }
         }
         let duplicates = self.state.duplicates.entry(kind).or_default();
-        let (duplicate_key, duplicate_row) = duplicates.check(key_fp, row_fp);
+        let checked = duplicates.check(key_fp, row_fp, self.options.max_tracked_keys);
+        let (duplicate_key, duplicate_row) = self.unchecked(row, checked);
         self.report_duplicates(row, duplicate_key, duplicate_row);
         match kind {
             FileKind::Students => self.student_row(row),
@@ -539,8 +611,23 @@ impl Handler<'_> {
                     example(row, &self.ctx.masked)
                 });
         }
-        if self.state.lookup(roll_no, dob).is_some() {
-            // The first row of a duplicated key wins, as `drop_duplicates(keep="first")` does.
+        if let Some(first) = self.state.lookup(roll_no, dob) {
+            // The first row of a duplicated key wins for the joins, as the notebook's
+            // `drop_duplicates(subset=["roll_no", "dob"], keep="first")` does; a row that
+            // names another college is another person, reported (and hashed from its own
+            // fields in the staging output).
+            let conflicting = self
+                .state
+                .students
+                .get(first as usize)
+                .is_some_and(|s| s.college_code != college_code);
+            if conflicting {
+                self.ctx.findings.add(
+                    FindingKind::ConflictingDuplicateKeys,
+                    self.options.max_examples,
+                    || example(row, &self.ctx.masked),
+                );
+            }
             return;
         }
         let Ok(idx) = u32::try_from(self.state.students.len()) else {
@@ -589,6 +676,18 @@ impl Handler<'_> {
         }
         let n_key = self.ctx.key_positions.len().min(key_fields.len());
         fingerprint(key_fields.get(..n_key).unwrap_or_default())
+    }
+
+    /// The outcome of a duplicate check; a row that could not be checked is reported.
+    fn unchecked(&mut self, row: &Row<'_>, checked: Option<(bool, bool)>) -> (bool, bool) {
+        checked.unwrap_or_else(|| {
+            self.ctx.findings.add(
+                FindingKind::NotCheckedForDuplicates,
+                self.options.max_examples,
+                || example(row, &self.ctx.masked),
+            );
+            (false, false)
+        })
     }
 
     fn report_duplicates(&mut self, row: &Row<'_>, duplicate_key: bool, duplicate_row: bool) {
@@ -658,24 +757,12 @@ impl Handler<'_> {
         }
         let student = self.state.lookup(roll_no, dob);
         let mut dense = None;
-        let state = &mut *self.state;
-        if let Some(student) = student.and_then(|idx| state.students.get_mut(idx as usize)) {
+        let slot = student.and_then(|idx| Some((idx, self.state.course_slot(idx, course)?)));
+        if let Some((idx, slot)) = slot
+            && let Some(student) = self.state.students.get_mut(idx as usize)
+        {
             student.n_attendance += 1;
             student.n_present += u32::from(present);
-            // A student has a handful of courses: comparing their names beats hashing.
-            let known = student
-                .courses
-                .iter()
-                .position(|(id, _)| short_eq(state.courses.name(*id), course));
-            let slot = match known {
-                Some(pos) => pos,
-                None => {
-                    student
-                        .courses
-                        .push((state.courses.intern(course), AttendanceAgg::default()));
-                    student.courses.len() - 1
-                }
-            };
             if let Some((_, agg)) = student.courses.get_mut(slot) {
                 agg.n_rows += 1;
                 agg.n_present += u32::from(present);
@@ -691,16 +778,21 @@ impl Handler<'_> {
                     .duplicates
                     .entry(FileKind::Attendance)
                     .or_default();
-                (true, !duplicates.repeated_rows.insert(row_fp))
+                (
+                    true,
+                    duplicates.seen_repeat(row_fp, self.options.max_tracked_keys),
+                )
             }
             Some(found) => found,
             None => {
                 let (key_fp, row_fp) = (self.key_fingerprint(row), fingerprint(row.fields()));
-                self.state
+                let checked = self
+                    .state
                     .duplicates
                     .entry(FileKind::Attendance)
                     .or_default()
-                    .check(key_fp, row_fp)
+                    .check(key_fp, row_fp, self.options.max_tracked_keys);
+                self.unchecked(row, checked)
             }
         };
         self.report_duplicates(row, duplicate_key, duplicate_row);

@@ -61,7 +61,7 @@ use serde::{Deserialize, Serialize};
 pub use analysis::{Analysis, analyze};
 pub use hash::{HashMode, student_hash};
 pub use ingest::{AttendanceAgg, Etl, EtlState, Interner, Student};
-pub use quality::{FileReport, Finding, FindingKind};
+pub use quality::{FileReport, Finding, FindingKind, Rejected};
 
 /// The four kinds of input file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -158,6 +158,12 @@ pub struct EtlOptions {
     pub max_errors: usize,
     /// Field delimiter for every file; `None` sniffs each file.
     pub delimiter: Option<u8>,
+    /// A record longer than this stops its file (see [`campus_csv::ReadOptions`]).
+    pub max_record_bytes: usize,
+    /// Keys the duplicate check remembers beyond the per-student index (rows of no student,
+    /// far-apart dates), per kind of file; later ones are reported as not checked. Memory is
+    /// about 40 bytes per key, so the default (2^21) bounds it near 80 MB per kind.
+    pub max_tracked_keys: usize,
 }
 
 impl Default for EtlOptions {
@@ -170,6 +176,8 @@ impl Default for EtlOptions {
             max_examples: 5,
             max_errors: 100,
             delimiter: None,
+            max_record_bytes: campus_csv::DEFAULT_MAX_RECORD_BYTES,
+            max_tracked_keys: 1 << 21,
         }
     }
 }

@@ -42,11 +42,11 @@ fn file_md(out: &mut String, report: &FileReport) {
     );
     let _ = writeln!(
         out,
-        "{} rows, {} columns, {} bytes, delimiter {delimiter}; {} rows skipped.\n",
+        "{} rows, {} columns, {} bytes, delimiter {delimiter}; {}.\n",
         report.n_rows,
         report.columns.len(),
         report.n_bytes,
-        report.n_skipped_rows
+        report.account()
     );
     if report.unusable {
         out.push_str("**This file could not be used.**\n\n");

@@ -7,6 +7,7 @@
 
 mod it {
     pub mod attack;
+    pub mod bounds;
     pub mod chunking;
     pub mod export;
     pub mod hashing;

@@ -33,7 +33,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 pub const MAGIC: [u8; 8] = *b"CAMPOCC\0";
 pub const FORMAT_VERSION: u32 = 1;
-const HEADER_LEN: usize = 8 + 4 + 8;
+/// Bytes at the start of a file that [`expected_len`] needs: magic, version, payload length.
+pub const HEADER_LEN: usize = 8 + 4 + 8;
+/// The largest model file read: a file declaring more is refused from its header alone,
+/// before its payload is read. An unbounded forest of 50,000 sessions is about 100 MB.
+pub const MAX_BUNDLE_BYTES: u64 = 256 << 20;
 const CHECKSUM_LEN: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -50,6 +54,57 @@ pub enum BundleError {
     Corrupt(String),
     #[error("the model could not be encoded: {0}")]
     Encode(String),
+    #[error("the model file declares {size} bytes, more than the {limit} bytes a model may have")]
+    TooLarge { size: u64, limit: u64 },
+}
+
+/// The length a model file must have, read from its first [`HEADER_LEN`] bytes (more may
+/// follow), so a shell can check a file's size before reading it whole.
+pub fn expected_len(bytes: &[u8]) -> Result<u64, BundleError> {
+    let found = bytes.len() as u64;
+    let Some(magic) = bytes.get(..MAGIC.len()) else {
+        return Err(if MAGIC.starts_with(bytes) && !bytes.is_empty() {
+            BundleError::Truncated {
+                expected: HEADER_LEN as u64,
+                found,
+            }
+        } else {
+            BundleError::NotABundle
+        });
+    };
+    if magic != MAGIC {
+        return Err(BundleError::NotABundle);
+    }
+    let truncated_header = BundleError::Truncated {
+        expected: HEADER_LEN as u64,
+        found,
+    };
+    let version = bytes
+        .get(8..12)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes)
+        .ok_or(truncated_header.clone())?;
+    if version != FORMAT_VERSION {
+        return Err(BundleError::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let payload_len = bytes
+        .get(12..20)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_le_bytes)
+        .ok_or(truncated_header)?;
+    let expected = (HEADER_LEN as u64)
+        .saturating_add(payload_len)
+        .saturating_add(CHECKSUM_LEN as u64);
+    if expected > MAX_BUNDLE_BYTES {
+        return Err(BundleError::TooLarge {
+            size: expected,
+            limit: MAX_BUNDLE_BYTES,
+        });
+    }
+    Ok(expected)
 }
 
 impl ModelBundle {
@@ -68,42 +123,8 @@ impl ModelBundle {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, BundleError> {
         let found = bytes.len() as u64;
-        let Some(magic) = bytes.get(..MAGIC.len()) else {
-            return Err(if MAGIC.starts_with(bytes) && !bytes.is_empty() {
-                BundleError::Truncated {
-                    expected: HEADER_LEN as u64,
-                    found,
-                }
-            } else {
-                BundleError::NotABundle
-            });
-        };
-        if magic != MAGIC {
-            return Err(BundleError::NotABundle);
-        }
-        let truncated_header = BundleError::Truncated {
-            expected: HEADER_LEN as u64,
-            found,
-        };
-        let version = bytes
-            .get(8..12)
-            .and_then(|b| b.try_into().ok())
-            .map(u32::from_le_bytes)
-            .ok_or(truncated_header.clone())?;
-        if version != FORMAT_VERSION {
-            return Err(BundleError::UnsupportedVersion {
-                found: version,
-                supported: FORMAT_VERSION,
-            });
-        }
-        let payload_len = bytes
-            .get(12..20)
-            .and_then(|b| b.try_into().ok())
-            .map(u64::from_le_bytes)
-            .ok_or(truncated_header)?;
-        let expected = (HEADER_LEN as u64)
-            .saturating_add(payload_len)
-            .saturating_add(CHECKSUM_LEN as u64);
+        let expected = expected_len(bytes)?;
+        let payload_len = expected - (HEADER_LEN + CHECKSUM_LEN) as u64;
         if found < expected {
             return Err(BundleError::Truncated { expected, found });
         }
@@ -137,6 +158,26 @@ impl ModelBundle {
         let svm_ok = models.svm.n_features == n_features
             && models.svm.support_vectors.len() == models.svm.coefficients.len() * n_features
             && models.svm.sv_sq_norms.len() == models.svm.coefficients.len();
+        // A number that is not finite would turn every prediction into NaN or infinity.
+        let finite = |values: &[f64]| values.iter().all(|v| v.is_finite());
+        let gamma_ok = match models.svm.kernel {
+            crate::svm::Kernel::Rbf { gamma } => gamma.is_finite(),
+            crate::svm::Kernel::Linear => true,
+        };
+        let numbers_ok = finite(&models.encoder.means)
+            && finite(&models.encoder.std_devs)
+            && finite(&models.linear.weights)
+            && models.linear.intercept.is_finite()
+            && finite(&models.svm.support_vectors)
+            && finite(&models.svm.coefficients)
+            && finite(&models.svm.sv_sq_norms)
+            && models.svm.rho.is_finite()
+            && gamma_ok;
+        if !numbers_ok {
+            return Err(BundleError::Corrupt(
+                "a model holds a number that is not finite".to_owned(),
+            ));
+        }
         if encoder_ok
             && models.linear.weights.len() == n_features
             && models.forest.n_features == n_features

@@ -37,8 +37,22 @@ pub struct InputRow {
 pub enum ImportError {
     #[error("{file}: the file is empty; expected a header line with: {}", COLUMNS.join(","))]
     Empty { file: String },
-    #[error("{file}:1: missing column(s) {}; expected a header with: {}", missing.join(", "), COLUMNS.join(","))]
-    MissingColumns { file: String, missing: Vec<String> },
+    #[error("{file}:1: missing column(s) {}; expected a header with: {}{}", missing.join(", "), COLUMNS.join(","), delimiter_hint(*other_delimiter))]
+    MissingColumns {
+        file: String,
+        missing: Vec<String>,
+        /// The delimiter the header seems to use instead of `,` (`;` as Excel writes in some
+        /// locales, or a tab).
+        other_delimiter: Option<char>,
+    },
+    #[error(
+        "{file}:1:{column}: column name `{name}` appears more than once; the first one is used"
+    )]
+    DuplicateColumn {
+        file: String,
+        column: usize,
+        name: String,
+    },
     #[error("{file}:{line}: expected {expected} fields like the header, found {found}")]
     FieldCount {
         file: String,
@@ -117,9 +131,10 @@ fn parse(data: &[u8], file: &str, label: Label) -> Imported<InputRow> {
             CsvErrorKind::Empty => ImportError::Empty {
                 file: file.to_owned(),
             },
-            CsvErrorKind::MissingColumns { .. } => ImportError::MissingColumns {
+            CsvErrorKind::MissingColumns { found, .. } => ImportError::MissingColumns {
                 file: file.to_owned(),
                 missing: std::mem::take(&mut handler.missing),
+                other_delimiter: other_delimiter(&found),
             },
             CsvErrorKind::Ragged { expected, found } => ImportError::FieldCount {
                 file: file.to_owned(),
@@ -131,23 +146,32 @@ fn parse(data: &[u8], file: &str, label: Label) -> Imported<InputRow> {
                 file: file.to_owned(),
                 line: error.line,
             },
-            // As before, the first of two same-named columns is used without a word.
-            CsvErrorKind::DuplicateColumn { .. } => continue,
+            // The first of two same-named columns is used, and the user is told.
+            CsvErrorKind::DuplicateColumn { name } => ImportError::DuplicateColumn {
+                file: file.to_owned(),
+                column: error.column.unwrap_or(0),
+                name,
+            },
             CsvErrorKind::UnterminatedQuote
+            | CsvErrorKind::QuoteOpenAtLimit { .. }
             | CsvErrorKind::HeaderNotUtf8
+            | CsvErrorKind::Utf16
+            | CsvErrorKind::NulInHeader
             | CsvErrorKind::RecordTooLong { .. }
             | CsvErrorKind::TooManyFields { .. } => ImportError::Unreadable(error),
         };
-        // Skipped rows are counted by the reader below; a whole-file error counts as one.
-        if !matches!(
+        // Skipped rows and the lines not read after a stop are counted by the reader below; a
+        // whole-file error that left no line unread (an empty file) counts as one.
+        let whole_file = !matches!(
             converted,
             ImportError::FieldCount { .. } | ImportError::NotUtf8 { .. }
-        ) {
+        );
+        if whole_file && reader.stats().n_unread_lines == 0 {
             n_bad_rows += 1;
         }
         errors.push(converted);
     }
-    n_bad_rows += reader.stats().n_skipped_rows as usize;
+    n_bad_rows += reader.stats().n_rejected() as usize;
     // Both lists are in file order; a stable sort by line interleaves them.
     errors.sort_by_key(ImportError::line);
     errors.truncate(MAX_KEPT_ERRORS);
@@ -212,12 +236,28 @@ impl ImportError {
     pub fn line(&self) -> u64 {
         match self {
             ImportError::Empty { .. } => 0,
-            ImportError::MissingColumns { .. } => 1,
+            ImportError::MissingColumns { .. } | ImportError::DuplicateColumn { .. } => 1,
             ImportError::FieldCount { line, .. }
             | ImportError::NotUtf8 { line, .. }
             | ImportError::BadValue { line, .. } => *line,
             ImportError::Unreadable(error) => error.line,
         }
+    }
+}
+
+/// The delimiter a one-column header seems to use instead of `,`.
+fn other_delimiter(header: &[String]) -> Option<char> {
+    let [only] = header else {
+        return None;
+    };
+    [';', '\t'].into_iter().find(|&d| only.contains(d))
+}
+
+fn delimiter_hint(delimiter: Option<char>) -> String {
+    match delimiter {
+        Some('\t') => "; the header is separated by tabs: save the file comma-separated".to_owned(),
+        Some(d) => format!("; the header is separated by `{d}`: save the file comma-separated"),
+        None => String::new(),
     }
 }
 
@@ -431,6 +471,62 @@ enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual
             [
                 "t.csv:3: a quoted field opened here is never closed; the rest of the file was not read"
             ]
+        );
+    }
+
+    /// Regression: an unclosed quote at line 201 of 316 lost 116 rows and counted one.
+    #[test]
+    fn every_line_after_an_unclosed_quote_counts_as_bad() {
+        let mut text = format!("{HEADER}\n");
+        for line in 2..=316 {
+            let school = if line == 201 { "\"Law" } else { "Law" };
+            text.push_str(&row(school, "85"));
+            text.push('\n');
+        }
+        let imported = parse_sessions(text.as_bytes(), "t.csv");
+        assert_eq!(imported.rows.len(), 199);
+        assert_eq!(imported.n_bad_rows, 116);
+        assert_eq!(
+            messages(&imported),
+            [
+                "t.csv:201: a quoted field opened here is never closed; the rest of the file was not read"
+            ]
+        );
+    }
+
+    #[test]
+    fn semicolons_utf16_and_duplicate_headers_are_named() {
+        let semicolons = format!("{}\n", HEADER.replace(',', ";"));
+        let messages_of = |bytes: &[u8]| messages(&parse_sessions(bytes, "t.csv"));
+        let text = messages_of(semicolons.as_bytes());
+        assert!(
+            text.iter()
+                .all(|m| m
+                    .ends_with("the header is separated by `;`: save the file comma-separated")),
+            "{text:?}"
+        );
+        let mut utf16 = vec![0xff, 0xfe];
+        for unit in format!("{HEADER}\n{}\n", row("Law", "85")).encode_utf16() {
+            utf16.extend(unit.to_le_bytes());
+        }
+        let text = messages_of(&utf16);
+        assert!(text.iter().all(|m| m.contains("UTF-16")), "{text:?}");
+        let duplicated = format!("{HEADER},school\n{},Arts\n", row("Law", "85"));
+        let imported = parse_sessions(duplicated.as_bytes(), "t.csv");
+        assert_eq!(imported.rows.len(), 1);
+        assert_eq!(
+            messages(&imported),
+            ["t.csv:1:15: column name `school` appears more than once; the first one is used"]
+        );
+        // Impossible dates are rejected like any bad value.
+        let text = format!(
+            "{HEADER}\n{}\n",
+            row("Law", "85").replacen("2024-09-02", "2026-02-30", 1)
+        );
+        let bad_date = messages_of(text.as_bytes());
+        assert!(
+            bad_date.iter().any(|m| m.contains("2026-02-30")),
+            "{bad_date:?}"
         );
     }
 

@@ -31,6 +31,8 @@ pub struct RunOptions {
     pub semester: Option<String>,
     /// Field delimiter for every file; `None` sniffs each file.
     pub delimiter: Option<u8>,
+    /// A record longer than this many bytes stops its file; `None` is the reader's default.
+    pub max_record_bytes: Option<u64>,
 }
 
 // The secret must never reach a log or a panic message.
@@ -41,6 +43,7 @@ impl std::fmt::Debug for RunOptions {
             .field("deidentify", &self.deidentify)
             .field("semester", &self.semester)
             .field("delimiter", &self.delimiter)
+            .field("max_record_bytes", &self.max_record_bytes)
             .finish()
     }
 }

@@ -56,7 +56,9 @@ impl std::fmt::Debug for EtlService {
 /// `FIRST:LAST` as two ISO dates.
 pub fn parse_semester(text: &str) -> Option<(Date, Date)> {
     let (first, last) = text.split_once(':')?;
-    Some((Date::parse_iso(first)?, Date::parse_iso(last)?))
+    let (first, last) = (Date::parse_iso(first)?, Date::parse_iso(last)?);
+    // A reversed range would put every date outside the semester.
+    (first <= last).then_some((first, last))
 }
 
 /// The core's options for a run; an error names the option that is wrong.
@@ -76,12 +78,19 @@ pub fn etl_options(options: &RunOptions) -> Result<EtlOptions, JobError> {
             JobError::new("the semester wants FIRST:LAST as ISO dates, e.g. 2024-08-01:2024-12-15")
         })?),
     };
+    let defaults = EtlOptions::default();
+    let max_record_bytes = match options.max_record_bytes {
+        None => defaults.max_record_bytes,
+        Some(0) => return Err(JobError::new("the record limit must be at least one byte")),
+        Some(limit) => usize::try_from(limit).unwrap_or(usize::MAX),
+    };
     Ok(EtlOptions {
         hash,
         deidentify: options.deidentify,
         semester,
         delimiter: options.delimiter,
-        ..EtlOptions::default()
+        max_record_bytes,
+        ..defaults
     })
 }
 

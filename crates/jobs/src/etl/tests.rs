@@ -478,6 +478,7 @@ fn report(kind: FileKind, name: &str, unusable: bool) -> FileReport {
         errors: Vec::new(),
         n_errors: 0,
         unusable,
+        rejected: Default::default(),
         findings: Default::default(),
     }
 }
@@ -755,6 +756,7 @@ fn the_page_and_the_cli_write_the_same_bytes() {
         deidentify: true,
         semester: Some("2024-08-01:2024-09-15".into()),
         delimiter: None,
+        max_record_bytes: None,
     };
     for options in [RunOptions::default(), keyed] {
         let page = Shell::PAGE.run(&files, options.clone());

@@ -132,3 +132,37 @@ fn trained_bytes_are_pinned() {
         "ae740b5012bee7279393c5d314743a9c23238d508331c59ab37c61969477f76e"
     );
 }
+
+/// Regression: a 300 MB file was read whole before it was refused.
+#[test]
+fn an_oversized_model_is_refused_from_its_header() {
+    let mut header = MAGIC.to_vec();
+    header.extend(FORMAT_VERSION.to_le_bytes());
+    header.extend((300u64 << 20).to_le_bytes());
+    assert!(matches!(
+        campus_occupancy::bundle::expected_len(&header),
+        Err(BundleError::TooLarge { .. })
+    ));
+    let good = bytes();
+    let expected = campus_occupancy::bundle::expected_len(&good[..20]);
+    assert_eq!(expected.ok(), Some(good.len() as u64));
+}
+
+/// Regression: a bundle altered and checksummed again gave NaN margins.
+#[test]
+fn a_model_with_a_number_that_is_not_finite_is_refused() {
+    let Ok(mut model) = ModelBundle::from_bytes(&bytes()) else {
+        panic!("the model did not load");
+    };
+    if let Some(weight) = model.models.linear.weights.first_mut() {
+        *weight = f64::NAN;
+    }
+    let Ok(bytes) = model.to_bytes() else {
+        panic!("the model did not encode");
+    };
+    let err = ModelBundle::from_bytes(&bytes).err().map(|e| e.to_string());
+    assert_eq!(
+        err.as_deref(),
+        Some("the model file is corrupt: a model holds a number that is not finite")
+    );
+}

@@ -1,0 +1,343 @@
+//! Nothing lost, nothing silent: every file's account, exit statuses after loss, outputs that
+//! never replace inputs, devices or an earlier run's files halfway.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::support::{TempDir, campus, campus_ok, read};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../etl/tests/data/aktu")
+        .join(name)
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap_or_default()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+/// `campus etl --students S [--attendance A] --out OUT` with `more`, successful or not.
+fn etl(students: &Path, attendance: Option<&Path>, out: &Path, more: &[&str]) -> Output {
+    let mut args = vec!["etl", "--students", arg(students)];
+    if let Some(attendance) = attendance {
+        args.extend(["--attendance", arg(attendance)]);
+    }
+    args.extend(["--out", arg(out)]);
+    args.extend(more);
+    campus(&args)
+}
+
+/// The fixture's attendance with a stray quote opening line `line`.
+fn attendance_with_quote_at(line: usize) -> Vec<u8> {
+    let original = text(&read(&fixture("attendance_2024_odd.csv")));
+    let mut out = String::new();
+    for (idx, text) in original.lines().enumerate() {
+        if idx + 1 == line {
+            out.push('"');
+        }
+        out.push_str(text);
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// Regression: a stray quote at line 101 kept 99 rows, blamed an over-long record, said
+/// "0 rows skipped" and exited 0.
+#[test]
+fn a_stray_quote_is_named_counted_and_fails_the_run() {
+    let dir = TempDir::new("safe-quote");
+    let attendance = dir.path("attendance.csv");
+    write(&attendance, &attendance_with_quote_at(101));
+    let out = dir.path("out");
+    let students = fixture("students_master.csv");
+    let run = etl(&students, Some(&attendance), &out, &[]);
+    let (stdout, stderr) = (text(&run.stdout), text(&run.stderr));
+    assert!(!run.status.success(), "{stdout}");
+    assert!(
+        stderr.contains(
+            "attendance.csv:101: a quoted field opened here is never closed; the rest of the file was not read"
+        ),
+        "{stderr}"
+    );
+    // 2,884 rows and two blank lines on lines 2 to 2,887: 99 kept, 2,787 lines not read.
+    let account = "attendance.csv: 2886 rows read: 99 kept, 2787 rejected (2787 lines not read from line 101 on)";
+    assert!(stdout.contains(account), "{stdout}");
+    assert!(stderr.contains("--max-bad-rows"), "{stderr}");
+    let report = text(&read(&out.join("report.md")));
+    assert!(
+        report.contains("2886 rows read: 99 kept, 2787 rejected"),
+        "{report}"
+    );
+    // Allowed, the same run succeeds; a smaller allowance does not.
+    let allowed = etl(
+        &students,
+        Some(&attendance),
+        &out,
+        &["--max-bad-rows", "97%"],
+    );
+    assert!(allowed.status.success(), "{}", text(&allowed.stderr));
+    let too_few = etl(
+        &students,
+        Some(&attendance),
+        &out,
+        &["--max-bad-rows", "2786"],
+    );
+    assert!(!too_few.status.success());
+}
+
+#[test]
+fn a_clean_run_prints_each_files_account_and_succeeds() {
+    let dir = TempDir::new("safe-clean");
+    let out = dir.path("out");
+    let run = etl(
+        &fixture("students_master.csv"),
+        Some(&fixture("attendance_2024_odd.csv")),
+        &out,
+        &[],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains("attendance_2024_odd.csv: 2884 rows read: 2884 kept, 0 rejected"),
+        "{stdout}"
+    );
+}
+
+/// Regression: a UTF-16 attendance file was read as no rows at all, and the run exited 0.
+#[test]
+fn a_utf16_file_is_named_and_fails_the_run() {
+    let dir = TempDir::new("safe-utf16");
+    let original = text(&read(&fixture("attendance_2024_odd.csv")));
+    let mut utf16 = vec![0xff, 0xfe];
+    for unit in original.encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let attendance = dir.path("attendance.csv");
+    write(&attendance, &utf16);
+    let run = etl(
+        &fixture("students_master.csv"),
+        Some(&attendance),
+        &dir.path("out"),
+        &[],
+    );
+    let stderr = text(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains("attendance.csv:1: the file is UTF-16 text"),
+        "{stderr}"
+    );
+}
+
+/// Regression: a 10 MB field without any quote stopped reading at a 1 MiB record limit.
+#[test]
+fn a_large_field_is_read_and_the_record_limit_is_an_option() {
+    let dir = TempDir::new("safe-large");
+    let students = text(&read(&fixture("students_master.csv")));
+    let mut lines = students.lines();
+    let mut big = format!("{},notes\n", lines.next().unwrap_or_default());
+    for (idx, line) in lines.enumerate() {
+        let note = if idx == 3 {
+            "x".repeat(10 << 20)
+        } else {
+            String::new()
+        };
+        big.push_str(&format!("{line},{note}\n"));
+    }
+    let path = dir.path("students.csv");
+    write(&path, big.as_bytes());
+    let run = etl(&path, None, &dir.path("out"), &[]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stdout).contains("students.csv: 50 rows read: 50 kept, 0 rejected"),
+        "{}",
+        text(&run.stdout)
+    );
+    let limited = etl(
+        &path,
+        None,
+        &dir.path("out"),
+        &["--max-record-bytes", "1000000"],
+    );
+    assert!(!limited.status.success());
+    assert!(
+        text(&limited.stderr)
+            .contains("students.csv:5: record is longer than the record limit of 1000000 bytes"),
+        "{}",
+        text(&limited.stderr)
+    );
+}
+
+/// Regression: `--out` at the inputs' folder overwrote `stg_students.csv` with a header.
+#[test]
+fn an_output_is_never_an_input() {
+    let dir = TempDir::new("safe-identity");
+    let students = dir.path("stg_students.csv");
+    let original = read(&fixture("students_master.csv"));
+    write(&students, &original);
+    // Through a symlink, too: identity, not name.
+    let link = dir.path("link");
+    let _ = std::os::unix::fs::symlink(&dir.0, &link);
+    for out in [dir.0.clone(), link] {
+        let run = etl(&students, None, &out, &[]);
+        assert!(!run.status.success());
+        let stderr = text(&run.stderr);
+        assert!(
+            stderr.contains("is the input") && stderr.contains("stg_students.csv"),
+            "{stderr}"
+        );
+        assert!(read(&students) == original, "the input was changed");
+        assert!(!dir.path("report.md").exists(), "work was done");
+    }
+}
+
+/// Regression: a run without attendance kept the previous run's `stg_attendance.csv`.
+#[test]
+fn a_rerun_leaves_no_stale_outputs_and_no_temporary_files() {
+    let dir = TempDir::new("safe-stale");
+    let out = dir.path("out");
+    let students = fixture("students_master.csv");
+    let first = etl(
+        &students,
+        Some(&fixture("attendance_2024_odd.csv")),
+        &out,
+        &[],
+    );
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(out.join("stg_attendance.csv").exists());
+    let second = etl(&students, None, &out, &[]);
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    assert_eq!(names, ["report.md", "staging.sql", "stg_students.csv"]);
+}
+
+#[test]
+fn an_out_that_is_a_file_fails_naming_it() {
+    let dir = TempDir::new("safe-out-file");
+    let out = dir.path("taken");
+    write(&out, b"keep me");
+    let run = etl(&fixture("students_master.csv"), None, &out, &[]);
+    assert!(!run.status.success());
+    assert!(
+        text(&run.stderr).contains("taken exists and is not a folder"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert_eq!(read(&out), b"keep me");
+}
+
+#[test]
+fn reversed_semester_and_bad_database_names_are_refused() {
+    let dir = TempDir::new("safe-options");
+    let students = fixture("students_master.csv");
+    let out = dir.path("out");
+    let reversed = etl(
+        &students,
+        None,
+        &out,
+        &["--semester", "2024-12-15:2024-08-01"],
+    );
+    assert!(!reversed.status.success());
+    assert!(text(&reversed.stderr).contains("FIRST not after LAST"));
+    for name in ["mysql", "my-db", "123", &"a".repeat(65)] {
+        let run = etl(&students, None, &out, &["--database", name]);
+        assert!(!run.status.success(), "{name}");
+        assert!(text(&run.stderr).contains("--database"), "{name}");
+    }
+    assert!(!out.exists(), "a refused run wrote its folder");
+}
+
+/// Regression: `generate --out /dev/null` renamed a regular file over the device node. The
+/// test writes through a symlink to the device, never to `/dev/null` itself.
+#[test]
+fn generate_writes_a_device_directly_and_refuses_a_folder() {
+    let dir = TempDir::new("safe-device");
+    let link = dir.path("null");
+    if std::os::unix::fs::symlink("/dev/null", &link).is_err() {
+        return;
+    }
+    campus_ok(&["generate", "--seed", "42", "--out", arg(&link), "--quiet"]);
+    let meta = std::fs::symlink_metadata(&link).map(|m| m.file_type().is_symlink());
+    assert!(matches!(meta, Ok(true)), "the symlink was replaced");
+    let folder = dir.path("folder");
+    let _ = std::fs::create_dir(&folder);
+    let run = campus(&["generate", "--out", arg(&folder), "--quiet"]);
+    assert!(!run.status.success());
+    assert!(
+        text(&run.stderr).contains("is a folder"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert!(!dir.path("folder.partial").exists());
+}
+
+#[test]
+fn occupancy_never_writes_over_its_input() {
+    let dir = TempDir::new("safe-occ");
+    let data = dir.path("s.csv");
+    campus_ok(&[
+        "occupancy",
+        "generate",
+        "--sessions",
+        "200",
+        "--out",
+        arg(&data),
+    ]);
+    let before = read(&data);
+    let run = campus(&[
+        "occupancy",
+        "train",
+        "--data",
+        arg(&data),
+        "--out",
+        arg(&data),
+        "--quiet",
+    ]);
+    assert!(!run.status.success());
+    assert!(
+        text(&run.stderr).contains("is the input"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert!(read(&data) == before);
+}
+
+/// Regression: `campus generate --out - | head` printed "Broken pipe" and exited 1.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    let child = Command::new(env!("CARGO_BIN_EXE_campus"))
+        .args(["generate", "--seed", "42", "--out", "-", "--quiet"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        panic!("cannot run campus");
+    };
+    let mut head = [0u8; 100];
+    if let Some(stdout) = child.stdout.as_mut() {
+        let _ = stdout.read_exact(&mut head);
+    }
+    drop(child.stdout.take());
+    let Ok(output) = child.wait_with_output() else {
+        panic!("campus did not finish");
+    };
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stderr), "");
+}
