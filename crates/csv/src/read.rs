@@ -1242,4 +1242,31 @@ mod tests {
         };
         assert_eq!(missing, vec!["status".to_owned(), "date".to_owned()]);
     }
+
+    /// Found by the `csv_chunks` fuzz target: a line of invalid UTF-8 longer than the record
+    /// limit, split across chunks, was reported as too long, read whole as not UTF-8.
+    #[test]
+    fn fuzz_a_long_invalid_line_is_one_error_at_any_chunking() {
+        let mut bytes = b"\x02;\x00\n1;2\n3".to_vec();
+        bytes.extend([0xFF; 43]);
+        bytes.extend(b";\"4;5\"\n");
+        let read = |chunk: usize| {
+            let mut options = ReadOptions::new("t.csv");
+            options.max_errors = 2;
+            options.max_record_bytes = 16;
+            let mut reader = CsvReader::new(options);
+            let mut rows = Vec::new();
+            let mut handler = OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().join("|"))));
+            for piece in bytes.chunks(chunk) {
+                reader.feed(piece, &mut handler);
+            }
+            reader.finish(&mut handler);
+            let errors: Vec<String> = reader.errors().iter().map(|e| e.to_string()).collect();
+            (rows, errors)
+        };
+        let whole = read(bytes.len());
+        for chunk in [1, 2, 7, 16, 35] {
+            assert_eq!(read(chunk), whole, "chunks of {chunk}");
+        }
+    }
 }
