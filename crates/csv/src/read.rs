@@ -565,6 +565,13 @@ impl CsvReader {
                 }
                 ReadRecordResult::Record => {
                     let line = self.record_start_line(at_end);
+                    // A record that came whole in one chunk is held to the limit like one that
+                    // spanned chunks, so where the chunks fall never changes what is read.
+                    if self.out_len > self.options.max_record_bytes {
+                        let kind = self.too_long();
+                        self.stop_at(line, None, kind);
+                        return input;
+                    }
                     self.emit(line, handler);
                     self.out_len = 0;
                     self.ends_len = 0;
@@ -586,14 +593,21 @@ impl CsvReader {
             return false;
         }
         let line = self.pending_record_line();
+        let kind = self.too_long();
+        self.stop_at(line, None, kind);
+        true
+    }
+
+    /// What a record over the limit is: judged on its first `limit + 1` bytes, which are the
+    /// same however much of it has arrived.
+    fn too_long(&self) -> CsvErrorKind {
         let limit = self.options.max_record_bytes;
-        let kind = if head(&self.out, self.out_len).contains(&b'\n') {
+        let first = head(&self.out, self.out_len.min(limit.saturating_add(1)));
+        if first.contains(&b'\n') {
             CsvErrorKind::QuoteOpenAtLimit { limit }
         } else {
             CsvErrorKind::RecordTooLong { limit }
-        };
-        self.stop_at(line, None, kind);
-        true
+        }
     }
 
     /// The line a record not yet complete starts on: the current line, minus the line breaks
@@ -1266,6 +1280,37 @@ mod tests {
         };
         let whole = read(bytes.len());
         for chunk in [1, 2, 7, 16, 35] {
+            assert_eq!(read(chunk), whole, "chunks of {chunk}");
+        }
+    }
+
+    /// Found by the `csv_chunks` fuzz target: a record over the limit that came whole in one
+    /// chunk was read (a ragged row), while split across chunks it stopped the file.
+    #[test]
+    fn fuzz_the_record_limit_holds_at_any_chunking() {
+        let bytes =
+            b"a,b\n1,2\n1,2,3456789012345678901234567890\n3,4\n\"5\n6789012345678901234\",7\n";
+        let read = |chunk: usize| {
+            let mut options = ReadOptions::new("t.csv");
+            options.max_record_bytes = 16;
+            let mut reader = CsvReader::new(options);
+            let mut rows = Vec::new();
+            let mut handler = OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().join("|"))));
+            for piece in bytes.chunks(chunk) {
+                reader.feed(piece, &mut handler);
+            }
+            reader.finish(&mut handler);
+            let errors: Vec<String> = reader.errors().iter().map(|e| e.to_string()).collect();
+            (rows, errors, reader.stats().n_unread_lines)
+        };
+        let whole = read(bytes.len());
+        assert_eq!(whole.0, [(2, "1|2".to_owned())]);
+        assert!(
+            whole.1[0].starts_with("t.csv:3: record is longer than the record limit of 16 bytes"),
+            "{:?}",
+            whole.1
+        );
+        for chunk in [1, 2, 5, 14, 20] {
             assert_eq!(read(chunk), whole, "chunks of {chunk}");
         }
     }
