@@ -373,3 +373,39 @@ fn a_huge_model_file_is_refused_from_its_header() {
         text(&run.stderr)
     );
 }
+
+/// Regression: with the same total for every pair, stdout said "fewer than two complete pairs"
+/// over hundreds of them.
+#[test]
+fn a_constant_total_column_is_named_as_such() {
+    let dir = TempDir::new("safe-constant");
+    let exams = text(&read(&fixture("exam_results_2024_odd.csv")));
+    let mut constant = String::new();
+    for (idx, line) in exams.lines().enumerate() {
+        match (idx, line.rsplit_once(',')) {
+            (0, _) | (_, None) => constant.push_str(line),
+            (_, Some((head, _))) => constant.push_str(&format!("{head},50")),
+        }
+        constant.push('\n');
+    }
+    let path = dir.path("exams.csv");
+    write(&path, constant.as_bytes());
+    let out = dir.path("out");
+    let run = campus(&[
+        "etl",
+        "--students",
+        arg(&fixture("students_master.csv")),
+        "--attendance",
+        arg(&fixture("attendance_2024_odd.csv")),
+        "--exams",
+        arg(&path),
+        "--out",
+        arg(&out),
+    ]);
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains("= n/a over ")
+            && stdout.contains("pairs (attendance or total marks is the same for every pair)"),
+        "{stdout}"
+    );
+}
