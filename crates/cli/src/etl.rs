@@ -454,9 +454,14 @@ fn print_summary(summary: &Summary, view: &AnalysisView, out: &Path) {
             "pearson(attendance_pct, total_marks) = {r:?} over {} pairs",
             view.n_complete_pairs
         ),
-        None => {
+        None if view.n_complete_pairs < 2 => {
             println!("pearson(attendance_pct, total_marks) = n/a (fewer than two complete pairs)")
         }
+        // Pearson is undefined when either side does not vary.
+        None => println!(
+            "pearson(attendance_pct, total_marks) = n/a over {} pairs (attendance or total marks is the same for every pair)",
+            view.n_complete_pairs
+        ),
     }
     if let Some(rho) = view.spearman {
         println!("spearman = {rho:?}");

@@ -440,13 +440,39 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Reads a model file after checking, from its header, that its size is what it declares and
+/// within the limit: a huge or foreign file is refused before it is read whole.
+fn read_model(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+
+    let cannot_read = || format!("cannot read {}", path.display());
+    let mut file = fs::File::open(path).with_context(cannot_read)?;
+    let size = file.metadata().with_context(cannot_read)?.len();
+    let mut header = Vec::with_capacity(campus_occupancy::bundle::HEADER_LEN);
+    (&mut file)
+        .take(campus_occupancy::bundle::HEADER_LEN as u64)
+        .read_to_end(&mut header)
+        .with_context(cannot_read)?;
+    let expected = campus_occupancy::bundle::expected_len(&header)
+        .with_context(|| format!("{} is not a usable model", path.display()))?;
+    if size > expected {
+        bail!(
+            "{} is not a usable model: the model file is corrupt: {} unexpected bytes after the end",
+            path.display(),
+            size - expected
+        );
+    }
+    let mut bytes = header;
+    file.read_to_end(&mut bytes).with_context(cannot_read)?;
+    Ok(bytes)
+}
+
 fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
     let inputs = Inputs::new([args.model.as_path(), args.data.as_path()]);
     if let Some(out) = &args.out {
         check_output(out, &inputs)?;
     }
-    let model =
-        fs::read(&args.model).with_context(|| format!("cannot read {}", args.model.display()))?;
+    let model = read_model(&args.model)?;
     let bytes =
         fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
     let request = Request::Predict {

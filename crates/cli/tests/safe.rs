@@ -341,3 +341,71 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(text(&output.stderr), "");
 }
+
+/// Regression: a 300 MB model file was read whole before it was refused.
+#[test]
+fn a_huge_model_file_is_refused_from_its_header() {
+    let dir = TempDir::new("safe-huge-model");
+    let model = dir.path("huge.bin");
+    let mut header = b"CAMPOCC\0".to_vec();
+    header.extend(1u32.to_le_bytes());
+    header.extend((300u64 << 20).to_le_bytes());
+    write(&model, &header);
+    let resized = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&model)
+        .and_then(|f| f.set_len((300 << 20) + 52));
+    assert!(resized.is_ok());
+    let data = dir.path("s.csv");
+    write(&data, b"date\n");
+    let run = campus(&[
+        "occupancy",
+        "predict",
+        "--model",
+        arg(&model),
+        "--data",
+        arg(&data),
+    ]);
+    assert!(!run.status.success());
+    assert!(
+        text(&run.stderr).contains("more than the 268435456 bytes a model may have"),
+        "{}",
+        text(&run.stderr)
+    );
+}
+
+/// Regression: with the same total for every pair, stdout said "fewer than two complete pairs"
+/// over hundreds of them.
+#[test]
+fn a_constant_total_column_is_named_as_such() {
+    let dir = TempDir::new("safe-constant");
+    let exams = text(&read(&fixture("exam_results_2024_odd.csv")));
+    let mut constant = String::new();
+    for (idx, line) in exams.lines().enumerate() {
+        match (idx, line.rsplit_once(',')) {
+            (0, _) | (_, None) => constant.push_str(line),
+            (_, Some((head, _))) => constant.push_str(&format!("{head},50")),
+        }
+        constant.push('\n');
+    }
+    let path = dir.path("exams.csv");
+    write(&path, constant.as_bytes());
+    let out = dir.path("out");
+    let run = campus(&[
+        "etl",
+        "--students",
+        arg(&fixture("students_master.csv")),
+        "--attendance",
+        arg(&fixture("attendance_2024_odd.csv")),
+        "--exams",
+        arg(&path),
+        "--out",
+        arg(&out),
+    ]);
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains("= n/a over ")
+            && stdout.contains("pairs (attendance or total marks is the same for every pair)"),
+        "{stdout}"
+    );
+}
