@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use campus_gen::Config;
-use campus_gen::exports::{Dirt, ExportId, ExportOptions, Exports};
+use campus_gen::exports::{DefectKind, Dirt, ExportId, ExportOptions, Exports};
 use campus_jobs::generate::lesson::{AnswerKey, lesson_sessions};
 use clap::Args;
 
@@ -31,11 +31,26 @@ pub struct LessonArgs {
     /// and write answer_key.csv (file, line, kind) listing each.
     #[arg(long, default_value_t = 0.0)]
     dirt: f64,
+    /// Exports: plant only these kinds of defect at the --dirt rate (comma-separated, as the
+    /// answer key names them: duplicate_row, orphan_key, impossible_date, mixed_date_format,
+    /// blank_mark, non_numeric_mark, padded_key).
+    #[arg(long, value_delimiter = ',', value_parser = parse_defect_kind)]
+    dirt_kinds: Vec<DefectKind>,
     /// Sessions: the share of lectures that overflow their room (0 to 1), planted by sizing
     /// each module's room from its lectures' attendance. Without it, rooms are sized for the
     /// expected attendance and only unusually full lectures overflow.
     #[arg(long)]
     overcrowding_rate: Option<f64>,
+}
+
+fn parse_defect_kind(name: &str) -> Result<DefectKind, String> {
+    DefectKind::from_name(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = DefectKind::ALL.iter().map(|k| k.name()).collect();
+        format!(
+            "unknown kind of defect {name:?}: one of {}",
+            names.join(", ")
+        )
+    })
 }
 
 impl LessonArgs {
@@ -44,7 +59,11 @@ impl LessonArgs {
             teaching_weeks: self.teaching_weeks,
             lectures_per_week: self.lectures_per_week,
             attendance_marks_r: self.attendance_marks_r,
-            dirt: Dirt::uniform(self.dirt),
+            dirt: if self.dirt_kinds.is_empty() {
+                Dirt::uniform(self.dirt)
+            } else {
+                Dirt::only(self.dirt, &self.dirt_kinds)
+            },
             overcrowding_rate: self.overcrowding_rate,
         }
     }
@@ -102,7 +121,7 @@ pub fn write_exports(
                 );
             }
         }
-        if lesson.dirt > 0.0 {
+        if campus_jobs::generate::lesson::has_answer_key(&exports) {
             let path = out.join(ANSWER_KEY);
             let temp = temp_path(&path);
             let mut file = create(&temp)?;

@@ -119,3 +119,27 @@ fn overcrowding_rate_plants_the_share_of_overflowing_lectures() {
     let share = over / imported.rows.len() as f64;
     assert!((share - 0.3).abs() < 0.03, "{share}");
 }
+
+#[test]
+fn dirt_kinds_plant_only_the_kinds_named() {
+    let dir = TempDir::new("lesson-dirt-kinds");
+    let out = dir.path("x").to_string_lossy().into_owned();
+    let more = [
+        "--dirt",
+        "0.05",
+        "--dirt-kinds",
+        "padded_key,blank_mark",
+        "--quiet",
+    ];
+    generate("exports", "200", &out, &more);
+    let key = String::from_utf8_lossy(&read(&dir.path("x").join("answer_key.csv"))).into_owned();
+    let kinds: std::collections::BTreeSet<&str> = key
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.rsplit(',').next())
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["blank_mark", "padded_key"]
+    );
+}

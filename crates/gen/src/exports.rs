@@ -129,6 +129,20 @@ impl Dirt {
         }
     }
 
+    /// Only `kinds`, each at `rate`.
+    pub fn only(rate: f64, kinds: &[DefectKind]) -> Dirt {
+        let on = |kind: DefectKind| if kinds.contains(&kind) { rate } else { 0.0 };
+        Dirt {
+            duplicate_rows: on(DefectKind::DuplicateRow),
+            orphan_keys: on(DefectKind::OrphanKey),
+            impossible_dates: on(DefectKind::ImpossibleDate),
+            mixed_date_formats: on(DefectKind::MixedDateFormat),
+            blank_marks: on(DefectKind::BlankMark),
+            non_numeric_marks: on(DefectKind::NonNumericMark),
+            padded_keys: on(DefectKind::PaddedKey),
+        }
+    }
+
     fn rates(&self) -> [(&'static str, f64); 7] {
         [
             ("duplicate_rows", self.duplicate_rows),
