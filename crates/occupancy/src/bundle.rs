@@ -183,7 +183,7 @@ impl ModelBundle {
             && models.forest.n_features == n_features
             && svm_ok
         {
-            Ok(())
+            models.forest.check().map_err(BundleError::Corrupt)
         } else {
             Err(BundleError::Corrupt(
                 "the models disagree with the feature encoding".to_owned(),

@@ -236,6 +236,123 @@ impl ForestModel {
     }
 }
 
+impl ForestModel {
+    /// Checks every tree of a forest read from a file before it is used: smartcore trusts its
+    /// own nodes, so a tampered file could index past a row (a panic) or send a row round a loop
+    /// of nodes forever. Every split must name one of the `n_features` features and a finite
+    /// value, and every child must come after its parent (as smartcore builds them), which rules
+    /// out loops.
+    pub fn check(&self) -> Result<(), String> {
+        if self.chunks.is_empty() {
+            return Err("the random forest has no trees".into());
+        }
+        for (_, forest) in &self.chunks {
+            let bytes = postcard::to_allocvec(forest).map_err(|e| e.to_string())?;
+            let mirror: mirror::Forest =
+                postcard::from_bytes(&bytes).map_err(|e| format!("the random forest: {e}"))?;
+            let trees = mirror
+                .forest_regressor
+                .and_then(|f| f.trees)
+                .unwrap_or_default();
+            if trees.is_empty() {
+                return Err("a part of the random forest has no trees".into());
+            }
+            for tree in &trees {
+                check_tree(&tree.nodes, self.n_features)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_tree(nodes: &[mirror::Node], n_features: usize) -> Result<(), String> {
+    if nodes.is_empty() {
+        return Err("a tree of the random forest has no nodes".into());
+    }
+    for (idx, node) in nodes.iter().enumerate() {
+        if !node.output.is_finite() {
+            return Err(format!(
+                "a tree node holds a number that is not finite ({})",
+                node.output
+            ));
+        }
+        let Some(true_child) = node.true_child else {
+            continue;
+        };
+        let child_ok = |child: usize| child > idx && child < nodes.len();
+        let split_ok = node.split_feature < n_features
+            && node.split_value.is_some_and(f64::is_finite)
+            && node.false_child.is_some_and(child_ok)
+            && child_ok(true_child);
+        if !split_ok {
+            return Err(format!(
+                "tree node {idx} does not split on one of the {n_features} features into later nodes"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// smartcore's forest as it serializes, field for field (postcard is not self-describing), with
+/// its nodes readable: smartcore keeps them private.
+mod mirror {
+    // Fields that are only read to keep the layout in step with smartcore's.
+    #![allow(dead_code)]
+
+    use std::marker::PhantomData;
+
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    pub struct Forest {
+        pub forest_regressor: Option<BaseForest>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct BaseForest {
+        pub trees: Option<Vec<Tree>>,
+        pub num_features: Option<usize>,
+        pub samples: Option<Vec<Vec<bool>>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Tree {
+        pub nodes: Vec<Node>,
+        pub parameters: Option<TreeParameters>,
+        pub depth: u16,
+        pub root_mass: f64,
+        pub phantom_tx: PhantomData<()>,
+        pub phantom_ty: PhantomData<()>,
+        pub phantom_x: PhantomData<()>,
+        pub phantom_y: PhantomData<()>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct TreeParameters {
+        pub max_depth: Option<u16>,
+        pub min_samples_leaf: usize,
+        pub min_samples_split: usize,
+        pub seed: Option<u64>,
+        pub splitter: Splitter,
+    }
+
+    #[derive(Deserialize)]
+    pub enum Splitter {
+        Random,
+        Best,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Node {
+        pub output: f64,
+        pub split_feature: usize,
+        pub split_value: Option<f64>,
+        pub split_score: Option<f64>,
+        pub true_child: Option<usize>,
+        pub false_child: Option<usize>,
+    }
+}
+
 #[cfg(test)]
 // A failing unwrap is a failing test.
 #[allow(clippy::unwrap_used)]

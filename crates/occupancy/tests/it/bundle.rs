@@ -166,3 +166,29 @@ fn a_model_with_a_number_that_is_not_finite_is_refused() {
         Some("the model file is corrupt: a model holds a number that is not finite")
     );
 }
+
+/// Payloads the `model_bundle` fuzz target found, under a valid header and checksum: trees that
+/// split on a feature past the end of a row (smartcore panicked indexing it). They are refused
+/// as corrupt before any prediction.
+#[test]
+fn fuzzed_trees_are_refused_before_use() {
+    use sha2::Digest;
+    let payloads: [&[u8]; 2] = [
+        include_bytes!("../data/fuzz/model_payload_1.bin"),
+        include_bytes!("../data/fuzz/model_payload_2.bin"),
+    ];
+    for payload in payloads {
+        let mut file = MAGIC.to_vec();
+        file.extend(FORMAT_VERSION.to_le_bytes());
+        file.extend((payload.len() as u64).to_le_bytes());
+        file.extend(payload);
+        let checksum = sha2::Sha256::digest(&file);
+        file.extend(checksum);
+        match ModelBundle::from_bytes(&file) {
+            Err(BundleError::Corrupt(message)) => {
+                assert!(message.contains("tree node"), "{message}")
+            }
+            other => panic!("expected a corrupt tree, got {other:?}"),
+        }
+    }
+}
