@@ -408,7 +408,8 @@ impl CsvReader {
         if self.core.is_none() {
             self.prefix.extend_from_slice(chunk);
             let has_line_end = self.prefix.contains(&b'\n');
-            if !has_line_end && self.prefix.len() < SNIFF_LIMIT {
+            // A byte-order mark is not part of what is sniffed: wait for a whole sniff window.
+            if !has_line_end && self.prefix.len() < SNIFF_LIMIT + 3 {
                 return;
             }
             let prefix = std::mem::take(&mut self.prefix);
@@ -454,8 +455,11 @@ impl CsvReader {
 
     fn start(&mut self, prefix: &[u8], handler: &mut dyn RowHandler) {
         let body = prefix.strip_prefix(b"\xef\xbb\xbf").unwrap_or(prefix);
+        // What is judged of the header is its first line, at most the sniff window: bytes every
+        // chunking has delivered by now, so the judgement never depends on where chunks fall.
+        let window = body.get(..SNIFF_LIMIT).unwrap_or(body);
+        let first_line = window.split(|&b| b == b'\n').next().unwrap_or_default();
         // UTF-16 would read as one invalid field per line, or as nothing at all: name it.
-        let first_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
         let encoding_error = if body.starts_with(b"\xff\xfe") || body.starts_with(b"\xfe\xff") {
             Some(CsvErrorKind::Utf16)
         } else if looks_utf16(first_line) {
@@ -471,7 +475,7 @@ impl CsvReader {
         let delimiter = self
             .options
             .delimiter
-            .unwrap_or_else(|| sniff_delimiter(body));
+            .unwrap_or_else(|| sniff_delimiter(first_line));
         self.stats.delimiter = delimiter;
         self.core = Some(ReaderBuilder::new().delimiter(delimiter).build());
         self.parse(body, false, handler);
@@ -876,11 +880,14 @@ pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
     let candidates = [b',', b';', b'\t'];
     let mut in_quotes = false;
-    for &b in bytes {
+    // The first line only, even inside quotes: a header never holds a line break, and what
+    // follows the first one depends on how much of the file has arrived.
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    for &b in first_line {
         if b == b'"' {
             in_quotes = !in_quotes;
         } else if !in_quotes {
-            if b == b'\n' || b == b'\r' {
+            if b == b'\r' {
                 break;
             }
             if let Some(count) = candidates
@@ -1311,6 +1318,30 @@ mod tests {
             whole.1
         );
         for chunk in [1, 2, 5, 14, 20] {
+            assert_eq!(read(chunk), whole, "chunks of {chunk}");
+        }
+    }
+
+    /// Found by the `csv_chunks` fuzz target: a header with an unclosed quote made the sniffer
+    /// read past the first line, as far as the first chunk went, so the delimiter depended on
+    /// the chunking.
+    #[test]
+    fn fuzz_the_delimiter_is_sniffed_from_the_first_line_at_any_chunking() {
+        let bytes = b"a!\"a!,b\n1\n5;2;3;4;5;6;7\n8,\"9\"\n";
+        let read = |chunk: usize| {
+            let mut reader = CsvReader::new(ReadOptions::new("t.csv"));
+            let mut rows = Vec::new();
+            let mut handler = OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().join("|"))));
+            for piece in bytes.chunks(chunk) {
+                reader.feed(piece, &mut handler);
+            }
+            reader.finish(&mut handler);
+            let errors: Vec<String> = reader.errors().iter().map(|e| e.to_string()).collect();
+            (reader.stats().delimiter, rows, errors)
+        };
+        let whole = read(bytes.len());
+        assert_eq!(whole.0, b',');
+        for chunk in [1, 3, 8, 11] {
             assert_eq!(read(chunk), whole, "chunks of {chunk}");
         }
     }
