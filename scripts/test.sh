@@ -30,7 +30,9 @@ cargo build --release --target wasm32-unknown-unknown \
 
 step "clippy (native workspace, and the web crate on wasm32)"
 cargo clippy --workspace --exclude campus_web --all-targets -- -D warnings
+# With the `db` feature too, so the database worker (the only wasm file with SQLite) is checked.
 cargo clippy -p campus_web --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p campus_web --target wasm32-unknown-unknown --features db --all-targets -- -D warnings
 
 if [ -f scripts/web-test.sh ]; then
   step "web crate in headless Chromium and Firefox (wasm-bindgen-test)"

@@ -22,6 +22,21 @@ fn input_value(event: &InputEvent) -> String {
         .unwrap_or_default()
 }
 
+/// Opens the chosen `.sqlite` file (and clears the picker, so the same file can be chosen again).
+fn open_file(handle: DbHandle) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        let input = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok());
+        if let Some(input) = input {
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                handle.open(file);
+            }
+            input.set_value("");
+        }
+    })
+}
+
 #[component]
 pub fn LoadPanel(props: &Props) -> Html {
     let state = &props.state;
@@ -45,20 +60,7 @@ pub fn LoadPanel(props: &Props) -> Html {
         let handle = props.handle.clone();
         Callback::from(move |_: MouseEvent| handle.save())
     };
-    let on_open = {
-        let handle = props.handle.clone();
-        Callback::from(move |e: Event| {
-            let input = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok());
-            if let Some(input) = input {
-                if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                    handle.open(file);
-                }
-                input.set_value("");
-            }
-        })
-    };
+    let on_open = open_file(props.handle.clone());
     let idle = state.idle();
     let loading = state.busy == Some(Busy::Loading);
     let progress = state.progress.as_ref();

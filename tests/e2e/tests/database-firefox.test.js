@@ -1,0 +1,95 @@
+// The database section in headless Firefox (the counterpart of database.test.js): the generated
+// university loaded into SQLite in the page's worker, a join equal to the stock sqlite3 tool's on
+// the CLI's file for the same seed, a syntax error's place, a stopped runaway query, and a reload
+// that keeps the database.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DIST, ROOT } from '../lib/browser.js';
+import { Firefox, FirefoxPage } from '../lib/firefox.js';
+import { serve } from '../lib/server.js';
+
+const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
+const JOIN = `SELECT d.department_name, COUNT(*) AS students, CAST(ROUND(AVG(m.final_score) * 100) AS INTEGER) AS average_x100
+FROM students s
+JOIN departments d ON d.department_id = s.department_id
+JOIN student_marks m ON m.student_id = s.student_id
+GROUP BY d.department_id
+ORDER BY d.department_id;`;
+const dir = mkdtempSync(join(tmpdir(), 'campus-db-ff-e2e-'));
+const suite = { server: undefined };
+
+before(async () => {
+  assert.ok(existsSync(join(DIST, 'index.html')), `no build at ${DIST}: run trunk build --release first`);
+  assert.ok(existsSync(CLI), `no CLI at ${CLI}: build it with cargo build --release -p campus_cli`);
+  suite.server = await serve(DIST);
+});
+
+after(async () => {
+  await suite.server?.close();
+});
+
+/** Rows of `sql` on `file` by the stock sqlite3 tool, as arrays of text. */
+function sqlite3(file, sql) {
+  const out = execFileSync('sqlite3', ['-separator', '\t', file, sql], { encoding: 'utf8' });
+  return out.trim().split('\n').filter((l) => l).map((l) => l.split('\t'));
+}
+
+describe('database section (Firefox)', () => {
+  test('load, the same join, an error, stop and reload', async () => {
+    const reference = join(dir, 'reference-1000.db');
+    execFileSync(CLI, ['generate', '--format', 'sqlite', '--seed', '42', '--students', '1000', '--out', reference]);
+    const expected = sqlite3(reference, JOIN);
+    const ff = await Firefox.launch();
+    try {
+      const db = new FirefoxPage(ff);
+      const section = () => db.dataset('database');
+      const idle = (what) => db.waitUntil(async () => {
+        const d = await section();
+        return d && d.ready === 'true' && d.busy === 'false';
+      }, { what });
+      const run = async (sql) => {
+        const before = Number((await section()).run);
+        await db.fill('db-editor', sql);
+        await db.click('db-run-all');
+        await db.waitUntil(async () => Number((await section()).run) > before, { what: 'the query to end' });
+      };
+      const rows = () => ff.driver.executeScript(
+        'return [...document.querySelectorAll(\'[data-testid="db-grid"] tbody tr\')].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))');
+      await ff.driver.get(`${suite.server.url}#/sql`);
+      await idle('the database worker');
+      await db.fill('db-students', '1000');
+      await db.click('db-load');
+      await db.waitUntil(async () => (await section()).loaded !== '0' && (await section()).rows !== '0', { what: 'the load' });
+      await idle('the load to end');
+      await run(JOIN);
+      assert.deepEqual(await rows(), expected);
+      await run('SELECT *\nFORM students;');
+      assert.match(await db.text('db-error'), /Line 2, column 1: near "FORM": syntax error/);
+      const before = Number((await section()).run);
+      await db.fill('db-editor', 'WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT COUNT(*) FROM n;');
+      await db.click('db-run-all');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await db.click('db-stop');
+      await db.waitUntil(async () => Number((await section()).run) > before, { what: 'the stop' });
+      assert.match(await db.text('db-error'), /stopped/i);
+      await idle('the restarted worker');
+      await run('SELECT COUNT(*) FROM students;');
+      assert.deepEqual(await rows(), [['1000']], JSON.stringify([await section(), await ff.driver.executeScript('return document.querySelector(\'[data-testid="db-editor"]\').value'), await db.text('db-error').catch(() => '')]));
+      const total = (await section()).rows;
+      await ff.driver.navigate().refresh();
+      await idle('the worker after the reload');
+      await db.waitUntil(async () => (await section()).rows === total, { what: 'the kept database' });
+      await run(JOIN);
+      assert.deepEqual(await rows(), expected);
+      await ff.screenshot('database');
+      assert.equal(await db.noBanner(), true);
+    } finally {
+      await ff.close();
+    }
+  });
+});
