@@ -5,6 +5,7 @@
 #      server is started by the CLI's tests), in release mode so the large loads stay quick;
 #   3. the core crates (the jobs layer included) build for wasm32-unknown-unknown;
 #   4. clippy, with warnings as errors, natively and for the web crate on wasm32;
+#   4b. a short coverage-guided fuzzing run of every parser and decoder (fuzz/);
 #   5. browser tests of the web crate (wasm-bindgen-test in headless Chromium and Firefox);
 #   6. end-to-end tests of the release page in headless Chromium (Playwright) and Firefox
 #      (selenium-webdriver through geckodriver).
@@ -33,6 +34,9 @@ cargo clippy --workspace --exclude campus_web --all-targets -- -D warnings
 # With the `db` feature too, so the database worker (the only wasm file with SQLite) is checked.
 cargo clippy -p campus_web --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy -p campus_web --target wasm32-unknown-unknown --features db --all-targets -- -D warnings
+
+step "fuzzing: a short run of every target (scripts/fuzz.sh; long runs are run by hand)"
+bash scripts/fuzz.sh 20
 
 if [ -f scripts/web-test.sh ]; then
   step "web crate in headless Chromium and Firefox (wasm-bindgen-test)"
