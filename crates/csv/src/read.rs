@@ -1264,30 +1264,42 @@ mod tests {
         assert_eq!(missing, vec!["status".to_owned(), "date".to_owned()]);
     }
 
-    /// Found by the `csv_chunks` fuzz target: a line of invalid UTF-8 longer than the record
+    /// Rows (line and fields joined by `|`), error texts, unread lines and delimiter of `bytes`
+    /// read in chunks of `chunk` bytes: what the fuzz target compares across chunkings.
+    fn read_pieces(
+        bytes: &[u8],
+        chunk: usize,
+        options: &ReadOptions,
+    ) -> (Vec<(u64, String)>, Vec<String>, u64, u8) {
+        let mut reader = CsvReader::new(options.clone());
+        let mut rows = Vec::new();
+        let mut handler = OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().join("|"))));
+        for piece in bytes.chunks(chunk.max(1)) {
+            reader.feed(piece, &mut handler);
+        }
+        reader.finish(&mut handler);
+        let errors = reader.errors().iter().map(|e| e.to_string()).collect();
+        let stats = reader.stats();
+        (rows, errors, stats.n_unread_lines, stats.delimiter)
+    }
+
+    /// Found by the `csv_chunks` fuzz target: a long line of invalid UTF-8 past the record
     /// limit, split across chunks, was reported as too long, read whole as not UTF-8.
     #[test]
     fn fuzz_a_long_invalid_line_is_one_error_at_any_chunking() {
         let mut bytes = b"\x02;\x00\n1;2\n3".to_vec();
         bytes.extend([0xFF; 43]);
         bytes.extend(b";\"4;5\"\n");
-        let read = |chunk: usize| {
-            let mut options = ReadOptions::new("t.csv");
-            options.max_errors = 2;
-            options.max_record_bytes = 16;
-            let mut reader = CsvReader::new(options);
-            let mut rows = Vec::new();
-            let mut handler = OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().join("|"))));
-            for piece in bytes.chunks(chunk) {
-                reader.feed(piece, &mut handler);
-            }
-            reader.finish(&mut handler);
-            let errors: Vec<String> = reader.errors().iter().map(|e| e.to_string()).collect();
-            (rows, errors)
-        };
-        let whole = read(bytes.len());
+        let mut options = ReadOptions::new("t.csv");
+        options.max_errors = 2;
+        options.max_record_bytes = 16;
+        let whole = read_pieces(&bytes, bytes.len(), &options);
         for chunk in [1, 2, 7, 16, 35] {
-            assert_eq!(read(chunk), whole, "chunks of {chunk}");
+            assert_eq!(
+                read_pieces(&bytes, chunk, &options),
+                whole,
+                "chunks of {chunk}"
+            );
         }
     }
 
@@ -1297,20 +1309,9 @@ mod tests {
     fn fuzz_the_record_limit_holds_at_any_chunking() {
         let bytes =
             b"a,b\n1,2\n1,2,3456789012345678901234567890\n3,4\n\"5\n6789012345678901234\",7\n";
-        let read = |chunk: usize| {
-            let mut options = ReadOptions::new("t.csv");
-            options.max_record_bytes = 16;
-            let mut reader = CsvReader::new(options);
-            let mut rows = Vec::new();
-            let mut handler = OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().join("|"))));
-            for piece in bytes.chunks(chunk) {
-                reader.feed(piece, &mut handler);
-            }
-            reader.finish(&mut handler);
-            let errors: Vec<String> = reader.errors().iter().map(|e| e.to_string()).collect();
-            (rows, errors, reader.stats().n_unread_lines)
-        };
-        let whole = read(bytes.len());
+        let mut options = ReadOptions::new("t.csv");
+        options.max_record_bytes = 16;
+        let whole = read_pieces(bytes, bytes.len(), &options);
         assert_eq!(whole.0, [(2, "1|2".to_owned())]);
         assert!(
             whole.1[0].starts_with("t.csv:3: record is longer than the record limit of 16 bytes"),
@@ -1318,7 +1319,11 @@ mod tests {
             whole.1
         );
         for chunk in [1, 2, 5, 14, 20] {
-            assert_eq!(read(chunk), whole, "chunks of {chunk}");
+            assert_eq!(
+                read_pieces(bytes, chunk, &options),
+                whole,
+                "chunks of {chunk}"
+            );
         }
     }
 
@@ -1328,21 +1333,15 @@ mod tests {
     #[test]
     fn fuzz_the_delimiter_is_sniffed_from_the_first_line_at_any_chunking() {
         let bytes = b"a!\"a!,b\n1\n5;2;3;4;5;6;7\n8,\"9\"\n";
-        let read = |chunk: usize| {
-            let mut reader = CsvReader::new(ReadOptions::new("t.csv"));
-            let mut rows = Vec::new();
-            let mut handler = OnRow(|row: &Row<'_>| rows.push((row.line, row.fields().join("|"))));
-            for piece in bytes.chunks(chunk) {
-                reader.feed(piece, &mut handler);
-            }
-            reader.finish(&mut handler);
-            let errors: Vec<String> = reader.errors().iter().map(|e| e.to_string()).collect();
-            (reader.stats().delimiter, rows, errors)
-        };
-        let whole = read(bytes.len());
-        assert_eq!(whole.0, b',');
+        let options = ReadOptions::new("t.csv");
+        let whole = read_pieces(bytes, bytes.len(), &options);
+        assert_eq!(whole.3, b',');
         for chunk in [1, 3, 8, 11] {
-            assert_eq!(read(chunk), whole, "chunks of {chunk}");
+            assert_eq!(
+                read_pieces(bytes, chunk, &options),
+                whole,
+                "chunks of {chunk}"
+            );
         }
     }
 }

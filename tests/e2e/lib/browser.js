@@ -12,6 +12,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..', '..');
 export const DIST = process.env.CAMPUS_DIST ?? join(ROOT, 'dist');
 export const ARTIFACTS = process.env.CAMPUS_ARTIFACTS ?? join(here, '..', 'artifacts');
+/** The release CLI the page's outputs are compared with. */
+export const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 mkdirSync(ARTIFACTS, { recursive: true });

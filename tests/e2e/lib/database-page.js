@@ -1,6 +1,14 @@
 // The database section (#/sql) as a test sees it: load, run SQL, read the grid, stop, save, open.
 import { TestIdPage } from './browser.js';
 
+/** A three-table join whose numbers the tests compare with the stock sqlite3 tool's. */
+export const JOIN = `SELECT d.department_name, COUNT(*) AS students, CAST(ROUND(AVG(m.final_score) * 100) AS INTEGER) AS average_x100
+FROM students s
+JOIN departments d ON d.department_id = s.department_id
+JOIN student_marks m ON m.student_id = s.student_id
+GROUP BY d.department_id
+ORDER BY d.department_id;`;
+
 export class DatabasePage extends TestIdPage {
   section() {
     return this.page.locator('[data-testid="database"]');

@@ -1,6 +1,14 @@
 // Page object for the CSV ETL workbench section: every selector is a data-testid.
 import { TestIdPage } from './browser.js';
 
+/** The four exports' file names, as the AKTU notebook and `campus etl sample` have them. */
+export const NAMES = {
+  students: 'students_master.csv',
+  attendance: 'attendance_2024_odd.csv',
+  exams: 'exam_results_2024_odd.csv',
+  placements: 'placements_2024.csv',
+};
+
 export class EtlPage extends TestIdPage {
   /** Opens the page, goes to the workbench and waits until its worker has loaded. */
   async open(url) {

@@ -9,17 +9,11 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DIST, ROOT } from '../lib/browser.js';
+import { CLI, DIST } from '../lib/browser.js';
 import { Firefox, FirefoxPage } from '../lib/firefox.js';
+import { JOIN } from '../lib/database-page.js';
 import { serve } from '../lib/server.js';
 
-const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
-const JOIN = `SELECT d.department_name, COUNT(*) AS students, CAST(ROUND(AVG(m.final_score) * 100) AS INTEGER) AS average_x100
-FROM students s
-JOIN departments d ON d.department_id = s.department_id
-JOIN student_marks m ON m.student_id = s.student_id
-GROUP BY d.department_id
-ORDER BY d.department_id;`;
 const dir = mkdtempSync(join(tmpdir(), 'campus-db-ff-e2e-'));
 const suite = { server: undefined };
 

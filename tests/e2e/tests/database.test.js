@@ -10,16 +10,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ROOT, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
-import { DatabasePage } from '../lib/database-page.js';
+import { CLI, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
+import { DatabasePage, JOIN } from '../lib/database-page.js';
 
-const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
-const JOIN = `SELECT d.department_name, COUNT(*) AS students, CAST(ROUND(AVG(m.final_score) * 100) AS INTEGER) AS average_x100
-FROM students s
-JOIN departments d ON d.department_id = s.department_id
-JOIN student_marks m ON m.student_id = s.student_id
-GROUP BY d.department_id
-ORDER BY d.department_id;`;
 
 const suite = chromiumSuite();
 const dir = mkdtempSync(join(tmpdir(), 'campus-db-e2e-'));

@@ -9,16 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ROOT, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
-import { EtlPage } from '../lib/etl-page.js';
+import { CLI, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
+import { EtlPage, NAMES } from '../lib/etl-page.js';
 
-const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
-const NAMES = {
-  students: 'students_master.csv',
-  attendance: 'attendance_2024_odd.csv',
-  exams: 'exam_results_2024_odd.csv',
-  placements: 'placements_2024.csv',
-};
 
 const chromium = chromiumSuite();
 let dir;

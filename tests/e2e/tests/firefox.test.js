@@ -9,12 +9,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DIST, ROOT } from '../lib/browser.js';
+import { CLI, DIST } from '../lib/browser.js';
 import { Firefox } from '../lib/firefox.js';
 import { FirefoxEtlPage, FirefoxGeneratorPage, FirefoxOccupancyPage } from '../lib/firefox-pages.js';
 import { serve } from '../lib/server.js';
 
-const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const NAMES = {
   students: 'students_master.csv',

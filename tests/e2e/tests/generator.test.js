@@ -8,12 +8,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DIST, ROOT, chromiumSuite, newPage, newSection, screenshot } from '../lib/browser.js';
+import { CLI, DIST, chromiumSuite, newPage, newSection, screenshot } from '../lib/browser.js';
 import { GeneratorPage } from '../lib/generator-page.js';
 import { serve } from '../lib/server.js';
 import { listZip, readEntry } from '../lib/zip.js';
 
-const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 // The default dataset (`Config::default()`), as far as its sizes are set directly.

@@ -9,19 +9,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ROOT, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
-import { EtlPage } from '../lib/etl-page.js';
+import { CLI, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
+import { EtlPage, NAMES } from '../lib/etl-page.js';
 import { GeneratorPage } from '../lib/generator-page.js';
 import { OccupancyPage } from '../lib/occupancy-page.js';
 import { listZip, readEntry } from '../lib/zip.js';
 
-const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
-const NAMES = {
-  students: 'students_master.csv',
-  attendance: 'attendance_2024_odd.csv',
-  exams: 'exam_results_2024_odd.csv',
-  placements: 'placements_2024.csv',
-};
 const SEED = 8;
 const STUDENTS = 300;
 

@@ -10,10 +10,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ROOT, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
+import { CLI, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
 import { OccupancyPage } from '../lib/occupancy-page.js';
 
-const CLI = process.env.CAMPUS_CLI ?? join(ROOT, 'target', 'release', 'campus');
 const HEADER =
   'date,time,school,venue,venue_capacity,weekday,semester_day,exam_week,enrolled_students,' +
   'prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual_attendance';
