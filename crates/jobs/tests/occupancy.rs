@@ -11,7 +11,7 @@ use campus_jobs::occupancy::guard::{
 };
 use campus_jobs::occupancy::predict_form::{Field, PredictForm, parse_time};
 use campus_jobs::occupancy::registry::{VersionMeta, choose_active, next_id};
-use campus_jobs::occupancy::state::{Action, ActiveModel, Confirm, JobKind, State, located};
+use campus_jobs::occupancy::state::{Action, ActiveModel, Confirm, JobKind, Place, State, located};
 use campus_jobs::occupancy::tracker::{Ending, Job, Next, Origin, Tracker, added, record};
 use campus_jobs::occupancy::train_form::{TrainField, TrainForm};
 use campus_jobs::occupancy::view::{
@@ -1190,4 +1190,41 @@ fn a_new_version_is_recorded_and_serves_or_waits() {
     let (meta, admission) = record(3, &bundle, &Origin::File("m.bin".into()), 5);
     assert_eq!(meta.origin, "imported from m.bin");
     assert!(admission.serve && meta.ranges.is_none());
+}
+
+/// A notice shows beside the panel whose action caused it: a cancelled training run by the
+/// training panel, a deleted version by the versions, new sessions by the sessions panel.
+#[test]
+fn a_notice_shows_by_the_panel_that_caused_it() {
+    let train = State::default()
+        .reduce_action(Action::WorkerReady)
+        .reduce_action(Action::Started {
+            job_id: 1,
+            kind: JobKind::Train,
+        });
+    let cancelled = train.clone().reduce_action(Action::Cancelled);
+    assert_eq!(cancelled.notice_at, Place::Training);
+    assert!(cancelled.notice.is_some());
+    let failed = train.reduce_action(Action::Failed {
+        message: "no".into(),
+    });
+    assert_eq!(failed.notice_at, Place::Training);
+    let deleted = failed.reduce_action(Action::Deleted { id: 3 });
+    assert_eq!(
+        (deleted.notice_at, deleted.notice.map(|n| n.text)),
+        (Place::Registry, Some("Version 3 deleted.".to_owned()))
+    );
+    let generating = State::default().reduce_action(Action::Started {
+        job_id: 2,
+        kind: JobKind::Generate,
+    });
+    assert_eq!(
+        generating.reduce_action(Action::Cancelled).notice_at,
+        Place::Data
+    );
+    let imported = State::default().reduce_action(Action::Notify {
+        is_error: true,
+        text: "m.bin was not imported".into(),
+    });
+    assert_eq!(imported.notice_at, Place::Registry);
 }

@@ -18,6 +18,29 @@ pub enum JobKind {
     Train,
 }
 
+/// Where on the section a notice shows: beside the panel whose action caused it, so the user
+/// sees it where they are (a cancel in the training panel, a delete in the registry).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Place {
+    /// The class-sessions panel: generating, importing, clearing.
+    #[default]
+    Data,
+    /// The training panel: a run, its cancel, the version it made.
+    Training,
+    /// The model versions: restoring, importing, activating, deleting.
+    Registry,
+}
+
+impl JobKind {
+    /// The panel a job of this kind is started from.
+    pub fn place(self) -> Place {
+        match self {
+            JobKind::Generate | JobKind::Import => Place::Data,
+            JobKind::Train => Place::Training,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Running {
     pub job_id: u32,
@@ -70,6 +93,8 @@ pub struct State {
     /// Versions ticked for comparison, in the order ticked.
     pub compare: Vec<u32>,
     pub notice: Option<Notice>,
+    /// Where the notice shows.
+    pub notice_at: Place,
     /// The destructive step the page asks the user to confirm.
     pub confirm: Option<Confirm>,
     /// Worker timings of the last training run on this page.
@@ -152,6 +177,25 @@ impl State {
     }
 
     pub fn reduce_action(mut self, action: Action) -> State {
+        // A notice shows by the panel of the action that caused it: the running job's, else the
+        // action's own.
+        let running = self.running.as_ref().map(|r| r.kind.place());
+        let place = match &action {
+            Action::Started { kind, .. } => Some(kind.place()),
+            Action::SessionsLoaded { .. } | Action::ClearData => Some(Place::Data),
+            Action::Cancelled | Action::Failed { .. } => running,
+            Action::VersionAdded { .. } | Action::VersionKept { .. } => {
+                Some(running.unwrap_or(Place::Registry))
+            }
+            Action::RegistryLoaded { .. }
+            | Action::Activated(_)
+            | Action::Deleted { .. }
+            | Action::Notify { .. } => Some(Place::Registry),
+            _ => None,
+        };
+        if let Some(place) = place {
+            self.notice_at = place;
+        }
         match action {
             Action::WorkerReady => self.worker_ready = true,
             Action::Started { job_id, kind } => {

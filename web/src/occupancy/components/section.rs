@@ -9,7 +9,7 @@ use super::predict::PredictPanel;
 use super::registry::RegistryView;
 use super::training::TrainingPanel;
 use campus_jobs::Notice;
-use campus_jobs::occupancy::state::venue_capacities;
+use campus_jobs::occupancy::state::{Place, venue_capacities};
 
 use crate::occupancy::hook::{OccupancyHandle, use_occupancy};
 use crate::occupancy::state::{Action, Confirm, State};
@@ -46,18 +46,45 @@ pub struct SectionProps {
     pub handed: Option<crate::etl::handover::Handover>,
 }
 
+/// The notice, if it belongs beside the panel at `place`: the one whose action caused it.
+fn notice_at(state: &State, place: Place, on_dismiss: &Callback<MouseEvent>) -> Html {
+    match &state.notice {
+        Some(notice) if state.notice_at == place => notice_view(notice, on_dismiss.clone()),
+        _ => Html::default(),
+    }
+}
+
+/// Deletes a version once the user has confirmed it; asks first.
+fn on_delete(
+    handle: &OccupancyHandle,
+    dispatch: &UseReducerDispatcher<State>,
+) -> Callback<(u32, bool)> {
+    let (handle, dispatch) = (handle.clone(), dispatch.clone());
+    Callback::from(move |(id, really)| {
+        if really {
+            handle.delete(id)
+        } else {
+            dispatch.dispatch(Action::Ask(Confirm::Delete(id)))
+        }
+    })
+}
+
+/// Imports the generated university's lectures when another section hands them over.
+#[hook]
+fn use_handed_sessions(handle: &OccupancyHandle, handed: Option<crate::etl::handover::Handover>) {
+    let handle = handle.clone();
+    use_effect_with(handed, move |handed| {
+        if let Some(crate::etl::handover::Handover::Sessions { file, .. }) = handed {
+            handle.import_csv(file.clone());
+        }
+    });
+}
+
 #[component]
 pub fn OccupancySection(props: &SectionProps) -> Html {
     let state = use_reducer(State::default);
     let handle = use_occupancy(state.dispatcher());
-    {
-        let handle = handle.clone();
-        use_effect_with(props.handed.clone(), move |handed| {
-            if let Some(crate::etl::handover::Handover::Sessions { file, .. }) = handed {
-                handle.import_csv(file.clone());
-            }
-        });
-    }
+    use_handed_sessions(&handle, props.handed.clone());
     let dispatch = state.dispatcher();
     let capacities = use_memo(state.dataset.revision, {
         let sessions = state.dataset.sessions.clone();
@@ -78,16 +105,7 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
             Action::Ask(Confirm::Clear)
         }
     });
-    let on_delete = {
-        let (handle, dispatch) = (handle.clone(), dispatch.clone());
-        Callback::from(move |(id, really)| {
-            if really {
-                handle.delete(id)
-            } else {
-                dispatch.dispatch(Action::Ask(Confirm::Delete(id)))
-            }
-        })
-    };
+    let on_delete = on_delete(&handle, &dispatch);
     let on_keep = dispatch.to_callback().reform(|()| Action::KeepIt);
     let on_toggle_compare = dispatch.to_callback().reform(Action::ToggleCompare);
     let on_dismiss = dispatch
@@ -95,6 +113,7 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
         .reform(|_: MouseEvent| Action::DismissNotice);
     let active_id = state.active_id();
     let timings = state.shown_timings();
+    let notice_at = |place: Place| notice_at(&state, place, &on_dismiss);
     html! {
         <section id="occupancy" class="occupancy" aria-labelledby="occupancy-title" data-testid="occupancy"
             data-ready={state.worker_ready.to_string()} data-running={state.running.is_some().to_string()}
@@ -107,7 +126,7 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
                    or import sessions, train linear regression, a random forest and a support vector classifier \
                    in a background worker, compare versions and predict live — no Python, no server." }
             </p>
-            if let Some(notice) = &state.notice { { notice_view(notice, on_dismiss) } }
+            { notice_at(Place::Data) }
             <DataPanel n_rows={state.dataset.sessions.len()}
                 overcrowded_share={state.dataset.analytics.as_ref().map(|a| a.overcrowded_share)}
                 ready={state.worker_ready} busy={state.running.is_some()}
@@ -117,6 +136,7 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
             <TrainingPanel n_rows={state.dataset.sessions.len()} ready={state.worker_ready}
                 running={state.running.clone()} {timings} {on_train}
                 on_cancel={call(&handle, |h, ()| h.cancel())} />
+            { notice_at(Place::Training) }
             if let Some(active) = &state.active {
                 <Performance active={active.clone()} />
                 <PredictPanel key={active.id} active={active.clone()} capacities={capacities.clone()}
@@ -125,6 +145,7 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
             if let Some(analytics) = &state.dataset.analytics {
                 <AnalyticsView analytics={analytics.clone()} revision={state.dataset.revision} />
             }
+            { notice_at(Place::Registry) }
             <RegistryView versions={state.versions.clone()} active={active_id} compare={state.compare.clone()}
                 loaded={state.registry_loaded} on_restore={call(&handle, OccupancyHandle::restore)}
                 on_export={call(&handle, OccupancyHandle::export)} {on_delete} {on_keep}
