@@ -259,6 +259,13 @@ describe('occupancy section', () => {
     await occ.byTestId('occ-cancel').click();
     await occ.waitAttr('running', 'false', 5_000);
     assert.match((await occ.notice()).text, /Cancelled/);
+    // The notice shows beside the training panel, where the user clicked, not above the sessions.
+    const place = await page.evaluate(() => {
+      const notice = document.querySelector('[data-testid="occ-notice"]');
+      const follows = (id) => Boolean(document.querySelector(`[data-testid="${id}"]`).compareDocumentPosition(notice) & Node.DOCUMENT_POSITION_FOLLOWING);
+      return { afterTrain: follows('occ-train'), afterSessions: follows('occ-generate') };
+    });
+    assert.deepEqual(place, { afterTrain: true, afterSessions: true });
     assert.equal(await occ.versions(), 2, 'no version from a cancelled run');
     await occ.waitReady();
     assert.equal(await occ.byTestId('occ-train').isEnabled(), true);
