@@ -47,7 +47,7 @@ pub struct SectionProps {
 }
 
 /// The notice, if it belongs beside the panel at `place`: the one whose action caused it.
-fn notice_at(state: &State, place: Place, on_dismiss: &Callback<MouseEvent>) -> Html {
+fn notice_for(state: &State, place: Place, on_dismiss: &Callback<MouseEvent>) -> Html {
     match &state.notice {
         Some(notice) if state.notice_at == place => notice_view(notice, on_dismiss.clone()),
         _ => Html::default(),
@@ -113,7 +113,7 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
         .reform(|_: MouseEvent| Action::DismissNotice);
     let active_id = state.active_id();
     let timings = state.shown_timings();
-    let notice_at = |place: Place| notice_at(&state, place, &on_dismiss);
+    let notice_at = |place: Place| notice_for(&state, place, &on_dismiss);
     html! {
         <section id="occupancy" class="occupancy" aria-labelledby="occupancy-title" data-testid="occupancy"
             data-ready={state.worker_ready.to_string()} data-running={state.running.is_some().to_string()}
