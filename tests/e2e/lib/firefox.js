@@ -10,7 +10,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Builder, By, until } from 'selenium-webdriver';
+import { Builder, By, Key, until } from 'selenium-webdriver';
 import { Options, ServiceBuilder } from 'selenium-webdriver/firefox.js';
 
 import { ARTIFACTS } from './browser.js';
@@ -105,11 +105,18 @@ export class FirefoxPage {
     await (await this.byTestId(id)).click();
   }
 
-  /** Replaces an input's value by typing, as a user would. */
+  /**
+   * Replaces an input's value by typing, as a user would: select all, delete, type. WebDriver's
+   * `clear()` empties the field without an `input` event, so the page's state keeps the old text,
+   * and a render that lands between the clear and the typing puts it back: the typed text is then
+   * appended to it ("5000" + "1000" made a 50-million-student load).
+   */
   async fill(id, value) {
     const input = await this.byTestId(id);
-    await input.clear();
+    await input.sendKeys(Key.chord(Key.CONTROL, 'a'), Key.BACK_SPACE);
     await input.sendKeys(String(value));
+    const now = await input.getAttribute('value');
+    if (now !== String(value)) throw new Error(`${id} holds ${JSON.stringify(now)} after typing ${JSON.stringify(String(value))}`);
   }
 
   async text(id) {

@@ -58,7 +58,11 @@ describe('database section (Firefox)', () => {
       await idle('the database worker');
       await db.fill('db-students', '1000');
       await db.click('db-load');
-      await db.waitUntil(async () => (await section()).loaded !== '0' && (await section()).rows !== '0', { what: 'the load' });
+      await db.waitUntil(async () => (await section()).loaded !== '0' && (await section()).rows !== '0', { what: 'the load' })
+        .catch(async (e) => {
+          const seen = await ff.driver.executeScript('return document.querySelector(\'[data-testid="database"]\').innerText');
+          throw new Error(`${e.message}; the section: ${JSON.stringify(await section())}\n${seen}`);
+        });
       await idle('the load to end');
       await run(JOIN);
       assert.deepEqual(await rows(), expected);
