@@ -13,7 +13,7 @@ sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages: a real MariaDB for the SQL tests, Chromium and its driver and Firefox ESR for
 # browser tests (Firefox's driver, geckodriver, comes from crates.io below), clang and sqlite3 for
-# the SQLite database.
+# the SQLite database, PostgreSQL for the PostgreSQL dialect.
 apt_pkgs=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || apt_pkgs+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || apt_pkgs+=(mariadb-client)
@@ -24,12 +24,17 @@ command -v node >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 # SQLite: clang compiles the bundled SQLite for wasm32; the stock sqlite3 shell checks the CLI's files.
 command -v clang >/dev/null 2>&1 || apt_pkgs+=(clang)
 command -v sqlite3 >/dev/null 2>&1 || apt_pkgs+=(sqlite3)
+# PostgreSQL: the tests make a throwaway cluster with its initdb and load --dialect postgres
+# scripts with psql (the package also makes the `postgres` user the cluster runs as under root).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_pkgs+=(postgresql)
+command -v psql >/dev/null 2>&1 || apt_pkgs+=(postgresql-client)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   log "apt-get install ${apt_pkgs[*]}"
   sudo_if_needed apt-get update -qq
   DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
 fi
-# The MariaDB package may start a system service; the tests start their own throwaway server instead.
+# The MariaDB and PostgreSQL packages may start system services; the tests start their own
+# throwaway servers instead.
 
 # Rust: the wasm target, and rustfmt and clippy for scripts/test.sh (a minimal rustup profile lacks them).
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

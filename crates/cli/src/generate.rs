@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use campus_gen::Config;
 use campus_jobs::generate::{Event, GenerateService, Request, ScriptChoices, Summary};
-use campus_sql::Part;
+use campus_sql::{Dialect, Part};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -74,7 +74,13 @@ pub struct GenerateArgs {
     /// The SQL file (`-` for standard output), or the folder for CSV files.
     #[arg(long, short)]
     out: PathBuf,
-    /// Database the script creates if missing and uses.
+    /// The SQL dialect of the script: mysql (MySQL 8 and MariaDB), postgres (PostgreSQL 12 or
+    /// newer; load with psql) or sqlite (load with the sqlite3 tool).
+    /// Only for --format sql (the default).
+    #[arg(long, value_parser = parse_dialect)]
+    dialect: Option<Dialect>,
+    /// Database the script creates if missing and uses (PostgreSQL: a schema; SQLite: unused, the
+    /// database is the file the script is loaded into).
     #[arg(long, default_value_t = ScriptChoices::default().database)]
     database: String,
     /// Only CREATE TABLE statements and the stored procedure.
@@ -146,12 +152,17 @@ impl GenerateArgs {
             data: !self.schema_only,
             drop_existing: self.drop,
             part,
+            dialect: self.dialect.unwrap_or_default(),
         })
     }
 
     fn is_stdout(&self) -> bool {
         self.out.as_os_str() == "-"
     }
+}
+
+fn parse_dialect(text: &str) -> Result<Dialect, String> {
+    Dialect::parse(text).map_err(|e| e.to_string())
 }
 
 /// Drives the generator and moves its chunks to the files (or standard output).
@@ -166,6 +177,9 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     // A folder given for the script fails here, before any work; a device is written directly.
     if args.format == Format::Sql {
         crate::output::target(&args.out)?;
+    }
+    if args.dialect.is_some() && args.format != Format::Sql {
+        bail!("--dialect chooses the SQL script's dialect: it applies to --format sql only");
     }
     let request = match args.format {
         Format::Sql => Request::Sql {

@@ -11,9 +11,9 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use campus_gen::{Config, TableId, Ums};
-use campus_schema::{Column, ColumnType, Dataset, RowSink, Table};
-use campus_sql::{ScriptOptions, ScriptWriter};
+use campus_sql::Dialect;
 
+use crate::loaded::{self, Adversarial, NASTY};
 use crate::support::{TempDir, campus_ok};
 
 struct Server {
@@ -173,75 +173,9 @@ fn generate(dir: &TempDir, name: &str, args: &[&str]) -> PathBuf {
     path
 }
 
-/// Every check a loaded dataset must pass: counts, no orphans, unique columns, facts.
+/// [`loaded::assert_consistent`] on a MariaDB database.
 fn assert_consistent(database: &str, ums: &Ums) {
-    for table in TableId::ALL {
-        let schema = ums.table(table);
-        let count = scalar(database, &format!("SELECT COUNT(*) FROM `{}`", schema.name));
-        assert_eq!(
-            count,
-            ums.count(table).to_string(),
-            "rows in {}",
-            schema.name
-        );
-        for (column, fk) in schema.foreign_keys() {
-            let orphans = scalar(
-                database,
-                &format!(
-                    "SELECT COUNT(*) FROM `{t}` c LEFT JOIN `{p}` p ON c.`{col}` = p.`{pcol}` WHERE c.`{col}` IS NOT NULL AND p.`{pcol}` IS NULL",
-                    t = schema.name,
-                    p = fk.table,
-                    col = column.name,
-                    pcol = fk.column
-                ),
-            );
-            assert_eq!(orphans, "0", "orphans in {}.{}", schema.name, column.name);
-        }
-        for column in schema.columns.iter().filter(|c| c.unique || c.primary_key) {
-            let dupes = scalar(
-                database,
-                &format!(
-                    "SELECT COUNT(*) - COUNT(DISTINCT `{c}`) FROM `{t}` WHERE `{c}` IS NOT NULL",
-                    c = column.name,
-                    t = schema.name
-                ),
-            );
-            assert_eq!(dupes, "0", "duplicates in {}.{}", schema.name, column.name);
-        }
-    }
-    let facts = [
-        (
-            "students in another department than their course",
-            "SELECT COUNT(*) FROM students s JOIN courses c ON s.course_id = c.course_id WHERE s.department_id <> c.department_id",
-        ),
-        (
-            "enrollments outside the student's course",
-            "SELECT COUNT(*) FROM student_enrollment e JOIN students s ON e.student_id = s.student_id JOIN modules m ON e.module_id = m.module_id WHERE e.course_id <> s.course_id OR m.course_id <> e.course_id OR m.level_id <> e.level_id",
-        ),
-        (
-            "marks without an enrollment",
-            "SELECT COUNT(*) FROM student_marks k LEFT JOIN student_enrollment e ON e.student_id = k.student_id AND e.module_id = k.module_id WHERE e.enrollment_id IS NULL",
-        ),
-        (
-            "modules taught outside their department",
-            "SELECT COUNT(*) FROM lecturer_module_assignment a JOIN staff s ON a.staff_id = s.staff_id JOIN modules m ON a.module_id = m.module_id JOIN courses c ON m.course_id = c.course_id WHERE s.department_id <> c.department_id OR s.role_id <> 1",
-        ),
-        (
-            "rooms over capacity",
-            "SELECT COUNT(*) FROM (SELECT residence_name, room_number FROM student_residential GROUP BY residence_name, room_number HAVING COUNT(*) > 2) r",
-        ),
-        (
-            "completed modules failed, or failed modules passed",
-            "SELECT COUNT(*) FROM student_enrollment e JOIN student_marks k ON k.mark_id = e.enrollment_id WHERE (e.status = 'Completed' AND k.final_score < 50) OR (e.status = 'Failed' AND k.final_score >= 50)",
-        ),
-        (
-            "final scores off the 40/60 weighting",
-            "SELECT COUNT(*) FROM student_marks WHERE ABS(final_score - (0.4 * test_score + 0.6 * exam_score)) > 0.006",
-        ),
-    ];
-    for (what, sql) in facts {
-        assert_eq!(scalar(database, sql), "0", "{what}");
-    }
+    loaded::assert_consistent(&|sql| scalar(database, sql), '`', ums);
 }
 
 #[test]
@@ -372,60 +306,9 @@ fn parts_load_to_the_same_tables_as_one_run() {
     }
 }
 
-/// A one-table dataset holding the strings that break naive escaping.
-struct Adversarial(Vec<Table>);
-
-const NASTY: &[&str] = &[
-    "O'Brien",
-    "Robert'); DROP TABLE students;--",
-    "\\",
-    "back\\slash\\'quote",
-    "nul\0byte",
-    "\"double\" and `back` quotes",
-    "tab\tnewline\ncarriage\rreturn",
-    "ctrl-z \u{1A} bell \u{7} escape \u{1B}",
-    "emoji 🎓📚 and 4-byte 𝔘𝔫𝔦",
-    "Nguyễn Thị Thảo, Zoë, Søren, Ærøskøbing",
-    "العربية עברית 中文",
-    "%_ LIKE wildcards",
-    "",
-    " padded ",
-    "\\N",
-    "NULL",
-];
-
-impl Dataset for Adversarial {
-    fn tables(&self) -> &[Table] {
-        &self.0
-    }
-    fn n_rows(&self, _: usize) -> u64 {
-        NASTY.len() as u64
-    }
-    fn write_row(&self, _: usize, row_idx: u64, sink: &mut dyn RowSink) {
-        sink.int(row_idx as i64 + 1);
-        sink.text(NASTY.get(row_idx as usize).copied().unwrap_or_default());
-        sink.end_row();
-    }
-}
-
 #[test]
 fn adversarial_strings_read_back_byte_equal() {
-    let table = Table::new(
-        "nasty",
-        vec![
-            Column::id("id"),
-            Column::new("value", ColumnType::VarChar(200)),
-        ],
-    );
-    let dataset = Adversarial(vec![table]);
-    let options = ScriptOptions {
-        database: "uni_nasty".into(),
-        drop_existing: true,
-        ..ScriptOptions::default()
-    };
-    let mut script = Vec::new();
-    let written = ScriptWriter::new(&dataset, options).map(|mut w| w.write_all(&mut script));
-    assert!(matches!(written, Ok(Ok(()))));
+    let script = Adversarial::script(Dialect::MySql, "uni_nasty");
     let dir = TempDir::new("db-nasty");
     let path = dir.path("nasty.sql");
     std::fs::File::create(&path)

@@ -1,5 +1,8 @@
 //! String literals and identifiers for MySQL with backslash escapes (the default SQL mode, which
-//! our scripts set explicitly so a server configured with NO_BACKSLASH_ESCAPES cannot misread them).
+//! our scripts set explicitly so a server configured with NO_BACKSLASH_ESCAPES cannot misread them),
+//! and for PostgreSQL and SQLite with standard strings (a quote doubled, every other byte as is).
+
+use crate::Dialect;
 
 /// Bytes that must be escaped inside a single-quoted literal, and their escape letter.
 const fn escape_table() -> [u8; 256] {
@@ -48,6 +51,54 @@ pub fn push_ident(out: &mut Vec<u8>, name: &str) {
     out.push(b'`');
 }
 
+/// Appends `'value'` as `dialect` reads it.
+///
+/// Standard strings cannot hold a NUL byte (PostgreSQL's text never can; the `sqlite3` tool
+/// would cut the line there), so a NUL is written outside the quotes as `char(0)` (SQLite) or
+/// `chr(0)` (PostgreSQL, which refuses it at load with "null character not permitted": a loud
+/// failure rather than a changed value).
+pub fn push_literal_in(dialect: Dialect, out: &mut Vec<u8>, value: &str) {
+    if dialect == Dialect::MySql {
+        return push_literal(out, value);
+    }
+    let nul: &[u8] = if dialect == Dialect::Sqlite {
+        b"char(0)"
+    } else {
+        b"chr(0)"
+    };
+    for (idx, piece) in value.split('\0').enumerate() {
+        if idx > 0 {
+            out.extend_from_slice(b" || ");
+            out.extend_from_slice(nul);
+            out.extend_from_slice(b" || ");
+        }
+        out.push(b'\'');
+        for &b in piece.as_bytes() {
+            if b == b'\'' {
+                out.push(b'\'');
+            }
+            out.push(b);
+        }
+        out.push(b'\'');
+    }
+}
+
+/// Appends a quoted identifier as `dialect` reads it: back-quoted for MySQL, double-quoted for
+/// the others, the quote character doubled inside.
+pub fn push_ident_in(dialect: Dialect, out: &mut Vec<u8>, name: &str) {
+    if dialect == Dialect::MySql {
+        return push_ident(out, name);
+    }
+    out.push(b'"');
+    for &b in name.as_bytes() {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
 pub fn ident(name: &str) -> String {
     let mut out = Vec::with_capacity(name.len() + 2);
     push_ident(&mut out, name);
@@ -83,5 +134,30 @@ mod tests {
             assert_eq!(literal(input), expected, "{input:?}");
         }
         assert_eq!(ident("we`ird"), "`we``ird`");
+    }
+
+    fn standard(dialect: Dialect, value: &str) -> String {
+        let mut out = Vec::new();
+        push_literal_in(dialect, &mut out, value);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn standard_strings_double_the_quote_and_keep_backslashes() {
+        for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+            assert_eq!(standard(dialect, "O'Brien"), "'O''Brien'");
+            assert_eq!(standard(dialect, "back\\slash\n"), "'back\\slash\n'");
+            assert_eq!(standard(dialect, "line\nbreak 🎓"), "'line\nbreak 🎓'");
+            assert_eq!(standard(dialect, ""), "''");
+            let mut name = Vec::new();
+            push_ident_in(dialect, &mut name, "we\"ird`");
+            assert_eq!(String::from_utf8_lossy(&name), "\"we\"\"ird`\"");
+        }
+        assert_eq!(
+            standard(Dialect::Sqlite, "nul\0byte"),
+            "'nul' || char(0) || 'byte'"
+        );
+        assert_eq!(standard(Dialect::Postgres, "\0"), "'' || chr(0) || ''");
+        assert_eq!(standard(Dialect::MySql, "O'Brien"), literal("O'Brien"));
     }
 }

@@ -7,10 +7,12 @@
 
 use campus_schema::{Date, RowSink, Table, Time, sink};
 
-use crate::escape::{push_ident, push_literal};
+use crate::Dialect;
+use crate::escape::{push_ident_in, push_literal_in};
 
 /// Statements stay under this many bytes: below MySQL 5.7's 4 MiB default `max_allowed_packet`
-/// (MariaDB 10.11 allows 16 MiB and MySQL 8 64 MiB by default).
+/// (MariaDB 10.11 allows 16 MiB and MySQL 8 64 MiB by default). PostgreSQL and SQLite take
+/// statements of up to 1 GB; their scripts batch the same rows, so parts cut at the same rows.
 pub const MAX_STATEMENT_BYTES: usize = 4_000_000;
 /// More rows per statement than this stops paying off in load time.
 pub const MAX_BATCH_ROWS: u64 = 1_000;
@@ -41,6 +43,7 @@ pub struct InsertWriter {
     n_rows: Option<u64>,
     batch_rows: u64,
     in_row: bool,
+    dialect: Dialect,
 }
 
 impl InsertWriter {
@@ -51,14 +54,24 @@ impl InsertWriter {
 
     /// A writer whose next row is row `row_idx` of a table with `n_rows` rows (if known).
     pub fn starting_at(table: &Table, row_idx: u64, n_rows: Option<u64>) -> InsertWriter {
+        InsertWriter::starting_at_in(Dialect::MySql, table, row_idx, n_rows)
+    }
+
+    /// [`InsertWriter::starting_at`] for a script in `dialect`.
+    pub fn starting_at_in(
+        dialect: Dialect,
+        table: &Table,
+        row_idx: u64,
+        n_rows: Option<u64>,
+    ) -> InsertWriter {
         let mut prefix = b"INSERT INTO ".to_vec();
-        push_ident(&mut prefix, &table.name);
+        push_ident_in(dialect, &mut prefix, &table.name);
         prefix.extend_from_slice(b" (");
         for (idx, name) in table.column_names().enumerate() {
             if idx > 0 {
                 prefix.push(b',');
             }
-            push_ident(&mut prefix, name);
+            push_ident_in(dialect, &mut prefix, name);
         }
         prefix.extend_from_slice(b") VALUES\n");
         InsertWriter {
@@ -68,6 +81,7 @@ impl InsertWriter {
             n_rows,
             batch_rows: batch_rows(table),
             in_row: false,
+            dialect,
         }
     }
 
@@ -84,7 +98,7 @@ impl InsertWriter {
         let rows_per_transaction = self.batch_rows * BATCHES_PER_TRANSACTION;
         if self.row_idx.is_multiple_of(self.batch_rows) {
             if self.row_idx.is_multiple_of(rows_per_transaction) {
-                self.buf.extend_from_slice(b"START TRANSACTION;\n");
+                self.buf.extend_from_slice(self.dialect.begin());
             }
             self.buf.extend_from_slice(&self.prefix);
         } else {
@@ -121,7 +135,7 @@ impl RowSink for InsertWriter {
 
     fn text(&mut self, value: &str) {
         self.field();
-        push_literal(&mut self.buf, value);
+        push_literal_in(self.dialect, &mut self.buf, value);
     }
 
     fn decimal(&mut self, units: i64, scale: u8) {
@@ -141,7 +155,7 @@ impl RowSink for InsertWriter {
 
     fn bool(&mut self, value: bool) {
         self.field();
-        self.buf.push(if value { b'1' } else { b'0' });
+        self.buf.extend_from_slice(self.dialect.bool_literal(value));
     }
 
     fn date(&mut self, value: Date) {

@@ -1,4 +1,5 @@
-//! MySQL 8 / MariaDB output for any [`campus_schema::Dataset`].
+//! SQL output for any [`campus_schema::Dataset`]: MySQL 8 / MariaDB, PostgreSQL and SQLite
+//! ([`Dialect`]).
 //!
 //! [`escape`] writes literals that round-trip any Unicode and any control byte; [`create_table`]
 //! turns a [`campus_schema::Table`] into `CREATE TABLE` (`ddl.rs`); [`ScriptWriter`] streams a
@@ -9,11 +10,16 @@
 //! `campus_sql` knows nothing about how rows are generated or parsed.
 
 mod ddl;
+mod dialect;
 pub mod escape;
 mod insert;
 mod script;
 
-pub use ddl::{Routine, create_and_use_database, create_table, enroll_student, type_name};
+pub use ddl::{
+    Routine, add_foreign_keys, create_and_use_database, create_and_use_database_in, create_table,
+    create_table_in, enroll_student, foreign_key_indexes, type_name, type_name_in, use_database_in,
+};
+pub use dialect::Dialect;
 pub use insert::{
     BATCHES_PER_TRANSACTION, InsertWriter, MAX_BATCH_ROWS, MAX_STATEMENT_BYTES, batch_rows,
 };

@@ -293,6 +293,7 @@ impl FormInput {
             data: self.data,
             drop_existing: self.drop_existing,
             part: None,
+            dialect: campus_sql::Dialect::MySql,
         };
         if let Err(err) = sql.validate() {
             errors.push(FormError::Script(err));

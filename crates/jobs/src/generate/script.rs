@@ -2,7 +2,7 @@
 //! turn their inputs into a [`ScriptChoices`], and only [`ScriptChoices::script_options`] turns
 //! that into the writer's options, so the page's file and the CLI's are byte-identical.
 
-use campus_sql::{Part, ScriptOptions, SqlError, enroll_student};
+use campus_sql::{Dialect, Part, ScriptOptions, SqlError, enroll_student};
 use serde::{Deserialize, Serialize};
 
 /// The script's name, and the title on its first line whatever file it is saved under.
@@ -23,6 +23,8 @@ pub struct ScriptChoices {
     pub drop_existing: bool,
     /// Only this slice of the data section (the CLI's `--part`; the page never asks for one).
     pub part: Option<Part>,
+    /// MySQL/MariaDB, PostgreSQL or SQLite.
+    pub dialect: Dialect,
 }
 
 impl Default for ScriptChoices {
@@ -34,6 +36,7 @@ impl Default for ScriptChoices {
             data: options.data,
             drop_existing: options.drop_existing,
             part: options.part,
+            dialect: options.dialect,
         }
     }
 }
@@ -49,6 +52,7 @@ impl ScriptChoices {
             drop_existing: self.drop_existing,
             routines: vec![enroll_student()],
             part: self.part,
+            dialect: self.dialect,
         }
     }
 

@@ -1,0 +1,142 @@
+//! `--dialect sqlite` scripts: the stock `sqlite3` tool loads them into a new file whose rows equal
+//! the `--format sqlite` database's, with every reference and fact holding and any string intact.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use campus_gen::{Config, TableId, Ums};
+use campus_sql::Dialect;
+
+use crate::loaded::{self, Adversarial};
+use crate::support::{TempDir, campus_ok};
+
+/// Runs the stock `sqlite3` tool on `db` with `sql` on its standard input (foreign keys on, as a
+/// user checking the file would); returns (success, stdout, stderr).
+fn sqlite3(db: &Path, sql: &[u8]) -> (bool, String, String) {
+    let mut child = Command::new("/usr/bin/sqlite3")
+        .args(["-batch", "-bail"])
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot run /usr/bin/sqlite3 (scripts/setup.sh installs it): {e}")
+        });
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        stdin.write_all(sql).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn scalar(db: &Path, sql: &str) -> String {
+    let (ok, out, err) = sqlite3(db, format!("PRAGMA foreign_keys=ON;\n{sql};\n").as_bytes());
+    assert!(ok, "{sql}: {err}");
+    out.trim_end().to_owned()
+}
+
+fn load(db: &Path, script: &Path) {
+    let bytes = std::fs::read(script).unwrap_or_else(|e| panic!("{e}"));
+    let (ok, out, err) = sqlite3(db, &bytes);
+    assert!(ok && err.is_empty(), "loading {}: {err}", script.display());
+    assert_eq!(out, "", "the script prints nothing");
+}
+
+#[test]
+fn the_script_loads_with_the_same_rows_as_the_database_file() {
+    let dir = TempDir::new("sqlite-script");
+    let script = dir.path("Create_FullDB.sql");
+    let file = dir.path("direct.db");
+    let common = ["--seed", "7", "--students", "600", "--quiet"];
+    let out = script.display().to_string();
+    campus_ok(
+        &[
+            &["generate", "--dialect", "sqlite", "--out", &out][..],
+            &common,
+        ]
+        .concat(),
+    );
+    let out = file.display().to_string();
+    campus_ok(
+        &[
+            &["generate", "--format", "sqlite", "--out", &out][..],
+            &common,
+        ]
+        .concat(),
+    );
+    let loaded_db = dir.path("loaded.db");
+    load(&loaded_db, &script);
+
+    assert_eq!(scalar(&loaded_db, "PRAGMA integrity_check"), "ok");
+    assert_eq!(scalar(&loaded_db, "PRAGMA foreign_key_check"), "");
+    let ums = Ums::new(Config {
+        seed: 7,
+        ..Config::scaled(600)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    loaded::assert_consistent(&|sql| scalar(&loaded_db, sql), '"', &ums);
+    // Row for row the same values as the file `--format sqlite` writes.
+    for table in TableId::ALL {
+        let name = &ums.table(table).name;
+        let all = format!("SELECT * FROM \"{name}\" ORDER BY 1");
+        assert_eq!(scalar(&loaded_db, &all), scalar(&file, &all), "{name}");
+    }
+    // The references are declared, so a checking connection refuses an orphan.
+    let (ok, _, err) = sqlite3(
+        &loaded_db,
+        b"PRAGMA foreign_keys=ON; INSERT INTO student_marks (student_id, module_id, test_score, exam_score, final_score) VALUES (999999, 1, 1, 1, 1);",
+    );
+    assert!(
+        !ok && err.contains("FOREIGN KEY constraint failed"),
+        "{err}"
+    );
+    // The rowid numbers a new row after the loaded ones.
+    let next = scalar(
+        &loaded_db,
+        "INSERT INTO levels (level_name) VALUES ('Extra'); SELECT MAX(level_id) = COUNT(*) FROM levels",
+    );
+    assert_eq!(next, "1");
+}
+
+#[test]
+fn drop_and_recreate_loads_twice() {
+    let dir = TempDir::new("sqlite-drop");
+    let script = dir.path("drop.sql");
+    let out = script.display().to_string();
+    campus_ok(&[
+        "generate",
+        "--dialect",
+        "sqlite",
+        "--students",
+        "300",
+        "--drop",
+        "--quiet",
+        "--out",
+        &out,
+    ]);
+    let db = dir.path("twice.db");
+    load(&db, &script);
+    load(&db, &script);
+    let ums = Ums::new(Config::scaled(300)).unwrap_or_else(|e| panic!("{e}"));
+    loaded::assert_consistent(&|sql| scalar(&db, sql), '"', &ums);
+}
+
+#[test]
+fn adversarial_strings_read_back_byte_equal() {
+    let dir = TempDir::new("sqlite-nasty");
+    let db = dir.path("nasty.db");
+    let (ok, _, err) = sqlite3(&db, &Adversarial::script(Dialect::Sqlite, "unused"));
+    assert!(ok, "{err}");
+    let rows = scalar(
+        &db,
+        "SELECT hex(CAST(value AS BLOB)) FROM nasty ORDER BY id",
+    );
+    let got: Vec<&str> = rows.split('\n').collect();
+    assert_eq!(got, Adversarial::hex());
+}
