@@ -121,6 +121,9 @@ enum Format {
     Sessions,
     /// One SQLite database file (keys enforced; open it with `sqlite3 university.db`).
     Sqlite,
+    /// verify.sql for --dialect: run after loading, it recounts every table and recomputes a
+    /// checksum of its values, and says OK or MISMATCH per table.
+    Verify,
 }
 
 impl GenerateArgs {
@@ -178,8 +181,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if args.format == Format::Sql {
         crate::output::target(&args.out)?;
     }
-    if args.dialect.is_some() && args.format != Format::Sql {
-        bail!("--dialect chooses the SQL script's dialect: it applies to --format sql only");
+    if args.dialect.is_some() && !matches!(args.format, Format::Sql | Format::Verify) {
+        bail!("--dialect chooses the SQL's dialect: it applies to --format sql and verify only");
     }
     let request = match args.format {
         Format::Sql => Request::Sql {
@@ -201,6 +204,24 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         }
         Format::Sessions => {
             crate::exports::write_sessions(config, &args.lesson, &args.out, args.quiet)?;
+            return Ok(());
+        }
+        Format::Verify => {
+            if part.is_some() || args.schema_only || args.data_only {
+                bail!(
+                    "--format verify checks the whole database: --part, --schema-only and --data-only do not apply"
+                );
+            }
+            let ums = campus_gen::Ums::new(config).context("invalid sizes")?;
+            let dialect = args.dialect.unwrap_or_default();
+            let checks = campus_sql::verify::checksums(&ums);
+            let script = campus_sql::verify::verify_script(
+                dialect,
+                &args.script(None)?.database,
+                campus_schema::Dataset::tables(&ums),
+                &checks,
+            );
+            crate::output::write_whole(&args.out, &script, &crate::output::Inputs::default())?;
             return Ok(());
         }
         Format::Sqlite => {

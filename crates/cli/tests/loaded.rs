@@ -143,3 +143,28 @@ impl Dataset for Adversarial {
         sink.end_row();
     }
 }
+
+/// What verify.sql printed (one line per table, then the verdict) says every table matched; or,
+/// with `broken` given, that exactly that table differs.
+pub fn assert_verified(output: &str, ums: &Ums, broken: Option<&str>) {
+    let lines: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
+    for table in TableId::ALL {
+        let name = &ums.table(table).name;
+        let line = lines
+            .iter()
+            .find(|l| l.split(['|', '\t']).next() == Some(name.as_ref()))
+            .unwrap_or_else(|| panic!("no line for {name} in:\n{output}"));
+        let verdict = if broken == Some(name.as_ref()) {
+            "MISMATCH"
+        } else {
+            "OK"
+        };
+        assert!(line.ends_with(verdict), "{name}: {line}");
+    }
+    let last = if broken.is_some() {
+        "SOME TABLES DIFFER"
+    } else {
+        "ALL TABLES MATCH"
+    };
+    assert_eq!(lines.last().copied(), Some(last), "{output}");
+}

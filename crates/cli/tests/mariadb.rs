@@ -401,3 +401,43 @@ fn etl_staging_sql_loads_with_the_counts_it_printed() {
         "0"
     );
 }
+
+#[test]
+fn verify_sql_matches_every_table_and_finds_a_deleted_row() {
+    let dir = TempDir::new("db-verify");
+    let script = generate(
+        &dir,
+        "m.sql",
+        &["--students", "400", "--database", "uni_verify"],
+    );
+    let verify = generate(
+        &dir,
+        "verify.sql",
+        &[
+            "--students",
+            "400",
+            "--database",
+            "uni_verify",
+            "--format",
+            "verify",
+        ],
+    );
+    load(&script);
+    let check = || {
+        let file = std::fs::File::open(&verify).unwrap_or_else(|e| panic!("{e}"));
+        let output = client(server(), None)
+            .stdin(file)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let ums = Ums::new(Config::scaled(400)).unwrap_or_else(|e| panic!("{e}"));
+    loaded::assert_verified(&check(), &ums, None);
+    query("uni_verify", "DELETE FROM student_marks WHERE mark_id = 3");
+    loaded::assert_verified(&check(), &ums, Some("student_marks"));
+}

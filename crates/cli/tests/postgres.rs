@@ -364,3 +364,33 @@ fn dialect_applies_to_sql_only() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("oracle"));
 }
+
+#[test]
+fn verify_sql_matches_every_table_and_finds_a_deleted_row() {
+    let dir = TempDir::new("pg-verify");
+    let script = generate(&dir, "pg.sql", &["--students", "400"]);
+    let verify = generate(
+        &dir,
+        "verify.sql",
+        &["--students", "400", "--format", "verify"],
+    );
+    create_database("uni_verify");
+    load("uni_verify", &script);
+    let check = || {
+        let output = client(server(), "uni_verify")
+            .arg("-f")
+            .arg(&verify)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let ums = ums(Config::scaled(400));
+    loaded::assert_verified(&check(), &ums, None);
+    query("uni_verify", "DELETE FROM student_marks WHERE mark_id = 3");
+    loaded::assert_verified(&check(), &ums, Some("student_marks"));
+}

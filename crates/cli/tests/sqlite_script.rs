@@ -140,3 +140,40 @@ fn adversarial_strings_read_back_byte_equal() {
     let got: Vec<&str> = rows.split('\n').collect();
     assert_eq!(got, Adversarial::hex());
 }
+
+#[test]
+fn verify_sql_matches_every_table_and_finds_a_deleted_row_or_changed_value() {
+    let dir = TempDir::new("sqlite-verify");
+    let (script, verify) = (dir.path("lite.sql"), dir.path("verify.sql"));
+    let common = ["--dialect", "sqlite", "--students", "400", "--quiet"];
+    let out = script.display().to_string();
+    campus_ok(&[&["generate", "--out", &out][..], &common].concat());
+    let out = verify.display().to_string();
+    campus_ok(
+        &[
+            &["generate", "--format", "verify", "--out", &out][..],
+            &common,
+        ]
+        .concat(),
+    );
+    let db = dir.path("v.db");
+    load(&db, &script);
+    let check = || {
+        let (ok, out, err) = sqlite3(&db, &std::fs::read(&verify).unwrap_or_default());
+        assert!(ok, "{err}");
+        out
+    };
+    let ums = Ums::new(Config::scaled(400)).unwrap_or_else(|e| panic!("{e}"));
+    loaded::assert_verified(&check(), &ums, None);
+    scalar(
+        &db,
+        "UPDATE staff SET last_name = last_name || 'x' WHERE staff_id = 7",
+    );
+    loaded::assert_verified(&check(), &ums, Some("staff"));
+    scalar(
+        &db,
+        "UPDATE staff SET last_name = substr(last_name, 1, length(last_name) - 1) WHERE staff_id = 7",
+    );
+    scalar(&db, "DELETE FROM student_marks WHERE mark_id = 3");
+    loaded::assert_verified(&check(), &ums, Some("student_marks"));
+}

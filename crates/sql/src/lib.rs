@@ -14,6 +14,7 @@ mod dialect;
 pub mod escape;
 mod insert;
 mod script;
+pub mod verify;
 
 pub use ddl::{
     Routine, add_foreign_keys, create_and_use_database, create_and_use_database_in, create_table,
