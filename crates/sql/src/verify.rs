@@ -203,12 +203,10 @@ pub fn verify_script(
     tables: &[Table],
     checks: &[TableCheck],
 ) -> Vec<u8> {
-    let mut out = format!(
-        "-- verify.sql: after loading, checks that every table holds the rows the generator wrote\n\
+    let mut out = b"-- verify.sql: after loading, checks that every table holds the rows the generator wrote\n\
          -- (a count and a checksum per table, recomputed by the database; see the README).\n\
          -- Every row of the first result should say OK, and the last line ALL TABLES MATCH.\n"
-    )
-    .into_bytes();
+        .to_vec();
     use_database_in(dialect, &mut out, database);
     let queries: Vec<String> = tables
         .iter()
