@@ -124,6 +124,10 @@ enum Format {
     /// verify.sql for --dialect: run after loading, it recounts every table and recomputes a
     /// checksum of its values, and says OK or MISMATCH per table.
     Verify,
+    /// Fast load into the folder --out: every table as CSV, load.sql that creates the tables
+    /// and bulk-loads the files (LOAD DATA LOCAL INFILE, psql's \copy or sqlite3's .import, by
+    /// --dialect), and verify.sql.
+    Load,
 }
 
 impl GenerateArgs {
@@ -181,15 +185,24 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if args.format == Format::Sql {
         crate::output::target(&args.out)?;
     }
-    if args.dialect.is_some() && !matches!(args.format, Format::Sql | Format::Verify) {
-        bail!("--dialect chooses the SQL's dialect: it applies to --format sql and verify only");
+    if args.dialect.is_some() && !matches!(args.format, Format::Sql | Format::Verify | Format::Load)
+    {
+        bail!(
+            "--dialect chooses the SQL's dialect: it applies to --format sql, verify and load only"
+        );
     }
     let request = match args.format {
         Format::Sql => Request::Sql {
             config,
             script: args.script(part)?,
         },
-        Format::Csv => {
+        Format::Csv | Format::Load => {
+            if args.format == Format::Load && (part.is_some() || args.schema_only || args.data_only)
+            {
+                bail!(
+                    "--format load writes the whole database: --part, --schema-only and --data-only do not apply"
+                );
+            }
             if args.is_stdout() {
                 bail!("CSV output is one file per table: give a folder with --out");
             }
@@ -235,11 +248,34 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     };
+    let bulk = matches!(request, Request::CsvFiles { .. }) && args.format == Format::Load;
     let summary = write(args, &mut service, request)?;
+    if bulk {
+        write_load_scripts(args)?;
+    }
     if !args.quiet {
         print_summary(&summary, started.elapsed().as_secs_f64());
     }
     Ok(())
+}
+
+/// `--format load`: load.sql and verify.sql beside the CSV files just written.
+fn write_load_scripts(args: &GenerateArgs) -> anyhow::Result<()> {
+    let ums = campus_gen::Ums::new(args.config()).context("invalid sizes")?;
+    let mut options = args.script(None)?.script_options();
+    options.title = "load.sql".into();
+    options.csv_data = true;
+    let mut load = Vec::new();
+    campus_sql::ScriptWriter::new(&ums, options.clone())?.write_all(&mut load)?;
+    let verify = campus_sql::verify::verify_script(
+        options.dialect,
+        &options.database,
+        campus_schema::Dataset::tables(&ums),
+        &campus_sql::verify::checksums(&ums),
+    );
+    let none = crate::output::Inputs::default();
+    crate::output::write_whole(&args.out.join("load.sql"), &load, &none)?;
+    crate::output::write_whole(&args.out.join("verify.sql"), &verify, &none)
 }
 
 /// `--check`: every foreign key, unique column and cross-table fact, before anything is written.

@@ -441,3 +441,41 @@ fn verify_sql_matches_every_table_and_finds_a_deleted_row() {
     query("uni_verify", "DELETE FROM student_marks WHERE mark_id = 3");
     loaded::assert_verified(&check(), &ums, Some("student_marks"));
 }
+
+#[test]
+fn the_fast_load_folder_loads_the_same_rows_with_load_data() {
+    let dir = TempDir::new("db-fast");
+    let folder = dir.path("load");
+    let out = folder.display().to_string();
+    campus_ok(&[
+        "generate",
+        "--format",
+        "load",
+        "--students",
+        "500",
+        "--database",
+        "uni_fast",
+        "--quiet",
+        "--out",
+        &out,
+    ]);
+    let run = |file: &str| {
+        let input = std::fs::File::open(folder.join(file)).unwrap_or_else(|e| panic!("{e}"));
+        let output = client(server(), None)
+            .arg("--local-infile=1")
+            .current_dir(&folder)
+            .stdin(input)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    run("load.sql");
+    let ums = Ums::new(Config::scaled(500)).unwrap_or_else(|e| panic!("{e}"));
+    loaded::assert_verified(&run("verify.sql"), &ums, None);
+    assert_consistent("uni_fast", &ums);
+}

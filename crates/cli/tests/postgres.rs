@@ -394,3 +394,40 @@ fn verify_sql_matches_every_table_and_finds_a_deleted_row() {
     query("uni_verify", "DELETE FROM student_marks WHERE mark_id = 3");
     loaded::assert_verified(&check(), &ums, Some("student_marks"));
 }
+
+#[test]
+fn the_fast_load_folder_loads_the_same_rows_with_copy() {
+    let dir = TempDir::new("pg-fast");
+    let folder = dir.path("load");
+    let out = folder.display().to_string();
+    campus_ok(&[
+        "generate",
+        "--format",
+        "load",
+        "--dialect",
+        "postgres",
+        "--students",
+        "500",
+        "--quiet",
+        "--out",
+        &out,
+    ]);
+    create_database("uni_fast");
+    let run = |file: &str| {
+        let output = client(server(), "uni_fast")
+            .current_dir(&folder)
+            .args(["-f", file])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    run("load.sql");
+    let ums = ums(Config::scaled(500));
+    loaded::assert_verified(&run("verify.sql"), &ums, None);
+    loaded::assert_consistent(&|sql| scalar("uni_fast", sql), '"', &ums);
+}

@@ -177,3 +177,60 @@ fn verify_sql_matches_every_table_and_finds_a_deleted_row_or_changed_value() {
     scalar(&db, "DELETE FROM student_marks WHERE mark_id = 3");
     loaded::assert_verified(&check(), &ums, Some("student_marks"));
 }
+
+#[test]
+fn the_fast_load_folder_loads_the_same_rows() {
+    let dir = TempDir::new("sqlite-fast");
+    let folder = dir.path("load");
+    let out = folder.display().to_string();
+    campus_ok(&[
+        "generate",
+        "--format",
+        "load",
+        "--dialect",
+        "sqlite",
+        "--students",
+        "500",
+        "--quiet",
+        "--out",
+        &out,
+    ]);
+    let db = dir.path("fast.db");
+    let script = std::fs::read(folder.join("load.sql")).unwrap_or_default();
+    let output = Command::new("/usr/bin/sqlite3")
+        .args(["-batch", "-bail"])
+        .arg(&db)
+        .current_dir(&folder)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin.write_all(&script)?;
+            }
+            child.wait_with_output()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        output.status.success() && output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let ums = Ums::new(Config::scaled(500)).unwrap_or_else(|e| panic!("{e}"));
+    let verify = std::fs::read(folder.join("verify.sql")).unwrap_or_default();
+    let (ok, out, err) = sqlite3(&db, &verify);
+    assert!(ok, "{err}");
+    loaded::assert_verified(&out, &ums, None);
+    loaded::assert_consistent(&|sql| scalar(&db, sql), '"', &ums);
+    assert_eq!(scalar(&db, "PRAGMA foreign_key_check"), "");
+    // No scratch table is left behind.
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '\\_load\\_%' ESCAPE '\\'"
+        ),
+        "0"
+    );
+}

@@ -9,6 +9,7 @@
 //!
 //! `campus_sql` knows nothing about how rows are generated or parsed.
 
+pub mod bulk;
 mod ddl;
 mod dialect;
 pub mod escape;

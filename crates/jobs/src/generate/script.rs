@@ -53,6 +53,7 @@ impl ScriptChoices {
             routines: vec![enroll_student()],
             part: self.part,
             dialect: self.dialect,
+            csv_data: false,
         }
     }
 
