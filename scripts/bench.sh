@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): generation throughput and the MariaDB load time of the default script.
+# Benchmarks (not tests): generation throughput, ETL and occupancy against their peers, and load
+# times into MariaDB and PostgreSQL by INSERT script and by fast load.
 # Figures go to stdout; run on a quiet machine, since wall-clock numbers suffer from other load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,4 +44,53 @@ for run in cold warm; do
   end=$(date +%s.%N)
   awk -v s="$start" -v e="$end" -v run="$run" -v size="$(du -h "$tmp/Create_FullDB.sql" | cut -f1)" \
     'BEGIN { printf "%s load of %s: %.2f s\n", run, size, e - s }'
+done
+
+# Seconds taken by a command, printed as "LABEL: N.NN s".
+timed() {
+  local label=$1
+  shift
+  local start end
+  start=$(date +%s.%N)
+  "$@"
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" -v l="$label" 'BEGIN { printf "%s: %.2f s\n", l, e - s }'
+}
+
+echo "== MariaDB: INSERT script against fast load (--format load: LOAD DATA LOCAL INFILE), same run"
+mysql_in() { mysql --no-defaults -uroot -S "$tmp/sock" --local-infile=1 "$@"; }
+for students in 5000 1000000; do
+  $campus generate --quiet --students "$students" --out "$tmp/insert.sql"
+  $campus generate --quiet --format load --students "$students" --out "$tmp/load"
+  mysql_in -e 'DROP DATABASE IF EXISTS university_system'
+  timed "$students students, INSERT script" mysql_in < "$tmp/insert.sql"
+  mysql_in -e 'DROP DATABASE IF EXISTS university_system'
+  (cd "$tmp/load" && timed "$students students, fast load" mysql_in < load.sql)
+  (cd "$tmp/load" && mysql_in < verify.sql | tail -n 1)
+  rm -rf "$tmp/insert.sql" "$tmp/load"
+done
+kill "$server_pid" 2>/dev/null || true
+
+echo "== PostgreSQL: INSERT script against \\copy (--format load), same run"
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+as_pg=()
+if [ "$(id -u)" = 0 ]; then
+  chown postgres: "$tmp"
+  as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups)
+fi
+"${as_pg[@]}" "$pg_bin/initdb" -D "$tmp/pg" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+"${as_pg[@]}" "$pg_bin/postgres" -D "$tmp/pg" -k "$tmp" -c listen_addresses= -c max_wal_size=4GB \
+  >"$tmp/pg.log" 2>&1 &
+server_pid=$!
+psql_in() { psql -X -q -h "$tmp" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+for _ in $(seq 100); do psql_in -d postgres -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+for students in 5000 1000000; do
+  $campus generate --quiet --dialect postgres --students "$students" --out "$tmp/insert.sql"
+  $campus generate --quiet --format load --dialect postgres --students "$students" --out "$tmp/load"
+  chmod -R a+rX "$tmp/load"
+  for db in by_insert by_copy; do psql_in -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"; done
+  timed "$students students, INSERT script" psql_in -d by_insert -f "$tmp/insert.sql"
+  (cd "$tmp/load" && timed "$students students, \\copy" psql_in -d by_copy -f load.sql)
+  (cd "$tmp/load" && psql_in -d by_copy -At -f verify.sql | tail -n 1)
+  rm -rf "$tmp/insert.sql" "$tmp/load"
 done
