@@ -90,7 +90,7 @@ for students in 5000 1000000; do
   chmod -R a+rX "$tmp/load"
   for db in by_insert by_copy; do psql_in -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"; done
   timed "$students students, INSERT script" psql_in -d by_insert -f "$tmp/insert.sql"
-  (cd "$tmp/load" && timed "$students students, \\copy" psql_in -d by_copy -f load.sql)
+  (cd "$tmp/load" && timed "$students students, COPY (psql \\\\copy)" psql_in -d by_copy -f load.sql)
   (cd "$tmp/load" && psql_in -d by_copy -At -f verify.sql | tail -n 1)
   rm -rf "$tmp/insert.sql" "$tmp/load"
 done
