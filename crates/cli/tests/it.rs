@@ -6,6 +6,7 @@
 
 mod support;
 
+mod columns;
 mod etl;
 mod generate;
 mod lesson;

@@ -90,6 +90,7 @@ pub fn etl_options(options: &RunOptions) -> Result<EtlOptions, JobError> {
         semester,
         delimiter: options.delimiter,
         max_record_bytes,
+        columns: options.columns.clone(),
         ..defaults
     })
 }
