@@ -169,7 +169,7 @@ fn a_role_no_header_fits_is_named_with_the_headers_found() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
-        stderr.contains("missing required column(s): roll_no (mapped to \"Roll\"), dob; the header has: roll_no, Born,"),
+        stderr.contains("missing required column(s): roll_no (mapped to \"Roll\"), dob; the header has: Student No, Born,"),
         "{stderr}"
     );
     let output = campus(&[

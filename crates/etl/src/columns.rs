@@ -2,7 +2,7 @@
 //! so exports with other headers than AKTU's can be read.
 //!
 //! A [`ColumnMap`] names a header for some roles and the attendance status's present and absent
-//! values; every role it leaves out is guessed: the AKTU name first (trimmed, any case), then a
+//! values; every role it leaves out (or whose header a file lacks) is guessed: the AKTU name first (trimmed, any case), then a
 //! near name (case, spaces, underscores and hyphens ignored, a few common synonyms). The pass
 //! then sees the file as if it had AKTU's headers and `P`/`A` statuses ([`ColumnMap::canonical`],
 //! [`ColumnMap::recode_status`]), so every output is the same as for the AKTU-named file. The
@@ -333,15 +333,20 @@ impl ColumnMap {
                 n == normalise(role.name()) || role.synonyms().contains(&n.as_str())
             })
         };
-        let find = |role: Role| match self.header(role) {
-            // A mapped header that is not in the file is missing, not guessed: the user said
-            // which column it is.
-            Some(header) => position(header)
-                .or_else(|| position_ci(header))
-                .map(|idx| (idx, Found::Mapped)),
-            None => position_ci(role.name())
+        let guess = |role: Role| {
+            position_ci(role.name())
                 .map(|idx| (idx, Found::Aktu))
-                .or_else(|| near(role).map(|idx| (idx, Found::Guessed))),
+                .or_else(|| near(role).map(|idx| (idx, Found::Guessed)))
+        };
+        // A mapped header a file does not have falls back to the guess: one remembered mapping
+        // still reads AKTU's own files (the samples, the generator's exports).
+        let find = |role: Role| {
+            let mapped = self
+                .header(role)
+                .and_then(|header| position(header).or_else(|| position_ci(header)));
+            mapped
+                .map(|idx| (idx, Found::Mapped))
+                .or_else(|| guess(role))
         };
         let resolve = |role: Role, required: bool| Resolution {
             role,

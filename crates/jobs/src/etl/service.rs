@@ -91,6 +91,9 @@ pub fn etl_options(options: &RunOptions) -> Result<EtlOptions, JobError> {
         delimiter: options.delimiter,
         max_record_bytes,
         columns: options.columns.clone(),
+        max_examples: options.max_examples.map_or(defaults.max_examples, |n| {
+            usize::try_from(n).unwrap_or(usize::MAX)
+        }),
         ..defaults
     })
 }
