@@ -112,6 +112,15 @@ describe('One university, one lesson', () => {
     assert.equal(missed.length, 7, 'every kind planted');
     assert.deepEqual(missed, missed.map(() => '0'));
     assert.ok(found.every((n) => Number(n) > 0));
+    // Line by line: every planted defect of the key found at its line, no clean line flagged.
+    const key = readFileSync(join(dir, 'dirty', 'answer_key.csv'), 'utf8').trim().split('\n').slice(1);
+    const lines = page.locator('[data-testid="etl-grade-line"]');
+    assert.equal(await lines.count(), key.length);
+    assert.equal(await page.locator('[data-testid="etl-grade-line"][data-outcome="found"]').count(), key.length);
+    assert.equal(await page.locator('[data-testid="etl-grade-wrong"]').innerText(), 'Clean lines flagged: 0');
+    const first = await lines.first().locator('td').allInnerTexts();
+    const [file, line, kind] = key.map((l) => l.split(',')).sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1] || a[2].localeCompare(b[2]))[0];
+    assert.deepEqual(first, ['found', file, line, kind.replace(/_/g, ' ')]);
   });
 
   test('the generated lectures train the occupancy models', async () => {
