@@ -93,6 +93,10 @@ pub struct EtlArgs {
     /// repeated, and wins over the same role in --columns.
     #[arg(long, value_name = "ROLE=HEADER")]
     column: Vec<String>,
+    /// Flagged lines the quality report lists per finding and file (default 5); a lesson's
+    /// report, to be graded line by line against the answer key, wants them all (e.g. 20000).
+    #[arg(long, value_name = "N")]
+    flagged_lines: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -210,6 +214,7 @@ fn options(args: &EtlArgs) -> anyhow::Result<RunOptions> {
         delimiter,
         max_record_bytes: args.max_record_bytes,
         columns: column_map(args)?,
+        max_examples: args.flagged_lines,
     })
 }
 
