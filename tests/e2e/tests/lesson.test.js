@@ -216,3 +216,26 @@ describe('Any export layout: columns mapped to roles', () => {
     await etl.byTestId('etl-columns').fill('');
   });
 });
+
+describe('The lesson settings travel in the link', () => {
+  test('a link sets the lesson form, and editing it updates the link', async () => {
+    const { page, log, section: gen } = await newSection(chromium.browser, GeneratorPage);
+    await page.goto(`${chromium.server.url}#/generator?seed=8&attendance-marks-r=-0.3&dirt=0.02&overcrowding-rate=0.1`);
+    await gen.waitReady();
+    assert.equal(await gen.input('seed').inputValue(), '8');
+    assert.equal(await gen.byTestId('input-lesson-r').inputValue(), '-0.3');
+    assert.equal(await gen.byTestId('input-lesson-dirt').inputValue(), '0.02');
+    assert.equal(await gen.byTestId('input-lesson-overcrowding').inputValue(), '0.1');
+    await gen.byTestId('input-lesson-r').fill('0.45');
+    await page.waitForFunction(() => location.hash.includes('attendance-marks-r=0.45'));
+    assert.match(page.url(), /#\/generator\?seed=8&.*&attendance-marks-r=0.45&dirt=0.02&overcrowding-rate=0.1$/);
+    // The link reproduces the lesson in a fresh page.
+    const link = page.url();
+    const other = await newSection(chromium.browser, GeneratorPage);
+    await other.page.goto(link);
+    await other.section.waitReady();
+    assert.equal(await other.section.byTestId('input-lesson-r').inputValue(), '0.45');
+    assert.equal(await other.section.byTestId('input-lesson-dirt').inputValue(), '0.02');
+    assert.deepEqual(log.errors, []);
+  });
+});
