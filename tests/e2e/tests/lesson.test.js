@@ -183,7 +183,7 @@ describe('Any export layout: columns mapped to roles', () => {
   test('renamed headers, guessed and mapped, give the AKTU files\' outputs; the mapping is remembered', async () => {
     await etl.pickAll(inputs(join(dir, 'layout-near')));
     await etl.byTestId('etl-columns').fill('present = Present\nabsent = Absent');
-    await etl.waitFor('[data-testid="etl-column-row"][data-role="roll_no"][data-how="guessed"]');
+    await page.locator('[data-testid="etl-column-row"][data-role="roll_no"][data-how="guessed"]').first().waitFor();
     await etl.byTestId('etl-columns-guess').click();
     const text = await etl.byTestId('etl-columns').inputValue();
     assert.ok(text.includes('roll_no = Roll Number') && text.includes('present = Present'), text);
@@ -207,7 +207,7 @@ describe('Any export layout: columns mapped to roles', () => {
   test('a role no header fits is named, with the headers found', async () => {
     await etl.byTestId('etl-columns').fill('roll_no = Roll');
     await etl.pickAll(inputs(join(dir, 'layout-bad')));
-    await etl.waitFor('[data-testid="etl-column-row"][data-role="roll_no"][data-how="missing"]');
+    await page.locator('[data-testid="etl-column-row"][data-role="roll_no"][data-how="missing"]').first().waitFor();
     await etl.run();
     const shown = await page.locator('[data-testid="etl"]').innerText();
     assert.match(shown, /missing required column\(s\): roll_no \(mapped to "Roll"\); the header has: Student No, dob/);
