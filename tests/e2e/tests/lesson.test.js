@@ -221,8 +221,12 @@ describe('Any export layout: columns mapped to roles', () => {
 describe('The lesson settings travel in the link', () => {
   test('a link sets the lesson form, and editing it updates the link', async () => {
     const { page, log, section: gen } = await newSection(chromium.browser, GeneratorPage);
-    await page.goto(`${chromium.server.url}#/generator?seed=8&attendance-marks-r=-0.3&dirt=0.02&overcrowding-rate=0.1`);
+    await page.goto(`${chromium.server.url}#/generator?seed=8&students=300&attendance-marks-r=-0.3&dirt=0.02&overcrowding-rate=0.1`);
     await gen.waitReady();
+    // The lesson's form shows once a university is generated.
+    await gen.byTestId('scale').click();
+    await gen.generate();
+    await gen.waitResults();
     assert.equal(await gen.input('seed').inputValue(), '8');
     assert.equal(await gen.byTestId('input-lesson-r').inputValue(), '-0.3');
     assert.equal(await gen.byTestId('input-lesson-dirt').inputValue(), '0.02');
@@ -235,6 +239,9 @@ describe('The lesson settings travel in the link', () => {
     const other = await newSection(chromium.browser, GeneratorPage);
     await other.page.goto(link);
     await other.section.waitReady();
+    await other.section.byTestId('scale').click();
+    await other.section.generate();
+    await other.section.waitResults();
     assert.equal(await other.section.byTestId('input-lesson-r').inputValue(), '0.45');
     assert.equal(await other.section.byTestId('input-lesson-dirt').inputValue(), '0.02');
     assert.deepEqual(log.errors, []);
