@@ -57,7 +57,7 @@ pub fn App() -> Html {
             <main id="main">
                 <div hidden={!shown(Section::Generator)}>
                     <crate::generator::GeneratorSection active={shown(Section::Generator)}
-                        link={route.generator.clone()} {on_handover} />
+                        link={route.generator.clone()} lesson_link={route.lesson.clone()} {on_handover} />
                 </div>
                 <div hidden={!shown(Section::Etl)}><crate::etl::Workbench handed={handed(Section::Etl)} /></div>
                 <div hidden={!shown(Section::Database)}>

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use campus_etl::sample::SampleOptions;
-use campus_etl::{FileKind, FileReport, FindingKind};
+use campus_etl::{ColumnMap, FileKind, FileReport, FindingKind};
 use campus_jobs::Bytes;
 use campus_jobs::etl::{
     Ack, AnalysisView, Analyzed, AttackState, EtlService, Exported, FileDone, Input, Next, Plan,
@@ -83,6 +83,20 @@ pub struct EtlArgs {
     /// record is almost always an unclosed quote swallowing the rest of the file.
     #[arg(long, value_name = "BYTES")]
     max_record_bytes: Option<u64>,
+    /// Column mapping for exports whose headers are not AKTU's: a file of `role = header`
+    /// lines (roles: college_code, roll_no, dob, program_code, course_code, date, status,
+    /// internal, external, total, placed, company; plus `present = VALUE` and
+    /// `absent = VALUE` for the status). Roles it leaves out are guessed from the headers.
+    #[arg(long, value_name = "FILE")]
+    columns: Option<PathBuf>,
+    /// One `role=header` (or `present=VALUE`, `absent=VALUE`) of the column mapping; may be
+    /// repeated, and wins over the same role in --columns.
+    #[arg(long, value_name = "ROLE=HEADER")]
+    column: Vec<String>,
+    /// Flagged lines the quality report lists per finding and file (default 5); a lesson's
+    /// report, to be graded line by line against the answer key, wants them all (e.g. 20000).
+    #[arg(long, value_name = "N")]
+    flagged_lines: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -199,7 +213,23 @@ fn options(args: &EtlArgs) -> anyhow::Result<RunOptions> {
         semester: args.semester.clone(),
         delimiter,
         max_record_bytes: args.max_record_bytes,
+        columns: column_map(args)?,
+        max_examples: args.flagged_lines,
     })
+}
+
+/// The column mapping of `--columns` and `--column`, one text read as a whole (later lines win).
+fn column_map(args: &EtlArgs) -> anyhow::Result<ColumnMap> {
+    let mut text = match &args.columns {
+        None => String::new(),
+        Some(path) => fs::read_to_string(path)
+            .with_context(|| format!("cannot read the column mapping {}", path.display()))?,
+    };
+    for column in &args.column {
+        text.push('\n');
+        text.push_str(column);
+    }
+    ColumnMap::parse(&text).map_err(|err| anyhow::anyhow!("{err}"))
 }
 
 /// Names MariaDB accepts and the staging script can use unquoted in `USE`: 1 to 64 letters,

@@ -8,6 +8,7 @@
 
 mod support;
 
+mod columns;
 mod etl;
 mod generate;
 mod lesson;

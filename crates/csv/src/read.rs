@@ -153,6 +153,16 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// The same record with other field values (a handler that recodes a field before reading
+    /// the row).
+    pub fn with_fields(&self, fields: &'a [&'a str]) -> Row<'a> {
+        Row {
+            line: self.line,
+            row_idx: self.row_idx,
+            fields,
+        }
+    }
+
     pub fn get(&self, idx: usize) -> Option<&'a str> {
         self.fields.get(idx).copied()
     }

@@ -143,6 +143,8 @@ struct ExportRows {
     dob_col: Option<usize>,
     college_col: Option<usize>,
     status_col: Option<usize>,
+    /// The status column, when the column mapping recodes its values.
+    recoded_status: Option<usize>,
     /// The hash of the current row, looked up once for both outputs.
     header_ok: bool,
     pub csv: CsvWriter,
@@ -181,6 +183,7 @@ impl Export {
                 dob_col: None,
                 college_col: None,
                 status_col: None,
+                recoded_status: None,
                 header_ok: false,
                 csv,
                 sql,
@@ -241,16 +244,44 @@ struct Rows<'a> {
 
 impl RowHandler for Rows<'_> {
     fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
+        let columns = &self.etl.options().columns;
+        let headers = &columns.canonical(self.rows.kind, headers)?;
         headers.require(self.rows.kind.required_columns())?;
         self.rows.roll_col = headers.position("roll_no");
         self.rows.dob_col = headers.position("dob");
         self.rows.college_col = headers.position("college_code");
         self.rows.status_col = headers.position("status");
+        self.rows.recoded_status = (self.rows.kind == FileKind::Attendance
+            && columns.recodes_status())
+        .then_some(self.rows.status_col)
+        .flatten();
         self.rows.header_ok = true;
         Ok(())
     }
 
     fn on_row(&mut self, row: &Row<'_>) {
+        match self.rows.recoded_status {
+            // The outputs hold `P`/`A`, as for AKTU's files (see `ColumnMap::recode_status`).
+            Some(col) => {
+                let columns = &self.etl.options().columns;
+                let fields: Vec<&str> = (row.fields().iter().enumerate())
+                    .map(|(idx, &f)| {
+                        if idx == col {
+                            columns.recode_status(f)
+                        } else {
+                            f
+                        }
+                    })
+                    .collect();
+                self.write_row(&row.with_fields(&fields));
+            }
+            None => self.write_row(row),
+        }
+    }
+}
+
+impl Rows<'_> {
+    fn write_row(&mut self, row: &Row<'_>) {
         let rows = &mut *self.rows;
         if !rows.header_ok {
             return;

@@ -288,6 +288,8 @@ struct ScanCtx {
     columns: Vec<usize>,
     /// Optional columns: placements' `placed`.
     placed_col: Option<usize>,
+    /// The status column, when the column mapping recodes its values to `P`/`A`.
+    recoded_status: Option<usize>,
     /// File positions of the columns that identify a row (duplicate keys).
     key_positions: Vec<usize>,
     /// File positions of the fields an attendance row's tag covers; `None` for all of them.
@@ -341,6 +343,7 @@ impl Etl {
             file_name: file_name.to_owned(),
             columns: Vec::new(),
             placed_col: None,
+            recoded_status: None,
             key_positions: Vec::new(),
             tag_positions: None,
             masked: Vec::new(),
@@ -518,7 +521,12 @@ fn parse_number(field: &str) -> Option<f64> {
 
 impl RowHandler for Handler<'_> {
     fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
+        // The pass reads the file as if it had AKTU's headers (see `ColumnMap::canonical`).
+        let headers = &self.options.columns.canonical(self.ctx.kind, headers)?;
         self.ctx.columns = headers.require(self.ctx.kind.required_columns())?;
+        if self.ctx.kind == FileKind::Attendance && self.options.columns.recodes_status() {
+            self.ctx.recoded_status = self.ctx.columns.get(5).copied();
+        }
         self.ctx.inferrer = Inferrer::new(&headers.names);
         // Key columns, as indices into the required list: roll_no and dob, then the rest.
         let key_order: &[usize] = match self.ctx.kind {
@@ -552,6 +560,27 @@ impl RowHandler for Handler<'_> {
     }
 
     fn on_row(&mut self, row: &Row<'_>) {
+        match self.ctx.recoded_status {
+            Some(col) => {
+                let columns = &self.options.columns;
+                let fields: Vec<&str> = (row.fields().iter().enumerate())
+                    .map(|(idx, &f)| {
+                        if idx == col {
+                            columns.recode_status(f)
+                        } else {
+                            f
+                        }
+                    })
+                    .collect();
+                self.read_row(&row.with_fields(&fields));
+            }
+            None => self.read_row(row),
+        }
+    }
+}
+
+impl Handler<'_> {
+    fn read_row(&mut self, row: &Row<'_>) {
         let fields = row.fields();
         self.ctx.inferrer.observe(fields);
         let kind = self.ctx.kind;
@@ -586,9 +615,7 @@ impl RowHandler for Handler<'_> {
             FileKind::Placements => self.placement_row(row),
         }
     }
-}
 
-impl Handler<'_> {
     fn col<'r>(&self, row: &Row<'r>, idx: usize) -> &'r str {
         self.ctx
             .columns

@@ -9,7 +9,8 @@
 //! Interesting modules: `ingest.rs` ([`Etl`]: the streaming pass and its state), [`analysis`] (the
 //! notebook's correlation, reproduced exactly), [`hash`] and [`attack`] (pseudonymisation and
 //! why the unkeyed hash is not anonymous), [`export`] (transformed CSVs and staging SQL),
-//! [`report`] (the quality report as Markdown), [`sample`] (a seeded sample set, optionally dirty).
+//! [`report`] (the quality report as Markdown), [`columns`] (which header plays which role),
+//! [`sample`] (a seeded sample set, optionally dirty).
 //!
 //! A worker or the CLI drives it like this (progress and cancellation go between chunks):
 //!
@@ -46,6 +47,7 @@
 
 pub mod analysis;
 pub mod attack;
+pub mod columns;
 pub mod export;
 mod fasthash;
 pub mod hash;
@@ -59,6 +61,7 @@ use campus_schema::Date;
 use serde::{Deserialize, Serialize};
 
 pub use analysis::{Analysis, analyze};
+pub use columns::{ColumnMap, Role};
 pub use hash::{HashMode, student_hash};
 pub use ingest::{AttendanceAgg, Etl, EtlState, Interner, Student};
 pub use quality::{FileReport, Finding, FindingKind, Rejected};
@@ -164,6 +167,8 @@ pub struct EtlOptions {
     /// far-apart dates), per kind of file; later ones are reported as not checked. Memory is
     /// about 40 bytes per key, so the default (2^21) bounds it near 80 MB per kind.
     pub max_tracked_keys: usize,
+    /// Which header plays which role; the default reads AKTU's headers (and near names).
+    pub columns: ColumnMap,
 }
 
 impl Default for EtlOptions {
@@ -178,6 +183,7 @@ impl Default for EtlOptions {
             delimiter: None,
             max_record_bytes: campus_csv::DEFAULT_MAX_RECORD_BYTES,
             max_tracked_keys: 1 << 21,
+            columns: ColumnMap::default(),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The page's addresses: one hash route per section (`#/generator`, `#/etl`, `#/sql`,
 //! `#/occupancy`), so a section has a URL of its own that works from any static server and under
 //! any sub-path, and the generator's settings in the query (`#/generator?seed=42&students=1000`) so that a shared
-//! link reproduces a dataset.
+//! link reproduces a dataset, with the lesson's settings (`&attendance-marks-r=0.6&dirt=0.01`) so
+//! that it reproduces the lesson's exports too.
 
 use crate::generate::form::{Field, FormInput};
+use crate::generate::lesson_form::{LessonField, LessonInput};
 
 /// A section of the page.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -71,6 +73,9 @@ pub struct Route {
     /// The generator form as the link gives it: defaults for every setting the link leaves out.
     /// `None` when the link carries no settings.
     pub generator: Option<FormInput>,
+    /// The lesson's settings as the link gives them: defaults for every one it leaves out.
+    /// `None` when the link carries none.
+    pub lesson: Option<LessonInput>,
 }
 
 impl Route {
@@ -85,10 +90,14 @@ impl Route {
             .into_iter()
             .find(|s| s.key() == path.trim_end_matches('/'))
             .unwrap_or_default();
-        let generator = (section == Section::Generator && !query.is_empty())
-            .then(|| form_from_query(query))
-            .flatten();
-        Route { section, generator }
+        let on_generator = section == Section::Generator && !query.is_empty();
+        let generator = on_generator.then(|| form_from_query(query)).flatten();
+        let lesson = on_generator.then(|| lesson_from_query(query)).flatten();
+        Route {
+            section,
+            generator,
+            lesson,
+        }
     }
 
     /// The route of a section without settings.
@@ -96,6 +105,7 @@ impl Route {
         Route {
             section,
             generator: None,
+            lesson: None,
         }
     }
 
@@ -103,7 +113,12 @@ impl Route {
     pub fn to_hash(&self) -> String {
         match (&self.generator, self.section) {
             (Some(form), Section::Generator) => {
-                format!("{}?{}", self.section.href(), form_to_query(form))
+                let mut query = form_to_query(form);
+                if let Some(lesson) = &self.lesson {
+                    query.push('&');
+                    query.push_str(&lesson_to_query(lesson));
+                }
+                format!("{}?{}", self.section.href(), query)
             }
             _ => self.section.href(),
         }
@@ -156,6 +171,38 @@ fn form_from_query(query: &str) -> Option<FormInput> {
         any = true;
     }
     any.then_some(form)
+}
+
+/// A lesson setting's name in a link: the CLI's flag without its dashes.
+fn lesson_key(field: LessonField) -> &'static str {
+    match field {
+        LessonField::AttendanceMarksR => "attendance-marks-r",
+        LessonField::Dirt => "dirt",
+        LessonField::Overcrowding => "overcrowding-rate",
+    }
+}
+
+/// The lesson's settings as a query: every field, as typed.
+pub fn lesson_to_query(lesson: &LessonInput) -> String {
+    LessonField::ALL
+        .iter()
+        .map(|f| format!("{}={}", lesson_key(*f), encode(lesson.value(*f))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The lesson a query describes, starting from the defaults; `None` if it names no setting.
+fn lesson_from_query(query: &str) -> Option<LessonInput> {
+    let mut lesson = LessonInput::default();
+    let mut any = false;
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if let Some(field) = LessonField::ALL.iter().find(|f| lesson_key(**f) == key) {
+            lesson.set_value(*field, decode(value));
+            any = true;
+        }
+    }
+    any.then_some(lesson)
 }
 
 /// Percent-encodes all but letters, digits and `-._~` (RFC 3986's unreserved set).
@@ -233,11 +280,44 @@ mod tests {
         let route = Route {
             section: Section::Generator,
             generator: Some(form.clone()),
+            ..Route::default()
         };
         let hash = route.to_hash();
         assert!(hash.starts_with("#/generator?seed=7&students=1%2C000%20000&"));
         assert!(!hash.contains(' ') && !hash.contains('ü'));
         assert_eq!(Route::parse(&hash), route);
+    }
+
+    #[test]
+    fn the_lesson_settings_round_trip_beside_the_generator_settings() {
+        let mut lesson = LessonInput::default();
+        lesson.set_value(LessonField::AttendanceMarksR, "−0.3".into());
+        lesson.set_value(LessonField::Dirt, "0.01".into());
+        lesson.set_value(LessonField::Overcrowding, "0.25".into());
+        let route = Route {
+            section: Section::Generator,
+            generator: Some(FormInput::default()),
+            lesson: Some(lesson.clone()),
+        };
+        let hash = route.to_hash();
+        assert!(
+            hash.ends_with("&attendance-marks-r=%E2%88%920.3&dirt=0.01&overcrowding-rate=0.25"),
+            "{hash}"
+        );
+        assert_eq!(Route::parse(&hash), route);
+        assert!(
+            Route::parse(&hash)
+                .lesson
+                .is_some_and(|l| l.parse().is_ok())
+        );
+        // A link with only a lesson setting keeps the other lesson defaults; an older link has
+        // no lesson at all.
+        let partial = Route::parse("#/generator?seed=3&dirt=0.05").lesson;
+        let mut expected = LessonInput::default();
+        expected.set_value(LessonField::Dirt, "0.05".into());
+        assert_eq!(partial, Some(expected));
+        assert_eq!(Route::parse("#/generator?seed=3").lesson, None);
+        assert_eq!(Route::parse("#/etl?dirt=0.05").lesson, None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and downloads. Components only render state and turn events into actions or worker commands.
 
 mod attack;
+mod columns;
 mod correlation;
 mod files;
 mod inputs;
@@ -19,6 +20,7 @@ use super::handover::Handover;
 use super::hook::use_etl;
 use super::state::EtlState;
 use attack::AttackPanel;
+use columns::ColumnsPanel;
 use correlation::Correlation;
 use files::FilesView;
 use inputs::Inputs;
@@ -77,7 +79,9 @@ pub fn Workbench(props: &WorkbenchProps) -> Html {
             <h1 id="etl-title">{ campus_jobs::route::Section::Etl.heading() }</h1>
             <p class="lede">{ LEDE }</p>
             <Inputs inputs={state.inputs.clone()} {busy} dispatch={dispatch.clone()} />
-            <RunOptionsPanel choices={state.choices.clone()} {dispatch} />
+            <RunOptionsPanel choices={state.choices.clone()} dispatch={dispatch.clone()} />
+            <ColumnsPanel columns={state.choices.columns.clone()} inputs={state.inputs.clone()}
+                headers={state.input_headers()} {dispatch} />
             <Actions state={state.clone()} etl={etl.clone()} {busy} />
             <Status state={state.clone()} etl={etl.clone()} {busy} />
             if !state.files.is_empty() {

@@ -4,10 +4,10 @@
 use web_sys::Blob;
 use yew::prelude::*;
 
-use campus_jobs::etl::grade::{grade, parse_answer_key, rows};
+use campus_jobs::etl::grade::{LineGrade, grade, parse_answer_key, rows};
 
 use super::handover::{Handover, etl_actions};
-use super::state::{EtlState, FileView};
+use super::state::{EtlAction, EtlState, FileView};
 
 /// Takes handed exports as the inputs; returns the answer key that came with them.
 #[hook]
@@ -26,6 +26,8 @@ pub fn use_handover(
                 for action in etl_actions(files) {
                     dispatch.dispatch(action);
                 }
+                // With an answer key, the run keeps every flagged line so it can be graded.
+                dispatch.dispatch(EtlAction::SetLineGrading(answer_key.is_some()));
                 key.set(answer_key.clone());
             }
         });
@@ -87,11 +89,36 @@ pub fn Grading(props: &GradingProps) -> Html {
             if grading.by_line {
                 <p data-testid="etl-grade-wrong">{ format!("Clean lines flagged: {}",
                     grading.wrongly_flagged.iter().map(|(_, n)| n).sum::<u64>()) }</p>
+                <LineTable lines={grading.lines.clone()} />
             } else {
                 <p class="hint">{ "The report keeps a few example lines per finding, so this compares \
                     counts: they tell what was found and what was missed, not whether a clean line \
                     was flagged as well." }</p>
             }
         </section>
+    }
+}
+
+#[derive(PartialEq, Properties)]
+struct LineTableProps {
+    lines: Vec<LineGrade>,
+}
+
+/// Every planted defect and every clean line flagged, misses and false flags first.
+#[component]
+fn LineTable(props: &LineTableProps) -> Html {
+    html! {
+        <details class="grading-lines" open={props.lines.len() <= 50}>
+            <summary>{ format!("Line by line ({} lines)", props.lines.len()) }</summary>
+            <div class="table-scroll grading-scroll"><table class="counts">
+                <thead><tr><th scope="col">{ "Outcome" }</th><th scope="col">{ "File" }</th>
+                    <th scope="col" class="num">{ "Line" }</th><th scope="col">{ "Kind" }</th></tr></thead>
+                <tbody>{ for props.lines.iter().map(|l| html! {
+                    <tr data-testid="etl-grade-line" data-outcome={l.outcome.name()}>
+                        <td>{ l.outcome.name() }</td><td>{ l.file.clone() }</td>
+                        <td class="num">{ l.line }</td><td>{ l.kind.clone() }</td></tr>
+                }) }</tbody>
+            </table></div>
+        </details>
     }
 }

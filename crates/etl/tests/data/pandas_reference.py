@@ -3,6 +3,12 @@
 Usage: python3 pandas_reference.py [DIR]   (DIR defaults to ./aktu beside this script)
 Writes DIR/pandas_reference.json and DIR/expected_hashes.csv. `benches/pandas_bench.py` times
 `load` and `measure` from here.
+
+`generated/pandas_reference.json` is this script, unchanged, run once (pandas 3.1.1) on the
+generator's registrar exports:
+    campus generate --format exports --seed 12 --students 200 --out /tmp/generated
+    python3 pandas_reference.py /tmp/generated
+and only its JSON is kept: the test (`tests/it/pandas.rs`) makes the same exports in memory.
 """
 import hashlib
 import json

@@ -94,3 +94,71 @@ fn keyed_mode_changes_hashes_not_the_correlation() {
         "9e95a408762274743fa345567d390e2251c91c2bf296254dd66243a836e424d7"
     );
 }
+
+/// The generator's exports for `campus generate --format exports --seed 12 --students 200`,
+/// read by the pipeline: the notebook runs on them unchanged (see `pandas_reference.py`).
+#[test]
+fn generated_exports_match_pandas_on_them() {
+    use campus_gen::Config;
+    use campus_gen::exports::{ExportId, ExportOptions, Exports};
+
+    let reference: serde_json::Value =
+        serde_json::from_slice(&super::support::read("generated/pandas_reference.json"))
+            .unwrap_or_default();
+    let config = Config {
+        seed: 12,
+        ..Config::scaled(200)
+    };
+    let Ok(exports) = Exports::new(config, ExportOptions::default()) else {
+        panic!("exports")
+    };
+    let mut etl = campus_etl::Etl::new(EtlOptions::default());
+    for (export, kind) in ExportId::ALL.into_iter().zip(FileKind::ALL) {
+        let mut csv = campus_csv::TableCsv::new(&exports, export.index());
+        let mut bytes = Vec::new();
+        while csv.fill(&mut bytes, usize::MAX) {}
+        assert!(etl.load(kind, export.file_name(), &bytes).is_ok());
+    }
+    let analysis = campus_etl::analyze(&etl);
+    let count = |key: &str| reference[key].as_u64();
+    assert_eq!(Some(analysis.pairs.len() as u64), count("n_pairs"));
+    assert_eq!(
+        Some(analysis.n_complete_pairs as u64),
+        count("n_complete_pairs")
+    );
+    assert_eq!(
+        Some(etl.state().students().len() as u64),
+        count("n_students")
+    );
+    let pearson = reference["pearson"].as_f64();
+    assert!(
+        close(analysis.pearson, pearson),
+        "{:?} vs {pearson:?}",
+        analysis.pearson
+    );
+    assert!(close(analysis.spearman, reference["spearman"].as_f64()));
+    let per_course = reference["per_course"].as_object().map_or(0, |m| m.len());
+    assert_eq!(analysis.per_course.len(), per_course);
+    for group in &analysis.per_course {
+        let expected = reference["per_course"][&group.name].as_f64();
+        assert!(
+            close(group.pearson, expected),
+            "{}: {:?} vs {expected:?}",
+            group.name,
+            group.pearson
+        );
+    }
+    let orphans = |kind: FileKind| {
+        etl.state()
+            .reports
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.findings.count(FindingKind::Orphans))
+            .sum::<u64>()
+    };
+    assert_eq!(
+        Some(orphans(FileKind::Attendance)),
+        count("n_attendance_orphans")
+    );
+    assert_eq!(Some(orphans(FileKind::Exams)), count("n_exam_orphans"));
+}

@@ -3,12 +3,19 @@
 //!
 //! Where a finding lists every line it counts, lines are compared one by one; where it keeps
 //! only a few examples (the page's default), its count is compared with the planted count, which
-//! tells what was found and missed but not what was flagged wrongly.
+//! tells what was found and missed but not what was flagged wrongly. A run meant for grading keeps
+//! up to [`LINE_GRADING_EXAMPLES`] lines per finding (`RunOptions::max_examples`), so lessons of
+//! any size the page makes are graded line by line.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use campus_etl::{FileReport, FindingKind};
 use campus_gen::exports::DefectKind;
+
+/// Flagged lines a run kept for grading keeps per finding and file. Each is one row's text (about
+/// 100 bytes), so a finding holds at most about 2 MB; a finding with more lines than this is
+/// graded by its count.
+pub const LINE_GRADING_EXAMPLES: u64 = 20_000;
 
 /// One planted defect, as the answer key lists it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,6 +80,37 @@ pub struct Grading {
     pub wrongly_flagged: Vec<(FindingKind, u64)>,
     /// Whether every finding listed its lines (else counts were compared).
     pub by_line: bool,
+    /// Line by line (only when `by_line`): every planted defect found or missed and every clean
+    /// line flagged, misses and false flags first, then by file and line.
+    pub lines: Vec<LineGrade>,
+}
+
+/// What became of one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Missed,
+    WronglyFlagged,
+    Found,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Missed => "missed",
+            Outcome::WronglyFlagged => "wrongly flagged",
+            Outcome::Found => "found",
+        }
+    }
+}
+
+/// One line of the grading: a planted defect (found or missed) or a clean line flagged.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineGrade {
+    pub outcome: Outcome,
+    pub file: String,
+    pub line: u64,
+    /// The planted kind, or for a clean line the finding that flagged it.
+    pub kind: String,
 }
 
 impl Grading {
@@ -85,63 +123,105 @@ impl Grading {
 
 /// Grades `reports` against `key`.
 pub fn grade(key: &[Planted], reports: &[FileReport]) -> Grading {
+    let planted_lines: BTreeSet<(&str, u64)> =
+        key.iter().map(|p| (p.file.as_str(), p.line)).collect();
+    let mut by_line = true;
+    // Planted defects found (by index in `key`), and clean lines flagged.
+    let mut found: BTreeSet<usize> = BTreeSet::new();
+    let mut found_by_count: BTreeMap<DefectKind, u64> = BTreeMap::new();
+    let mut wrong: BTreeSet<(String, u64, FindingKind)> = BTreeSet::new();
+    for report in reports {
+        let file = report.file_name.as_str();
+        for finding in &report.findings.items {
+            let planted = key
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.file == file && finding_for(p.kind) == finding.kind);
+            let complete = finding.examples.len() as u64 == finding.count;
+            by_line &= complete;
+            if complete {
+                let lines: BTreeSet<u64> = finding.examples.iter().map(|e| e.line).collect();
+                found.extend(
+                    planted
+                        .filter(|(_, p)| lines.contains(&p.line))
+                        .map(|(idx, _)| idx),
+                );
+                wrong.extend(
+                    lines
+                        .iter()
+                        .filter(|&&l| !planted_lines.contains(&(file, l)))
+                        .map(|&l| (file.to_owned(), l, finding.kind)),
+                );
+            } else {
+                // Without the lines, a count above the planted one may be planted lines flagged
+                // under a second finding too: only lines can tell a false flag.
+                for (_, p) in planted.take(finding.count as usize) {
+                    *found_by_count.entry(p.kind).or_default() += 1;
+                }
+            }
+        }
+    }
     let mut grades: BTreeMap<DefectKind, KindGrade> = DefectKind::ALL
         .into_iter()
         .map(|k| (k, KindGrade::default()))
         .collect();
-    let mut wrong: BTreeMap<FindingKind, u64> = BTreeMap::new();
-    let planted_lines: BTreeSet<(&str, u64)> =
-        key.iter().map(|p| (p.file.as_str(), p.line)).collect();
-    let mut by_line = true;
-    for report in reports {
-        let file = report.file_name.as_str();
-        for finding in &report.findings.items {
-            let planted: Vec<&Planted> = key
-                .iter()
-                .filter(|p| p.file == file && finding_for(p.kind) == finding.kind)
-                .collect();
-            let complete = finding.examples.len() as u64 == finding.count;
-            by_line &= complete;
-            let (found, extra) = if complete {
-                let lines: BTreeSet<u64> = finding.examples.iter().map(|e| e.line).collect();
-                let found: Vec<&Planted> = planted
-                    .iter()
-                    .copied()
-                    .filter(|p| lines.contains(&p.line))
-                    .collect();
-                let extra = lines
-                    .iter()
-                    .filter(|&&l| !planted_lines.contains(&(file, l)))
-                    .count() as u64;
-                (found, extra)
-            } else {
-                // Without the lines, a count above the planted one may be planted lines flagged
-                // under a second finding too: only lines can tell a false flag.
-                let n = (finding.count as usize).min(planted.len());
-                (planted.get(..n).unwrap_or_default().to_vec(), 0)
-            };
-            for p in found {
-                if let Some(g) = grades.get_mut(&p.kind) {
-                    g.found += 1;
-                }
-            }
-            *wrong.entry(finding.kind).or_default() += extra;
-        }
-    }
-    for p in key {
+    for (idx, p) in key.iter().enumerate() {
         if let Some(g) = grades.get_mut(&p.kind) {
             g.planted += 1;
+            g.found += u64::from(found.contains(&idx));
         }
     }
-    for g in grades.values_mut() {
-        g.found = g.found.min(g.planted);
+    for (kind, g) in &mut grades {
+        g.found = (g.found + found_by_count.get(kind).copied().unwrap_or(0)).min(g.planted);
         g.missed = g.planted - g.found;
     }
+    let mut wrongly_flagged: BTreeMap<FindingKind, u64> = BTreeMap::new();
+    for (_, _, kind) in &wrong {
+        *wrongly_flagged.entry(*kind).or_default() += 1;
+    }
+    let lines = if by_line {
+        line_grades(key, &found, &wrong)
+    } else {
+        Vec::new()
+    };
     Grading {
         kinds: grades.into_iter().filter(|(_, g)| g.planted > 0).collect(),
-        wrongly_flagged: wrong.into_iter().filter(|(_, n)| *n > 0).collect(),
+        wrongly_flagged: wrongly_flagged.into_iter().collect(),
         by_line,
+        lines,
     }
+}
+
+/// A finding's description up to its first aside.
+fn short(text: &str) -> &str {
+    let end = text.find([';', '(']).unwrap_or(text.len());
+    text.get(..end).unwrap_or(text).trim_end()
+}
+
+fn line_grades(
+    key: &[Planted],
+    found: &BTreeSet<usize>,
+    wrong: &BTreeSet<(String, u64, FindingKind)>,
+) -> Vec<LineGrade> {
+    let planted = key.iter().enumerate().map(|(idx, p)| LineGrade {
+        outcome: if found.contains(&idx) {
+            Outcome::Found
+        } else {
+            Outcome::Missed
+        },
+        file: p.file.clone(),
+        line: p.line,
+        kind: p.kind.name().replace('_', " "),
+    });
+    let flagged = wrong.iter().map(|(file, line, kind)| LineGrade {
+        outcome: Outcome::WronglyFlagged,
+        file: file.clone(),
+        line: *line,
+        kind: short(kind.describe()).to_owned(),
+    });
+    let mut lines: Vec<LineGrade> = planted.chain(flagged).collect();
+    lines.sort();
+    lines
 }
 
 /// The grading as table rows: kind, planted, found, missed.
@@ -210,7 +290,30 @@ mod tests {
                 assert!(grading.perfect(), "{grading:?}");
                 let planted: u64 = grading.kinds.iter().map(|(_, g)| g.planted).sum();
                 assert_eq!(planted, key.len() as u64);
+                let n_lines = if grading.by_line { key.len() } else { 0 };
+                assert_eq!(grading.lines.len(), n_lines);
+                assert!(grading.lines.iter().all(|l| l.outcome == Outcome::Found));
             }
+        }
+    }
+
+    #[test]
+    fn a_lesson_run_keeps_every_flagged_line_within_its_bound() {
+        let limit = usize::try_from(LINE_GRADING_EXAMPLES).unwrap_or(usize::MAX);
+        let (key, etl) = run(17, 600, 0.02, limit);
+        let grading = grade(&key, &etl.state().reports);
+        assert!(grading.by_line && grading.perfect(), "{grading:?}");
+        assert_eq!(grading.lines.len(), key.len());
+        for planted in &key {
+            let graded = grading
+                .lines
+                .iter()
+                .find(|l| l.file == planted.file && l.line == planted.line);
+            assert_eq!(
+                graded.map(|l| l.outcome),
+                Some(Outcome::Found),
+                "{planted:?}"
+            );
         }
     }
 
@@ -241,6 +344,28 @@ mod tests {
         );
         assert!(!grading.perfect());
         assert_eq!(rows(&grading).len(), grading.kinds.len());
+        // Line by line: the invented line missed, the forgotten one a clean line flagged, both
+        // listed before what was found.
+        let first: Vec<(Outcome, u64, &str)> = grading
+            .lines
+            .iter()
+            .take(2)
+            .map(|l| (l.outcome, l.line, l.kind.as_str()))
+            .collect();
+        let forgotten_line = forgotten.map_or(0, |p| p.line);
+        assert_eq!(
+            first,
+            [
+                (Outcome::Missed, 1_000_000, "blank mark"),
+                (
+                    Outcome::WronglyFlagged,
+                    forgotten_line,
+                    "key fields with leading/trailing spaces"
+                )
+            ]
+        );
+        let n_wrong: u64 = grading.wrongly_flagged.iter().map(|(_, n)| n).sum();
+        assert_eq!(grading.lines.len() as u64, key.len() as u64 + n_wrong);
     }
 
     #[test]

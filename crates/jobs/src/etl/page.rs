@@ -10,6 +10,10 @@ use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::{FileKind, FileReport};
 
+use campus_etl::ColumnMap;
+
+use super::columns::ColumnsChoice;
+use super::grade::LINE_GRADING_EXAMPLES;
 use super::steps::{Glimpse, Read, Steps};
 use super::{AnalysisView, Analyzed, Preview, RunOptions};
 
@@ -68,6 +72,11 @@ pub struct Choices {
     pub secret: String,
     pub deidentify: bool,
     pub dirty: bool,
+    /// Which header plays which role (remembered by the page).
+    pub columns: ColumnsChoice,
+    /// Keep every flagged line (up to [`LINE_GRADING_EXAMPLES`] per finding) so the report can
+    /// be graded line by line: on while the generator's answer key is at hand.
+    pub line_grading: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -90,6 +99,8 @@ pub struct State<F> {
     /// Rows, bytes, milliseconds from first to last byte, and of those the worker's compute time,
     /// of the last first pass.
     pub throughput: Option<(u64, f64, f64, f64)>,
+    /// The header line of each input read so far, by file name, for the column mapping.
+    pub headers: Vec<(String, FileKind, Vec<String>)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -106,6 +117,15 @@ pub enum Action<F> {
     SetSecret(String),
     SetDeidentify(bool),
     SetDirty(bool),
+    /// The column mapping's text as typed.
+    SetColumns(String),
+    SetLineGrading(bool),
+    /// The header line of an input, read for the column mapping.
+    InputHeaders {
+        name: String,
+        kind: FileKind,
+        names: Vec<String>,
+    },
     Started {
         bytes_total: f64,
     },
@@ -151,6 +171,7 @@ impl<F> Default for State<F> {
             attack: None,
             error: None,
             throughput: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -161,12 +182,36 @@ impl Choices {
         RunOptions {
             keyed_secret: self.keyed.then(|| self.secret.clone()),
             deidentify: self.deidentify,
+            columns: self.columns.map().clone(),
+            max_examples: self.line_grading.then_some(LINE_GRADING_EXAMPLES),
             ..RunOptions::default()
+        }
+    }
+
+    /// The options of a run over the sample files, which have AKTU's headers whatever the
+    /// mapping says.
+    pub fn sample_options(&self) -> RunOptions {
+        RunOptions {
+            columns: ColumnMap::default(),
+            ..self.run_options()
         }
     }
 }
 
 impl<F> State<F> {
+    /// The header lines of the current inputs that have been read, in input order.
+    pub fn input_headers(&self) -> Vec<(String, FileKind, Vec<String>)> {
+        self.inputs
+            .iter()
+            .filter_map(|input| {
+                self.headers
+                    .iter()
+                    .find(|(name, kind, _)| *name == input.name && *kind == input.kind)
+                    .cloned()
+            })
+            .collect()
+    }
+
     fn add_inputs(&mut self, files: Vec<InputFile<F>>) {
         for file in files {
             // One students/exams/placements file each; attendance accumulates.
@@ -218,6 +263,12 @@ impl<F> State<F> {
             Action::SetSecret(secret) => s.choices.secret = secret,
             Action::SetDeidentify(on) => s.choices.deidentify = on,
             Action::SetDirty(on) => s.choices.dirty = on,
+            Action::SetColumns(text) => s.choices.columns = s.choices.columns.edited(text),
+            Action::SetLineGrading(on) => s.choices.line_grading = on,
+            Action::InputHeaders { name, kind, names } => {
+                s.headers.retain(|(n, k, _)| !(*n == name && *k == kind));
+                s.headers.push((name, kind, names));
+            }
             Action::Started { bytes_total } => s.start(bytes_total),
             Action::Progress { phase, bytes_done } => {
                 if let Some(running) = s.running.as_mut() {

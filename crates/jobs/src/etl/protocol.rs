@@ -33,6 +33,11 @@ pub struct RunOptions {
     pub delimiter: Option<u8>,
     /// A record longer than this many bytes stops its file; `None` is the reader's default.
     pub max_record_bytes: Option<u64>,
+    /// Which header plays which role; the default reads AKTU's headers.
+    pub columns: campus_etl::ColumnMap,
+    /// Flagged lines kept per finding and file; `None` is the core's default (a few examples).
+    /// Grading against an answer key keeps [`super::grade::LINE_GRADING_EXAMPLES`].
+    pub max_examples: Option<u64>,
 }
 
 // The secret must never reach a log or a panic message.
@@ -44,6 +49,8 @@ impl std::fmt::Debug for RunOptions {
             .field("semester", &self.semester)
             .field("delimiter", &self.delimiter)
             .field("max_record_bytes", &self.max_record_bytes)
+            .field("columns", &self.columns)
+            .field("max_examples", &self.max_examples)
             .finish()
     }
 }

@@ -90,6 +90,10 @@ pub fn etl_options(options: &RunOptions) -> Result<EtlOptions, JobError> {
         semester,
         delimiter: options.delimiter,
         max_record_bytes,
+        columns: options.columns.clone(),
+        max_examples: options.max_examples.map_or(defaults.max_examples, |n| {
+            usize::try_from(n).unwrap_or(usize::MAX)
+        }),
         ..defaults
     })
 }

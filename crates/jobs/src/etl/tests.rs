@@ -757,6 +757,7 @@ fn the_page_and_the_cli_write_the_same_bytes() {
         semester: Some("2024-08-01:2024-09-15".into()),
         delimiter: None,
         max_record_bytes: None,
+        ..RunOptions::default()
     };
     for options in [RunOptions::default(), keyed] {
         let page = Shell::PAGE.run(&files, options.clone());

@@ -101,6 +101,8 @@ pub enum Action {
     ResetForm,
     /// The whole form replaced, as a shared link gives it.
     LoadForm(FormInput),
+    /// The lesson's settings replaced, as a shared link gives them.
+    LoadLesson(LessonInput),
     WorkerReady,
     Started {
         job_id: u32,
@@ -161,6 +163,7 @@ impl State {
             Action::ScaleToStudents => self.form = self.form.scaled_to_students(),
             Action::ResetForm => self.form = FormInput::default(),
             Action::LoadForm(form) => self.form = form,
+            Action::LoadLesson(lesson) => self.lesson = lesson,
             Action::WorkerReady => self.worker_ready = true,
             Action::Started { job_id, kind } => self.started(job_id, kind),
             Action::Progress {

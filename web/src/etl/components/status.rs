@@ -28,12 +28,13 @@ pub fn Actions(props: &StatusProps) -> Html {
     };
     let on_sample = {
         let (etl, choices) = (etl.clone(), state.choices.clone());
-        Callback::from(move |_: MouseEvent| etl.sample(choices.dirty, choices.run_options()))
+        Callback::from(move |_: MouseEvent| etl.sample(choices.dirty, choices.sample_options()))
     };
     html! {
         <div class="actions">
             <button type="button" class="primary" onclick={on_run} data-testid="etl-run"
-                disabled={busy || !state.worker_ready || !has_students || keyed_without_secret}>{ "Run the ETL" }</button>
+                disabled={busy || !state.worker_ready || !has_students || keyed_without_secret
+                    || state.choices.columns.error().is_some()}>{ "Run the ETL" }</button>
             { " " }
             <button type="button" class="secondary" onclick={on_sample} data-testid="etl-sample"
                 disabled={busy || !state.worker_ready || keyed_without_secret}>{ "Use sample data" }</button>

@@ -5,6 +5,7 @@ use yew::prelude::*;
 use campus_gen::Config;
 use campus_jobs::generate::ScriptChoices;
 use campus_jobs::generate::form::FormInput;
+use campus_jobs::generate::lesson_form::LessonInput;
 use campus_jobs::route::{Route, Section};
 
 use crate::generator::components::form::GeneratorForm;
@@ -21,6 +22,8 @@ pub struct Props {
     pub active: bool,
     /// The settings a shared link carries.
     pub link: Option<FormInput>,
+    /// The lesson settings a shared link carries.
+    pub lesson_link: Option<LessonInput>,
     /// Hands the lesson's files to another section.
     pub on_handover: Callback<crate::etl::handover::Handover>,
 }
@@ -31,11 +34,17 @@ pub fn GeneratorSection(props: &Props) -> Html {
     let generator = use_generator(state.dispatcher());
     {
         let dispatch = state.dispatcher();
-        use_effect_with(props.link.clone(), move |link| {
-            if let Some(form) = link {
-                dispatch.dispatch(Action::LoadForm(form.clone()));
-            }
-        });
+        use_effect_with(
+            (props.link.clone(), props.lesson_link.clone()),
+            move |(link, lesson)| {
+                if let Some(form) = link {
+                    dispatch.dispatch(Action::LoadForm(form.clone()));
+                }
+                if let Some(lesson) = lesson {
+                    dispatch.dispatch(Action::LoadLesson(lesson.clone()));
+                }
+            },
+        );
     }
     // A new result is shown where the user will see it.
     use_effect_with(state.generated.as_ref().map(|g| g.job_id), |job| {
@@ -43,11 +52,14 @@ pub fn GeneratorSection(props: &Props) -> Html {
             crate::shared::reveal("results");
         }
     });
-    use_effect_with((props.active, state.form.clone()), |(active, form)| {
-        if *active {
-            share_settings(form);
-        }
-    });
+    use_effect_with(
+        (props.active, state.form.clone(), state.lesson.clone()),
+        |(active, form, lesson)| {
+            if *active {
+                share_settings(form, lesson);
+            }
+        },
+    );
 
     let on_action = {
         let dispatch = state.dispatcher();
@@ -140,10 +152,11 @@ fn lesson_callbacks(
 
 /// Puts the form's settings in the address, so the link reproduces this dataset (replacing the
 /// history entry: typing is not navigation).
-fn share_settings(form: &FormInput) {
+fn share_settings(form: &FormInput, lesson: &LessonInput) {
     let route = Route {
         section: Section::Generator,
         generator: Some(form.clone()),
+        lesson: Some(lesson.clone()),
     };
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.replace_state_with_url(

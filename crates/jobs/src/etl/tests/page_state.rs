@@ -1,6 +1,7 @@
 //! The ETL section's reducer: inputs by kind, what a run clears and counts.
 
 use super::*;
+use crate::etl::grade::LINE_GRADING_EXAMPLES;
 use crate::etl::page::{Action, Choices, InputFile, State, load_order};
 
 fn file(kind: FileKind, name: &str) -> InputFile<u8> {
@@ -95,6 +96,7 @@ fn the_secret_reaches_the_run_only_when_keyed() {
         secret: "s3cret".into(),
         deidentify: true,
         dirty: false,
+        ..Choices::default()
     };
     let options = choices.run_options();
     assert_eq!((options.keyed_secret, options.deidentify), (None, true));
@@ -114,7 +116,43 @@ fn the_secret_reaches_the_run_only_when_keyed() {
             keyed: true,
             secret: "x".into(),
             deidentify: true,
-            dirty: true
+            dirty: true,
+            ..Choices::default()
         }
     );
+}
+
+#[test]
+fn the_column_mapping_reaches_runs_over_inputs_but_not_the_samples() {
+    let mut state = State::<u8>::default();
+    state.apply(Action::AddInputs(vec![InputFile {
+        kind: FileKind::Students,
+        name: "s.csv".into(),
+        file: 1,
+        size: 1.0,
+    }]));
+    state.apply(Action::SetColumns("roll_no = Roll Number\n".into()));
+    let map = state.choices.run_options().columns;
+    assert_eq!(map.header(campus_etl::Role::RollNo), Some("Roll Number"));
+    assert!(state.choices.sample_options().columns.is_default());
+    // Headers of a file no longer among the inputs are not shown.
+    for name in ["s.csv", "old.csv"] {
+        state.apply(Action::InputHeaders {
+            name: name.into(),
+            kind: FileKind::Students,
+            names: vec!["Roll Number".into()],
+        });
+    }
+    let headers = state.input_headers();
+    assert_eq!(headers.len(), 1);
+    assert_eq!(headers.first().map(|(n, _, _)| n.as_str()), Some("s.csv"));
+    assert_eq!(state.choices.run_options().max_examples, None);
+    state.apply(Action::SetLineGrading(true));
+    assert_eq!(
+        state.choices.run_options().max_examples,
+        Some(LINE_GRADING_EXAMPLES)
+    );
+    state.apply(Action::SetColumns("nonsense".into()));
+    assert!(state.choices.columns.error().is_some());
+    assert_eq!(state.choices.run_options().columns, map);
 }
