@@ -168,7 +168,10 @@ impl Survey {
                     .map(|stats| {
                         let column =
                             Column::new(stats.name.trim().to_owned(), stats.ty.column_type());
-                        if stats.n_nulls > 0 || stats.n_values == 0 {
+                        // The ETL declares the hash nullable whatever the file holds (an
+                        // orphan row has none).
+                        let hash = stats.name.trim() == "student_hash";
+                        if stats.n_nulls > 0 || stats.n_values == 0 || hash {
                             column.nullable()
                         } else {
                             column
