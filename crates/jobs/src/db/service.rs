@@ -89,6 +89,16 @@ impl DbService {
                 else {
                     return Err(JobError::new(format!("there is no exercise `{exercise}`")));
                 };
+                let tables = self.db.table_names().map_err(job_error)?;
+                if let Some(missing) = exercise
+                    .requires
+                    .iter()
+                    .find(|t| !tables.iter().any(|n| n == *t))
+                {
+                    return Err(JobError::new(format!(
+                        "this exercise reads {missing}: load the ETL's staging tables first"
+                    )));
+                }
                 let verdict =
                     exercises::check(&mut self.db, &exercise, &answer, &QueryOptions::default())
                         .map_err(job_error)?;

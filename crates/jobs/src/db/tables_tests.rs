@@ -187,3 +187,71 @@ fn a_cancelled_tables_load_keeps_what_was_there() {
     let junk = campus_db::CsvTable::sessions(b"date\n2024-01-01\n".to_vec());
     assert!(drive(&mut service, DbRequest::LoadTables(vec![junk]), |_| true).is_err());
 }
+
+#[test]
+fn exercises_over_the_etl_outputs_hold_for_several_seeds() {
+    let staged: Vec<_> = campus_db::exercises::pack()
+        .into_iter()
+        .filter(|e| !e.requires.is_empty())
+        .collect();
+    assert!(staged.len() >= 3);
+    let check = |service: &mut DbService, id: &str, answer: &str| {
+        let request = DbRequest::Check {
+            exercise: id.to_owned(),
+            answer: answer.to_owned(),
+        };
+        let mut events = Vec::new();
+        let outcome = drive(service, request, |e| {
+            events.push(e);
+            true
+        });
+        outcome.map(|_| events)
+    };
+    // Without the staging tables the check says what to load.
+    let mut service = DbService::new().unwrap_or_else(|e| panic!("{e}"));
+    let err = check(&mut service, staged[0].id, "SELECT 1").err();
+    assert!(err.is_some_and(|e| e.to_string().contains("staging tables")));
+    for (seed, dirty) in [(42, false), (3, true), (77, true)] {
+        let outputs = staging(&SampleOptions {
+            seed,
+            dirty,
+            ..SampleOptions::default()
+        });
+        let files: Vec<_> = outputs
+            .iter()
+            .filter_map(|(name, bytes, _, _)| staging_table(name, bytes.clone()))
+            .collect();
+        let mut service = DbService::new().unwrap_or_else(|e| panic!("{e}"));
+        run(&mut service, DbRequest::LoadTables(files));
+        let mut db = saved(&mut service);
+        for exercise in &staged {
+            let result = query(&mut db, exercise.reference);
+            assert_eq!(result.columns.len(), exercise.columns, "{}", exercise.id);
+            assert!(
+                result.total_rows > 0,
+                "{} is empty for seed {seed}",
+                exercise.id
+            );
+            let events = check(&mut service, exercise.id, exercise.reference);
+            assert!(
+                matches!(events.as_deref(), Ok([DbEvent::Verdict(v)]) if v.is_correct()),
+                "{}",
+                exercise.id
+            );
+        }
+        // Right in another form, wrong when the grouping is.
+        let another =
+            "SELECT course_code, AVG(present_flag) * 100 FROM stg_attendance GROUP BY 1 ORDER BY 2";
+        let events = check(&mut service, "etl-attendance-per-course", another);
+        assert!(matches!(events.as_deref(), Ok([DbEvent::Verdict(v)]) if v.is_correct()));
+        let wrong = "SELECT program_code, AVG(total_marks) FROM stg_exam_results e JOIN stg_students s USING (student_hash) GROUP BY college_code";
+        let events = check(&mut service, "etl-marks-per-program", wrong);
+        assert!(matches!(events.as_deref(), Ok([DbEvent::Verdict(v)]) if !v.is_correct()));
+        // Dirty files plant orphans; clean ones have none.
+        let orphans = query(&mut db, staged[2].reference);
+        assert_eq!(orphans.rows.len(), 1);
+        if !dirty {
+            assert_eq!(orphans.rows, vec![vec![Cell::Int(0)]]);
+        }
+    }
+}
