@@ -350,13 +350,14 @@ impl State {
         let students = parse_count(Field::Students, &self.students).ok();
         match &self.sizes {
             Some(c) if Some(c.students) == students => format!(
-                "Every other size as in the Generator section: {} staff, {} departments, {} courses each, {} residential students, {} applicants, {} buses.",
+                "Every other size as in the Generator section: {} staff, {} enrollments per student, {} residential students, {} applicants, {} buses, {} bus allocations, academic year {}.",
                 group(c.staff),
-                c.departments,
-                c.courses_per_department,
+                c.enrollments_per_student,
                 group(c.residential_students),
                 group(c.applicants),
-                c.buses
+                c.buses,
+                group(c.bus_allocations),
+                c.academic_year
             ),
             _ => "Every other size scaled to the students, as campus generate --students does."
                 .to_owned(),

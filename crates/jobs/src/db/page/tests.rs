@@ -352,7 +352,11 @@ fn the_generator_settings_are_taken_over_with_every_size() {
     state.apply(Action::FromGenerator(generator.clone()));
     assert_eq!((state.seed.as_str(), state.students.as_str()), ("9", "800"));
     assert_eq!(state.load_request(), Ok(DbRequest::Load(generator.clone())));
-    assert!(state.sizes_text().contains("123 staff, 4 departments"));
+    assert!(
+        state
+            .sizes_text()
+            .contains("123 staff, 4 enrollments per student")
+    );
     // Another seed keeps the sizes; the same settings again leave the user's edits alone.
     state.apply(Action::SetSeed("10".into()));
     state.apply(Action::FromGenerator(generator.clone()));
