@@ -93,17 +93,28 @@ pub enum Typed<'a> {
 /// rules, numbers, booleans (as 0/1) and ISO dates parsed, anything that does not parse kept as
 /// its text so no value is lost.
 pub fn typed(field: &str, ty: ColumnType) -> Typed<'_> {
+    match ty {
+        ColumnType::Decimal { .. } | ColumnType::Double if !is_null(field) => {
+            match field.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => Typed::Real(v),
+                _ => Typed::Text(field),
+            }
+        }
+        _ => bound(field, ty),
+    }
+}
+
+/// [`typed`] as the loader binds it: numbers for REAL columns go as their text, which SQLite's
+/// REAL affinity turns into the same double (and keeps as text when it is not a number),
+/// so the page's database worker needs no second float parser.
+fn bound(field: &str, ty: ColumnType) -> Typed<'_> {
     if is_null(field) {
         return Typed::Null;
     }
     let trimmed = field.trim();
     let parsed = match ty {
         ColumnType::Int | ColumnType::BigInt => trimmed.parse::<i64>().ok().map(Typed::Int),
-        ColumnType::Decimal { .. } | ColumnType::Double => trimmed
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .map(Typed::Real),
+        ColumnType::Decimal { .. } | ColumnType::Double => Some(Typed::Text(trimmed)),
         ColumnType::Bool => match trimmed {
             "1" => Some(Typed::Int(1)),
             "0" => Some(Typed::Int(0)),
@@ -525,7 +536,8 @@ mod loader {
             for (param, (column, &pos)) in columns.zip(&self.shaped.positions).enumerate() {
                 let field = row.get(pos).unwrap_or("");
                 let param = param + 1;
-                match typed(field, column.ty) {
+                let value = bound(field, column.ty);
+                match value {
                     Typed::Null => self.stmt.raw_bind_parameter(param, rusqlite::types::Null)?,
                     Typed::Int(v) => self.stmt.raw_bind_parameter(param, v)?,
                     Typed::Real(v) => self.stmt.raw_bind_parameter(param, v)?,

@@ -190,7 +190,7 @@ UNION ALL SELECT 'placements', COUNT(*), SUM(placed), printf('%.6f', SUM(package
     await db.waitIdle();
     const sessions = join(dir, 'sessions.sqlite');
     execFileSync(CLI, ['occupancy', 'generate', '--seed', '42', '--sessions', '600', '--format', 'sqlite', '--out', sessions], { stdio: 'pipe' });
-    const SESSIONS = 'SELECT COUNT(*), SUM(actual_attendance), SUM(exam_week), printf('%.6f', SUM(rolling_avg_3)), MIN(date) FROM occupancy_sessions;';
+    const SESSIONS = "SELECT COUNT(*), SUM(actual_attendance), SUM(exam_week), printf('%.6f', SUM(rolling_avg_3)), MIN(date) FROM occupancy_sessions;";
     await db.run(SESSIONS);
     assert.deepEqual((await db.grid()).rows, sqlite3(sessions, SESSIONS));
     await db.run("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table';");
