@@ -136,7 +136,7 @@ describe('database section (Chromium)', () => {
     const university = join(dir, 'sized.db');
     execFileSync(CLI, ['generate', '--format', 'sqlite', '--quiet', '--seed', '9', '--students', '800', '--staff', '123',
       '--applicants', '250', '--residential', '700', '--out', university]);
-    const COUNTS = 'SELECT (SELECT COUNT(*) FROM students), (SELECT COUNT(*) FROM staff), (SELECT COUNT(*) FROM applicants), (SELECT COUNT(*) FROM student_residence);';
+    const COUNTS = 'SELECT (SELECT COUNT(*) FROM students), (SELECT COUNT(*) FROM staff), (SELECT COUNT(*) FROM applicants), (SELECT COUNT(*) FROM student_residential);';
     await db.run(COUNTS);
     const counts = (await db.grid()).rows;
     assert.deepEqual(counts, sqlite3(university, COUNTS));
