@@ -5,6 +5,7 @@
 pub mod chart;
 pub mod disk;
 pub mod download;
+pub mod handoff;
 pub mod header;
 pub mod markdown;
 pub mod notice;

@@ -36,6 +36,7 @@ use crate::output::{Inputs, StagedFile, check_folder, commit};
 ///   campus etl --students data/students_master.csv --attendance data/attendance_2024_odd.csv \
 ///     --exams data/exam_results_2024_odd.csv --placements data/placements_2024.csv --out out/
 ///   CAMPUS_SECRET=... campus etl ... --secret-env CAMPUS_SECRET --deidentify --out out/
+///   campus etl ... --out out/ --sqlite out/staging.sqlite
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment, args_conflicts_with_subcommands = true)]
 pub struct EtlArgs {
@@ -69,6 +70,10 @@ pub struct EtlArgs {
     /// Semester as FIRST:LAST (ISO dates); attendance outside it is reported.
     #[arg(long, value_name = "FIRST:LAST")]
     semester: Option<String>,
+    /// Also write the staging tables into this SQLite database file (types as in staging.sql,
+    /// a `student_hash` index per table), moved into place with the other outputs.
+    #[arg(long, value_name = "FILE")]
+    sqlite: Option<PathBuf>,
     /// Start staging.sql with `CREATE DATABASE IF NOT EXISTS` and `USE` for this database.
     #[arg(long, value_name = "NAME")]
     database: Option<String>,
@@ -254,6 +259,8 @@ fn check_database_name(name: &str) -> anyhow::Result<()> {
 struct Outputs {
     sql: StagedFile,
     csv: Vec<(FileKind, StagedFile)>,
+    /// Each staging CSV's bytes too, when a database file is wanted (`--sqlite`).
+    kept: Option<Vec<(FileKind, Vec<u8>)>>,
 }
 
 /// Every name `campus etl` writes in its --out folder.
@@ -299,6 +306,10 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     for name in output_names() {
         input_files.check_output(&out.join(name))?;
     }
+    if let Some(path) = &args.sqlite {
+        crate::output::target(path)?;
+        input_files.check_output(path)?;
+    }
     let inputs = paths
         .iter()
         .map(|(kind, path)| Input {
@@ -338,6 +349,7 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                 outputs = Some(Outputs {
                     sql,
                     csv: Vec::new(),
+                    kept: args.sqlite.as_ref().map(|_| Vec::new()),
                 });
             }
             Next::Export(export) => {
@@ -348,6 +360,9 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                     let csv_path = out.join(format!("{}.csv", export.kind.staging_table()));
                     let file = StagedFile::create(&csv_path, &input_files)?;
                     outputs.csv.push((export.kind, file));
+                    if let Some(kept) = outputs.kept.as_mut() {
+                        kept.push((export.kind, Vec::new()));
+                    }
                 }
                 export_file(&mut service, path, export.kind, export.begin, outputs)?;
             }
@@ -363,6 +378,15 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     let mut files = vec![report];
     let mut written = Vec::new();
     if let Some(outputs) = outputs {
+        if let (Some(path), Some(kept)) = (&args.sqlite, outputs.kept) {
+            let tables = kept
+                .into_iter()
+                .map(|(kind, bytes)| campus_db::CsvTable::inferred(kind.staging_table(), bytes))
+                .collect();
+            let (file, rows) = crate::sqlite::stage_tables(tables, path, &input_files)?;
+            eprintln!("{rows} staging rows into {}", path.display());
+            files.push(file);
+        }
         for (kind, csv) in outputs.csv {
             written.push(kind);
             files.push(csv);
@@ -436,8 +460,15 @@ fn export_file(
         bail!("no staging CSV is open for {}", kind.label());
     };
     let sql = &mut outputs.sql;
+    let mut kept = outputs
+        .kept
+        .as_mut()
+        .and_then(|kept| kept.iter_mut().find(|(k, _)| *k == kind));
     let mut write = |out: Exported| -> anyhow::Result<()> {
         csv.write(&out.csv.0)?;
+        if let Some((_, bytes)) = kept.as_mut() {
+            bytes.extend_from_slice(&out.csv.0);
+        }
         sql.write(&out.sql.0)?;
         Ok(())
     };

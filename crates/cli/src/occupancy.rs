@@ -24,6 +24,7 @@ use crate::output::{Inputs, Target, target, write_whole};
 ///
 /// Examples:
 ///   campus occupancy generate --seed 42 --sessions 5000 --out sessions.csv
+///   campus occupancy generate --seed 42 --format sqlite --out sessions.sqlite
 ///   campus occupancy train --data sessions.csv --out model.bin
 ///   campus occupancy predict --model model.bin --data new_sessions.csv --out predictions.csv
 #[derive(Subcommand, Debug)]
@@ -41,9 +42,18 @@ pub struct GenerateArgs {
     seed: u64,
     #[arg(long, default_value_t = 5_000)]
     sessions: usize,
-    /// The CSV file, or `-` for standard output.
+    /// The CSV file (or SQLite database), or `-` for standard output.
     #[arg(long, short)]
     out: PathBuf,
+    /// `csv`, or `sqlite`: one database file with the table `occupancy_sessions`.
+    #[arg(long, value_enum, default_value_t = SessionsFormat::Csv)]
+    format: SessionsFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum SessionsFormat {
+    Csv,
+    Sqlite,
 }
 
 /// Train linear regression, a random forest and an SVM classifier; print every metric on the
@@ -150,11 +160,14 @@ fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
             ..GenerateConfig::default()
         },
     })?;
-    write_whole(
-        &args.out,
-        write_csv(&sessions).as_bytes(),
-        &Inputs::default(),
-    )?;
+    let bytes = match args.format {
+        SessionsFormat::Csv => write_csv(&sessions).into_bytes(),
+        SessionsFormat::Sqlite => {
+            let table = campus_jobs::db::sessions_table(&sessions);
+            crate::sqlite::tables_database(vec![table])?.0
+        }
+    };
+    write_whole(&args.out, &bytes, &Inputs::default())?;
     let overcrowded = sessions.iter().filter(|s| s.overcrowded()).count();
     eprintln!(
         "{} sessions ({} overcrowded, {:.1}%) in {:.2} s",

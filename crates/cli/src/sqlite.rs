@@ -1,21 +1,23 @@
-//! `campus generate --format sqlite`: the university as one SQLite database file, loaded by the
-//! same stepped loader the page's database worker runs.
+//! SQLite database files: `campus generate --format sqlite` (the university, loaded by the same
+//! stepped loader the page's database worker runs), `campus etl --sqlite` (the staging tables)
+//! and `campus occupancy generate --format sqlite` (the sessions). Every file is written whole
+//! through the staged outputs of [`crate::output`], so an interrupted run never leaves a
+//! truncated database under the real name.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::Context;
-use campus_db::{Database, Loader};
+use campus_db::{CsvTable, Database, Loader};
 use campus_gen::Ums;
 use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::output::{Inputs, StagedFile, write_whole};
 
 /// Rows per loader step: small enough for a smooth progress bar, large enough to cost nothing.
 const STEP_ROWS: u64 = 50_000;
 
 /// Loads every table into an in-memory database (keys enforced and checked) and writes its
-/// bytes to `out` (`-` for standard output) through a temporary file, so an interrupted run
-/// never leaves a truncated database under the real name. Returns the bytes written.
+/// bytes to `out` (`-` for standard output). Returns the bytes written.
 pub fn write(ums: &Ums, out: &Path, quiet: bool) -> anyhow::Result<u64> {
     let mut db = Database::open_in_memory().context("cannot open an in-memory SQLite database")?;
     let mut loader = Loader::new(ums.clone());
@@ -41,30 +43,29 @@ pub fn write(ums: &Ums, out: &Path, quiet: bool) -> anyhow::Result<u64> {
     }
     bar.finish_and_clear();
     let bytes = db.to_bytes().context("cannot serialise the database")?;
-    if out.as_os_str() == "-" {
-        let mut stdout = io::stdout().lock();
-        stdout
-            .write_all(&bytes)
-            .and_then(|()| stdout.flush())
-            .context("cannot write to standard output")?;
-    } else {
-        write_atomically(out, &bytes)?;
-    }
+    write_whole(out, &bytes, &Inputs::default())?;
     Ok(bytes.len() as u64)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
-    temp_name.push(".partial");
-    let temp = path.with_file_name(temp_name);
-    let written = File::create(&temp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    if let Err(err) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(err).with_context(|| format!("cannot write {}", path.display()));
-    }
-    fs::rename(&temp, path)
-        .with_context(|| format!("cannot move the finished file to {}", path.display()))
+/// A database of CSV files loaded as tables (typed, in one transaction, checked), as the bytes
+/// of a `.sqlite` file, and the rows loaded.
+pub fn tables_database(files: Vec<CsvTable>) -> anyhow::Result<(Vec<u8>, u64)> {
+    let mut db = Database::open_in_memory().context("cannot open an in-memory SQLite database")?;
+    let rows = db
+        .load_tables(files)
+        .context("cannot load the tables into SQLite")?;
+    let bytes = db.to_bytes().context("cannot serialise the database")?;
+    Ok((bytes, rows))
+}
+
+/// The staged file of a database of `files`, to commit with a run's other outputs.
+pub fn stage_tables(
+    files: Vec<CsvTable>,
+    out: &Path,
+    inputs: &Inputs,
+) -> anyhow::Result<(StagedFile, u64)> {
+    let (bytes, rows) = tables_database(files)?;
+    let mut file = StagedFile::create(out, inputs)?;
+    file.write(&bytes)?;
+    Ok((file, rows))
 }

@@ -26,6 +26,8 @@ pub struct Exercise {
     pub columns: usize,
     /// What the exercise practises, e.g. "join", "group by".
     pub topics: &'static [&'static str],
+    /// Tables it needs besides the university's (the ETL's staging tables), empty for most.
+    pub requires: &'static [&'static str],
 }
 
 /// The pack, easiest first.
@@ -39,6 +41,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: false,
             columns: 2,
             topics: &["join", "group by"],
+            requires: &[],
         },
         Exercise {
             id: "courses-with-names",
@@ -48,6 +51,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: false,
             columns: 3,
             topics: &["join"],
+            requires: &[],
         },
         Exercise {
             id: "staff-per-role",
@@ -57,6 +61,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: false,
             columns: 2,
             topics: &["join", "group by"],
+            requires: &[],
         },
         Exercise {
             id: "enrollment-status",
@@ -66,6 +71,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: true,
             columns: 2,
             topics: &["group by", "order by"],
+            requires: &[],
         },
         Exercise {
             id: "average-by-level",
@@ -75,6 +81,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: true,
             columns: 2,
             topics: &["join", "group by", "aggregate", "order by"],
+            requires: &[],
         },
         Exercise {
             id: "gender-by-level",
@@ -84,6 +91,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: false,
             columns: 3,
             topics: &["join", "group by"],
+            requires: &[],
         },
         Exercise {
             id: "residence-occupancy",
@@ -93,6 +101,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: true,
             columns: 2,
             topics: &["group by", "order by"],
+            requires: &[],
         },
         Exercise {
             id: "top-students",
@@ -102,6 +111,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: true,
             columns: 3,
             topics: &["join", "group by", "order by", "limit"],
+            requires: &[],
         },
         Exercise {
             id: "modules-per-lecturer",
@@ -111,6 +121,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: false,
             columns: 2,
             topics: &["left join", "group by"],
+            requires: &[],
         },
         Exercise {
             id: "bus-stops",
@@ -120,6 +131,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: false,
             columns: 2,
             topics: &["join", "group by", "distinct"],
+            requires: &[],
         },
         Exercise {
             id: "admitted-applicants",
@@ -129,6 +141,7 @@ pub fn pack() -> Vec<Exercise> {
             ordered: false,
             columns: 2,
             topics: &["join"],
+            requires: &[],
         },
         Exercise {
             id: "above-average-modules",
@@ -138,6 +151,37 @@ pub fn pack() -> Vec<Exercise> {
             ordered: false,
             columns: 2,
             topics: &["join", "group by", "having", "subquery"],
+            requires: &[],
+        },
+        Exercise {
+            id: "etl-attendance-per-course",
+            title: "The ETL's outputs: attendance per course",
+            question: "Over the ETL's staging tables (load them first): for each course_code in stg_attendance, the share of its attendance rows marked present, in percent.",
+            reference: "SELECT course_code, 100.0 * SUM(present_flag) / COUNT(*) AS present_pct\nFROM stg_attendance\nGROUP BY course_code;",
+            ordered: false,
+            columns: 2,
+            topics: &["the ETL's outputs", "group by"],
+            requires: &["stg_attendance"],
+        },
+        Exercise {
+            id: "etl-marks-per-program",
+            title: "The ETL's outputs: marks per programme",
+            question: "Over the ETL's staging tables (load them first): for each program_code of stg_students, the average total_marks of its students' exam results (joined on student_hash).",
+            reference: "SELECT s.program_code, AVG(e.total_marks) AS average\nFROM stg_exam_results e\nJOIN stg_students s ON s.student_hash = e.student_hash\nGROUP BY s.program_code;",
+            ordered: false,
+            columns: 2,
+            topics: &["the ETL's outputs", "join", "group by"],
+            requires: &["stg_students", "stg_exam_results"],
+        },
+        Exercise {
+            id: "etl-attendance-orphans",
+            title: "The ETL's outputs: attendance without a student",
+            question: "Over the ETL's staging tables (load them first): how many rows of stg_attendance have no matching student in stg_students (by student_hash)?",
+            reference: "SELECT COUNT(*) AS orphans\nFROM stg_attendance a\nWHERE NOT EXISTS (SELECT 1 FROM stg_students s WHERE s.student_hash = a.student_hash);",
+            ordered: false,
+            columns: 1,
+            topics: &["the ETL's outputs", "subquery", "data quality"],
+            requires: &["stg_attendance", "stg_students"],
         },
     ]
 }
@@ -333,6 +377,11 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), exercises.len(), "exercise ids are unique");
+        // Those over the ETL's staging tables are checked where the ETL runs (campus_jobs).
+        let exercises: Vec<Exercise> = exercises
+            .into_iter()
+            .filter(|e| e.requires.is_empty())
+            .collect();
         for (seed, students) in [(1, 100), (42, 600), (99, 2_000)] {
             let mut db = university(seed, students);
             for exercise in &exercises {

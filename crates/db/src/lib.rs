@@ -25,6 +25,7 @@ mod query;
 #[cfg(feature = "sqlite")]
 mod run;
 mod script;
+pub mod tables;
 
 #[cfg(feature = "sqlite")]
 use rusqlite::{Connection, MAIN_DB};
@@ -34,6 +35,9 @@ pub use ddl::schema_script;
 pub use load::Loader;
 pub use query::{Cell, ErrorKind, LoadProgress, QueryError, QueryOptions, ResultSet};
 pub use script::{Position, position_of, split_statements, statement_at};
+#[cfg(feature = "sqlite")]
+pub use tables::TableLoader;
+pub use tables::{CsvTable, SESSIONS_TABLE};
 
 #[cfg(feature = "sqlite")]
 pub use sqlite::{Database, DbError};
@@ -49,6 +53,8 @@ mod sqlite {
         Sqlite(#[from] rusqlite::Error),
         #[error("the loaded data breaks {count} foreign keys (first: {first})")]
         ForeignKeys { count: usize, first: String },
+        #[error("{0}")]
+        Csv(String),
         #[error("the loader was used after it finished or was cancelled")]
         LoaderDone,
     }

@@ -19,10 +19,26 @@ pub use service::DbService;
 /// The pure half of the core: what the service sends, the statement splitter, the diagrams and
 /// the exercise pack.
 pub use campus_db::exercises::Verdict;
+pub use campus_db::tables::{CsvTable, Layout, SESSIONS_TABLE};
 pub use campus_db::{
     Cell, ErrorKind, LoadProgress, Position, QueryError, QueryOptions, ResultSet, diagram,
     exercises, position_of, split_statements, statement_at,
 };
+
+/// The staging CSV of the ETL named `file_name` (`stg_students.csv`, …) as a table to load
+/// (`stg_students`, types inferred as the ETL inferred them); `None` for any other file.
+pub fn staging_table(file_name: &str, bytes: Vec<u8>) -> Option<CsvTable> {
+    let name = file_name.strip_suffix(".csv")?;
+    campus_etl::FileKind::ALL
+        .iter()
+        .any(|kind| kind.staging_table() == name)
+        .then(|| CsvTable::inferred(name, bytes))
+}
+
+/// The occupancy sessions as the table `occupancy_sessions`, through their shared CSV layout.
+pub fn sessions_table(sessions: &[campus_occupancy::Session]) -> CsvTable {
+    CsvTable::sessions(campus_occupancy::session::write_csv(sessions).into_bytes())
+}
 
 /// A table of the database and its rows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +62,9 @@ pub enum DbRequest {
     Open(Vec<u8>),
     /// What the database holds now (answered with `Ready`).
     Status,
+    /// Add tables from CSV files (the ETL's staging tables, the occupancy sessions) next to
+    /// what the database holds, replacing tables of the same names.
+    LoadTables(Vec<CsvTable>),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 
 import { CLI, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
 import { DatabasePage, JOIN } from '../lib/database-page.js';
+import { EtlPage, NAMES } from '../lib/etl-page.js';
+import { GeneratorPage } from '../lib/generator-page.js';
+import { OccupancyPage } from '../lib/occupancy-page.js';
 
 
 const suite = chromiumSuite();
@@ -108,5 +111,95 @@ describe('database section (Chromium)', () => {
     await page.locator('[data-testid="db-diagram"] summary').click();
     assert.equal(await page.locator('[data-testid="db-diagram"] svg').count(), 1);
     await screenshot(page, 'database-exercises');
+  });
+
+  test('the generator\'s sizes, the ETL\'s staging tables and the occupancy sessions, as the CLI writes them', async () => {
+    const { page, log } = await newSection(suite.browser, DatabasePage);
+    const db = new DatabasePage(page);
+    const go = async (key) => {
+      await page.locator(`[data-testid="nav-${key}"]`).click();
+    };
+
+    // Sizes set in the generator section are the ones the database section loads.
+    const generator = new GeneratorPage(page);
+    await generator.open(suite.server.url);
+    const sizes = { seed: '9', students: '800', staff: '123', applicants: '250', residential: '700' };
+    for (const [key, value] of Object.entries(sizes)) await generator.setField(key, value);
+    await go('sql');
+    await db.waitIdle();
+    assert.equal(await db.byTestId('db-students').inputValue(), '800');
+    assert.match(await db.byTestId('db-sizes').innerText(), /123 staff/);
+    const before = Number(await db.attr('loaded'));
+    await db.byTestId('db-load').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="database"]').dataset.loaded) > n, before, { timeout: 120_000 });
+    await db.waitIdle();
+    const university = join(dir, 'sized.db');
+    execFileSync(CLI, ['generate', '--format', 'sqlite', '--quiet', '--seed', '9', '--students', '800', '--staff', '123',
+      '--applicants', '250', '--residential', '700', '--out', university]);
+    const COUNTS = 'SELECT (SELECT COUNT(*) FROM students), (SELECT COUNT(*) FROM staff), (SELECT COUNT(*) FROM applicants), (SELECT COUNT(*) FROM student_residential);';
+    await db.run(COUNTS);
+    const counts = (await db.grid()).rows;
+    assert.deepEqual(counts, sqlite3(university, COUNTS));
+    assert.deepEqual(counts[0].slice(0, 3), ['800', '123', '250']);
+    const universityRows = Number(await db.attr('rows'));
+
+    // The ETL's sample run, its staging tables added next to the university.
+    const etl = new EtlPage(page);
+    await go('etl');
+    await etl.waitFor('[data-testid="etl"][data-ready="true"]');
+    await etl.useSample();
+    await go('sql');
+    await db.waitIdle();
+    const added = Number(await db.attr('loaded'));
+    await db.byTestId('db-add-staging').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="database"]').dataset.loaded) > n, added, { timeout: 60_000 });
+    await db.waitIdle();
+    // The CLI over the same sample writes the same rows into its SQLite file.
+    const sample = join(dir, 'sample');
+    execFileSync(CLI, ['etl', 'sample', '--out', sample], { stdio: 'pipe' });
+    const staging = join(dir, 'staging.sqlite');
+    execFileSync(CLI, ['etl', '--students', join(sample, NAMES.students), '--attendance', join(sample, NAMES.attendance),
+      '--exams', join(sample, NAMES.exams), '--placements', join(sample, NAMES.placements), '--out', join(dir, 'etl-out'),
+      '--sqlite', staging], { stdio: 'pipe' });
+    const STAGING = `SELECT 'students', COUNT(*), COUNT(DISTINCT student_hash), '' FROM stg_students
+UNION ALL SELECT 'attendance', COUNT(*), SUM(present_flag), COUNT(DISTINCT course_code) FROM stg_attendance
+UNION ALL SELECT 'exams', COUNT(*), printf('%.6f', SUM(total_marks)), printf('%.6f', AVG(internal_marks)) FROM stg_exam_results
+UNION ALL SELECT 'placements', COUNT(*), SUM(placed), printf('%.6f', SUM(package_lpa)) FROM stg_placements;`;
+    await db.run(STAGING);
+    const stagingRows = (await db.grid()).rows;
+    assert.deepEqual(stagingRows, sqlite3(staging, STAGING));
+    assert.ok(Number(stagingRows[1][1]) > 0);
+    // The outputs join, and the university is still there.
+    await db.run('SELECT COUNT(*) FROM stg_exam_results e JOIN stg_students s USING (student_hash);');
+    assert.deepEqual((await db.grid()).rows, sqlite3(staging, 'SELECT COUNT(*) FROM stg_exam_results e JOIN stg_students s USING (student_hash);'));
+    const tables = sqlite3(staging, "SELECT name FROM sqlite_schema WHERE type = 'table'").map(([t]) => t);
+    const stagingTotal = tables.reduce((sum, t) => sum + Number(sqlite3(staging, `SELECT COUNT(*) FROM "${t}"`)[0][0]), 0);
+    assert.equal(Number(await db.attr('rows')), universityRows + stagingTotal);
+    await screenshot(page, 'database-staging');
+
+    // The occupancy section's sessions, as `campus occupancy generate --format sqlite` writes them.
+    const occupancy = new OccupancyPage(page);
+    await go('occupancy');
+    await occupancy.waitReady();
+    await occupancy.generate({ seed: 42, sessions: 600 });
+    await go('sql');
+    await db.waitIdle();
+    const withSessions = Number(await db.attr('loaded'));
+    await db.byTestId('db-add-sessions').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="database"]').dataset.loaded) > n, withSessions, { timeout: 60_000 });
+    await db.waitIdle();
+    const sessions = join(dir, 'sessions.sqlite');
+    execFileSync(CLI, ['occupancy', 'generate', '--seed', '42', '--sessions', '600', '--format', 'sqlite', '--out', sessions], { stdio: 'pipe' });
+    const SESSIONS = "SELECT COUNT(*), SUM(actual_attendance), SUM(exam_week), printf('%.6f', SUM(rolling_avg_3)), MIN(date) FROM occupancy_sessions;";
+    await db.run(SESSIONS);
+    assert.deepEqual((await db.grid()).rows, sqlite3(sessions, SESSIONS));
+    await db.run("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table';");
+    assert.deepEqual((await db.grid()).rows, [[String(18 + 4 + 1)]]);
+    for (const [width, height] of [[1024, 768], [1280, 800], [390, 844]]) {
+      await page.setViewportSize({ width, height });
+      await page.locator('[data-testid="database"]').scrollIntoViewIfNeeded();
+      await screenshot(page, `database-${width}x${height}`);
+    }
+    assert.deepEqual(log.errors, []);
   });
 });

@@ -32,13 +32,24 @@ pub fn DatabaseSection(props: &Props) -> Html {
     if !*visited && !props.active {
         return html! {};
     }
-    html! { <Database /> }
+    html! { <Database active={props.active} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct DatabaseProps {
+    active: bool,
 }
 
 #[component]
-fn Database() -> Html {
+fn Database(props: &DatabaseProps) -> Html {
     let state = use_reducer(DbState::default);
     let handle = use_database(state.dispatcher());
+    // Shown again: the form follows the generator's settings if they changed meanwhile.
+    use_effect_with((props.active, state.dispatcher()), |(active, dispatch)| {
+        if let (true, Some(config)) = (*active, crate::shared::handoff::generator()) {
+            dispatch.dispatch(Action::FromGenerator(config));
+        }
+    });
     let on_dismiss = {
         let dispatch = state.dispatcher();
         Callback::from(move |()| dispatch.dispatch(Action::DismissNotice))
@@ -52,7 +63,8 @@ fn Database() -> Html {
             <p class="lede">{ "The generated university in a real SQLite database, running in this page: \
                 query it with SQL, see its ER diagram, practise with exercises whose answers are checked \
                 against the data, and save it as a .sqlite file. It is kept in this browser across reloads." }</p>
-            <load::LoadPanel state={state.clone()} handle={handle.clone()} />
+            <load::LoadPanel state={state.clone()} handle={handle.clone()}
+                handoff={crate::shared::handoff::version()} />
             if let Some(notice) = &state.notice {
                 <NoticeView notice={notice.clone()} on_dismiss={on_dismiss} />
             }

@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use campus_jobs::Notice;
 use campus_jobs::db::page::{Job, Next, answer, run_for};
-use campus_jobs::db::{DbEvent, DbRequest};
+use campus_jobs::db::{DbEvent, DbRequest, sessions_table, staging_table};
 
 use super::state::{Action, DbState};
 use crate::shared::download::{BlobBuilder, revoke};
@@ -124,6 +124,33 @@ impl DbHandle {
         if let Ok(request) = request {
             self.send(Job::Load, request);
         }
+    }
+
+    /// Adds the staging tables of the ETL section's last run next to what the database holds.
+    pub fn add_staging(&self) {
+        let files = crate::shared::handoff::staging();
+        self.dispatch(Action::AddStarted);
+        let handle = self.clone();
+        spawn_local(async move {
+            let mut tables = Vec::new();
+            for (name, blob) in files {
+                match read_as_bytes(&gloo_file::Blob::from(blob)).await {
+                    Ok(bytes) => tables.extend(staging_table(&name, bytes)),
+                    Err(err) => {
+                        let message = format!("could not read {name}: {err}");
+                        return handle.dispatch(Action::Failed(message));
+                    }
+                }
+            }
+            handle.send(Job::Load, DbRequest::LoadTables(tables));
+        });
+    }
+
+    /// Adds the occupancy section's sessions as the table `occupancy_sessions`.
+    pub fn add_sessions(&self) {
+        let table = sessions_table(&crate::shared::handoff::sessions());
+        self.dispatch(Action::AddStarted);
+        self.send(Job::Load, DbRequest::LoadTables(vec![table]));
     }
 
     /// Runs the statement under `cursor`, or everything.

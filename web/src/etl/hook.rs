@@ -158,6 +158,7 @@ impl Shell for Driver {
             for url in self.urls.drain(..) {
                 revoke(&url);
             }
+            crate::shared::handoff::set_staging(Vec::new());
             self.outputs = Some(Outputs {
                 sql: BlobBuilder::new("application/sql"),
                 csv: Vec::new(),
@@ -205,9 +206,13 @@ impl Driver {
     /// Offers the outputs for download: staging.sql, the CSVs by kind, the report.
     fn offer(&mut self, outputs: Outputs) -> Result<(), Stop> {
         let mut downloads = Vec::new();
+        let mut staging = Vec::new();
         let mut add = |blob: BlobBuilder, file_name: String, test_id| -> Result<(), Stop> {
             let bytes = blob.bytes();
-            let url = blob.finish().map_err(Stop::Failed)?;
+            let (blob, url) = blob.finish_with_blob().map_err(Stop::Failed)?;
+            if file_name.ends_with(".csv") {
+                staging.push((file_name.clone(), blob));
+            }
             downloads.push(Download {
                 file_name,
                 url,
@@ -227,6 +232,7 @@ impl Driver {
         report.push(&outputs.report).map_err(Stop::Failed)?;
         add(report, "report.md".into(), "etl-download-report")?;
         self.urls = downloads.iter().map(|d| d.url.clone()).collect();
+        crate::shared::handoff::set_staging(staging);
         self.dispatch.dispatch(EtlAction::Downloads(downloads));
         Ok(())
     }

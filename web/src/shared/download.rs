@@ -37,9 +37,15 @@ impl BlobBuilder {
 
     /// The whole file, as an object URL to download from.
     pub fn finish(self) -> Result<String, String> {
+        Ok(self.finish_with_blob()?.1)
+    }
+
+    /// The whole file, as a Blob and an object URL to download it from.
+    pub fn finish_with_blob(self) -> Result<(Blob, String), String> {
         let blob = self.finish_blob()?;
-        Url::create_object_url_with_blob(&blob)
-            .map_err(|err| format!("the browser could not offer the file: {err:?}"))
+        let url = Url::create_object_url_with_blob(&blob)
+            .map_err(|err| format!("the browser could not offer the file: {err:?}"))?;
+        Ok((blob, url))
     }
 }
 

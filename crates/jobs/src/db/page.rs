@@ -30,6 +30,8 @@ pub const SQLITE_FILE: &str = "university.sqlite";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Busy {
     Loading,
+    /// Adding tables from other sections (the ETL's staging tables, the occupancy sessions).
+    Adding,
     Running,
     Checking,
     Saving,
@@ -165,7 +167,11 @@ pub enum Action {
     WorkerDied,
     SetSeed(String),
     SetStudents(String),
+    /// The generator section's settings: the form follows them, and a load uses every size.
+    FromGenerator(Config),
     LoadStarted,
+    /// Tables from another section are being added.
+    AddStarted,
     Progress(LoadProgress),
     /// What the database holds (after a load, an open or a status request).
     Ready {
@@ -207,6 +213,9 @@ pub struct State {
     pub worker_ready: bool,
     pub seed: String,
     pub students: String,
+    /// The generator section's settings last taken over; a load uses every size of them while
+    /// the students field still says theirs.
+    pub sizes: Option<Config>,
     pub form_error: Option<String>,
     pub busy: Option<Busy>,
     pub progress: Option<LoadProgress>,
@@ -235,6 +244,7 @@ impl Default for State {
             worker_ready: false,
             seed: form.value(Field::Seed).to_owned(),
             students: form.value(Field::Students).to_owned(),
+            sizes: None,
             form_error: None,
             busy: None,
             progress: None,
@@ -285,15 +295,17 @@ pub fn table_example(table: &str) -> String {
 }
 
 impl State {
-    /// The load request for the form's seed and students (every other size scaled to the
-    /// students, as `campus generate --students` does), or what is wrong with them.
+    /// The load request for the form's seed and students, or what is wrong with them. Every
+    /// other size is the generator section's when its settings were taken over and the students
+    /// are still theirs; else scaled to the students, as `campus generate --students` does.
     pub fn load_request(&self) -> Result<DbRequest, String> {
         let seed = parse_count(Field::Seed, &self.seed).map_err(|e| e.to_string())?;
         let students = parse_count(Field::Students, &self.students).map_err(|e| e.to_string())?;
-        let config = Config {
-            seed,
-            ..Config::scaled(students)
+        let base = match &self.sizes {
+            Some(sizes) if sizes.students == students => sizes.clone(),
+            _ => Config::scaled(students),
         };
+        let config = Config { seed, ..base };
         config.validate().map_err(|e| e.to_string())?;
         Ok(DbRequest::Load(config))
     }
@@ -331,6 +343,25 @@ impl State {
             sql,
             options: QueryOptions::all_rows(),
         })
+    }
+
+    /// Where the sizes of a load come from, in one line.
+    pub fn sizes_text(&self) -> String {
+        let students = parse_count(Field::Students, &self.students).ok();
+        match &self.sizes {
+            Some(c) if Some(c.students) == students => format!(
+                "Every other size as in the Generator section: {} staff, {} enrollments per student, {} residential students, {} applicants, {} buses, {} bus allocations, academic year {}.",
+                group(c.staff),
+                c.enrollments_per_student,
+                group(c.residential_students),
+                group(c.applicants),
+                c.buses,
+                group(c.bus_allocations),
+                c.academic_year
+            ),
+            _ => "Every other size scaled to the students, as campus generate --students does."
+                .to_owned(),
+        }
     }
 
     /// Whether a new request may start (one at a time).
@@ -467,6 +498,19 @@ impl State {
                 self.students = text;
                 self.form_error = None;
             }
+            Action::FromGenerator(config) => {
+                if self.sizes.as_ref() != Some(&config) {
+                    self.seed = config.seed.to_string();
+                    self.students = config.students.to_string();
+                    self.sizes = Some(config);
+                    self.form_error = None;
+                }
+            }
+            Action::AddStarted => {
+                self.busy = Some(Busy::Adding);
+                self.progress = None;
+                self.notice = None;
+            }
             Action::LoadStarted => match self.load_request() {
                 Ok(_) => {
                     self.busy = Some(Busy::Loading);
@@ -482,7 +526,10 @@ impl State {
                 self.rows = rows;
                 self.ready_id += 1;
                 // A status answer may come while another request waits behind it.
-                if matches!(self.busy, Some(Busy::Loading | Busy::Opening)) {
+                if matches!(
+                    self.busy,
+                    Some(Busy::Loading | Busy::Adding | Busy::Opening)
+                ) {
                     self.busy = None;
                     self.progress = None;
                     self.outcome = None;
@@ -503,6 +550,11 @@ impl State {
                     self.stopped(STOPPED.to_owned());
                 }
                 self.running = None;
+                if was == Some(Busy::Adding) {
+                    self.notice = Some(Notice::info(
+                        "Cancelled: nothing was added, the database is as it was.",
+                    ));
+                }
                 if was == Some(Busy::Loading) {
                     self.tables.clear();
                     self.rows = 0;

@@ -2,7 +2,7 @@
 //! `db` feature, since it links SQLite's C.
 
 use campus_db::exercises;
-use campus_db::{Database, Loader, QueryOptions};
+use campus_db::{Database, Loader, QueryOptions, TableLoader};
 use campus_gen::Ums;
 
 use super::{DbEvent, DbRequest, TableRows};
@@ -10,10 +10,13 @@ use crate::{JobError, Service, Step};
 
 /// Rows per load step: a few milliseconds of work, so a cancel is seen at once.
 const LOAD_STEP_ROWS: u64 = 20_000;
+/// CSV bytes per step of a tables load: about as long as a step of rows.
+const LOAD_STEP_BYTES: usize = 1 << 20;
 
 enum Pending {
     Idle,
     Loading(Box<Loader<Ums>>),
+    LoadingTables(Box<TableLoader>),
     Once(DbRequest),
 }
 
@@ -65,7 +68,9 @@ impl DbService {
 
     fn run_once(&mut self, request: DbRequest) -> Result<DbEvent, JobError> {
         Ok(match request {
-            DbRequest::Load(_) => return Err(JobError::new("a load runs in steps")),
+            DbRequest::Load(_) | DbRequest::LoadTables(_) => {
+                return Err(JobError::new("a load runs in steps"));
+            }
             DbRequest::Run { sql, options } => {
                 let before = self.db.change_marker().map_err(job_error)?;
                 let result = self.db.run_script(&sql, &options);
@@ -84,6 +89,16 @@ impl DbService {
                 else {
                     return Err(JobError::new(format!("there is no exercise `{exercise}`")));
                 };
+                let tables = self.db.table_names().map_err(job_error)?;
+                if let Some(missing) = exercise
+                    .requires
+                    .iter()
+                    .find(|t| !tables.iter().any(|n| n == *t))
+                {
+                    return Err(JobError::new(format!(
+                        "this exercise reads {missing}: load the ETL's staging tables first"
+                    )));
+                }
                 let verdict =
                     exercises::check(&mut self.db, &exercise, &answer, &QueryOptions::default())
                         .map_err(job_error)?;
@@ -118,6 +133,10 @@ impl Service for DbService {
                 self.changed = true;
                 Pending::Loading(Box::new(Loader::new(ums)))
             }
+            DbRequest::LoadTables(files) => {
+                let loader = TableLoader::new(files).map_err(job_error)?;
+                Pending::LoadingTables(Box::new(loader))
+            }
             other => Pending::Once(other),
         };
         Ok(())
@@ -138,14 +157,33 @@ impl Service for DbService {
                     Ok(Step::Event(DbEvent::Progress(progress)))
                 }
             }
+            Pending::LoadingTables(mut loader) => {
+                let progress = loader.step(&mut self.db, LOAD_STEP_BYTES);
+                // Even a failed load may have replaced tables before it rolled back.
+                self.changed = true;
+                let progress = progress.map_err(job_error)?;
+                if progress.finished {
+                    Ok(Step::Finished(self.ready()?))
+                } else {
+                    self.pending = Pending::LoadingTables(loader);
+                    Ok(Step::Event(DbEvent::Progress(progress)))
+                }
+            }
             Pending::Once(request) => Ok(Step::Finished(self.run_once(request)?)),
         }
     }
 
     fn cancel(&mut self) {
-        if let Pending::Loading(mut loader) = std::mem::replace(&mut self.pending, Pending::Idle) {
+        match std::mem::replace(&mut self.pending, Pending::Idle) {
             // A failed rollback leaves a database the next load replaces anyway.
-            let _ = loader.cancel(&mut self.db);
+            Pending::Loading(mut loader) => {
+                let _ = loader.cancel(&mut self.db);
+            }
+            // The rollback restores the tables as they were before the load.
+            Pending::LoadingTables(mut loader) => {
+                let _ = loader.cancel(&mut self.db);
+            }
+            Pending::Idle | Pending::Once(_) => {}
         }
     }
 }
@@ -269,3 +307,7 @@ mod tests {
         assert!(other.restore(b"not a database").is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "tables_tests.rs"]
+mod tables_tests;

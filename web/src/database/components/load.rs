@@ -12,6 +12,8 @@ use super::super::state::{Action, Busy, DbState};
 pub struct Props {
     pub state: UseReducerHandle<DbState>,
     pub handle: DbHandle,
+    /// What the other sections left to add ([`crate::shared::handoff::version`]).
+    pub handoff: u32,
 }
 
 fn input_value(event: &InputEvent) -> String {
@@ -67,8 +69,8 @@ pub fn LoadPanel(props: &Props) -> Html {
     html! {
         <fieldset class="db-load">
             <legend>{ "The database" }</legend>
-            <p class="hint">{ "The same university as the generator's for the same seed and number of students \
-                (every other size scaled to the students, as campus generate --students does)." }</p>
+            <p class="hint" data-testid="db-sizes">{ format!("The same university as the Generator section's for \
+                the same seed and students. {}", state.sizes_text()) }</p>
             <div class="fields">
                 <div class="field">
                     <label for="db-seed">{ "Seed" }</label>
@@ -87,7 +89,7 @@ pub fn LoadPanel(props: &Props) -> Html {
             <div class="actions">
                 <button type="button" class="primary" onclick={on_load} disabled={!idle}
                     data-testid="db-load">{ "Load the university" }</button>
-                if loading {
+                if loading || state.busy == Some(Busy::Adding) {
                     <button type="button" class="danger" onclick={on_stop.clone()}
                         data-testid="db-load-cancel">{ "Cancel" }</button>
                 }
@@ -105,6 +107,7 @@ pub fn LoadPanel(props: &Props) -> Html {
                         value={p.rows_done.to_string()}></progress>
                 </div>
             }
+            <AddPanel state={state.clone()} handle={props.handle.clone()} handoff={props.handoff} />
             <p class="db-summary" data-testid="db-summary">{ state.summary() }</p>
             <TableList state={state.clone()} />
         </fieldset>
@@ -141,4 +144,42 @@ fn TableList(props: &TableProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct TableProps {
     state: UseReducerHandle<DbState>,
+}
+
+/// Adding what other sections made: the ETL's staging tables, the occupancy sessions.
+#[component]
+fn AddPanel(props: &Props) -> Html {
+    let idle = props.state.idle();
+    let staging = crate::shared::handoff::staging().len();
+    let sessions = crate::shared::handoff::sessions().len();
+    let on_staging = {
+        let handle = props.handle.clone();
+        Callback::from(move |_: MouseEvent| handle.add_staging())
+    };
+    let on_sessions = {
+        let handle = props.handle.clone();
+        Callback::from(move |_: MouseEvent| handle.add_sessions())
+    };
+    let staging_text = if staging == 0 {
+        "Run the ETL section first".to_owned()
+    } else {
+        format!("{staging} files of its last run")
+    };
+    let sessions_text = if sessions == 0 {
+        "generate or import some first".to_owned()
+    } else {
+        format!("{} sessions", campus_jobs::format::group(sessions as u64))
+    };
+    html! {
+        <div class="actions db-add">
+            <button type="button" onclick={on_staging} disabled={!idle || staging == 0}
+                data-testid="db-add-staging" title="stg_students, stg_attendance, stg_exam_results, stg_placements">
+                { "Add the ETL's staging tables" }</button>
+            <span class="hint">{ staging_text }</span>
+            <button type="button" onclick={on_sessions} disabled={!idle || sessions == 0}
+                data-testid="db-add-sessions" title="The table occupancy_sessions">
+                { "Add the occupancy sessions" }</button>
+            <span class="hint">{ sessions_text }</span>
+        </div>
+    }
 }

@@ -52,6 +52,10 @@ pub fn GeneratorSection(props: &Props) -> Html {
             crate::shared::reveal("results");
         }
     });
+    // The database section loads the university these settings describe.
+    use_effect_with(state.form.clone(), |form| {
+        crate::shared::handoff::set_generator(form.parse().ok().map(|(config, _)| config));
+    });
     use_effect_with(
         (props.active, state.form.clone(), state.lesson.clone()),
         |(active, form, lesson)| {

@@ -86,6 +86,10 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
     let handle = use_occupancy(state.dispatcher());
     use_handed_sessions(&handle, props.handed.clone());
     let dispatch = state.dispatcher();
+    use_effect_with(state.dataset.revision, {
+        let sessions = state.dataset.sessions.clone();
+        move |_| crate::shared::handoff::set_sessions(sessions)
+    });
     let capacities = use_memo(state.dataset.revision, {
         let sessions = state.dataset.sessions.clone();
         move |_| venue_capacities(&sessions)

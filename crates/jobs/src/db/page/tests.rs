@@ -337,3 +337,83 @@ fn a_run_whose_answer_was_dropped_ends_as_stopped() {
     state.apply(Action::Cancelled);
     assert!(state.idle() && state.failure().is_some_and(|f| f.stopped));
 }
+
+#[test]
+fn the_generator_settings_are_taken_over_with_every_size() {
+    let mut state = State::default();
+    state.apply(Action::WorkerReady);
+    let generator = Config {
+        seed: 9,
+        staff: 123,
+        departments: 4,
+        applicants: 250,
+        ..Config::scaled(800)
+    };
+    state.apply(Action::FromGenerator(generator.clone()));
+    assert_eq!((state.seed.as_str(), state.students.as_str()), ("9", "800"));
+    assert_eq!(state.load_request(), Ok(DbRequest::Load(generator.clone())));
+    assert!(
+        state
+            .sizes_text()
+            .contains("123 staff, 4 enrollments per student")
+    );
+    // Another seed keeps the sizes; the same settings again leave the user's edits alone.
+    state.apply(Action::SetSeed("10".into()));
+    state.apply(Action::FromGenerator(generator.clone()));
+    assert_eq!(
+        state.load_request(),
+        Ok(DbRequest::Load(Config {
+            seed: 10,
+            ..generator.clone()
+        }))
+    );
+    // Other students scale every size, as `campus generate --students` does.
+    state.apply(Action::SetStudents("400".into()));
+    assert_eq!(
+        state.load_request(),
+        Ok(DbRequest::Load(Config {
+            seed: 10,
+            ..Config::scaled(400)
+        }))
+    );
+    assert!(state.sizes_text().contains("scaled"));
+}
+
+#[test]
+fn a_cancelled_add_keeps_the_tables() {
+    let mut state = State::default();
+    state.apply(Action::WorkerReady);
+    state.apply(Action::Ready {
+        tables: vec![TableRows {
+            name: "levels".into(),
+            rows: 5,
+        }],
+        rows: 5,
+    });
+    state.apply(Action::AddStarted);
+    assert_eq!(state.busy, Some(Busy::Adding));
+    state.apply(Action::Cancelled);
+    assert!(state.idle() && state.loaded());
+    assert!(
+        state
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("as it was"))
+    );
+    state.apply(Action::AddStarted);
+    state.apply(Action::Ready {
+        tables: vec![
+            TableRows {
+                name: "levels".into(),
+                rows: 5,
+            },
+            TableRows {
+                name: "stg_students".into(),
+                rows: 300,
+            },
+        ],
+        rows: 305,
+    });
+    assert!(state.idle());
+    assert_eq!(state.tables.len(), 2);
+}
