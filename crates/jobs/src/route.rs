@@ -4,6 +4,8 @@
 //! link reproduces a dataset, with the lesson's settings (`&attendance-marks-r=0.6&dirt=0.01`) so
 //! that it reproduces the lesson's exports too.
 
+use campus_sql::Dialect;
+
 use crate::generate::form::{Field, FormInput};
 use crate::generate::lesson_form::{LessonField, LessonInput};
 
@@ -129,6 +131,7 @@ const DATABASE: &str = "database";
 const SCHEMA: &str = "schema";
 const DATA: &str = "data";
 const DROP: &str = "drop";
+const DIALECT: &str = "dialect";
 
 /// The generator's settings as a query: every field, as typed (so an invalid value reaches the
 /// form, and its error, unchanged).
@@ -142,6 +145,10 @@ pub fn form_to_query(form: &FormInput) -> String {
     pairs.push((SCHEMA, flag(form.schema).into()));
     pairs.push((DATA, flag(form.data).into()));
     pairs.push((DROP, flag(form.drop_existing).into()));
+    // Only when it is not the default, so MySQL links read as they always did.
+    if form.dialect != Dialect::default() {
+        pairs.push((DIALECT, form.dialect.name().into()));
+    }
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", encode(v)))
@@ -165,6 +172,8 @@ fn form_from_query(query: &str) -> Option<FormInput> {
                 SCHEMA => form.set_schema(flag()),
                 DATA => form.data = flag(),
                 DROP => form.drop_existing = flag() && form.schema,
+                // An unknown dialect keeps the default rather than failing the whole link.
+                DIALECT => form.dialect = Dialect::parse(&value).unwrap_or_default(),
                 _ => continue,
             }
         }
@@ -318,6 +327,35 @@ mod tests {
         assert_eq!(partial, Some(expected));
         assert_eq!(Route::parse("#/generator?seed=3").lesson, None);
         assert_eq!(Route::parse("#/etl?dirt=0.05").lesson, None);
+    }
+
+    #[test]
+    fn the_dialect_travels_in_the_link_when_it_is_not_mysql() {
+        let mysql = Route {
+            section: Section::Generator,
+            generator: Some(FormInput::default()),
+            lesson: None,
+        };
+        assert!(!mysql.to_hash().contains("dialect"));
+        for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+            let form = FormInput {
+                dialect,
+                ..FormInput::default()
+            };
+            let hash = Route {
+                section: Section::Generator,
+                generator: Some(form.clone()),
+                lesson: None,
+            }
+            .to_hash();
+            assert!(
+                hash.ends_with(&format!("&dialect={}", dialect.name())),
+                "{hash}"
+            );
+            assert_eq!(Route::parse(&hash).generator, Some(form));
+        }
+        let form = Route::parse("#/generator?dialect=PostgreSQL").generator;
+        assert_eq!(form.map(|f| f.dialect), Some(Dialect::Postgres));
     }
 
     #[test]

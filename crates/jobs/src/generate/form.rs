@@ -2,7 +2,7 @@
 //! [`ScriptChoices`], with one typed [`FormError`] per bad field, each knowing its field.
 
 use campus_gen::{Config, ConfigError, ConfigField, MAX_ROWS_PER_TABLE};
-use campus_sql::SqlError;
+use campus_sql::{Dialect, SqlError};
 
 use crate::format::group;
 use crate::generate::ScriptChoices;
@@ -213,6 +213,8 @@ pub struct FormInput {
     pub schema: bool,
     pub data: bool,
     pub drop_existing: bool,
+    /// MySQL/MariaDB, PostgreSQL or SQLite.
+    pub dialect: Dialect,
 }
 
 impl Default for FormInput {
@@ -232,6 +234,7 @@ impl FormInput {
             schema: sql.schema,
             data: sql.data,
             drop_existing: sql.drop_existing,
+            dialect: sql.dialect,
         }
     }
 
@@ -293,7 +296,7 @@ impl FormInput {
             data: self.data,
             drop_existing: self.drop_existing,
             part: None,
-            dialect: campus_sql::Dialect::MySql,
+            dialect: self.dialect,
         };
         if let Err(err) = sql.validate() {
             errors.push(FormError::Script(err));

@@ -97,6 +97,7 @@ pub enum Action {
     SetSchema(bool),
     SetData(bool),
     SetDropExisting(bool),
+    SetDialect(campus_sql::Dialect),
     ScaleToStudents,
     ResetForm,
     /// The whole form replaced, as a shared link gives it.
@@ -160,6 +161,7 @@ impl State {
             Action::SetSchema(on) => self.form.set_schema(on),
             Action::SetData(on) => self.form.data = on,
             Action::SetDropExisting(on) => self.form.drop_existing = on,
+            Action::SetDialect(dialect) => self.form.dialect = dialect,
             Action::ScaleToStudents => self.form = self.form.scaled_to_students(),
             Action::ResetForm => self.form = FormInput::default(),
             Action::LoadForm(form) => self.form = form,

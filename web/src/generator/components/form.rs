@@ -1,11 +1,12 @@
 //! The generator form: sizes, seed and SQL options, checked as the user types.
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use campus_gen::Config;
 use campus_jobs::generate::ScriptChoices;
 use campus_jobs::generate::form::{Field, FormError, FormInput};
+use campus_sql::Dialect;
 
 use crate::generator::state::Action;
 
@@ -25,6 +26,10 @@ fn input_text(e: &InputEvent) -> String {
 
 fn checked(e: &Event) -> bool {
     e.target_unchecked_into::<HtmlInputElement>().checked()
+}
+
+fn select_value(e: &Event) -> String {
+    e.target_unchecked_into::<HtmlSelectElement>().value()
 }
 
 #[component]
@@ -133,11 +138,22 @@ fn SqlOptions(props: &SqlOptionsProps) -> Html {
     let on_schema = on_action.reform(|e: Event| Action::SetSchema(checked(&e)));
     let on_data = on_action.reform(|e: Event| Action::SetData(checked(&e)));
     let on_drop = on_action.reform(|e: Event| Action::SetDropExisting(checked(&e)));
+    let on_dialect = on_action.reform(|e: Event| {
+        Action::SetDialect(Dialect::parse(&select_value(&e)).unwrap_or_default())
+    });
     let form = &props.form;
     html! {
         <fieldset>
             <legend>{ "SQL script" }</legend>
             <div class="fields">
+                <div class="field">
+                    <label for="field-dialect">{ "Database" }</label>
+                    <select id="field-dialect" onchange={on_dialect} data-testid="select-dialect">
+                        { for Dialect::ALL.iter().map(|d| html! {
+                            <option value={d.name()} selected={*d == form.dialect}>{ d.label() }</option>
+                        }) }
+                    </select>
+                </div>
                 <div class="field">
                     <label for="field-database">{ "Database name" }</label>
                     <input id="field-database" type="text" autocomplete="off" spellcheck="false"
