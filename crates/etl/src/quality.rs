@@ -51,7 +51,7 @@ impl FindingKind {
                 "key fields with leading/trailing spaces (hashed and joined as they are, as pandas does)"
             }
             FindingKind::ConflictingDuplicateKeys => {
-                "students whose (roll_no, dob) repeats an earlier row's with another college code: each row is hashed from its own fields in stg_students; attendance, exams and placements join on (roll_no, dob) as the notebook does, so their rows join to the first of the two (drop_duplicates keep=\"first\")"
+                "students whose (roll_no, dob) repeats an earlier row's with another college code: each is another student, hashed from its own fields; attendance, exams and placements join on (roll_no, dob) as pandas' merge(how=\"left\") does, so each of their rows joins every student of the key"
             }
             FindingKind::NotCheckedForDuplicates => {
                 "rows not checked for duplicates: the check's memory for keys of no student (or far-apart dates) was full"
