@@ -358,6 +358,9 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         "Trained on {} sessions, evaluated on {} held back (split seed {}).",
         e.n_train, e.n_test, config.split_seed
     );
+    for capped in campus_occupancy::features::capped_columns(sessions.iter().map(|s| &s.input)) {
+        println!("Warning: {capped}");
+    }
     println!();
     println!("Attendance regressors (held-back split):");
     println!("  {}", regression_line("linear", &e.linear));
