@@ -13,6 +13,10 @@ pub const NUMERIC_FEATURES: [&str; 9] = crate::session::concat(
     crate::session::PER_SESSION,
 );
 
+/// How many standard deviations from its training mean an input may be before
+/// [`FeatureEncoder::far_from_training`] flags it.
+pub const FAR_FROM_TRAINING: f64 = 4.0;
+
 /// A dense row-major matrix of encoded sessions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matrix {
@@ -215,6 +219,22 @@ impl FeatureEncoder {
             let hit = vocab.binary_search(value).ok();
             out.extend((0..vocab.len()).map(|idx| if Some(idx) == hit { 1.0 } else { 0.0 }));
         }
+    }
+
+    /// The numeric inputs of `input` far from the training data: more than
+    /// [`FAR_FROM_TRAINING`] standard deviations from the training mean, as
+    /// `(column, value, mean, standard deviation)`. A bundle keeps the training means and
+    /// deviations, not the ranges, so this is the check a model file alone allows; a value
+    /// this far out is one the models never saw anything like.
+    pub fn far_from_training(&self, input: &SessionInput) -> Vec<(&'static str, f64, f64, f64)> {
+        NUMERIC_FEATURES
+            .iter()
+            .zip(numeric(input))
+            .zip(self.means.iter().zip(&self.std_devs))
+            .filter(|((name, _), _)| **name != "exam_week")
+            .filter(|((_, value), (mean, sd))| (value - *mean).abs() > FAR_FROM_TRAINING * **sd)
+            .map(|((name, value), (mean, sd))| (*name, value, *mean, *sd))
+            .collect()
     }
 
     pub fn encode_row(&self, input: &SessionInput) -> Vec<f64> {
