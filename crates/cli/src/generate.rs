@@ -87,7 +87,9 @@ pub struct GenerateArgs {
     #[arg(long)]
     drop: bool,
     /// Write only part K of N: disjoint slices of the data that concatenate, in order, to the
-    /// data of the whole run (SQL: the data section; CSV: each table's file).
+    /// data of the whole run (SQL: the data section, each part starting with `USE` of
+    /// --database and the script's session settings, so `mysql < partK.sql` loads it into the
+    /// tables of a --schema-only run; CSV: each table's file).
     #[arg(long, value_name = "K/N")]
     part: Option<String>,
     /// Check every foreign key, unique column and cross-table fact before writing (holds the
@@ -159,6 +161,9 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = args.config();
     let part = args.part.as_deref().map(Part::parse).transpose()?;
+    if campus_sql::is_system_database(&args.database) {
+        return Err(campus_sql::SqlError::SystemDatabase(args.database.clone()).into());
+    }
     let mut service = GenerateService::with_chunk_bytes(1 << 20);
     if args.check {
         check(&mut service, config.clone())?;
@@ -200,7 +205,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     };
-    let summary = write(args, &mut service, request)?;
+    // A part starts with the database it loads into, so `mysql < part.sql` works on its own.
+    let prelude = match (args.format, part) {
+        (Format::Sql, Some(part)) => campus_sql::part_prelude(&args.database, part),
+        _ => Vec::new(),
+    };
+    let summary = write(args, &mut service, request, &prelude)?;
     if !args.quiet {
         print_summary(&summary, started.elapsed().as_secs_f64());
     }
@@ -265,11 +275,13 @@ impl Output {
     }
 }
 
-/// Runs the request, writing each file it produces; returns its summary.
+/// Runs the request, writing each file it produces (each starting with `prelude`); returns its
+/// summary.
 fn write(
     args: &GenerateArgs,
     service: &mut GenerateService,
     request: Request,
+    prelude: &[u8],
 ) -> anyhow::Result<Summary> {
     let bar = progress_bar(args.quiet);
     let mut output = Output::None;
@@ -287,6 +299,7 @@ fn write(
                 } else {
                     Output::File(AtomicFile::create(&args.out.join(name))?)
                 };
+                output.write(prelude)?;
             }
             Event::Chunk {
                 bytes,

@@ -198,3 +198,61 @@ fn check_flag_verifies_the_dataset_before_writing() {
     ]);
     assert!(out.exists(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// Regression: `--database mysql` was accepted, and a script for it would have put the
+/// university's tables among the server's own. Every system schema is refused, in any case and
+/// any format.
+#[test]
+fn system_schema_names_are_refused() {
+    let dir = TempDir::new("system-db");
+    let out = dir.path("x.sql");
+    let out = out.to_str().unwrap_or_default();
+    for (name, format) in [
+        ("mysql", "sql"),
+        ("INFORMATION_SCHEMA", "sql"),
+        ("performance_schema", "csv"),
+        ("sys", "sql"),
+    ] {
+        let output = campus(&[
+            "generate",
+            "--students",
+            "10",
+            "--database",
+            name,
+            "--format",
+            format,
+            "--out",
+            out,
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{name} was accepted");
+        assert!(stderr.contains("is a system schema"), "{name}: {stderr}");
+    }
+    assert!(!dir.path("x.sql").exists());
+}
+
+/// A `--part` file names its database, so it loads on its own; its data is still exactly its
+/// slice of the data section.
+#[test]
+fn sql_parts_start_with_their_database() {
+    let dir = TempDir::new("part-use");
+    let path = dir.path("p.sql");
+    let out = path.to_str().unwrap_or_default();
+    let args = [
+        "generate",
+        "--students",
+        "50",
+        "--part",
+        "2/3",
+        "--database",
+        "uni_p",
+        "--quiet",
+        "--out",
+        out,
+    ];
+    campus_ok(&args);
+    let text = String::from_utf8(read(&path)).unwrap_or_default();
+    let first_statement = text.lines().find(|l| !l.starts_with("--"));
+    assert_eq!(first_statement, Some("USE `uni_p`;"), "{text}");
+    assert!(text.contains("SET FOREIGN_KEY_CHECKS = 0"));
+}

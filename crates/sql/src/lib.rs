@@ -17,4 +17,7 @@ pub use ddl::{Routine, create_and_use_database, create_table, enroll_student, ty
 pub use insert::{
     BATCHES_PER_TRANSACTION, InsertWriter, MAX_BATCH_ROWS, MAX_STATEMENT_BYTES, batch_rows,
 };
-pub use script::{DATA_BEGIN, DATA_END, Part, ScriptOptions, ScriptWriter, SqlError};
+pub use script::{
+    DATA_BEGIN, DATA_END, Part, SYSTEM_DATABASES, ScriptOptions, ScriptWriter, SqlError,
+    is_system_database, part_prelude,
+};
