@@ -540,6 +540,10 @@ fn example(row: &Row<'_>, masked: &[usize]) -> Example {
 }
 
 /// A number as pandas reads it: missing markers are NaN; `None` when it is not a number.
+/// A mark: a blank is missing (NaN, as pandas reads it); a number is itself; anything else,
+/// including `inf`, `-inf` and `infinity` (which pandas reads as infinite, turning every mean and
+/// correlation they touch into inf or NaN), is `None`: counted as
+/// [`FindingKind::InvalidNumber`] and treated as missing, never taken silently.
 fn parse_number(field: &str) -> Option<f64> {
     if is_null(field) {
         return Some(f64::NAN);

@@ -43,7 +43,9 @@ impl FindingKind {
             FindingKind::StatusNotPA => "attendance status other than P or A (counted as absent)",
             FindingKind::InvalidDate => "dates that are not ISO YYYY-MM-DD",
             FindingKind::DateOutsideSemester => "attendance dates outside the semester",
-            FindingKind::InvalidNumber => "marks that are not numbers (treated as missing)",
+            FindingKind::InvalidNumber => {
+                "marks that are not finite numbers: text, or inf/infinity, which pandas would read as infinite (treated as missing)"
+            }
             FindingKind::BlankTotal => "blank total marks (left out of the marks mean)",
             FindingKind::MarksOutOfRange => "marks outside their bounds",
             FindingKind::TotalMismatch => "total ≠ internal + external",
