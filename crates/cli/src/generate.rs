@@ -9,6 +9,8 @@ use anyhow::{Context, bail};
 use campus_gen::Config;
 use campus_jobs::generate::{Event, GenerateService, Request, ScriptChoices, Summary};
 use campus_sql::Part;
+
+use crate::output::{Inputs, StagedFile, commit};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -247,11 +249,13 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     bar
 }
 
-/// Where the chunks go: standard output, or the current file of the request.
+/// Where the chunks go: standard output, the script file, or one of the CSV files, which are
+/// staged and moved into place together when the last is complete.
 enum Output {
     None,
     Stdout(io::StdoutLock<'static>),
     File(AtomicFile),
+    Staged(StagedFile),
 }
 
 impl Output {
@@ -262,12 +266,18 @@ impl Output {
                 .write_all(bytes)
                 .context("cannot write to standard output"),
             Output::File(file) => file.write(bytes),
+            Output::Staged(file) => file.write(bytes),
         }
     }
 
-    /// Completes the current output: flushed, and a file moved into place.
-    fn finish(&mut self) -> anyhow::Result<()> {
+    /// Completes the current output: flushed, and a file moved into place; a staged file is
+    /// added to `staged`, to be moved with the others.
+    fn finish(&mut self, staged: &mut Vec<StagedFile>) -> anyhow::Result<()> {
         match std::mem::replace(self, Output::None) {
+            Output::Staged(file) => {
+                staged.push(file);
+                Ok(())
+            }
             Output::None => Ok(()),
             Output::Stdout(mut out) => out.flush().context("cannot write to standard output"),
             Output::File(file) => file.commit(),
@@ -285,19 +295,22 @@ fn write(
 ) -> anyhow::Result<Summary> {
     let bar = progress_bar(args.quiet);
     let mut output = Output::None;
+    let mut staged = Vec::new();
     let mut summary = None;
     let mut failure = None;
     let mut on_event = |event: Event| -> anyhow::Result<()> {
         match event {
             Event::File { name } => {
-                output.finish()?;
+                output.finish(&mut staged)?;
                 output = if args.is_stdout() {
                     Output::Stdout(io::stdout().lock())
                 } else if args.format == Format::Sql {
                     // The script goes where --out says; its title stays Create_FullDB.sql.
                     Output::File(AtomicFile::create(&args.out)?)
                 } else {
-                    Output::File(AtomicFile::create(&args.out.join(name))?)
+                    // One file per table: all of them appear, or none.
+                    let path = args.out.join(name);
+                    Output::Staged(StagedFile::create(&path, &Inputs::default())?)
                 };
                 output.write(prelude)?;
             }
@@ -311,7 +324,8 @@ fn write(
                 bar.set_position(rows_done);
             }
             Event::Done(done) => {
-                output.finish()?;
+                output.finish(&mut staged)?;
+                commit(std::mem::take(&mut staged), &[])?;
                 summary = Some(done);
             }
             Event::Checked { .. } => {}

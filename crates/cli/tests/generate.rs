@@ -256,3 +256,38 @@ fn sql_parts_start_with_their_database() {
     assert_eq!(first_statement, Some("USE `uni_p`;"), "{text}");
     assert!(text.contains("SET FOREIGN_KEY_CHECKS = 0"));
 }
+
+/// Regression: CSV tables were moved into place one by one, so a run that failed at the last
+/// table left the others' new files beside the old ones. They now appear together or not at
+/// all.
+#[test]
+fn csv_tables_appear_all_together_or_not_at_all() {
+    let dir = TempDir::new("csv-whole");
+    let ums = Ums::new(Config::scaled(50)).unwrap_or_else(|err| panic!("{err}"));
+    let last = TableId::ALL
+        .last()
+        .map(|&t| format!("{}.csv", ums.table(t).name))
+        .unwrap_or_default();
+    // A folder where the last table's file must go makes the run fail at the end.
+    std::fs::create_dir_all(dir.path(&last)).unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.0.to_str().unwrap_or_default();
+    let run = campus(&[
+        "generate",
+        "--students",
+        "50",
+        "--format",
+        "csv",
+        "--quiet",
+        "--out",
+        out,
+    ]);
+    assert!(!run.status.success());
+    let left: Vec<String> = std::fs::read_dir(&dir.0)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(left, [last], "{}", String::from_utf8_lossy(&run.stderr));
+}
