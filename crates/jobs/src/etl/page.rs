@@ -68,6 +68,9 @@ pub struct Choices {
     pub secret: String,
     pub deidentify: bool,
     pub dirty: bool,
+    /// Rejected rows the run allows, as typed (`10` or `0.5%`; empty is 0), like the CLI's
+    /// `--max-bad-rows`.
+    pub max_bad_rows: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -106,6 +109,7 @@ pub enum Action<F> {
     SetSecret(String),
     SetDeidentify(bool),
     SetDirty(bool),
+    SetMaxBadRows(String),
     Started {
         bytes_total: f64,
     },
@@ -218,6 +222,7 @@ impl<F> State<F> {
             Action::SetSecret(secret) => s.choices.secret = secret,
             Action::SetDeidentify(on) => s.choices.deidentify = on,
             Action::SetDirty(on) => s.choices.dirty = on,
+            Action::SetMaxBadRows(text) => s.choices.max_bad_rows = text,
             Action::Started { bytes_total } => s.start(bytes_total),
             Action::Progress { phase, bytes_done } => {
                 if let Some(running) = s.running.as_mut() {
@@ -272,6 +277,29 @@ impl<F> State<F> {
             Action::DismissError => s.error = None,
             Action::Attack(view) => s.attack = Some(view),
         }
+    }
+}
+
+impl<F> State<F> {
+    /// The finished run's verdict on its rejected rows under the allowance chosen (as the CLI
+    /// judges with `--max-bad-rows`): `Ok` with the account, `Err` when the run counts as
+    /// failed or the allowance cannot be read; `None` before a run has finished.
+    pub fn bad_rows_verdict(&self) -> Option<Result<String, String>> {
+        if self.running.is_some() || self.files.is_empty() {
+            return None;
+        }
+        let text = self.choices.max_bad_rows.trim();
+        let max = if text.is_empty() {
+            Ok(crate::bad_rows::MaxBadRows::default())
+        } else {
+            text.parse::<crate::bad_rows::MaxBadRows>()
+        };
+        let reports: Vec<campus_etl::FileReport> =
+            self.files.iter().map(|f| f.report.clone()).collect();
+        Some(max.and_then(|max| {
+            crate::bad_rows::verdict(&reports, max)
+                .map_err(|failed| format!("The run counts as failed: {failed}."))
+        }))
     }
 }
 

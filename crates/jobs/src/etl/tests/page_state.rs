@@ -95,6 +95,7 @@ fn the_secret_reaches_the_run_only_when_keyed() {
         secret: "s3cret".into(),
         deidentify: true,
         dirty: false,
+        max_bad_rows: String::new(),
     };
     let options = choices.run_options();
     assert_eq!((options.keyed_secret, options.deidentify), (None, true));
@@ -114,7 +115,8 @@ fn the_secret_reaches_the_run_only_when_keyed() {
             keyed: true,
             secret: "x".into(),
             deidentify: true,
-            dirty: true
+            dirty: true,
+            max_bad_rows: String::new(),
         }
     );
 }
