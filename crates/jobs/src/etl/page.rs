@@ -294,8 +294,7 @@ impl<F> State<F> {
         } else {
             text.parse::<crate::bad_rows::MaxBadRows>()
         };
-        let reports: Vec<campus_etl::FileReport> =
-            self.files.iter().map(|f| f.report.clone()).collect();
+        let reports: Vec<FileReport> = self.files.iter().map(|f| f.report.clone()).collect();
         Some(max.and_then(|max| {
             crate::bad_rows::verdict(&reports, max)
                 .map_err(|failed| format!("The run counts as failed: {failed}."))
