@@ -408,28 +408,12 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
 
 /// Fails when the files lost more rows than `--max-bad-rows` allows.
 fn check_rejected(reports: &[FileReport], max: MaxBadRows) -> anyhow::Result<()> {
-    let n_rejected: u64 = reports
-        .iter()
-        .map(|r| r.n_rows_read().saturating_sub(kept(r)))
-        .sum();
-    let n_read: u64 = reports.iter().map(FileReport::n_rows_read).sum();
-    if max.allows(n_rejected, n_read) {
-        return Ok(());
+    match campus_jobs::bad_rows::verdict(reports, max) {
+        Ok(_) => Ok(()),
+        Err(failed) => bail!(
+            "{failed}; the outputs and report.md were written, but the run counts as failed: fix the files, or allow the loss with --max-bad-rows N or N%"
+        ),
     }
-    let files: Vec<String> = reports
-        .iter()
-        .filter(|r| r.n_rows_read() > kept(r))
-        .map(|r| format!("{}: {}", r.file_name, r.account()))
-        .collect();
-    bail!(
-        "{n_rejected} of {n_read} rows were rejected ({}); the outputs and report.md were written, but the run counts as failed: fix the files, or allow the loss with --max-bad-rows N or N%",
-        files.join("; ")
-    )
-}
-
-/// The rows of a file the outputs hold.
-fn kept(report: &FileReport) -> u64 {
-    if report.unusable { 0 } else { report.n_rows }
 }
 
 /// Pass one over a file: begin, chunks, end; returns its report.

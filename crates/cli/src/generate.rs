@@ -9,6 +9,8 @@ use anyhow::{Context, bail};
 use campus_gen::Config;
 use campus_jobs::generate::{Event, GenerateService, Request, ScriptChoices, Summary};
 use campus_sql::{Dialect, Part};
+
+use crate::output::{Inputs, StagedFile, commit};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -93,7 +95,9 @@ pub struct GenerateArgs {
     #[arg(long)]
     drop: bool,
     /// Write only part K of N: disjoint slices of the data that concatenate, in order, to the
-    /// data of the whole run (SQL: the data section; CSV: each table's file).
+    /// data of the whole run (SQL: the data section, each part starting with `USE` of
+    /// --database and the script's session settings, so `mysql < partK.sql` loads it into the
+    /// tables of a --schema-only run; CSV: each table's file).
     #[arg(long, value_name = "K/N")]
     part: Option<String>,
     /// Check every foreign key, unique column and cross-table fact before writing (holds the
@@ -177,6 +181,9 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = args.config();
     let part = args.part.as_deref().map(Part::parse).transpose()?;
+    if campus_sql::is_system_database(&args.database) {
+        return Err(campus_sql::SqlError::SystemDatabase(args.database.clone()).into());
+    }
     let mut service = GenerateService::with_chunk_bytes(1 << 20);
     if args.check {
         check(&mut service, config.clone())?;
@@ -234,7 +241,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
                 campus_schema::Dataset::tables(&ums),
                 &checks,
             );
-            crate::output::write_whole(&args.out, &script, &crate::output::Inputs::default())?;
+            crate::output::write_whole(&args.out, &script, &Inputs::default())?;
             return Ok(());
         }
         Format::Sqlite => {
@@ -248,8 +255,15 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     };
+    // A part starts with the database it loads into, so `mysql < part.sql` works on its own.
+    let prelude = match (args.format, part) {
+        (Format::Sql, Some(part)) => {
+            campus_sql::part_prelude(args.dialect.unwrap_or_default(), &args.database, part)
+        }
+        _ => Vec::new(),
+    };
     let bulk = matches!(request, Request::CsvFiles { .. }) && args.format == Format::Load;
-    let summary = write(args, &mut service, request)?;
+    let summary = write(args, &mut service, request, &prelude)?;
     if bulk {
         write_load_scripts(args)?;
     }
@@ -273,7 +287,7 @@ fn write_load_scripts(args: &GenerateArgs) -> anyhow::Result<()> {
         campus_schema::Dataset::tables(&ums),
         &campus_sql::verify::checksums(&ums),
     );
-    let none = crate::output::Inputs::default();
+    let none = Inputs::default();
     crate::output::write_whole(&args.out.join("load.sql"), &load, &none)?;
     crate::output::write_whole(&args.out.join("verify.sql"), &verify, &none)
 }
@@ -308,11 +322,13 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     bar
 }
 
-/// Where the chunks go: standard output, or the current file of the request.
+/// Where the chunks go: standard output, the script file, or one of the CSV files, which are
+/// staged and moved into place together when the last is complete.
 enum Output {
     None,
     Stdout(io::StdoutLock<'static>),
     File(AtomicFile),
+    Staged(StagedFile),
 }
 
 impl Output {
@@ -323,12 +339,18 @@ impl Output {
                 .write_all(bytes)
                 .context("cannot write to standard output"),
             Output::File(file) => file.write(bytes),
+            Output::Staged(file) => file.write(bytes),
         }
     }
 
-    /// Completes the current output: flushed, and a file moved into place.
-    fn finish(&mut self) -> anyhow::Result<()> {
+    /// Completes the current output: flushed, and a file moved into place; a staged file is
+    /// added to `staged`, to be moved with the others.
+    fn finish(&mut self, staged: &mut Vec<StagedFile>) -> anyhow::Result<()> {
         match std::mem::replace(self, Output::None) {
+            Output::Staged(file) => {
+                staged.push(file);
+                Ok(())
+            }
             Output::None => Ok(()),
             Output::Stdout(mut out) => out.flush().context("cannot write to standard output"),
             Output::File(file) => file.commit(),
@@ -336,28 +358,34 @@ impl Output {
     }
 }
 
-/// Runs the request, writing each file it produces; returns its summary.
+/// Runs the request, writing each file it produces (each starting with `prelude`); returns its
+/// summary.
 fn write(
     args: &GenerateArgs,
     service: &mut GenerateService,
     request: Request,
+    prelude: &[u8],
 ) -> anyhow::Result<Summary> {
     let bar = progress_bar(args.quiet);
     let mut output = Output::None;
+    let mut staged = Vec::new();
     let mut summary = None;
     let mut failure = None;
     let mut on_event = |event: Event| -> anyhow::Result<()> {
         match event {
             Event::File { name } => {
-                output.finish()?;
+                output.finish(&mut staged)?;
                 output = if args.is_stdout() {
                     Output::Stdout(io::stdout().lock())
                 } else if args.format == Format::Sql {
                     // The script goes where --out says; its title stays Create_FullDB.sql.
                     Output::File(AtomicFile::create(&args.out)?)
                 } else {
-                    Output::File(AtomicFile::create(&args.out.join(name))?)
+                    // One file per table: all of them appear, or none.
+                    let path = args.out.join(name);
+                    Output::Staged(StagedFile::create(&path, &Inputs::default())?)
                 };
+                output.write(prelude)?;
             }
             Event::Chunk {
                 bytes,
@@ -369,7 +397,8 @@ fn write(
                 bar.set_position(rows_done);
             }
             Event::Done(done) => {
-                output.finish()?;
+                output.finish(&mut staged)?;
+                commit(std::mem::take(&mut staged), &[])?;
                 summary = Some(done);
             }
             Event::Checked { .. } => {}

@@ -7,18 +7,21 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use campus_jobs::drive;
 use campus_jobs::occupancy::{Event, OccupancyService, Request, Timings};
+use campus_occupancy::features::FAR_FROM_TRAINING;
 use campus_occupancy::forest::{FeaturesPerSplit, ForestConfig};
 use campus_occupancy::generate::format_date;
+use campus_occupancy::import::InputStream;
 use campus_occupancy::metrics::RegressionMetrics;
 use campus_occupancy::progress::Stage;
+use campus_occupancy::session::{PREDICTION_HEADER, write_row_with_predictions};
 use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig, SvmConfig};
 use campus_occupancy::train::FoldMetrics;
-use campus_occupancy::{GenerateConfig, ModelBundle, Session, TrainConfig, write_csv};
+use campus_occupancy::{GenerateConfig, InputRow, ModelBundle, Session, TrainConfig, write_csv};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::bad_rows::MaxBadRows;
-use crate::output::{Inputs, Target, target, write_whole};
+use crate::output::{Inputs, StagedFile, Target, commit, target, write_whole};
 
 /// Classroom occupancy: attendance forecasts and overcrowding alerts.
 ///
@@ -371,6 +374,9 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         "Trained on {} sessions, evaluated on {} held back (split seed {}).",
         e.n_train, e.n_test, config.split_seed
     );
+    for capped in campus_occupancy::features::capped_columns(sessions.iter().map(|s| &s.input)) {
+        println!("Warning: {capped}");
+    }
     println!();
     println!("Attendance regressors (held-back split):");
     println!("  {}", regression_line("linear", &e.linear));
@@ -480,53 +486,149 @@ fn read_model(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Where predictions go: a staged file (renamed into place only when the run succeeds) or
+/// standard output, written as they come.
+enum PredictionSink {
+    File(StagedFile),
+    Stdout(std::io::StdoutLock<'static>),
+}
+
+impl PredictionSink {
+    fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        use std::io::Write;
+        match self {
+            PredictionSink::File(file) => file.write(bytes),
+            PredictionSink::Stdout(out) => out
+                .write_all(bytes)
+                .context("cannot write to standard output"),
+        }
+    }
+}
+
+/// Rows predicted, flagged and the first few flags' messages.
+#[derive(Default)]
+struct PredictTally {
+    n_predicted: usize,
+    n_overcrowded: usize,
+    n_far: usize,
+    far_examples: Vec<String>,
+}
+
+/// Predicts one batch of rows and writes them.
+fn predict_batch(
+    bundle: &ModelBundle,
+    rows: &[InputRow],
+    file_name: &str,
+    sink: &mut PredictionSink,
+    tally: &mut PredictTally,
+) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let predictions = bundle
+        .models
+        .predict_many(rows.iter().map(|r| &r.input))
+        .context("the model could not predict")?;
+    let mut csv = String::new();
+    for (row, prediction) in rows.iter().zip(&predictions) {
+        write_row_with_predictions(&mut csv, &row.input, row.actual_attendance, prediction);
+        let far = bundle.models.encoder.far_from_training(&row.input);
+        if !far.is_empty() {
+            tally.n_far += 1;
+            if tally.far_examples.len() < 5 {
+                let what: Vec<String> = far
+                    .iter()
+                    .map(|(column, value, mean, sd)| {
+                        format!("{column} {value} (training mean {mean:.1}, sd {sd:.1})")
+                    })
+                    .collect();
+                tally
+                    .far_examples
+                    .push(format!("{file_name}:{}: {}", row.line, what.join(", ")));
+            }
+        }
+    }
+    tally.n_predicted += rows.len();
+    tally.n_overcrowded += predictions.iter().filter(|p| p.overcrowded).count();
+    sink.write(csv.as_bytes())
+}
+
+/// Reads the data in chunks and predicts each chunk's rows as they come: memory holds a chunk,
+/// not the file, whatever its size.
 fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
+    use std::io::Read;
+
     let inputs = Inputs::new([args.model.as_path(), args.data.as_path()]);
     if let Some(out) = &args.out {
         check_output(out, &inputs)?;
     }
     let model = read_model(&args.model)?;
-    let bytes =
-        fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
-    let request = Request::Predict {
-        model_name: args.model.display().to_string(),
-        model,
-        file_name: args.data.display().to_string(),
-        bytes,
+    let bundle = ModelBundle::from_bytes(&model)
+        .map_err(|e| anyhow::anyhow!("cannot load {}: {e}", args.model.display()))?;
+    drop(model);
+    let file_name = args.data.display().to_string();
+    let mut data =
+        fs::File::open(&args.data).with_context(|| format!("cannot read {file_name}"))?;
+    let out = args.out.as_deref().unwrap_or(Path::new("-"));
+    let mut sink = match target(out)? {
+        Target::Stdout => PredictionSink::Stdout(std::io::stdout().lock()),
+        _ => PredictionSink::File(StagedFile::create(out, &inputs)?),
     };
-    let Event::Predicted {
-        created_at,
-        csv,
-        n_predicted,
-        n_overcrowded,
-        errors,
-        n_bad_rows,
-    } = answer(request, |_| {})?
-    else {
-        bail!("unexpected answer from the occupancy job to a prediction");
-    };
+    sink.write(PREDICTION_HEADER.as_bytes())?;
+    let mut stream = InputStream::new(&file_name);
+    let mut tally = PredictTally::default();
+    let mut chunk = vec![0u8; 256 << 10];
+    loop {
+        let n = match data.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {file_name}")),
+        };
+        let rows = stream.feed(chunk.get(..n).unwrap_or_default());
+        predict_batch(&bundle, &rows, &file_name, &mut sink, &mut tally)?;
+    }
+    let rest = stream.finish();
+    predict_batch(&bundle, &rest.rows, &file_name, &mut sink, &mut tally)?;
+    let n_bad_rows = rest.n_bad_rows;
     if n_bad_rows > 0 {
-        eprintln!(
-            "{} row(s) of {} could not be read and were skipped:",
-            n_bad_rows,
-            args.data.display()
-        );
+        eprintln!("{n_bad_rows} row(s) of {file_name} could not be read and were skipped:");
+        let errors = rest.errors.iter().map(ToString::to_string).collect();
         report_errors(&BadRows { errors, n_bad_rows });
-        if n_predicted == 0 {
-            bail!("{} has no readable rows", args.data.display());
+        let partial = if matches!(sink, PredictionSink::Stdout(_)) {
+            "the predictions above are incomplete"
+        } else {
+            "nothing was written"
+        };
+        if tally.n_predicted == 0 {
+            bail!("{file_name} has no readable rows; {partial}");
         }
-        let n_read = (n_predicted + n_bad_rows) as u64;
+        let n_read = (tally.n_predicted + n_bad_rows) as u64;
         if !args.max_bad_rows.allows(n_bad_rows as u64, n_read) {
             bail!(
-                "{} has {n_bad_rows} bad row(s) of {n_read}; nothing was written: fix them, or allow them with --max-bad-rows N (or N%)",
-                args.data.display()
+                "{file_name} has {n_bad_rows} bad row(s) of {n_read}; {partial}: fix them, or allow them with --max-bad-rows N (or N%)"
             );
         }
     }
-    let out = args.out.as_deref().unwrap_or(Path::new("-"));
-    write_whole(out, csv.as_bytes(), &inputs)?;
+    match sink {
+        PredictionSink::File(file) => commit(vec![file], &[])?,
+        PredictionSink::Stdout(mut out) => {
+            use std::io::Write;
+            out.flush().context("cannot write to standard output")?;
+        }
+    }
+    if tally.n_far > 0 {
+        eprintln!(
+            "Warning: {} session(s) have inputs more than {FAR_FROM_TRAINING} standard deviations from the training data's mean: the models are guessing there. First ones:",
+            tally.n_far
+        );
+        for example in &tally.far_examples {
+            eprintln!("  {example}");
+        }
+    }
     eprintln!(
-        "{n_predicted} sessions predicted with the model of {created_at} ({n_overcrowded} flagged overcrowded)."
+        "{} sessions predicted with the model of {} ({} flagged overcrowded).",
+        tally.n_predicted, bundle.created_at, tally.n_overcrowded
     );
     Ok(())
 }

@@ -222,6 +222,13 @@ impl Drop for StagedFile {
 
 /// Completes every file, then moves each into place and removes the `stale` outputs of an
 /// earlier run that this run does not write; nothing moves unless every file was complete.
+///
+/// What is guaranteed: every file is written, flushed and synced under its temporary name
+/// before the first rename, so an error, a full disk or a signal before that point leaves the
+/// previous outputs untouched (and the temporary files are removed). Each rename is atomic (a
+/// reader sees the old file or the new one, never a mix), but POSIX has no rename of several
+/// files at once: a crash or SIGKILL between two renames, a window of microseconds after all
+/// the writing, can leave the first outputs new and the rest old.
 pub fn commit(mut files: Vec<StagedFile>, stale: &[PathBuf]) -> anyhow::Result<()> {
     for file in &mut files {
         file.complete()?;

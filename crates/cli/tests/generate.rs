@@ -198,3 +198,96 @@ fn check_flag_verifies_the_dataset_before_writing() {
     ]);
     assert!(out.exists(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// Regression: `--database mysql` was accepted, and a script for it would have put the
+/// university's tables among the server's own. Every system schema is refused, in any case and
+/// any format.
+#[test]
+fn system_schema_names_are_refused() {
+    let dir = TempDir::new("system-db");
+    let out = dir.path("x.sql");
+    let out = out.to_str().unwrap_or_default();
+    for (name, format) in [
+        ("mysql", "sql"),
+        ("INFORMATION_SCHEMA", "sql"),
+        ("performance_schema", "csv"),
+        ("sys", "sql"),
+    ] {
+        let output = campus(&[
+            "generate",
+            "--students",
+            "10",
+            "--database",
+            name,
+            "--format",
+            format,
+            "--out",
+            out,
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{name} was accepted");
+        assert!(stderr.contains("is a system schema"), "{name}: {stderr}");
+    }
+    assert!(!dir.path("x.sql").exists());
+}
+
+/// A `--part` file names its database, so it loads on its own; its data is still exactly its
+/// slice of the data section.
+#[test]
+fn sql_parts_start_with_their_database() {
+    let dir = TempDir::new("part-use");
+    let path = dir.path("p.sql");
+    let out = path.to_str().unwrap_or_default();
+    let args = [
+        "generate",
+        "--students",
+        "50",
+        "--part",
+        "2/3",
+        "--database",
+        "uni_p",
+        "--quiet",
+        "--out",
+        out,
+    ];
+    campus_ok(&args);
+    let text = String::from_utf8(read(&path)).unwrap_or_default();
+    let first_statement = text.lines().find(|l| !l.starts_with("--"));
+    assert_eq!(first_statement, Some("USE `uni_p`;"), "{text}");
+    assert!(text.contains("SET FOREIGN_KEY_CHECKS = 0"));
+}
+
+/// Regression: CSV tables were moved into place one by one, so a run that failed at the last
+/// table left the others' new files beside the old ones. They now appear together or not at
+/// all.
+#[test]
+fn csv_tables_appear_all_together_or_not_at_all() {
+    let dir = TempDir::new("csv-whole");
+    let ums = Ums::new(Config::scaled(50)).unwrap_or_else(|err| panic!("{err}"));
+    let last = TableId::ALL
+        .last()
+        .map(|&t| format!("{}.csv", ums.table(t).name))
+        .unwrap_or_default();
+    // A folder where the last table's file must go makes the run fail at the end.
+    std::fs::create_dir_all(dir.path(&last)).unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.0.to_str().unwrap_or_default();
+    let run = campus(&[
+        "generate",
+        "--students",
+        "50",
+        "--format",
+        "csv",
+        "--quiet",
+        "--out",
+        out,
+    ]);
+    assert!(!run.status.success());
+    let left: Vec<String> = std::fs::read_dir(&dir.0)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(left, [last], "{}", String::from_utf8_lossy(&run.stderr));
+}

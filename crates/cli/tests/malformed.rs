@@ -152,3 +152,84 @@ fn a_folder_or_a_missing_file_is_named() {
         assert!(stderr.contains(attendance), "{stderr}");
     }
 }
+
+/// Runs `campus etl` with `attendance` and `campus occupancy train` with it as data; both must
+/// fail with a message naming `shown`, and neither may panic.
+fn both_fail_naming(attendance: &str, shown: &str, out: &TempDir) {
+    let out_dir = out.path("out").to_string_lossy().into_owned();
+    let model = out.path("model.bin").to_string_lossy().into_owned();
+    let etl = campus(&[
+        "etl",
+        "--students",
+        &students(),
+        "--attendance",
+        attendance,
+        "--out",
+        &out_dir,
+    ]);
+    let train = campus(&[
+        "occupancy",
+        "train",
+        "--data",
+        attendance,
+        "--out",
+        &model,
+        "--quiet",
+    ]);
+    for (what, run) in [("etl", etl), ("occupancy train", train)] {
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!stderr.contains("panicked"), "{what} {shown}: {stderr}");
+        assert!(!run.status.success(), "{what} {shown}: exit 0");
+        assert!(stderr.contains(shown), "{what} {shown}: {stderr}");
+    }
+}
+
+/// A header of a million columns (made here, not committed: 2 MB) is refused with a located
+/// error, not read into a million-entry row per line, and nothing panics.
+#[test]
+fn a_million_columns_give_a_clear_error() {
+    let out = TempDir::new("malformed-wide");
+    let path = out.path("wide.csv");
+    let mut text = String::from("college_code,roll_no,dob,course_code,date,status");
+    text.push_str(&",x".repeat(1_000_000));
+    text.push('\n');
+    text.push_str("C1,R1,2005-01-01,X1,2024-08-01,P");
+    text.push_str(&",".repeat(1_000_000));
+    text.push('\n');
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    both_fail_naming(&path.to_string_lossy(), "wide.csv", &out);
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}
+
+/// A folder given as the occupancy data is named, like the ETL's (above).
+#[test]
+fn a_folder_as_occupancy_data_is_named() {
+    let out = TempDir::new("malformed-occ-folder");
+    let folder = corpus().to_string_lossy().into_owned();
+    both_fail_naming(&folder, &folder, &out);
+}
+
+/// A file without read permission is named in the error. Root reads any file whatever its
+/// mode, so as root the check cannot be made and only the no-panic part runs.
+#[test]
+fn an_unreadable_file_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let out = TempDir::new("malformed-unreadable");
+    let path = out.path("locked.csv");
+    let clean = std::fs::read(corpus().join("clean.csv")).unwrap_or_default();
+    std::fs::write(&path, clean).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let readable_anyway = std::fs::File::open(&path).is_ok();
+    if readable_anyway {
+        // Running as root: the file is readable, so there is no error to check.
+        let run = campus(&["occupancy", "train", "--data", &path.to_string_lossy()]);
+        assert!(!String::from_utf8_lossy(&run.stderr).contains("panicked"));
+        return;
+    }
+    both_fail_naming(&path.to_string_lossy(), "locked.csv", &out);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+        .unwrap_or_else(|e| panic!("{e}"));
+}

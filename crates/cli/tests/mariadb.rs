@@ -479,3 +479,42 @@ fn the_fast_load_folder_loads_the_same_rows_with_load_data() {
     loaded::assert_verified(&run("verify.sql"), &ums, None);
     assert_consistent("uni_fast", &ums);
 }
+
+/// Regression: a part had no `USE`, so `mysql < part.sql` failed with ERROR 1046 (no database
+/// selected) and `--database` did nothing there. Parts now load straight through the client.
+#[test]
+fn parts_load_on_their_own_into_their_database() {
+    let dir = TempDir::new("db-parts-use");
+    let schema = generate(
+        &dir,
+        "schema.sql",
+        &[
+            "--students",
+            "300",
+            "--schema-only",
+            "--database",
+            "uni_parts_use",
+        ],
+    );
+    load(&schema);
+    for k in 1..=3 {
+        let part = format!("{k}/3");
+        let path = generate(
+            &dir,
+            &format!("part{k}.sql"),
+            &[
+                "--students",
+                "300",
+                "--part",
+                &part,
+                "--database",
+                "uni_parts_use",
+            ],
+        );
+        load(&path);
+    }
+    assert_consistent(
+        "uni_parts_use",
+        &Ums::new(Config::scaled(300)).unwrap_or_else(|e| panic!("{e}")),
+    );
+}

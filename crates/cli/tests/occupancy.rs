@@ -138,3 +138,60 @@ fn corrupt_model_and_bad_csv_give_clear_errors() {
     let more = ["--trees", "5", "--quiet", "--skip-bad-rows"];
     succeeded(&more, train(&bad, &model, &more));
 }
+
+/// Regression: `predict` took 1e308 (±1e307 attendance) and capacity 100,000 without a word,
+/// and read its whole input before predicting. A value out of bounds is a located error that
+/// fails the run (train refuses it the same way); a value far from the training data is
+/// predicted with a located warning; the rows stream through in chunks.
+#[test]
+fn predict_refuses_absurd_values_and_flags_unfamiliar_ones() {
+    let dir = TempDir::new("occ-predict-range");
+    let (data, model) = (dir.path("s.csv"), dir.path("m.bin"));
+    generate("300", arg(&data), &[]);
+    let more = ["--trees", "5", "--quiet"];
+    succeeded(&more, train(&data, &model, &more));
+    let text = String::from_utf8(read(&data)).unwrap_or_default();
+    let header = text.lines().next().unwrap_or_default().to_owned();
+
+    let huge = dir.path("huge.csv");
+    let row = "2024-12-02,09:00,Law,LT-2,150,Monday,1,False,133,1e308,0,0,0,";
+    std::fs::write(&huge, format!("{header}\n{row}\n")).unwrap_or_else(|e| panic!("{e}"));
+    let preds = dir.path("p.csv");
+    let out = predict(&model, &huge, &["--out", arg(&preds)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("huge.csv:2: column `prev_attendance`: expected a number from 0 to 1000000, found `1e308`"),
+        "{stderr}"
+    );
+    assert!(!preds.exists(), "a failed run wrote its output");
+    // Train refuses the same row (with its label).
+    std::fs::write(&huge, format!("{header}\n{row}85\n")).unwrap_or_else(|e| panic!("{e}"));
+    let out = train(&huge, &dir.path("m2.bin"), &["--quiet"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected a number from 0 to 1000000"));
+
+    // Many rows, one of them with a capacity no venue in training had: predicted, flagged.
+    let far = dir.path("far.csv");
+    let mut body = String::new();
+    for _ in 0..2_000 {
+        body.push_str(text.lines().nth(1).unwrap_or_default());
+        body.push('\n');
+    }
+    body.push_str("2024-12-02,09:00,Law,LT-2,100000,Monday,1,False,133,0,0,0,0,\n");
+    std::fs::write(&far, format!("{header}\n{body}")).unwrap_or_else(|e| panic!("{e}"));
+    let out = succeeded(&[], predict(&model, &far, &["--out", arg(&preds)]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Warning: 1 session(s) have inputs more than 4 standard deviations")
+            && stderr.contains("far.csv:2002: venue_capacity 100000 (training mean"),
+        "{stderr}"
+    );
+    assert_eq!(
+        String::from_utf8(read(&preds))
+            .unwrap_or_default()
+            .lines()
+            .count(),
+        2_002
+    );
+}

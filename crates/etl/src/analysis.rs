@@ -144,13 +144,20 @@ pub fn analyze(etl: &Etl) -> Analysis {
                 sum.add(total);
             }
         }
-        pairs.push(Pair {
-            student_hash: student.student_hash.clone(),
-            course_code: state.courses.name(course_id).to_owned(),
-            program_code: state.programs.name(student.program).to_owned(),
-            attendance_pct,
-            total_marks: sum.mean(),
-        });
+        let total_marks = sum.mean();
+        let course_code = state.courses.name(course_id);
+        // pandas' merge joins a key's rows to each of its students: the other students of
+        // this key (other college codes) get the same pair under their own hash.
+        let twins = state.twins(student_idx).iter();
+        for student in std::iter::once(student).chain(twins.filter_map(|&t| state.student(t))) {
+            pairs.push(Pair {
+                student_hash: student.student_hash.clone(),
+                course_code: course_code.to_owned(),
+                program_code: state.programs.name(student.program).to_owned(),
+                attendance_pct,
+                total_marks,
+            });
+        }
     }
     pairs.sort_by(|a, b| (&a.student_hash, &a.course_code).cmp(&(&b.student_hash, &b.course_code)));
     let xs: Vec<f64> = pairs.iter().map(|p| p.attendance_pct).collect();
@@ -180,13 +187,17 @@ pub fn analyze(etl: &Etl) -> Analysis {
         })
         .collect();
     for student in state.students() {
+        // A second student of a key has the first one's attendance and placements.
+        let Some(joined) = state.joined(student) else {
+            continue;
+        };
         let targets = [
             by_program.get_mut(student.program as usize),
-            by_band.get_mut(band(student.n_attendance, student.n_present)),
+            by_band.get_mut(band(joined.n_attendance, joined.n_present)),
         ];
         for rate in targets.into_iter().flatten() {
             rate.n_students += 1;
-            rate.n_placed += u64::from(student.placed);
+            rate.n_placed += u64::from(joined.placed);
         }
     }
     by_program.sort_by(|a, b| a.name.cmp(&b.name));

@@ -312,53 +312,72 @@ impl Rows<'_> {
         let student_hash = own_hash
             .as_deref()
             .or(student.map(|s| s.student_hash.as_str()));
-        rows.n_rows += 1;
         let present = rows.status_col.and_then(|c| row.get(c)) == Some("P");
-        for source in &rows.layout.sources {
-            match source {
-                Source::StudentHash => match student_hash {
-                    Some(hash) => {
-                        if rows.options.csv {
-                            rows.csv.text(hash);
-                        }
-                        if rows.options.sql {
-                            rows.sql.text(hash);
-                        }
-                    }
-                    None => {
-                        if rows.options.csv {
-                            rows.csv.null();
-                        }
-                        if rows.options.sql {
-                            rows.sql.null();
-                        }
-                    }
-                },
-                Source::Input { idx, ty } => {
-                    let field = row.get(*idx).unwrap_or("");
+        write_row(rows, row, student_hash, present);
+        // pandas' `merge(how="left")`: a row of another file whose key has several students
+        // (other college codes) is joined once per student.
+        if rows.kind != FileKind::Students
+            && let Some(idx) = self.etl.state().student_index_by_key(&rows.key)
+        {
+            for &twin in self.etl.state().twins(idx) {
+                let hash = self
+                    .etl
+                    .state()
+                    .student(twin)
+                    .map(|s| s.student_hash.as_str());
+                write_row(rows, row, hash, present);
+            }
+        }
+    }
+}
+
+/// Writes one staging row: the input's fields in the layout, with `student_hash`.
+fn write_row(rows: &mut ExportRows, row: &Row<'_>, student_hash: Option<&str>, present: bool) {
+    rows.n_rows += 1;
+    for source in &rows.layout.sources {
+        match source {
+            Source::StudentHash => match student_hash {
+                Some(hash) => {
                     if rows.options.csv {
-                        rows.csv.text(field);
+                        rows.csv.text(hash);
                     }
                     if rows.options.sql {
-                        write_typed(&mut rows.sql, field, *ty);
+                        rows.sql.text(hash);
                     }
                 }
-                Source::PresentFlag => {
+                None => {
                     if rows.options.csv {
-                        rows.csv.int(i64::from(present));
+                        rows.csv.null();
                     }
                     if rows.options.sql {
-                        rows.sql.bool(present);
+                        rows.sql.null();
                     }
+                }
+            },
+            Source::Input { idx, ty } => {
+                let field = row.get(*idx).unwrap_or("");
+                if rows.options.csv {
+                    rows.csv.text(field);
+                }
+                if rows.options.sql {
+                    write_typed(&mut rows.sql, field, *ty);
+                }
+            }
+            Source::PresentFlag => {
+                if rows.options.csv {
+                    rows.csv.int(i64::from(present));
+                }
+                if rows.options.sql {
+                    rows.sql.bool(present);
                 }
             }
         }
-        if rows.options.csv {
-            rows.csv.end_row();
-        }
-        if rows.options.sql {
-            rows.sql.end_row();
-        }
+    }
+    if rows.options.csv {
+        rows.csv.end_row();
+    }
+    if rows.options.sql {
+        rows.sql.end_row();
     }
 }
 

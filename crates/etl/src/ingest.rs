@@ -31,6 +31,11 @@ pub struct Student {
     /// Attendance per course id, in first-seen order. A handful of courses per student, so a
     /// short vector beside the student beats a global map on locality.
     pub courses: Vec<(u32, AttendanceAgg)>,
+    /// For a second student of a (roll_no, dob) key with another college code: the first
+    /// student of that key. Rows of the other files name only the key, so, as in pandas'
+    /// `merge(how="left")`, each of them joins every student of its key: this one shares the
+    /// first one's attendance, exams and placements (which are kept once, on the first).
+    pub shares_with: Option<u32>,
 }
 
 /// Courses a student may have before their attendance is indexed by a map instead of scanned:
@@ -156,6 +161,9 @@ pub struct EtlState {
     /// (student, course id) → position in that student's `courses`, for the students with more
     /// than [`COURSE_SCAN_LIMIT`] courses only, so per-row work stays O(1) for any of them.
     course_slots: FastMap<(u32, u32), u32>,
+    /// First student of a key → the other students of that key (other college codes), in
+    /// file order. One entry per such student row: bounded by the master file.
+    twins: FastMap<u32, Vec<u32>>,
 }
 
 impl EtlState {
@@ -165,6 +173,7 @@ impl EtlState {
         // Exports list a student's rows together, so the previous student is often the answer.
         if let Some(idx) = self.last_hit
             && let Some(student) = self.students.get(idx as usize)
+            && student.shares_with.is_none()
             && short_eq(&student.roll_no, roll_no)
             && short_eq(&student.dob, dob)
         {
@@ -174,6 +183,7 @@ impl EtlState {
         // order, so the next student is the likeliest answer after the previous one.
         let next = self.last_hit.map_or(0, |idx| idx.saturating_add(1));
         if let Some(student) = self.students.get(next as usize)
+            && student.shares_with.is_none()
             && short_eq(&student.roll_no, roll_no)
             && short_eq(&student.dob, dob)
         {
@@ -196,6 +206,11 @@ impl EtlState {
         self.by_key
             .get(key)
             .and_then(|&idx| self.students.get(idx as usize))
+    }
+
+    /// The index of the first student whose key is `key` (see [`EtlState::student_by_key`]).
+    pub fn student_index_by_key(&self, key: &str) -> Option<u32> {
+        self.by_key.get(key).copied()
     }
 
     pub fn student(&self, idx: u32) -> Option<&Student> {
@@ -250,8 +265,24 @@ impl EtlState {
     }
 
     /// Every student of the master file, in file order (a student's index is its position).
+    /// A key with several college codes gives one student per code (see
+    /// [`Student::shares_with`]); an exact repeat of a student adds none.
     pub fn students(&self) -> &[Student] {
         &self.students
+    }
+
+    /// The other students of the key whose first student is `idx` (none for most keys): a
+    /// row of another file that joins `idx` joins each of them too, as pandas' merge does.
+    pub fn twins(&self, idx: u32) -> &[u32] {
+        self.twins.get(&idx).map_or(&[], Vec::as_slice)
+    }
+
+    /// The student whose joined rows `student` shares: itself, or the first of its key.
+    pub fn joined<'a>(&'a self, student: &'a Student) -> Option<&'a Student> {
+        match student.shares_with {
+            Some(first) => self.students.get(first as usize),
+            None => Some(student),
+        }
     }
 }
 
@@ -512,6 +543,10 @@ fn example(row: &Row<'_>, masked: &[usize]) -> Example {
 }
 
 /// A number as pandas reads it: missing markers are NaN; `None` when it is not a number.
+/// A mark: a blank is missing (NaN, as pandas reads it); a number is itself; anything else,
+/// including `inf`, `-inf` and `infinity` (which pandas reads as infinite, turning every mean and
+/// correlation they touch into inf or NaN), is `None`: counted as
+/// [`FindingKind::InvalidNumber`] and treated as missing, never taken silently.
 fn parse_number(field: &str) -> Option<f64> {
     if is_null(field) {
         return Some(f64::NAN);
@@ -638,24 +673,30 @@ impl Handler<'_> {
                     example(row, &self.ctx.masked)
                 });
         }
+        let mut shares_with = None;
         if let Some(first) = self.state.lookup(roll_no, dob) {
-            // The first row of a duplicated key wins for the joins, as the notebook's
-            // `drop_duplicates(subset=["roll_no", "dob"], keep="first")` does; a row that
-            // names another college is another person, reported (and hashed from its own
-            // fields in the staging output).
-            let conflicting = self
-                .state
-                .students
-                .get(first as usize)
-                .is_some_and(|s| s.college_code != college_code);
-            if conflicting {
+            // A repeat of a student (same college code) is the same person: its joins are the
+            // first row's. A row that names another college is another person, reported,
+            // hashed from its own fields, and joined like pandas' `merge(how="left")` does
+            // without de-duplication: every row of the other files with this key joins each
+            // of the key's students.
+            let same_college = |idx: u32| {
+                self.state
+                    .students
+                    .get(idx as usize)
+                    .is_some_and(|s| s.college_code == college_code)
+            };
+            if !same_college(first) {
                 self.ctx.findings.add(
                     FindingKind::ConflictingDuplicateKeys,
                     self.options.max_examples,
                     || example(row, &self.ctx.masked),
                 );
             }
-            return;
+            if same_college(first) || self.state.twins(first).iter().any(|&t| same_college(t)) {
+                return;
+            }
+            shares_with = Some(first);
         }
         let Ok(idx) = u32::try_from(self.state.students.len()) else {
             return;
@@ -674,7 +715,12 @@ impl Handler<'_> {
             n_placement_rows: 0,
             placed: false,
             courses: Vec::new(),
+            shares_with,
         });
+        if let Some(first) = shares_with {
+            self.state.twins.entry(first).or_default().push(idx);
+            return;
+        }
         let key = std::mem::take(&mut self.state.key_scratch);
         self.state.by_key.insert(key, idx);
     }

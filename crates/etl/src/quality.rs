@@ -43,7 +43,9 @@ impl FindingKind {
             FindingKind::StatusNotPA => "attendance status other than P or A (counted as absent)",
             FindingKind::InvalidDate => "dates that are not ISO YYYY-MM-DD",
             FindingKind::DateOutsideSemester => "attendance dates outside the semester",
-            FindingKind::InvalidNumber => "marks that are not numbers (treated as missing)",
+            FindingKind::InvalidNumber => {
+                "marks that are not finite numbers: text, or inf/infinity, which pandas would read as infinite (treated as missing)"
+            }
             FindingKind::BlankTotal => "blank total marks (left out of the marks mean)",
             FindingKind::MarksOutOfRange => "marks outside their bounds",
             FindingKind::TotalMismatch => "total ≠ internal + external",
@@ -51,7 +53,7 @@ impl FindingKind {
                 "key fields with leading/trailing spaces (hashed and joined as they are, as pandas does)"
             }
             FindingKind::ConflictingDuplicateKeys => {
-                "students whose (roll_no, dob) repeats an earlier row's with another college code: each row is hashed from its own fields in stg_students; attendance, exams and placements join on (roll_no, dob) as the notebook does, so their rows join to the first of the two (drop_duplicates keep=\"first\")"
+                "students whose (roll_no, dob) repeats an earlier row's with another college code: each is another student, hashed from its own fields; attendance, exams and placements join on (roll_no, dob) as pandas' merge(how=\"left\") does, so each of their rows joins every student of the key"
             }
             FindingKind::NotCheckedForDuplicates => {
                 "rows not checked for duplicates: the check's memory for keys of no student (or far-apart dates) was full"

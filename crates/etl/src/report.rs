@@ -119,6 +119,22 @@ pub fn markdown(etl: &Etl, analysis: &Analysis) -> String {
         "{} distinct students loaded.\n",
         etl.state().students().len()
     );
+    let n_shared = etl
+        .state()
+        .students()
+        .iter()
+        .filter(|s| s.shares_with.is_some())
+        .count();
+    if n_shared > 0 {
+        let _ = writeln!(
+            out,
+            "{n_shared} of them share a (roll_no, dob) key with an earlier student of another \
+             college code. Each is hashed from its own fields, and, as pandas' \
+             `merge(how=\"left\")` does, every attendance, exam and placement row with that key \
+             joins each student of the key (one staging row per student). Exact repeats of a \
+             student are one student.\n"
+        );
+    }
     if cross.items.is_empty() {
         out.push_str("No findings.\n\n");
     } else {

@@ -15,6 +15,7 @@
 //! [`db`] (the SQLite database: load, query, check exercises, save, open), [`wire`] (the page's
 //! worker protocol: its messages and both sides' bookkeeping), [`route`] (the page's addresses).
 
+pub mod bad_rows;
 mod bytes;
 pub mod db;
 pub mod etl;

@@ -949,6 +949,27 @@ fn a_small_test_set_is_warned_about() {
     );
 }
 
+/// Regression: thousands of distinct venues were all one-hot features, with no word said; the
+/// page now says which column was capped and how.
+#[test]
+fn a_capped_category_is_warned_about_on_the_page() {
+    let mut data = sessions(3, 300);
+    for (idx, session) in data.iter_mut().enumerate() {
+        session.input.venue = format!("Room {idx}");
+    }
+    let bundle =
+        without_hooks(|hooks| campus_occupancy::train(&data, &small_config(), "t", hooks)).unwrap();
+    assert_eq!(bundle.models.encoder.venues.len(), 100);
+    let admission = admit(1, &bundle, Some(&data), None, "Trained on 300 sessions");
+    assert!(
+        admission
+            .message
+            .contains("300 distinct values of `venue`: only the 100 most frequent"),
+        "{}",
+        admission.message
+    );
+}
+
 /// Regression: 100,000 enrolled students got a prediction with no warning.
 #[test]
 fn inputs_outside_the_training_range_are_named_with_the_range() {

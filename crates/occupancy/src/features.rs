@@ -13,6 +13,10 @@ pub const NUMERIC_FEATURES: [&str; 9] = crate::session::concat(
     crate::session::PER_SESSION,
 );
 
+/// How many standard deviations from its training mean an input may be before
+/// [`FeatureEncoder::far_from_training`] flags it.
+pub const FAR_FROM_TRAINING: f64 = 4.0;
+
 /// A dense row-major matrix of encoded sessions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matrix {
@@ -46,7 +50,8 @@ impl Matrix {
 /// as training did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureEncoder {
-    /// Sorted vocabularies; a value not in them encodes as an all-zero block.
+    /// Sorted vocabularies (at most [`MAX_CATEGORIES`] values each, the most frequent); a value
+    /// not in them encodes as an all-zero block.
     pub schools: Vec<String>,
     pub venues: Vec<String>,
     pub weekdays: Vec<String>,
@@ -68,11 +73,80 @@ fn numeric(input: &SessionInput) -> [f64; NUMERIC_FEATURES.len()] {
     ]
 }
 
+/// The most values a categorical column (school, venue, weekday) encodes as features of their
+/// own; the others share the all-zero block of a value never seen ("other"). Each category is
+/// a column of every encoded row and every SVM support vector: 5,000 distinct venues in an
+/// 800 KB file made training take minutes and the model 83 MB.
+pub const MAX_CATEGORIES: usize = 100;
+
+/// Each distinct value with its number of rows, most frequent first (ties by name).
+fn counted<'a>(values: impl Iterator<Item = &'a str>) -> Vec<(&'a str, usize)> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for value in values {
+        *counts.entry(value).or_default() += 1;
+    }
+    let mut counted: Vec<(&str, usize)> = counts.into_iter().collect();
+    counted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    counted
+}
+
+/// The sorted vocabulary of a column: its [`MAX_CATEGORIES`] most frequent values.
 fn vocabulary<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut vocab: Vec<String> = values.map(str::to_owned).collect();
+    let mut vocab: Vec<String> = counted(values)
+        .into_iter()
+        .take(MAX_CATEGORIES)
+        .map(|(value, _)| value.to_owned())
+        .collect();
     vocab.sort_unstable();
-    vocab.dedup();
     vocab
+}
+
+/// A categorical column with more distinct values than [`MAX_CATEGORIES`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CappedColumn {
+    pub column: &'static str,
+    pub n_distinct: usize,
+    /// Rows whose value is not among the kept ones (they encode as "other").
+    pub n_other_rows: usize,
+}
+
+impl std::fmt::Display for CappedColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} distinct values of `{}`: only the {MAX_CATEGORIES} most frequent are model features; \
+             the other {} ({} rows) count as one \"other\" value.",
+            self.n_distinct,
+            self.column,
+            self.n_distinct.saturating_sub(MAX_CATEGORIES),
+            self.n_other_rows
+        )
+    }
+}
+
+/// Reads one categorical column of a session.
+type Getter = fn(&SessionInput) -> &str;
+
+/// The categorical columns of `inputs` that training caps, for a warning.
+pub fn capped_columns<'a>(
+    inputs: impl Iterator<Item = &'a SessionInput> + Clone,
+) -> Vec<CappedColumn> {
+    let columns: [(&'static str, Getter); 3] = [
+        ("school", |i| i.school.as_str()),
+        ("venue", |i| i.venue.as_str()),
+        ("weekday", |i| i.weekday.as_str()),
+    ];
+    columns
+        .into_iter()
+        .filter_map(|(column, get)| {
+            let counted = counted(inputs.clone().map(get));
+            (counted.len() > MAX_CATEGORIES).then(|| CappedColumn {
+                column,
+                n_distinct: counted.len(),
+                n_other_rows: counted.iter().skip(MAX_CATEGORIES).map(|(_, n)| n).sum(),
+            })
+        })
+        .collect()
 }
 
 impl FeatureEncoder {
@@ -145,6 +219,22 @@ impl FeatureEncoder {
             let hit = vocab.binary_search(value).ok();
             out.extend((0..vocab.len()).map(|idx| if Some(idx) == hit { 1.0 } else { 0.0 }));
         }
+    }
+
+    /// The numeric inputs of `input` far from the training data: more than
+    /// [`FAR_FROM_TRAINING`] standard deviations from the training mean, as
+    /// `(column, value, mean, standard deviation)`. A bundle keeps the training means and
+    /// deviations, not the ranges, so this is the check a model file alone allows; a value
+    /// this far out is one the models never saw anything like.
+    pub fn far_from_training(&self, input: &SessionInput) -> Vec<(&'static str, f64, f64, f64)> {
+        NUMERIC_FEATURES
+            .iter()
+            .zip(numeric(input))
+            .zip(self.means.iter().zip(&self.std_devs))
+            .filter(|((name, _), _)| **name != "exam_week")
+            .filter(|((_, value), (mean, sd))| (value - *mean).abs() > FAR_FROM_TRAINING * **sd)
+            .map(|((name, value), (mean, sd))| (*name, value, *mean, *sd))
+            .collect()
     }
 
     pub fn encode_row(&self, input: &SessionInput) -> Vec<f64> {

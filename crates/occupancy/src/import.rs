@@ -31,6 +31,8 @@ pub struct Imported<T> {
 pub struct InputRow {
     pub input: SessionInput,
     pub actual_attendance: Option<u32>,
+    /// The row's line in its file, for messages about it.
+    pub line: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -108,84 +110,123 @@ pub fn parse_inputs(data: &[u8], file: &str) -> Imported<InputRow> {
 }
 
 fn parse(data: &[u8], file: &str, label: Label) -> Imported<InputRow> {
-    let mut options = ReadOptions::new(file);
-    options.delimiter = Some(b',');
-    options.max_errors = MAX_KEPT_ERRORS;
-    let mut reader = CsvReader::new(options);
-    let mut handler = Handler {
-        label,
-        file,
-        positions: [usize::MAX; COLUMNS.len()],
-        missing: Vec::new(),
-        rows: Vec::new(),
-        errors: Vec::new(),
-        n_bad_rows: 0,
-    };
-    reader.feed(data, &mut handler);
-    reader.finish(&mut handler);
+    let mut stream = InputStream::with_label(file, label);
+    let mut rows = stream.feed(data);
+    let mut rest = stream.finish();
+    rows.append(&mut rest.rows);
+    rest.rows = rows;
+    rest
+}
 
-    let mut n_bad_rows = handler.n_bad_rows;
-    let mut errors = handler.errors;
-    for error in reader.take_errors() {
-        let converted = match error.kind {
-            CsvErrorKind::Empty => ImportError::Empty {
-                file: file.to_owned(),
-            },
-            CsvErrorKind::MissingColumns { found, .. } => ImportError::MissingColumns {
-                file: file.to_owned(),
-                missing: std::mem::take(&mut handler.missing),
-                other_delimiter: other_delimiter(&found),
-            },
-            CsvErrorKind::Ragged { expected, found } => ImportError::FieldCount {
-                file: file.to_owned(),
-                line: error.line,
-                expected,
-                found,
-            },
-            CsvErrorKind::InvalidUtf8 => ImportError::NotUtf8 {
-                file: file.to_owned(),
-                line: error.line,
-            },
-            // The first of two same-named columns is used, and the user is told.
-            CsvErrorKind::DuplicateColumn { name } => ImportError::DuplicateColumn {
-                file: file.to_owned(),
-                column: error.column.unwrap_or(0),
-                name,
-            },
-            CsvErrorKind::UnterminatedQuote
-            | CsvErrorKind::QuoteOpenAtLimit { .. }
-            | CsvErrorKind::HeaderNotUtf8
-            | CsvErrorKind::Utf16
-            | CsvErrorKind::NulInHeader
-            | CsvErrorKind::RecordTooLong { .. }
-            | CsvErrorKind::TooManyFields { .. } => ImportError::Unreadable(error),
-        };
-        // Skipped rows and the lines not read after a stop are counted by the reader below; a
-        // whole-file error that left no line unread (an empty file) counts as one.
-        let whole_file = !matches!(
-            converted,
-            ImportError::FieldCount { .. } | ImportError::NotUtf8 { .. }
-        );
-        if whole_file && reader.stats().n_unread_lines == 0 {
-            n_bad_rows += 1;
-        }
-        errors.push(converted);
+/// Sessions to predict read in chunks of any size, for input of any length: each chunk gives
+/// the rows it completed, so memory holds a chunk's rows and at most [`MAX_KEPT_ERRORS`]
+/// errors, whatever the file's size. The rules are [`parse_inputs`]'s.
+pub struct InputStream {
+    reader: CsvReader,
+    handler: Handler,
+}
+
+impl InputStream {
+    /// Starts reading the file called `file` (in error messages).
+    pub fn new(file: &str) -> InputStream {
+        InputStream::with_label(file, Label::Optional)
     }
-    n_bad_rows += reader.stats().n_rejected() as usize;
-    // Both lists are in file order; a stable sort by line interleaves them.
-    errors.sort_by_key(ImportError::line);
-    errors.truncate(MAX_KEPT_ERRORS);
-    Imported {
-        rows: handler.rows,
-        errors,
-        n_bad_rows,
+
+    fn with_label(file: &str, label: Label) -> InputStream {
+        let mut options = ReadOptions::new(file);
+        options.delimiter = Some(b',');
+        options.max_errors = MAX_KEPT_ERRORS;
+        InputStream {
+            reader: CsvReader::new(options),
+            handler: Handler {
+                label,
+                file: file.to_owned(),
+                positions: [usize::MAX; COLUMNS.len()],
+                missing: Vec::new(),
+                rows: Vec::new(),
+                errors: Vec::new(),
+                n_bad_rows: 0,
+            },
+        }
+    }
+
+    /// Reads the next chunk; gives the rows it completed.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<InputRow> {
+        self.reader.feed(chunk, &mut self.handler);
+        std::mem::take(&mut self.handler.rows)
+    }
+
+    /// Ends the input: the last rows, every kept error in file order and the bad-row count.
+    pub fn finish(self) -> Imported<InputRow> {
+        let file = self.handler.file.clone();
+        let file = file.as_str();
+        let mut reader = self.reader;
+        let mut handler = self.handler;
+        reader.finish(&mut handler);
+
+        let mut n_bad_rows = handler.n_bad_rows;
+        let mut errors = std::mem::take(&mut handler.errors);
+        for error in reader.take_errors() {
+            let converted = match error.kind {
+                CsvErrorKind::Empty => ImportError::Empty {
+                    file: file.to_owned(),
+                },
+                CsvErrorKind::MissingColumns { found, .. } => ImportError::MissingColumns {
+                    file: file.to_owned(),
+                    missing: std::mem::take(&mut handler.missing),
+                    other_delimiter: other_delimiter(&found),
+                },
+                CsvErrorKind::Ragged { expected, found } => ImportError::FieldCount {
+                    file: file.to_owned(),
+                    line: error.line,
+                    expected,
+                    found,
+                },
+                CsvErrorKind::InvalidUtf8 => ImportError::NotUtf8 {
+                    file: file.to_owned(),
+                    line: error.line,
+                },
+                // The first of two same-named columns is used, and the user is told.
+                CsvErrorKind::DuplicateColumn { name } => ImportError::DuplicateColumn {
+                    file: file.to_owned(),
+                    column: error.column.unwrap_or(0),
+                    name,
+                },
+                CsvErrorKind::UnterminatedQuote
+                | CsvErrorKind::QuoteOpenAtLimit { .. }
+                | CsvErrorKind::HeaderNotUtf8
+                | CsvErrorKind::Utf16
+                | CsvErrorKind::NulInHeader
+                | CsvErrorKind::RecordTooLong { .. }
+                | CsvErrorKind::TooManyFields { .. } => ImportError::Unreadable(error),
+            };
+            // Skipped rows and the lines not read after a stop are counted by the reader
+            // below; a whole-file error that left no line unread (an empty file) counts as one.
+            let whole_file = !matches!(
+                converted,
+                ImportError::FieldCount { .. } | ImportError::NotUtf8 { .. }
+            );
+            if whole_file && reader.stats().n_unread_lines == 0 {
+                n_bad_rows += 1;
+            }
+            errors.push(converted);
+        }
+        n_bad_rows += reader.stats().n_rejected() as usize;
+        // Both lists are in file order; a stable sort by line interleaves them.
+        errors.sort_by_key(ImportError::line);
+        errors.truncate(MAX_KEPT_ERRORS);
+        Imported {
+            rows: handler.rows,
+            errors,
+            n_bad_rows,
+        }
     }
 }
 
 /// Receives the header and rows from the CSV reader and converts each row.
-struct Handler<'a> {
+struct Handler {
     label: Label,
-    file: &'a str,
+    file: String,
     /// Where each of [`COLUMNS`] is in the file (`usize::MAX`: absent, and allowed to be).
     positions: [usize; COLUMNS.len()],
     missing: Vec<String>,
@@ -195,7 +236,7 @@ struct Handler<'a> {
     n_bad_rows: usize,
 }
 
-impl RowHandler for Handler<'_> {
+impl RowHandler for Handler {
     fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
         for (col_idx, column) in COLUMNS.iter().enumerate() {
             match headers.position(column) {
@@ -219,7 +260,7 @@ impl RowHandler for Handler<'_> {
     }
 
     fn on_row(&mut self, row: &Row<'_>) {
-        match parse_row(row, &self.positions, self.label, self.file) {
+        match parse_row(row, &self.positions, self.label, &self.file) {
             Ok(parsed) => self.rows.push(parsed),
             Err(error) => {
                 self.n_bad_rows += 1;
@@ -315,6 +356,7 @@ fn parse_row(
     Ok(InputRow {
         input,
         actual_attendance,
+        line,
     })
 }
 
@@ -372,16 +414,20 @@ impl Field<'_> {
         }
     }
 
+    /// A finite number; beyond ±[`MAX_COUNT`] (an attendance figure no class has, e.g. 1e308,
+    /// which the models turned into ±1e307 attendance) it is refused like a wrong count.
     fn signed_number(&self) -> Result<f64, ImportError> {
         match self.value.parse::<f64>() {
-            Ok(v) if v.is_finite() => Ok(v),
+            Ok(v) if v.is_finite() && v.abs() <= MAX_COUNT => Ok(v),
+            Ok(v) if v.is_finite() => Err(self.bad("a number from -1000000 to 1000000")),
             _ => Err(self.bad("a number")),
         }
     }
 
     fn number(&self) -> Result<f64, ImportError> {
         match self.value.parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+            Ok(v) if v.is_finite() && (0.0..=MAX_COUNT).contains(&v) => Ok(v),
+            Ok(v) if v.is_finite() && v >= 0.0 => Err(self.bad("a number from 0 to 1000000")),
             _ => Err(self.bad("a non-negative number")),
         }
     }

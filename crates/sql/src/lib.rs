@@ -25,4 +25,7 @@ pub use dialect::Dialect;
 pub use insert::{
     BATCHES_PER_TRANSACTION, InsertWriter, MAX_BATCH_ROWS, MAX_STATEMENT_BYTES, batch_rows,
 };
-pub use script::{DATA_BEGIN, DATA_END, Part, ScriptOptions, ScriptWriter, SqlError};
+pub use script::{
+    DATA_BEGIN, DATA_END, Part, SYSTEM_DATABASES, ScriptOptions, ScriptWriter, SqlError,
+    is_system_database, part_prelude,
+};

@@ -11,6 +11,7 @@ use campus_schema::Dataset;
 use crate::Dialect;
 use crate::ddl::{
     Routine, add_foreign_keys, create_and_use_database_in, create_table_in, foreign_key_indexes,
+    use_database_in,
 };
 use crate::escape::push_ident_in;
 use crate::insert::{BATCHES_PER_TRANSACTION, InsertWriter, batch_rows};
@@ -120,6 +121,10 @@ fn aligned_cut(dataset: &dyn Dataset, cut: u64) -> u64 {
 pub enum SqlError {
     #[error("database name {0:?} must be 1 to 64 letters, digits or underscores")]
     BadDatabaseName(String),
+    #[error(
+        "database name {0:?} is a system schema of MySQL/MariaDB: loading into it would put the tables among the server's own; choose another name"
+    )]
+    SystemDatabase(String),
     #[error("part {0:?} must look like K/N with 1 <= K <= N, e.g. 2/8")]
     BadPart(String),
     #[error("drop-and-recreate needs the schema section")]
@@ -134,6 +139,47 @@ pub enum SqlError {
     BadDialect(String),
 }
 
+/// The schemas MySQL and MariaDB keep for themselves (names compare without case, as they do
+/// on servers with case-insensitive names).
+pub const SYSTEM_DATABASES: [&str; 4] =
+    ["mysql", "information_schema", "performance_schema", "sys"];
+
+/// Whether `name` is one of [`SYSTEM_DATABASES`].
+pub fn is_system_database(name: &str) -> bool {
+    SYSTEM_DATABASES
+        .iter()
+        .any(|system| system.eq_ignore_ascii_case(name))
+}
+
+/// What a `--part` file starts with, so that it loads on its own (`mysql < part.sql`) into
+/// `database`, whose tables the schema-only script created: the database to use and the
+/// session settings of the full script's header (a part holds only whole transactions).
+pub fn part_prelude(dialect: Dialect, database: &str, part: Part) -> Vec<u8> {
+    let mut out = format!(
+        "-- Part {} of {} of the data of `{database}`: load the schema first (--schema-only), then \
+         the parts in order.\n",
+        part.index, part.count
+    )
+    .into_bytes();
+    match dialect {
+        Dialect::MySql => {
+            use_database_in(dialect, &mut out, database);
+            out.extend_from_slice(
+                b"SET NAMES utf8mb4;\nSET FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0;\n\
+                  SET SQL_MODE = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO';\n",
+            );
+        }
+        Dialect::Postgres => {
+            out.extend_from_slice(
+                b"SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n",
+            );
+            use_database_in(dialect, &mut out, database);
+        }
+        Dialect::Sqlite => out.extend_from_slice(b"PRAGMA foreign_keys = OFF;\n"),
+    }
+    out
+}
+
 impl ScriptOptions {
     pub fn validate(&self) -> Result<(), SqlError> {
         let name_ok = (1..=64).contains(&self.database.len())
@@ -143,6 +189,9 @@ impl ScriptOptions {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !name_ok {
             return Err(SqlError::BadDatabaseName(self.database.clone()));
+        }
+        if is_system_database(&self.database) {
+            return Err(SqlError::SystemDatabase(self.database.clone()));
         }
         if self.drop_existing && !self.schema {
             return Err(SqlError::DropWithoutSchema);

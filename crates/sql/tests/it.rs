@@ -216,6 +216,41 @@ mod shape {
     }
 }
 
+// The system schemas are never a target, and a part's prelude names its database.
+mod system {
+    use super::*;
+
+    #[test]
+    fn system_schemas_are_refused_and_parts_name_their_database() {
+        let ums = small();
+        for name in [
+            "mysql",
+            "MySQL",
+            "information_schema",
+            "performance_schema",
+            "sys",
+        ] {
+            let options = ScriptOptions {
+                database: name.into(),
+                ..full()
+            };
+            assert_eq!(
+                ScriptWriter::new(&ums, options).err(),
+                Some(SqlError::SystemDatabase(name.into()))
+            );
+        }
+        assert!(!campus_sql::is_system_database("university_system"));
+        let prelude = String::from_utf8(campus_sql::part_prelude(
+            Dialect::MySql,
+            "uni",
+            Part { index: 2, count: 3 },
+        ))
+        .unwrap_or_default();
+        assert!(prelude.starts_with("-- Part 2 of 3"), "{prelude}");
+        assert!(prelude.contains("\nUSE `uni`;\n"), "{prelude}");
+    }
+}
+
 // Parts: whole transactions, so each part loads on its own.
 mod parts {
     use super::*;

@@ -194,3 +194,25 @@ fn exam_marks_are_checked() {
         "no attendance file, no finding"
     );
 }
+
+/// pandas reads `inf`, `-inf` and `infinity` marks as infinite numbers, which make every mean
+/// and correlation they touch inf or NaN. Here they are not finite marks: each is counted as a
+/// mark that is not a number and left out like a blank, never taken silently.
+#[test]
+fn infinite_marks_are_counted_not_taken() {
+    let text = "college_code,roll_no,dob,course_code,internal,external,total\n\
+                C1,R-2023-1001,2005-01-01,X1,20,50,inf\n\
+                C1,R-2023-1001,2005-01-01,X2,-inf,50,70\n\
+                C1,R-2023-1001,2005-01-01,X3,20,Infinity,70\n\
+                C1,R-2023-1001,2005-01-01,X4,20,50,70\n";
+    let etl = load(FileKind::Exams, text);
+    assert_eq!(count(&etl, FindingKind::InvalidNumber), 3);
+    assert!(FindingKind::InvalidNumber.describe().contains("inf"));
+    let analysis = campus_etl::analysis::analyze(&etl);
+    // The infinite total is missing, not infinite: the other pairs keep finite marks.
+    assert!(
+        analysis.pairs.iter().all(|p| !p.total_marks.is_infinite()),
+        "{:?}",
+        analysis.pairs
+    );
+}

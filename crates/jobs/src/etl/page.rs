@@ -77,6 +77,9 @@ pub struct Choices {
     /// Keep every flagged line (up to [`LINE_GRADING_EXAMPLES`] per finding) so the report can
     /// be graded line by line: on while the generator's answer key is at hand.
     pub line_grading: bool,
+    /// Rejected rows the run allows, as typed (`10` or `0.5%`; empty is 0), like the CLI's
+    /// `--max-bad-rows`.
+    pub max_bad_rows: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -126,6 +129,7 @@ pub enum Action<F> {
         kind: FileKind,
         names: Vec<String>,
     },
+    SetMaxBadRows(String),
     Started {
         bytes_total: f64,
     },
@@ -269,6 +273,7 @@ impl<F> State<F> {
                 s.headers.retain(|(n, k, _)| !(*n == name && *k == kind));
                 s.headers.push((name, kind, names));
             }
+            Action::SetMaxBadRows(text) => s.choices.max_bad_rows = text,
             Action::Started { bytes_total } => s.start(bytes_total),
             Action::Progress { phase, bytes_done } => {
                 if let Some(running) = s.running.as_mut() {
@@ -323,6 +328,28 @@ impl<F> State<F> {
             Action::DismissError => s.error = None,
             Action::Attack(view) => s.attack = Some(view),
         }
+    }
+}
+
+impl<F> State<F> {
+    /// The finished run's verdict on its rejected rows under the allowance chosen (as the CLI
+    /// judges with `--max-bad-rows`): `Ok` with the account, `Err` when the run counts as
+    /// failed or the allowance cannot be read; `None` before a run has finished.
+    pub fn bad_rows_verdict(&self) -> Option<Result<String, String>> {
+        if self.running.is_some() || self.files.is_empty() {
+            return None;
+        }
+        let text = self.choices.max_bad_rows.trim();
+        let max = if text.is_empty() {
+            Ok(crate::bad_rows::MaxBadRows::default())
+        } else {
+            text.parse::<crate::bad_rows::MaxBadRows>()
+        };
+        let reports: Vec<FileReport> = self.files.iter().map(|f| f.report.clone()).collect();
+        Some(max.and_then(|max| {
+            crate::bad_rows::verdict(&reports, max)
+                .map_err(|failed| format!("The run counts as failed: {failed}."))
+        }))
     }
 }
 

@@ -831,3 +831,52 @@ fn attack_steps_adapt_to_the_time_they_take() {
     assert_eq!(next_attack_step(1 << 24, 1.0, 150.0), 1 << 24);
     assert_eq!(next_attack_step(100_000, f64::NAN, 150.0), 100_000);
 }
+
+/// The page's allowance for rejected rows judges a finished run as the CLI's `--max-bad-rows`
+/// does: by default any loss fails it; a count or a percentage typed in the ETL section allows
+/// it; an allowance that cannot be read says so.
+#[test]
+fn the_page_judges_rejected_rows_by_the_allowance_chosen() {
+    let mut state: page::State<()> = page::State::default();
+    assert_eq!(state.bad_rows_verdict(), None);
+    let mut bad = report(FileKind::Attendance, "a.csv", true);
+    bad.n_rows = 3;
+    let mut good = report(FileKind::Students, "s.csv", false);
+    good.n_rows = 7;
+    for (kind, report) in [(FileKind::Students, good), (FileKind::Attendance, bad)] {
+        state.apply(page::Action::FileDone(page::FileView {
+            kind,
+            name: report.file_name.clone(),
+            report,
+            preview: Default::default(),
+            elapsed_ms: 0.0,
+            compute_ms: 0.0,
+        }));
+    }
+    state.apply(page::Action::Finished);
+    let failed = state.bad_rows_verdict().and_then(Result::err);
+    assert!(
+        failed.as_deref().is_some_and(|m| m.starts_with(
+            "The run counts as failed: 3 of 10 rows were rejected (a.csv: 3 rows read"
+        ) && m.contains("more than the 0 allowed")),
+        "{failed:?}"
+    );
+    state.apply(page::Action::SetMaxBadRows("3".into()));
+    assert_eq!(
+        state.bad_rows_verdict(),
+        Some(Ok(
+            "3 of 10 rows were rejected, within the 3 allowed.".into()
+        ))
+    );
+    state.apply(page::Action::SetMaxBadRows("20%".into()));
+    assert!(matches!(state.bad_rows_verdict(), Some(Err(_))));
+    state.apply(page::Action::SetMaxBadRows("30%".into()));
+    assert!(matches!(state.bad_rows_verdict(), Some(Ok(_))));
+    state.apply(page::Action::SetMaxBadRows("lots".into()));
+    assert!(
+        state
+            .bad_rows_verdict()
+            .and_then(Result::err)
+            .is_some_and(|m| m.contains("found `lots`"))
+    );
+}

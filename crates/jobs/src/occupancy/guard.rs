@@ -254,6 +254,12 @@ pub fn admit(
     if let Some(warning) = small_test_warning(new.evaluation.n_test) {
         message = format!("{message} {warning}");
     }
+    if let Some(sessions) = trained_on {
+        for capped in campus_occupancy::features::capped_columns(sessions.iter().map(|s| &s.input))
+        {
+            message = format!("{message} {capped}");
+        }
+    }
     Admission {
         serve,
         ranges,

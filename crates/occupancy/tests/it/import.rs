@@ -132,3 +132,31 @@ fn many_bad_rows_keep_a_bounded_error_list() {
         campus_occupancy::import::MAX_KEPT_ERRORS
     );
 }
+
+/// `predict` reads its input through `InputStream`: each chunk gives back the rows it
+/// completed, so no more than a chunk's rows are ever held, whatever the file's length.
+#[test]
+fn the_prediction_input_streams_chunk_by_chunk() {
+    use campus_occupancy::import::InputStream;
+
+    let good = read("predict_no_label.csv");
+    let text = String::from_utf8(good).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap();
+    let mut stream = InputStream::new("big.csv");
+    let mut n_rows = stream.feed(format!("{header}\n").as_bytes()).len();
+    let chunk = format!("{row}\n").repeat(1_000);
+    let mut most = 0;
+    for _ in 0..200 {
+        let rows = stream.feed(chunk.as_bytes());
+        most = most.max(rows.len());
+        n_rows += rows.len();
+    }
+    let rest = stream.finish();
+    n_rows += rest.rows.len();
+    assert_eq!(n_rows, 200_000);
+    assert_eq!(rest.n_bad_rows, 0);
+    assert!(most <= 1_000, "a chunk gave {most} rows");
+    assert!(rest.rows.len() <= 1);
+}

@@ -267,3 +267,33 @@ fn smallest_dataset_trains_without_panicking() {
         assert!(prediction.forest_attendance.is_finite());
     }
 }
+
+/// Regression: 5,000 distinct venues made 5,000 one-hot columns in every encoded row and
+/// support vector (minutes of training, an 83 MB model). The most frequent venues keep their
+/// column; the rest share "other", and the cap is reported.
+#[test]
+fn high_cardinality_categories_are_capped_and_reported() {
+    use campus_occupancy::features::{MAX_CATEGORIES, capped_columns};
+
+    let mut many: Vec<campus_occupancy::Session> = sessions().to_vec();
+    // The first 150 rows keep their generated venues (a handful, so frequent); every other row
+    // gets a venue of its own.
+    for (idx, session) in many.iter_mut().enumerate().skip(150) {
+        session.input.venue = format!("Room {idx:05}");
+    }
+    let capped = capped_columns(many.iter().map(|s| &s.input));
+    assert_eq!(capped.len(), 1, "{capped:?}");
+    assert_eq!(capped[0].column, "venue");
+    assert!(capped[0].n_distinct > 1800, "{capped:?}");
+    assert!(capped[0].to_string().contains("most frequent"));
+    let model = without_hooks(|h| train(&many, &config(), "2026-11-22T12:00:00Z", h))
+        .expect("training succeeds");
+    let encoder = &model.models.encoder;
+    assert_eq!(encoder.venues.len(), MAX_CATEGORIES);
+    // The generated venues, frequent, are among the kept ones.
+    let generated = &sessions()[0].input.venue;
+    assert!(encoder.venues.contains(generated), "{generated}");
+    let bytes = model.to_bytes().expect("encodes");
+    // Uncapped, this model was over 10 MB; capped it stays near the size of a normal one.
+    assert!(bytes.len() < 3_000_000, "{} bytes", bytes.len());
+}
