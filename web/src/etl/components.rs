@@ -84,6 +84,9 @@ pub fn Workbench(props: &WorkbenchProps) -> Html {
                 headers={state.input_headers()} {dispatch} />
             <Actions state={state.clone()} etl={etl.clone()} {busy} />
             <Status state={state.clone()} etl={etl.clone()} {busy} />
+            if let Some(verdict) = state.bad_rows_verdict() {
+                <BadRowsVerdict {verdict} />
+            }
             if !state.files.is_empty() {
                 <FilesView files={state.files.clone()} />
             }
@@ -100,5 +103,25 @@ pub fn Workbench(props: &WorkbenchProps) -> Html {
             }
             <Outputs downloads={state.downloads.clone()} markdown={state.markdown.clone()} />
         </section>
+    }
+}
+
+#[derive(PartialEq, Properties)]
+struct VerdictProps {
+    verdict: Result<String, String>,
+}
+
+/// Whether the finished run's rejected rows are within the allowance, as the CLI's exit status
+/// would say.
+#[component]
+fn BadRowsVerdict(props: &VerdictProps) -> Html {
+    match &props.verdict {
+        Ok(account) => html! {
+            <p class="notice" data-testid="etl-bad-rows-verdict" data-failed="false">{ account.clone() }</p>
+        },
+        Err(failure) => html! {
+            <p class="notice error" role="alert" data-testid="etl-bad-rows-verdict" data-failed="true">
+                { failure.clone() }</p>
+        },
     }
 }

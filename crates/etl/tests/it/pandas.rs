@@ -106,8 +106,7 @@ fn generated_exports_match_pandas_on_them() {
     use campus_gen::exports::{ExportId, ExportOptions, Exports};
 
     let reference: serde_json::Value =
-        serde_json::from_slice(&super::support::read("generated/pandas_reference.json"))
-            .unwrap_or_default();
+        serde_json::from_slice(&read("generated/pandas_reference.json")).unwrap_or_default();
     let config = Config {
         seed: 12,
         ..Config::scaled(200)
@@ -115,14 +114,14 @@ fn generated_exports_match_pandas_on_them() {
     let Ok(exports) = Exports::new(config, ExportOptions::default()) else {
         panic!("exports")
     };
-    let mut etl = campus_etl::Etl::new(EtlOptions::default());
+    let mut etl = Etl::new(EtlOptions::default());
     for (export, kind) in ExportId::ALL.into_iter().zip(FileKind::ALL) {
         let mut csv = campus_csv::TableCsv::new(&exports, export.index());
         let mut bytes = Vec::new();
         while csv.fill(&mut bytes, usize::MAX) {}
         assert!(etl.load(kind, export.file_name(), &bytes).is_ok());
     }
-    let analysis = campus_etl::analyze(&etl);
+    let analysis = analyze(&etl);
     let count = |key: &str| reference[key].as_u64();
     assert_eq!(Some(analysis.pairs.len() as u64), count("n_pairs"));
     assert_eq!(

@@ -1,4 +1,5 @@
-//! The run's options: plain or keyed hash (with its secret), de-identification, dirty samples.
+//! The run's options: plain or keyed hash (with its secret), de-identification, the rejected
+//! rows a run may have, dirty samples.
 
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -53,6 +54,17 @@ pub fn RunOptionsPanel(props: &OptionsProps) -> Html {
             }
         })
     };
+    let on_max_bad_rows = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(input) = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
+                dispatch.dispatch(EtlAction::SetMaxBadRows(input.value()));
+            }
+        })
+    };
     let choices = &props.choices;
     html! {
         <>
@@ -72,6 +84,15 @@ pub fn RunOptionsPanel(props: &OptionsProps) -> Html {
             <label><input type="checkbox" checked={choices.deidentify}
                 onchange={checkbox(EtlAction::SetDeidentify)} data-testid="etl-deidentify" />
                 { " Drop roll_no and dob from the outputs after hashing" }</label>
+        </fieldset>
+        <fieldset class="etl-options">
+            <legend>{ "Rejected rows" }</legend>
+            <label>{ "Rows a run may reject and still count as done " }
+                <input type="text" inputmode="decimal" autocomplete="off" spellcheck="false"
+                    placeholder="0" value={choices.max_bad_rows.clone()} oninput={on_max_bad_rows}
+                    data-testid="etl-max-bad-rows" />
+            </label>
+            <p class="hint">{ "A number of rows or a percentage (10 or 0.5%), like the CLI's                 --max-bad-rows. Rejected rows are always counted per file below; beyond this                 allowance the run counts as failed." }</p>
         </fieldset>
         <fieldset class="etl-options">
             <legend>{ "Sample data" }</legend>
