@@ -159,6 +159,14 @@ describe('ETL workbench', () => {
     await etl.pickAll(inputs);
     await etl.run();
     assert.equal((await etl.counts()).attendance, dataLines(inputs.attendance[0]));
+    // Like the CLI's exit status: the one rejected row fails the run by default, and is allowed
+    // with an allowance of 1.
+    const verdict = etl.byTestId('etl-bad-rows-verdict');
+    assert.equal(await verdict.getAttribute('data-failed'), 'true');
+    assert.match(await verdict.innerText(), /counts as failed/);
+    await etl.byTestId('etl-max-bad-rows').fill('1');
+    await etl.page.locator('[data-testid="etl-bad-rows-verdict"][data-failed="false"]').waitFor({ timeout: 5_000 });
+    await etl.byTestId('etl-max-bad-rows').fill('');
     // The Files table counts what the checks found (duplicates, marks that are not numbers…),
     // not only read errors.
     const findings = await etl.byTestId('etl-count-exams').first().locator('[data-testid="findings"]');

@@ -223,6 +223,19 @@ test('SQL options and sizes give the same file as the CLI', async (t) => {
     },
     { name: 'data only', cli: ['--data-only'], set: () => gen.byTestId('check-schema').uncheck() },
     {
+      name: 'PostgreSQL',
+      cli: ['--dialect', 'postgres'],
+      set: () => gen.byTestId('select-dialect').selectOption('postgres'),
+    },
+    {
+      name: 'SQLite, drop and recreate',
+      cli: ['--dialect', 'sqlite', '--drop'],
+      set: async () => {
+        await gen.byTestId('select-dialect').selectOption('sqlite');
+        await gen.byTestId('check-drop').check();
+      },
+    },
+    {
       name: 'another database, 300 students',
       cli: ['--database', 'shop', '--students', '300', '--seed', '7'],
       set: async () => {
