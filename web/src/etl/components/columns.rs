@@ -117,7 +117,7 @@ pub fn ColumnsPanel(props: &ColumnsProps) -> Html {
             }
             if !rows.is_empty() {
                 <button type="button" class="secondary" onclick={on_guess} data-testid="etl-columns-guess">{ "Write out the guess" }</button>
-                <div class="table-scroll"><table class="counts">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Roles and the headers that play them"><table class="counts">
                     <thead><tr><th scope="col">{ "File" }</th><th scope="col">{ "Role" }</th>
                         <th scope="col">{ "Header" }</th><th scope="col">{ "Found by" }</th></tr></thead>
                     <tbody>{ for rows.into_iter().map(|r| html! {
