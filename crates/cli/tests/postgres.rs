@@ -359,7 +359,7 @@ fn dialect_applies_to_sql_only() {
         &out,
     ]);
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--format sql only"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("applies to --format sql"));
     let output = campus(&["generate", "--dialect", "oracle", "--out", &out]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("oracle"));

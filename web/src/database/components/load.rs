@@ -161,25 +161,25 @@ fn AddPanel(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| handle.add_sessions())
     };
     let staging_text = if staging == 0 {
-        "Run the ETL section first".to_owned()
+        "Run the ETL section first.".to_owned()
     } else {
-        format!("{staging} files of its last run")
+        format!("The {staging} files of its last run.")
     };
     let sessions_text = if sessions == 0 {
-        "generate or import some first".to_owned()
+        "Generate or import sessions in the occupancy section first.".to_owned()
     } else {
-        format!("{} sessions", campus_jobs::format::group(sessions as u64))
+        format!("{} sessions.", campus_jobs::format::group(sessions as u64))
     };
     html! {
-        <div class="actions db-add">
-            <button type="button" onclick={on_staging} disabled={!idle || staging == 0}
+        <div class="db-add">
+            <p><button type="button" onclick={on_staging} disabled={!idle || staging == 0}
                 data-testid="db-add-staging" title="stg_students, stg_attendance, stg_exam_results, stg_placements">
                 { "Add the ETL's staging tables" }</button>
-            <span class="hint">{ staging_text }</span>
-            <button type="button" onclick={on_sessions} disabled={!idle || sessions == 0}
+            { " " }<span class="hint">{ staging_text }</span></p>
+            <p><button type="button" onclick={on_sessions} disabled={!idle || sessions == 0}
                 data-testid="db-add-sessions" title="The table occupancy_sessions">
                 { "Add the occupancy sessions" }</button>
-            <span class="hint">{ sessions_text }</span>
+            { " " }<span class="hint">{ sessions_text }</span></p>
         </div>
     }
 }
