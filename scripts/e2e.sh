@@ -10,6 +10,7 @@ if ! (cd tests/e2e && npm ls --silent >/dev/null 2>&1); then
   (cd tests/e2e && npm ci --silent --no-audit --no-fund)
 fi
 scripts/build-web.sh
+scripts/wasm-sizes.sh
 cargo build --release -p campus_cli --quiet
 export CAMPUS_CLI="${CARGO_TARGET_DIR:-$PWD/target}/release/campus"
 cd tests/e2e
