@@ -101,8 +101,11 @@ export class FirefoxPage {
     return this.driver.findElement(By.css(`[data-testid="${id}"]`));
   }
 
+  /** Clicks `id` after scrolling it to the middle of the view, clear of the sticky header. */
   async click(id) {
-    await (await this.byTestId(id)).click();
+    const element = await this.byTestId(id);
+    await this.driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', element);
+    await element.click();
   }
 
   /**

@@ -1,11 +1,11 @@
 // The database section in headless Firefox (the counterpart of database.test.js): the generated
 // university loaded into SQLite in the page's worker, a join equal to the stock sqlite3 tool's on
-// the CLI's file for the same seed, a syntax error's place, a stopped runaway query, and a reload
-// that keeps the database.
+// the CLI's file for the same seed, a syntax error's place, a stopped runaway query, the database
+// saved as .sqlite and opened back, and a reload that keeps the database.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,7 +34,7 @@ function sqlite3(file, sql) {
 }
 
 describe('database section (Firefox)', () => {
-  test('load, the same join, an error, stop and reload', async () => {
+  test('load, the same join, an error, stop, save, open and reload', async () => {
     const reference = join(dir, 'reference-1000.db');
     execFileSync(CLI, ['generate', '--format', 'sqlite', '--seed', '42', '--students', '1000', '--out', reference]);
     const expected = sqlite3(reference, JOIN);
@@ -79,6 +79,25 @@ describe('database section (Firefox)', () => {
       await run('SELECT COUNT(*) FROM students;');
       assert.deepEqual(await rows(), [['1000']], JSON.stringify([await section(), await ff.driver.executeScript('return document.querySelector(\'[data-testid="db-editor"]\').value'), await db.text('db-error').catch(() => '')]));
       const total = (await section()).rows;
+      // Save as .sqlite: the stock tool opens it, finds it sound and finds the same rows.
+      await db.click('db-save');
+      const saved = join(dir, 'saved.sqlite');
+      writeFileSync(saved, await ff.downloaded('university.sqlite'));
+      await idle('the save');
+      assert.deepEqual(sqlite3(saved, 'PRAGMA integrity_check'), [['ok']]);
+      assert.deepEqual(sqlite3(saved, 'PRAGMA foreign_key_check'), []);
+      assert.deepEqual(sqlite3(saved, JOIN), expected);
+      // Open another file, then the saved one back.
+      const other = join(dir, 'other.sqlite');
+      execFileSync('sqlite3', [other, 'CREATE TABLE t(x); INSERT INTO t VALUES (1),(2),(3);']);
+      await (await db.byTestId('db-open')).sendKeys(other);
+      await db.waitUntil(async () => (await section()).rows === '3', { what: 'the other file to open' });
+      await idle('the other file');
+      await (await db.byTestId('db-open')).sendKeys(saved);
+      await db.waitUntil(async () => (await section()).rows === total, { what: 'the saved file to open' });
+      await idle('the saved file');
+      await run(JOIN);
+      assert.deepEqual(await rows(), expected);
       await ff.driver.navigate().refresh();
       await idle('the worker after the reload');
       await db.waitUntil(async () => (await section()).rows === total, { what: 'the kept database' });
