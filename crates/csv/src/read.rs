@@ -9,6 +9,7 @@
 //! time and without copying (`read/plain.rs`); csv-core reads every other line, from its start,
 //! so quoting, line ends, line numbers and errors are csv-core's whichever road a line takes.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
@@ -487,7 +488,7 @@ impl CsvReader {
             .delimiter
             .unwrap_or_else(|| sniff_delimiter(first_line));
         self.stats.delimiter = delimiter;
-        self.core = Some(ReaderBuilder::new().delimiter(delimiter).build());
+        self.core = Some(core_reader(delimiter));
         self.parse(body, false, handler);
     }
 
@@ -885,6 +886,49 @@ fn count_newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
+thread_local! {
+    /// The csv-core readers of dropped `CsvReader`s, reset, with their delimiters. Building one
+    /// compiles its DFA, which costs more than reading a small file: a run over many small files
+    /// (a lesson's exports, a test, a fuzzer) reuses them instead. Cloning a built reader is no way
+    /// around the cost: csv-core's `Clone` of its DFA copies the transition table alone, and a
+    /// clone never ends a record.
+    static SPARE_CORES: RefCell<Vec<(u8, csv_core::Reader)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// At most this many spare readers are kept per thread (about 2 KiB each).
+const MAX_SPARE_CORES: usize = 8;
+
+/// A csv-core reader for `delimiter`, as new: a spare one if there is one, else built.
+fn core_reader(delimiter: u8) -> csv_core::Reader {
+    let spare = SPARE_CORES
+        .try_with(|spare| {
+            let mut spare = spare.try_borrow_mut().ok()?;
+            let at = spare.iter().position(|(d, _)| *d == delimiter)?;
+            Some(spare.swap_remove(at).1)
+        })
+        .ok()
+        .flatten();
+    spare.unwrap_or_else(|| ReaderBuilder::new().delimiter(delimiter).build())
+}
+
+impl Drop for CsvReader {
+    fn drop(&mut self) {
+        let Some(mut core) = self.core.take() else {
+            return;
+        };
+        core.reset();
+        let delimiter = self.stats.delimiter;
+        // A thread being torn down keeps nothing: the reader is simply dropped.
+        let _ = SPARE_CORES.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut()
+                && spare.len() < MAX_SPARE_CORES
+            {
+                spare.push((delimiter, core));
+            }
+        });
+    }
+}
+
 /// Picks the delimiter that occurs most often outside quotes on the first line; `,` on a tie.
 pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
@@ -1009,6 +1053,30 @@ mod tests {
                 "chunk size {chunk}"
             );
         }
+    }
+
+    #[test]
+    fn a_reused_csv_core_reader_starts_afresh() {
+        let spares = || SPARE_CORES.with(|spare| spare.borrow().len());
+        let clean = b"a;b\n1;\"x\ny\"\n2;3\n";
+        let expected = read_chunked(clean, clean.len(), None);
+        assert_eq!(spares(), 1, "a dropped reader leaves its csv-core reader");
+        // A reader dropped inside a quoted field, without finish: its csv-core reader is reset.
+        {
+            let mut reader = CsvReader::new(ReadOptions::new("t.csv"));
+            reader.feed(b"a;b\n1;\"open\n2;", &mut Collect::new(false));
+            assert_eq!(spares(), 0, "the new reader took the spare");
+        }
+        assert_eq!(spares(), 1);
+        for chunk in [1, 3, clean.len()] {
+            assert_eq!(read_chunked(clean, chunk, None), expected, "chunk {chunk}");
+        }
+        // Another delimiter builds its own.
+        assert_eq!(
+            read_chunked(b"a,b\n1,2\n", 4, None),
+            "header [\"a\", \"b\"]\n2 [\"1\", \"2\"]\n"
+        );
+        assert_eq!(spares(), 2);
     }
 
     #[test]
