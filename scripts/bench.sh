@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): generation throughput, ETL and occupancy against their peers, and load
-# times into MariaDB and PostgreSQL by INSERT script and by fast load.
+# Benchmarks (not tests): generation throughput, ETL and occupancy against their peers, the load
+# into SQLite and its queries, and load times into MariaDB and PostgreSQL by INSERT script and by
+# fast load.
 # Figures go to stdout; run on a quiet machine, since wall-clock numbers suffer from other load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,9 @@ cargo run -q --release -p campus_etl --example etl_bench -- "$tmp/etl"
 
 echo "== occupancy: training and prediction at 5,000 sessions (scikit-learn: crates/occupancy/bench/sklearn_bench.py)"
 cargo run -q --release -p campus_occupancy --example occupancy_bench -- 5000 "$tmp/sessions.csv"
+
+echo "== SQLite (the page's database, natively): load of the default university, save, the exercises' reference queries"
+cargo run -q --release -p campus_db --example load
 
 echo "== MariaDB: load time of the default Create_FullDB.sql"
 $campus generate --quiet --out "$tmp/Create_FullDB.sql"

@@ -50,7 +50,9 @@ describe('database section (Chromium)', () => {
     const grid = await db.grid();
     assert.deepEqual(grid.columns, ['department_name', 'students', 'average_x100']);
     assert.deepEqual(grid.rows, expected);
-    assert.match(await db.byTestId('db-result-summary').innerText(), new RegExp(`^${expected.length} rows · \\d+`));
+    const summary = await db.byTestId('db-result-summary').innerText();
+    console.log(`# the join (students per department) in the page: ${summary}`);
+    assert.match(summary, new RegExp(`^${expected.length} rows · \\d+`));
     await screenshot(page, 'database-join');
 
     // A syntax error: SQLite's message and its line and column in the editor.
