@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 GECKODRIVER_VERSION=0.37.1
+DUCKDB_VERSION=2.0.1
 export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -81,5 +82,12 @@ if [ -f tests/e2e/package-lock.json ]; then
     log "npm ci in tests/e2e"
     (cd tests/e2e && npm ci --silent --no-audit --no-fund)
   fi
+fi
+# DuckDB from PyPI in the project's own venv (.venv): the independent reader the Parquet tests
+# check our files with.
+if [ "$(.venv/bin/python -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || true)" != "$DUCKDB_VERSION" ]; then
+  log "pip install duckdb==$DUCKDB_VERSION into .venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "duckdb==$DUCKDB_VERSION"
 fi
 log "ready"

@@ -27,7 +27,7 @@ cargo test --release --workspace --exclude campus_web
 step "core crates build for wasm32"
 cargo build --release --target wasm32-unknown-unknown \
   -p campus_schema -p campus_gen -p campus_sql -p campus_csv -p campus_etl -p campus_occupancy \
-  -p campus_jobs -p campus_db
+  -p campus_jobs -p campus_db -p campus_parquet
 
 step "clippy (native workspace, and the web crate on wasm32)"
 cargo clippy --workspace --exclude campus_web --all-targets -- -D warnings
