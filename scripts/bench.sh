@@ -18,6 +18,10 @@ trap 'kill "${server_pid:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 echo "== CLI: 1,000,000 students to /dev/null"
 $campus generate --students 1000000 --out - 2>&1 >/dev/null | tail -n 1
 
+echo "== CLI: 1,000,000 students as Parquet (one file per table, typed, Snappy)"
+$campus generate --format parquet --students 1000000 --out "$tmp/parquet" 2>&1 | tail -n 1
+rm -rf "$tmp/parquet"
+
 echo "== CLI: the registrar's exports of 100,000 students (24,000,000 attendance rows), streamed"
 $campus generate --format exports --students 100000 --out "$tmp/exports" 2>&1 | tail -n 1
 rm -rf "$tmp/exports"

@@ -1,0 +1,106 @@
+//! `campus generate --format parquet`: one file per table, parts named and cut as the CSV's and
+//! read by DuckDB (from the venv scripts/setup.sh makes) as one dataset equal to the whole run,
+//! and the outputs it refuses. What each file holds is tested in campus_parquet.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use campus_gen::{Config, Ums};
+use campus_schema::Dataset;
+
+use crate::support::{TempDir, campus, campus_ok};
+
+/// The answer of DuckDB to `sql` (one value per line).
+fn duckdb(sql: &str) -> String {
+    let python = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../.venv/bin/python"
+    ));
+    let script = format!(
+        "import duckdb\nfor row in duckdb.connect().execute({sql:?}).fetchall():\n    print(*row)"
+    );
+    let output = Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/setup.sh", python.display()));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[test]
+fn tables_and_parts_read_as_one_dataset() {
+    let dir = TempDir::new("parquet");
+    let out = dir.path("out");
+    let out_text = out.to_str().unwrap_or_default();
+    let base = [
+        "generate",
+        "--format",
+        "parquet",
+        "--quiet",
+        "--students",
+        "800",
+    ];
+    campus_ok(&[&base[..], &["--out", out_text]].concat());
+    for k in 1..=3 {
+        let part = format!("{k}/3");
+        campus_ok(&[&base[..], &["--part", &part, "--out", out_text]].concat());
+    }
+    let ums = Ums::new(Config::scaled(800)).unwrap_or_else(|e| panic!("{e}"));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = ums
+        .tables()
+        .iter()
+        .flat_map(|t| {
+            let mut files = vec![format!("{}.parquet", t.name)];
+            files.extend((1..=3).map(|k| format!("{}.part{k}of3.parquet", t.name)));
+            files
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected, "nothing else, no temporary file left");
+    for (table_idx, table) in ums.tables().iter().enumerate() {
+        let whole = format!("read_parquet('{out_text}/{}.parquet')", table.name);
+        let parts = format!("read_parquet('{out_text}/{}.part*of3.parquet')", table.name);
+        let n = ums.n_rows(table_idx);
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM {whole}), (SELECT COUNT(*) FROM {parts}), \
+             (SELECT COUNT(*) FROM (SELECT * FROM {whole} EXCEPT ALL SELECT * FROM {parts})), \
+             (SELECT COUNT(*) FROM (SELECT * FROM {parts} EXCEPT ALL SELECT * FROM {whole}))"
+        );
+        assert_eq!(duckdb(&sql), format!("{n} {n} 0 0"), "{}", table.name);
+    }
+}
+
+#[test]
+fn outputs_it_refuses() {
+    let dir = TempDir::new("parquet-refused");
+    let file = dir.path("a-file");
+    let fresh = dir.path("x");
+    std::fs::write(&file, b"keep").unwrap_or_else(|e| panic!("{e}"));
+    let cases: [(&[&str], &str); 3] = [
+        (&["--out", "-"], "give a folder"),
+        (
+            &["--out", file.to_str().unwrap_or_default()],
+            "is not a folder",
+        ),
+        (
+            &["--schema-only", "--out", fresh.to_str().unwrap_or_default()],
+            "do not apply",
+        ),
+    ];
+    for (more, message) in cases {
+        let output = campus(&[&["generate", "--format", "parquet", "--quiet"][..], more].concat());
+        assert!(!output.status.success(), "{more:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{more:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read(&file).unwrap_or_default(), b"keep");
+}
