@@ -133,8 +133,8 @@ describe('the malformed corpus in the ETL workbench', () => {
       await etl.run();
       assertNoPanic(log, name);
       const card = etl.byTestId('etl-file-attendance');
-      assert.equal(await card.locator('[data-testid="etl-file-account"]').innerText(), expected.account, name);
-      const shown = (await card.locator('[data-testid="etl-file-errors"] li').allInnerTexts()).map((t) => t.trim());
+      assert.equal(await card.locator('[data-testid="etl-file-account"]').textContent(), expected.account, name);
+      const shown = (await card.locator('[data-testid="etl-file-errors"] li').allTextContents()).map((t) => t.trim());
       for (const error of expected.errors) assert.ok(shown.includes(error), `${name}: ${error} not in ${JSON.stringify(shown)}`);
       const verdict = etl.byTestId('etl-bad-rows-verdict');
       assert.equal(await verdict.getAttribute('data-failed'), String(!expected.ok), `${name}: ${await verdict.innerText()}`);
@@ -146,7 +146,7 @@ describe('the malformed corpus in the ETL workbench', () => {
     const clean = join(CORPUS, 'clean.csv');
     await etl.pickAll({ students: STUDENTS, attendance: clean });
     await etl.run();
-    assert.equal(await etl.byTestId('etl-file-attendance').locator('[data-testid="etl-file-account"]').innerText(), cliEtl(clean).account);
+    assert.equal(await etl.byTestId('etl-file-attendance').locator('[data-testid="etl-file-account"]').textContent(), cliEtl(clean).account);
     assert.equal(await etl.byTestId('etl-bad-rows-verdict').getAttribute('data-failed'), 'false');
     assert.equal((await etl.counts()).students, 50);
     assertNoPanic(log, 'after the corpus');

@@ -180,7 +180,7 @@ describe('occupancy section', () => {
     const model = join(dir, 'model.bin');
     writeFileSync(model, exported.bytes);
     const data = join(dir, 'many.csv');
-    execFileSync(CLI, ['occupancy', 'generate', '--seed', '9', '--sessions', '6000', '--out', data], { stdio: 'pipe' });
+    execFileSync(CLI, ['occupancy', 'generate', '--seed', '9', '--sessions', '12000', '--out', data], { stdio: 'pipe' });
     appendFileSync(data, `${BAD_TIME_ROW}\n`);
     assert.ok(statSync(data).size > 2 * 256 * 1024, 'more than two slices');
     const out = join(dir, 'predictions.csv');
@@ -190,10 +190,10 @@ describe('occupancy section', () => {
     const panel = '[data-testid="occ-predict-file-panel"][data-running="false"]';
     await page.locator(`${panel} [data-testid="occ-predict-file-notice"]`).waitFor({ timeout: 120_000 });
     const text = await occ.text('occ-predict-file-text');
-    assert.match(text, /^Predicted 6000 sessions of many\.csv with the model of .* 1 row\(s\) could not be read and were skipped/);
+    assert.match(text, /^Predicted 12000 sessions of many\.csv with the model of .* 1 row\(s\) could not be read and were skipped/);
     assert.match(cli.stderr, /1 row\(s\) of .*many\.csv could not be read and were skipped/);
     const details = await occ.byTestId('occ-predict-file-notice').locator('li').allInnerTexts();
-    assert.match(details[0], /^many\.csv:6002: column `time`/);
+    assert.match(details[0], /^many\.csv:12002: column `time`/);
     const [download] = await Promise.all([page.waitForEvent('download'), occ.byTestId('occ-predict-file-download').click()]);
     assert.equal(download.suggestedFilename(), 'predictions-many.csv');
     assert.ok(readFileSync(await download.path()).equals(readFileSync(out)), 'the predictions differ from the CLI\'s');
