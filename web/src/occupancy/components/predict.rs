@@ -181,7 +181,7 @@ pub fn PredictFromFile(props: &PredictFromFileProps) -> Html {
     html! {
         <section class="occ-predict-file" aria-labelledby="occ-predict-file-title" data-testid="occ-predict-file-panel"
             data-running={running.to_string()}>
-            <h2 id="occ-predict-file-title">{ "5. Predict the sessions of a file" }</h2>
+            <h3 id="occ-predict-file-title">{ "Predict the sessions of a file" }</h3>
             <div class="field">
                 <label for="occ-predict-file">{ "A CSV in the session layout (actual_attendance may be empty)" }</label>
                 <input id="occ-predict-file" type="file" accept=".csv,text/csv" onchange={on_file_chosen(&on_file)}
