@@ -14,6 +14,7 @@
 pub mod charts;
 pub mod components;
 pub mod hook;
+pub mod predict_file;
 pub mod registry;
 pub mod state;
 pub mod versions;

@@ -2,9 +2,8 @@
 //! generated university (and, with dirt, the answer key), or its class sessions in the
 //! occupancy layout.
 
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::fs;
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -12,6 +11,8 @@ use campus_gen::Config;
 use campus_gen::exports::{DefectKind, Dirt, ExportId, ExportOptions, Exports};
 use campus_jobs::generate::lesson::{AnswerKey, lesson_sessions};
 use clap::Args;
+
+use crate::output::{Inputs, StagedFile, check_folder, commit, write_whole};
 
 /// Settings of the exports and sessions (`--format exports` or `--format sessions`).
 #[derive(Args, Debug)]
@@ -81,8 +82,10 @@ impl LessonArgs {
 pub use campus_gen::exports::ANSWER_KEY;
 
 /// Writes the four exports (and the answer key when dirt is planted) into folder `out`; returns
-/// the bytes written. Every file goes to a temporary name first and is renamed once all are
-/// complete, so an interrupted run leaves no truncated export under a real name.
+/// the bytes written. The files are staged ([`crate::output`]): each is written to a temporary
+/// name and all of them are moved into place together once complete, so a failed or interrupted
+/// run leaves the folder as it was; a device or FIFO already under an export's name is written
+/// directly, never replaced.
 pub fn write_exports(
     config: Config,
     lesson: &LessonArgs,
@@ -91,60 +94,56 @@ pub fn write_exports(
 ) -> anyhow::Result<u64> {
     let started = Instant::now();
     let exports = lesson.exports(config, out, "exports are one file each: give a folder")?;
+    check_folder(out)?;
     fs::create_dir_all(out).with_context(|| format!("cannot create folder {}", out.display()))?;
+    let inputs = Inputs::default();
     let mut bytes = 0u64;
-    let mut finished: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = (|| -> anyhow::Result<()> {
-        for export in ExportId::ALL {
-            let path = out.join(export.file_name());
-            let temp = temp_path(&path);
-            let mut file = create(&temp)?;
-            let mut csv = campus_csv::TableCsv::new(&exports, export.index());
-            let mut chunk = Vec::with_capacity(1 << 20);
-            loop {
-                chunk.clear();
-                let more = csv.fill(&mut chunk, 1 << 20);
-                file.write_all(&chunk)
-                    .with_context(|| format!("cannot write {}", temp.display()))?;
-                bytes += chunk.len() as u64;
-                if !more {
-                    break;
-                }
-            }
-            finish(file, &temp)?;
-            finished.push((temp, path));
-            if !quiet {
-                eprintln!(
-                    "  {:<28} {:>12} rows",
-                    export.file_name(),
-                    exports.count(export)
-                );
+    let mut staged: Vec<StagedFile> = Vec::new();
+    let mut chunk = Vec::with_capacity(1 << 20);
+    for export in ExportId::ALL {
+        let mut file = StagedFile::create(&out.join(export.file_name()), &inputs)?;
+        let mut csv = campus_csv::TableCsv::new(&exports, export.index());
+        loop {
+            chunk.clear();
+            let more = csv.fill(&mut chunk, 1 << 20);
+            file.write(&chunk)?;
+            bytes += chunk.len() as u64;
+            if !more {
+                break;
             }
         }
-        if campus_jobs::generate::lesson::has_answer_key(&exports) {
-            let path = out.join(ANSWER_KEY);
-            let temp = temp_path(&path);
-            let mut file = create(&temp)?;
-            let n = write_answer_key(&exports, &mut file)
-                .with_context(|| format!("cannot write {}", temp.display()))?;
-            finish(file, &temp)?;
-            finished.push((temp, path));
-            if !quiet {
-                eprintln!("  {ANSWER_KEY:<28} {n:>12} planted defects");
-            }
+        staged.push(file);
+        if !quiet {
+            eprintln!(
+                "  {:<28} {:>12} rows",
+                export.file_name(),
+                exports.count(export)
+            );
         }
-        Ok(())
-    })();
-    if let Err(err) = result {
-        for (temp, _) in &finished {
-            let _ = fs::remove_file(temp);
-        }
-        return Err(err);
     }
-    for (temp, path) in finished {
-        fs::rename(&temp, &path)
-            .with_context(|| format!("cannot move the finished file to {}", path.display()))?;
+    // Without dirt there is no answer key: one left by an earlier dirty run is stale.
+    let answer_key = out.join(ANSWER_KEY);
+    let mut stale = Vec::new();
+    if campus_jobs::generate::lesson::has_answer_key(&exports) {
+        let mut file = StagedFile::create(&answer_key, &inputs)?;
+        let mut key = AnswerKey::new(&exports);
+        loop {
+            chunk.clear();
+            let more = key.fill(&mut chunk, 1 << 20);
+            file.write(&chunk)?;
+            bytes += chunk.len() as u64;
+            if !more {
+                break;
+            }
+        }
+        staged.push(file);
+        if !quiet {
+            eprintln!("  {ANSWER_KEY:<28} {:>12} planted defects", key.defects());
+        }
+    } else {
+        stale.push(answer_key);
     }
+    commit(staged, &stale)?;
     if !quiet {
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
         eprintln!(
@@ -156,62 +155,20 @@ pub fn write_exports(
     Ok(bytes)
 }
 
-/// `file,line,kind` for every planted defect, in file and line order; returns their number.
-pub fn write_answer_key(exports: &Exports, out: &mut dyn Write) -> std::io::Result<u64> {
-    let mut key = AnswerKey::new(exports);
-    let mut chunk = Vec::with_capacity(1 << 20);
-    loop {
-        chunk.clear();
-        let more = key.fill(&mut chunk, 1 << 20);
-        out.write_all(&chunk)?;
-        if !more {
-            return Ok(key.defects());
-        }
-    }
-}
-
-/// Writes the sessions CSV to `out`; returns the bytes written.
+/// Writes the sessions CSV to `out` (`-` for standard output) the safe way
+/// ([`crate::output::write_whole`]); returns the bytes written.
 pub fn write_sessions(
     config: Config,
     lesson: &LessonArgs,
     out: &Path,
     quiet: bool,
 ) -> anyhow::Result<u64> {
-    let exports = lesson.exports(config, out, "give a file name for the sessions")?;
+    let exports = Exports::new(config, lesson.options()).context("invalid export settings")?;
     let sessions = lesson_sessions(&exports);
     let text = campus_occupancy::write_csv(&sessions);
-    let temp = temp_path(out);
-    let mut file = create(&temp)?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", temp.display()))?;
-    finish(file, &temp)?;
-    fs::rename(&temp, out)
-        .with_context(|| format!("cannot move the finished file to {}", out.display()))?;
+    write_whole(out, text.as_bytes(), &Inputs::default())?;
     if !quiet {
         eprintln!("  {} sessions", sessions.len());
     }
     Ok(text.len() as u64)
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    path.with_file_name(name)
-}
-
-fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(BufWriter::with_capacity(1 << 20, file))
-}
-
-fn finish(file: BufWriter<File>, path: &Path) -> anyhow::Result<()> {
-    let written = file
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .and_then(|f| f.sync_all());
-    if let Err(err) = written {
-        let _ = fs::remove_file(path);
-        return Err(err).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
 }

@@ -6,17 +6,16 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use campus_jobs::drive;
+use campus_jobs::occupancy::predict_stream::{PREDICT_CHUNK, PredictStream};
 use campus_jobs::occupancy::{Event, OccupancyService, Request, Timings};
 use campus_occupancy::features::FAR_FROM_TRAINING;
 use campus_occupancy::forest::{FeaturesPerSplit, ForestConfig};
 use campus_occupancy::generate::format_date;
-use campus_occupancy::import::InputStream;
 use campus_occupancy::metrics::RegressionMetrics;
 use campus_occupancy::progress::Stage;
-use campus_occupancy::session::{PREDICTION_HEADER, write_row_with_predictions};
 use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig, SvmConfig};
 use campus_occupancy::train::FoldMetrics;
-use campus_occupancy::{GenerateConfig, InputRow, ModelBundle, Session, TrainConfig, write_csv};
+use campus_occupancy::{GenerateConfig, ModelBundle, Session, TrainConfig, write_csv};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -505,54 +504,6 @@ impl PredictionSink {
     }
 }
 
-/// Rows predicted, flagged and the first few flags' messages.
-#[derive(Default)]
-struct PredictTally {
-    n_predicted: usize,
-    n_overcrowded: usize,
-    n_far: usize,
-    far_examples: Vec<String>,
-}
-
-/// Predicts one batch of rows and writes them.
-fn predict_batch(
-    bundle: &ModelBundle,
-    rows: &[InputRow],
-    file_name: &str,
-    sink: &mut PredictionSink,
-    tally: &mut PredictTally,
-) -> anyhow::Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let predictions = bundle
-        .models
-        .predict_many(rows.iter().map(|r| &r.input))
-        .context("the model could not predict")?;
-    let mut csv = String::new();
-    for (row, prediction) in rows.iter().zip(&predictions) {
-        write_row_with_predictions(&mut csv, &row.input, row.actual_attendance, prediction);
-        let far = bundle.models.encoder.far_from_training(&row.input);
-        if !far.is_empty() {
-            tally.n_far += 1;
-            if tally.far_examples.len() < 5 {
-                let what: Vec<String> = far
-                    .iter()
-                    .map(|(column, value, mean, sd)| {
-                        format!("{column} {value} (training mean {mean:.1}, sd {sd:.1})")
-                    })
-                    .collect();
-                tally
-                    .far_examples
-                    .push(format!("{file_name}:{}: {}", row.line, what.join(", ")));
-            }
-        }
-    }
-    tally.n_predicted += rows.len();
-    tally.n_overcrowded += predictions.iter().filter(|p| p.overcrowded).count();
-    sink.write(csv.as_bytes())
-}
-
 /// Reads the data in chunks and predicts each chunk's rows as they come: memory holds a chunk,
 /// not the file, whatever its size.
 fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
@@ -574,10 +525,9 @@ fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
         Target::Stdout => PredictionSink::Stdout(std::io::stdout().lock()),
         _ => PredictionSink::File(StagedFile::create(out, &inputs)?),
     };
-    sink.write(PREDICTION_HEADER.as_bytes())?;
-    let mut stream = InputStream::new(&file_name);
-    let mut tally = PredictTally::default();
-    let mut chunk = vec![0u8; 256 << 10];
+    sink.write(PredictStream::header().as_bytes())?;
+    let mut stream = PredictStream::new(bundle, &file_name);
+    let mut chunk = vec![0u8; PREDICT_CHUNK];
     loop {
         let n = match data.read(&mut chunk) {
             Ok(0) => break,
@@ -585,15 +535,15 @@ fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e).with_context(|| format!("cannot read {file_name}")),
         };
-        let rows = stream.feed(chunk.get(..n).unwrap_or_default());
-        predict_batch(&bundle, &rows, &file_name, &mut sink, &mut tally)?;
+        let csv = stream.feed(chunk.get(..n).unwrap_or_default())?;
+        sink.write(csv.as_bytes())?;
     }
-    let rest = stream.finish();
-    predict_batch(&bundle, &rest.rows, &file_name, &mut sink, &mut tally)?;
-    let n_bad_rows = rest.n_bad_rows;
+    let (csv, tally) = stream.finish()?;
+    sink.write(csv.as_bytes())?;
+    let n_bad_rows = tally.n_bad_rows;
     if n_bad_rows > 0 {
         eprintln!("{n_bad_rows} row(s) of {file_name} could not be read and were skipped:");
-        let errors = rest.errors.iter().map(ToString::to_string).collect();
+        let errors = tally.errors.clone();
         report_errors(&BadRows { errors, n_bad_rows });
         let partial = if matches!(sink, PredictionSink::Stdout(_)) {
             "the predictions above are incomplete"
@@ -628,7 +578,7 @@ fn run_predict(args: &PredictArgs) -> anyhow::Result<()> {
     }
     eprintln!(
         "{} sessions predicted with the model of {} ({} flagged overcrowded).",
-        tally.n_predicted, bundle.created_at, tally.n_overcrowded
+        tally.n_predicted, tally.created_at, tally.n_overcrowded
     );
     Ok(())
 }

@@ -173,12 +173,20 @@ impl StagedFile {
             Some(out) => out.write_all(bytes),
             None => Ok(()),
         };
-        written.with_context(|| format!("cannot write {}", self.shown().display()))
+        written.with_context(|| format!("cannot write {}", self.shown()))
     }
 
-    /// The file the bytes go to now: the temporary one, or the device.
-    fn shown(&self) -> &Path {
-        self.temp.as_deref().unwrap_or(&self.target)
+    /// The file the bytes go to, for messages: the target, and the temporary file when there
+    /// is one (a full disk is met while writing it).
+    fn shown(&self) -> String {
+        match &self.temp {
+            Some(temp) => format!(
+                "{} (its temporary file {})",
+                self.target.display(),
+                temp.display()
+            ),
+            None => self.target.display().to_string(),
+        }
     }
 
     /// Flushes and syncs the file, ready to be moved into place.
@@ -190,7 +198,7 @@ impl StagedFile {
             Some(_) => out.get_ref().sync_all(),
             None => Ok(()),
         });
-        synced.with_context(|| format!("cannot write {}", self.shown().display()))
+        synced.with_context(|| format!("cannot write {}", self.shown()))
     }
 
     /// Moves the completed file into place.

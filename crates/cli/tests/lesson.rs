@@ -1,7 +1,7 @@
 //! `campus generate --format exports|sessions`: the university's exports go through `campus etl`
 //! as they are, the planted correlation comes back, and the sessions load as occupancy data.
 
-use crate::support::{TempDir, campus_etl, campus_ok, number_after, read};
+use crate::support::{TempDir, campus, campus_etl, campus_ok, number_after, read};
 
 const FILES: [&str; 4] = [
     "students_master.csv",
@@ -142,4 +142,133 @@ fn dirt_kinds_plant_only_the_kinds_named() {
         kinds.into_iter().collect::<Vec<_>>(),
         ["blank_mark", "padded_key"]
     );
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Regression: the exports were renamed into place one by one after their own checks, beside
+/// `.partial` files. Now they are staged: a run that fails after writing some leaves the
+/// previous run's files as they were and no temporary file.
+#[test]
+fn exports_appear_all_together_or_not_at_all() {
+    let dir = TempDir::new("lesson-exports-whole");
+    let out = dir.path("exports");
+    let out_arg = out.to_string_lossy().into_owned();
+    generate("exports", "100", &out_arg, &["--quiet"]);
+    let before: Vec<Vec<u8>> = FILES.iter().map(|f| read(&out.join(f))).collect();
+    // A folder where the answer key must go makes the dirty run fail after the four exports.
+    let key = out.join("answer_key.csv");
+    std::fs::create_dir_all(&key).unwrap_or_else(|e| panic!("{e}"));
+    let run = campus(&[
+        "generate",
+        "--format",
+        "exports",
+        "--students",
+        "150",
+        "--dirt",
+        "0.05",
+        "--quiet",
+        "--out",
+        &out_arg,
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains(&key.display().to_string()), "{stderr}");
+    for (file, old) in FILES.iter().zip(&before) {
+        assert!(
+            read(&out.join(file)) == *old,
+            "{file} changed by a failed run"
+        );
+    }
+    let mut expected: Vec<String> = FILES.iter().map(|f| (*f).to_owned()).collect();
+    expected.push("answer_key.csv".to_owned());
+    expected.sort();
+    assert_eq!(names_in(&out), expected, "temporary files left behind");
+}
+
+/// A rerun without dirt removes the previous dirty run's answer key: it would list defects the
+/// new exports do not have.
+#[test]
+fn a_clean_rerun_removes_the_stale_answer_key() {
+    let dir = TempDir::new("lesson-exports-stale");
+    let out = dir.path("exports");
+    let out_arg = out.to_string_lossy().into_owned();
+    generate("exports", "100", &out_arg, &["--dirt", "0.05", "--quiet"]);
+    assert!(out.join("answer_key.csv").is_file());
+    generate("exports", "100", &out_arg, &["--quiet"]);
+    let mut expected: Vec<String> = FILES.iter().map(|f| (*f).to_owned()).collect();
+    expected.sort();
+    assert_eq!(names_in(&out), expected);
+}
+
+/// `--out` naming a file that is not a folder is refused before anything is written, naming
+/// it, and the file is left alone.
+#[test]
+fn exports_into_a_file_are_refused_naming_it() {
+    let dir = TempDir::new("lesson-exports-file");
+    let file = dir.path("notes.txt");
+    std::fs::write(&file, "keep me").unwrap_or_else(|e| panic!("{e}"));
+    let file_arg = file.to_string_lossy().into_owned();
+    let run = campus(&[
+        "generate",
+        "--format",
+        "exports",
+        "--students",
+        "50",
+        "--quiet",
+        "--out",
+        &file_arg,
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains(&format!("{file_arg} exists and is not a folder")),
+        "{stderr}"
+    );
+    assert_eq!(read(&file), b"keep me");
+    assert_eq!(names_in(&dir.0), ["notes.txt"]);
+}
+
+/// A device under an export's name (here a symlink to /dev/null) is written through, never
+/// replaced by a regular file; the sessions CSV to a device or to `-` likewise.
+#[cfg(unix)]
+#[test]
+fn a_device_among_the_exports_is_written_directly() {
+    let dir = TempDir::new("lesson-exports-device");
+    let out = dir.path("exports");
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    let link = out.join(FILES[1]);
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap_or_else(|e| panic!("{e}"));
+    generate("exports", "50", &out.to_string_lossy(), &["--quiet"]);
+    let meta = std::fs::symlink_metadata(&link).unwrap_or_else(|e| panic!("{e}"));
+    assert!(meta.file_type().is_symlink(), "the link was replaced");
+    assert!(!read(&out.join(FILES[0])).is_empty());
+    let null = std::fs::metadata("/dev/null").unwrap_or_else(|e| panic!("{e}"));
+    assert!(!null.is_file());
+    generate("sessions", "50", "/dev/null", &["--quiet"]);
+    assert!(!std::fs::metadata("/dev/null").is_ok_and(|m| m.is_file()));
+    let stdout = campus_ok(&[
+        "generate",
+        "--format",
+        "sessions",
+        "--students",
+        "50",
+        "--quiet",
+        "--out",
+        "-",
+    ]);
+    let text = String::from_utf8_lossy(&stdout.stdout);
+    assert!(text.starts_with("date,time,school,venue"), "{text}");
 }

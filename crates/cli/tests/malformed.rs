@@ -233,3 +233,77 @@ fn an_unreadable_file_is_named() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
         .unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Sessions files broken the ways spreadsheets break them: each problem is named for what it
+/// is (not only "missing columns"), the bad rows are counted and the run fails.
+#[test]
+fn occupancy_files_are_named_for_what_is_wrong() {
+    let out = TempDir::new("malformed-occ-kinds");
+    let good = out.path("good.csv");
+    crate::support::campus_ok(&[
+        "occupancy",
+        "generate",
+        "--sessions",
+        "40",
+        "--out",
+        &good.to_string_lossy(),
+    ]);
+    let text = String::from_utf8(std::fs::read(&good).unwrap_or_default()).unwrap_or_default();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut utf16 = vec![0xff, 0xfe];
+    for unit in text.encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let duplicated: String = lines
+        .iter()
+        .enumerate()
+        .map(|(idx, l)| format!("{l},{}\n", if idx == 0 { "school" } else { "Arts" }))
+        .collect();
+    if let Some(line) = lines.get_mut(2) {
+        let rest = line
+            .split_once(',')
+            .map(|(_, r)| r.to_owned())
+            .unwrap_or_default();
+        *line = format!("2026-02-30,{rest}");
+    }
+    let feb30 = lines.join("\n") + "\n";
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("utf16.csv", utf16, "utf16.csv:1: the file is UTF-16 text"),
+        (
+            "semicolons.csv",
+            text.replace(',', ";").into_bytes(),
+            "the header is separated by `;`: save the file comma-separated",
+        ),
+        (
+            "duplicated.csv",
+            duplicated.into_bytes(),
+            "duplicated.csv:1:15: column name `school` appears more than once; the first one is used",
+        ),
+        (
+            "feb30.csv",
+            feb30.into_bytes(),
+            "feb30.csv:3: column `date`: expected a date as YYYY-MM-DD, found `2026-02-30`",
+        ),
+    ];
+    let model = out.path("model.bin").to_string_lossy().into_owned();
+    for (name, bytes, message) in cases {
+        let path = out.path(name);
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+        let run = campus(&[
+            "occupancy",
+            "train",
+            "--data",
+            &path.to_string_lossy(),
+            "--out",
+            &model,
+            "--quiet",
+            "--trees",
+            "2",
+        ]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert!(stderr.contains("could not be read"), "{name}: {stderr}");
+    }
+}

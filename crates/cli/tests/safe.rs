@@ -409,3 +409,151 @@ fn a_constant_total_column_is_named_as_such() {
         "{stdout}"
     );
 }
+
+/// The visible (not hidden) files of `dir` with their bytes, sorted by name.
+fn visible_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| !name.starts_with('.'))
+                .map(|name| {
+                    let bytes = read(&dir.join(&name));
+                    (name, bytes)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// A full disk, simulated by a file-size limit (with SIGXFSZ ignored, a write past it fails
+/// with EFBIG as it would with ENOSPC): the error names the output, the previous outputs stay
+/// as they were and no temporary file is left.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_leaves_the_previous_outputs_and_names_the_file() {
+    let dir = TempDir::new("safe-full");
+    let out = dir.path("out");
+    campus_ok(&[
+        "generate",
+        "--students",
+        "50",
+        "--format",
+        "csv",
+        "--quiet",
+        "--out",
+        arg(&out),
+    ]);
+    let sessions = dir.path("sessions.csv");
+    campus_ok(&[
+        "occupancy",
+        "generate",
+        "--sessions",
+        "20",
+        "--out",
+        arg(&sessions),
+    ]);
+    let before = (visible_files(&out), read(&sessions));
+    let limited = |args: &str| {
+        let script = format!(
+            "trap '' XFSZ; ulimit -f 200; exec \"{}\" {args}",
+            env!("CARGO_BIN_EXE_campus")
+        );
+        std::process::Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run sh: {e}"))
+    };
+    let runs = [
+        (
+            limited(&format!(
+                "generate --students 5000 --format csv --quiet --out '{}'",
+                out.display()
+            )),
+            out.join("students.csv"),
+        ),
+        (
+            limited(&format!(
+                "occupancy generate --sessions 50000 --out '{}'",
+                sessions.display()
+            )),
+            sessions.clone(),
+        ),
+    ];
+    for (run, named) in runs {
+        let stderr = text(&run.stderr);
+        assert!(!run.status.success(), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "cannot write {} (its temporary file",
+                named.display()
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(visible_files(&out) == before.0, "a table changed");
+    assert!(read(&sessions) == before.1, "the sessions changed");
+    let hidden: Vec<String> = std::fs::read_dir(&out)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(hidden, Vec::<String>::new(), "temporary files left");
+}
+
+/// A run killed outright (SIGKILL, no cleanup) while writing leaves the previous outputs
+/// byte for byte; only its hidden temporary files may remain.
+#[cfg(unix)]
+#[test]
+fn a_killed_run_leaves_the_previous_outputs() {
+    let dir = TempDir::new("safe-killed");
+    let out = dir.path("out");
+    campus_ok(&[
+        "generate",
+        "--students",
+        "50",
+        "--format",
+        "csv",
+        "--quiet",
+        "--out",
+        arg(&out),
+    ]);
+    let before = visible_files(&out);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_campus"))
+        .args([
+            "generate",
+            "--students",
+            "400000",
+            "--format",
+            "csv",
+            "--quiet",
+            "--out",
+            arg(&out),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run campus: {e}"));
+    let started = std::time::Instant::now();
+    let writing = || {
+        std::fs::read_dir(&out).is_ok_and(|d| {
+            d.filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().contains(".partial-"))
+        })
+    };
+    while !writing() && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        visible_files(&out) == before,
+        "a killed run changed the outputs"
+    );
+}

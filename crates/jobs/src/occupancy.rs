@@ -15,6 +15,7 @@
 pub mod generate_form;
 pub mod guard;
 pub mod predict_form;
+pub mod predict_stream;
 pub mod registry;
 mod service;
 pub mod state;

@@ -295,6 +295,95 @@ fn batch_prediction_writes_every_row_and_refuses_a_damaged_model() {
     assert!(error.message.contains("checksum"), "{error}");
 }
 
+/// A prediction from a file sent in chunks writes the same bytes as the whole file at once,
+/// however the file is cut, and counts its bad rows and sessions far from the training data.
+#[test]
+fn prediction_from_a_file_in_chunks_is_the_same_however_it_is_cut() {
+    let bundle = small_bundle();
+    let model = bundle.to_bytes().expect("saves");
+    let mut text = write_csv(&sessions(9, 700));
+    // A bad row and a session far from the training data.
+    text.push_str("2024-09-03,9h,Law,LT-2,150,Monday,1,False,133,0,0,0,0,85\n");
+    text.push_str("2024-09-04,09:00,Law,LT-2,150,Monday,1,False,90000,0,0,0,0,\n");
+    let bytes = text.into_bytes();
+    let mut service = OccupancyService::default();
+    let whole = Request::Predict {
+        model_name: "m.bin".into(),
+        model: model.clone(),
+        file_name: "s.csv".into(),
+        bytes: bytes.clone(),
+    };
+    let (events, _) = run(&mut service, whole);
+    let Some(Event::Predicted { csv: expected, .. }) = events.last() else {
+        panic!("predicted")
+    };
+    let n_far = campus_occupancy::parse_inputs(&bytes, "s.csv")
+        .rows
+        .iter()
+        .filter(|r| !bundle.models.encoder.far_from_training(&r.input).is_empty())
+        .count();
+    assert!(n_far > 0);
+    for chunk_size in [1000, 4096, 1 << 20] {
+        let begin = Request::PredictBegin {
+            model_name: "m.bin".into(),
+            model: model.clone(),
+            file_name: "s.csv".into(),
+        };
+        let mut out = Vec::new();
+        let answer = |service: &mut OccupancyService, request| {
+            let (events, _) = run(service, request);
+            assert_eq!(events.len(), 1, "{events:?}");
+            events.into_iter().next().expect("one answer")
+        };
+        let Event::PredictedRows { csv } = answer(&mut service, begin) else {
+            panic!("the header")
+        };
+        out.extend(csv.0);
+        for chunk in bytes.chunks(chunk_size) {
+            let request = Request::PredictChunk {
+                bytes: campus_jobs::Bytes(chunk.to_vec()),
+            };
+            let Event::PredictedRows { csv } = answer(&mut service, request) else {
+                panic!("rows")
+            };
+            out.extend(csv.0);
+        }
+        let Event::PredictDone { csv, summary } = answer(&mut service, Request::PredictEnd) else {
+            panic!("done")
+        };
+        out.extend(csv.0);
+        assert!(out == expected.as_bytes(), "cut every {chunk_size} bytes");
+        assert_eq!(summary.n_predicted, 701);
+        assert_eq!(summary.n_bad_rows, 1);
+        assert_eq!(summary.errors.len(), 1);
+        assert!(
+            summary.errors[0].starts_with("s.csv:702: column `time`"),
+            "{:?}",
+            summary.errors
+        );
+        assert_eq!(summary.n_far, n_far);
+        assert!(summary.far_warning().is_some());
+    }
+    // A chunk without a begun prediction, or after its end, is an error, not a panic.
+    let stray = Request::PredictChunk {
+        bytes: campus_jobs::Bytes(b"x".to_vec()),
+    };
+    assert!(service.start(stray).is_ok());
+    assert!(service.step().is_err());
+    // A damaged model is refused at the start, naming it.
+    let mut damaged = model;
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 1;
+    let begin = Request::PredictBegin {
+        model_name: "bad.bin".into(),
+        model: damaged,
+        file_name: "s.csv".into(),
+    };
+    assert!(service.start(begin).is_ok());
+    let error = service.step().expect_err("refused");
+    assert!(error.message.contains("cannot load bad.bin"), "{error}");
+}
+
 #[test]
 fn requests_and_events_survive_the_wire_codec() {
     let request = Request::Train {
@@ -1248,4 +1337,53 @@ fn a_notice_shows_by_the_panel_that_caused_it() {
         text: "m.bin was not imported".into(),
     });
     assert_eq!(imported.notice_at, Place::Registry);
+}
+
+/// One problem can reject many rows (a UTF-16 file, an unclosed quote): the notice counts the
+/// rows rejected, as the CLI does, and does not pretend the other rows had problems of their own.
+#[test]
+fn nothing_imported_counts_the_rows_rejected() {
+    let mut utf16 = vec![0xff, 0xfe];
+    let text = format!(
+        "{}2024-09-02,09:00,Law,LT-2,150,Monday,1,False,133,0,0,0,0,85\n",
+        write_csv(&[])
+    );
+    let text = format!(
+        "{text}{}",
+        text.lines()
+            .nth(1)
+            .map(|l| format!("{l}\n"))
+            .unwrap_or_default()
+    );
+    for unit in text.encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let imported = campus_occupancy::parse_sessions(&utf16, "u.csv");
+    assert_eq!(imported.n_bad_rows, 3);
+    let state = State::default()
+        .reduce_action(Action::Started {
+            job_id: 1,
+            kind: JobKind::Import,
+        })
+        .reduce_action(Action::SessionsLoaded {
+            job_id: 1,
+            sessions: imported.rows,
+            append: true,
+            errors: imported.errors.iter().map(ToString::to_string).collect(),
+            n_bad_rows: imported.n_bad_rows,
+            source: "u.csv".into(),
+            content_hash: Some(content_hash(&utf16)),
+        });
+    let text = notice_text(&state);
+    assert!(
+        text.starts_with("Nothing imported from u.csv: no row could be read (1 problem(s)). First problem: line 1: the file is UTF-16 text"),
+        "{text}"
+    );
+    assert!(text.ends_with("Rows rejected: 3."), "{text}");
+    let details = state
+        .notice
+        .as_ref()
+        .map(|n| n.details.clone())
+        .unwrap_or_default();
+    assert_eq!(details.len(), 1, "{details:?}");
 }

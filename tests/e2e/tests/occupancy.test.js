@@ -5,8 +5,8 @@
 // confirm steps, per-field errors, out-of-range inputs. Screenshots go to artifacts/.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -172,6 +172,32 @@ describe('occupancy section', () => {
     assert.equal(forest, firstPrediction.forest);
     assert.equal(verdict === 'True' ? 'overcrowded' : 'fits the room', firstPrediction.verdict);
     assert.ok(Math.abs(Number(margin) - Number(firstPrediction.margin)) <= 0.0006, `${margin} vs ${firstPrediction.margin}`);
+  });
+
+  test('predicts a file larger than one slice, the same bytes as the CLI, counting its bad row', async () => {
+    // The page reads the file in 256 KiB slices and predicts each in the worker as it comes.
+    const dir = mkdtempSync(join(tmpdir(), 'campus-occ-file-'));
+    const model = join(dir, 'model.bin');
+    writeFileSync(model, exported.bytes);
+    const data = join(dir, 'many.csv');
+    execFileSync(CLI, ['occupancy', 'generate', '--seed', '9', '--sessions', '12000', '--out', data], { stdio: 'pipe' });
+    appendFileSync(data, `${BAD_TIME_ROW}\n`);
+    assert.ok(statSync(data).size > 2 * 256 * 1024, 'more than two slices');
+    const out = join(dir, 'predictions.csv');
+    const cli = spawnSync(CLI, ['occupancy', 'predict', '--model', model, '--data', data, '--out', out, '--max-bad-rows', '1'], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    await occ.byTestId('occ-predict-file').setInputFiles(data);
+    const panel = '[data-testid="occ-predict-file-panel"][data-running="false"]';
+    await page.locator(`${panel} [data-testid="occ-predict-file-notice"]`).waitFor({ timeout: 120_000 });
+    const text = await occ.text('occ-predict-file-text');
+    assert.match(text, /^Predicted 12000 sessions of many\.csv with the model of .* 1 row\(s\) could not be read and were skipped/);
+    assert.match(cli.stderr, /1 row\(s\) of .*many\.csv could not be read and were skipped/);
+    const details = await occ.byTestId('occ-predict-file-notice').locator('li').allInnerTexts();
+    assert.match(details[0], /^many\.csv:12002: column `time`/);
+    const [download] = await Promise.all([page.waitForEvent('download'), occ.byTestId('occ-predict-file-download').click()]);
+    assert.equal(download.suggestedFilename(), 'predictions-many.csv');
+    assert.ok(readFileSync(await download.path()).equals(readFileSync(out)), 'the predictions differ from the CLI\'s');
+    assert.deepEqual(log.errors, []);
   });
 
   test('refuses corrupt and foreign model files and changes nothing', async () => {

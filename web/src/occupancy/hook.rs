@@ -36,7 +36,7 @@ impl PartialEq for OccupancyHandle {
 
 pub(super) struct Inner {
     dispatch: UseReducerDispatcher<State>,
-    client: RefCell<Option<WorkerClient<Request, Event>>>,
+    pub(super) client: RefCell<Option<WorkerClient<Request, Event>>>,
     tracker: RefCell<Tracker>,
     pub(super) registry: RefCell<Option<Registry>>,
     /// The last export's object URL, freed at the next export.

@@ -13,7 +13,8 @@ use campus_occupancy::{
 };
 
 use super::Timings;
-use crate::{JobError, Service, Step};
+use super::predict_stream::{PredictStream, PredictSummary};
+use crate::{Bytes, JobError, Service, Step};
 
 /// How many rows one step of a batch prediction predicts.
 pub const PREDICT_BATCH: usize = 4096;
@@ -47,6 +48,19 @@ pub enum Request {
         file_name: String,
         bytes: Vec<u8>,
     },
+    /// Starts a prediction from a file sent in chunks ([`Request::PredictChunk`], then
+    /// [`Request::PredictEnd`]) with a saved model; answered by [`Event::PredictedRows`] with
+    /// the CSV header. The service keeps the prediction between these requests.
+    PredictBegin {
+        model_name: String,
+        model: Vec<u8>,
+        file_name: String,
+    },
+    /// The next chunk of the file; answered by [`Event::PredictedRows`] with the CSV lines of
+    /// the rows it completed.
+    PredictChunk { bytes: Bytes },
+    /// Ends the file; answered by [`Event::PredictDone`].
+    PredictEnd,
 }
 
 /// What the occupancy service reports.
@@ -78,15 +92,25 @@ pub enum Event {
         errors: Vec<String>,
         n_bad_rows: usize,
     },
+    /// CSV lines of a prediction from a file in chunks (the header, for its first answer).
+    PredictedRows {
+        csv: Bytes,
+    },
+    /// The last CSV lines of a prediction from a file in chunks, and what it did.
+    PredictDone {
+        csv: Bytes,
+        summary: PredictSummary,
+    },
 }
 
 /// A clock in milliseconds, supplied by the shell (the core reads none).
 pub type Clock = Box<dyn FnMut() -> f64>;
 
-/// The occupancy job. It keeps nothing between requests.
+/// The occupancy job. Between requests it keeps only a prediction from a file in chunks.
 pub struct OccupancyService {
     clock: Clock,
     job: Job,
+    stream: Option<Box<PredictStream>>,
 }
 
 impl Default for OccupancyService {
@@ -168,7 +192,50 @@ impl OccupancyService {
         OccupancyService {
             clock,
             job: Job::Idle,
+            stream: None,
         }
+    }
+
+    /// Answers a request of a prediction from a file in chunks; others go to `answer_once`.
+    fn answer(&mut self, request: Request) -> Result<Step<Event>, JobError> {
+        const NO_STREAM: &str = "no prediction from a file was started";
+        let event = match request {
+            Request::PredictBegin {
+                model_name,
+                model,
+                file_name,
+            } => {
+                let stream = PredictStream::load(&model_name, &model, &file_name)?;
+                self.stream = Some(Box::new(stream));
+                Event::PredictedRows {
+                    csv: Bytes(PredictStream::header().as_bytes().to_vec()),
+                }
+            }
+            Request::PredictChunk { bytes } => {
+                let stream = self
+                    .stream
+                    .as_mut()
+                    .ok_or_else(|| JobError::new(NO_STREAM))?;
+                let fed = stream.feed(&bytes.0);
+                if fed.is_err() {
+                    self.stream = None;
+                }
+                let csv = fed?;
+                Event::PredictedRows {
+                    csv: Bytes(csv.into_bytes()),
+                }
+            }
+            Request::PredictEnd => {
+                let stream = self.stream.take().ok_or_else(|| JobError::new(NO_STREAM))?;
+                let (csv, summary) = stream.finish()?;
+                Event::PredictDone {
+                    csv: Bytes(csv.into_bytes()),
+                    summary,
+                }
+            }
+            once => return OccupancyService::answer_once(once),
+        };
+        Ok(Step::Finished(event))
     }
 
     fn answer_once(request: Request) -> Result<Step<Event>, JobError> {
@@ -377,7 +444,7 @@ impl Service for OccupancyService {
             Job::Idle => Err(JobError::new(
                 "the occupancy service has no request to work on",
             )),
-            Job::Once(request) => OccupancyService::answer_once(request),
+            Job::Once(request) => self.answer(request),
             Job::StartTraining {
                 sessions,
                 config,

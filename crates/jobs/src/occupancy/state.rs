@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use campus_occupancy::import::MAX_KEPT_ERRORS;
 use campus_occupancy::{Analytics, ModelBundle, Progress, Session, analytics};
 
 use super::Timings;
@@ -393,17 +394,24 @@ fn import_notice(
         };
     }
     let first = errors.first().map_or(String::new(), |e| located(e, source));
+    // Problems are the located messages (the first MAX_KEPT_ERRORS are kept); rows are what
+    // they cost: one problem, such as a UTF-16 file or an unclosed quote, can reject many rows.
+    let n_problems = match errors.len() {
+        n if n >= MAX_KEPT_ERRORS => format!("{n} or more"),
+        n => n.to_string(),
+    };
     let text = if n_new == 0 {
         format!(
-            "Nothing imported from {source}: no row could be read ({n_bad_rows} problem(s)). \
-             First problem: {first}"
+            "Nothing imported from {source}: no row could be read ({n_problems} problem(s)). \
+             First problem: {first}. Rows rejected: {n_bad_rows}."
         )
     } else {
         format!("{summary}; {n_bad_rows} bad row(s) skipped")
     };
-    let more = n_bad_rows.saturating_sub(errors.len());
-    if more > 0 {
-        errors.push(format!("… and {more} more"));
+    if errors.len() >= MAX_KEPT_ERRORS {
+        errors.push(format!(
+            "… and more problems: {n_bad_rows} bad row(s) in all"
+        ));
     }
     Notice {
         is_error: true,

@@ -176,7 +176,10 @@ impl Tracker {
                     },
                 })
             }
-            Event::CrossValidated { .. } | Event::Predicted { .. } => None,
+            Event::CrossValidated { .. }
+            | Event::Predicted { .. }
+            | Event::PredictedRows { .. }
+            | Event::PredictDone { .. } => None,
         }
     }
 

@@ -53,6 +53,7 @@ fn file_card(file: &FileView) -> Html {
             <summary>{ format!("{} — {}", file.name, file.kind.label()) }
                 if report.unusable { <strong class="field-error">{ " (not used)" }</strong> }
             </summary>
+            <p data-testid="etl-file-account">{ format!("{}: {}", file.name, report.account()) }</p>
             if !errors.is_empty() {
                 <ul class="field-error" data-testid="etl-file-errors">
                     { for errors.iter().map(|e| html! { <li>{ e }</li> }) }

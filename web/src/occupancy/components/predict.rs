@@ -13,6 +13,10 @@ use campus_jobs::occupancy::predict_form::{Choice, Field, FieldError, PredictFor
 use campus_occupancy::Prediction;
 use campus_occupancy::train::PredictError;
 
+use campus_jobs::occupancy::predict_stream::FilePrediction;
+
+use super::data::on_file_chosen;
+use crate::occupancy::hook::OccupancyHandle;
 use crate::occupancy::state::ActiveModel;
 use crate::shared::now_ms;
 
@@ -146,6 +150,56 @@ pub fn PredictPanel(props: &PredictProps) -> Html {
             <div class="occ-prediction" aria-live="polite" data-testid="prediction">
                 { prediction_view(prediction, elapsed_ms) }
             </div>
+        </section>
+    }
+}
+
+#[derive(PartialEq, Properties)]
+pub struct PredictFromFileProps {
+    pub handle: OccupancyHandle,
+    /// A job runs in the worker: the file waits.
+    pub busy: bool,
+}
+
+/// Predicts every session of a CSV file with the serving version, read and predicted in
+/// slices; the predictions download as a CSV, the same bytes as `campus occupancy predict`.
+#[component]
+pub fn PredictFromFile(props: &PredictFromFileProps) -> Html {
+    let result = use_state(|| None::<FilePrediction>);
+    let on_file = {
+        let (handle, result) = (props.handle.clone(), result.clone());
+        Callback::from(move |file: web_sys::File| {
+            if let Some(old) = result.as_ref().and_then(|r| r.download.as_deref()) {
+                crate::shared::download::revoke(old);
+            }
+            let result = result.clone();
+            handle.predict_file(file, Callback::from(move |r| result.set(Some(r))));
+        })
+    };
+    let running = result.as_ref().is_some_and(|r| r.running);
+    let notice = result.as_ref().and_then(|r| r.notice.clone());
+    html! {
+        <section class="occ-predict-file" aria-labelledby="occ-predict-file-title" data-testid="occ-predict-file-panel"
+            data-running={running.to_string()}>
+            <h3 id="occ-predict-file-title">{ "Predict the sessions of a file" }</h3>
+            <div class="field">
+                <label for="occ-predict-file">{ "A CSV in the session layout (actual_attendance may be empty)" }</label>
+                <input id="occ-predict-file" type="file" accept=".csv,text/csv" onchange={on_file_chosen(&on_file)}
+                    disabled={props.busy || running} data-testid="occ-predict-file" />
+            </div>
+            if running { <p class="hint" role="status">{ "Predicting…" }</p> }
+            if let Some(notice) = notice {
+                <div class={classes!("notice", notice.is_error.then_some("error"))} data-testid="occ-predict-file-notice"
+                    data-error={notice.is_error.to_string()}>
+                    <p data-testid="occ-predict-file-text">{ &notice.text }</p>
+                    if !notice.details.is_empty() {
+                        <ul>{ for notice.details.iter().map(|d| html! { <li>{ d }</li> }) }</ul>
+                    }
+                </div>
+            }
+            if let Some((url, name)) = result.as_ref().and_then(|r| r.download.clone().map(|u| (u, r.download_name()))) {
+                <a href={url} download={name} data-testid="occ-predict-file-download">{ "Download the predictions (CSV)" }</a>
+            }
         </section>
     }
 }

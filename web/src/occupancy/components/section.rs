@@ -5,7 +5,7 @@ use yew::prelude::*;
 use super::analytics::AnalyticsView;
 use super::data::DataPanel;
 use super::performance::Performance;
-use super::predict::PredictPanel;
+use super::predict::{PredictFromFile, PredictPanel};
 use super::registry::RegistryView;
 use super::training::TrainingPanel;
 use campus_jobs::Notice;
@@ -145,6 +145,7 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
                 <Performance active={active.clone()} />
                 <PredictPanel key={active.id} active={active.clone()} capacities={capacities.clone()}
                     ranges={state.active_ranges().cloned()} />
+                <PredictFromFile handle={handle.clone()} busy={state.running.is_some()} />
             }
             if let Some(analytics) = &state.dataset.analytics {
                 <AnalyticsView analytics={analytics.clone()} revision={state.dataset.revision} />
