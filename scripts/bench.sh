@@ -65,15 +65,33 @@ timed() {
   awk -v s="$start" -v e="$end" -v l="$label" 'BEGIN { printf "%s: %.2f s\n", l, e - s }'
 }
 
-echo "== MariaDB: INSERT script against fast load (--format load: LOAD DATA LOCAL INFILE), same run"
+# The faster of two runs of "PREPARE; COMMAND" (PREPARE, untimed, empties the database), printed
+# as "LABEL: N.NN s (runs A and B)": on a shared machine the minimum is the steadier figure.
+best_of_two() {
+  local label=$1 prepare=$2
+  shift 2
+  local times=()
+  for _ in 1 2; do
+    eval "$prepare"
+    local start end
+    start=$(date +%s.%N)
+    "$@"
+    end=$(date +%s.%N)
+    times+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')")
+  done
+  awk -v a="${times[0]}" -v b="${times[1]}" -v l="$label" \
+    'BEGIN { m = a < b ? a : b; printf "%s: %.2f s (runs %.2f and %.2f)\n", l, m, a, b }'
+}
+
+echo "== MariaDB: INSERT script against fast load (--format load: LOAD DATA LOCAL INFILE, keys built after the rows), same run"
 mysql_in() { mysql --no-defaults -uroot -S "$tmp/sock" --local-infile=1 "$@"; }
 for students in 5000 1000000; do
   $campus generate --quiet --students "$students" --out "$tmp/insert.sql"
   $campus generate --quiet --format load --students "$students" --out "$tmp/load"
-  mysql_in -e 'DROP DATABASE IF EXISTS university_system'
-  timed "$students students, INSERT script" mysql_in < "$tmp/insert.sql"
-  mysql_in -e 'DROP DATABASE IF EXISTS university_system'
-  (cd "$tmp/load" && timed "$students students, fast load" mysql_in < load.sql)
+  drop_db="mysql_in -e 'DROP DATABASE IF EXISTS university_system'"
+  best_of_two "$students students, INSERT script" "$drop_db" sh -c "mysql --no-defaults -uroot -S '$tmp/sock' < '$tmp/insert.sql'"
+  (cd "$tmp/load" && best_of_two "$students students, fast load" "$drop_db" \
+    sh -c "mysql --no-defaults -uroot -S '$tmp/sock' --local-infile=1 < load.sql")
   (cd "$tmp/load" && mysql_in < verify.sql | tail -n 1)
   rm -rf "$tmp/insert.sql" "$tmp/load"
 done

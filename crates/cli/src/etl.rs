@@ -74,9 +74,15 @@ pub struct EtlArgs {
     /// a `student_hash` index per table), moved into place with the other outputs.
     #[arg(long, value_name = "FILE")]
     sqlite: Option<PathBuf>,
-    /// Start staging.sql with `CREATE DATABASE IF NOT EXISTS` and `USE` for this database.
+    /// Start staging.sql with `CREATE DATABASE IF NOT EXISTS` and `USE` for this database
+    /// (PostgreSQL: `CREATE SCHEMA` and `SET search_path`; SQLite: ignored, the file is the
+    /// database).
     #[arg(long, value_name = "NAME")]
     database: Option<String>,
+    /// The SQL dialect of staging.sql: mysql (MySQL 8 / MariaDB, the default), postgres
+    /// (PostgreSQL 12+, loaded with psql) or sqlite (the sqlite3 tool).
+    #[arg(long, value_name = "DIALECT", default_value = "mysql", value_parser = parse_dialect)]
+    dialect: campus_sql::Dialect,
     /// Also run the dictionary attack on the unkeyed hashes and report what it recovers.
     #[arg(long)]
     attack: bool,
@@ -343,6 +349,7 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                 let mut sql = StagedFile::create(&out.join("staging.sql"), &input_files)?;
                 let request = Request::StagingDdl {
                     database: args.database.clone(),
+                    dialect: args.dialect,
                 };
                 let ddl: Bytes = ask_for(&mut service, request)?;
                 sql.write(&ddl.0)?;
@@ -547,4 +554,8 @@ fn attack(service: &mut EtlService) -> anyhow::Result<()> {
         progress.rate(seconds).unwrap_or(0.0)
     );
     Ok(())
+}
+
+fn parse_dialect(text: &str) -> Result<campus_sql::Dialect, String> {
+    campus_sql::Dialect::parse(text).map_err(|e| e.to_string())
 }

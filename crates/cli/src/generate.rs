@@ -288,14 +288,21 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         }
     };
     // A part starts with the database it loads into, so `mysql < part.sql` works on its own.
-    let prelude = match (args.format, part) {
+    // ... and a PostgreSQL part ends by moving the identities past the ids it loaded.
+    let (prelude, postlude) = match (args.format, part) {
         (Format::Sql, Some(part)) => {
-            campus_sql::part_prelude(args.dialect.unwrap_or_default(), &args.database, part)
+            let dialect = args.dialect.unwrap_or_default();
+            let ums = campus_gen::Ums::new(args.config()).context("invalid sizes")?;
+            let tables = campus_schema::Dataset::tables(&ums);
+            (
+                campus_sql::part_prelude(dialect, &args.database, part),
+                campus_sql::part_postlude(dialect, tables),
+            )
         }
-        _ => Vec::new(),
+        _ => (Vec::new(), Vec::new()),
     };
     let bulk = matches!(request, Request::CsvFiles { .. }) && args.format == Format::Load;
-    let summary = write(args, &mut service, request, &prelude)?;
+    let summary = write(args, &mut service, request, (&prelude, &postlude))?;
     if bulk {
         write_load_scripts(args)?;
     }
@@ -306,22 +313,14 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
 }
 
 /// `--format load`: load.sql and verify.sql beside the CSV files just written.
+/// The same scripts as the page's zip holds ([`campus_jobs::generate::load_scripts`]).
 fn write_load_scripts(args: &GenerateArgs) -> anyhow::Result<()> {
     let ums = campus_gen::Ums::new(args.config()).context("invalid sizes")?;
-    let mut options = args.script(None)?.script_options();
-    options.title = "load.sql".into();
-    options.csv_data = true;
-    let mut load = Vec::new();
-    campus_sql::ScriptWriter::new(&ums, options.clone())?.write_all(&mut load)?;
-    let verify = campus_sql::verify::verify_script(
-        options.dialect,
-        &options.database,
-        campus_schema::Dataset::tables(&ums),
-        &campus_sql::verify::checksums(&ums),
-    );
     let none = Inputs::default();
-    crate::output::write_whole(&args.out.join("load.sql"), &load, &none)?;
-    crate::output::write_whole(&args.out.join("verify.sql"), &verify, &none)
+    for (name, bytes) in campus_jobs::generate::load_scripts(&ums, &args.script(None)?)? {
+        crate::output::write_whole(&args.out.join(name), &bytes, &none)?;
+    }
+    Ok(())
 }
 
 /// `--check`: every foreign key, unique column and cross-table fact, before anything is written.
@@ -390,13 +389,14 @@ impl Output {
     }
 }
 
-/// Runs the request, writing each file it produces (each starting with `prelude`); returns its
+/// Runs the request, writing each file it produces (each starting with `prelude`, the last
+/// ending with `postlude`); returns its
 /// summary.
 fn write(
     args: &GenerateArgs,
     service: &mut GenerateService,
     request: Request,
-    prelude: &[u8],
+    (prelude, postlude): (&[u8], &[u8]),
 ) -> anyhow::Result<Summary> {
     let bar = progress_bar(args.quiet);
     let mut output = Output::None;
@@ -429,6 +429,7 @@ fn write(
                 bar.set_position(rows_done);
             }
             Event::Done(done) => {
+                output.write(postlude)?;
                 output.finish(&mut staged)?;
                 commit(std::mem::take(&mut staged), &[])?;
                 summary = Some(done);

@@ -16,6 +16,7 @@ use campus_occupancy::progress::Stage;
 use campus_occupancy::svm::{ClassWeight, Gamma, KernelConfig, SvmConfig};
 use campus_occupancy::train::FoldMetrics;
 use campus_occupancy::{GenerateConfig, ModelBundle, Session, TrainConfig, write_csv};
+use campus_sql::Dialect;
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -47,15 +48,49 @@ pub struct GenerateArgs {
     /// The CSV file (or SQLite database), or `-` for standard output.
     #[arg(long, short)]
     out: PathBuf,
-    /// `csv`, or `sqlite`: one database file with the table `occupancy_sessions`.
+    /// `csv`; `sqlite`: one database file with the table `occupancy_sessions`; or `sql`: a
+    /// script that creates and fills that table, in the dialect of --dialect.
     #[arg(long, value_enum, default_value_t = SessionsFormat::Csv)]
     format: SessionsFormat,
+    /// The SQL dialect of --format sql: mysql (MySQL 8 / MariaDB), postgres or sqlite.
+    #[arg(long, value_name = "DIALECT", default_value = "mysql", value_parser = parse_dialect)]
+    dialect: Dialect,
+    /// The database (PostgreSQL: schema) the SQL script creates and uses.
+    #[arg(long, value_name = "NAME", default_value = "occupancy")]
+    database: String,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum SessionsFormat {
     Csv,
     Sqlite,
+    Sql,
+}
+
+fn parse_dialect(text: &str) -> Result<Dialect, String> {
+    Dialect::parse(text).map_err(|e| e.to_string())
+}
+
+/// A drop-and-recreate script of `data` in `dialect`, into `database`: loads again and again.
+fn sql_script(
+    data: &campus_occupancy::sql::OccupancySql<'_>,
+    dialect: Dialect,
+    database: &str,
+    title: &Path,
+) -> anyhow::Result<Vec<u8>> {
+    let options = campus_sql::ScriptOptions {
+        database: database.to_owned(),
+        title: title
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "occupancy.sql".into()),
+        drop_existing: true,
+        dialect,
+        ..campus_sql::ScriptOptions::default()
+    };
+    let mut script = Vec::new();
+    campus_sql::ScriptWriter::new(data, options)?.write_all(&mut script)?;
+    Ok(script)
 }
 
 /// Train linear regression, a random forest and an SVM classifier; print every metric on the
@@ -103,6 +138,17 @@ pub struct TrainArgs {
     /// Also run k-fold cross-validation with this many folds and print its mean metrics.
     #[arg(long)]
     cv: Option<usize>,
+    /// Also write an SQL script holding the sessions (`occupancy_sessions`), this model version
+    /// with its metrics (`occupancy_model_versions`) and its predictions for the held-back
+    /// sessions (`occupancy_predictions`).
+    #[arg(long, value_name = "FILE")]
+    sql: Option<PathBuf>,
+    /// The dialect of --sql: mysql (MySQL 8 / MariaDB), postgres or sqlite.
+    #[arg(long, value_name = "DIALECT", default_value = "mysql", value_parser = parse_dialect)]
+    dialect: Dialect,
+    /// The database (PostgreSQL: schema) the --sql script creates and uses.
+    #[arg(long, value_name = "NAME", default_value = "occupancy")]
+    database: String,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -168,6 +214,12 @@ fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
             let table = campus_jobs::db::sessions_table(&sessions);
             crate::sqlite::tables_database(vec![table])?.0
         }
+        SessionsFormat::Sql => sql_script(
+            &campus_occupancy::sql::OccupancySql::sessions(&sessions),
+            args.dialect,
+            &args.database,
+            &args.out,
+        )?,
     };
     write_whole(&args.out, &bytes, &Inputs::default())?;
     let overcrowded = sessions.iter().filter(|s| s.overcrowded()).count();
@@ -367,6 +419,11 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
     };
     let bundle = ModelBundle::from_bytes(&bytes).context("the trained model does not load")?;
     write_whole(&args.out, &bytes, &inputs)?;
+    if let Some(path) = &args.sql {
+        let data = campus_occupancy::sql::OccupancySql::trained(&sessions, &bundle);
+        let script = sql_script(&data, args.dialect, &args.database, path)?;
+        write_whole(path, &script, &inputs)?;
+    }
 
     let e = &bundle.evaluation;
     println!(

@@ -168,3 +168,115 @@ pub fn assert_verified(output: &str, ums: &Ums, broken: Option<&str>) {
     };
     assert_eq!(lines.last().copied(), Some(last), "{output}");
 }
+
+/// Runs `campus etl` on the dirty sample with `--dialect` (and `--database` when given) into
+/// `dir/out`; returns the path of its staging.sql.
+pub fn etl_staging(
+    dir: &crate::support::TempDir,
+    dialect: Dialect,
+    database: Option<&str>,
+) -> std::path::PathBuf {
+    let (input, out) = (
+        dir.path("in").to_string_lossy().into_owned(),
+        dir.path("out").to_string_lossy().into_owned(),
+    );
+    crate::support::campus_ok(&["etl", "sample", "--out", &input, "--dirty"]);
+    let file = |name: &str| format!("{input}/{name}");
+    let mut args = vec![
+        "etl".to_owned(),
+        "--students".to_owned(),
+        file("students_master.csv"),
+        "--attendance".to_owned(),
+        file("attendance_2024_odd.csv"),
+        "--exams".to_owned(),
+        file("exam_results_2024_odd.csv"),
+        "--placements".to_owned(),
+        file("placements_2024.csv"),
+        "--out".to_owned(),
+        out,
+        "--dialect".to_owned(),
+        dialect.name().to_owned(),
+    ];
+    if let Some(database) = database {
+        args.extend(["--database".to_owned(), database.to_owned()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    crate::support::campus_ok(&args);
+    dir.path("out/staging.sql")
+}
+
+/// The rows the dirty sample's staging tables hold, whatever the server.
+pub fn assert_staging_counts(scalar: &dyn Fn(&str) -> String) {
+    let expected = [
+        ("SELECT COUNT(*) FROM stg_students", "302"),
+        ("SELECT COUNT(*) FROM stg_attendance", "45039"),
+        ("SELECT COUNT(*) FROM stg_exam_results", "1503"),
+        ("SELECT COUNT(*) FROM stg_placements", "301"),
+        (
+            "SELECT COUNT(*) FROM stg_attendance WHERE student_hash IS NULL",
+            "4",
+        ),
+        (
+            "SELECT COUNT(*) FROM stg_exam_results WHERE total_marks IS NULL",
+            "13",
+        ),
+        (
+            "SELECT COUNT(*) FROM stg_students WHERE LENGTH(student_hash) <> 64",
+            "0",
+        ),
+    ];
+    for (sql, count) in expected {
+        assert_eq!(scalar(sql), count, "{sql}");
+    }
+}
+
+/// Sessions generated for the occupancy SQL tests.
+pub const OCCUPANCY_SESSIONS: u64 = 300;
+
+/// `campus occupancy generate --format sql` and `campus occupancy train --sql` in `dialect`
+/// into `database`: the sessions script, then the trained script (sessions, the version and its
+/// predictions), in `dir`.
+pub fn occupancy_scripts(
+    dir: &crate::support::TempDir,
+    dialect: Dialect,
+    database: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let path = |name: &str| dir.path(name).to_string_lossy().into_owned();
+    let (sessions_sql, csv, model, trained_sql) = (
+        path("sessions.sql"),
+        path("sessions.csv"),
+        path("model.bin"),
+        path("trained.sql"),
+    );
+    let n = OCCUPANCY_SESSIONS.to_string();
+    let common = ["--dialect", dialect.name(), "--database", database];
+    let mut args = vec!["occupancy", "generate", "--sessions", &n, "--format", "sql"];
+    args.extend_from_slice(&["--out", &sessions_sql]);
+    args.extend_from_slice(&common);
+    crate::support::campus_ok(&args);
+    crate::support::campus_ok(&["occupancy", "generate", "--sessions", &n, "--out", &csv]);
+    let mut args = vec!["occupancy", "train", "--data", &csv, "--out", &model];
+    args.extend_from_slice(&["--trees", "5", "--quiet", "--sql", &trained_sql]);
+    args.extend_from_slice(&common);
+    crate::support::campus_ok(&args);
+    (dir.path("sessions.sql"), dir.path("trained.sql"))
+}
+
+/// What the trained occupancy script leaves: every session, one version with sane metrics, a
+/// prediction per held-back session, each pointing at a session and the version.
+pub fn assert_occupancy_loaded(scalar: &dyn Fn(&str) -> String) {
+    let count = |table: &str| scalar(&format!("SELECT COUNT(*) FROM {table}"));
+    assert_eq!(count("occupancy_sessions"), OCCUPANCY_SESSIONS.to_string());
+    assert_eq!(count("occupancy_model_versions"), "1");
+    // The default split holds back a fifth.
+    assert_eq!(count("occupancy_predictions"), "60");
+    let checks = [
+        "SELECT COUNT(*) FROM occupancy_predictions p LEFT JOIN occupancy_sessions s ON s.session_id = p.session_id WHERE s.session_id IS NULL",
+        "SELECT COUNT(*) FROM occupancy_predictions p LEFT JOIN occupancy_model_versions v ON v.version_id = p.version_id WHERE v.version_id IS NULL",
+        "SELECT COUNT(*) FROM occupancy_model_versions WHERE n_train + n_test <> n_rows OR svm_accuracy < 0 OR svm_accuracy > 1 OR linear_mae < 0",
+        "SELECT COUNT(*) FROM occupancy_sessions WHERE date IS NULL OR venue_capacity <= 0",
+    ];
+    for sql in checks {
+        assert_eq!(scalar(sql), "0", "{sql}");
+    }
+}

@@ -360,41 +360,10 @@ fn a_hundred_thousand_students_load() {
 #[test]
 fn etl_staging_sql_loads_with_the_counts_it_printed() {
     let dir = TempDir::new("etl-staging");
-    let (input, out) = (
-        dir.path("in").to_string_lossy().into_owned(),
-        dir.path("out").to_string_lossy().into_owned(),
-    );
-    campus_ok(&["etl", "sample", "--out", &input, "--dirty"]);
-    let file = |name: &str| format!("{input}/{name}");
-    campus_ok(&[
-        "etl",
-        "--students",
-        &file("students_master.csv"),
-        "--attendance",
-        &file("attendance_2024_odd.csv"),
-        "--exams",
-        &file("exam_results_2024_odd.csv"),
-        "--placements",
-        &file("placements_2024.csv"),
-        "--out",
-        &out,
-        "--database",
-        "campus_etl_stage",
-    ]);
-    load(&dir.path("out/staging.sql"));
+    let staging = loaded::etl_staging(&dir, Dialect::MySql, Some("campus_etl_stage"));
+    load(&staging);
     let count = |sql: &str| scalar("campus_etl_stage", sql);
-    assert_eq!(count("SELECT COUNT(*) FROM stg_students"), "302");
-    assert_eq!(count("SELECT COUNT(*) FROM stg_attendance"), "45039");
-    assert_eq!(count("SELECT COUNT(*) FROM stg_exam_results"), "1503");
-    assert_eq!(count("SELECT COUNT(*) FROM stg_placements"), "301");
-    assert_eq!(
-        count("SELECT COUNT(*) FROM stg_attendance WHERE student_hash IS NULL"),
-        "4"
-    );
-    assert_eq!(
-        count("SELECT COUNT(*) FROM stg_exam_results WHERE total_marks IS NULL"),
-        "13"
-    );
+    loaded::assert_staging_counts(&count);
     // Hashes are 64 lowercase hex digits, as Python's hexdigest() writes them.
     assert_eq!(
         count("SELECT COUNT(*) FROM stg_students WHERE student_hash NOT REGEXP '^[0-9a-f]{64}$'"),
@@ -478,6 +447,19 @@ fn the_fast_load_folder_loads_the_same_rows_with_load_data() {
     let ums = Ums::new(Config::scaled(500)).unwrap_or_else(|e| panic!("{e}"));
     loaded::assert_verified(&run("verify.sql"), &ums, None);
     assert_consistent("uni_fast", &ums);
+    // The keys built after the rows are the INSERT script's, name for name.
+    let dir_insert = TempDir::new("db-fast-insert");
+    let script = generate(
+        &dir_insert,
+        "insert.sql",
+        &["--students", "500", "--database", "uni_fast_insert"],
+    );
+    load(&script);
+    for table in TableId::ALL {
+        let name = &ums.table(table).name;
+        let show = |database: &str| query(database, &format!("SHOW CREATE TABLE `{name}`"));
+        assert_eq!(show("uni_fast"), show("uni_fast_insert"), "{name}");
+    }
 }
 
 /// Regression: a part had no `USE`, so `mysql < part.sql` failed with ERROR 1046 (no database
@@ -517,4 +499,13 @@ fn parts_load_on_their_own_into_their_database() {
         "uni_parts_use",
         &Ums::new(Config::scaled(300)).unwrap_or_else(|e| panic!("{e}")),
     );
+}
+
+#[test]
+fn occupancy_sessions_versions_and_predictions_load() {
+    let dir = TempDir::new("occupancy-sql");
+    let (sessions, trained) = loaded::occupancy_scripts(&dir, Dialect::MySql, "campus_occupancy");
+    load(&sessions);
+    load(&trained);
+    loaded::assert_occupancy_loaded(&|sql| scalar("campus_occupancy", sql));
 }

@@ -431,3 +431,90 @@ fn the_fast_load_folder_loads_the_same_rows_with_copy() {
     loaded::assert_verified(&run("verify.sql"), &ums, None);
     loaded::assert_consistent(&|sql| scalar("uni_fast", sql), '"', &ums);
 }
+
+#[test]
+fn parts_leave_the_identities_past_their_ids() {
+    let dir = TempDir::new("pg-parts");
+    let schema = generate(&dir, "schema.sql", &["--students", "500", "--schema-only"]);
+    create_database("uni_parts");
+    load("uni_parts", &schema);
+    for k in 1..=3 {
+        let part = format!("{k}/3");
+        let path = generate(
+            &dir,
+            &format!("part{k}.sql"),
+            &["--students", "500", "--part", &part],
+        );
+        load("uni_parts", &path);
+    }
+    let expected = ums(Config::scaled(500));
+    loaded::assert_consistent(&|sql| scalar("uni_parts", sql), '"', &expected);
+    // Rows added without an id take the next ones, in every table.
+    for table in campus_gen::TableId::ALL {
+        let schema = expected.table(table);
+        let Some(pk) = schema.primary_key() else {
+            continue;
+        };
+        let next = scalar(
+            "uni_parts",
+            &format!(
+                "SELECT nextval(pg_get_serial_sequence('university_system.{}', '{}'))",
+                schema.name, pk.name
+            ),
+        );
+        assert_eq!(
+            next,
+            (expected.count(table) + 1).to_string(),
+            "next id of {}",
+            schema.name
+        );
+    }
+    query(
+        "uni_parts",
+        "INSERT INTO levels (level_name) VALUES ('Postgraduate')",
+    );
+    query(
+        "uni_parts",
+        "SELECT enroll_student(1, 1, 1, 1, 1, 2024, 'Enrolled')",
+    );
+}
+
+#[test]
+fn etl_staging_sql_loads_with_the_counts_it_printed() {
+    let dir = TempDir::new("pg-etl-staging");
+    let staging = loaded::etl_staging(&dir, Dialect::Postgres, Some("campus_etl_stage"));
+    create_database("uni_etl");
+    load("uni_etl", &staging);
+    let count = |sql: &str| {
+        scalar(
+            "uni_etl",
+            &format!("SET search_path TO campus_etl_stage; {sql}"),
+        )
+    };
+    loaded::assert_staging_counts(&count);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM stg_attendance WHERE present_flag"),
+        count("SELECT COUNT(*) FROM stg_attendance WHERE present_flag IS TRUE")
+    );
+}
+
+#[test]
+fn occupancy_sessions_versions_and_predictions_load() {
+    let dir = TempDir::new("pg-occupancy");
+    let (sessions, trained) = loaded::occupancy_scripts(&dir, Dialect::Postgres, "occupancy");
+    create_database("uni_occupancy");
+    load("uni_occupancy", &sessions);
+    let count = |sql: &str| {
+        scalar(
+            "uni_occupancy",
+            &format!("SET search_path TO occupancy; {sql}"),
+        )
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM occupancy_sessions"),
+        loaded::OCCUPANCY_SESSIONS.to_string()
+    );
+    // The trained script drops and recreates the sessions: it loads over the first.
+    load("uni_occupancy", &trained);
+    loaded::assert_occupancy_loaded(&count);
+}

@@ -234,3 +234,23 @@ fn the_fast_load_folder_loads_the_same_rows() {
         "0"
     );
 }
+
+#[test]
+fn etl_staging_sql_loads_with_the_counts_it_printed() {
+    let dir = TempDir::new("sqlite-etl-staging");
+    let staging = loaded::etl_staging(&dir, Dialect::Sqlite, None);
+    let db = dir.path("staging.db");
+    load(&db, &staging);
+    loaded::assert_staging_counts(&|sql| scalar(&db, sql));
+}
+
+#[test]
+fn occupancy_sessions_versions_and_predictions_load() {
+    let dir = TempDir::new("sqlite-occupancy");
+    let (sessions, trained) = loaded::occupancy_scripts(&dir, Dialect::Sqlite, "occupancy");
+    let db = dir.path("occupancy.db");
+    load(&db, &sessions);
+    load(&db, &trained);
+    loaded::assert_occupancy_loaded(&|sql| scalar(&db, sql));
+    assert_eq!(scalar(&db, "PRAGMA foreign_key_check"), "");
+}

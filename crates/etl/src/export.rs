@@ -8,7 +8,7 @@
 use campus_csv::infer::{ColumnStats, InferredType, is_null, parse_bool};
 use campus_csv::{CsvErrorKind, CsvReader, CsvWriter, Headers, ReadOptions, Row, RowHandler};
 use campus_schema::{Column, ColumnType, Date, RowSink, Table};
-use campus_sql::InsertWriter;
+use campus_sql::{Dialect, InsertWriter};
 
 use crate::hash::{student_digest, to_hex};
 use crate::{Etl, EtlError, FileKind};
@@ -28,6 +28,8 @@ pub struct ExportOptions {
     /// appended to the first one's output.
     pub csv_header: bool,
     pub sql: bool,
+    /// The dialect of the staging SQL's INSERTs (MySQL unless asked).
+    pub dialect: Dialect,
 }
 
 impl Default for ExportOptions {
@@ -36,6 +38,7 @@ impl Default for ExportOptions {
             csv: true,
             csv_header: true,
             sql: true,
+            dialect: Dialect::MySql,
         }
     }
 }
@@ -115,16 +118,29 @@ pub fn layout(etl: &Etl, kind: FileKind) -> Option<Layout> {
 
 /// `DROP`/`CREATE TABLE` for every kind loaded, to put before the INSERTs.
 pub fn staging_ddl(etl: &Etl) -> Vec<u8> {
+    staging_ddl_in(Dialect::MySql, etl)
+}
+
+/// [`staging_ddl`] in `dialect`: the session settings its literals need (MySQL's `SET NAMES`,
+/// PostgreSQL's standard strings), then each staging table dropped and created.
+pub fn staging_ddl_in(dialect: Dialect, etl: &Etl) -> Vec<u8> {
     let mut out =
-        b"-- Staging tables for the campus ETL, types inferred from the input files.\nSET NAMES utf8mb4;\n".to_vec();
+        b"-- Staging tables for the campus ETL, types inferred from the input files.\n".to_vec();
+    out.extend_from_slice(match dialect {
+        Dialect::MySql => b"SET NAMES utf8mb4;\n",
+        Dialect::Postgres => {
+            b"SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n"
+        }
+        Dialect::Sqlite => b"",
+    });
     for kind in FileKind::ALL {
         let Some(layout) = layout(etl, kind) else {
             continue;
         };
         out.extend_from_slice(b"DROP TABLE IF EXISTS ");
-        campus_sql::escape::push_ident(&mut out, &layout.table.name);
+        campus_sql::escape::push_ident_in(dialect, &mut out, &layout.table.name);
         out.extend_from_slice(b";\n");
-        campus_sql::create_table(&mut out, &layout.table, false);
+        campus_sql::create_table_in(dialect, &mut out, &layout.table, false);
     }
     out
 }
@@ -172,7 +188,7 @@ impl Export {
         if options.csv && options.csv_header {
             csv.header(&layout.table);
         }
-        let sql = InsertWriter::new(&layout.table);
+        let sql = InsertWriter::starting_at_in(options.dialect, &layout.table, 0, None);
         Ok(Export {
             reader: CsvReader::new(read),
             inner: ExportRows {

@@ -29,7 +29,7 @@
 //!             plan.read(file, &done.report)?; // show the report first
 //!         }
 //!         Next::Analyze => { ask(&mut service, Request::Analyze)?; }
-//!         Next::Ddl => sql = ask_for::<Bytes>(&mut service, Request::StagingDdl { database: None })?.0,
+//!         Next::Ddl => sql = ask_for::<Bytes>(&mut service, Request::StagingDdl { database: None, dialect: campus_sql::Dialect::MySql })?.0,
 //!         Next::Export(export) => {
 //!             ask_for::<Ack>(&mut service, export.begin)?;
 //!             for request in [Request::ExportChunk { bytes: bytes(export.file) }, Request::ExportEnd] {

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Bytes, JobError, Service, Step};
 
 pub use lesson::{EXPORTS_ZIP_FILE, SESSIONS_FILE, ZipEntry};
-pub use script::{SQL_FILE, ScriptChoices, ZIP_FILE};
+pub use script::{LOAD_FILE, SQL_FILE, ScriptChoices, VERIFY_FILE, ZIP_FILE, load_scripts};
 pub use source::{ChunkSource, Listing, SqlSource, ZipSource};
 pub use stats::{Stats, Tapped};
 
@@ -49,8 +49,13 @@ pub enum Request {
         config: Config,
         script: ScriptChoices,
     },
-    /// Every table as `<table>.csv` in one deflated zip, `university_csv.zip`.
-    CsvZip { config: Config },
+    /// Every table as `<table>.csv` in one deflated zip, `university_csv.zip`, with the
+    /// load and verify scripts ([`load_scripts`]) in the dialect and database `script` names.
+    CsvZip {
+        config: Config,
+        #[serde(default)]
+        script: ScriptChoices,
+    },
     /// Every table as its own CSV file, `<table>.csv`, or `<table>.partKofN.csv` holding part K
     /// of N of its rows (the parts of a table concatenate to its whole file).
     CsvFiles { config: Config, part: Option<Part> },
@@ -191,7 +196,7 @@ impl Job {
     fn new(request: Request) -> Result<Job, JobError> {
         let config = match &request {
             Request::Sql { config, .. }
-            | Request::CsvZip { config }
+            | Request::CsvZip { config, .. }
             | Request::CsvFiles { config, .. }
             | Request::Check { config } => config.clone(),
             Request::Exports { config, options } | Request::Sessions { config, options } => {
@@ -211,7 +216,14 @@ impl Job {
                 };
                 Work::one(SQL_FILE, source)
             }
-            Request::CsvZip { .. } => Work::one(ZIP_FILE, Box::new(ZipSource::new(ums.clone()))),
+            Request::CsvZip { script, .. } => {
+                let scripts = load_scripts(&ums, &script).map_err(sql_error)?;
+                let extra = scripts.map(|(name, bytes)| (name.to_owned(), bytes));
+                Work::one(
+                    ZIP_FILE,
+                    Box::new(ZipSource::with_files(ums.clone(), extra.into())),
+                )
+            }
             Request::CsvFiles { part, .. } => Work::Tables(Tables::new(&ums, part)),
             Request::Check { .. } => Work::Check,
             Request::Exports { .. } | Request::Sessions { .. } => {

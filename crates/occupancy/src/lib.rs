@@ -25,6 +25,7 @@ pub mod progress;
 pub use campus_schema::rng;
 pub mod session;
 pub mod split;
+pub mod sql;
 pub mod svm;
 pub mod timetable;
 pub mod train;

@@ -18,8 +18,9 @@ mod script;
 pub mod verify;
 
 pub use ddl::{
-    Routine, add_foreign_keys, create_and_use_database, create_and_use_database_in, create_table,
-    create_table_in, enroll_student, foreign_key_indexes, type_name, type_name_in, use_database_in,
+    Routine, add_foreign_keys, add_secondary_keys, create_and_use_database,
+    create_and_use_database_in, create_table, create_table_in, create_table_primary_only,
+    enroll_student, foreign_key_indexes, type_name, type_name_in, use_database_in,
 };
 pub use dialect::Dialect;
 pub use insert::{
@@ -27,5 +28,5 @@ pub use insert::{
 };
 pub use script::{
     DATA_BEGIN, DATA_END, Part, SYSTEM_DATABASES, ScriptOptions, ScriptWriter, SqlError,
-    is_system_database, part_prelude,
+    is_system_database, part_postlude, part_prelude,
 };

@@ -57,9 +57,9 @@ impl GeneratorHandle {
         self.start(JobKind::Sql, config, sql_choices);
     }
 
-    /// Starts the zip of every table as CSV.
-    pub fn build_zip(&self, config: Config) {
-        self.start(JobKind::CsvZip, config, ScriptChoices::default());
+    /// Starts the zip of every table as CSV, with load scripts in the dialect of `sql_choices`.
+    pub fn build_zip(&self, config: Config, sql_choices: ScriptChoices) {
+        self.start(JobKind::CsvZip, config, sql_choices);
     }
 
     /// Starts the registrar's exports, or the sessions, of this university.

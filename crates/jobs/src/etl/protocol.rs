@@ -8,6 +8,7 @@ use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::sample::SampleOptions;
 use campus_etl::{Analysis, Etl, FileKind, FileReport};
+use campus_sql::Dialect;
 
 use crate::{Bytes, JobError};
 
@@ -73,9 +74,14 @@ pub enum Request {
     /// The figures, the Markdown report and the cross-file findings. Answered by
     /// [`Event::Analyzed`].
     Analyze,
-    /// `DROP`/`CREATE TABLE` for every kind loaded, after `CREATE DATABASE` and `USE` when a
-    /// database is named. Answered by [`Event::Sql`].
-    StagingDdl { database: Option<String> },
+    /// `DROP`/`CREATE TABLE` for every kind loaded, after `CREATE DATABASE` and `USE` (or the
+    /// dialect's equivalent) when a database is named. The dialect holds for the exports that
+    /// follow too. Answered by [`Event::Sql`].
+    StagingDdl {
+        database: Option<String>,
+        #[serde(default)]
+        dialect: Dialect,
+    },
     /// Pass two: starts the export of a file read in pass one (its transformed CSV and
     /// INSERTs). Answered by [`Event::Ack`].
     ExportBegin {

@@ -216,7 +216,14 @@ async fn run<S: Shell>(
                 shell.dispatch(Action::Analyzed(analyzed));
             }
             Next::Ddl => {
-                let ddl: Bytes = ask(shell, Request::StagingDdl { database: None }).await?;
+                let ddl: Bytes = ask(
+                    shell,
+                    Request::StagingDdl {
+                        database: None,
+                        dialect: campus_sql::Dialect::MySql,
+                    },
+                )
+                .await?;
                 glimpse.sql(&ddl.0);
                 shell.output(Output::Sql(&ddl.0))?;
             }

@@ -1,10 +1,11 @@
 //! [`EtlService`]: the ETL core behind requests and events.
 
 use campus_etl::attack::{AttackOptions, DictionaryAttack};
-use campus_etl::export::{Export, ExportOptions, staging_ddl};
+use campus_etl::export::{Export, ExportOptions, staging_ddl_in};
 use campus_etl::sample::generate;
 use campus_etl::{Etl, EtlOptions, HashMode, analyze, report};
 use campus_schema::Date;
+use campus_sql::Dialect;
 
 use super::protocol::{
     Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, Preview, Request,
@@ -27,6 +28,8 @@ pub struct EtlService {
     export: Option<Export>,
     attack: Option<DictionaryAttack>,
     pending: Option<Request>,
+    /// The dialect of the staging SQL, set by [`Request::StagingDdl`].
+    dialect: Dialect,
 }
 
 impl Default for EtlService {
@@ -39,6 +42,7 @@ impl Default for EtlService {
             preview_pending: None,
             export: None,
             attack: None,
+            dialect: Dialect::MySql,
             pending: None,
         }
     }
@@ -156,7 +160,8 @@ impl EtlService {
                     cross,
                 }))
             }
-            Request::StagingDdl { database } => {
+            Request::StagingDdl { database, dialect } => {
+                self.dialect = dialect;
                 Ok(Event::Sql(Bytes(self.ddl(database.as_deref()))))
             }
             Request::ExportBegin {
@@ -166,6 +171,7 @@ impl EtlService {
             } => {
                 let options = ExportOptions {
                     csv_header,
+                    dialect: self.dialect,
                     ..ExportOptions::default()
                 };
                 self.export = Some(Export::begin(&self.etl, kind, &name, options).map_err(failed)?);
@@ -231,13 +237,9 @@ impl EtlService {
     fn ddl(&self, database: Option<&str>) -> Vec<u8> {
         let mut sql = Vec::new();
         if let Some(database) = database {
-            sql.extend_from_slice(b"CREATE DATABASE IF NOT EXISTS ");
-            campus_sql::escape::push_ident(&mut sql, database);
-            sql.extend_from_slice(b" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE ");
-            campus_sql::escape::push_ident(&mut sql, database);
-            sql.extend_from_slice(b";\n");
+            campus_sql::create_and_use_database_in(self.dialect, &mut sql, database);
         }
-        sql.extend_from_slice(&staging_ddl(&self.etl));
+        sql.extend_from_slice(&staging_ddl_in(self.dialect, &self.etl));
         sql
     }
 }

@@ -96,7 +96,13 @@ fn run_protocol(options: RunOptions) -> (Option<f64>, Vec<u8>) {
     assert_eq!(marks.values, view.marks_histogram.counts);
     assert_eq!(program.labels.len(), view.placement_by_program.len());
     assert!(band.values.iter().all(|&pct| pct <= 100));
-    let ddl: Bytes = expect(&mut service, Request::StagingDdl { database: None });
+    let ddl: Bytes = expect(
+        &mut service,
+        Request::StagingDdl {
+            database: None,
+            dialect: campus_sql::Dialect::MySql,
+        },
+    );
     let mut all_sql = ddl.0;
     for (kind, name, bytes) in &files {
         let (kind, name) = (*kind, name.clone());
@@ -398,11 +404,18 @@ fn options_are_checked_when_a_run_starts() {
 fn staging_ddl_names_its_database_when_asked() {
     let mut service = EtlService::default();
     load_small_sample(&mut service);
-    let plain: Bytes = expect(&mut service, Request::StagingDdl { database: None });
+    let plain: Bytes = expect(
+        &mut service,
+        Request::StagingDdl {
+            database: None,
+            dialect: campus_sql::Dialect::MySql,
+        },
+    );
     let named: Bytes = expect(
         &mut service,
         Request::StagingDdl {
             database: Some("my`db".into()),
+            dialect: campus_sql::Dialect::MySql,
         },
     );
     let header = b"CREATE DATABASE IF NOT EXISTS `my``db` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE `my``db`;\n";
@@ -690,7 +703,10 @@ impl Shell {
                     out.report = analyzed.markdown.into_bytes();
                 }
                 Next::Ddl => {
-                    let request = Request::StagingDdl { database: None };
+                    let request = Request::StagingDdl {
+                        database: None,
+                        dialect: campus_sql::Dialect::MySql,
+                    };
                     out.sql = self.ask::<Bytes>(&mut service, request)?.0;
                 }
                 Next::Export(export) => {

@@ -2,13 +2,18 @@
 //! turn their inputs into a [`ScriptChoices`], and only [`ScriptChoices::script_options`] turns
 //! that into the writer's options, so the page's file and the CLI's are byte-identical.
 
-use campus_sql::{Dialect, Part, ScriptOptions, SqlError, enroll_student};
+use campus_schema::Dataset;
+use campus_sql::{Dialect, Part, ScriptOptions, ScriptWriter, SqlError, enroll_student};
 use serde::{Deserialize, Serialize};
 
 /// The script's name, and the title on its first line whatever file it is saved under.
 pub const SQL_FILE: &str = "Create_FullDB.sql";
-/// The zip of every table as CSV.
+/// The zip of every table as CSV, with [`LOAD_FILE`] and [`VERIFY_FILE`].
 pub const ZIP_FILE: &str = "university_csv.zip";
+/// The script that loads the CSV files with the dialect's bulk loader.
+pub const LOAD_FILE: &str = "load.sql";
+/// The script that recomputes each table's count and checksum after a load.
+pub const VERIFY_FILE: &str = "verify.sql";
 
 /// What a user can choose about the script.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,4 +65,36 @@ impl ScriptChoices {
     pub fn validate(&self) -> Result<(), SqlError> {
         self.script_options().validate()
     }
+
+    /// The options of [`LOAD_FILE`]: these choices' database, dialect and drop, creating the
+    /// tables and loading every CSV file (a load script always loads the whole dataset).
+    pub fn load_options(&self) -> ScriptOptions {
+        ScriptOptions {
+            title: LOAD_FILE.into(),
+            schema: true,
+            data: true,
+            part: None,
+            csv_data: true,
+            ..self.script_options()
+        }
+    }
+}
+
+/// [`LOAD_FILE`] and [`VERIFY_FILE`] for `dataset` in the dialect of `choices`, as `campus
+/// generate --format load` writes them beside the CSV files and the page's zip holds them.
+pub fn load_scripts<D: Dataset>(
+    dataset: &D,
+    choices: &ScriptChoices,
+) -> Result<[(&'static str, Vec<u8>); 2], SqlError> {
+    let options = choices.load_options();
+    let mut load = Vec::new();
+    let mut writer = ScriptWriter::new(dataset, options.clone())?;
+    while writer.fill(&mut load, usize::MAX) {}
+    let verify = campus_sql::verify::verify_script(
+        options.dialect,
+        &options.database,
+        dataset.tables(),
+        &campus_sql::verify::checksums(dataset),
+    );
+    Ok([(LOAD_FILE, load), (VERIFY_FILE, verify)])
 }

@@ -320,6 +320,7 @@ impl<F> Jobs<F> {
             },
             JobKind::CsvZip => Request::CsvZip {
                 config: config.clone(),
+                script: sql_choices.clone(),
             },
             JobKind::Exports => Request::Exports {
                 config: config.clone(),

@@ -94,6 +94,8 @@ pub struct ZipSource<D> {
     rows_before: u64,
     rows_total: u64,
     scratch: Vec<u8>,
+    /// Whole files stored after the tables, in order.
+    files: Vec<(String, Vec<u8>)>,
 }
 
 fn zip_error(what: &str, err: impl std::fmt::Display) -> JobError {
@@ -102,6 +104,11 @@ fn zip_error(what: &str, err: impl std::fmt::Display) -> JobError {
 
 impl<D: Dataset + Clone> ZipSource<D> {
     pub fn new(dataset: D) -> ZipSource<D> {
+        ZipSource::with_files(dataset, Vec::new())
+    }
+
+    /// The tables' CSV files, then `files` (name and bytes) in order.
+    pub fn with_files(dataset: D, files: Vec<(String, Vec<u8>)>) -> ZipSource<D> {
         let out = SharedBuf::default();
         let rows_total = (0..dataset.tables().len()).map(|t| dataset.n_rows(t)).sum();
         ZipSource {
@@ -113,6 +120,7 @@ impl<D: Dataset + Clone> ZipSource<D> {
             rows_before: 0,
             rows_total,
             scratch: Vec::with_capacity(1 << 20),
+            files,
         }
     }
 
@@ -121,19 +129,27 @@ impl<D: Dataset + Clone> ZipSource<D> {
         let Some(zip) = self.zip.as_mut() else {
             return Ok(false);
         };
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(6))
+            .large_file(false);
         if self.csv.is_none() {
             let Some(table) = self.dataset.tables().get(self.table_idx) else {
-                // Every table written: the central directory ends the file.
+                // Every table written: the scripts, then the central directory ends the file.
+                if !self.files.is_empty() {
+                    let (name, bytes) = self.files.remove(0);
+                    zip.start_file(name.as_str(), options)
+                        .map_err(|err| zip_error(&format!("start {name} in the zip"), err))?;
+                    zip.write_all(&bytes)
+                        .map_err(|err| zip_error("write to the zip", err))?;
+                    return Ok(true);
+                }
                 if let Some(zip) = self.zip.take() {
                     zip.finish()
                         .map_err(|err| zip_error("finish the zip", err))?;
                 }
                 return Ok(false);
             };
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated)
-                .compression_level(Some(6))
-                .large_file(false);
             let name = format!("{}.csv", table.name);
             zip.start_file(name.as_str(), options)
                 .map_err(|err| zip_error(&format!("start {name} in the zip"), err))?;

@@ -12,8 +12,8 @@ use crate::format::group;
 use crate::generate::form::{Field, FormError, FormInput, parse_count};
 use crate::generate::page::{Action, JobKind, Output, State};
 use crate::generate::{
-    ChunkSource, Event, GenerateService, Request, SQL_FILE, ScriptChoices, SqlSource, Summary,
-    Tapped, ZIP_FILE, ZipSource,
+    ChunkSource, Event, GenerateService, LOAD_FILE, Request, SQL_FILE, ScriptChoices, SqlSource,
+    Summary, Tapped, VERIFY_FILE, ZIP_FILE, ZipSource, load_scripts,
 };
 use crate::{Bytes, Outcome, Service, Step, drive};
 
@@ -444,12 +444,17 @@ fn service_zip_and_csv_files_hold_every_table() {
         &mut service,
         Request::CsvZip {
             config: config.clone(),
+            script: ScriptChoices::default(),
         },
     );
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].0, ZIP_FILE);
     assert!(matches!(last, Event::Done(Summary { stats: None, .. })));
-    let zipped = unzip(files[0].1.clone());
+    let mut zipped = unzip(files[0].1.clone());
+    // After the tables: the load and verify scripts.
+    let scripts = zipped.split_off(zipped.len().saturating_sub(2));
+    let names: Vec<&str> = scripts.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, [LOAD_FILE, VERIFY_FILE]);
     let (csv_files, last) = run(
         &mut service,
         Request::CsvFiles {
@@ -466,6 +471,42 @@ fn service_zip_and_csv_files_hold_every_table() {
     for (idx, table) in ums.tables().iter().enumerate() {
         assert_eq!(csv_files[idx].0, format!("{}.csv", table.name));
         assert!(csv_files[idx].1 == table_csv(&ums, idx), "{}", table.name);
+    }
+}
+
+#[test]
+fn the_zip_carries_the_load_and_verify_scripts_of_the_chosen_dialect() {
+    let ums = ums(200);
+    let mut service = GenerateService::with_chunk_bytes(1 << 12);
+    for dialect in campus_sql::Dialect::ALL {
+        let script = ScriptChoices {
+            dialect,
+            database: "campus_zip".into(),
+            ..ScriptChoices::default()
+        };
+        let (files, _) = run(
+            &mut service,
+            Request::CsvZip {
+                config: Config::scaled(200),
+                script: script.clone(),
+            },
+        );
+        let zipped = unzip(files[0].1.clone());
+        let expected = load_scripts(&ums, &script).unwrap_or_else(|e| panic!("{e}"));
+        let tail: Vec<(String, Vec<u8>)> = zipped.iter().rev().take(2).rev().cloned().collect();
+        let expected: Vec<(String, Vec<u8>)> = expected
+            .into_iter()
+            .map(|(name, bytes)| (name.to_owned(), bytes))
+            .collect();
+        assert!(tail == expected, "{dialect}");
+        let load = String::from_utf8_lossy(&expected[0].1);
+        let loader = match dialect {
+            campus_sql::Dialect::MySql => "LOAD DATA LOCAL INFILE 'students.csv'",
+            campus_sql::Dialect::Postgres => "\\copy \"students\"",
+            campus_sql::Dialect::Sqlite => ".import --csv students.csv",
+        };
+        assert!(load.contains(loader), "{dialect}: {load}");
+        assert!(load.contains("campus_zip") || dialect == campus_sql::Dialect::Sqlite);
     }
 }
 
@@ -557,6 +598,7 @@ fn bad_requests_fail_at_start_with_the_reason() {
             students: 0,
             ..Config::default()
         },
+        script: ScriptChoices::default(),
     };
     let err = service
         .start(bad_sizes)

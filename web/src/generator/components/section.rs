@@ -81,10 +81,10 @@ pub fn GeneratorSection(props: &Props) -> Html {
     };
     let on_build_zip = {
         let generator = generator.clone();
-        let config = state.generated.as_ref().map(|g| g.config.clone());
+        let made = (state.generated.as_ref()).map(|g| (g.config.clone(), g.sql_choices.clone()));
         Callback::from(move |()| {
-            if let Some(config) = &config {
-                generator.build_zip(config.clone());
+            if let Some((config, sql)) = &made {
+                generator.build_zip(config.clone(), sql.clone());
             }
         })
     };

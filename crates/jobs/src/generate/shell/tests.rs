@@ -132,7 +132,8 @@ fn start(
 #[test]
 fn the_request_names_its_file() {
     let config = small_config();
-    assert_eq!(file_name(&Request::CsvZip { config }), ZIP_FILE);
+    let script = ScriptChoices::default();
+    assert_eq!(file_name(&Request::CsvZip { config, script }), ZIP_FILE);
     let mut jobs = Jobs::<Vec<u8>>::default();
     let (_, request, _) = start(&mut jobs, JobKind::Sql, 0.0);
     assert_eq!(file_name(&request), SQL_FILE);
@@ -267,6 +268,7 @@ fn a_new_script_never_overwrites_the_one_on_offer() {
     };
     let zip = Request::CsvZip {
         config: Config::default(),
+        script: ScriptChoices::default(),
     };
     let mut names = DiskNames::default();
     let first = names.for_request(&sql);
