@@ -20,3 +20,4 @@ mod postgres;
 mod safe;
 mod sqlite;
 mod sqlite_script;
+mod threads;
