@@ -10,9 +10,39 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
+use campus_occupancy::forest::Spread;
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
+
 /// Threads to use when the user names none: every core this process may run on.
 pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A rayon pool as the occupancy forest's [`Spread`]: a step fits as many chunks of trees as
+/// the pool has threads, each on its own.
+pub struct Pool(rayon::ThreadPool);
+
+impl Pool {
+    /// A pool of `threads` threads; `None` when the system cannot start them.
+    pub fn new(threads: usize) -> Option<Pool> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .thread_name(|i| format!("campus-{i}"))
+            .build()
+            .ok()
+            .map(Pool)
+    }
+}
+
+impl Spread for Pool {
+    fn width(&self) -> usize {
+        self.0.current_num_threads()
+    }
+
+    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+        self.0
+            .install(|| (0..n_tasks).into_par_iter().for_each(task));
+    }
 }
 
 /// Pieces in flight per thread: enough that a thread never waits for the consumer to take a
@@ -170,5 +200,48 @@ mod tests {
         assert_eq!(done, Err("disk full"));
         assert_eq!(consumed, 11);
         assert!(produced.load(Ordering::SeqCst) < 100);
+    }
+
+    /// The trained version, as saved, of 800 sessions with the forest on `spread`.
+    fn trained_bundle(spread: Option<Pool>) -> Vec<u8> {
+        use crate::occupancy::{Event, OccupancyService, Request};
+        use campus_occupancy::generate::{GenerateConfig, generate};
+        use campus_occupancy::train::TrainConfig;
+        let sessions = generate(&GenerateConfig {
+            n_sessions: 800,
+            ..GenerateConfig::default()
+        });
+        let mut config = TrainConfig::default();
+        config.forest.n_trees = 23;
+        let mut service = OccupancyService::default();
+        if let Some(pool) = spread {
+            service.set_spread(std::sync::Arc::new(pool));
+        }
+        let request = Request::Train {
+            sessions,
+            config,
+            created_at: "2026-01-01T00:00:00Z".into(),
+        };
+        let mut bundle = Vec::new();
+        let driven = crate::drive(&mut service, request, |event| {
+            if let Event::Trained { bundle: bytes, .. } = event {
+                bundle = bytes;
+            }
+            true
+        });
+        assert!(driven.is_ok());
+        bundle
+    }
+
+    #[test]
+    fn the_forest_is_bit_identical_on_a_pool() {
+        let one = trained_bundle(None);
+        assert!(!one.is_empty());
+        for threads in [1, 4] {
+            let Some(pool) = Pool::new(threads) else {
+                panic!("no pool of {threads} threads")
+            };
+            assert!(trained_bundle(Some(pool)) == one, "at {threads} threads");
+        }
     }
 }
