@@ -18,7 +18,9 @@ use campus_occupancy::train::TrainConfig;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: forest_bench SESSIONS.csv THREADS [TREES]")?;
+    let path = args
+        .next()
+        .ok_or("usage: forest_bench SESSIONS.csv THREADS [TREES]")?;
     let threads: usize = args.next().map_or(Ok(1), |a| a.parse())?;
     let mut config = TrainConfig::default();
     if let Some(trees) = args.next() {
@@ -26,13 +28,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let sessions = parse_sessions(&std::fs::read(&path)?, &path).rows;
     let split = train_test_split(sessions.len(), config.test_fraction, config.split_seed);
-    let pick = |rows: &[usize]| rows.iter().filter_map(|r| sessions.get(*r)).collect::<Vec<_>>();
+    let pick = |rows: &[usize]| {
+        rows.iter()
+            .filter_map(|r| sessions.get(*r))
+            .collect::<Vec<_>>()
+    };
     let (train, test) = (pick(&split.train), pick(&split.test));
     let encoder = FeatureEncoder::fit(train.iter().map(|s| &s.input));
     let x_train = encoder.encode(train.iter().map(|s| &s.input));
     let x_test = encoder.encode(test.iter().map(|s| &s.input));
     let y = |rows: &[&campus_occupancy::Session]| -> Vec<f64> {
-        rows.iter().map(|s| f64::from(s.actual_attendance)).collect()
+        rows.iter()
+            .map(|s| f64::from(s.actual_attendance))
+            .collect()
     };
     let (y_train, y_test) = (y(&train), y(&test));
     let spread: Arc<dyn Spread> = match Pool::new(threads) {
