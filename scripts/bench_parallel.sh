@@ -63,7 +63,7 @@ rate() {
 echo "== generation: campus (1,000,000 students, SQL and CSV) against tpchgen-cli (TPC-H SF1 CSV, --stdout)"
 sql_bytes=$($campus generate --quiet --students 1000000 --out - | wc -c)
 sql_rows=$($campus generate --students 1000000 --out /dev/null --threads "$all" 2>&1 | awk '/total rows/ { print $3 }')
-tpch_bytes=$("$tpch" --format csv -s 1 --stdout -n "$all" | wc -c)
+tpch_bytes=$("$tpch" csv -s 1 --stdout -n "$all" | wc -c)
 tpch_rows=8661245 # SF1: lineitem, orders, partsupp, part, customer, supplier, nation, region
 for threads in 1 "$all"; do
   s=$(best_of "$campus" generate --quiet --students 1000000 --out /dev/null --threads "$threads")
@@ -74,7 +74,7 @@ for threads in 1 "$all"; do
   csv_bytes=$(du -sb "$tmp/csv" | cut -f1)
   rate "campus CSV, $threads thread(s), to files" "$s" "$csv_bytes" "$sql_rows"
   rm -rf "$tmp/csv"
-  s=$(best_of sh -c "\"$tpch\" --format csv -s 1 --stdout -n $threads >/dev/null")
+  s=$(best_of sh -c "\"$tpch\" csv -s 1 --stdout -n $threads >/dev/null")
   rate "tpchgen-cli CSV SF1, $threads thread(s), --stdout" "$s" "$tpch_bytes" "$tpch_rows"
 done
 
