@@ -7,6 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# `scripts/bench.sh parallel`: only the thread counts against their peers (scripts/bench_parallel.sh).
+if [ "${1:-}" = parallel ]; then
+  exec bash scripts/bench_parallel.sh
+fi
+
 echo "== criterion: Create_FullDB.sql generated and serialised (default dataset, 1,000,000 students)"
 cargo bench -q -p campus_sql --bench script 2>&1 | grep -E "rows,|time:|thrpt:|^create_full_db"
 
@@ -120,3 +125,6 @@ for students in 5000 1000000; do
   (cd "$tmp/load" && psql_in -d by_copy -At -f verify.sql | tail -n 1)
   rm -rf "$tmp/insert.sql" "$tmp/load"
 done
+
+echo "== thread counts against their peers"
+bash scripts/bench_parallel.sh

@@ -108,6 +108,13 @@ pub struct GenerateArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
+    /// Threads that produce the SQL or CSV (default: every core); the bytes are the same at
+    /// every count.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Rows per piece of work on the threads (tests make it small to cut many pieces).
+    #[arg(long, hide = true, default_value_t = campus_jobs::generate::pieces::ROWS_PER_PIECE, value_parser = clap::value_parser!(u64).range(1..))]
+    piece_rows: u64,
     #[command(flatten)]
     lesson: crate::exports::LessonArgs,
 }
@@ -172,8 +179,25 @@ impl GenerateArgs {
         })
     }
 
-    fn is_stdout(&self) -> bool {
+    pub(crate) fn is_stdout(&self) -> bool {
         self.out.as_os_str() == "-"
+    }
+
+    pub(crate) fn threads(&self) -> usize {
+        self.threads
+            .map_or_else(campus_jobs::parallel::default_threads, usize::from)
+    }
+
+    pub(crate) fn piece_rows(&self) -> u64 {
+        self.piece_rows
+    }
+
+    pub(crate) fn out(&self) -> &Path {
+        &self.out
+    }
+
+    pub(crate) fn quiet(&self) -> bool {
+        self.quiet
     }
 }
 
@@ -302,7 +326,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         _ => (Vec::new(), Vec::new()),
     };
     let bulk = matches!(request, Request::CsvFiles { .. }) && args.format == Format::Load;
-    let summary = write(args, &mut service, request, (&prelude, &postlude))?;
+    let summary = match crate::parallel::generate(args, &request, (&prelude, &postlude))? {
+        Some(summary) => summary,
+        None => write(args, &mut service, request, (&prelude, &postlude))?,
+    };
     if bulk {
         write_load_scripts(args)?;
     }
@@ -342,7 +369,7 @@ fn check(service: &mut GenerateService, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn progress_bar(quiet: bool) -> ProgressBar {
+pub(crate) fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
@@ -355,7 +382,7 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 
 /// Where the chunks go: standard output, the script file, or one of the CSV files, which are
 /// staged and moved into place together when the last is complete.
-enum Output {
+pub(crate) enum Output {
     None,
     Stdout(io::StdoutLock<'static>),
     File(AtomicFile),
@@ -363,7 +390,7 @@ enum Output {
 }
 
 impl Output {
-    fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
         match self {
             Output::None => Ok(()),
             Output::Stdout(out) => out
@@ -376,7 +403,7 @@ impl Output {
 
     /// Completes the current output: flushed, and a file moved into place; a staged file is
     /// added to `staged`, to be moved with the others.
-    fn finish(&mut self, staged: &mut Vec<StagedFile>) -> anyhow::Result<()> {
+    pub(crate) fn finish(&mut self, staged: &mut Vec<StagedFile>) -> anyhow::Result<()> {
         match std::mem::replace(self, Output::None) {
             Output::Staged(file) => {
                 staged.push(file);
@@ -455,7 +482,7 @@ fn write(
 /// A file written through a temporary file beside it and renamed into place when complete, so
 /// a failed or interrupted run never leaves a truncated file under the real name. A device or
 /// FIFO (`/dev/null`) is written directly and never replaced.
-struct AtomicFile {
+pub(crate) struct AtomicFile {
     path: PathBuf,
     temp: PathBuf,
     out: Option<BufWriter<File>>,
@@ -463,7 +490,7 @@ struct AtomicFile {
 }
 
 impl AtomicFile {
-    fn create(path: &Path) -> anyhow::Result<AtomicFile> {
+    pub(crate) fn create(path: &Path) -> anyhow::Result<AtomicFile> {
         if crate::output::target(path)? == crate::output::Target::Special {
             let file = fs::OpenOptions::new()
                 .write(true)

@@ -7,6 +7,7 @@ mod exports;
 mod generate;
 mod occupancy;
 mod output;
+mod parallel;
 mod parquet;
 mod sqlite;
 

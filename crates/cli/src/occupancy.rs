@@ -152,6 +152,10 @@ pub struct TrainArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Threads that fit the forest's trees (default: every core); the model is the same at
+    /// every count.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -240,9 +244,18 @@ fn service() -> OccupancyService {
 }
 
 /// Runs one request and gives its last event.
-fn answer(request: Request, mut on_event: impl FnMut(&Event)) -> anyhow::Result<Event> {
+fn answer(request: Request, on_event: impl FnMut(&Event)) -> anyhow::Result<Event> {
+    answer_on(&mut service(), request, on_event)
+}
+
+/// Runs one request on `service` and gives its last event.
+fn answer_on(
+    service: &mut OccupancyService,
+    request: Request,
+    mut on_event: impl FnMut(&Event),
+) -> anyhow::Result<Event> {
     let mut last = None;
-    drive(&mut service(), request, |event| {
+    drive(service, request, |event| {
         on_event(&event);
         last = Some(event);
         true
@@ -323,9 +336,16 @@ fn train_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` now; the core takes the time as a value.
 fn now_utc() -> String {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
+    // SOURCE_DATE_EPOCH, as reproducible builds spell it, pins the time a model records, so two
+    // runs can be compared byte for byte.
+    let pinned = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok());
+    let seconds = pinned.unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()) as i64
+    });
     let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     format!(
         "{}T{:02}:{:02}:{:02}Z",
@@ -403,7 +423,16 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         config: config.clone(),
         created_at: now_utc(),
     };
-    let trained = answer(request, |event| {
+    let mut trainer = service();
+    let threads = args
+        .threads
+        .map_or_else(campus_jobs::parallel::default_threads, usize::from);
+    if threads > 1
+        && let Some(pool) = campus_jobs::parallel::Pool::new(threads)
+    {
+        trainer.set_spread(std::sync::Arc::new(pool));
+    }
+    let trained = answer_on(&mut trainer, request, |event| {
         if let Event::Progress(p) = event {
             bar.set_position((p.overall * 1000.0) as u64);
             bar.set_message(stage_name(p.stage));

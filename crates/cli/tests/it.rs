@@ -21,3 +21,4 @@ mod postgres;
 mod safe;
 mod sqlite;
 mod sqlite_script;
+mod threads;

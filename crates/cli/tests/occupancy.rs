@@ -195,3 +195,36 @@ fn predict_refuses_absurd_values_and_flags_unfamiliar_ones() {
         2_002
     );
 }
+
+#[test]
+fn the_model_file_is_the_same_at_every_thread_count() {
+    let dir = TempDir::new("occ-threads");
+    let data = dir.path("sessions.csv");
+    generate("600", arg(&data), &[]);
+    let mut first = None;
+    for threads in ["1", "4"] {
+        let model = dir.path(&format!("model-{threads}.bin"));
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_campus"))
+            .env("SOURCE_DATE_EPOCH", "1767225600")
+            .args([
+                "occupancy",
+                "train",
+                "--quiet",
+                "--trees",
+                "12",
+                "--threads",
+                threads,
+            ])
+            .args(["--data", arg(&data), "--out", arg(&model)])
+            .output();
+        let Ok(output) = output else {
+            panic!("cannot run campus")
+        };
+        succeeded(&["occupancy", "train", "--threads", threads], output);
+        let bytes = read(&model);
+        match &first {
+            None => first = Some(bytes),
+            Some(first) => assert!(&bytes == first, "the model differs at {threads} threads"),
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod form;
 pub mod lesson;
 pub mod lesson_form;
 pub mod page;
+pub mod pieces;
 pub mod script;
 pub mod shell;
 pub mod source;

@@ -24,6 +24,8 @@ pub mod generate;
 pub mod markdown;
 mod notice;
 pub mod occupancy;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod parallel;
 pub mod route;
 pub mod wire;
 

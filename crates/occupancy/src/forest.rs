@@ -76,6 +76,29 @@ fn chunk_sizes(n_trees: usize) -> Vec<usize> {
         .collect()
 }
 
+/// Runs a number of independent tasks, possibly at once: the core has no threads of its own,
+/// so a native shell passes a thread pool and the page runs them one after another.
+pub trait Spread: Send + Sync {
+    /// Tasks worth handing over at once (the pool's threads); 1 runs them one by one.
+    fn width(&self) -> usize;
+    /// Runs `task(0)` … `task(n_tasks - 1)`, in any order, each once, and returns when all
+    /// have run.
+    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync));
+}
+
+/// Every task on the calling thread, in order.
+pub struct OneByOne;
+
+impl Spread for OneByOne {
+    fn width(&self) -> usize {
+        1
+    }
+
+    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+        (0..n_tasks).for_each(task);
+    }
+}
+
 fn dense(x: &Matrix) -> Result<DenseMatrix<f64>, ForestError> {
     DenseMatrix::new(x.n_rows, x.n_cols, x.data.clone(), false)
         .map_err(|e| ForestError::Smartcore(e.to_string()))
@@ -129,9 +152,47 @@ impl ForestFit {
 
     /// Fits the next chunk of trees; does nothing once [`ForestFit::is_done`].
     pub fn fit_next(&mut self) -> Result<(), ForestError> {
-        let chunk_idx = self.chunks.len();
-        let Some(n_trees) = self.sizes.get(chunk_idx).copied() else {
+        self.fit_next_on(&OneByOne)
+    }
+
+    /// Fits the next chunks of trees, as many as `spread` runs at once (each on its own
+    /// thread natively), and adds them in chunk order: the forest is the one [`fit_next`]
+    /// would fit, bit for bit, because each chunk's trees depend only on its seed.
+    ///
+    /// [`fit_next`]: ForestFit::fit_next
+    pub fn fit_next_on(&mut self, spread: &dyn Spread) -> Result<(), ForestError> {
+        let first = self.chunks.len();
+        let last = (first + spread.width().max(1)).min(self.sizes.len());
+        if first >= last {
             return Ok(());
+        }
+        let slots: Vec<std::sync::Mutex<Option<Result<SmartForest, ForestError>>>> =
+            (first..last).map(|_| std::sync::Mutex::new(None)).collect();
+        let this = &*self;
+        spread.run(last - first, &|task: usize| {
+            let fitted = this.fit_chunk(first + task);
+            if let Some(slot) = slots.get(task)
+                && let Ok(mut slot) = slot.lock()
+            {
+                *slot = Some(fitted);
+            }
+        });
+        for (chunk_idx, slot) in (first..last).zip(slots) {
+            let fitted = slot.into_inner().ok().flatten().ok_or_else(|| {
+                ForestError::Smartcore(format!("chunk {chunk_idx} of trees was not fitted"))
+            })??;
+            let n_trees = self.sizes.get(chunk_idx).copied().unwrap_or_default();
+            self.chunks.push((n_trees, fitted));
+            self.done += n_trees;
+        }
+        Ok(())
+    }
+
+    /// Fits chunk `chunk_idx` of trees on its own: a pure function of the rows, the config
+    /// and the chunk's index (its seed), so chunks may be fitted in any order, at once.
+    fn fit_chunk(&self, chunk_idx: usize) -> Result<SmartForest, ForestError> {
+        let Some(n_trees) = self.sizes.get(chunk_idx).copied() else {
+            return Err(ForestError::Smartcore(format!("no chunk {chunk_idx}")));
         };
         let config = &self.config;
         let mut params = RandomForestRegressorParameters::default()
@@ -144,11 +205,8 @@ impl ForestFit {
         if let Some(depth) = config.max_depth {
             params = params.with_max_depth(depth);
         }
-        let forest = SmartForest::fit(&self.matrix, &self.targets, params)
-            .map_err(|e| ForestError::Smartcore(e.to_string()))?;
-        self.chunks.push((n_trees, forest));
-        self.done += n_trees;
-        Ok(())
+        SmartForest::fit(&self.matrix, &self.targets, params)
+            .map_err(|e| ForestError::Smartcore(e.to_string()))
     }
 
     /// The fitted forest (of the chunks fitted so far).

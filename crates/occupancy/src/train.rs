@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::features::{FeatureEncoder, Matrix};
-use crate::forest::{ForestConfig, ForestError, ForestFit, ForestModel};
+use crate::forest::{ForestConfig, ForestError, ForestFit, ForestModel, OneByOne, Spread};
 use crate::linear::{LinearConfig, LinearError, LinearModel};
 use crate::metrics::{
     ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics,
@@ -201,6 +201,11 @@ impl Training {
         self.fit.stage()
     }
 
+    /// See [`Fit::set_spread`].
+    pub fn set_spread(&mut self, spread: std::sync::Arc<dyn Spread>) {
+        self.fit.set_spread(spread);
+    }
+
     /// Does the next step; the last one gives the trained version.
     pub fn step(&mut self, hooks: &mut Hooks<'_>) -> Result<Option<Box<ModelBundle>>, TrainError> {
         let FitStep::Done(fitted) = self.fit.step(hooks)? else {
@@ -288,6 +293,8 @@ pub struct Fit {
     n_train: usize,
     test_rows: Vec<u32>,
     phase: Phase,
+    /// Where the forest's chunks of trees run (one step fits as many as it runs at once).
+    spread: std::sync::Arc<dyn Spread>,
 }
 
 /// Where a [`Fit`] is; each phase holds the models fitted before it.
@@ -334,7 +341,14 @@ impl Fit {
             n_train: split.train.len(),
             test_rows: split.test.iter().map(|r| *r as u32).collect(),
             phase: Phase::Linear,
+            spread: std::sync::Arc::new(OneByOne),
         }
+    }
+
+    /// Fits the forest's chunks of trees on `spread` (a thread pool natively), as many per
+    /// step as it runs at once; the models are the same bit for bit.
+    pub fn set_spread(&mut self, spread: std::sync::Arc<dyn Spread>) {
+        self.spread = spread;
     }
 
     /// The stage the next step works in.
@@ -383,7 +397,7 @@ impl Fit {
         mut forest: ForestFit,
         hooks: &mut Hooks<'_>,
     ) -> Result<Phase, TrainError> {
-        forest.fit_next()?;
+        forest.fit_next_on(&*self.spread)?;
         hooks.report(Stage::Forest, forest.fraction());
         Ok(if forest.is_done() {
             Phase::Svm(linear, forest.finish())

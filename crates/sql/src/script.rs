@@ -320,6 +320,23 @@ impl<D: Dataset> ScriptWriter<D> {
         self.phase != Phase::Done
     }
 
+    /// Appends everything before the first data row: the header, the schema and the line that
+    /// opens the data section. With [`ScriptWriter::skip_rows`] and the data written elsewhere
+    /// as parts, a caller can produce a script's data in pieces (on several threads, say) and
+    /// still write the very bytes of one run.
+    pub fn fill_prologue(&mut self, out: &mut Vec<u8>) {
+        while matches!(self.phase, Phase::Header | Phase::Schema | Phase::DataBegin) {
+            self.step(out);
+        }
+    }
+
+    /// Leaves out the data rows not yet written: what [`ScriptWriter::fill`] appends next is
+    /// what follows the data section (its closing line and the footer).
+    pub fn skip_rows(&mut self) {
+        self.rows_left = 0;
+        self.insert = None;
+    }
+
     /// Writes the whole (remaining) script.
     pub fn write_all(&mut self, writer: &mut impl Write) -> io::Result<()> {
         let mut buf = Vec::with_capacity(1 << 20);

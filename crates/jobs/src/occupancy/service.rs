@@ -111,6 +111,8 @@ pub struct OccupancyService {
     clock: Clock,
     job: Job,
     stream: Option<Box<PredictStream>>,
+    /// Where training fits the forest's chunks of trees (one by one unless a shell says).
+    spread: Option<std::sync::Arc<dyn campus_occupancy::forest::Spread>>,
 }
 
 impl Default for OccupancyService {
@@ -193,7 +195,14 @@ impl OccupancyService {
             clock,
             job: Job::Idle,
             stream: None,
+            spread: None,
         }
+    }
+
+    /// Trains the forest's chunks of trees on `spread` (natively, a thread pool, `Pool` in
+    /// `campus_jobs::parallel`); the trained version is the same bit for bit.
+    pub fn set_spread(&mut self, spread: std::sync::Arc<dyn campus_occupancy::forest::Spread>) {
+        self.spread = Some(spread);
     }
 
     /// Answers a request of a prediction from a file in chunks; others go to `answer_once`.
@@ -269,8 +278,12 @@ impl OccupancyService {
         let mut timings = Timings::default();
         let now = (self.clock)();
         timings.add(Stage::Encoding, now - started);
+        let mut training = training.map_err(failed)?;
+        if let Some(spread) = &self.spread {
+            training.set_spread(spread.clone());
+        }
         self.job = Job::Training(Box::new(TrainingJob {
-            training: training.map_err(failed)?,
+            training,
             announced: Stage::Encoding,
             timings,
             started,
