@@ -103,15 +103,7 @@ pub fn write_exports(
     for export in ExportId::ALL {
         let mut file = StagedFile::create(&out.join(export.file_name()), &inputs)?;
         let mut csv = campus_csv::TableCsv::new(&exports, export.index());
-        loop {
-            chunk.clear();
-            let more = csv.fill(&mut chunk, 1 << 20);
-            file.write(&chunk)?;
-            bytes += chunk.len() as u64;
-            if !more {
-                break;
-            }
-        }
+        bytes += write_chunks(&mut file, &mut chunk, |out| csv.fill(out, 1 << 20))?;
         staged.push(file);
         if !quiet {
             eprintln!(
@@ -127,15 +119,7 @@ pub fn write_exports(
     if campus_jobs::generate::lesson::has_answer_key(&exports) {
         let mut file = StagedFile::create(&answer_key, &inputs)?;
         let mut key = AnswerKey::new(&exports);
-        loop {
-            chunk.clear();
-            let more = key.fill(&mut chunk, 1 << 20);
-            file.write(&chunk)?;
-            bytes += chunk.len() as u64;
-            if !more {
-                break;
-            }
-        }
+        bytes += write_chunks(&mut file, &mut chunk, |out| key.fill(out, 1 << 20))?;
         staged.push(file);
         if !quiet {
             eprintln!("  {ANSWER_KEY:<28} {:>12} planted defects", key.defects());
@@ -171,4 +155,23 @@ pub fn write_sessions(
         eprintln!("  {} sessions", sessions.len());
     }
     Ok(text.len() as u64)
+}
+
+/// Writes what `fill` produces into `file`, a chunk at a time through `chunk`, until `fill` says
+/// nothing more remains; returns the bytes written.
+fn write_chunks(
+    file: &mut StagedFile,
+    chunk: &mut Vec<u8>,
+    mut fill: impl FnMut(&mut Vec<u8>) -> bool,
+) -> anyhow::Result<u64> {
+    let mut bytes = 0;
+    loop {
+        chunk.clear();
+        let more = fill(chunk);
+        file.write(chunk)?;
+        bytes += chunk.len() as u64;
+        if !more {
+            return Ok(bytes);
+        }
+    }
 }

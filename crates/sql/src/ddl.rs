@@ -1,6 +1,6 @@
 //! `CREATE TABLE` statements and stored routines, derived from the schema model.
 
-use campus_schema::{ColumnType, Table};
+use campus_schema::{Column, ColumnType, ForeignKey, Table};
 
 use crate::Dialect;
 use crate::escape::{push_ident, push_ident_in};
@@ -170,12 +170,11 @@ pub fn create_table_primary_only(out: &mut Vec<u8>, table: &Table, if_not_exists
 pub fn add_secondary_keys(out: &mut Vec<u8>, table: &Table) {
     let mut clauses: Vec<Vec<u8>> = Vec::new();
     for column in table.columns.iter().filter(|c| c.unique && !c.primary_key) {
-        let mut line = b"  ADD UNIQUE KEY ".to_vec();
-        push_ident(&mut line, &format!("uq_{}_{}", table.name, column.name));
-        line.extend_from_slice(b" (");
-        push_ident(&mut line, &column.name);
-        line.push(b')');
-        clauses.push(line);
+        clauses.push(key_clause(
+            b"  ADD UNIQUE KEY ",
+            &format!("uq_{}_{}", table.name, column.name),
+            column,
+        ));
     }
     // InnoDB's own index for a reference: on each foreign-key column no other key starts with,
     // named after the constraint, as it names the one it makes when the table is created.
@@ -183,24 +182,14 @@ pub fn add_secondary_keys(out: &mut Vec<u8>, table: &Table) {
         .foreign_keys()
         .filter(|(c, _)| !c.unique && !c.primary_key)
     {
-        let mut line = b"  ADD KEY ".to_vec();
-        push_ident(&mut line, &format!("fk_{}_{}", table.name, column.name));
-        line.extend_from_slice(b" (");
-        push_ident(&mut line, &column.name);
-        line.push(b')');
-        clauses.push(line);
+        clauses.push(key_clause(
+            b"  ADD KEY ",
+            &format!("fk_{}_{}", table.name, column.name),
+            column,
+        ));
     }
     for (column, fk) in table.foreign_keys() {
-        let mut line = b"  ADD CONSTRAINT ".to_vec();
-        push_ident(&mut line, &format!("fk_{}_{}", table.name, column.name));
-        line.extend_from_slice(b" FOREIGN KEY (");
-        push_ident(&mut line, &column.name);
-        line.extend_from_slice(b") REFERENCES ");
-        push_ident(&mut line, &fk.table);
-        line.extend_from_slice(b" (");
-        push_ident(&mut line, &fk.column);
-        line.push(b')');
-        clauses.push(line);
+        clauses.push(foreign_key_clause(b"  ADD CONSTRAINT ", table, column, fk));
     }
     if clauses.is_empty() {
         return;
@@ -214,6 +203,30 @@ pub fn add_secondary_keys(out: &mut Vec<u8>, table: &Table) {
 }
 
 /// Whether [`add_secondary_keys`] has keys to add to `table`.
+/// `{prefix}name (column)`: a key's clause of a MySQL `CREATE` or `ALTER TABLE`.
+fn key_clause(prefix: &[u8], name: &str, column: &Column) -> Vec<u8> {
+    let mut line = prefix.to_vec();
+    push_ident(&mut line, name);
+    line.extend_from_slice(b" (");
+    push_ident(&mut line, &column.name);
+    line.push(b')');
+    line
+}
+
+/// `{prefix}fk_table_column FOREIGN KEY (column) REFERENCES parent (key)`.
+fn foreign_key_clause(prefix: &[u8], table: &Table, column: &Column, fk: &ForeignKey) -> Vec<u8> {
+    let mut line = prefix.to_vec();
+    push_ident(&mut line, &format!("fk_{}_{}", table.name, column.name));
+    line.extend_from_slice(b" FOREIGN KEY (");
+    push_ident(&mut line, &column.name);
+    line.extend_from_slice(b") REFERENCES ");
+    push_ident(&mut line, &fk.table);
+    line.extend_from_slice(b" (");
+    push_ident(&mut line, &fk.column);
+    line.push(b')');
+    line
+}
+
 fn has_secondary_keys(table: &Table) -> bool {
     table.columns.iter().any(|c| c.unique && !c.primary_key)
         || table.foreign_keys().next().is_some()
@@ -253,24 +266,14 @@ fn create_table_keyed(out: &mut Vec<u8>, table: &Table, if_not_exists: bool, sec
         .iter()
         .filter(|c| secondary && c.unique && !c.primary_key)
     {
-        let mut line = b"  UNIQUE KEY ".to_vec();
-        push_ident(&mut line, &format!("uq_{}_{}", table.name, column.name));
-        line.extend_from_slice(b" (");
-        push_ident(&mut line, &column.name);
-        line.push(b')');
-        lines.push(line);
+        lines.push(key_clause(
+            b"  UNIQUE KEY ",
+            &format!("uq_{}_{}", table.name, column.name),
+            column,
+        ));
     }
     for (column, fk) in table.foreign_keys().filter(|_| secondary) {
-        let mut line = b"  CONSTRAINT ".to_vec();
-        push_ident(&mut line, &format!("fk_{}_{}", table.name, column.name));
-        line.extend_from_slice(b" FOREIGN KEY (");
-        push_ident(&mut line, &column.name);
-        line.extend_from_slice(b") REFERENCES ");
-        push_ident(&mut line, &fk.table);
-        line.extend_from_slice(b" (");
-        push_ident(&mut line, &fk.column);
-        line.push(b')');
-        lines.push(line);
+        lines.push(foreign_key_clause(b"  CONSTRAINT ", table, column, fk));
     }
     out.extend_from_slice(&lines.join(&b",\n"[..]));
     out.extend_from_slice(b"\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci");
