@@ -103,22 +103,26 @@ describe('generator page', () => {
     assert.equal(sha256(bytes), sha256(expected));
   });
 
-  test('downloads all tables as CSV in one zip, each file identical to the CLI', async () => {
+  test('downloads all tables as CSV in one zip with load.sql and verify.sql, each file identical to the CLI', async () => {
     const { name, bytes } = await gen.downloadZip();
     assert.equal(name, 'university_csv.zip');
     const entries = listZip(bytes);
-    assert.deepEqual(entries.map((e) => e.name).sort(), Object.keys(counts).map((t) => `${t}.csv`).sort());
+    const expected = [...Object.keys(counts).map((t) => `${t}.csv`), 'load.sql', 'verify.sql'];
+    assert.deepEqual(entries.map((e) => e.name).sort(), expected.sort());
     let cliDir;
     if (existsSync(CLI)) {
+      // The CLI's fast-load folder: the same CSVs, and the load and verify scripts.
       cliDir = mkdtempSync(join(tmpdir(), 'campus-e2e-csv-'));
-      execFileSync(CLI, ['generate', '--quiet', '--seed', '42', '--format', 'csv', '--out', cliDir], { stdio: 'pipe' });
+      execFileSync(CLI, ['generate', '--quiet', '--seed', '42', '--format', 'load', '--out', cliDir], { stdio: 'pipe' });
     }
     for (const entry of entries) {
-      const csv = readEntry(bytes, entry);
-      const lines = csv.toString('utf8').split('\n').filter((line) => line.length > 0);
-      const table = entry.name.replace(/\.csv$/, '');
-      assert.equal(lines.length, counts[table] + 1, `${entry.name}: header + ${counts[table]} rows`);
-      if (cliDir) assert.equal(sha256(csv), sha256(readFileSync(join(cliDir, entry.name))), entry.name);
+      const file = readEntry(bytes, entry);
+      if (entry.name.endsWith('.csv')) {
+        const lines = file.toString('utf8').split('\n').filter((line) => line.length > 0);
+        const table = entry.name.replace(/\.csv$/, '');
+        assert.equal(lines.length, counts[table] + 1, `${entry.name}: header + ${counts[table]} rows`);
+      }
+      if (cliDir) assert.equal(sha256(file), sha256(readFileSync(join(cliDir, entry.name))), entry.name);
     }
     await screenshot(page, '04-zip');
   });
@@ -299,7 +303,7 @@ test('keeps the file in a Blob where the browser has no private file system', as
     const { bytes } = await gen.downloadSql();
     assert.equal(sha256(bytes), sha256(await fetchDiskSql()));
     const { bytes: zip } = await gen.downloadZip();
-    assert.equal(listZip(zip).length, 18);
+    assert.equal(listZip(zip).length, 20, 'the 18 tables, load.sql and verify.sql');
     assert.deepEqual(log.errors, []);
   } finally {
     await context.close();
