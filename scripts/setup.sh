@@ -29,6 +29,8 @@ command -v sqlite3 >/dev/null 2>&1 || apt_pkgs+=(sqlite3)
 # scripts with psql (the package also makes the `postgres` user the cluster runs as under root).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_pkgs+=(postgresql)
 command -v psql >/dev/null 2>&1 || apt_pkgs+=(postgresql-client)
+# Debian's python3 makes virtual environments only with python3-venv (for DuckDB, below).
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_pkgs+=(python3-venv)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   log "apt-get install ${apt_pkgs[*]}"
   sudo_if_needed apt-get update -qq
