@@ -86,6 +86,10 @@ pub struct EtlArgs {
     /// Also run the dictionary attack on the unkeyed hashes and report what it recovers.
     #[arg(long)]
     attack: bool,
+    /// Threads that write the staging rows (default: every core); the outputs are the same
+    /// at every count.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     /// Rejected rows (wrong field count, not UTF-8, lines not read after an unclosed quote)
     /// allowed before the run fails: a number, or a percentage of the rows read such as 0.5%.
     #[arg(long, value_name = "N|N%", default_value = "0")]
@@ -296,6 +300,14 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let mut service = EtlService::default();
+    let threads = args
+        .threads
+        .map_or_else(campus_jobs::parallel::default_threads, usize::from);
+    if threads > 1
+        && let Some(pool) = campus_jobs::parallel::Pool::new(threads)
+    {
+        service.set_spread(std::sync::Arc::new(pool));
+    }
     ask_for::<Ack>(
         &mut service,
         Request::Reset {

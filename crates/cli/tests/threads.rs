@@ -113,3 +113,46 @@ fn zero_threads_is_refused() {
     let output = crate::support::campus(&["generate", "--threads", "0", "--out", "-"]);
     assert!(!output.status.success());
 }
+
+#[test]
+fn etl_outputs_are_byte_identical_at_every_thread_count() {
+    let dir = TempDir::new("threads-etl");
+    let input = dir.path("in");
+    let input_arg = input.to_str().unwrap_or_default();
+    campus_ok(&["etl", "sample", "--dirty", "--out", input_arg]);
+    let file = |name: &str| input.join(name).to_string_lossy().into_owned();
+    let mut first = None;
+    for dialect in ["mysql", "postgres"] {
+        for threads in THREADS {
+            let out = dir.path(&format!("out-{dialect}-{threads}"));
+            let args = [
+                "etl",
+                "--students",
+                &file("students_master.csv"),
+                "--attendance",
+                &file("attendance_2024_odd.csv"),
+                "--exams",
+                &file("exam_results_2024_odd.csv"),
+                "--placements",
+                &file("placements_2024.csv"),
+                "--max-bad-rows",
+                "100%",
+                "--dialect",
+                dialect,
+                "--threads",
+                threads,
+                "--out",
+                out.to_str().unwrap_or_default(),
+            ];
+            campus_ok(&args);
+            let files = folder_hashes(&out);
+            assert!(files.len() >= 6, "{files:?}");
+            match &first {
+                Some((d, first)) if *d == dialect => {
+                    assert_eq!(&files, first, "{dialect} at {threads} threads");
+                }
+                _ => first = Some((dialect, files)),
+            }
+        }
+    }
+}

@@ -154,6 +154,15 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// A row made from fields kept elsewhere (a batch of rows handed to another thread).
+    pub fn new(line: u64, row_idx: u64, fields: &'a [&'a str]) -> Row<'a> {
+        Row {
+            line,
+            row_idx,
+            fields,
+        }
+    }
+
     /// The same record with other field values (a handler that recodes a field before reading
     /// the row).
     pub fn with_fields(&self, fields: &'a [&'a str]) -> Row<'a> {

@@ -7,6 +7,9 @@
 
 use campus_csv::infer::{ColumnStats, InferredType, is_null, parse_bool};
 use campus_csv::{CsvErrorKind, CsvReader, CsvWriter, Headers, ReadOptions, Row, RowHandler};
+use std::sync::{Mutex, PoisonError};
+
+use campus_schema::spread::Spread;
 use campus_schema::{Column, ColumnType, Date, RowSink, Table};
 use campus_sql::{Dialect, InsertWriter};
 
@@ -148,10 +151,14 @@ pub fn staging_ddl_in(dialect: Dialect, etl: &Etl) -> Vec<u8> {
 /// The second pass over one file: feed chunks, drain `csv` and `sql` whenever convenient.
 pub struct Export {
     reader: CsvReader,
-    inner: ExportRows,
+    shape: Shape,
+    out: Out,
+    batch: Batch,
 }
 
-struct ExportRows {
+/// What a pass knows of its file: the layout and where the key columns are.
+#[derive(Clone, Debug)]
+struct Shape {
     kind: FileKind,
     layout: Layout,
     options: ExportOptions,
@@ -161,14 +168,106 @@ struct ExportRows {
     status_col: Option<usize>,
     /// The status column, when the column mapping recodes its values.
     recoded_status: Option<usize>,
-    /// The hash of the current row, looked up once for both outputs.
     header_ok: bool,
-    pub csv: CsvWriter,
-    pub sql: InsertWriter,
+}
+
+/// What a pass writes: the whole file's, or one batch's on another thread.
+struct Out {
+    csv: CsvWriter,
+    sql: InsertWriter,
+    /// The key of the current row, kept for its allocation.
     key: String,
     n_rows: u64,
     n_orphans: u64,
 }
+
+impl Out {
+    /// A writer whose first row is staging row `row_idx` of the table.
+    fn starting_at(shape: &Shape, row_idx: u64) -> Out {
+        Out {
+            csv: CsvWriter::new(),
+            sql: InsertWriter::starting_at_in(
+                shape.options.dialect,
+                &shape.layout.table,
+                row_idx,
+                None,
+            ),
+            key: String::new(),
+            n_rows: 0,
+            n_orphans: 0,
+        }
+    }
+
+    /// Appends the rows another `Out`, started at this one's next row, wrote.
+    fn append(&mut self, other: &Out) {
+        self.csv.buf.extend_from_slice(&other.csv.buf);
+        self.sql.buf.extend_from_slice(&other.sql.buf);
+        let written = other.sql.rows_written();
+        self.sql
+            .advance(written.saturating_sub(self.sql.rows_written()));
+        self.n_rows += other.n_rows;
+        self.n_orphans += other.n_orphans;
+    }
+}
+
+/// Rows of one chunk, kept to be written on several threads: their fields' text, where each
+/// field ends, and how many staging rows the rows before each one make (a row of another file
+/// joins once per student of its key).
+#[derive(Default)]
+struct Batch {
+    text: String,
+    field_ends: Vec<usize>,
+    /// Per row: its first field in `field_ends`.
+    row_starts: Vec<usize>,
+    /// Per row: the staging rows written before it in this batch.
+    out_before: Vec<u64>,
+    n_out: u64,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.field_ends.clear();
+        self.row_starts.clear();
+        self.out_before.clear();
+        self.n_out = 0;
+    }
+
+    fn n_rows(&self) -> usize {
+        self.row_starts.len()
+    }
+
+    fn push(&mut self, fields: &[&str], n_out: u64) {
+        self.row_starts.push(self.field_ends.len());
+        self.out_before.push(self.n_out);
+        self.n_out += n_out;
+        for field in fields {
+            self.text.push_str(field);
+            self.field_ends.push(self.text.len());
+        }
+    }
+
+    /// The fields of row `idx`, into `fields` (cleared first).
+    fn fields<'a>(&'a self, idx: usize, fields: &mut Vec<&'a str>) {
+        fields.clear();
+        let first = self.row_starts.get(idx).copied().unwrap_or(0);
+        let end = match self.row_starts.get(idx + 1) {
+            Some(&next) => next,
+            None => self.field_ends.len(),
+        };
+        let mut start = match first.checked_sub(1) {
+            Some(prev) => self.field_ends.get(prev).copied().unwrap_or(0),
+            None => 0,
+        };
+        for &field_end in self.field_ends.get(first..end).unwrap_or_default() {
+            fields.push(self.text.get(start..field_end).unwrap_or_default());
+            start = field_end;
+        }
+    }
+}
+
+/// Batches smaller than this many rows per task are written on the calling thread.
+const MIN_ROWS_PER_TASK: usize = 512;
 
 impl Export {
     /// Starts the export of a file already read by the first pass.
@@ -184,216 +283,326 @@ impl Export {
         let mut read = ReadOptions::new(file_name);
         read.delimiter = etl.options().delimiter;
         read.max_errors = etl.options().max_errors;
-        let mut csv = CsvWriter::new();
+        let shape = Shape {
+            kind,
+            layout,
+            options,
+            roll_col: None,
+            dob_col: None,
+            college_col: None,
+            status_col: None,
+            recoded_status: None,
+            header_ok: false,
+        };
+        let mut out = Out::starting_at(&shape, 0);
         if options.csv && options.csv_header {
-            csv.header(&layout.table);
+            out.csv.header(&shape.layout.table);
         }
-        let sql = InsertWriter::starting_at_in(options.dialect, &layout.table, 0, None);
         Ok(Export {
             reader: CsvReader::new(read),
-            inner: ExportRows {
-                kind,
-                layout,
-                options,
-                roll_col: None,
-                dob_col: None,
-                college_col: None,
-                status_col: None,
-                recoded_status: None,
-                header_ok: false,
-                csv,
-                sql,
-                key: String::new(),
-                n_rows: 0,
-                n_orphans: 0,
-            },
+            shape,
+            out,
+            batch: Batch::default(),
         })
     }
 
     pub fn table(&self) -> &Table {
-        &self.inner.layout.table
+        &self.shape.layout.table
     }
 
     pub fn feed(&mut self, etl: &Etl, chunk: &[u8]) {
         let mut handler = Rows {
             etl,
-            rows: &mut self.inner,
+            shape: &mut self.shape,
+            out: &mut self.out,
         };
         self.reader.feed(chunk, &mut handler);
+    }
+
+    /// [`Export::feed`] with the chunk's rows written as batches run by `spread`: the same
+    /// bytes, whatever its width and the order its tasks run in.
+    pub fn feed_on(&mut self, etl: &Etl, chunk: &[u8], spread: &dyn Spread) {
+        if spread.width() <= 1 {
+            self.feed(etl, chunk);
+            return;
+        }
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.clear();
+        let mut handler = Collect {
+            etl,
+            shape: &mut self.shape,
+            batch: &mut batch,
+            key: std::mem::take(&mut self.out.key),
+        };
+        self.reader.feed(chunk, &mut handler);
+        self.out.key = handler.key;
+        self.write_batch(etl, &batch, spread);
+        self.batch = batch;
+    }
+
+    /// Writes the rows of `batch` as `spread.width()` tasks at most, each into its own buffers
+    /// started at its first staging row, then appends the buffers in order.
+    fn write_batch(&mut self, etl: &Etl, batch: &Batch, spread: &dyn Spread) {
+        let n_rows = batch.n_rows();
+        let n_tasks = spread.width().min(n_rows / MIN_ROWS_PER_TASK).max(1);
+        let first_row = |task: usize| task * n_rows / n_tasks;
+        let start_idx = self.out.sql.rows_written();
+        let shape = &self.shape;
+        let write_rows = |out: &mut Out, rows: std::ops::Range<usize>| {
+            let mut fields = Vec::new();
+            for idx in rows {
+                batch.fields(idx, &mut fields);
+                write_row(etl, shape, out, &Row::new(0, 0, &fields));
+            }
+        };
+        if n_tasks == 1 {
+            write_rows(&mut self.out, 0..n_rows);
+            return;
+        }
+        let parts: Vec<Mutex<Option<Out>>> = (0..n_tasks).map(|_| Mutex::new(None)).collect();
+        spread.run(n_tasks, &|task| {
+            let rows = first_row(task)..first_row(task + 1);
+            let before = batch.out_before.get(rows.start).copied().unwrap_or(0);
+            let mut out = Out::starting_at(shape, start_idx + before);
+            write_rows(&mut out, rows);
+            if let Some(slot) = parts.get(task) {
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(out);
+            }
+        });
+        for part in parts {
+            if let Some(out) = part.into_inner().unwrap_or_else(PoisonError::into_inner) {
+                self.out.append(&out);
+            }
+        }
     }
 
     /// Ends the input and closes the last INSERT statement.
     pub fn finish(&mut self, etl: &Etl) {
         let mut handler = Rows {
             etl,
-            rows: &mut self.inner,
+            shape: &mut self.shape,
+            out: &mut self.out,
         };
         self.reader.finish(&mut handler);
-        if self.inner.options.sql {
-            self.inner.sql.finish();
+        if self.shape.options.sql {
+            self.out.sql.finish();
         }
     }
 
     /// Transformed CSV written so far; drain it (e.g. `std::mem::take`) between chunks.
     pub fn csv_buf(&mut self) -> &mut Vec<u8> {
-        &mut self.inner.csv.buf
+        &mut self.out.csv.buf
     }
 
     /// INSERT statements written so far; drain like [`Export::csv_buf`].
     pub fn sql_buf(&mut self) -> &mut Vec<u8> {
-        &mut self.inner.sql.buf
+        &mut self.out.sql.buf
     }
 
     pub fn n_rows(&self) -> u64 {
-        self.inner.n_rows
+        self.out.n_rows
     }
 
     pub fn n_orphans(&self) -> u64 {
-        self.inner.n_orphans
+        self.out.n_orphans
     }
 }
 
+/// Reads the header: where the key columns are, and whether the file can be exported.
+fn read_header(etl: &Etl, shape: &mut Shape, headers: &Headers) -> Result<(), CsvErrorKind> {
+    let columns = &etl.options().columns;
+    let headers = &columns.canonical(shape.kind, headers)?;
+    headers.require(shape.kind.required_columns())?;
+    shape.roll_col = headers.position("roll_no");
+    shape.dob_col = headers.position("dob");
+    shape.college_col = headers.position("college_code");
+    shape.status_col = headers.position("status");
+    shape.recoded_status = (shape.kind == FileKind::Attendance && columns.recodes_status())
+        .then_some(shape.status_col)
+        .flatten();
+    shape.header_ok = true;
+    Ok(())
+}
+
+/// Hands `row` to `then` with its status recoded to `P`/`A` when the column mapping asks, as
+/// AKTU's files have it (see `ColumnMap::recode_status`).
+fn recoded(etl: &Etl, shape: &Shape, row: &Row<'_>, then: impl FnOnce(&Row<'_>)) {
+    match shape.recoded_status {
+        Some(col) => {
+            let columns = &etl.options().columns;
+            let fields: Vec<&str> = (row.fields().iter().enumerate())
+                .map(|(idx, &f)| {
+                    if idx == col {
+                        columns.recode_status(f)
+                    } else {
+                        f
+                    }
+                })
+                .collect();
+            then(&row.with_fields(&fields));
+        }
+        None => then(row),
+    }
+}
+
+/// Writes each row as it is read.
 struct Rows<'a> {
     etl: &'a Etl,
-    rows: &'a mut ExportRows,
+    shape: &'a mut Shape,
+    out: &'a mut Out,
 }
 
 impl RowHandler for Rows<'_> {
     fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
-        let columns = &self.etl.options().columns;
-        let headers = &columns.canonical(self.rows.kind, headers)?;
-        headers.require(self.rows.kind.required_columns())?;
-        self.rows.roll_col = headers.position("roll_no");
-        self.rows.dob_col = headers.position("dob");
-        self.rows.college_col = headers.position("college_code");
-        self.rows.status_col = headers.position("status");
-        self.rows.recoded_status = (self.rows.kind == FileKind::Attendance
-            && columns.recodes_status())
-        .then_some(self.rows.status_col)
-        .flatten();
-        self.rows.header_ok = true;
-        Ok(())
+        read_header(self.etl, self.shape, headers)
     }
 
     fn on_row(&mut self, row: &Row<'_>) {
-        match self.rows.recoded_status {
-            // The outputs hold `P`/`A`, as for AKTU's files (see `ColumnMap::recode_status`).
-            Some(col) => {
-                let columns = &self.etl.options().columns;
-                let fields: Vec<&str> = (row.fields().iter().enumerate())
-                    .map(|(idx, &f)| {
-                        if idx == col {
-                            columns.recode_status(f)
-                        } else {
-                            f
-                        }
-                    })
-                    .collect();
-                self.write_row(&row.with_fields(&fields));
-            }
-            None => self.write_row(row),
+        if !self.shape.header_ok {
+            return;
         }
+        let (etl, shape, out) = (self.etl, &*self.shape, &mut *self.out);
+        recoded(etl, shape, row, |row| write_row(etl, shape, out, row));
     }
 }
 
-impl Rows<'_> {
-    fn write_row(&mut self, row: &Row<'_>) {
-        let rows = &mut *self.rows;
-        if !rows.header_ok {
+/// Keeps each row read in a batch, with the number of staging rows it makes.
+struct Collect<'a> {
+    etl: &'a Etl,
+    shape: &'a mut Shape,
+    batch: &'a mut Batch,
+    key: String,
+}
+
+impl RowHandler for Collect<'_> {
+    fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
+        read_header(self.etl, self.shape, headers)
+    }
+
+    fn on_row(&mut self, row: &Row<'_>) {
+        if !self.shape.header_ok {
             return;
         }
-        // Exact values, as the first pass keyed them (and as pandas' merge compares them).
-        let roll_no = rows.roll_col.and_then(|c| row.get(c)).unwrap_or("");
-        let dob = rows.dob_col.and_then(|c| row.get(c)).unwrap_or("");
-        rows.key.clear();
-        rows.key.push_str(roll_no);
-        rows.key.push('\u{1f}');
-        rows.key.push_str(dob);
-        let student = self.etl.state().student_by_key(&rows.key);
-        if student.is_none() {
-            rows.n_orphans += 1;
+        let (etl, shape) = (self.etl, &*self.shape);
+        let (batch, key) = (&mut *self.batch, &mut self.key);
+        recoded(etl, shape, row, |row| {
+            let twins = match shape.kind {
+                FileKind::Students => 0,
+                _ => {
+                    set_key(shape, row, key);
+                    etl.state()
+                        .student_index_by_key(key)
+                        .map_or(0, |idx| etl.state().twins(idx).len() as u64)
+                }
+            };
+            batch.push(row.fields(), 1 + twins);
+        });
+    }
+}
+
+/// `roll_no` and `dob` exactly as the first pass keyed them (and as pandas' merge compares them).
+fn set_key(shape: &Shape, row: &Row<'_>, key: &mut String) {
+    let roll_no = shape.roll_col.and_then(|c| row.get(c)).unwrap_or("");
+    let dob = shape.dob_col.and_then(|c| row.get(c)).unwrap_or("");
+    key.clear();
+    key.push_str(roll_no);
+    key.push('\u{1f}');
+    key.push_str(dob);
+}
+
+/// Writes the staging rows of one input row: one, or one per student of its key.
+fn write_row(etl: &Etl, shape: &Shape, out: &mut Out, row: &Row<'_>) {
+    let mut key = std::mem::take(&mut out.key);
+    set_key(shape, row, &mut key);
+    let student = etl.state().student_by_key(&key);
+    if student.is_none() {
+        out.n_orphans += 1;
+    }
+    // A students row is hashed from its own fields: a second row with the same key and
+    // another college code is another person, not the first one's alias.
+    let own_hash = match (shape.kind, student) {
+        (FileKind::Students, Some(s)) => {
+            let college = shape.college_col.and_then(|c| row.get(c)).unwrap_or("");
+            (college != s.college_code).then(|| {
+                let roll_no = shape.roll_col.and_then(|c| row.get(c)).unwrap_or("");
+                let dob = shape.dob_col.and_then(|c| row.get(c)).unwrap_or("");
+                let digest = student_digest(&etl.options().hash, college, roll_no, dob);
+                to_hex(&digest)
+            })
         }
-        // A students row is hashed from its own fields: a second row with the same key and
-        // another college code is another person, not the first one's alias.
-        let own_hash = match (rows.kind, student) {
-            (FileKind::Students, Some(s)) => {
-                let college = rows.college_col.and_then(|c| row.get(c)).unwrap_or("");
-                (college != s.college_code).then(|| {
-                    let digest = student_digest(&self.etl.options().hash, college, roll_no, dob);
-                    to_hex(&digest)
-                })
-            }
-            _ => None,
-        };
-        let student_hash = own_hash
-            .as_deref()
-            .or(student.map(|s| s.student_hash.as_str()));
-        let present = rows.status_col.and_then(|c| row.get(c)) == Some("P");
-        write_row(rows, row, student_hash, present);
-        // pandas' `merge(how="left")`: a row of another file whose key has several students
-        // (other college codes) is joined once per student.
-        if rows.kind != FileKind::Students
-            && let Some(idx) = self.etl.state().student_index_by_key(&rows.key)
-        {
-            for &twin in self.etl.state().twins(idx) {
-                let hash = self
-                    .etl
-                    .state()
-                    .student(twin)
-                    .map(|s| s.student_hash.as_str());
-                write_row(rows, row, hash, present);
-            }
+        _ => None,
+    };
+    let student_hash = own_hash
+        .as_deref()
+        .or(student.map(|s| s.student_hash.as_str()));
+    let present = shape.status_col.and_then(|c| row.get(c)) == Some("P");
+    write_fields(shape, out, row, student_hash, present);
+    // pandas' `merge(how="left")`: a row of another file whose key has several students
+    // (other college codes) is joined once per student.
+    if shape.kind != FileKind::Students
+        && let Some(idx) = etl.state().student_index_by_key(&key)
+    {
+        for &twin in etl.state().twins(idx) {
+            let hash = etl.state().student(twin).map(|s| s.student_hash.as_str());
+            write_fields(shape, out, row, hash, present);
         }
     }
+    out.key = key;
 }
 
 /// Writes one staging row: the input's fields in the layout, with `student_hash`.
-fn write_row(rows: &mut ExportRows, row: &Row<'_>, student_hash: Option<&str>, present: bool) {
-    rows.n_rows += 1;
-    for source in &rows.layout.sources {
+fn write_fields(
+    shape: &Shape,
+    out: &mut Out,
+    row: &Row<'_>,
+    student_hash: Option<&str>,
+    present: bool,
+) {
+    out.n_rows += 1;
+    for source in &shape.layout.sources {
         match source {
             Source::StudentHash => match student_hash {
                 Some(hash) => {
-                    if rows.options.csv {
-                        rows.csv.text(hash);
+                    if shape.options.csv {
+                        out.csv.text(hash);
                     }
-                    if rows.options.sql {
-                        rows.sql.text(hash);
+                    if shape.options.sql {
+                        out.sql.text(hash);
                     }
                 }
                 None => {
-                    if rows.options.csv {
-                        rows.csv.null();
+                    if shape.options.csv {
+                        out.csv.null();
                     }
-                    if rows.options.sql {
-                        rows.sql.null();
+                    if shape.options.sql {
+                        out.sql.null();
                     }
                 }
             },
             Source::Input { idx, ty } => {
                 let field = row.get(*idx).unwrap_or("");
-                if rows.options.csv {
-                    rows.csv.text(field);
+                if shape.options.csv {
+                    out.csv.text(field);
                 }
-                if rows.options.sql {
-                    write_typed(&mut rows.sql, field, *ty);
+                if shape.options.sql {
+                    write_typed(&mut out.sql, field, *ty);
                 }
             }
             Source::PresentFlag => {
-                if rows.options.csv {
-                    rows.csv.int(i64::from(present));
+                if shape.options.csv {
+                    out.csv.int(i64::from(present));
                 }
-                if rows.options.sql {
-                    rows.sql.bool(present);
+                if shape.options.sql {
+                    out.sql.bool(present);
                 }
             }
         }
     }
-    if rows.options.csv {
-        rows.csv.end_row();
+    if shape.options.csv {
+        out.csv.end_row();
     }
-    if rows.options.sql {
-        rows.sql.end_row();
+    if shape.options.sql {
+        out.sql.end_row();
     }
 }
 

@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use campus_occupancy::forest::Spread;
+use campus_schema::spread::Spread;
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 /// Threads to use when the user names none: every core this process may run on.
@@ -18,8 +18,8 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// A rayon pool as the occupancy forest's [`Spread`]: a step fits as many chunks of trees as
-/// the pool has threads, each on its own.
+/// A rayon pool as a [`Spread`]: the occupancy forest fits as many chunks of trees as the pool
+/// has threads at once, the ETL writes as many batches of rows.
 pub struct Pool(rayon::ThreadPool);
 
 impl Pool {

@@ -76,28 +76,7 @@ fn chunk_sizes(n_trees: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Runs a number of independent tasks, possibly at once: the core has no threads of its own,
-/// so a native shell passes a thread pool and the page runs them one after another.
-pub trait Spread: Send + Sync {
-    /// Tasks worth handing over at once (the pool's threads); 1 runs them one by one.
-    fn width(&self) -> usize;
-    /// Runs `task(0)` … `task(n_tasks - 1)`, in any order, each once, and returns when all
-    /// have run.
-    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync));
-}
-
-/// Every task on the calling thread, in order.
-pub struct OneByOne;
-
-impl Spread for OneByOne {
-    fn width(&self) -> usize {
-        1
-    }
-
-    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
-        (0..n_tasks).for_each(task);
-    }
-}
+pub use campus_schema::spread::{OneByOne, Spread};
 
 fn dense(x: &Matrix) -> Result<DenseMatrix<f64>, ForestError> {
     DenseMatrix::new(x.n_rows, x.n_cols, x.data.clone(), false)

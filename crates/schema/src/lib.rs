@@ -7,11 +7,12 @@
 //!
 //! Interesting modules: [`date`] (civil dates without a time-zone library), [`sink`] (the field
 //! writer trait and the owned [`Value`]), [`rng`] (the one portable random stream every
-//! generator draws from).
+//! generator draws from), [`spread`] (independent tasks a shell may run on its threads).
 
 pub mod date;
 pub mod rng;
 pub mod sink;
+pub mod spread;
 
 use std::borrow::Cow;
 

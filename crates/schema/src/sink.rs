@@ -150,11 +150,13 @@ pub fn write_decimal(out: &mut Vec<u8>, units: i64, scale: u8) {
     let magnitude = units.unsigned_abs();
     // Scale 2 (money, marks) is nearly every decimal we write; a constant divisor is much
     // cheaper than a 64-bit division by a variable on wasm32.
-    let (whole, frac) = if scale == 2 {
-        (magnitude / 100, magnitude % 100)
-    } else {
-        let divisor = 10u64.pow(u32::from(scale));
-        (magnitude / divisor, magnitude % divisor)
+    // Past scale 19 the divisor does not fit in 64 bits, and every magnitude is below it.
+    let (whole, frac) = match scale {
+        2 => (magnitude / 100, magnitude % 100),
+        _ => match 10u64.checked_pow(u32::from(scale)) {
+            Some(divisor) => (magnitude / divisor, magnitude % divisor),
+            None => (0, magnitude),
+        },
     };
     push_u64(out, whole, 1);
     if scale > 0 {
@@ -203,5 +205,16 @@ mod tests {
         push_u64(&mut out, 7, 3);
         assert_eq!(out, b"18446744073709551615007");
         assert_eq!(Value::Decimal(1234, 1).as_f64(), Some(123.4));
+    }
+
+    /// Found by the `etl_ingest` fuzz target: a field with 20 digits after the point overflowed
+    /// `10^scale` (a panic with overflow checks, a wrong value without them).
+    #[test]
+    fn decimals_past_scale_19_are_exact() {
+        let eight = 8_000_000_000_000_000_000;
+        assert_eq!(decimal(eight, 20), "0.08000000000000000000");
+        assert_eq!(decimal(-eight, 19), "-0.8000000000000000000");
+        assert_eq!(decimal(1, 255).len(), 2 + 255);
+        assert_eq!(decimal(i64::MIN, 30), "-0.000000000009223372036854775808");
     }
 }

@@ -89,6 +89,13 @@ impl InsertWriter {
         self.row_idx
     }
 
+    /// Moves past `n_rows` rows written elsewhere by a writer started at this one's next row
+    /// (rows formatted on another thread), so the rows after them are framed as if this
+    /// writer had written them all.
+    pub fn advance(&mut self, n_rows: u64) {
+        self.row_idx += n_rows;
+    }
+
     fn field(&mut self) {
         if self.in_row {
             self.buf.push(b',');

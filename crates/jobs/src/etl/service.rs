@@ -1,10 +1,13 @@
 //! [`EtlService`]: the ETL core behind requests and events.
 
+use std::sync::Arc;
+
 use campus_etl::attack::{AttackOptions, DictionaryAttack};
 use campus_etl::export::{Export, ExportOptions, staging_ddl_in};
 use campus_etl::sample::generate;
 use campus_etl::{Etl, EtlOptions, HashMode, analyze, report};
 use campus_schema::Date;
+use campus_schema::spread::{OneByOne, Spread};
 use campus_sql::Dialect;
 
 use super::protocol::{
@@ -30,6 +33,8 @@ pub struct EtlService {
     pending: Option<Request>,
     /// The dialect of the staging SQL, set by [`Request::StagingDdl`].
     dialect: Dialect,
+    /// Where the second pass writes its batches of rows (one by one unless a shell passes a pool).
+    spread: Arc<dyn Spread>,
 }
 
 impl Default for EtlService {
@@ -44,6 +49,7 @@ impl Default for EtlService {
             attack: None,
             dialect: Dialect::MySql,
             pending: None,
+            spread: Arc::new(OneByOne),
         }
     }
 }
@@ -110,6 +116,12 @@ impl EtlService {
             clock: Some(clock),
             ..EtlService::default()
         }
+    }
+
+    /// Writes the second pass's rows as batches run by `spread` (a native shell's thread pool):
+    /// the same bytes as one by one.
+    pub fn set_spread(&mut self, spread: Arc<dyn Spread>) {
+        self.spread = spread;
     }
 
     /// The run's state, for a shell that reads it directly (tests).
@@ -179,7 +191,7 @@ impl EtlService {
             }
             Request::ExportChunk { bytes } => {
                 let export = self.export.as_mut().ok_or_else(no_export)?;
-                export.feed(&self.etl, &bytes.0);
+                export.feed_on(&self.etl, &bytes.0, self.spread.as_ref());
                 Ok(drain(export))
             }
             Request::ExportEnd => {
