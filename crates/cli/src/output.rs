@@ -238,9 +238,7 @@ impl Drop for StagedFile {
 /// files at once: a crash or SIGKILL between two renames, a window of microseconds after all
 /// the writing, can leave the first outputs new and the rest old.
 pub fn commit(mut files: Vec<StagedFile>, stale: &[PathBuf]) -> anyhow::Result<()> {
-    for file in &mut files {
-        file.complete()?;
-    }
+    complete_all(&mut files)?;
     for file in &mut files {
         file.rename()?;
     }
@@ -251,6 +249,27 @@ pub fn commit(mut files: Vec<StagedFile>, stale: &[PathBuf]) -> anyhow::Result<(
         }
     }
     Ok(())
+}
+
+/// Completes every file at once: the disk syncs several files in about the time of the
+/// largest.
+fn complete_all(files: &mut [StagedFile]) -> anyhow::Result<()> {
+    std::thread::scope(|scope| {
+        let mut running = Vec::new();
+        for file in files.iter_mut() {
+            let handle = std::thread::Builder::new()
+                .name("campus-sync".to_owned())
+                .spawn_scoped(scope, move || file.complete())
+                .context("cannot start a thread to sync an output")?;
+            running.push(handle);
+        }
+        for handle in running {
+            handle
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the thread syncing an output stopped")))?;
+        }
+        Ok(())
+    })
 }
 
 /// Writes `bytes` to `path` (or standard output for `-`) the safe way.

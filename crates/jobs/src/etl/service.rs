@@ -264,10 +264,16 @@ fn no_export() -> JobError {
     JobError::new("no export is running")
 }
 
+/// Hands over what the export wrote, leaving buffers as large as these were: the next chunk
+/// writes about as much, without growing them step by step (a copy of everything each time).
 fn drain(export: &mut Export) -> Event {
+    let take = |buf: &mut Vec<u8>| {
+        let room = buf.len();
+        Bytes(std::mem::replace(buf, Vec::with_capacity(room)))
+    };
     Event::Exported(Exported {
-        csv: Bytes(std::mem::take(export.csv_buf())),
-        sql: Bytes(std::mem::take(export.sql_buf())),
+        csv: take(export.csv_buf()),
+        sql: take(export.sql_buf()),
     })
 }
 
