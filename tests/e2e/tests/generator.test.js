@@ -448,6 +448,7 @@ describe('the script over several workers', () => {
         const text = document.querySelector('[data-testid="progress-text"]')?.textContent ?? '';
         return text !== '' && !text.startsWith('0 of');
       }, null, { timeout: 60_000 });
+      assert.equal(await gen.byTestId('progress').locator('label').innerText(), 'Generating Create_FullDB.sql on 2 workers');
       await screenshot(page, 'workers-running');
       await gen.cancel();
       assert.equal(await gen.notice(), 'Cancelled.');

@@ -357,3 +357,25 @@ fn a_worker_refuses_a_piece_of_an_impossible_script() {
         Reply::Failed(_)
     ));
 }
+
+#[test]
+fn the_page_says_how_many_workers_a_job_runs_on() {
+    use crate::generate::page::{JobKind, State};
+    let mut state = State::default();
+    state.apply(Action::Started {
+        job_id: 3,
+        kind: JobKind::Sql,
+    });
+    assert_eq!(state.running.as_ref().map(|r| r.workers), Some(1));
+    // News of another job changes nothing.
+    state.apply(Action::Workers {
+        job_id: 2,
+        workers: 4,
+    });
+    assert_eq!(state.running.as_ref().map(|r| r.workers), Some(1));
+    state.apply(Action::Workers {
+        job_id: 3,
+        workers: 2,
+    });
+    assert_eq!(state.running.as_ref().map(|r| r.workers), Some(2));
+}
