@@ -40,8 +40,13 @@ impl PartialEq for GeneratorHandle {
 
 pub(super) struct Inner {
     client: RefCell<Option<Client>>,
-    /// Workers 1, 2, … (worker 0 is `client`): a script is spread over all of them.
+    /// Workers 1, 2, … (worker 0 is `client`): a script is spread over those ready.
     pub(super) helpers: RefCell<Vec<Client>>,
+    /// Each helper's state: starting (`None`), ready, or failed.
+    pub(super) helper_ready: RefCell<Vec<Option<bool>>>,
+    pub(super) main_ready: std::cell::Cell<bool>,
+    /// The helpers the running spread job uses, as its workers 1, 2, ….
+    pub(super) spread_to: RefCell<Vec<Client>>,
     pub(super) dispatch: UseReducerDispatcher<State>,
     pub(super) jobs: RefCell<Jobs<BlobBuilder>>,
     /// Object URLs of the files on offer, freed when replaced.
@@ -124,8 +129,9 @@ impl GeneratorHandle {
     }
 
     fn start(&self, kind: JobKind, config: Config, sql_choices: ScriptChoices) {
-        if kind == JobKind::Sql && !self.inner.helpers.borrow().is_empty() {
-            return self.start_spread(config, sql_choices);
+        let helpers = self.ready_helpers();
+        if kind == JobKind::Sql && !helpers.is_empty() {
+            return self.start_spread(config, sql_choices, helpers);
         }
         let Some(client) = self.client() else { return };
         self.stop_all();
@@ -287,8 +293,12 @@ impl GeneratorHandle {
 
     fn on_status(&self, status: WorkerStatus) {
         match status {
-            WorkerStatus::Ready => self.inner.dispatch.dispatch(Action::WorkerReady),
+            WorkerStatus::Ready => {
+                self.inner.main_ready.set(true);
+                self.maybe_ready();
+            }
             WorkerStatus::Died(reason) => {
+                self.inner.main_ready.set(false);
                 self.stop_all();
                 self.inner.dispatch.dispatch(Action::WorkerDied(reason));
             }
@@ -304,6 +314,9 @@ pub fn use_generator(dispatch: UseReducerDispatcher<State>) -> GeneratorHandle {
             inner: Rc::new(Inner {
                 client: RefCell::new(None),
                 helpers: RefCell::new(Vec::new()),
+                helper_ready: RefCell::new(Vec::new()),
+                main_ready: std::cell::Cell::new(false),
+                spread_to: RefCell::new(Vec::new()),
                 dispatch,
                 jobs: RefCell::new(Jobs::default()),
                 urls: RefCell::new(Vec::new()),

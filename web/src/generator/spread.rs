@@ -15,7 +15,7 @@ use campus_jobs::wire::RequestId;
 use crate::generator::hook::{Client, GeneratorHandle, WORKER_LOADER};
 use crate::shared::download::BlobBuilder;
 use crate::shared::now_ms;
-use crate::shared::worker::Reply;
+use crate::shared::worker::{Reply, WorkerStatus};
 
 /// Workers to run: the page's `?workers=N`, else the browser's cores (capped).
 fn workers() -> usize {
@@ -28,19 +28,52 @@ fn workers() -> usize {
 
 impl GeneratorHandle {
     /// Starts the helper workers (worker 0 is the section's own); none when one worker is all.
+    /// The section is ready once its own worker is and every helper has started or failed to.
     pub(super) fn spawn_helpers(&self) {
-        // A helper's death reaches the job through its requests' replies.
-        let helpers = (1..workers())
-            .map(|_| Client::spawn(WORKER_LOADER, Callback::from(|_| ())))
+        let n = workers().saturating_sub(1);
+        *self.inner.helper_ready.borrow_mut() = vec![None; n];
+        let helpers = (0..n)
+            .map(|helper| {
+                let handle = self.clone();
+                let on_status = move |status| handle.on_helper_status(helper, status);
+                Client::spawn(WORKER_LOADER, Callback::from(on_status))
+            })
             .collect();
         *self.inner.helpers.borrow_mut() = helpers;
     }
 
-    /// Worker `worker`: 0 is the section's own, then the helpers.
+    /// A helper is ready, or died (a running job hears of that through its requests' replies).
+    fn on_helper_status(&self, helper: usize, status: WorkerStatus) {
+        let ready = matches!(status, WorkerStatus::Ready);
+        if let Some(slot) = self.inner.helper_ready.borrow_mut().get_mut(helper) {
+            *slot = Some(ready);
+        }
+        self.maybe_ready();
+    }
+
+    /// Tells the section it is ready when its own worker is and no helper is still starting.
+    pub(super) fn maybe_ready(&self) {
+        let settled = self.inner.helper_ready.borrow().iter().all(Option::is_some);
+        if self.inner.main_ready.get() && settled {
+            self.inner.dispatch.dispatch(Action::WorkerReady);
+        }
+    }
+
+    /// The helpers that are ready now: a job is spread over them and worker 0.
+    pub(super) fn ready_helpers(&self) -> Vec<Client> {
+        let ready = self.inner.helper_ready.borrow();
+        (self.inner.helpers.borrow().iter())
+            .zip(ready.iter())
+            .filter(|(_, ready)| **ready == Some(true))
+            .map(|(client, _)| client.clone())
+            .collect()
+    }
+
+    /// Worker `worker` of the running job: 0 is the section's own, then the helpers it uses.
     fn worker(&self, worker: usize) -> Option<Client> {
         match worker.checked_sub(1) {
             None => self.client(),
-            Some(helper) => self.inner.helpers.borrow().get(helper).cloned(),
+            Some(helper) => self.inner.spread_to.borrow().get(helper).cloned(),
         }
     }
 
@@ -59,22 +92,31 @@ impl GeneratorHandle {
         }
     }
 
-    /// Starts the script over every worker: worker 0 plans it, then the pieces go round.
-    pub(super) fn start_spread(&self, config: Config, sql_choices: ScriptChoices) {
+    /// Starts the script over worker 0 and `helpers`: worker 0 plans it, then the pieces go
+    /// round.
+    pub(super) fn start_spread(
+        &self,
+        config: Config,
+        sql_choices: ScriptChoices,
+        helpers: Vec<Client>,
+    ) {
         let Some(client) = self.client() else { return };
         self.stop_all();
-        let workers = self.inner.helpers.borrow().len() + 1;
+        let workers = helpers.len() + 1;
+        *self.inner.spread_to.borrow_mut() = helpers;
         let file = BlobBuilder::new(mime(JobKind::Sql));
-        let started =
-            self.inner
-                .jobs
-                .borrow_mut()
-                .start_spread(config, sql_choices, workers, file, now_ms());
+        let started = (self.inner.jobs.borrow_mut()).start_spread(
+            config,
+            sql_choices,
+            workers,
+            file,
+            now_ms(),
+        );
         let (job_id, plan) = started;
         let kind = JobKind::Sql;
-        self.inner
-            .dispatch
-            .dispatch(Action::Started { job_id, kind });
+        let dispatch = &self.inner.dispatch;
+        dispatch.dispatch(Action::Started { job_id, kind });
+        dispatch.dispatch(Action::Workers { job_id, workers });
         let request_id = client.request(plan, self.on_spread_reply(job_id));
         self.inner.jobs.borrow_mut().sent(job_id, request_id);
     }
