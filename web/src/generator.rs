@@ -5,9 +5,11 @@
 //! [`components`] draw the section ([`components::GeneratorSection`]); [`worker`] is the worker
 //! side (started by `src/bin/worker.rs`): `campus_jobs::generate::GenerateService` behind the
 //! shared worker protocol, writing to the private file system where the browser has one.
+//! [`spread`] runs a script over several such workers (one per core, capped), byte-identical.
 
 pub mod components;
 pub mod hook;
+pub mod spread;
 pub mod state;
 pub mod worker;
 

@@ -18,6 +18,7 @@ pub mod pieces;
 pub mod script;
 pub mod shell;
 pub mod source;
+pub mod spread;
 pub mod stats;
 #[cfg(test)]
 mod tests;

@@ -38,7 +38,9 @@ describe('generator page', () => {
   before(async () => ({ page, log, section: gen } = await newSection(chromium.browser, GeneratorPage)));
 
   test('loads with its worker, header and form, without errors or CSP violations', async () => {
-    await gen.open(chromium.server.url);
+    // One worker, which writes the script to the private file system itself; the script over
+    // several workers is tested below.
+    await gen.open(`${chromium.server.url}?workers=1`);
     assert.equal(await page.title(), 'Campus ETL Studio · University data generator');
     assert.equal(await gen.byTestId('nav-generator').innerText(), 'Data generator');
     assert.equal(await gen.input('seed').inputValue(), '42');
@@ -296,7 +298,8 @@ test('keeps the file in a Blob where the browser has no private file system', as
       });
     });
     const gen = new GeneratorPage(page);
-    await gen.open(chromium.server.url);
+    // One worker: several always hand their pieces to the page.
+    await gen.open(`${chromium.server.url}?workers=1`);
     await gen.generate();
     await gen.waitResults();
     assert.equal(await gen.byTestId('download-sql').getAttribute('data-storage'), 'memory');
@@ -310,12 +313,12 @@ test('keeps the file in a Blob where the browser has no private file system', as
   }
 });
 
-/** Create_FullDB.sql for seed 42 as the page writes it to disk (the default path). */
+/** Create_FullDB.sql for seed 42 as one worker writes it to disk. */
 async function fetchDiskSql() {
   const { context, page } = await newPage(chromium.browser);
   try {
     const gen = new GeneratorPage(page);
-    await gen.open(chromium.server.url);
+    await gen.open(`${chromium.server.url}?workers=1`);
     await gen.generate();
     await gen.waitResults();
     assert.equal(await gen.byTestId('download-sql').getAttribute('data-storage'), 'disk');
@@ -360,4 +363,111 @@ test('works when served under a sub-path', async () => {
     await context.close();
     await sub.close();
   }
+});
+
+describe('the script over several workers', () => {
+  // The page runs one worker per core (capped); `?workers=N` forces N. One worker writes to the
+  // private file system, several hand their pieces to the page, which appends them in order.
+  const cases = [
+    { name: 'MySQL, the default script', cli: [], set: async () => {} },
+    {
+      name: 'PostgreSQL, drop and recreate',
+      cli: ['--dialect', 'postgres', '--drop'],
+      set: async (gen) => {
+        await gen.byTestId('select-dialect').selectOption('postgres');
+        await gen.byTestId('check-drop').check();
+      },
+    },
+    {
+      name: 'SQLite, data only, 20,000 students',
+      cli: ['--dialect', 'sqlite', '--data-only', '--students', '20000'],
+      set: async (gen) => {
+        await gen.byTestId('select-dialect').selectOption('sqlite');
+        await gen.byTestId('check-schema').uncheck();
+        await gen.setField('students', '20000');
+        await gen.byTestId('scale').click();
+      },
+    },
+  ];
+  const expected = {};
+
+  before(() => {
+    if (!existsSync(CLI)) return;
+    const dir = mkdtempSync(join(tmpdir(), 'campus-e2e-workers-'));
+    for (const c of cases) {
+      const out = join(dir, 'cli.sql');
+      execFileSync(CLI, ['generate', '--quiet', ...c.cli, '--out', out], { stdio: 'pipe' });
+      expected[c.name] = sha256(readFileSync(out));
+    }
+  });
+
+  for (const workers of [1, 2]) {
+    test(`${workers} worker(s) write the CLI's bytes in every dialect`, async (t) => {
+      if (!existsSync(CLI)) {
+        t.skip(`no CLI at ${CLI}`);
+        return;
+      }
+      const { context, page, log, section: gen } = await newSection(chromium.browser, GeneratorPage);
+      try {
+        await gen.open(`${chromium.server.url}?workers=${workers}`);
+        for (const c of cases) {
+          await gen.reset();
+          await c.set(gen);
+          await gen.generate();
+          await gen.waitResults();
+          const storage = await gen.byTestId('download-sql').getAttribute('data-storage');
+          assert.equal(storage, workers === 1 ? 'disk' : 'memory', c.name);
+          const { name, bytes } = await gen.downloadSql();
+          assert.equal(name, 'Create_FullDB.sql');
+          assert.equal(sha256(bytes), expected[c.name], `${c.name} on ${workers} worker(s)`);
+        }
+        // The figures come with a script over several workers too.
+        await gen.reset();
+        await gen.generate();
+        await gen.waitResults();
+        assert.equal((await gen.counts()).students, 5000);
+        for (const id of ['chart-marks', 'chart-departments', 'chart-courses']) {
+          assert.equal(await gen.byTestId(id).locator('svg').count(), 1, `${id} has an svg`);
+        }
+        assert.deepEqual(log.errors, []);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  test('a cancel stops every worker, and the next script is whole', async (t) => {
+    const { context, page, log, section: gen } = await newSection(chromium.browser, GeneratorPage);
+    try {
+      await gen.open(`${chromium.server.url}?workers=2`);
+      await gen.setField('students', '2,000,000');
+      await gen.byTestId('scale').click();
+      await gen.generate();
+      await gen.waitRunning();
+      await page.waitForFunction(() => {
+        const text = document.querySelector('[data-testid="progress-text"]')?.textContent ?? '';
+        return text !== '' && !text.startsWith('0 of');
+      }, null, { timeout: 60_000 });
+      assert.equal(await gen.byTestId('progress').locator('label').innerText(), 'Generating Create_FullDB.sql on 2 workers');
+      await screenshot(page, 'workers-running');
+      await gen.cancel();
+      assert.equal(await gen.notice(), 'Cancelled.');
+      assert.equal(await gen.byTestId('progress').count(), 0);
+      assert.ok(await gen.generateButton().isEnabled());
+      await gen.reset();
+      await gen.generate();
+      await gen.waitResults();
+      assert.equal((await gen.counts()).students, 5000);
+      await screenshot(page, 'workers-after-cancel');
+      if (existsSync(CLI)) {
+        const { bytes } = await gen.downloadSql();
+        assert.equal(sha256(bytes), expected['MySQL, the default script']);
+      } else {
+        t.diagnostic(`no CLI at ${CLI}: bytes not compared`);
+      }
+      assert.deepEqual(log.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use campus_gen::Config;
 use campus_gen::exports::{ANSWER_KEY, ExportOptions};
-use campus_jobs::generate::shell::{Collecting, Jobs, Todo, WorkerEvent, mime};
+use campus_jobs::generate::shell::{Collecting, Jobs, Todo, WorkerEvent, WorkerRequest, mime};
 use campus_jobs::generate::{Request, ScriptChoices, Summary, ZipEntry};
 
 use crate::etl::handover::{Handover, slice_file};
@@ -24,12 +24,12 @@ use crate::shared::worker::{Reply, WorkerClient, WorkerStatus};
 /// the page works under any sub-path.
 pub const WORKER_LOADER: &str = "worker_loader.js";
 
-type Client = WorkerClient<Request, WorkerEvent>;
+pub(super) type Client = WorkerClient<WorkerRequest, WorkerEvent>;
 
 /// What the page can do with the worker.
 #[derive(Clone)]
 pub struct GeneratorHandle {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 impl PartialEq for GeneratorHandle {
@@ -38,10 +38,17 @@ impl PartialEq for GeneratorHandle {
     }
 }
 
-struct Inner {
+pub(super) struct Inner {
     client: RefCell<Option<Client>>,
-    dispatch: UseReducerDispatcher<State>,
-    jobs: RefCell<Jobs<BlobBuilder>>,
+    /// Workers 1, 2, … (worker 0 is `client`): a script is spread over those ready.
+    pub(super) helpers: RefCell<Vec<Client>>,
+    /// Each helper's state: starting (`None`), ready, or failed.
+    pub(super) helper_ready: RefCell<Vec<Option<bool>>>,
+    pub(super) main_ready: std::cell::Cell<bool>,
+    /// The helpers the running spread job uses, as its workers 1, 2, ….
+    pub(super) spread_to: RefCell<Vec<Client>>,
+    pub(super) dispatch: UseReducerDispatcher<State>,
+    pub(super) jobs: RefCell<Jobs<BlobBuilder>>,
     /// Object URLs of the files on offer, freed when replaced.
     urls: RefCell<Vec<String>>,
     /// The lesson's files, kept to hand to the other sections.
@@ -65,6 +72,7 @@ impl GeneratorHandle {
     /// Starts the registrar's exports, or the sessions, of this university.
     pub fn lesson(&self, kind: JobKind, config: Config, options: ExportOptions) {
         let Some(client) = self.client() else { return };
+        self.stop_all();
         let file = BlobBuilder::new(mime(kind));
         let mut jobs = self.inner.jobs.borrow_mut();
         let (job_id, request, replaced) = jobs.start_with(
@@ -116,12 +124,17 @@ impl GeneratorHandle {
         }))
     }
 
-    fn client(&self) -> Option<Client> {
+    pub(super) fn client(&self) -> Option<Client> {
         self.inner.client.borrow().clone()
     }
 
     fn start(&self, kind: JobKind, config: Config, sql_choices: ScriptChoices) {
+        let helpers = self.ready_helpers();
+        if kind == JobKind::Sql && !helpers.is_empty() {
+            return self.start_spread(config, sql_choices, helpers);
+        }
         let Some(client) = self.client() else { return };
+        self.stop_all();
         let file = BlobBuilder::new(mime(kind));
         let mut jobs = self.inner.jobs.borrow_mut();
         let (job_id, request, replaced) = jobs.start(kind, config, sql_choices, file, now_ms());
@@ -145,15 +158,12 @@ impl GeneratorHandle {
             .dispatch(Action::Started { job_id, kind });
         let handle = self.clone();
         let on_reply = Callback::from(move |reply| handle.on_reply(job_id, reply));
-        let request_id = client.request(request, on_reply);
+        let request_id = client.request(WorkerRequest::Job(request), on_reply);
         self.inner.jobs.borrow_mut().sent(job_id, request_id);
     }
 
     pub fn cancel(&self) {
-        let stopped = self.inner.jobs.borrow_mut().stop();
-        if let (Some(client), Some(id)) = (self.client(), stopped) {
-            client.cancel(id);
-        }
+        self.stop_all();
         self.inner.dispatch.dispatch(Action::CancelRequested);
     }
 
@@ -162,7 +172,7 @@ impl GeneratorHandle {
         self.todo(job_id, todo);
     }
 
-    fn todo(&self, job_id: u32, todo: Todo<BlobBuilder>) {
+    pub(super) fn todo(&self, job_id: u32, todo: Todo<BlobBuilder>) {
         match todo {
             Todo::Nothing => {}
             Todo::Keep {
@@ -191,6 +201,16 @@ impl GeneratorHandle {
                 if let (Some(client), Some(id)) = (self.client(), request_id) {
                     client.cancel(id);
                 }
+                self.inner.dispatch.dispatch(failed);
+            }
+            Todo::Spread { progress, handouts } => {
+                if let Some(progress) = progress {
+                    self.inner.dispatch.dispatch(progress);
+                }
+                self.send_pieces(job_id, handouts);
+            }
+            Todo::Abandon(open, failed) => {
+                self.cancel_requests(open);
                 self.inner.dispatch.dispatch(failed);
             }
         }
@@ -273,9 +293,13 @@ impl GeneratorHandle {
 
     fn on_status(&self, status: WorkerStatus) {
         match status {
-            WorkerStatus::Ready => self.inner.dispatch.dispatch(Action::WorkerReady),
+            WorkerStatus::Ready => {
+                self.inner.main_ready.set(true);
+                self.maybe_ready();
+            }
             WorkerStatus::Died(reason) => {
-                self.inner.jobs.borrow_mut().stop();
+                self.inner.main_ready.set(false);
+                self.stop_all();
                 self.inner.dispatch.dispatch(Action::WorkerDied(reason));
             }
         }
@@ -289,6 +313,10 @@ pub fn use_generator(dispatch: UseReducerDispatcher<State>) -> GeneratorHandle {
         let handle = GeneratorHandle {
             inner: Rc::new(Inner {
                 client: RefCell::new(None),
+                helpers: RefCell::new(Vec::new()),
+                helper_ready: RefCell::new(Vec::new()),
+                main_ready: std::cell::Cell::new(false),
+                spread_to: RefCell::new(Vec::new()),
                 dispatch,
                 jobs: RefCell::new(Jobs::default()),
                 urls: RefCell::new(Vec::new()),
@@ -305,6 +333,7 @@ pub fn use_generator(dispatch: UseReducerDispatcher<State>) -> GeneratorHandle {
             Callback::from(move |status| receiver.on_status(status)),
         );
         *handle.inner.client.borrow_mut() = Some(client);
+        handle.spawn_helpers();
         handle
     });
     (*handle).clone()

@@ -6,7 +6,10 @@
 //! (`campus_jobs::generate::shell::Delivery` decides). Either way the protocol's credits pace the
 //! work, so a cancel is seen between two chunks.
 
-use campus_jobs::generate::shell::{Delivery, Disk, DiskNames, SQL_DISK_FILES, WorkerEvent};
+use campus_jobs::generate::shell::{
+    Delivery, Disk, DiskNames, SQL_DISK_FILES, WorkerEvent, WorkerRequest,
+};
+use campus_jobs::generate::spread::PieceService;
 use campus_jobs::generate::{EXPORTS_ZIP_FILE, GenerateService, Request, SESSIONS_FILE, ZIP_FILE};
 use campus_jobs::{JobError, Service, Step};
 
@@ -33,6 +36,10 @@ pub struct Generator {
     /// The file being written, recorded as offered once complete.
     writing: Option<&'static str>,
     cleaned: bool,
+    /// The pieces of a script spread over several workers, and whether the request running is
+    /// one of them.
+    pieces: PieceService,
+    piece: bool,
 }
 
 /// The worker binary's `main`: compiles the hot code, then serves.
@@ -43,10 +50,47 @@ pub fn run() {
 }
 
 impl Handler for Generator {
-    type Request = Request;
+    type Request = WorkerRequest;
     type Event = WorkerEvent;
 
-    async fn start(&mut self, request: Request) -> Result<(), JobError> {
+    async fn start(&mut self, request: WorkerRequest) -> Result<(), JobError> {
+        self.piece = false;
+        match request {
+            WorkerRequest::Job(request) => self.start_job(request).await,
+            WorkerRequest::Piece(request) => {
+                self.piece = true;
+                self.pieces.start(request)
+            }
+        }
+    }
+
+    fn step(&mut self) -> Result<Step<WorkerEvent>, JobError> {
+        if self.piece {
+            return Ok(match self.pieces.step()? {
+                Step::Event(event) => Step::Event(WorkerEvent::Piece(event)),
+                Step::Finished(event) => Step::Finished(WorkerEvent::Piece(event)),
+                Step::Working => Step::Working,
+            });
+        }
+        let step = self.service.step()?;
+        let step = self.delivery.step(step, now_ms())?;
+        if let (Step::Finished(_), Some(name)) = (&step, self.writing.take()) {
+            self.names.completed(name);
+        }
+        Ok(step)
+    }
+
+    fn cancel(&mut self) {
+        self.pieces.cancel();
+        self.service.cancel();
+        self.delivery = Delivery::new(None, 0.0);
+    }
+}
+
+impl Generator {
+    /// Starts a whole file: to the private file system when the browser lets it, else in chunks
+    /// to the page.
+    async fn start_job(&mut self, request: Request) -> Result<(), JobError> {
         if !self.cleaned {
             // A new page forgets the big files of earlier visits.
             let [sql, next] = SQL_DISK_FILES;
@@ -64,19 +108,5 @@ impl Handler for Generator {
             self.writing = Some(name);
         }
         Ok(())
-    }
-
-    fn step(&mut self) -> Result<Step<WorkerEvent>, JobError> {
-        let step = self.service.step()?;
-        let step = self.delivery.step(step, now_ms())?;
-        if let (Step::Finished(_), Some(name)) = (&step, self.writing.take()) {
-            self.names.completed(name);
-        }
-        Ok(step)
-    }
-
-    fn cancel(&mut self) {
-        self.service.cancel();
-        self.delivery = Delivery::new(None, 0.0);
     }
 }

@@ -35,6 +35,8 @@ pub struct Running {
     pub rows_done: u64,
     pub rows_total: u64,
     pub bytes: u64,
+    /// Workers producing it (a script is spread over several).
+    pub workers: usize,
 }
 
 /// A finished file, ready to download.
@@ -136,6 +138,11 @@ pub enum Action {
     },
     EditLesson(LessonField, String),
     CancelRequested,
+    /// Job `job_id` runs on `workers` workers.
+    Workers {
+        job_id: u32,
+        workers: usize,
+    },
     /// The worker crashed, did not start, or was restarted after ignoring a cancel.
     WorkerDied(String),
     Failed {
@@ -203,6 +210,11 @@ impl State {
             }
             Action::EditLesson(field, text) => self.lesson.set_value(field, text),
             Action::CancelRequested => self.cancelled(),
+            Action::Workers { job_id, workers } => {
+                if let Some(running) = self.running.as_mut().filter(|r| r.job_id == job_id) {
+                    running.workers = workers;
+                }
+            }
             Action::WorkerDied(reason) => self.worker_died(&reason),
             Action::Failed { job_id, message } => self.failed(job_id, message),
             Action::PickTable(table_idx) => {
@@ -227,6 +239,7 @@ impl State {
             rows_done: 0,
             rows_total: 0,
             bytes: 0,
+            workers: 1,
         });
         self.notice = None;
         // The last result stays on screen until a new script replaces it: a cancel keeps it.

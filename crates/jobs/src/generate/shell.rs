@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use campus_gen::Config;
 
 use super::page::{Action, JobKind, Output};
+use super::spread::{Assembly, Handout, PieceEvent, PieceJob, PieceRequest};
 use super::{
     EXPORTS_ZIP_FILE, Event, Request, SESSIONS_FILE, SQL_FILE, ScriptChoices, Summary, ZIP_FILE,
 };
@@ -17,9 +18,21 @@ use crate::wire::{Reply, RequestId};
 use crate::{Bytes, JobError, Step};
 use campus_gen::exports::ExportOptions;
 
+/// What the page asks the generator worker for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum WorkerRequest {
+    /// A whole file, made by this worker alone.
+    Job(Request),
+    /// The plan or a piece of a script spread over several workers
+    /// ([`super::spread`]).
+    Piece(PieceRequest),
+}
+
 /// What the worker reports about a request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum WorkerEvent {
+    /// The answer to a [`WorkerRequest::Piece`].
+    Piece(PieceEvent),
     /// The next chunk of the file, for the page to keep.
     Chunk {
         bytes: Bytes,
@@ -261,6 +274,21 @@ pub enum Todo<F> {
     },
     /// The job failed: cancel its request, and dispatch the failure.
     Fail(Option<RequestId>, Action),
+    /// A spread job goes on: dispatch the progress, if any, and send each handout to its
+    /// worker (then record it with [`Jobs::piece_sent`]).
+    Spread {
+        progress: Option<Action>,
+        handouts: Vec<Handout>,
+    },
+    /// A spread job failed: cancel these requests (by worker), and dispatch the failure.
+    Abandon(Vec<(usize, RequestId)>, Action),
+}
+
+/// A script spread over several workers: its plan is awaited, then its pieces.
+#[derive(Debug)]
+enum Spread {
+    Planning { job: PieceJob, workers: usize },
+    Assembling(Box<Assembly>),
 }
 
 /// The page's generator jobs: ids, and the one whose file is being collected.
@@ -268,6 +296,8 @@ pub enum Todo<F> {
 pub struct Jobs<F> {
     last_job_id: u32,
     current: Option<Collecting<F>>,
+    /// The current job's pieces, when it is spread over several workers.
+    spread: Option<Spread>,
 }
 
 impl<F> Default for Jobs<F> {
@@ -275,6 +305,7 @@ impl<F> Default for Jobs<F> {
         Jobs {
             last_job_id: 0,
             current: None,
+            spread: None,
         }
     }
 }
@@ -354,7 +385,162 @@ impl<F> Jobs<F> {
 
     /// Stops collecting; returns the request to cancel.
     pub fn stop(&mut self) -> Option<RequestId> {
+        self.spread = None;
         self.current.take().and_then(|job| job.request_id)
+    }
+
+    /// Stops collecting; returns every request to cancel, by worker (0: the one a whole job
+    /// and a spread job's plan go to).
+    pub fn stop_all(&mut self) -> Vec<(usize, RequestId)> {
+        let mut open = match self.spread.take() {
+            Some(Spread::Assembling(assembly)) => assembly.open_requests(),
+            _ => Vec::new(),
+        };
+        open.extend(self.stop().map(|id| (0, id)));
+        open
+    }
+
+    /// A new script job spread over `workers` workers, collected into `file`: returns its id
+    /// and the plan request for worker 0. Stop the current job first ([`Jobs::stop_all`]).
+    pub fn start_spread(
+        &mut self,
+        config: Config,
+        sql_choices: ScriptChoices,
+        workers: usize,
+        file: F,
+        now_ms: f64,
+    ) -> (u32, WorkerRequest) {
+        let (job_id, _, _) = self.start(
+            JobKind::Sql,
+            config.clone(),
+            sql_choices.clone(),
+            file,
+            now_ms,
+        );
+        let job = PieceJob {
+            config,
+            script: sql_choices,
+        };
+        self.spread = Some(Spread::Planning {
+            job: job.clone(),
+            workers,
+        });
+        (job_id, WorkerRequest::Piece(PieceRequest::Plan(job)))
+    }
+
+    /// Pieces of the spread job that arrived before an earlier one and wait to be appended.
+    pub fn early_pieces(&self) -> usize {
+        match &self.spread {
+            Some(Spread::Assembling(assembly)) => assembly.early(),
+            _ => 0,
+        }
+    }
+
+    /// Piece `idx` of job `job_id` was sent as `request_id`.
+    pub fn piece_sent(&mut self, job_id: u32, idx: usize, request_id: RequestId) {
+        if self.current(job_id).is_some()
+            && let Some(Spread::Assembling(assembly)) = self.spread.as_mut()
+        {
+            assembly.sent(idx, request_id);
+        }
+    }
+
+    /// What to do with a reply to spread job `job_id` (its plan or a piece), at `now_ms`;
+    /// `push` appends bytes to the file.
+    pub fn spread_reply(
+        &mut self,
+        job_id: u32,
+        reply: Reply<WorkerEvent>,
+        push: impl FnMut(&mut F, &[u8]) -> Result<(), String>,
+        now_ms: f64,
+    ) -> Todo<F> {
+        if self.current(job_id).is_none() {
+            return Todo::Nothing;
+        }
+        match reply {
+            Reply::Event(WorkerEvent::Piece(PieceEvent::Planned(plan))) => {
+                let Some(Spread::Planning { job, workers }) = self.spread.take() else {
+                    return Todo::Nothing;
+                };
+                // The plan request is over: only the pieces' requests are left to cancel.
+                if let Some(current) = self.current(job_id) {
+                    current.request_id = None;
+                }
+                let mut assembly = Assembly::new(job, plan, workers);
+                let handouts = assembly.hand_out();
+                self.spread = Some(Spread::Assembling(Box::new(assembly)));
+                Todo::Spread {
+                    progress: None,
+                    handouts,
+                }
+            }
+            Reply::Event(WorkerEvent::Piece(PieceEvent::Piece(piece))) => {
+                match self.append(job_id, piece, push, now_ms) {
+                    Ok(todo) => todo,
+                    Err(message) => self.abandon(job_id, message),
+                }
+            }
+            Reply::Event(_) | Reply::Finished | Reply::Cancelled => Todo::Nothing,
+            Reply::Failed(message) => self.abandon(job_id, message),
+            Reply::Died(reason) => {
+                self.abandon(job_id, format!("a generator worker stopped: {reason}"))
+            }
+        }
+    }
+
+    /// Appends what `piece` completes; finishes the job when it was the last.
+    fn append(
+        &mut self,
+        job_id: u32,
+        piece: super::spread::Piece,
+        mut push: impl FnMut(&mut F, &[u8]) -> Result<(), String>,
+        now_ms: f64,
+    ) -> Result<Todo<F>, String> {
+        let (Some(job), Some(Spread::Assembling(assembly))) =
+            (self.current.as_mut(), self.spread.as_mut())
+        else {
+            return Ok(Todo::Nothing);
+        };
+        for chunk in assembly.arrived(piece)? {
+            push(&mut job.file, &chunk.0)?;
+        }
+        if assembly.is_complete() {
+            let summary = assembly.summary();
+            self.spread = None;
+            let Some(job) = self.take(job_id) else {
+                return Ok(Todo::Nothing);
+            };
+            let worker_ms = now_ms - job.started_ms;
+            return Ok(Todo::Finish {
+                job,
+                summary,
+                worker_ms,
+                disk_file: None,
+            });
+        }
+        let (rows_done, rows_total) = assembly.rows();
+        let bytes = assembly.bytes();
+        Ok(Todo::Spread {
+            progress: Some(Action::Progress {
+                job_id,
+                rows_done,
+                rows_total,
+                bytes,
+            }),
+            handouts: assembly.hand_out(),
+        })
+    }
+
+    /// Spread job `job_id` failed with `message`: every open request to cancel, and the failure.
+    fn abandon(&mut self, job_id: u32, message: String) -> Todo<F> {
+        let open = self.stop_all();
+        Todo::Abandon(
+            open,
+            Action::Failed {
+                job_id: Some(job_id),
+                message,
+            },
+        )
     }
 
     /// The current job, if it is `job_id`.
@@ -436,7 +622,9 @@ impl<F> Jobs<F> {
                 },
                 None => Todo::Nothing,
             },
-            Reply::Finished | Reply::Cancelled => Todo::Nothing,
+            Reply::Event(WorkerEvent::Piece(_)) | Reply::Finished | Reply::Cancelled => {
+                Todo::Nothing
+            }
             Reply::Failed(message) => self.fail(job_id, message),
             // The section hears of the dead worker through its status.
             Reply::Died(_) => {

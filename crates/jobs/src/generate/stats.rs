@@ -33,11 +33,83 @@ pub struct Tapped<U> {
     counts: RefCell<Counts>,
 }
 
-#[derive(Default)]
-struct Counts {
-    final_scores: Vec<u64>,
-    departments: Vec<u64>,
-    courses: Vec<u64>,
+/// The counts behind the figures; the counts of two sets of rows add up to those of both, so
+/// pieces of the script written apart (on several workers) give the figures of the whole.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub final_scores: Vec<u64>,
+    pub departments: Vec<u64>,
+    pub courses: Vec<u64>,
+}
+
+impl Counts {
+    /// Adds `other`'s counts to these, position by position.
+    pub fn add(&mut self, other: &Counts) {
+        fn add(into: &mut Vec<u64>, from: &[u64]) {
+            if into.len() < from.len() {
+                into.resize(from.len(), 0);
+            }
+            for (n, m) in into.iter_mut().zip(from) {
+                *n += m;
+            }
+        }
+        add(&mut self.final_scores, &other.final_scores);
+        add(&mut self.departments, &other.departments);
+        add(&mut self.courses, &other.courses);
+    }
+
+    /// Zero counts of the same shape.
+    fn zeroed(&self) -> Counts {
+        Counts {
+            final_scores: vec![0; self.final_scores.len()],
+            departments: vec![0; self.departments.len()],
+            courses: vec![0; self.courses.len()],
+        }
+    }
+}
+
+/// The labels of the figures: each department's name, each course's id and name.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Labels {
+    pub departments: Vec<String>,
+    pub courses: Vec<(i64, String)>,
+}
+
+impl Labels {
+    /// The labels of this university's figures.
+    pub fn of(ums: &Ums) -> Labels {
+        let name = |table: TableId, row_idx: u64| {
+            let values = ValueRow::collect(|row| ums.write(table, row_idx, row));
+            let id = values
+                .first()
+                .and_then(|v| v.as_int())
+                .unwrap_or(row_idx as i64 + 1);
+            let name = values.get(1).map(ToString::to_string).unwrap_or_default();
+            (id, name)
+        };
+        Labels {
+            departments: (0..ums.count(TableId::Departments))
+                .map(|idx| name(TableId::Departments, idx).1)
+                .collect(),
+            courses: (0..ums.count(TableId::Courses))
+                .map(|idx| name(TableId::Courses, idx))
+                .collect(),
+        }
+    }
+
+    /// The figures of `counts`, labelled.
+    pub fn stats(&self, counts: &Counts) -> Stats {
+        let count = |counts: &[u64], idx: usize| counts.get(idx).copied().unwrap_or(0);
+        Stats {
+            final_scores: counts.final_scores.clone(),
+            departments: (self.departments.iter().enumerate())
+                .map(|(idx, name)| (name.clone(), count(&counts.departments, idx)))
+                .collect(),
+            courses: (self.courses.iter().enumerate())
+                .map(|(idx, (id, name))| (*id, name.clone(), count(&counts.courses, idx)))
+                .collect(),
+        }
+    }
 }
 
 fn column(table: &Table, name: &str) -> Option<usize> {
@@ -64,28 +136,15 @@ impl<U: Deref<Target = Ums>> Tapped<U> {
 
     /// The figures for the rows written so far.
     pub fn stats(&self) -> Stats {
-        let counts = self.counts.borrow();
-        let name = |table: TableId, row_idx: u64| {
-            let values = ValueRow::collect(|row| self.ums.write(table, row_idx, row));
-            let id = values
-                .first()
-                .and_then(|v| v.as_int())
-                .unwrap_or(row_idx as i64 + 1);
-            let name = values.get(1).map(ToString::to_string).unwrap_or_default();
-            (id, name)
-        };
-        Stats {
-            final_scores: counts.final_scores.clone(),
-            departments: (counts.departments.iter().enumerate())
-                .map(|(idx, &n)| (name(TableId::Departments, idx as u64).1, n))
-                .collect(),
-            courses: (counts.courses.iter().enumerate())
-                .map(|(idx, &n)| {
-                    let (id, name) = name(TableId::Courses, idx as u64);
-                    (id, name, n)
-                })
-                .collect(),
-        }
+        Labels::of(&self.ums).stats(&self.counts.borrow())
+    }
+
+    /// The counts of the rows written since the last call (or since the start), and starts
+    /// counting afresh.
+    pub fn take_counts(&self) -> Counts {
+        let mut counts = self.counts.borrow_mut();
+        let zeroed = counts.zeroed();
+        std::mem::replace(&mut *counts, zeroed)
     }
 }
 

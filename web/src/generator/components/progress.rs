@@ -15,6 +15,9 @@ pub struct ProgressProps {
 pub fn ProgressView(props: &ProgressProps) -> Html {
     let r = &props.running;
     let what = match r.kind {
+        JobKind::Sql if r.workers > 1 => {
+            &format!("Generating Create_FullDB.sql on {} workers", r.workers)
+        }
         JobKind::Sql => "Generating Create_FullDB.sql",
         JobKind::CsvZip => "Zipping the CSV files",
         JobKind::Exports => "Writing the registrar's exports",
