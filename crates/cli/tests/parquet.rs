@@ -104,3 +104,44 @@ fn outputs_it_refuses() {
     }
     assert_eq!(std::fs::read(&file).unwrap_or_default(), b"keep");
 }
+
+#[test]
+fn one_and_four_threads_write_the_same_bytes() {
+    let dir = TempDir::new("parquet-threads");
+    let files = |threads: &str| {
+        let out = dir.path(&format!("t{threads}"));
+        let out_text = out.to_str().unwrap_or_default().to_owned();
+        campus_ok(&[
+            "generate",
+            "--format",
+            "parquet",
+            "--quiet",
+            "--students",
+            "1500",
+            "--threads",
+            threads,
+            "--out",
+            &out_text,
+        ]);
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .filter_map(|entry| {
+                let entry = entry.ok()?;
+                let bytes = std::fs::read(entry.path()).ok()?;
+                Some((entry.file_name().into_string().ok()?, bytes))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let (one, four) = (files("1"), files("4"));
+    assert_eq!(one.len(), 18);
+    for ((name_1, bytes_1), (name_4, bytes_4)) in one.iter().zip(&four) {
+        assert_eq!(name_1, name_4);
+        assert!(
+            bytes_1 == bytes_4,
+            "{name_1} differs between 1 and 4 threads"
+        );
+    }
+    assert_eq!(one.len(), four.len());
+}
