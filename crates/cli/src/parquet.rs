@@ -97,9 +97,9 @@ fn progress_bar(quiet: bool, rows: u64) -> ProgressBar {
 }
 
 /// A staged file as the `io::Write` the Parquet writer takes, counting its bytes.
-struct Counted {
-    file: StagedFile,
-    bytes: u64,
+pub struct Counted {
+    pub file: StagedFile,
+    pub bytes: u64,
 }
 
 impl io::Write for Counted {
