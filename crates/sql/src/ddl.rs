@@ -60,6 +60,59 @@ pub fn create_table_in(dialect: Dialect, out: &mut Vec<u8>, table: &Table, if_no
     if dialect == Dialect::MySql {
         return create_table(out, table, if_not_exists);
     }
+    create_table_standard(dialect, out, table, if_not_exists, true);
+}
+
+/// PostgreSQL, for a bulk load: `CREATE TABLE` with the columns only (types, NOT NULL, the
+/// identity), no primary or unique key. [`add_keys`] adds them after `\copy`, so each index is
+/// built once from the loaded rows instead of updated row by row.
+pub fn create_table_unkeyed(out: &mut Vec<u8>, table: &Table, if_not_exists: bool) {
+    create_table_standard(Dialect::Postgres, out, table, if_not_exists, false);
+}
+
+/// PostgreSQL: one `ALTER TABLE` giving a table made by [`create_table_unkeyed`] the primary and
+/// unique keys [`create_table_in`] declares, named as it names them (`TABLE_pkey`,
+/// `uq_TABLE_COLUMN`), so the two schemas are the same. Nothing for a table without keys.
+pub fn add_keys(out: &mut Vec<u8>, table: &Table) {
+    let dialect = Dialect::Postgres;
+    let mut clauses: Vec<Vec<u8>> = Vec::new();
+    if let Some(pk) = table.primary_key() {
+        let mut line = b"  ADD PRIMARY KEY (".to_vec();
+        push_ident_in(dialect, &mut line, &pk.name);
+        line.push(b')');
+        clauses.push(line);
+    }
+    for column in table.columns.iter().filter(|c| c.unique && !c.primary_key) {
+        let mut line = b"  ADD CONSTRAINT ".to_vec();
+        push_ident_in(
+            dialect,
+            &mut line,
+            &format!("uq_{}_{}", table.name, column.name),
+        );
+        line.extend_from_slice(b" UNIQUE (");
+        push_ident_in(dialect, &mut line, &column.name);
+        line.push(b')');
+        clauses.push(line);
+    }
+    if clauses.is_empty() {
+        return;
+    }
+    out.extend_from_slice(b"ALTER TABLE ");
+    push_ident_in(dialect, out, &table.name);
+    out.push(b'\n');
+    out.extend_from_slice(&clauses.join(&b",\n"[..]));
+    out.extend_from_slice(b";\n");
+}
+
+/// PostgreSQL and SQLite `CREATE TABLE`; `keys` false leaves out PostgreSQL's primary and unique
+/// keys.
+fn create_table_standard(
+    dialect: Dialect,
+    out: &mut Vec<u8>,
+    table: &Table,
+    if_not_exists: bool,
+    keys: bool,
+) {
     out.extend_from_slice(b"CREATE TABLE ");
     if if_not_exists {
         out.extend_from_slice(b"IF NOT EXISTS ");
@@ -90,7 +143,7 @@ pub fn create_table_in(dialect: Dialect, out: &mut Vec<u8>, table: &Table, if_no
         }
         lines.push(line);
     }
-    if dialect == Dialect::Postgres {
+    if dialect == Dialect::Postgres && keys {
         if let Some(pk) = table.primary_key() {
             let mut line = b"  PRIMARY KEY (".to_vec();
             push_ident_in(dialect, &mut line, &pk.name);
