@@ -63,7 +63,12 @@ phases() {
     /^ALTER TABLE/ { p = "keys" }
     /^CREATE INDEX/ { p = "indexes" }
     /^(SELECT|CREATE (DATABASE|SCHEMA)|SET|USE|DELIMITER|CREATE (PROCEDURE|FUNCTION|OR REPLACE))/ { p = "other" }
-    / sec\)$/ { v = $0; sub(/.*\(/, "", v); sub(/ sec\).*/, "", v); t[p] += v }
+    # mysql writes the time of a long statement as "(1 hour 2 min 3.45 sec)".
+    / sec\)$/ {
+      v = $0; sub(/.*\(/, "", v); sub(/ sec\).*/, "", v); n = split(v, a, " "); secs = a[n]
+      for (k = 1; k < n; k += 2) secs += a[k] * (a[k + 1] ~ /^hour/ ? 3600 : 60)
+      t[p] += secs
+    }
     /^Time: [0-9.]+ ms/ { t[p] += $2 / 1000 }
     END { printf "  by phase (s): create %.2f, rows %.2f, keys and references %.2f, indexes %.2f, other %.2f\n",
           t["create"], t["rows"], t["keys"], t["indexes"], t["other"] }'
