@@ -16,6 +16,7 @@ use campus_jobs::etl::{
 use clap::{Args, Subcommand};
 
 use crate::bad_rows::MaxBadRows;
+use crate::etl_parquet::{self, StagingParquet};
 use crate::output::{Inputs, StagedFile, check_folder, commit};
 
 /// Read the four AKTU-style exports, pseudonymise, join, check quality, correlate attendance
@@ -29,7 +30,8 @@ use crate::output::{Inputs, StagedFile, check_folder, commit};
 /// report.md; the run fails when rows were rejected, unless --max-bad-rows allows them.
 /// The outputs are written to hidden temporary files in --out and moved into place together
 /// when all are complete; a staging CSV this run does not write (no file of its kind) is
-/// removed, so the folder never mixes two runs. An output may not be one of the inputs.
+/// removed (and so is a staging Parquet file this run does not write), so the folder never
+/// mixes two runs. An output may not be one of the inputs.
 ///
 /// Examples:
 ///   campus etl sample --out data/ --dirty
@@ -37,6 +39,7 @@ use crate::output::{Inputs, StagedFile, check_folder, commit};
 ///     --exams data/exam_results_2024_odd.csv --placements data/placements_2024.csv --out out/
 ///   CAMPUS_SECRET=... campus etl ... --secret-env CAMPUS_SECRET --deidentify --out out/
 ///   campus etl ... --out out/ --sqlite out/staging.sqlite
+///   campus etl ... --out out/ --parquet
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment, args_conflicts_with_subcommands = true)]
 pub struct EtlArgs {
@@ -74,6 +77,11 @@ pub struct EtlArgs {
     /// a `student_hash` index per table), moved into place with the other outputs.
     #[arg(long, value_name = "FILE")]
     sqlite: Option<PathBuf>,
+    /// Also write each staging table as Parquet next to its CSV (stg_students.parquet, …):
+    /// the types of staging.sql (hashes and text as STRING, integers, exact decimals, booleans,
+    /// dates), Snappy, row groups of 65,536 rows, moved into place with the other outputs.
+    #[arg(long)]
+    parquet: bool,
     /// Start staging.sql with `CREATE DATABASE IF NOT EXISTS` and `USE` for this database
     /// (PostgreSQL: `CREATE SCHEMA` and `SET search_path`; SQLite: ignored, the file is the
     /// database).
@@ -271,6 +279,8 @@ struct Outputs {
     csv: Vec<(FileKind, StagedFile)>,
     /// Each staging CSV's bytes too, when a database file is wanted (`--sqlite`).
     kept: Option<Vec<(FileKind, Vec<u8>)>>,
+    /// Each staging table as Parquet, when wanted (`--parquet`).
+    parquet: Vec<StagingParquet>,
 }
 
 /// Every name `campus etl` writes in its --out folder.
@@ -279,6 +289,11 @@ fn output_names() -> Vec<String> {
         .iter()
         .map(|kind| format!("{}.csv", kind.staging_table()))
         .collect();
+    names.extend(
+        FileKind::ALL
+            .iter()
+            .map(|&kind| etl_parquet::file_name(kind)),
+    );
     names.extend(["staging.sql".to_owned(), "report.md".to_owned()]);
     names
 }
@@ -369,6 +384,7 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                     sql,
                     csv: Vec::new(),
                     kept: args.sqlite.as_ref().map(|_| Vec::new()),
+                    parquet: Vec::new(),
                 });
             }
             Next::Export(export) => {
@@ -381,6 +397,15 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                     outputs.csv.push((export.kind, file));
                     if let Some(kept) = outputs.kept.as_mut() {
                         kept.push((export.kind, Vec::new()));
+                    }
+                    if args.parquet {
+                        let Some(layout) = campus_etl::export::layout(service.etl(), export.kind)
+                        else {
+                            bail!("no staging table for {}", export.kind.label());
+                        };
+                        let file =
+                            StagingParquet::create(export.kind, layout.table, out, &input_files)?;
+                        outputs.parquet.push(file);
                     }
                 }
                 export_file(&mut service, path, export.kind, export.begin, outputs)?;
@@ -396,6 +421,7 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     report.write(markdown.as_bytes())?;
     let mut files = vec![report];
     let mut written = Vec::new();
+    let mut written_parquet = Vec::new();
     if let Some(outputs) = outputs {
         if let (Some(path), Some(kept)) = (&args.sqlite, outputs.kept) {
             let tables = kept
@@ -410,13 +436,27 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
             written.push(kind);
             files.push(csv);
         }
+        for parquet in outputs.parquet {
+            let kind = parquet.kind;
+            let (file, rows) = parquet.finish()?;
+            eprintln!(
+                "{rows} rows into {}",
+                out.join(etl_parquet::file_name(kind)).display()
+            );
+            written_parquet.push(kind);
+            files.push(file);
+        }
         files.push(outputs.sql);
     }
-    let stale: Vec<PathBuf> = FileKind::ALL
+    let stale_csv = FileKind::ALL
         .iter()
         .filter(|kind| !written.contains(kind))
-        .map(|kind| out.join(format!("{}.csv", kind.staging_table())))
-        .collect();
+        .map(|kind| out.join(format!("{}.csv", kind.staging_table())));
+    let stale_parquet = FileKind::ALL
+        .iter()
+        .filter(|kind| !written_parquet.contains(kind))
+        .map(|&kind| out.join(etl_parquet::file_name(kind)));
+    let stale: Vec<PathBuf> = stale_csv.chain(stale_parquet).collect();
     commit(files, &stale)?;
     print_summary(&summary, view, out);
     if args.attack {
@@ -467,8 +507,12 @@ fn export_file(
         .kept
         .as_mut()
         .and_then(|kept| kept.iter_mut().find(|(k, _)| *k == kind));
+    let mut parquet = outputs.parquet.iter_mut().find(|p| p.kind == kind);
     let mut write = |out: Exported| -> anyhow::Result<()> {
         csv.write(&out.csv.0)?;
+        if let Some(parquet) = parquet.as_mut() {
+            parquet.feed(&out.csv.0);
+        }
         if let Some((_, bytes)) = kept.as_mut() {
             bytes.extend_from_slice(&out.csv.0);
         }

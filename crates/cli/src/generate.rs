@@ -108,8 +108,8 @@ pub struct GenerateArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
-    /// Threads that produce the SQL or CSV (default: every core); the bytes are the same at
-    /// every count.
+    /// Threads that produce the SQL or CSV, or write the Parquet files one table each (default:
+    /// every core); the bytes are the same at every count.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Rows per piece of work on the threads (tests make it small to cut many pieces).
@@ -296,7 +296,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             fs::create_dir_all(&args.out)
                 .with_context(|| format!("cannot create folder {}", args.out.display()))?;
             let ums = campus_gen::Ums::new(config).context("invalid sizes")?;
-            let written = crate::parquet::write(&ums, part, &args.out, args.quiet)?;
+            let written = crate::parquet::write(&ums, part, &args.out, args.quiet, args.threads())?;
             if !args.quiet {
                 let seconds = started.elapsed().as_secs_f64();
                 eprintln!(

@@ -3,6 +3,7 @@
 
 mod bad_rows;
 mod etl;
+mod etl_parquet;
 mod exports;
 mod generate;
 mod occupancy;

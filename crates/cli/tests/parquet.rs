@@ -104,3 +104,155 @@ fn outputs_it_refuses() {
     }
     assert_eq!(std::fs::read(&file).unwrap_or_default(), b"keep");
 }
+
+#[test]
+fn one_and_four_threads_write_the_same_bytes() {
+    let dir = TempDir::new("parquet-threads");
+    let files = |threads: &str| {
+        let out = dir.path(&format!("t{threads}"));
+        let out_text = out.to_str().unwrap_or_default().to_owned();
+        campus_ok(&[
+            "generate",
+            "--format",
+            "parquet",
+            "--quiet",
+            "--students",
+            "1500",
+            "--threads",
+            threads,
+            "--out",
+            &out_text,
+        ]);
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .filter_map(|entry| {
+                let entry = entry.ok()?;
+                let bytes = std::fs::read(entry.path()).ok()?;
+                Some((entry.file_name().into_string().ok()?, bytes))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let (one, four) = (files("1"), files("4"));
+    assert_eq!(one.len(), 18);
+    for ((name_1, bytes_1), (name_4, bytes_4)) in one.iter().zip(&four) {
+        assert_eq!(name_1, name_4);
+        assert!(
+            bytes_1 == bytes_4,
+            "{name_1} differs between 1 and 4 threads"
+        );
+    }
+    assert_eq!(one.len(), four.len());
+}
+
+/// `campus etl` over the dirty sample with `--parquet`, into `dir/out`; gives the folder.
+fn etl_run(dir: &TempDir, more: &[&str]) -> PathBuf {
+    let input = dir.path("in");
+    let out = dir.path("out");
+    let (input_text, out_text) = (
+        input.to_str().unwrap_or_default(),
+        out.to_str().unwrap_or_default(),
+    );
+    if !input.exists() {
+        campus_ok(&["etl", "sample", "--dirty", "--out", input_text]);
+    }
+    let file = |name: &str| input.join(name).to_string_lossy().into_owned();
+    let args = [
+        "etl".to_owned(),
+        "--students".to_owned(),
+        file("students_master.csv"),
+        "--attendance".to_owned(),
+        file("attendance_2024_odd.csv"),
+        "--exams".to_owned(),
+        file("exam_results_2024_odd.csv"),
+        "--placements".to_owned(),
+        file("placements_2024.csv"),
+        "--max-bad-rows".to_owned(),
+        "100%".to_owned(),
+        "--out".to_owned(),
+        out_text.to_owned(),
+    ];
+    let args: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .chain(more.iter().copied())
+        .collect();
+    campus_ok(&args);
+    out
+}
+
+#[test]
+fn etl_staging_parquet_equals_the_staging_csv() {
+    let dir = TempDir::new("parquet-etl");
+    let out = etl_run(&dir, &["--parquet"]);
+    let tables = [
+        (
+            "stg_students",
+            &[
+                ("student_hash", "VARCHAR"),
+                ("dob", "DATE"),
+                ("admission_year", "INTEGER"),
+            ][..],
+        ),
+        (
+            "stg_attendance",
+            &[
+                ("student_hash", "VARCHAR"),
+                ("date", "DATE"),
+                ("present_flag", "BOOLEAN"),
+            ][..],
+        ),
+        (
+            "stg_exam_results",
+            &[("course_code", "VARCHAR"), ("total_marks", "INTEGER")][..],
+        ),
+        (
+            "stg_placements",
+            &[("package_lpa", "DECIMAL(3,1)"), ("placed", "BOOLEAN")][..],
+        ),
+    ];
+    for (table, types) in tables {
+        let base = out.join(table).to_string_lossy().into_owned();
+        let parquet = format!("read_parquet('{base}.parquet')");
+        let described = duckdb(&format!(
+            "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {parquet})"
+        ));
+        for (column, ty) in types {
+            assert!(
+                described
+                    .lines()
+                    .any(|line| line == format!("{column} {ty}")),
+                "{table}.{column} is not {ty}: {described}"
+            );
+        }
+        // The CSV read with the Parquet's types: the same rows, both ways.
+        let columns: Vec<String> = described
+            .lines()
+            .filter_map(|line| line.split_once(' '))
+            .map(|(name, ty)| format!("'{name}': '{ty}'"))
+            .collect();
+        let csv = format!(
+            "read_csv('{base}.csv', header = true, columns = {{{}}}, nullstr = '', quote = '\"', escape = '\"')",
+            columns.join(", ")
+        );
+        let lines = std::fs::read_to_string(format!("{base}.csv"))
+            .unwrap_or_default()
+            .lines()
+            .count();
+        let n = lines.saturating_sub(1);
+        assert!(n > 100, "{table}: {n} rows");
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM {parquet}), (SELECT COUNT(*) FROM {csv}), \
+             (SELECT COUNT(*) FROM (SELECT * FROM {csv} EXCEPT ALL SELECT * FROM {parquet})), \
+             (SELECT COUNT(*) FROM (SELECT * FROM {parquet} EXCEPT ALL SELECT * FROM {csv}))"
+        );
+        assert_eq!(duckdb(&sql), format!("{n} {n} 0 0"), "{table}");
+    }
+    // A run without --parquet leaves no staging Parquet of the earlier run behind.
+    let out = etl_run(&dir, &[]);
+    for (table, _) in tables {
+        assert!(out.join(format!("{table}.csv")).exists(), "{table}");
+        assert!(!out.join(format!("{table}.parquet")).exists(), "{table}");
+    }
+}

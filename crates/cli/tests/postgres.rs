@@ -430,6 +430,27 @@ fn the_fast_load_folder_loads_the_same_rows_with_copy() {
     let ums = ums(Config::scaled(500));
     loaded::assert_verified(&run("verify.sql"), &ums, None);
     loaded::assert_consistent(&|sql| scalar("uni_fast", sql), '"', &ums);
+    // The keys built after the rows are the INSERT script's: the same catalog, name for name.
+    let dir_insert = TempDir::new("pg-fast-insert");
+    let script = generate(&dir_insert, "insert.sql", &["--students", "500"]);
+    create_database("uni_fast_insert");
+    load("uni_fast_insert", &script);
+    let catalog = [
+        "SELECT table_name, column_name, data_type, is_nullable, column_default, is_identity, \
+         identity_generation FROM information_schema.columns \
+         WHERE table_schema = 'university_system' ORDER BY 1, ordinal_position",
+        "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) \
+         FROM pg_constraint WHERE connamespace = 'university_system'::regnamespace ORDER BY 1, 2",
+        "SELECT tablename, indexname, indexdef FROM pg_indexes \
+         WHERE schemaname = 'university_system' ORDER BY 1, 2",
+        "SELECT sequencename, last_value FROM pg_sequences \
+         WHERE schemaname = 'university_system' ORDER BY 1",
+    ];
+    for sql in catalog {
+        let fast = query("uni_fast", sql);
+        assert!(fast.len() > 10, "{sql}: {fast:?}");
+        assert_eq!(fast, query("uni_fast_insert", sql), "{sql}");
+    }
 }
 
 #[test]

@@ -636,7 +636,7 @@ fn write_typed(sink: &mut dyn RowSink, field: &str, ty: InferredType) {
 }
 
 /// `12.5` at scale 2 is 1250 units; exact, no floats. `None` if it does not fit.
-fn decimal_units(text: &str, scale: u8) -> Option<i64> {
+pub(crate) fn decimal_units(text: &str, scale: u8) -> Option<i64> {
     let (negative, unsigned) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),

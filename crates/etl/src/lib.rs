@@ -56,6 +56,7 @@ pub mod quality;
 pub mod report;
 pub mod sample;
 pub mod stats;
+pub mod typed;
 
 use campus_schema::Date;
 use serde::{Deserialize, Serialize};

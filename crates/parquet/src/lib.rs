@@ -11,11 +11,14 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use campus_schema::{ColumnType, Dataset, Date, RowSink, Table, Time};
 use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as Physical};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::ColumnPath;
 use parquet::schema::types::{Type, TypePtr};
 
 /// Rows per row group unless told otherwise: a few megabytes of the widest tables.
@@ -120,27 +123,163 @@ pub fn write_table<W: Write + Send>(
             table: String::new(),
             index: table_idx,
         })?;
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_created_by(format!("campus {}", env!("CARGO_PKG_VERSION")))
-        .build();
-    let mut writer =
-        SerializedFileWriter::new(out, Arc::new(schema(table)?), Arc::new(properties))?;
+    let mut writer = TableWriter::new(table, out, options)?;
     let group_rows = options.row_group_rows.max(1) as u64;
-    let mut group = RowGroup::new(table);
     let (start, end) = rows;
     let mut at = start;
     while at < end {
         let stop = end.min(at.saturating_add(group_rows));
-        group.clear();
         for row_idx in at..stop {
-            dataset.write_row(table_idx, row_idx, &mut group);
+            dataset.write_row(table_idx, row_idx, &mut writer);
         }
-        group.write(&mut writer)?;
+        writer.flush()?;
         progress(stop - at);
         at = stop;
     }
-    Ok(writer.into_inner()?)
+    writer.finish()
+}
+
+/// Rows of the first row group looked at to choose, per column, whether a dictionary pays.
+const DICTIONARY_SAMPLE: usize = 4096;
+
+/// A Parquet file written row by row through [`RowSink`] (one call per column, then `end_row`):
+/// rows are buffered by column and written as a row group whenever `row_group_rows` are held,
+/// so memory is bounded by the row group whatever the number of rows.
+///
+/// Whether a column is dictionary-encoded is chosen from the first row group (the first
+/// [`DICTIONARY_SAMPLE`] values): a dictionary for columns with few distinct values (codes,
+/// statuses, dates), plain encoding for nearly unique ones (ids, names, hashes), where a
+/// dictionary only costs hashing every value before the writer falls back from it. The choice
+/// depends on the rows only, so the same rows give the same bytes.
+pub struct TableWriter<W: Write + Send> {
+    state: State<W>,
+    group: RowGroup,
+    group_rows: usize,
+    rows_in_group: usize,
+    /// The first error of an automatic flush at `end_row`, reported by the next call that can.
+    error: Option<ParquetError>,
+}
+
+enum State<W: Write + Send> {
+    /// Nothing written yet: the schema and the output, until the first row group chooses the
+    /// encodings.
+    Pending {
+        schema: Arc<Type>,
+        out: W,
+    },
+    Writing(SerializedFileWriter<W>),
+    /// Only while switching from one state to the other, or after an error there.
+    Broken,
+}
+
+impl<W: Write + Send> TableWriter<W> {
+    pub fn new(table: &Table, out: W, options: &ParquetOptions) -> Result<Self, ParquetError> {
+        Ok(TableWriter {
+            state: State::Pending {
+                schema: Arc::new(schema(table)?),
+                out,
+            },
+            group: RowGroup::new(table),
+            group_rows: options.row_group_rows.max(1),
+            rows_in_group: 0,
+            error: None,
+        })
+    }
+
+    /// Writes the rows held as a row group (nothing when none is held).
+    pub fn flush(&mut self) -> Result<(), ParquetError> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        if self.rows_in_group == 0 {
+            return Ok(());
+        }
+        let writer = writer(&mut self.state, &self.group)?;
+        self.group.write(writer)?;
+        self.group.clear();
+        self.rows_in_group = 0;
+        Ok(())
+    }
+
+    /// Writes what is held and the footer, and gives the output back.
+    pub fn finish(mut self) -> Result<W, ParquetError> {
+        self.flush()?;
+        writer(&mut self.state, &self.group)?;
+        match std::mem::replace(&mut self.state, State::Broken) {
+            State::Writing(writer) => Ok(writer.into_inner()?),
+            _ => Err(broken()),
+        }
+    }
+}
+
+/// The file writer of `state`, created on first use with the encodings the rows `group` holds
+/// call for.
+fn writer<'a, W: Write + Send>(
+    state: &'a mut State<W>,
+    group: &RowGroup,
+) -> Result<&'a mut SerializedFileWriter<W>, ParquetError> {
+    if let State::Pending { .. } = state {
+        let State::Pending { schema, out } = std::mem::replace(state, State::Broken) else {
+            return Err(broken());
+        };
+        let mut properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_created_by(format!("campus {}", env!("CARGO_PKG_VERSION")));
+        for column in &group.columns {
+            let path = ColumnPath::new(vec![column.name.clone()]);
+            properties =
+                properties.set_column_dictionary_enabled(path, column.few_distinct_values());
+        }
+        let writer = SerializedFileWriter::new(out, schema, Arc::new(properties.build()))?;
+        *state = State::Writing(writer);
+    }
+    match state {
+        State::Writing(writer) => Ok(writer),
+        _ => Err(broken()),
+    }
+}
+
+fn broken() -> ParquetError {
+    ParquetError::Parquet(parquet::errors::ParquetError::General(
+        "the file writer failed earlier".into(),
+    ))
+}
+
+impl<W: Write + Send> RowSink for TableWriter<W> {
+    fn int(&mut self, value: i64) {
+        self.group.int(value);
+    }
+    fn text(&mut self, value: &str) {
+        self.group.text(value);
+    }
+    fn decimal(&mut self, units: i64, scale: u8) {
+        self.group.decimal(units, scale);
+    }
+    fn float(&mut self, value: f64) {
+        self.group.float(value);
+    }
+    fn bool(&mut self, value: bool) {
+        self.group.bool(value);
+    }
+    fn date(&mut self, value: Date) {
+        self.group.date(value);
+    }
+    fn time(&mut self, value: Time) {
+        self.group.time(value);
+    }
+    fn null(&mut self) {
+        self.group.null();
+    }
+    fn end_row(&mut self) {
+        self.group.end_row();
+        self.rows_in_group += 1;
+        if self.rows_in_group >= self.group_rows
+            && self.error.is_none()
+            && let Err(error) = self.flush()
+        {
+            self.error = Some(error);
+        }
+    }
 }
 
 /// One column's values of a row group, in the physical type it is written as.
@@ -149,7 +288,12 @@ enum Values {
     Int64(Vec<i64>),
     Double(Vec<f64>),
     Bool(Vec<bool>),
-    Bytes(Vec<ByteArray>),
+    /// Text: every value's bytes one after the other, and where each value ends. The values
+    /// are handed to the writer as slices of one shared buffer, never one allocation each.
+    Bytes {
+        data: Vec<u8>,
+        ends: Vec<usize>,
+    },
 }
 
 struct ColumnBuffer {
@@ -158,6 +302,34 @@ struct ColumnBuffer {
     values: Values,
     /// Definition levels of an OPTIONAL column (1 present, 0 null); `None` for REQUIRED ones.
     levels: Option<Vec<i16>>,
+}
+
+impl ColumnBuffer {
+    /// Whether the first values held have few enough distinct ones (at most a quarter) for a
+    /// dictionary to pay.
+    fn few_distinct_values(&self) -> bool {
+        fn few<T: std::hash::Hash + Eq>(values: impl Iterator<Item = T>) -> bool {
+            let mut seen = std::collections::HashSet::new();
+            let mut n = 0usize;
+            for value in values.take(DICTIONARY_SAMPLE) {
+                seen.insert(value);
+                n += 1;
+            }
+            seen.len() * 4 <= n
+        }
+        match &self.values {
+            Values::Int32(v) => few(v.iter()),
+            Values::Int64(v) => few(v.iter()),
+            Values::Double(v) => few(v.iter().map(|x| x.to_bits())),
+            // Two values at most: a dictionary never beats a bit each.
+            Values::Bool(_) => false,
+            Values::Bytes { data, ends } => few(ends.iter().scan(0usize, |start, &end| {
+                let value = data.get(*start..end).unwrap_or_default();
+                *start = end;
+                Some(value)
+            })),
+        }
+    }
 }
 
 /// A row group being filled through [`RowSink`]: one call per column, then `end_row`.
@@ -169,6 +341,8 @@ struct RowGroup {
     /// The first mistake of a producer (a value of the wrong type, a row of the wrong width):
     /// reported when the group is written, never a panic.
     error: Option<ParquetError>,
+    /// Reused between row groups: the text values of the column being written.
+    slices: Vec<ByteArray>,
 }
 
 impl RowGroup {
@@ -184,7 +358,10 @@ impl RowGroup {
                     ColumnType::BigInt | ColumnType::Decimal { .. } | ColumnType::Time => {
                         Values::Int64(Vec::new())
                     }
-                    ColumnType::VarChar(_) | ColumnType::Text => Values::Bytes(Vec::new()),
+                    ColumnType::VarChar(_) | ColumnType::Text => Values::Bytes {
+                        data: Vec::new(),
+                        ends: Vec::new(),
+                    },
                     ColumnType::Double => Values::Double(Vec::new()),
                     ColumnType::Bool => Values::Bool(Vec::new()),
                 },
@@ -196,6 +373,7 @@ impl RowGroup {
             columns,
             next: 0,
             error: None,
+            slices: Vec::new(),
         }
     }
 
@@ -206,7 +384,10 @@ impl RowGroup {
                 Values::Int64(v) => v.clear(),
                 Values::Double(v) => v.clear(),
                 Values::Bool(v) => v.clear(),
-                Values::Bytes(v) => v.clear(),
+                Values::Bytes { data, ends } => {
+                    data.clear();
+                    ends.clear();
+                }
             }
             if let Some(levels) = &mut column.levels {
                 levels.clear();
@@ -263,8 +444,9 @@ impl RowGroup {
                 v.push(x);
                 true
             }
-            (Values::Bytes(v), Cell::Text(x), _) => {
-                v.push(ByteArray::from(x.as_bytes().to_vec()));
+            (Values::Bytes { data, ends }, Cell::Text(x), _) => {
+                data.extend_from_slice(x.as_bytes());
+                ends.push(data.len());
                 true
             }
             _ => false,
@@ -291,20 +473,35 @@ impl RowGroup {
             return Err(error);
         }
         let mut group = writer.next_row_group()?;
-        let mut buffers = self.columns.iter();
+        let mut buffers = self.columns.iter_mut();
         while let Some(mut column) = group.next_column()? {
             let Some(buffer) = buffers.next() else {
                 break;
             };
             let levels = buffer.levels.as_deref();
-            match &buffer.values {
+            match &mut buffer.values {
                 Values::Int32(v) => column.typed::<Int32Type>().write_batch(v, levels, None)?,
                 Values::Int64(v) => column.typed::<Int64Type>().write_batch(v, levels, None)?,
                 Values::Double(v) => column.typed::<DoubleType>().write_batch(v, levels, None)?,
                 Values::Bool(v) => column.typed::<BoolType>().write_batch(v, levels, None)?,
-                Values::Bytes(v) => column
-                    .typed::<ByteArrayType>()
-                    .write_batch(v, levels, None)?,
+                Values::Bytes { data, ends } => {
+                    // One buffer for the whole column, each value a counted slice of it.
+                    let shared = Bytes::from(std::mem::take(data));
+                    self.slices.clear();
+                    let mut start = 0;
+                    for &end in ends.iter() {
+                        self.slices.push(ByteArray::from(shared.slice(start..end)));
+                        start = end;
+                    }
+                    let written =
+                        column
+                            .typed::<ByteArrayType>()
+                            .write_batch(&self.slices, levels, None)?;
+                    self.slices.clear();
+                    // The buffer comes back for the next row group when no slice holds it.
+                    *data = Vec::from(shared);
+                    written
+                }
             };
             column.close()?;
         }

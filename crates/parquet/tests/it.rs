@@ -272,3 +272,61 @@ fn duckdb_reads_what_the_csv_holds() {
         );
     }
 }
+
+#[test]
+fn dictionaries_only_for_columns_with_few_distinct_values() {
+    use campus_parquet::TableWriter;
+    use campus_schema::{Column, RowSink, Table};
+    let table = Table::new(
+        "t",
+        vec![
+            Column::id("id"),
+            Column::new("code", ColumnType::VarChar(4)),
+            Column::new("hash", ColumnType::VarChar(64)),
+            Column::new("day", ColumnType::Date).nullable(),
+        ],
+    );
+    let options = ParquetOptions {
+        row_group_rows: 3000,
+    };
+    let mut writer = TableWriter::new(&table, Vec::new(), &options).unwrap();
+    let day = campus_schema::Date::parse_iso("2024-08-01").unwrap();
+    for i in 0..10_000i64 {
+        writer.int(i);
+        writer.text(["A", "B", "C"][(i % 3) as usize]);
+        writer.text(&format!("{:064x}", i * 7919));
+        if i % 5 == 0 {
+            writer.null();
+        } else {
+            writer.date(day);
+        }
+        writer.end_row();
+    }
+    let bytes = writer.finish().unwrap();
+    let reader = SerializedFileReader::new(bytes::Bytes::from(bytes)).unwrap();
+    let metadata = reader.metadata();
+    assert_eq!(metadata.num_row_groups(), 4);
+    for group in metadata.row_groups() {
+        let dictionary = |idx: usize| group.column(idx).dictionary_page_offset().is_some();
+        assert!(!dictionary(0), "id");
+        assert!(dictionary(1), "code");
+        assert!(!dictionary(2), "hash");
+        assert!(dictionary(3), "day");
+    }
+    let rows: Vec<_> = reader.get_row_iter(None).unwrap().collect();
+    assert_eq!(rows.len(), 10_000);
+    let last = rows.last().unwrap().as_ref().unwrap().to_string();
+    assert!(last.contains(&format!("{:064x}", 9999 * 7919)), "{last}");
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_an_error_not_a_panic() {
+    use campus_parquet::TableWriter;
+    use campus_schema::{Column, RowSink, Table};
+    let table = Table::new("t", vec![Column::new("n", ColumnType::Int)]);
+    let mut writer = TableWriter::new(&table, Vec::new(), &ParquetOptions::default()).unwrap();
+    writer.text("seven");
+    writer.end_row();
+    let error = writer.finish().err().unwrap().to_string();
+    assert!(error.contains("table t, column n"), "{error}");
+}

@@ -18,9 +18,10 @@ mod script;
 pub mod verify;
 
 pub use ddl::{
-    Routine, add_foreign_keys, add_secondary_keys, create_and_use_database,
+    Routine, add_foreign_keys, add_keys, add_secondary_keys, create_and_use_database,
     create_and_use_database_in, create_table, create_table_in, create_table_primary_only,
-    enroll_student, foreign_key_indexes, type_name, type_name_in, use_database_in,
+    create_table_unkeyed, enroll_student, foreign_key_indexes, type_name, type_name_in,
+    use_database_in,
 };
 pub use dialect::Dialect;
 pub use insert::{

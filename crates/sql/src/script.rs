@@ -10,8 +10,9 @@ use campus_schema::{Dataset, Table};
 
 use crate::Dialect;
 use crate::ddl::{
-    Routine, add_foreign_keys, add_secondary_keys, create_and_use_database_in, create_table_in,
-    create_table_primary_only, foreign_key_indexes, use_database_in,
+    Routine, add_foreign_keys, add_keys, add_secondary_keys, create_and_use_database_in,
+    create_table_in, create_table_primary_only, create_table_unkeyed, foreign_key_indexes,
+    use_database_in,
 };
 use crate::escape::push_ident_in;
 use crate::insert::{BATCHES_PER_TRANSACTION, InsertWriter, batch_rows};
@@ -486,6 +487,14 @@ impl<D: Dataset> ScriptWriter<D> {
                 b"\nSET FOREIGN_KEY_CHECKS = @OLD_FOREIGN_KEY_CHECKS;\nSET UNIQUE_CHECKS = @OLD_UNIQUE_CHECKS;\nSET SQL_MODE = @OLD_SQL_MODE;\n",
             ),
             Dialect::Postgres => {
+                if self.bulk(Dialect::Postgres) {
+                    out.extend_from_slice(
+                        b"\n-- The primary and unique keys, each index built once from the loaded rows.\n",
+                    );
+                    for table in tables {
+                        add_keys(out, table);
+                    }
+                }
                 if self.options.data {
                     reset_identities(out, tables);
                 }
@@ -517,7 +526,13 @@ impl<D: Dataset> ScriptWriter<D> {
     /// A MySQL script that creates the tables and bulk-loads their CSV files: its tables get
     /// their secondary keys after the rows.
     fn mysql_bulk(&self) -> bool {
-        self.options.dialect == Dialect::MySql && self.options.csv_data && self.options.schema
+        self.bulk(Dialect::MySql)
+    }
+
+    /// A script in `dialect` that creates the tables and bulk-loads their CSV files: its tables
+    /// get their keys after the rows.
+    fn bulk(&self, dialect: Dialect) -> bool {
+        self.options.dialect == dialect && self.options.csv_data && self.options.schema
     }
 
     fn schema(&self, out: &mut Vec<u8>) {
@@ -537,6 +552,8 @@ impl<D: Dataset> ScriptWriter<D> {
         for table in tables {
             if self.mysql_bulk() {
                 create_table_primary_only(out, table, !self.options.drop_existing);
+            } else if self.bulk(Dialect::Postgres) {
+                create_table_unkeyed(out, table, !self.options.drop_existing);
             } else {
                 create_table_in(
                     self.options.dialect,
