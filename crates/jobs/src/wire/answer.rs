@@ -28,6 +28,12 @@ impl std::fmt::Display for Unanswered {
     }
 }
 
+impl From<Unanswered> for String {
+    fn from(unanswered: Unanswered) -> String {
+        unanswered.to_string()
+    }
+}
+
 /// Turns the replies to one request into its answer: its last event, once it has finished.
 #[derive(Debug)]
 pub struct Answering<E> {
