@@ -134,6 +134,14 @@ fn a_utf16_file_is_named_and_fails_the_run() {
         stderr.contains("attendance.csv:1: the file is UTF-16 text"),
         "{stderr}"
     );
+    // Every data row is rejected; the header line is not a row.
+    let n_rows = original.lines().count() - 1;
+    let account = format!("attendance.csv: {n_rows} rows read: 0 kept, {n_rows} rejected");
+    assert!(
+        text(&run.stdout).contains(&account),
+        "{}",
+        text(&run.stdout)
+    );
 }
 
 /// Regression: a 10 MB field without any quote stopped reading at a 1 MiB record limit.
