@@ -14,6 +14,7 @@
 pub mod charts;
 pub mod components;
 pub mod hook;
+pub mod import_file;
 pub mod predict_file;
 pub mod registry;
 pub mod state;

@@ -134,6 +134,14 @@ fn a_utf16_file_is_named_and_fails_the_run() {
         stderr.contains("attendance.csv:1: the file is UTF-16 text"),
         "{stderr}"
     );
+    // Every data row is rejected; the header line is not a row.
+    let n_rows = original.lines().count() - 1;
+    let account = format!("attendance.csv: {n_rows} rows read: 0 kept, {n_rows} rejected");
+    assert!(
+        text(&run.stdout).contains(&account),
+        "{}",
+        text(&run.stdout)
+    );
 }
 
 /// Regression: a 10 MB field without any quote stopped reading at a 1 MiB record limit.
@@ -410,6 +418,24 @@ fn a_constant_total_column_is_named_as_such() {
     );
 }
 
+/// The outputs of an earlier run, which a failed run must leave as they are: a 50-student CSV
+/// generation in `dir/out`, and its visible files with their bytes.
+fn previous_outputs(dir: &TempDir) -> (PathBuf, Vec<(String, Vec<u8>)>) {
+    let out = dir.path("out");
+    campus_ok(&[
+        "generate",
+        "--students",
+        "50",
+        "--format",
+        "csv",
+        "--quiet",
+        "--out",
+        arg(&out),
+    ]);
+    let files = visible_files(&out);
+    (out, files)
+}
+
 /// The visible (not hidden) files of `dir` with their bytes, sorted by name.
 fn visible_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
@@ -435,17 +461,7 @@ fn visible_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn a_full_disk_leaves_the_previous_outputs_and_names_the_file() {
     let dir = TempDir::new("safe-full");
-    let out = dir.path("out");
-    campus_ok(&[
-        "generate",
-        "--students",
-        "50",
-        "--format",
-        "csv",
-        "--quiet",
-        "--out",
-        arg(&out),
-    ]);
+    let (out, tables) = previous_outputs(&dir);
     let sessions = dir.path("sessions.csv");
     campus_ok(&[
         "occupancy",
@@ -455,7 +471,7 @@ fn a_full_disk_leaves_the_previous_outputs_and_names_the_file() {
         "--out",
         arg(&sessions),
     ]);
-    let before = (visible_files(&out), read(&sessions));
+    let before = (tables, read(&sessions));
     let limited = |args: &str| {
         let script = format!(
             "trap '' XFSZ; ulimit -f 200; exec \"{}\" {args}",
@@ -513,18 +529,7 @@ fn a_full_disk_leaves_the_previous_outputs_and_names_the_file() {
 #[test]
 fn a_killed_run_leaves_the_previous_outputs() {
     let dir = TempDir::new("safe-killed");
-    let out = dir.path("out");
-    campus_ok(&[
-        "generate",
-        "--students",
-        "50",
-        "--format",
-        "csv",
-        "--quiet",
-        "--out",
-        arg(&out),
-    ]);
-    let before = visible_files(&out);
+    let (out, before) = previous_outputs(&dir);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_campus"))
         .args([
             "generate",

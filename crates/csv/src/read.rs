@@ -488,7 +488,9 @@ impl CsvReader {
             None
         };
         if let Some(kind) = encoding_error {
-            self.stop_at(1, None, kind);
+            // The header line is not a row: the rows not read are the lines after it.
+            self.push_error(1, None, kind);
+            self.stop_after_header(1);
             self.unread_newlines += count_newlines(body);
             return;
         }
@@ -1326,9 +1328,11 @@ mod tests {
                     "t.csv:1: the file is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8; nothing was read"
                 ]
             );
-            assert_eq!((stats.n_rows, stats.n_unread_lines), (0, 2));
+            // The header line is not a row: one row, one line not read.
+            assert_eq!((stats.n_rows, stats.n_unread_lines), (0, 1));
         }
-        let (_, errors) = account(&bare, 1 << 20);
+        let (stats, errors) = account(&bare, 1 << 20);
+        assert_eq!((stats.n_rows, stats.n_unread_lines), (0, 1));
         assert!(
             errors
                 .iter()

@@ -14,6 +14,7 @@
 
 pub mod generate_form;
 pub mod guard;
+pub mod import_stream;
 pub mod predict_form;
 pub mod predict_stream;
 pub mod registry;

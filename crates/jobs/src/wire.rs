@@ -22,6 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{JobError, Service, Step};
 
+mod answer;
+pub use answer::{Answering, Unanswered};
+
 /// Events of one request the worker may send before the page has taken any.
 pub const CREDITS: u32 = 2;
 /// How long a worker may take to confirm a cancel before it is restarted.

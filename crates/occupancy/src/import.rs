@@ -87,21 +87,58 @@ enum Label {
 /// Parses training data: every column of the layout, `actual_attendance` included.
 /// `file` names the source in error messages.
 pub fn parse_sessions(data: &[u8], file: &str) -> Imported<Session> {
-    let parsed = parse(data, file, Label::Required);
-    Imported {
-        rows: parsed
-            .rows
-            .into_iter()
-            .filter_map(|row| {
-                row.actual_attendance.map(|actual_attendance| Session {
-                    input: row.input,
-                    actual_attendance,
-                })
-            })
-            .collect(),
-        errors: parsed.errors,
-        n_bad_rows: parsed.n_bad_rows,
+    let mut stream = SessionStream::new(file);
+    stream.feed(data);
+    stream.finish()
+}
+
+/// Training data read in chunks of any size: the sessions are kept (training needs them all),
+/// the chunks are not, so memory holds the sessions, one chunk and at most
+/// [`MAX_KEPT_ERRORS`] errors. Whatever the chunking, the outcome is [`parse_sessions`]'s.
+pub struct SessionStream {
+    input: InputStream,
+    sessions: Vec<Session>,
+}
+
+impl SessionStream {
+    /// Starts reading the file called `file` (in error messages).
+    pub fn new(file: &str) -> SessionStream {
+        SessionStream {
+            input: InputStream::with_label(file, Label::Required),
+            sessions: Vec::new(),
+        }
     }
+
+    /// Reads the next chunk.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        let rows = self.input.feed(chunk);
+        self.sessions.extend(rows.into_iter().filter_map(session));
+    }
+
+    /// The sessions read so far.
+    pub fn n_sessions(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// Ends the input: every session, every kept error in file order and the bad-row count.
+    pub fn finish(self) -> Imported<Session> {
+        let rest = self.input.finish();
+        let mut sessions = self.sessions;
+        sessions.extend(rest.rows.into_iter().filter_map(session));
+        Imported {
+            rows: sessions,
+            errors: rest.errors,
+            n_bad_rows: rest.n_bad_rows,
+        }
+    }
+}
+
+/// A row read with its label required as a session (the import has checked the label).
+fn session(row: InputRow) -> Option<Session> {
+    row.actual_attendance.map(|actual_attendance| Session {
+        input: row.input,
+        actual_attendance,
+    })
 }
 
 /// Parses sessions to predict: `actual_attendance` may be missing or empty.
@@ -574,6 +611,90 @@ enrolled_students,prev_attendance,rolling_avg_3,rolling_avg_5,trend_delta,actual
             bad_date.iter().any(|m| m.contains("2026-02-30")),
             "{bad_date:?}"
         );
+    }
+
+    /// Imports `bytes` fed in pieces of `size` bytes.
+    fn sliced(bytes: &[u8], size: usize) -> Imported<Session> {
+        let mut stream = SessionStream::new("t.csv");
+        for piece in bytes.chunks(size) {
+            stream.feed(piece);
+        }
+        stream.finish()
+    }
+
+    /// A file with every kind of row: quoted fields holding commas, a quote and a line break,
+    /// CRLF line ends, blank lines, a ragged row, bad values, and an unclosed quote at the end.
+    fn awkward_file(n_rows: usize) -> Vec<u8> {
+        let mut text = format!("\u{feff}{HEADER}\r\n");
+        for idx in 0..n_rows {
+            let line = match idx % 9 {
+                0 => row("\"Law, \"\"Politics\"\"\r\nand More\"", "85"),
+                1 => row("Law", "x"),
+                2 => "1,2".to_owned(),
+                3 => String::new(),
+                4 => row("Arts", "-1"),
+                _ => row(&format!("School {idx}"), &format!("{}", idx % 150)),
+            };
+            text.push_str(&line);
+            text.push_str("\r\n");
+        }
+        text.push_str(&row("\"Open", "9"));
+        text.push_str("\r\n");
+        text.push_str(&row("Law", "9"));
+        text.into_bytes()
+    }
+
+    #[test]
+    fn any_slicing_gives_the_whole_file_import() {
+        let bytes = awkward_file(9 * 1200);
+        assert!(bytes.len() > 2 * (256 << 10), "{}", bytes.len());
+        let whole = parse_sessions(&bytes, "t.csv");
+        // Five sessions of every nine lines; three bad rows; the last two lines never read.
+        assert_eq!(whole.rows.len(), 1200 * 5);
+        assert_eq!(whole.n_bad_rows, 1200 * 3 + 2);
+        assert_eq!(whole.errors.len(), MAX_KEPT_ERRORS);
+        assert_eq!(whole.rows[0].input.school, "Law, \"Politics\"\r\nand More");
+        for size in [1, 2, 3, 7, 64, 4096, 256 << 10, bytes.len()] {
+            assert_eq!(sliced(&bytes, size), whole, "slices of {size} bytes");
+        }
+    }
+
+    #[test]
+    fn a_split_anywhere_gives_the_whole_file_import() {
+        // Every cut: inside a quoted field, between the quotes of an escaped quote, between a
+        // CR and its LF, inside the byte-order mark and the header.
+        let bytes = awkward_file(12);
+        let whole = parse_sessions(&bytes, "t.csv");
+        assert_eq!(
+            messages(&whole).last().map(String::as_str),
+            Some(
+                "t.csv:16: a quoted field opened here is never closed; the rest of the file was not read"
+            )
+        );
+        for cut in 0..=bytes.len() {
+            let (head, tail) = bytes.split_at(cut);
+            let mut stream = SessionStream::new("t.csv");
+            stream.feed(head);
+            let n_sessions = stream.n_sessions();
+            stream.feed(tail);
+            assert!(stream.n_sessions() >= n_sessions);
+            assert_eq!(stream.finish(), whole, "cut at byte {cut}");
+        }
+        // Files read whole by the import's own rules, sliced byte by byte.
+        let mut utf16 = vec![0xff, 0xfe];
+        for unit in format!("{HEADER}\n{}\n", row("Law", "85")).encode_utf16() {
+            utf16.extend(unit.to_le_bytes());
+        }
+        let semicolons = format!("{}\n{}\n", HEADER.replace(',', ";"), row("Law", "85"));
+        let lone_cr = format!("{HEADER}\r{}\r{}", row("Law", "85"), row("Arts", "9"));
+        for bytes in [
+            utf16,
+            semicolons.into_bytes(),
+            lone_cr.into_bytes(),
+            Vec::new(),
+        ] {
+            assert_eq!(sliced(&bytes, 1), parse_sessions(&bytes, "t.csv"));
+        }
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub mod train;
 pub use analytics::{Analytics, analytics};
 pub use bundle::BundleError;
 pub use generate::{GenerateConfig, generate};
-pub use import::{ImportError, Imported, InputRow, parse_inputs, parse_sessions};
+pub use import::{ImportError, Imported, InputRow, SessionStream, parse_inputs, parse_sessions};
 pub use progress::{Hooks, Progress, Stage};
 pub use session::{Session, SessionInput, write_csv};
 pub use train::{ModelBundle, Prediction, TrainConfig, TrainError, cross_validate, train};

@@ -1,8 +1,9 @@
 // End-to-end tests of the classroom occupancy section in headless Chromium: generate sessions,
 // train in the worker (timed), metrics and confusion matrix, live prediction, the IndexedDB
 // registry across a reload, export and re-import with identical predictions, corrupt files,
-// CSV import errors, cancel, compare and delete; and the guardrails: promotion, duplicate imports,
-// confirm steps, per-field errors, out-of-range inputs. Screenshots go to artifacts/.
+// CSV import errors, a training import read in slices, cancel, compare and delete; and the
+// guardrails: promotion, duplicate imports, confirm steps, per-field errors, out-of-range inputs.
+// Screenshots go to artifacts/.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CLI, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
+import { ARTIFACTS, CLI, chromiumSuite, newSection, screenshot } from '../lib/browser.js';
 import { OccupancyPage } from '../lib/occupancy-page.js';
 
 const HEADER =
@@ -389,5 +390,49 @@ describe('occupancy section', () => {
     await screenshot(page, 'occ-04-registry');
     assert.deepEqual(log.errors, []);
     assert.deepEqual(log.csp, []);
+  });
+});
+
+describe('training from a file read in slices', () => {
+  let page, occ, log;
+  before(async () => ({ page, log, section: occ } = await newSection(chromium.browser, OccupancyPage)));
+
+  test('imports a file of three slices with one bad row and trains on what the CLI trains on', async () => {
+    // The page reads the file in 256 KiB slices, parsing each in the worker as it comes; the
+    // account must be the CLI's for the same file, whatever the slices cut.
+    assert.ok(existsSync(CLI), `no CLI at ${CLI}: cargo build --release -p campus_cli`);
+    const dir = mkdtempSync(join(tmpdir(), 'campus-occ-train-file-'));
+    const data = join(dir, 'sessions.csv');
+    execFileSync(CLI, ['occupancy', 'generate', '--seed', '9', '--sessions', '7000', '--out', data], { stdio: 'pipe' });
+    appendFileSync(data, `${BAD_TIME_ROW}\n`);
+    assert.ok(statSync(data).size > 2 * 256 * 1024, 'more than two slices');
+    const cli = spawnSync(CLI, ['occupancy', 'train', '--data', data, '--out', join(dir, 'model.bin'), '--max-bad-rows', '1', '--quiet'], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const nBad = Number(cli.stderr.match(/^(\d+) row\(s\) of .* could not be read/m)[1]);
+    const cliErrors = cli.stderr
+      .split('\n')
+      .map((line) => line.trim().replaceAll(data, 'sessions.csv'))
+      .filter((line) => line.startsWith('sessions.csv:'));
+    const [nTrain, nTest] = cli.stdout.match(/^Trained on (\d+) sessions, evaluated on (\d+) held back/m).slice(1).map(Number);
+    assert.equal(nBad, 1);
+
+    await occ.open(chromium.server.url);
+    await occ.byTestId('occ-import-csv').setInputFiles(data);
+    await occ.byTestId('occ-notice-text').filter({ hasText: 'sessions.csv' }).waitFor({ timeout: 60_000 });
+    const notice = await occ.notice();
+    assert.ok(notice.error, 'a bad row is never silent');
+    const counted = notice.text.match(/^Imported sessions\.csv: (\d+) sessions added, (\d+) in the dataset; (\d+) bad row\(s\) skipped$/);
+    assert.ok(counted, notice.text);
+    assert.deepEqual(counted.slice(1).map(Number), [nTrain + nTest, nTrain + nTest, nBad]);
+    assert.deepEqual((await occ.noticeDetails()).map((t) => t.trim()), cliErrors);
+    assert.equal(await occ.rows(), nTrain + nTest);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await occ.byTestId('occ-notice').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'occ-06-file-import.png') });
+
+    await occ.train(180_000);
+    const confusion = await occ.confusion();
+    assert.equal(confusion.flat().reduce((a, b) => a + b, 0), nTest, 'the CLI\'s held-back split');
+    assert.deepEqual(log.errors, []);
   });
 });

@@ -3,26 +3,26 @@
 //! browser: requests through the shared worker client, slices with `Blob.slice`, outputs into
 //! Blobs. One driver task runs one command at a time; a cancel flag is checked between slices.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
 use futures::StreamExt;
-use futures::channel::{mpsc, oneshot};
+use futures::channel::mpsc;
 use js_sys::{Array, Uint8Array};
 use web_sys::Blob;
 use yew::prelude::*;
 
 use campus_etl::FileKind;
 use campus_jobs::etl::page::csv_test_id;
-use campus_jobs::etl::run::{Answering, Command, Output, Shell, Stop, perform};
+use campus_jobs::etl::run::{Command, Output, Shell, Stop, perform};
 use campus_jobs::etl::{Event, Request, RunOptions};
 
 use super::state::{Download, EtlAction, EtlState, InputFile};
 use crate::shared::download::{BlobBuilder, revoke};
 use crate::shared::now_ms;
-use crate::shared::worker::{Reply, WorkerClient, WorkerStatus};
+use crate::shared::worker::{WorkerClient, WorkerStatus};
 
 /// The ETL worker's loader, `web/etl_worker_loader.js` (copied by Trunk, see `index.html`).
 pub const ETL_WORKER_LOADER: &str = "etl_worker_loader.js";
@@ -118,24 +118,8 @@ impl Shell for Driver {
     type Answer = Pin<Box<dyn Future<Output = Result<Event, Stop>>>>;
 
     fn post(&self, request: Request) -> Self::Answer {
-        let (tx, rx) = oneshot::channel();
-        let slot = RefCell::new((Some(tx), Answering::default()));
-        let on_reply = Callback::from(move |reply: Reply<Event>| {
-            let mut slot = slot.borrow_mut();
-            if let Some(answer) = slot.1.reply(reply)
-                && let Some(tx) = slot.0.take()
-            {
-                let _ = tx.send(answer);
-            }
-        });
-        self.client.request(request, on_reply);
-        Box::pin(async move {
-            rx.await.unwrap_or_else(|_| {
-                Err(Stop::Failed(
-                    "The ETL worker has stopped; reload the page.".into(),
-                ))
-            })
-        })
+        let answer = self.client.ask(request);
+        Box::pin(async move { answer.await.map_err(Stop::from) })
     }
 
     async fn read(&self, blob: &Blob, begin: u64, end: u64) -> Result<Vec<u8>, Stop> {

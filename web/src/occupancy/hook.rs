@@ -17,7 +17,7 @@ use campus_occupancy::{GenerateConfig, Session, TrainConfig};
 
 use super::registry::Registry;
 use super::state::{Action, ActiveModel, State};
-use crate::shared::worker::{Reply, RequestId, WorkerClient, WorkerStatus};
+use crate::shared::worker::{Reply, RequestId, Unanswered, WorkerClient, WorkerStatus};
 
 /// The worker's loader, `web/occupancy_worker_loader.js` (copied by Trunk, see `index.html`).
 pub const WORKER_LOADER: &str = "occupancy_worker_loader.js";
@@ -37,7 +37,7 @@ impl PartialEq for OccupancyHandle {
 pub(super) struct Inner {
     dispatch: UseReducerDispatcher<State>,
     pub(super) client: RefCell<Option<WorkerClient<Request, Event>>>,
-    tracker: RefCell<Tracker>,
+    pub(super) tracker: RefCell<Tracker>,
     pub(super) registry: RefCell<Option<Registry>>,
     /// The last export's object URL, freed at the next export.
     pub(super) export_url: RefCell<Option<String>>,
@@ -73,10 +73,12 @@ impl OccupancyHandle {
         self.inner.dispatch.dispatch(action);
     }
 
-    fn start(&self, (job, request): (Job, Request)) {
+    /// Sends the request of `job` and follows it; gives its id, unless no worker runs.
+    pub(super) fn start(&self, (job, request): (Job, Request)) -> Option<RequestId> {
         let Some(client) = self.inner.client.borrow().clone() else {
             let message = "the occupancy worker is not running".to_owned();
-            return self.dispatch(Action::Failed { message });
+            self.dispatch(Action::Failed { message });
+            return None;
         };
         let weak = Rc::downgrade(&self.inner);
         let this_id = Rc::new(std::cell::Cell::new(0));
@@ -91,22 +93,18 @@ impl OccupancyHandle {
         this_id.set(client.request(request, on_reply));
         let started = self.inner.tracker.borrow_mut().started(this_id.get(), job);
         self.dispatch(started);
+        Some(this_id.get())
+    }
+
+    /// Sends one request to the worker and waits for its one answer.
+    pub(super) async fn ask(&self, request: Request) -> Result<Event, Unanswered> {
+        let client = self.inner.client.borrow().clone();
+        client.ok_or(Unanswered::Gone)?.ask(request).await
     }
 
     /// Generates sessions in the worker; they replace the dataset.
     pub fn generate(&self, config: GenerateConfig) {
         self.start(Job::generate(config));
-    }
-
-    /// Reads a CSV file and parses it in the worker; its new sessions are appended.
-    pub fn import_csv(&self, file: File) {
-        let handle = self.clone();
-        spawn_local(async move {
-            match read_file(&file).await {
-                Ok(bytes) => handle.start(Job::import(file.name(), bytes)),
-                Err(message) => handle.dispatch(Action::Failed { message }),
-            }
-        });
     }
 
     /// Trains all three models on `sessions` in the worker; the result becomes a new version,
@@ -142,7 +140,7 @@ impl OccupancyHandle {
         actions.into_iter().for_each(|a| self.dispatch(a));
     }
 
-    fn on_event(&self, id: RequestId, event: Event) {
+    pub(super) fn on_event(&self, id: RequestId, event: Event) {
         let next = self.inner.tracker.borrow_mut().event(id, event);
         match next {
             Some(Next::Dispatch(action)) => self.dispatch(action),

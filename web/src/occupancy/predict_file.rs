@@ -3,9 +3,6 @@
 //! streaming predict); each slice's CSV lines go into a Blob part at once, so neither the file
 //! nor the predictions are ever whole in memory.
 
-use std::cell::RefCell;
-
-use futures::channel::oneshot;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::File;
 use yew::Callback;
@@ -17,7 +14,6 @@ use campus_jobs::occupancy::{Event, Request};
 use super::hook::OccupancyHandle;
 use super::registry::load_active;
 use crate::shared::download::BlobBuilder;
-use crate::shared::worker::Reply;
 
 impl OccupancyHandle {
     /// Predicts every session of `file` with the serving version; `report` hears that it
@@ -44,7 +40,7 @@ impl OccupancyHandle {
             model,
             file_name: file.name(),
         };
-        self.ask(begin).await.and_then(|e| rows(e, &mut out))?;
+        rows(self.ask(begin).await?, &mut out)?;
         let blob = gloo_file::Blob::from(file.clone());
         let size = blob.size();
         let mut offset = 0;
@@ -56,7 +52,7 @@ impl OccupancyHandle {
             let request = Request::PredictChunk {
                 bytes: Bytes(bytes),
             };
-            self.ask(request).await.and_then(|e| rows(e, &mut out))?;
+            rows(self.ask(request).await?, &mut out)?;
             offset = end;
         }
         match self.ask(Request::PredictEnd).await? {
@@ -66,37 +62,6 @@ impl OccupancyHandle {
             }
             _ => Err("the worker gave another answer than the predictions".into()),
         }
-    }
-
-    /// Sends one request to the worker and waits for its one answer.
-    async fn ask(&self, request: Request) -> Result<Event, String> {
-        let client = self
-            .inner
-            .client
-            .borrow()
-            .clone()
-            .ok_or("the occupancy worker is not running")?;
-        let (tx, rx) = oneshot::channel();
-        let slot = RefCell::new((Some(tx), None));
-        let on_reply = Callback::from(move |reply: Reply<Event>| {
-            let mut slot = slot.borrow_mut();
-            let answer = match reply {
-                Reply::Event(event) => {
-                    slot.1 = Some(event);
-                    return;
-                }
-                Reply::Finished => slot.1.take().ok_or("the worker gave no answer".to_owned()),
-                Reply::Failed(message) => Err(message),
-                Reply::Cancelled => Err("cancelled".to_owned()),
-                Reply::Died(message) => Err(format!("the worker stopped ({message})")),
-            };
-            if let Some(tx) = slot.0.take() {
-                let _ = tx.send(answer);
-            }
-        });
-        client.request(request, on_reply);
-        rx.await
-            .unwrap_or_else(|_| Err("the occupancy worker has stopped".into()))
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures::StreamExt;
-use futures::channel::mpsc;
+use futures::channel::{mpsc, oneshot};
 use js_sys::{Array, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -18,9 +18,11 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker};
 use yew::Callback;
 
-use campus_jobs::wire::{self, Client, Received, Server, Taken, Watchdog};
+use campus_jobs::wire::{self, Answering, Client, Received, Server, Taken, Watchdog};
 
-pub use campus_jobs::wire::{Core, FromWorker, Handler, Reply, RequestId, ToWorker, WorkerStatus};
+pub use campus_jobs::wire::{
+    Core, FromWorker, Handler, Reply, RequestId, ToWorker, Unanswered, WorkerStatus,
+};
 
 /// Encodes a message as the bytes to post.
 pub fn encode<T: Serialize>(message: &T) -> Result<Uint8Array, String> {
@@ -254,6 +256,24 @@ where
         let id = self.inner.state.borrow_mut().request(request, on_reply);
         self.inner.flush();
         id
+    }
+
+    /// Sends `request` at once and gives its one answer: its last event once it has finished,
+    /// or why there is none. The request is sent before the future is awaited, so several may
+    /// be in flight.
+    pub fn ask(&self, request: R) -> impl Future<Output = Result<E, Unanswered>> + 'static {
+        let (tx, rx) = oneshot::channel();
+        let slot = RefCell::new((Some(tx), Answering::default()));
+        let on_reply = Callback::from(move |reply: Reply<E>| {
+            let mut slot = slot.borrow_mut();
+            if let Some(answer) = slot.1.reply(reply)
+                && let Some(tx) = slot.0.take()
+            {
+                let _ = tx.send(answer);
+            }
+        });
+        self.request(request, on_reply);
+        async move { rx.await.unwrap_or(Err(Unanswered::Gone)) }
     }
 
     /// Asks the worker to stop a request between two steps. Its later events are dropped; it ends

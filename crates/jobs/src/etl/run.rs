@@ -15,7 +15,7 @@ use super::{
     Ack, Analyzed, AttackState, Event, Exported, FileDone, Input, Next, Plan, PlanError, Request,
     RunOptions, SampleFiles, kind_from_name, next_attack_step,
 };
-use crate::wire::Reply;
+use crate::wire::{self, Reply, Unanswered};
 use crate::{Bytes, JobError};
 
 /// Bytes per slice of a file: big enough that messaging costs little, small enough to bound memory.
@@ -104,30 +104,31 @@ pub trait Shell {
     fn now_ms(&self) -> f64;
 }
 
-/// Turns the replies to one request into its answer: its last event, once it has finished.
+/// Turns the replies to one request into its answer: its last event, once it has finished
+/// ([`wire::Answering`], with the ETL section's words for a missing answer).
 #[derive(Debug, Default)]
 pub struct Answering {
-    last: Option<Event>,
+    inner: wire::Answering<Event>,
 }
 
 impl Answering {
     /// The answer, once `reply` ends the request.
     pub fn reply(&mut self, reply: Reply<Event>) -> Option<Result<Event, Stop>> {
-        Some(match reply {
-            Reply::Event(event) => {
-                self.last = Some(event);
-                return None;
-            }
-            Reply::Finished => self
-                .last
-                .take()
-                .ok_or_else(|| Stop::Failed("The ETL worker gave no answer.".into())),
-            Reply::Failed(message) => Err(Stop::Failed(message)),
-            Reply::Cancelled => Err(Stop::Cancelled),
-            Reply::Died(message) => Err(Stop::Failed(format!(
+        Some(self.inner.reply(reply)?.map_err(Stop::from))
+    }
+}
+
+impl From<Unanswered> for Stop {
+    fn from(unanswered: Unanswered) -> Stop {
+        match unanswered {
+            Unanswered::Empty => Stop::Failed("The ETL worker gave no answer.".into()),
+            Unanswered::Failed(message) => Stop::Failed(message),
+            Unanswered::Cancelled => Stop::Cancelled,
+            Unanswered::Died(message) => Stop::Failed(format!(
                 "The ETL worker stopped ({message}); it has been restarted, so run again."
-            ))),
-        })
+            )),
+            Unanswered::Gone => Stop::Failed("The ETL worker has stopped; reload the page.".into()),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use campus_occupancy::{
 };
 
 use super::Timings;
+use super::import_stream::ImportStream;
 use super::predict_stream::{PredictStream, PredictSummary};
 use crate::{Bytes, JobError, Service, Step};
 
@@ -26,6 +27,14 @@ pub enum Request {
     Generate { config: GenerateConfig },
     /// A CSV file in the shared session layout; answered by one [`Event::Sessions`].
     Import { file_name: String, bytes: Vec<u8> },
+    /// Starts importing a CSV file sent in chunks ([`Request::ImportChunk`], then
+    /// [`Request::ImportEnd`]); answered by [`Event::ImportRead`]. The service keeps the
+    /// import between these requests; a new one replaces it.
+    ImportBegin { file_name: String },
+    /// The next chunk of the file; answered by [`Event::ImportRead`].
+    ImportChunk { bytes: Bytes },
+    /// Ends the file; answered by [`Event::Imported`].
+    ImportEnd,
     /// All three models; [`Event::Progress`] per stage and per batch of trees, then
     /// [`Event::Trained`]. `created_at` is stored in the version as given.
     Train {
@@ -73,6 +82,18 @@ pub enum Event {
         errors: Vec<String>,
         n_bad_rows: usize,
     },
+    /// How many sessions an import in chunks has read so far.
+    ImportRead {
+        n_sessions: usize,
+    },
+    /// The sessions of a file imported in chunks, as [`Event::Sessions`] gives them for the
+    /// whole file, with the file's SHA-256 ([`super::guard::content_hash`]).
+    Imported {
+        sessions: Vec<Session>,
+        errors: Vec<String>,
+        n_bad_rows: usize,
+        content_hash: String,
+    },
     Progress(Progress),
     /// A trained version in the saved-model format, with how long each stage took.
     Trained {
@@ -106,11 +127,13 @@ pub enum Event {
 /// A clock in milliseconds, supplied by the shell (the core reads none).
 pub type Clock = Box<dyn FnMut() -> f64>;
 
-/// The occupancy job. Between requests it keeps only a prediction from a file in chunks.
+/// The occupancy job. Between requests it keeps only a prediction or an import from a file in
+/// chunks.
 pub struct OccupancyService {
     clock: Clock,
     job: Job,
     stream: Option<Box<PredictStream>>,
+    import: Option<Box<ImportStream>>,
     /// Where training fits the forest's chunks of trees (one by one unless a shell says).
     spread: Option<std::sync::Arc<dyn campus_occupancy::forest::Spread>>,
 }
@@ -195,6 +218,7 @@ impl OccupancyService {
             clock,
             job: Job::Idle,
             stream: None,
+            import: None,
             spread: None,
         }
     }
@@ -240,6 +264,43 @@ impl OccupancyService {
                 Event::PredictDone {
                     csv: Bytes(csv.into_bytes()),
                     summary,
+                }
+            }
+            once => return self.answer_import(once),
+        };
+        Ok(Step::Finished(event))
+    }
+
+    /// Answers a request of an import from a file in chunks; others go to `answer_once`.
+    fn answer_import(&mut self, request: Request) -> Result<Step<Event>, JobError> {
+        const NO_IMPORT: &str = "no import from a file was started";
+        let event = match request {
+            Request::ImportBegin { file_name } => {
+                self.import = Some(Box::new(ImportStream::new(&file_name)));
+                Event::ImportRead { n_sessions: 0 }
+            }
+            Request::ImportChunk { bytes } => {
+                let import = self
+                    .import
+                    .as_mut()
+                    .ok_or_else(|| JobError::new(NO_IMPORT))?;
+                Event::ImportRead {
+                    n_sessions: import.feed(&bytes.0),
+                }
+            }
+            Request::ImportEnd => {
+                let import = self.import.take().ok_or_else(|| JobError::new(NO_IMPORT))?;
+                let done = import.finish();
+                Event::Imported {
+                    sessions: done.imported.rows,
+                    errors: done
+                        .imported
+                        .errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect(),
+                    n_bad_rows: done.imported.n_bad_rows,
+                    content_hash: done.content_hash,
                 }
             }
             once => return OccupancyService::answer_once(once),

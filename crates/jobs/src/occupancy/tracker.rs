@@ -9,6 +9,7 @@ use super::guard::{Admission, admit, content_hash};
 use super::registry::VersionMeta;
 use super::state::{Action, ActiveModel, JobKind};
 use super::{Event, Request, Timings};
+use crate::wire::Unanswered;
 
 /// Where a new version comes from.
 #[derive(Clone, Debug)]
@@ -61,6 +62,14 @@ impl Job {
         (job, Request::Import { file_name, bytes })
     }
 
+    /// A CSV file's sessions imported in slices: the request that starts it, under whose id
+    /// the tracker follows the whole import ([`Tracker::next_slice`]); the answer to
+    /// [`Request::ImportEnd`] carries the content hash.
+    pub fn import_file(file_name: String) -> (Job, Request) {
+        let job = Job::new(JobKind::Import, file_name.clone());
+        (job, Request::ImportBegin { file_name })
+    }
+
     /// A training run on `sessions`, judged against `serving` when it ends.
     pub fn train(
         sessions: Rc<Vec<Session>>,
@@ -88,6 +97,16 @@ pub enum Ending {
     Cancelled,
     /// The worker died (and is restarted).
     Died(String),
+}
+
+impl From<Unanswered> for Ending {
+    fn from(unanswered: Unanswered) -> Ending {
+        match unanswered {
+            Unanswered::Cancelled => Ending::Cancelled,
+            Unanswered::Died(reason) => Ending::Died(reason),
+            other => Ending::Failed(other.to_string()),
+        }
+    }
 }
 
 /// What the page does with an event.
@@ -138,6 +157,17 @@ impl Tracker {
         })
     }
 
+    /// Between two slices of a file import followed under `id`: `Ok` to send the next one;
+    /// else the import is over (failed or cancelled and reported already, or cancelled now),
+    /// with the actions that report it.
+    pub fn next_slice(&mut self, id: u32) -> Result<(), Vec<Action>> {
+        match &self.current {
+            Some((current, _)) if *current == id && !self.cancelling => Ok(()),
+            Some((current, _)) if *current == id => Err(self.end(id, Ending::Cancelled)),
+            _ => Err(Vec::new()),
+        }
+    }
+
     fn take(&mut self, id: u32) -> Option<Job> {
         self.current.take_if(|(j, _)| *j == id).map(|(_, job)| job)
     }
@@ -165,6 +195,23 @@ impl Tracker {
                     content_hash: job.content_hash,
                 }))
             }
+            Event::Imported {
+                sessions,
+                errors,
+                n_bad_rows,
+                content_hash,
+            } => {
+                let job = self.take(id)?;
+                Some(Next::Dispatch(Action::SessionsLoaded {
+                    job_id: id,
+                    sessions,
+                    append: true,
+                    errors,
+                    n_bad_rows,
+                    source: job.source,
+                    content_hash: Some(content_hash),
+                }))
+            }
             Event::Trained { bundle, timings } => {
                 let (sessions, serving) = self.take(id)?.training?;
                 Some(Next::Store {
@@ -176,7 +223,8 @@ impl Tracker {
                     },
                 })
             }
-            Event::CrossValidated { .. }
+            Event::ImportRead { .. }
+            | Event::CrossValidated { .. }
             | Event::Predicted { .. }
             | Event::PredictedRows { .. }
             | Event::PredictDone { .. } => None,
