@@ -403,6 +403,13 @@ impl ColumnMap {
         }
     }
 
+    /// `fields` with the status at `col` recoded by [`ColumnMap::recode_status`].
+    pub fn recode_status_field<'a>(&self, fields: &[&'a str], col: usize) -> Vec<&'a str> {
+        (fields.iter().enumerate())
+            .map(|(idx, &f)| if idx == col { self.recode_status(f) } else { f })
+            .collect()
+    }
+
     /// Whether statuses need recoding at all (not for AKTU's `P`/`A`).
     pub fn recodes_status(&self) -> bool {
         self.present.is_some() || self.absent.is_some()

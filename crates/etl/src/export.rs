@@ -429,16 +429,7 @@ fn read_header(etl: &Etl, shape: &mut Shape, headers: &Headers) -> Result<(), Cs
 fn recoded(etl: &Etl, shape: &Shape, row: &Row<'_>, then: impl FnOnce(&Row<'_>)) {
     match shape.recoded_status {
         Some(col) => {
-            let columns = &etl.options().columns;
-            let fields: Vec<&str> = (row.fields().iter().enumerate())
-                .map(|(idx, &f)| {
-                    if idx == col {
-                        columns.recode_status(f)
-                    } else {
-                        f
-                    }
-                })
-                .collect();
+            let fields = etl.options().columns.recode_status_field(row.fields(), col);
             then(&row.with_fields(&fields));
         }
         None => then(row),

@@ -597,16 +597,7 @@ impl RowHandler for Handler<'_> {
     fn on_row(&mut self, row: &Row<'_>) {
         match self.ctx.recoded_status {
             Some(col) => {
-                let columns = &self.options.columns;
-                let fields: Vec<&str> = (row.fields().iter().enumerate())
-                    .map(|(idx, &f)| {
-                        if idx == col {
-                            columns.recode_status(f)
-                        } else {
-                            f
-                        }
-                    })
-                    .collect();
+                let fields = self.options.columns.recode_status_field(row.fields(), col);
                 self.read_row(&row.with_fields(&fields));
             }
             None => self.read_row(row),

@@ -75,15 +75,30 @@ pub fn create_table_unkeyed(out: &mut Vec<u8>, table: &Table, if_not_exists: boo
 /// `uq_TABLE_COLUMN`), so the two schemas are the same. Nothing for a table without keys.
 pub fn add_keys(out: &mut Vec<u8>, table: &Table) {
     let dialect = Dialect::Postgres;
-    let mut clauses: Vec<Vec<u8>> = Vec::new();
+    let clauses = postgres_key_clauses(table, b"  ADD ");
+    if clauses.is_empty() {
+        return;
+    }
+    out.extend_from_slice(b"ALTER TABLE ");
+    push_ident_in(dialect, out, &table.name);
+    out.push(b'\n');
+    out.extend_from_slice(&clauses.join(&b",\n"[..]));
+    out.extend_from_slice(b";\n");
+}
+
+/// PostgreSQL's primary key and unique keys of `table` (named `uq_TABLE_COLUMN`), one clause
+/// each after `lead` (indentation, and `ADD ` in an `ALTER TABLE`).
+fn postgres_key_clauses(table: &Table, lead: &[u8]) -> Vec<Vec<u8>> {
+    let dialect = Dialect::Postgres;
+    let mut clauses = Vec::new();
     if let Some(pk) = table.primary_key() {
-        let mut line = b"  ADD PRIMARY KEY (".to_vec();
+        let mut line = [lead, b"PRIMARY KEY ("].concat();
         push_ident_in(dialect, &mut line, &pk.name);
         line.push(b')');
         clauses.push(line);
     }
     for column in table.columns.iter().filter(|c| c.unique && !c.primary_key) {
-        let mut line = b"  ADD CONSTRAINT ".to_vec();
+        let mut line = [lead, b"CONSTRAINT "].concat();
         push_ident_in(
             dialect,
             &mut line,
@@ -94,14 +109,7 @@ pub fn add_keys(out: &mut Vec<u8>, table: &Table) {
         line.push(b')');
         clauses.push(line);
     }
-    if clauses.is_empty() {
-        return;
-    }
-    out.extend_from_slice(b"ALTER TABLE ");
-    push_ident_in(dialect, out, &table.name);
-    out.push(b'\n');
-    out.extend_from_slice(&clauses.join(&b",\n"[..]));
-    out.extend_from_slice(b";\n");
+    clauses
 }
 
 /// PostgreSQL and SQLite `CREATE TABLE`; `keys` false leaves out PostgreSQL's primary and unique
@@ -144,24 +152,7 @@ fn create_table_standard(
         lines.push(line);
     }
     if dialect == Dialect::Postgres && keys {
-        if let Some(pk) = table.primary_key() {
-            let mut line = b"  PRIMARY KEY (".to_vec();
-            push_ident_in(dialect, &mut line, &pk.name);
-            line.push(b')');
-            lines.push(line);
-        }
-        for column in table.columns.iter().filter(|c| c.unique && !c.primary_key) {
-            let mut line = b"  CONSTRAINT ".to_vec();
-            push_ident_in(
-                dialect,
-                &mut line,
-                &format!("uq_{}_{}", table.name, column.name),
-            );
-            line.extend_from_slice(b" UNIQUE (");
-            push_ident_in(dialect, &mut line, &column.name);
-            line.push(b')');
-            lines.push(line);
-        }
+        lines.extend(postgres_key_clauses(table, b"  "));
     }
     out.extend_from_slice(&lines.join(&b",\n"[..]));
     out.extend_from_slice(b"\n);\n");
