@@ -315,13 +315,8 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let mut service = EtlService::default();
-    let threads = args
-        .threads
-        .map_or_else(campus_jobs::parallel::default_threads, usize::from);
-    if threads > 1
-        && let Some(pool) = campus_jobs::parallel::Pool::new(threads)
-    {
-        service.set_spread(std::sync::Arc::new(pool));
+    if let Some(spread) = crate::parallel::spread(args.threads) {
+        service.set_spread(spread);
     }
     ask_for::<Ack>(
         &mut service,

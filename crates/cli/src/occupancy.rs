@@ -424,13 +424,8 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
         created_at: now_utc(),
     };
     let mut trainer = service();
-    let threads = args
-        .threads
-        .map_or_else(campus_jobs::parallel::default_threads, usize::from);
-    if threads > 1
-        && let Some(pool) = campus_jobs::parallel::Pool::new(threads)
-    {
-        trainer.set_spread(std::sync::Arc::new(pool));
+    if let Some(spread) = crate::parallel::spread(args.threads) {
+        trainer.set_spread(spread);
     }
     let trained = answer_on(&mut trainer, request, |event| {
         if let Event::Progress(p) = event {

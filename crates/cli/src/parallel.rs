@@ -1,6 +1,7 @@
 //! `campus generate --threads N`: the script or the CSV files produced as pieces on N threads
 //! ([`campus_jobs::generate::pieces`]) and written in order, so the bytes are those of one
-//! thread. A few pieces per thread are in flight at most.
+//! thread. A few pieces per thread are in flight at most. Also the pool a command's `--threads`
+//! gives the core's services ([`spread`]).
 
 use std::io;
 
@@ -13,6 +14,17 @@ use campus_schema::Dataset;
 
 use crate::generate::{AtomicFile, GenerateArgs, Output, progress_bar};
 use crate::output::{Inputs, StagedFile, commit};
+
+/// The pool of `--threads N` (every core when not given) as a core service's `Spread`; `None`
+/// for one thread, or when the threads cannot start (the service then works one by one).
+pub fn spread(threads: Option<u16>) -> Option<std::sync::Arc<dyn campus_schema::spread::Spread>> {
+    let threads = threads.map_or_else(campus_jobs::parallel::default_threads, usize::from);
+    if threads < 2 {
+        return None;
+    }
+    let pool = campus_jobs::parallel::Pool::new(threads)?;
+    Some(std::sync::Arc::new(pool))
+}
 
 /// Writes what `request` asks for on `args.threads()` threads, each file starting with
 /// `prelude` and the script ending with `postlude` (a part's); `None` when the request is not one this path serves (one thread, a zip, a check),
