@@ -5,12 +5,12 @@
 //! second pass reads the same bytes again (a file re-read in the CLI, a `File` re-sliced in the
 //! browser) and writes into buffers the caller drains as it likes.
 
-use campus_csv::infer::{ColumnStats, InferredType, is_null, parse_bool};
+use campus_csv::infer::{ColumnStats, InferredType};
 use campus_csv::{CsvErrorKind, CsvReader, CsvWriter, Headers, ReadOptions, Row, RowHandler};
 use std::sync::{Mutex, PoisonError};
 
 use campus_schema::spread::Spread;
-use campus_schema::{Column, ColumnType, Date, RowSink, Table};
+use campus_schema::{Column, ColumnType, RowSink, Table};
 use campus_sql::{Dialect, InsertWriter};
 
 use crate::hash::{student_digest, to_hex};
@@ -53,7 +53,7 @@ enum Source {
     /// An input column by position, written with this inferred type.
     Input {
         idx: usize,
-        ty: InferredType,
+        ty: ColumnType,
     },
     PresentFlag,
 }
@@ -102,12 +102,13 @@ pub fn layout(etl: &Etl, kind: FileKind) -> Option<Layout> {
                 .map(|(_, to)| *to),
             _ => None,
         };
-        let mut column = Column::new(renamed.unwrap_or(name).to_owned(), stats.ty.column_type());
+        let ty = stats.ty.column_type();
+        let mut column = Column::new(renamed.unwrap_or(name).to_owned(), ty);
         if stats.n_nulls > 0 || stats.ty == InferredType::Empty {
             column = column.nullable();
         }
         table_columns.push(column);
-        sources.push(Source::Input { idx, ty: stats.ty });
+        sources.push(Source::Input { idx, ty });
     }
     if kind == FileKind::Attendance {
         table_columns.push(Column::new("present_flag", ColumnType::Bool));
@@ -576,7 +577,7 @@ fn write_fields(
                     out.csv.text(field);
                 }
                 if shape.options.sql {
-                    write_typed(&mut out.sql, field, *ty);
+                    crate::typed::write_as(&mut out.sql, field, *ty);
                 }
             }
             Source::PresentFlag => {
@@ -594,80 +595,5 @@ fn write_fields(
     }
     if shape.options.sql {
         out.sql.end_row();
-    }
-}
-
-/// Writes a field as its inferred type; anything that does not parse goes as text, so no
-/// value is ever lost (MySQL converts or rejects it, visibly).
-fn write_typed(sink: &mut dyn RowSink, field: &str, ty: InferredType) {
-    if is_null(field) {
-        sink.null();
-        return;
-    }
-    let trimmed = field.trim();
-    match ty {
-        InferredType::Integer { .. } => match trimmed.parse::<i64>() {
-            Ok(v) => sink.int(v),
-            Err(_) => sink.text(field),
-        },
-        InferredType::Decimal { scale, .. } => match decimal_units(trimmed, scale) {
-            Some(units) => sink.decimal(units, scale),
-            None => sink.text(field),
-        },
-        InferredType::Boolean => match parse_bool(trimmed) {
-            Some(v) => sink.bool(v),
-            None => sink.text(field),
-        },
-        InferredType::Date => match Date::parse_iso(trimmed) {
-            Some(d) => sink.date(d),
-            None => sink.text(field),
-        },
-        InferredType::Empty | InferredType::Text { .. } => sink.text(field),
-    }
-}
-
-/// `12.5` at scale 2 is 1250 units; exact, no floats. `None` if it does not fit.
-pub(crate) fn decimal_units(text: &str, scale: u8) -> Option<i64> {
-    let (negative, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let (int_part, frac_part) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    if frac_part.len() > usize::from(scale) {
-        return None;
-    }
-    let mut units: i64 = if int_part.is_empty() {
-        0
-    } else {
-        int_part
-            .parse::<u32>()
-            .ok()
-            .map(i64::from)
-            .or_else(|| int_part.parse().ok())?
-    };
-    for idx in 0..usize::from(scale) {
-        let digit = frac_part
-            .as_bytes()
-            .get(idx)
-            .map_or(0, |b| i64::from(b.wrapping_sub(b'0')));
-        if digit > 9 {
-            return None;
-        }
-        units = units.checked_mul(10)?.checked_add(digit)?;
-    }
-    Some(if negative { -units } else { units })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimals_scale_exactly() {
-        assert_eq!(decimal_units("12.5", 2), Some(1250));
-        assert_eq!(decimal_units("-0.05", 2), Some(-5));
-        assert_eq!(decimal_units("7", 1), Some(70));
-        assert_eq!(decimal_units("1.234", 2), None);
-        assert_eq!(decimal_units("1.x", 1), None);
     }
 }

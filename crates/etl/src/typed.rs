@@ -105,7 +105,7 @@ pub fn write_as(sink: &mut dyn RowSink, field: &str, ty: ColumnType) {
             Ok(v) => sink.int(v),
             Err(_) => sink.text(field),
         },
-        ColumnType::Decimal { scale, .. } => match crate::export::decimal_units(trimmed, scale) {
+        ColumnType::Decimal { scale, .. } => match decimal_units(trimmed, scale) {
             Some(units) => sink.decimal(units, scale),
             None => sink.text(field),
         },
@@ -127,11 +127,52 @@ pub fn write_as(sink: &mut dyn RowSink, field: &str, ty: ColumnType) {
     }
 }
 
+/// `12.5` at scale 2 is 1250 units; exact, no floats. `None` if it does not fit.
+fn decimal_units(text: &str, scale: u8) -> Option<i64> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int_part, frac_part) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if frac_part.len() > usize::from(scale) {
+        return None;
+    }
+    let mut units: i64 = if int_part.is_empty() {
+        0
+    } else {
+        int_part
+            .parse::<u32>()
+            .ok()
+            .map(i64::from)
+            .or_else(|| int_part.parse().ok())?
+    };
+    for idx in 0..usize::from(scale) {
+        let digit = frac_part
+            .as_bytes()
+            .get(idx)
+            .map_or(0, |b| i64::from(b.wrapping_sub(b'0')));
+        if digit > 9 {
+            return None;
+        }
+        units = units.checked_mul(10)?.checked_add(digit)?;
+    }
+    Some(if negative { -units } else { units })
+}
+
 #[cfg(test)]
 mod tests {
     use campus_schema::{Column, Value, ValueRow};
 
     use super::*;
+
+    #[test]
+    fn decimals_scale_exactly() {
+        assert_eq!(decimal_units("12.5", 2), Some(1250));
+        assert_eq!(decimal_units("-0.05", 2), Some(-5));
+        assert_eq!(decimal_units("7", 1), Some(70));
+        assert_eq!(decimal_units("1.234", 2), None);
+        assert_eq!(decimal_units("1.x", 1), None);
+    }
 
     fn table() -> Table {
         Table::new(
