@@ -18,6 +18,7 @@ use clap::{Args, Subcommand};
 use crate::bad_rows::MaxBadRows;
 use crate::etl_parquet::{self, StagingParquet};
 use crate::output::{Inputs, StagedFile, check_folder, commit};
+use crate::spool::Spool;
 
 /// Read the four AKTU-style exports, pseudonymise, join, check quality, correlate attendance
 /// with marks, and write transformed CSVs, MySQL staging SQL and a Markdown report.
@@ -94,8 +95,9 @@ pub struct EtlArgs {
     /// Also run the dictionary attack on the unkeyed hashes and report what it recovers.
     #[arg(long)]
     attack: bool,
-    /// Threads that write the staging rows (default: every core); the outputs are the same
-    /// at every count.
+    /// Threads (default: every core): with two, one writes the outputs while the other reads
+    /// and formats the next rows; more format the staging rows in batches. The outputs are the
+    /// same at every count.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Rejected rows (wrong field count, not UTF-8, lines not read after an unclosed quote)
@@ -281,6 +283,8 @@ struct Outputs {
     kept: Option<Vec<(FileKind, Vec<u8>)>>,
     /// Each staging table as Parquet, when wanted (`--parquet`).
     parquet: Vec<StagingParquet>,
+    /// The thread writing the staging CSVs and SQL, with two threads or more.
+    spool: Option<Spool>,
 }
 
 /// Every name `campus etl` writes in its --out folder.
@@ -315,7 +319,12 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let mut service = EtlService::default();
-    if let Some(spread) = crate::parallel::spread(args.threads) {
+    let threads = args
+        .threads
+        .map_or_else(campus_jobs::parallel::default_threads, usize::from);
+    // One thread writes; the rest format batches of rows when there are two or more of them.
+    let formatting = u16::try_from(threads.saturating_sub(1)).unwrap_or(u16::MAX);
+    if let Some(spread) = crate::parallel::spread(Some(formatting)) {
         service.set_spread(spread);
     }
     ask_for::<Ack>(
@@ -380,6 +389,7 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                     csv: Vec::new(),
                     kept: args.sqlite.as_ref().map(|_| Vec::new()),
                     parquet: Vec::new(),
+                    spool: if threads >= 2 { Spool::start() } else { None },
                 });
             }
             Next::Export(export) => {
@@ -417,7 +427,11 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     let mut files = vec![report];
     let mut written = Vec::new();
     let mut written_parquet = Vec::new();
-    if let Some(outputs) = outputs {
+    if let Some(mut outputs) = outputs {
+        // Every queued byte is in its file before any file is completed.
+        if let Some(spool) = outputs.spool.take() {
+            spool.finish()?;
+        }
         if let (Some(path), Some(kept)) = (&args.sqlite, outputs.kept) {
             let tables = kept
                 .into_iter()
@@ -503,27 +517,45 @@ fn export_file(
         .as_mut()
         .and_then(|kept| kept.iter_mut().find(|(k, _)| *k == kind));
     let mut parquet = outputs.parquet.iter_mut().find(|p| p.kind == kind);
-    let mut write = |out: Exported| -> anyhow::Result<()> {
-        csv.write(&out.csv.0)?;
+    // With a spool, the bytes go to a second handle on each file, written on its thread.
+    let spool = match outputs.spool.as_ref() {
+        Some(spool) => Some((spool, csv.spool_file()?, sql.spool_file()?)),
+        None => None,
+    };
+    let mut write = |service: &mut EtlService, out: Exported| -> anyhow::Result<()> {
         if let Some(parquet) = parquet.as_mut() {
             parquet.feed(&out.csv.0);
         }
         if let Some((_, bytes)) = kept.as_mut() {
             bytes.extend_from_slice(&out.csv.0);
         }
-        sql.write(&out.sql.0)?;
+        match &spool {
+            Some((spool, csv_file, sql_file)) => {
+                spool.write(csv_file, out.csv.0)?;
+                spool.write(sql_file, out.sql.0)?;
+                while let Some(buf) = spool.spare() {
+                    service.recycle(buf);
+                }
+            }
+            None => {
+                csv.write(&out.csv.0)?;
+                sql.write(&out.sql.0)?;
+                service.recycle(out.csv.0);
+                service.recycle(out.sql.0);
+            }
+        }
         Ok(())
     };
     ask_for::<Ack>(service, begin)?;
     stream(path, |chunk| {
-        write(ask_for(
-            service,
-            Request::ExportChunk {
-                bytes: Bytes(chunk),
-            },
-        )?)
+        let request = Request::ExportChunk {
+            bytes: Bytes(chunk),
+        };
+        let out = ask_for(service, request)?;
+        write(service, out)
     })?;
-    write(ask_for(service, Request::ExportEnd)?)
+    let out = ask_for(service, Request::ExportEnd)?;
+    write(service, out)
 }
 
 fn print_file_report(path: &Path, report: &FileReport) {

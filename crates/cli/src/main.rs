@@ -10,6 +10,7 @@ mod occupancy;
 mod output;
 mod parallel;
 mod parquet;
+mod spool;
 mod sqlite;
 
 use std::process::ExitCode;

@@ -176,6 +176,21 @@ impl StagedFile {
         written.with_context(|| format!("cannot write {}", self.shown()))
     }
 
+    /// A second handle on the open file, for a [`crate::spool::Spool`] to write through: what
+    /// this one buffered is written first, and nothing more may go through [`StagedFile::write`]
+    /// (the two would interleave).
+    pub fn spool_file(&mut self) -> anyhow::Result<crate::spool::SpoolFile> {
+        let shown = self.shown();
+        let Some(out) = self.out.as_mut() else {
+            anyhow::bail!("{shown} is already complete");
+        };
+        let file = out
+            .flush()
+            .and_then(|()| out.get_ref().try_clone())
+            .with_context(|| format!("cannot write {shown}"))?;
+        Ok(crate::spool::SpoolFile::new(file, shown))
+    }
+
     /// The file the bytes go to, for messages: the target, and the temporary file when there
     /// is one (a full disk is met while writing it).
     fn shown(&self) -> String {

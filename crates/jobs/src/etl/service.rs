@@ -35,6 +35,8 @@ pub struct EtlService {
     dialect: Dialect,
     /// Where the second pass writes its batches of rows (one by one unless a shell passes a pool).
     spread: Arc<dyn Spread>,
+    /// Emptied output buffers a shell gave back, the next chunk's outputs.
+    spare: Vec<Vec<u8>>,
 }
 
 impl Default for EtlService {
@@ -50,6 +52,7 @@ impl Default for EtlService {
             dialect: Dialect::MySql,
             pending: None,
             spread: Arc::new(OneByOne),
+            spare: Vec::new(),
         }
     }
 }
@@ -124,6 +127,16 @@ impl EtlService {
         self.spread = spread;
     }
 
+    /// Gives back a buffer an [`Event::Exported`] carried, once its bytes are written: the next
+    /// chunk's output goes into it, so a native shell that writes and gives back does not map
+    /// fresh memory for every chunk (a page's buffers cross to another thread and stay there).
+    pub fn recycle(&mut self, mut buf: Vec<u8>) {
+        if self.spare.len() < MAX_SPARE {
+            buf.clear();
+            self.spare.push(buf);
+        }
+    }
+
     /// The run's state, for a shell that reads it directly (tests).
     pub fn etl(&self) -> &Etl {
         &self.etl
@@ -137,9 +150,13 @@ impl EtlService {
         match request {
             Request::Reset { options } => {
                 let etl = Etl::new(etl_options(&options)?);
+                // A new run keeps what the shell set up: its clock, its pool and the buffers
+                // it gave back.
                 *self = EtlService {
                     etl,
                     clock: self.clock,
+                    spread: Arc::clone(&self.spread),
+                    spare: std::mem::take(&mut self.spare),
                     ..EtlService::default()
                 };
                 Ok(Event::Ack(Ack))
@@ -192,12 +209,12 @@ impl EtlService {
             Request::ExportChunk { bytes } => {
                 let export = self.export.as_mut().ok_or_else(no_export)?;
                 export.feed_on(&self.etl, &bytes.0, self.spread.as_ref());
-                Ok(drain(export))
+                Ok(drain(export, &mut self.spare))
             }
             Request::ExportEnd => {
                 let mut export = self.export.take().ok_or_else(no_export)?;
                 export.finish(&self.etl);
-                Ok(drain(&mut export))
+                Ok(drain(&mut export, &mut self.spare))
             }
             Request::AttackBegin => {
                 let mut attack = DictionaryAttack::new(&self.etl, &AttackOptions::default());
@@ -264,12 +281,20 @@ fn no_export() -> JobError {
     JobError::new("no export is running")
 }
 
-/// Hands over what the export wrote, leaving buffers as large as these were: the next chunk
-/// writes about as much, without growing them step by step (a copy of everything each time).
-fn drain(export: &mut Export) -> Event {
-    let take = |buf: &mut Vec<u8>| {
+/// Buffers kept for the next chunks at most: the two outputs of the chunks in flight.
+const MAX_SPARE: usize = 8;
+
+/// Hands over what the export wrote, leaving buffers at least as large as these were (a given
+/// back one when there is one): the next chunk writes about as much, without growing them step
+/// by step (a copy of everything each time).
+fn drain(export: &mut Export, spare: &mut Vec<Vec<u8>>) -> Event {
+    let mut take = |buf: &mut Vec<u8>| {
         let room = buf.len();
-        Bytes(std::mem::replace(buf, Vec::with_capacity(room)))
+        let mut next = spare.pop().unwrap_or_default();
+        next.clear();
+        // A little more than the last chunk's, so a slightly larger chunk does not double it.
+        next.reserve(room + room / 8);
+        Bytes(std::mem::replace(buf, next))
     };
     Event::Exported(Exported {
         csv: take(export.csv_buf()),

@@ -896,3 +896,71 @@ fn the_page_judges_rejected_rows_by_the_allowance_chosen() {
             .is_some_and(|m| m.contains("found `lots`"))
     );
 }
+
+/// A pool of two that runs its tasks in turn and counts them.
+#[derive(Default)]
+struct CountingSpread {
+    tasks: std::sync::atomic::AtomicUsize,
+}
+
+impl campus_schema::spread::Spread for CountingSpread {
+    fn width(&self) -> usize {
+        2
+    }
+
+    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+        self.tasks
+            .fetch_add(n_tasks, std::sync::atomic::Ordering::Relaxed);
+        (0..n_tasks).rev().for_each(task);
+    }
+}
+
+#[test]
+fn a_new_run_keeps_the_shells_pool_and_the_buffers_it_gave_back() {
+    let files = sample_files(&SampleOptions::default());
+    let Some((kind, name, bytes)) = files.iter().find(|(k, _, _)| *k == FileKind::Attendance)
+    else {
+        panic!("no attendance file")
+    };
+    let export = |service: &mut EtlService| -> (Vec<u8>, Vec<usize>) {
+        for (kind, name, bytes) in files.iter().filter(|(k, ..)| *k == FileKind::Students) {
+            read_file(service, (*kind, name, bytes), 1 << 20);
+        }
+        read_file(service, (*kind, name, bytes), 1 << 20);
+        let begin = Request::ExportBegin {
+            kind: *kind,
+            name: name.clone(),
+            csv_header: true,
+        };
+        let _: Ack = ask_for(service, begin).unwrap();
+        let (mut csv, mut capacities) = (Vec::new(), Vec::new());
+        for chunk in bytes.chunks(100_000) {
+            let request = Request::ExportChunk {
+                bytes: Bytes(chunk.to_vec()),
+            };
+            let out: Exported = ask_for(service, request).unwrap();
+            capacities.push(out.csv.0.capacity());
+            csv.extend_from_slice(&out.csv.0);
+        }
+        let out: Exported = ask_for(service, Request::ExportEnd).unwrap();
+        csv.extend_from_slice(&out.csv.0);
+        (csv, capacities)
+    };
+    let (alone, _) = export(&mut EtlService::default());
+
+    let spread = std::sync::Arc::new(CountingSpread::default());
+    let mut service = EtlService::default();
+    service.set_spread(spread.clone());
+    service.recycle(Vec::with_capacity(64 << 20));
+    let options = RunOptions::default();
+    let _: Ack = ask_for(&mut service, Request::Reset { options }).unwrap();
+    let (spread_out, capacities) = export(&mut service);
+    assert!(spread_out == alone, "the pool changed the staging CSV");
+    let tasks = spread.tasks.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(tasks > 0, "the pool set before Reset wrote no batch");
+    // The first chunk's buffer was the export's own; the second is the one given back.
+    assert!(
+        capacities.get(1).is_some_and(|&c| c >= 64 << 20),
+        "{capacities:?}"
+    );
+}
