@@ -4,12 +4,15 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use campus_gen::Config;
 use campus_gen::exports::{DefectKind, Dirt, ExportId, ExportOptions, Exports};
 use campus_jobs::generate::lesson::{AnswerKey, lesson_sessions};
+use campus_jobs::generate::pieces::CsvPieces;
+use campus_jobs::parallel::in_order;
 use clap::Args;
 
 use crate::output::{Inputs, StagedFile, check_folder, commit, write_whole};
@@ -86,11 +89,15 @@ pub use campus_gen::exports::ANSWER_KEY;
 /// name and all of them are moved into place together once complete, so a failed or interrupted
 /// run leaves the folder as it was; a device or FIFO already under an export's name is written
 /// directly, never replaced.
+///
+/// Each export is cut into pieces of `piece_rows` rows made on `threads` threads and written in
+/// order ([`campus_jobs::generate::pieces::CsvPieces`]), so the bytes are one thread's.
 pub fn write_exports(
     config: Config,
     lesson: &LessonArgs,
     out: &Path,
     quiet: bool,
+    (threads, piece_rows): (usize, u64),
 ) -> anyhow::Result<u64> {
     let started = Instant::now();
     let exports = lesson.exports(config, out, "exports are one file each: give a folder")?;
@@ -102,8 +109,27 @@ pub fn write_exports(
     let mut chunk = Vec::with_capacity(1 << 20);
     for export in ExportId::ALL {
         let mut file = StagedFile::create(&out.join(export.file_name()), &inputs)?;
-        let mut csv = campus_csv::TableCsv::new(&exports, export.index());
-        bytes += write_chunks(&mut file, &mut chunk, |out| csv.fill(out, 1 << 20))?;
+        let n_pieces = CsvPieces::new(&exports, export.index(), None, piece_rows).len();
+        // The exports keep a one-row cache (not shared between threads): each piece is made
+        // from its own copy.
+        let shared = Mutex::new(exports.clone());
+        in_order(
+            threads,
+            n_pieces,
+            |idx| {
+                let mut piece = Vec::with_capacity(2 << 20);
+                let copy = shared
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone();
+                CsvPieces::new(copy, export.index(), None, piece_rows).piece(idx, &mut piece);
+                piece
+            },
+            |_, piece| -> anyhow::Result<()> {
+                bytes += piece.len() as u64;
+                file.write(&piece)
+            },
+        )?;
         staged.push(file);
         if !quiet {
             eprintln!(

@@ -248,7 +248,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         }
         // Exports and sessions list their own files; they are not the database's tables.
         Format::Exports => {
-            crate::exports::write_exports(config, &args.lesson, &args.out, args.quiet)?;
+            let pieces = (args.threads(), args.piece_rows());
+            crate::exports::write_exports(config, &args.lesson, &args.out, args.quiet, pieces)?;
             return Ok(());
         }
         Format::Sessions => {

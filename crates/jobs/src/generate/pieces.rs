@@ -270,4 +270,33 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn export_pieces_concatenate_to_each_export_with_its_planted_defects() {
+        use campus_gen::exports::{Dirt, ExportId, ExportOptions, Exports};
+        let options = ExportOptions {
+            dirt: Dirt::uniform(0.05),
+            ..ExportOptions::default()
+        };
+        let Ok(exports) = Exports::new(config(), options) else {
+            panic!("invalid export settings")
+        };
+        for export in ExportId::ALL {
+            let mut whole = Vec::new();
+            TableCsv::new(&exports, export.index()).fill(&mut whole, usize::MAX);
+            assert!(whole.len() > 1000, "{} is not empty", export.file_name());
+            for rows_per_piece in [1, 97, 1 << 40] {
+                let pieces = CsvPieces::new(&exports, export.index(), None, rows_per_piece);
+                let mut bytes = Vec::new();
+                for idx in 0..pieces.len() {
+                    pieces.piece(idx, &mut bytes);
+                }
+                assert!(
+                    bytes == whole,
+                    "{} at {rows_per_piece} rows a piece",
+                    export.file_name()
+                );
+            }
+        }
+    }
 }
