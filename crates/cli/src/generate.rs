@@ -108,8 +108,9 @@ pub struct GenerateArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
-    /// Threads that produce the SQL or CSV, or write the Parquet files one table each (default:
-    /// every core); the bytes are the same at every count.
+    /// Threads that produce the SQL, the CSV files (of `csv`, `load` and `exports`), or write
+    /// the Parquet files one table each (default: every core); the bytes are the same at every
+    /// count. `sqlite` and `sessions` are written on one.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Rows per piece of work on the threads (tests make it small to cut many pieces).
