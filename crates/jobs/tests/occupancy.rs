@@ -1758,6 +1758,10 @@ mod forest_spread {
             tracker.event(5, paused.clone()),
             Some(Next::SpreadForest { .. })
         ));
+        assert!(
+            tracker.finished(5).is_empty(),
+            "the training goes on under its id"
+        );
         assert_eq!(tracker.cancel(), Some(5));
         let Some(Next::Ended(actions)) = tracker.event(5, paused) else {
             panic!("a cancel before the forest's chunks ends the training")
@@ -1766,5 +1770,14 @@ mod forest_spread {
             matches!(actions.as_slice(), [Action::Cancelled, Action::WorkerReady]),
             "cancelled, and worker 0 goes on"
         );
+        // Cancelled as the worker stopped at the forest: the stop is dropped, the request ends
+        // finished, and the training ends cancelled.
+        tracker.started(6, job);
+        assert_eq!(tracker.cancel(), Some(6));
+        assert!(matches!(
+            tracker.finished(6).as_slice(),
+            [Action::Cancelled, Action::WorkerReady]
+        ));
+        assert!(tracker.finished(6).is_empty(), "once");
     }
 }

@@ -147,7 +147,10 @@ impl OccupancyHandle {
     fn on_reply(&self, id: RequestId, reply: Reply<Event>) {
         let ending = match reply {
             Reply::Event(event) => return self.on_event(id, event),
-            Reply::Finished => return,
+            Reply::Finished => {
+                let actions = self.inner.tracker.borrow_mut().finished(id);
+                return actions.into_iter().for_each(|a| self.dispatch(a));
+            }
             Reply::Failed(message) => Ending::Failed(message),
             Reply::Cancelled => Ending::Cancelled,
             Reply::Died(reason) => Ending::Died(reason),

@@ -166,7 +166,7 @@ impl OccupancyHandle {
         Callback::from(move |reply| {
             let event = match reply {
                 Reply::Event(event) => event,
-                Reply::Finished => return,
+                Reply::Finished => return handle.finished(train_id),
                 Reply::Failed(message) => {
                     let message = format!("A worker fitting the random forest failed: {message}");
                     return handle.end_spread(train_id, Ending::Failed(message));
@@ -218,6 +218,7 @@ impl OccupancyHandle {
         let on_reply = Callback::from(move |reply| match reply {
             Reply::Event(event) => handle.on_event(train_id, event),
             Reply::Finished => {
+                handle.finished(train_id);
                 let mut forest = handle.inner.forest.borrow_mut();
                 forest.take_if(|spread| spread.train_id == train_id);
             }
@@ -229,6 +230,17 @@ impl OccupancyHandle {
         if let Some(spread) = self.inner.forest.borrow_mut().as_mut() {
             spread.resume = Some(id);
         }
+    }
+
+    /// A request of the spread training `train_id` finished. A worker finishes a request of
+    /// one step (a chunk of trees) before it reads a cancel, and its answer is then dropped: the
+    /// training ends cancelled.
+    fn finished(&self, train_id: RequestId) {
+        let actions = self.inner.tracker.borrow_mut().finished(train_id);
+        if !actions.is_empty() {
+            self.stop_spread(train_id);
+        }
+        actions.into_iter().for_each(|a| self.dispatch(a));
     }
 
     /// Cancels the requests of the spread training `train_id` still open: their replies end it.

@@ -273,6 +273,17 @@ impl Tracker {
         }
     }
 
+    /// Request `id` finished. Its answer is dropped when it was being cancelled (the worker
+    /// finished it before the cancel arrived), so it ends as cancelled; else nothing (its answer
+    /// came, or a training goes on with its forest under this id).
+    pub fn finished(&mut self, id: u32) -> Vec<Action> {
+        if self.cancelling {
+            self.end(id, Ending::Cancelled)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// What the end of request `id` without an answer means.
     pub fn end(&mut self, id: u32, ending: Ending) -> Vec<Action> {
         let cancelling = self.cancelling;
