@@ -2,7 +2,8 @@
 // Chromium: the same sessions trained with one worker (`?workers=1`) and with three
 // (`?workers=3`, the forest's chunks of trees spread over the section's worker and two helpers)
 // give the same saved model byte for byte, apart from the time it records; a spread training
-// cancels at once and trains again.
+// cancels at once and trains again; a helper that crashes while it fits trees fails the training
+// with a message (no hang), and the next training works.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -91,6 +92,33 @@ describe('the random forest over several workers', () => {
       assert.equal(await occ.versions(), 1);
       assert.deepEqual(log.errors, []);
       void page;
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a helper crashing while it fits trees fails the training, and the next one trains', async () => {
+    const { context, page, section: occ } = await newSection(chromium.browser, OccupancyPage);
+    try {
+      await occ.open(`${chromium.server.url}?workers=3`);
+      await occ.generate({ seed: 7, sessions: 5000 });
+      const helpers = page.workers().filter((w) => w.url().includes('occupancy_worker_loader')).slice(1);
+      assert.equal(helpers.length, 2);
+      // Each helper crashes (an uncaught error, which the page hears of as the worker's death) as
+      // soon as the training's first request reaches it, while its chunks of trees are open.
+      const crashOnNextMessage = () =>
+        self.addEventListener('message', () => setTimeout(() => { throw new Error('helper crashed'); }, 0), { once: true });
+      await Promise.all(helpers.map((w) => w.evaluate(crashOnNextMessage)));
+      await occ.startTraining();
+      await occ.waitAttr('running', 'false', 60_000);
+      const notice = await occ.notice();
+      assert.ok(notice.error, notice.text);
+      assert.match(notice.text, /stopped \(.*helper crashed.*\); it has been restarted/);
+      assert.equal(await occ.versions(), 0, 'no version from a failed run');
+      // The helpers restart; the next training uses them and succeeds.
+      await occ.waitReady();
+      await occ.train(180_000);
+      assert.equal(await occ.versions(), 1);
     } finally {
       await context.close();
     }
