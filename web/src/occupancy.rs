@@ -6,7 +6,8 @@
 //! IndexedDB ([`registry`]) and the serving one predicts on the page's thread (about 0.4 ms
 //! for a model trained on 5,000 sessions).
 //!
-//! Interesting modules: [`state`] (the reducer), [`hook`] (the worker, files), [`versions`]
+//! Interesting modules: [`state`] (the reducer), [`hook`] (the worker, files), [`spread`] (the
+//! forest's trees over several workers), [`versions`]
 //! (the registry as the page uses it),
 //! [`components`], [`charts`] (plotters SVG). Form parsing, the reducer's decisions and the
 //! registry's records live in [`campus_jobs::occupancy`], tested natively.
@@ -17,6 +18,7 @@ pub mod hook;
 pub mod import_file;
 pub mod predict_file;
 pub mod registry;
+pub mod spread;
 pub mod state;
 pub mod versions;
 

@@ -9,9 +9,12 @@
 //! - [`registry`]: a saved version's record ([`VersionMeta`]) and the registry's choices.
 //! - [`guard`]: the model guardrails: when a new version may serve, small test sets, inputs
 //!   outside the training range, files and rows imported twice.
+//! - [`forest_relay`]: the page's bookkeeping of the forest's chunks of trees fitted by several
+//!   workers, bit for bit one worker's forest.
 //! - [`tracker`]: the page's side of the worker: the job in flight and what its answers mean.
 //! - [`view`]: what the page shows, as text and figure data (it only draws them).
 
+pub mod forest_relay;
 pub mod generate_form;
 pub mod guard;
 pub mod import_stream;

@@ -1523,3 +1523,261 @@ fn nothing_imported_counts_the_rows_rejected() {
         .unwrap_or_default();
     assert_eq!(details.len(), 1, "{details:?}");
 }
+
+// The forest's chunks of trees over several workers.
+
+mod forest_spread {
+    use std::collections::VecDeque;
+
+    use super::*;
+    use campus_jobs::occupancy::forest_relay::{Ask, ForestRelay, IN_FLIGHT};
+    use campus_jobs::{Bytes, JobError};
+    use campus_occupancy::forest::ForestJob;
+
+    fn spread_config() -> TrainConfig {
+        let mut config = small_config();
+        config.forest.n_trees = 23;
+        config
+    }
+
+    /// The training stopped at its forest in `worker0`: its job and chunk count.
+    fn pause(worker0: &mut OccupancyService, data: Vec<Session>) -> (ForestJob, usize) {
+        let (events, outcome) = run(
+            worker0,
+            Request::TrainSpread {
+                sessions: data,
+                config: spread_config(),
+                created_at: "t0".into(),
+            },
+        );
+        assert_eq!(outcome, Outcome::Finished);
+        assert!(
+            (events.iter()).any(|e| matches!(e, Event::Progress(p) if p.stage == Stage::Linear)),
+            "progress before the forest"
+        );
+        let Some(Event::ForestPaused { job, chunks }) = events.last().cloned() else {
+            panic!("stops at the forest: {events:?}")
+        };
+        (job, chunks)
+    }
+
+    /// The one answer of a request, or its error.
+    fn answer(service: &mut OccupancyService, request: Request) -> Result<Event, JobError> {
+        let mut last = None;
+        drive(service, request, |e| {
+            last = Some(e);
+            true
+        })?;
+        last.ok_or_else(|| JobError::new("no answer"))
+    }
+
+    /// Trains over `workers` services, running each worker's queue in the order `pick` chooses,
+    /// as the page relays it; gives the trained bytes and the progress the page showed.
+    fn train_spread(workers: usize, pick: impl Fn(usize) -> usize) -> (Vec<u8>, Vec<f64>) {
+        let mut services: Vec<OccupancyService> =
+            (0..workers).map(|_| OccupancyService::default()).collect();
+        let (job, chunks) = pause(&mut services[0], sessions(3, 300));
+        let mut relay = ForestRelay::new(job, chunks, workers);
+        let mut queues: Vec<VecDeque<(u32, Request)>> = vec![VecDeque::new(); workers];
+        let mut next_id = 0;
+        let mut shown = Vec::new();
+        let mut round = 0;
+        while !relay.is_complete() {
+            for handout in relay.hand_out() {
+                next_id += 1;
+                relay.sent(handout.worker, handout.ask, next_id);
+                queues[handout.worker].push_back((next_id, handout.request));
+            }
+            let busy: Vec<usize> = (0..workers).filter(|w| !queues[*w].is_empty()).collect();
+            let worker = busy[pick(round) % busy.len()];
+            round += 1;
+            let (id, request) = queues[worker].pop_front().unwrap();
+            let event = answer(&mut services[worker], request).unwrap();
+            relay.arrived(worker, id, event).unwrap();
+            shown.push(relay.progress().stage_fraction);
+        }
+        assert!(relay.open_requests().is_empty());
+        let resume = relay.resume().expect("every chunk is in");
+        let (events, _) = run(&mut services[0], resume);
+        let Some(Event::Trained { bundle, .. }) = events.last() else {
+            panic!("ends with the trained version: {events:?}")
+        };
+        (bundle.clone(), shown)
+    }
+
+    #[test]
+    fn training_with_the_forest_over_several_workers_is_byte_identical_to_one() {
+        let mut alone = OccupancyService::default();
+        let (events, _) = run(
+            &mut alone,
+            Request::Train {
+                sessions: sessions(3, 300),
+                config: spread_config(),
+                created_at: "t0".into(),
+            },
+        );
+        let Some(Event::Trained {
+            bundle: expected, ..
+        }) = events.last()
+        else {
+            panic!("trains")
+        };
+        for workers in [1, 2, 3] {
+            // In hand-out order, last worker first, and scrambled.
+            let picks: [fn(usize) -> usize; 3] = [|_| 0, |r| r + 7, |r| r * 5 + r / 3];
+            for pick in picks {
+                let (bytes, shown) = train_spread(workers, pick);
+                assert!(bytes == *expected, "{workers} workers trained other bytes");
+                assert!(
+                    shown.windows(2).all(|w| w[0] <= w[1]),
+                    "progress only rises"
+                );
+                assert_eq!(shown.last().copied(), Some(1.0));
+            }
+        }
+    }
+
+    #[test]
+    fn the_relay_hands_out_the_job_once_and_chunks_to_the_least_busy() {
+        let job = ForestJob {
+            matrix: campus_occupancy::features::Matrix {
+                n_rows: 0,
+                n_cols: 0,
+                data: Vec::new(),
+            },
+            targets: Vec::new(),
+            config: Default::default(),
+        };
+        let mut relay = ForestRelay::new(job, 10, 3);
+        let handouts = relay.hand_out();
+        let asks: Vec<(usize, Ask)> = handouts.iter().map(|h| (h.worker, h.ask)).collect();
+        assert_eq!(
+            asks,
+            vec![
+                (0, Ask::Chunk(0)),
+                (1, Ask::Begin),
+                (1, Ask::Chunk(1)),
+                (2, Ask::Begin),
+                (2, Ask::Chunk(2)),
+                (0, Ask::Chunk(3)),
+                (1, Ask::Chunk(4)),
+                (2, Ask::Chunk(5)),
+            ],
+            "worker 0 has the job; {IN_FLIGHT} chunks queued per worker"
+        );
+        assert!(matches!(handouts[1].request, Request::ForestBegin { .. }));
+        assert!(relay.hand_out().is_empty(), "every worker is full");
+        for (id, h) in handouts.iter().enumerate() {
+            relay.sent(h.worker, h.ask, id as u32);
+        }
+        assert_eq!(relay.open_requests().len(), 8);
+        let chunk = |idx| Event::ForestChunk {
+            idx,
+            fitted: Bytes(vec![idx as u8]),
+        };
+        // A wrong answer, or one to a request never sent, is an error, not a hang.
+        assert!(
+            relay.arrived(1, 1, chunk(1)).is_err(),
+            "a chunk for the job"
+        );
+        assert!(relay.arrived(1, 99, chunk(1)).is_err(), "unasked");
+        assert!(
+            relay.arrived(2, 4, Event::ForestBegun).is_err(),
+            "the job for a chunk"
+        );
+        // Worker 2 answers its chunk 5 (request 7) early: it gets the next chunk.
+        relay.arrived(2, 7, chunk(5)).unwrap();
+        let next: Vec<(usize, Ask)> = relay.hand_out().iter().map(|h| (h.worker, h.ask)).collect();
+        assert_eq!(next, vec![(2, Ask::Chunk(6))]);
+        assert_eq!(relay.fitted(), 1);
+        assert!(relay.resume().is_none(), "not complete");
+    }
+
+    #[test]
+    fn chunks_resume_and_jobs_out_of_turn_fail_with_a_message() {
+        let mut helper = OccupancyService::default();
+        let err = answer(&mut helper, Request::ForestChunk { idx: 0 }).unwrap_err();
+        assert!(err.message.contains("no forest's job"), "{err}");
+        let err = answer(&mut helper, Request::TrainResume { chunks: Vec::new() }).unwrap_err();
+        assert!(err.message.contains("no training waits"), "{err}");
+
+        let mut worker0 = OccupancyService::default();
+        let (job, chunks) = pause(&mut worker0, sessions(3, 300));
+        assert!(matches!(
+            answer(&mut helper, Request::ForestBegin { job }),
+            Ok(Event::ForestBegun)
+        ));
+        let err = answer(&mut helper, Request::ForestChunk { idx: chunks }).unwrap_err();
+        assert!(err.message.contains("no chunk"), "{err}");
+        let fitted = |service: &mut OccupancyService, idx| match answer(
+            service,
+            Request::ForestChunk { idx },
+        ) {
+            Ok(Event::ForestChunk { fitted, .. }) => fitted,
+            other => panic!("{other:?}"),
+        };
+        // Chunks missing, or out of order, fail the training.
+        let first = fitted(&mut helper, 0);
+        let second = fitted(&mut worker0, 1);
+        let err = answer(
+            &mut worker0,
+            Request::TrainResume {
+                chunks: vec![first.clone()],
+            },
+        );
+        assert!(err.unwrap_err().message.contains("missing"));
+        let (_, chunks) = pause(&mut worker0, sessions(3, 300));
+        assert!(chunks > 2);
+        let err = answer(
+            &mut worker0,
+            Request::TrainResume {
+                chunks: vec![second, first],
+            },
+        );
+        assert!(
+            err.unwrap_err()
+                .message
+                .contains("arrived where chunk 0 was due")
+        );
+    }
+
+    #[test]
+    fn a_training_cancelled_at_its_forest_ends_there() {
+        let data = Rc::new(sessions(3, 300));
+        let (job, request) = Job::train_spread(data.clone(), None, spread_config(), "t0".into());
+        assert!(matches!(request, Request::TrainSpread { .. }));
+        let mut tracker = Tracker::default();
+        tracker.started(5, job.clone());
+        let mut worker0 = OccupancyService::default();
+        let (forest, chunks) = pause(&mut worker0, sessions(3, 300));
+        let paused = Event::ForestPaused {
+            job: forest.clone(),
+            chunks,
+        };
+        assert!(matches!(
+            tracker.event(5, paused.clone()),
+            Some(Next::SpreadForest { .. })
+        ));
+        assert!(
+            tracker.finished(5).is_empty(),
+            "the training goes on under its id"
+        );
+        assert_eq!(tracker.cancel(), Some(5));
+        let Some(Next::Ended(actions)) = tracker.event(5, paused) else {
+            panic!("a cancel before the forest's chunks ends the training")
+        };
+        assert!(
+            matches!(actions.as_slice(), [Action::Cancelled, Action::WorkerReady]),
+            "cancelled, and worker 0 goes on"
+        );
+        // Cancelled as the worker stopped at the forest: the stop is dropped, the request ends
+        // finished, and the training ends cancelled.
+        tracker.started(6, job);
+        assert_eq!(tracker.cancel(), Some(6));
+        assert!(matches!(
+            tracker.finished(6).as_slice(),
+            [Action::Cancelled, Action::WorkerReady]
+        ));
+        assert!(tracker.finished(6).is_empty(), "once");
+    }
+}

@@ -18,7 +18,7 @@ pub const NUMERIC_FEATURES: [&str; 9] = crate::session::concat(
 pub const FAR_FROM_TRAINING: f64 = 4.0;
 
 /// A dense row-major matrix of encoded sessions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Matrix {
     pub n_rows: usize,
     pub n_cols: usize,

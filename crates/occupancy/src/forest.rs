@@ -83,21 +83,53 @@ fn dense(x: &Matrix) -> Result<DenseMatrix<f64>, ForestError> {
         .map_err(|e| ForestError::Smartcore(e.to_string()))
 }
 
-/// A forest being fitted one chunk of trees at a time, so a caller can report progress and stop
-/// between chunks ([`ForestModel::fit`] runs it to the end).
-pub struct ForestFit {
+/// Everything needed to fit any chunk of a forest's trees: the training rows, their targets and
+/// the configuration. A shell sends it once to each worker that fits chunks elsewhere
+/// ([`ChunkFitter`]); chunk `idx` is then a pure function of it and `idx`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForestJob {
+    pub matrix: Matrix,
+    pub targets: Vec<f64>,
+    pub config: ForestConfig,
+}
+
+/// One chunk of trees, fitted wherever it ran, to be added to its [`ForestFit`] in chunk order
+/// ([`ForestFit::accept`]). Its bytes ([`FittedChunk::to_bytes`]) carry it between workers;
+/// decoding them gives the same trees bit for bit.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FittedChunk {
+    pub idx: usize,
+    n_trees: usize,
+    forest: SmartForest,
+}
+
+impl FittedChunk {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ForestError> {
+        postcard::to_allocvec(self).map_err(|e| ForestError::Smartcore(e.to_string()))
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<FittedChunk, ForestError> {
+        postcard::from_bytes(bytes)
+            .map_err(|e| ForestError::Smartcore(format!("a fitted chunk of trees: {e}")))
+    }
+}
+
+/// Fits a forest's chunks of trees by index: the dense matrix built once, kept for every chunk.
+pub struct ChunkFitter {
     matrix: DenseMatrix<f64>,
     targets: Vec<f64>,
     n_features: usize,
     features_per_split: usize,
     config: ForestConfig,
     sizes: Vec<usize>,
-    chunks: Vec<(usize, SmartForest)>,
-    done: usize,
 }
 
-impl ForestFit {
-    pub fn new(x: &Matrix, y: &[f64], config: &ForestConfig) -> Result<ForestFit, ForestError> {
+impl ChunkFitter {
+    pub fn new(job: &ForestJob) -> Result<ChunkFitter, ForestError> {
+        ChunkFitter::of(&job.matrix, &job.targets, &job.config)
+    }
+
+    fn of(x: &Matrix, y: &[f64], config: &ForestConfig) -> Result<ChunkFitter, ForestError> {
         let p = x.n_cols.max(1);
         let m = match config.features_per_split {
             FeaturesPerSplit::All => p,
@@ -106,70 +138,24 @@ impl ForestFit {
             FeaturesPerSplit::Count(n) => n,
         }
         .clamp(1, p);
-        let sizes = chunk_sizes(config.n_trees.max(1));
-        Ok(ForestFit {
+        Ok(ChunkFitter {
             matrix: dense(x)?,
             targets: y.to_vec(),
             n_features: x.n_cols,
             features_per_split: m,
             config: config.clone(),
-            chunks: Vec::with_capacity(sizes.len()),
-            sizes,
-            done: 0,
+            sizes: chunk_sizes(config.n_trees.max(1)),
         })
     }
 
-    /// Whether every chunk is fitted.
-    pub fn is_done(&self) -> bool {
-        self.chunks.len() >= self.sizes.len()
-    }
-
-    /// Share of the trees fitted so far, from 0 to 1.
-    pub fn fraction(&self) -> f64 {
-        self.done as f64 / self.config.n_trees.max(1) as f64
-    }
-
-    /// Fits the next chunk of trees; does nothing once [`ForestFit::is_done`].
-    pub fn fit_next(&mut self) -> Result<(), ForestError> {
-        self.fit_next_on(&OneByOne)
-    }
-
-    /// Fits the next chunks of trees, as many as `spread` runs at once (each on its own
-    /// thread natively), and adds them in chunk order: the forest is the one [`fit_next`]
-    /// would fit, bit for bit, because each chunk's trees depend only on its seed.
-    ///
-    /// [`fit_next`]: ForestFit::fit_next
-    pub fn fit_next_on(&mut self, spread: &dyn Spread) -> Result<(), ForestError> {
-        let first = self.chunks.len();
-        let last = (first + spread.width().max(1)).min(self.sizes.len());
-        if first >= last {
-            return Ok(());
-        }
-        let slots: Vec<std::sync::Mutex<Option<Result<SmartForest, ForestError>>>> =
-            (first..last).map(|_| std::sync::Mutex::new(None)).collect();
-        let this = &*self;
-        spread.run(last - first, &|task: usize| {
-            let fitted = this.fit_chunk(first + task);
-            if let Some(slot) = slots.get(task)
-                && let Ok(mut slot) = slot.lock()
-            {
-                *slot = Some(fitted);
-            }
-        });
-        for (chunk_idx, slot) in (first..last).zip(slots) {
-            let fitted = slot.into_inner().ok().flatten().ok_or_else(|| {
-                ForestError::Smartcore(format!("chunk {chunk_idx} of trees was not fitted"))
-            })??;
-            let n_trees = self.sizes.get(chunk_idx).copied().unwrap_or_default();
-            self.chunks.push((n_trees, fitted));
-            self.done += n_trees;
-        }
-        Ok(())
+    /// How many chunks the forest is fitted in.
+    pub fn n_chunks(&self) -> usize {
+        self.sizes.len()
     }
 
     /// Fits chunk `chunk_idx` of trees on its own: a pure function of the rows, the config
-    /// and the chunk's index (its seed), so chunks may be fitted in any order, at once.
-    fn fit_chunk(&self, chunk_idx: usize) -> Result<SmartForest, ForestError> {
+    /// and the chunk's index (its seed), so chunks may be fitted in any order, anywhere.
+    pub fn fit(&self, chunk_idx: usize) -> Result<FittedChunk, ForestError> {
         let Some(n_trees) = self.sizes.get(chunk_idx).copied() else {
             return Err(ForestError::Smartcore(format!("no chunk {chunk_idx}")));
         };
@@ -184,14 +170,112 @@ impl ForestFit {
         if let Some(depth) = config.max_depth {
             params = params.with_max_depth(depth);
         }
-        SmartForest::fit(&self.matrix, &self.targets, params)
-            .map_err(|e| ForestError::Smartcore(e.to_string()))
+        let forest = SmartForest::fit(&self.matrix, &self.targets, params)
+            .map_err(|e| ForestError::Smartcore(e.to_string()))?;
+        Ok(FittedChunk {
+            idx: chunk_idx,
+            n_trees,
+            forest,
+        })
+    }
+}
+
+/// A forest being fitted one chunk of trees at a time, so a caller can report progress and stop
+/// between chunks ([`ForestModel::fit`] runs it to the end). Chunks may also be fitted
+/// elsewhere ([`ForestJob`], [`ChunkFitter`]) and added with [`ForestFit::accept`].
+pub struct ForestFit {
+    fitter: ChunkFitter,
+    chunks: Vec<(usize, SmartForest)>,
+    done: usize,
+}
+
+impl ForestFit {
+    pub fn new(x: &Matrix, y: &[f64], config: &ForestConfig) -> Result<ForestFit, ForestError> {
+        let fitter = ChunkFitter::of(x, y, config)?;
+        Ok(ForestFit {
+            chunks: Vec::with_capacity(fitter.n_chunks()),
+            fitter,
+            done: 0,
+        })
+    }
+
+    /// Whether every chunk is fitted.
+    pub fn is_done(&self) -> bool {
+        self.chunks.len() >= self.fitter.n_chunks()
+    }
+
+    /// How many chunks the forest is fitted in.
+    pub fn n_chunks(&self) -> usize {
+        self.fitter.n_chunks()
+    }
+
+    /// The index of the next chunk to add.
+    pub fn next_chunk(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Share of the trees fitted so far, from 0 to 1.
+    pub fn fraction(&self) -> f64 {
+        self.done as f64 / self.fitter.config.n_trees.max(1) as f64
+    }
+
+    /// Fits the next chunk of trees; does nothing once [`ForestFit::is_done`].
+    pub fn fit_next(&mut self) -> Result<(), ForestError> {
+        self.fit_next_on(&OneByOne)
+    }
+
+    /// Adds a chunk fitted elsewhere: it must be the next one ([`ForestFit::next_chunk`]) and
+    /// have that chunk's tree count. The forest is the one [`ForestFit::fit_next`] would fit,
+    /// bit for bit.
+    pub fn accept(&mut self, chunk: FittedChunk) -> Result<(), ForestError> {
+        let expected = self.fitter.sizes.get(chunk.idx).copied();
+        if chunk.idx != self.chunks.len() || expected != Some(chunk.n_trees) {
+            return Err(ForestError::Smartcore(format!(
+                "chunk {} of trees arrived where chunk {} was due",
+                chunk.idx,
+                self.chunks.len()
+            )));
+        }
+        self.chunks.push((chunk.n_trees, chunk.forest));
+        self.done += chunk.n_trees;
+        Ok(())
+    }
+
+    /// Fits the next chunks of trees, as many as `spread` runs at once (each on its own
+    /// thread natively), and adds them in chunk order: the forest is the one [`fit_next`]
+    /// would fit, bit for bit, because each chunk's trees depend only on its seed.
+    ///
+    /// [`fit_next`]: ForestFit::fit_next
+    pub fn fit_next_on(&mut self, spread: &dyn Spread) -> Result<(), ForestError> {
+        let first = self.chunks.len();
+        let last = (first + spread.width().max(1)).min(self.fitter.n_chunks());
+        if first >= last {
+            return Ok(());
+        }
+        let slots: Vec<std::sync::Mutex<Option<Result<FittedChunk, ForestError>>>> =
+            (first..last).map(|_| std::sync::Mutex::new(None)).collect();
+        let fitter = &self.fitter;
+        spread.run(last - first, &|task: usize| {
+            let fitted = fitter.fit(first + task);
+            if let Some(slot) = slots.get(task)
+                && let Ok(mut slot) = slot.lock()
+            {
+                *slot = Some(fitted);
+            }
+        });
+        for (chunk_idx, slot) in (first..last).zip(slots) {
+            let fitted = slot.into_inner().ok().flatten().ok_or_else(|| {
+                ForestError::Smartcore(format!("chunk {chunk_idx} of trees was not fitted"))
+            })??;
+            self.accept(fitted)?;
+        }
+        Ok(())
     }
 
     /// The fitted forest (of the chunks fitted so far).
     pub fn finish(self) -> ForestModel {
         ForestModel {
-            n_features: self.n_features,
+            n_features: self.fitter.n_features,
             chunks: self.chunks,
         }
     }

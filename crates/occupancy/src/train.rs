@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::features::{FeatureEncoder, Matrix};
-use crate::forest::{ForestConfig, ForestError, ForestFit, ForestModel, OneByOne, Spread};
+use crate::forest::{
+    FittedChunk, ForestConfig, ForestError, ForestFit, ForestJob, ForestModel, OneByOne, Spread,
+};
 use crate::linear::{LinearConfig, LinearError, LinearModel};
 use crate::metrics::{
     ClassificationMetrics, RegressionMetrics, classification_metrics, regression_metrics,
@@ -206,6 +208,20 @@ impl Training {
         self.fit.set_spread(spread);
     }
 
+    /// See [`Fit::forest_job`].
+    pub fn forest_job(&self) -> Option<ForestJob> {
+        self.fit.forest_job()
+    }
+
+    /// See [`Fit::accept_chunk`].
+    pub fn accept_chunk(
+        &mut self,
+        chunk: FittedChunk,
+        hooks: &mut Hooks<'_>,
+    ) -> Result<(), TrainError> {
+        self.fit.accept_chunk(chunk, hooks)
+    }
+
     /// Does the next step; the last one gives the trained version.
     pub fn step(&mut self, hooks: &mut Hooks<'_>) -> Result<Option<Box<ModelBundle>>, TrainError> {
         let FitStep::Done(fitted) = self.fit.step(hooks)? else {
@@ -349,6 +365,47 @@ impl Fit {
     /// step as it runs at once; the models are the same bit for bit.
     pub fn set_spread(&mut self, spread: std::sync::Arc<dyn Spread>) {
         self.spread = spread;
+    }
+
+    /// In the forest stage, what fits its chunks of trees elsewhere ([`crate::forest::ChunkFitter`]):
+    /// the training rows, their targets and the forest's configuration.
+    pub fn forest_job(&self) -> Option<ForestJob> {
+        matches!(self.phase, Phase::Forest(..)).then(|| ForestJob {
+            matrix: self.x_train.clone(),
+            targets: self.y_train.clone(),
+            config: self.config.forest.clone(),
+        })
+    }
+
+    /// Adds the forest's next chunk of trees, fitted elsewhere from [`Fit::forest_job`], instead
+    /// of a step fitting it: chunks come in chunk order, and after the last one the next step
+    /// is the SVM's. The models are the ones [`Fit::step`] alone fits, bit for bit.
+    pub fn accept_chunk(
+        &mut self,
+        chunk: FittedChunk,
+        hooks: &mut Hooks<'_>,
+    ) -> Result<(), TrainError> {
+        let Phase::Forest(_, forest) = &mut self.phase else {
+            return Err(TrainError::Forest(ForestError::Smartcore(
+                "a chunk of trees arrived outside the forest stage".to_owned(),
+            )));
+        };
+        if forest.is_none() {
+            let fit = ForestFit::new(&self.x_train, &self.y_train, &self.config.forest)?;
+            *forest = Some(fit);
+        }
+        let Some(fit) = forest.as_mut() else {
+            return Err(TrainError::Finished);
+        };
+        fit.accept(chunk)?;
+        hooks.report(Stage::Forest, fit.fraction());
+        if fit.is_done()
+            && let Phase::Forest(linear, Some(fit)) =
+                std::mem::replace(&mut self.phase, Phase::Done)
+        {
+            self.phase = Phase::Svm(linear, fit.finish());
+        }
+        Ok(())
     }
 
     /// The stage the next step works in.

@@ -27,3 +27,7 @@ mod models;
 /// The saved format: identical predictions after a round trip, and every corruption refused.
 #[path = "it/bundle.rs"]
 mod bundle;
+
+/// The forest's chunks of trees fitted elsewhere, out of order, give the same model bytes.
+#[path = "it/chunks.rs"]
+mod chunks;

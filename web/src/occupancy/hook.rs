@@ -41,6 +41,12 @@ pub(super) struct Inner {
     pub(super) registry: RefCell<Option<Registry>>,
     /// The last export's object URL, freed at the next export.
     pub(super) export_url: RefCell<Option<String>>,
+    /// Helper workers that fit chunks of the forest's trees ([`super::spread`]).
+    pub(super) helpers: RefCell<Vec<super::spread::Helper>>,
+    /// The training whose forest is spread over the workers, if one runs.
+    pub(super) forest: RefCell<Option<super::spread::ForestSpread>>,
+    /// The section's worker is ready, and waits for the helpers to start (or fail to).
+    pub(super) ready_waiting: std::cell::Cell<bool>,
 }
 
 impl OccupancyHandle {
@@ -52,18 +58,26 @@ impl OccupancyHandle {
                 tracker: RefCell::new(Tracker::default()),
                 registry: RefCell::new(None),
                 export_url: RefCell::new(None),
+                helpers: RefCell::new(Vec::new()),
+                forest: RefCell::new(None),
+                ready_waiting: std::cell::Cell::new(false),
             }),
         };
         let weak = Rc::downgrade(&handle.inner);
         let on_status = Callback::from(move |status| {
             let Some(handle) = upgrade(&weak) else { return };
             let action = match status {
+                WorkerStatus::Ready if !handle.helpers_settled() => {
+                    handle.inner.ready_waiting.set(true);
+                    None
+                }
                 WorkerStatus::Ready => Some(handle.inner.tracker.borrow_mut().worker_ready()),
                 WorkerStatus::Died(_) => handle.inner.tracker.borrow().worker_died(),
             };
             action.into_iter().for_each(|a| handle.dispatch(a));
         });
         *handle.inner.client.borrow_mut() = Some(WorkerClient::spawn(WORKER_LOADER, on_status));
+        handle.spawn_helpers();
         let loader = handle.clone();
         spawn_local(async move { loader.load_registry().await });
         handle
@@ -107,8 +121,9 @@ impl OccupancyHandle {
         self.start(Job::generate(config));
     }
 
-    /// Trains all three models on `sessions` in the worker; the result becomes a new version,
-    /// which replaces `serving` only if it is at least as good.
+    /// Trains all three models on `sessions` in the worker (the forest's trees over several
+    /// workers, [`super::spread`]); the result becomes a new version, which replaces `serving`
+    /// only if it is at least as good.
     pub fn train(
         &self,
         sessions: Rc<Vec<Session>>,
@@ -116,22 +131,26 @@ impl OccupancyHandle {
         config: TrainConfig,
     ) {
         let created_at = String::from(js_sys::Date::new_0().to_iso_string());
-        self.start(Job::train(sessions, serving, config, created_at));
+        self.train_over_workers(sessions, serving, config, created_at);
     }
 
     /// Asks the worker to stop the running job between two steps (the client restarts a
     /// worker that does not stop within its grace period).
     pub fn cancel(&self) {
         let id = self.inner.tracker.borrow_mut().cancel();
-        if let (Some(id), Some(client)) = (id, self.inner.client.borrow().as_ref()) {
+        if let (Some(id), Some(client)) = (id, self.inner.client.borrow().clone()) {
             client.cancel(id);
+            self.cancel_spread(id);
         }
     }
 
     fn on_reply(&self, id: RequestId, reply: Reply<Event>) {
         let ending = match reply {
             Reply::Event(event) => return self.on_event(id, event),
-            Reply::Finished => return,
+            Reply::Finished => {
+                let actions = self.inner.tracker.borrow_mut().finished(id);
+                return actions.into_iter().for_each(|a| self.dispatch(a));
+            }
             Reply::Failed(message) => Ending::Failed(message),
             Reply::Cancelled => Ending::Cancelled,
             Reply::Died(reason) => Ending::Died(reason),
@@ -152,6 +171,8 @@ impl OccupancyHandle {
                     }
                 });
             }
+            Some(Next::SpreadForest { job, chunks }) => self.spread_forest(id, job, chunks),
+            Some(Next::Ended(actions)) => actions.into_iter().for_each(|a| self.dispatch(a)),
             None => {}
         }
     }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use campus_occupancy::forest::{ChunkFitter, FittedChunk, ForestJob};
 use campus_occupancy::progress::{Hooks, Progress, Stage};
 use campus_occupancy::session::{PREDICTION_HEADER, write_row_with_predictions};
 use campus_occupancy::split::{Split, k_folds};
@@ -42,6 +43,24 @@ pub enum Request {
         config: TrainConfig,
         created_at: String,
     },
+    /// [`Request::Train`] with the forest's chunks of trees fitted by several workers: it
+    /// stops at the forest, answered by [`Event::ForestPaused`] with the forest's job (the
+    /// service then fits chunks of it, [`Request::ForestChunk`]), and goes on with
+    /// [`Request::TrainResume`]. The trained version is [`Request::Train`]'s bit for bit.
+    TrainSpread {
+        sessions: Vec<Session>,
+        config: TrainConfig,
+        created_at: String,
+    },
+    /// The forest's job of another worker's training (sent once per training), whose chunks
+    /// [`Request::ForestChunk`] then fits; answered by [`Event::ForestBegun`].
+    ForestBegin { job: ForestJob },
+    /// Chunk `idx` of the forest's trees; answered by [`Event::ForestChunk`].
+    ForestChunk { idx: usize },
+    /// Goes on with the training stopped at its forest ([`Request::TrainSpread`]) with every
+    /// chunk of trees fitted ([`Event::ForestChunk`]'s bytes, in chunk order): progress, then
+    /// [`Event::Trained`].
+    TrainResume { chunks: Vec<Bytes> },
     /// k-fold cross-validation, one fold's fit step at a time; answered by
     /// [`Event::CrossValidated`].
     CrossValidate {
@@ -100,6 +119,19 @@ pub enum Event {
         bundle: Vec<u8>,
         timings: Timings,
     },
+    /// The training stopped at its forest ([`Request::TrainSpread`]): the forest's job and
+    /// how many chunks of trees it is fitted in.
+    ForestPaused {
+        job: ForestJob,
+        chunks: usize,
+    },
+    /// The forest's job is kept ([`Request::ForestBegin`]).
+    ForestBegun,
+    /// A chunk of trees, fitted ([`campus_occupancy::forest::FittedChunk`]'s bytes).
+    ForestChunk {
+        idx: usize,
+        fitted: Bytes,
+    },
     CrossValidated {
         folds: Vec<FoldMetrics>,
     },
@@ -136,6 +168,10 @@ pub struct OccupancyService {
     import: Option<Box<ImportStream>>,
     /// Where training fits the forest's chunks of trees (one by one unless a shell says).
     spread: Option<std::sync::Arc<dyn campus_occupancy::forest::Spread>>,
+    /// A training stopped at its forest ([`Request::TrainSpread`]), and when it stopped.
+    paused: Option<(Box<TrainingJob>, f64)>,
+    /// The forest whose chunks [`Request::ForestChunk`] fits.
+    fitter: Option<ChunkFitter>,
 }
 
 impl Default for OccupancyService {
@@ -153,6 +189,8 @@ enum Job {
         sessions: Vec<Session>,
         config: TrainConfig,
         created_at: String,
+        /// Stop at the forest ([`Request::TrainSpread`]).
+        pause_at_forest: bool,
     },
     Training(Box<TrainingJob>),
     CrossValidating(Box<CrossValidation>),
@@ -165,6 +203,8 @@ struct TrainingJob {
     announced: Stage,
     timings: Timings,
     started: f64,
+    /// Stop at the forest ([`Request::TrainSpread`]).
+    pause_at_forest: bool,
 }
 
 struct CrossValidation {
@@ -220,6 +260,8 @@ impl OccupancyService {
             stream: None,
             import: None,
             spread: None,
+            paused: None,
+            fitter: None,
         }
     }
 
@@ -229,10 +271,24 @@ impl OccupancyService {
         self.spread = Some(spread);
     }
 
-    /// Answers a request of a prediction from a file in chunks; others go to `answer_once`.
+    /// Answers a request of a prediction from a file in chunks or of a chunk of trees; others
+    /// go to `answer_once`.
     fn answer(&mut self, request: Request) -> Result<Step<Event>, JobError> {
         const NO_STREAM: &str = "no prediction from a file was started";
         let event = match request {
+            Request::ForestBegin { job } => {
+                self.fitter = Some(ChunkFitter::new(&job).map_err(failed)?);
+                Event::ForestBegun
+            }
+            Request::ForestChunk { idx } => {
+                let fitter = (self.fitter.as_ref())
+                    .ok_or_else(|| JobError::new("no forest's job was sent to this worker"))?;
+                let fitted = fitter.fit(idx).map_err(failed)?;
+                Event::ForestChunk {
+                    idx,
+                    fitted: Bytes(fitted.to_bytes().map_err(failed)?),
+                }
+            }
             Request::PredictBegin {
                 model_name,
                 model,
@@ -332,6 +388,7 @@ impl OccupancyService {
         sessions: &[Session],
         config: &TrainConfig,
         created_at: &str,
+        pause_at_forest: bool,
     ) -> Result<Step<Event>, JobError> {
         let started = (self.clock)();
         let (training, progress) =
@@ -348,8 +405,48 @@ impl OccupancyService {
             announced: Stage::Encoding,
             timings,
             started,
+            pause_at_forest,
         }));
         Ok(progress.map_or(Step::Working, progress_event))
+    }
+
+    /// Stops the running training at its forest: keeps it, and the forest's job to fit chunks
+    /// of, and answers with the job.
+    fn pause_training(&mut self) -> Result<Step<Event>, JobError> {
+        let Job::Training(mut job) = std::mem::replace(&mut self.job, Job::Idle) else {
+            return Err(JobError::new("no training runs"));
+        };
+        let forest = (job.training.forest_job())
+            .ok_or_else(|| JobError::new("the training is not at its forest"))?;
+        let fitter = ChunkFitter::new(&forest).map_err(failed)?;
+        let chunks = fitter.n_chunks();
+        self.fitter = Some(fitter);
+        job.pause_at_forest = false;
+        self.paused = Some((job, (self.clock)()));
+        Ok(Step::Finished(Event::ForestPaused {
+            job: forest,
+            chunks,
+        }))
+    }
+
+    /// Adds the chunks of trees to the training stopped at its forest, which goes on.
+    fn resume_training(&mut self, chunks: &[Bytes]) -> Result<Job, JobError> {
+        let (mut job, paused_at) = (self.paused.take())
+            .ok_or_else(|| JobError::new("no training waits for its forest"))?;
+        self.fitter = None;
+        let (accepted, _) = with_progress(|hooks| {
+            chunks.iter().try_for_each(|bytes| {
+                let chunk = FittedChunk::from_bytes(&bytes.0).map_err(failed)?;
+                job.training.accept_chunk(chunk, hooks).map_err(failed)
+            })
+        });
+        accepted?;
+        if job.training.stage() == Stage::Forest {
+            return Err(JobError::new("chunks of trees are missing"));
+        }
+        let now = (self.clock)();
+        job.timings.add(Stage::Forest, now - paused_at);
+        Ok(Job::Training(job))
     }
 
     fn step_training(&mut self) -> Result<Step<Event>, JobError> {
@@ -360,6 +457,9 @@ impl OccupancyService {
         if stage != job.announced {
             job.announced = stage;
             return Ok(stage_start(stage).map_or(Step::Working, progress_event));
+        }
+        if job.pause_at_forest && stage == Stage::Forest {
+            return self.pause_training();
         }
         let before = (self.clock)();
         let (result, progress) = with_progress(|hooks| job.training.step(hooks));
@@ -487,6 +587,14 @@ impl Service for OccupancyService {
     type Event = Event;
 
     fn start(&mut self, request: Request) -> Result<(), JobError> {
+        if !matches!(
+            request,
+            Request::ForestBegin { .. } | Request::ForestChunk { .. } | Request::TrainResume { .. }
+        ) {
+            // A training waiting for its forest, or another's forest, is over.
+            self.paused = None;
+            self.fitter = None;
+        }
         self.job = match request {
             Request::Train {
                 sessions,
@@ -496,7 +604,19 @@ impl Service for OccupancyService {
                 sessions,
                 config,
                 created_at,
+                pause_at_forest: false,
             },
+            Request::TrainSpread {
+                sessions,
+                config,
+                created_at,
+            } => Job::StartTraining {
+                sessions,
+                config,
+                created_at,
+                pause_at_forest: true,
+            },
+            Request::TrainResume { chunks } => self.resume_training(&chunks)?,
             Request::CrossValidate {
                 sessions,
                 config,
@@ -523,7 +643,8 @@ impl Service for OccupancyService {
                 sessions,
                 config,
                 created_at,
-            } => self.start_training(&sessions, &config, &created_at),
+                pause_at_forest,
+            } => self.start_training(&sessions, &config, &created_at, pause_at_forest),
             job @ Job::Training(_) => {
                 self.job = job;
                 self.step_training()

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use campus_occupancy::forest::ForestJob;
 use campus_occupancy::{GenerateConfig, ModelBundle, Session, TrainConfig};
 
 use super::guard::{Admission, admit, content_hash};
@@ -88,6 +89,32 @@ impl Job {
         };
         (job, request)
     }
+
+    /// A training run as [`Job::train`], with the forest's chunks of trees fitted by several
+    /// workers ([`super::forest_relay`]): the tracker follows it under the id of its first
+    /// request, which stops at the forest ([`Next::SpreadForest`]).
+    pub fn train_spread(
+        sessions: Rc<Vec<Session>>,
+        serving: Option<ActiveModel>,
+        config: TrainConfig,
+        created_at: String,
+    ) -> (Job, Request) {
+        let (job, request) = Job::train(sessions, serving, config, created_at);
+        let Request::Train {
+            sessions,
+            config,
+            created_at,
+        } = request
+        else {
+            return (job, request);
+        };
+        let request = Request::TrainSpread {
+            sessions,
+            config,
+            created_at,
+        };
+        (job, request)
+    }
 }
 
 /// How a request ended without its answer.
@@ -117,6 +144,14 @@ pub enum Next {
         bytes: Vec<u8>,
         origin: Origin,
     },
+    /// The training stopped at its forest: fit its chunks of trees over the workers
+    /// ([`super::forest_relay::ForestRelay`]).
+    SpreadForest {
+        job: ForestJob,
+        chunks: usize,
+    },
+    /// The job is over (cancelled while it stopped at its forest): these report it.
+    Ended(Vec<Action>),
 }
 
 /// The job in flight and the worker's liveness, as the page sees them.
@@ -157,7 +192,8 @@ impl Tracker {
         })
     }
 
-    /// Between two slices of a file import followed under `id`: `Ok` to send the next one;
+    /// Between two slices of a file import, or two chunks of trees of a training, followed
+    /// under `id`: `Ok` to send the next one;
     /// else the import is over (failed or cancelled and reported already, or cancelled now),
     /// with the actions that report it.
     pub fn next_slice(&mut self, id: u32) -> Result<(), Vec<Action>> {
@@ -223,11 +259,28 @@ impl Tracker {
                     },
                 })
             }
+            Event::ForestPaused { job, chunks } => Some(match self.next_slice(id) {
+                Ok(()) => Next::SpreadForest { job, chunks },
+                Err(actions) => Next::Ended(actions),
+            }),
             Event::ImportRead { .. }
+            | Event::ForestBegun
+            | Event::ForestChunk { .. }
             | Event::CrossValidated { .. }
             | Event::Predicted { .. }
             | Event::PredictedRows { .. }
             | Event::PredictDone { .. } => None,
+        }
+    }
+
+    /// Request `id` finished. Its answer is dropped when it was being cancelled (the worker
+    /// finished it before the cancel arrived), so it ends as cancelled; else nothing (its answer
+    /// came, or a training goes on with its forest under this id).
+    pub fn finished(&mut self, id: u32) -> Vec<Action> {
+        if self.cancelling {
+            self.end(id, Ending::Cancelled)
+        } else {
+            Vec::new()
         }
     }
 
