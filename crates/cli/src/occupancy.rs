@@ -56,7 +56,7 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "DIALECT", default_value = "mysql", value_parser = parse_dialect)]
     dialect: Dialect,
     /// The database (PostgreSQL: schema) the SQL script creates and uses.
-    #[arg(long, value_name = "NAME", default_value = "occupancy")]
+    #[arg(long, value_name = "NAME", default_value = campus_jobs::occupancy::sql::DEFAULT_DATABASE)]
     database: String,
 }
 
@@ -71,26 +71,23 @@ fn parse_dialect(text: &str) -> Result<Dialect, String> {
     Dialect::parse(text).map_err(|e| e.to_string())
 }
 
-/// A drop-and-recreate script of `data` in `dialect`, into `database`: loads again and again.
+/// A drop-and-recreate script of the sessions (and the version trained on them) in `dialect`,
+/// into `database`, titled with the name of the file it goes to: the page's bytes for the same
+/// name ([`campus_jobs::occupancy::sql`]).
 fn sql_script(
-    data: &campus_occupancy::sql::OccupancySql<'_>,
+    sessions: &[Session],
+    bundle: Option<&ModelBundle>,
     dialect: Dialect,
     database: &str,
     title: &Path,
 ) -> anyhow::Result<Vec<u8>> {
-    let options = campus_sql::ScriptOptions {
-        database: database.to_owned(),
-        title: title
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "occupancy.sql".into()),
-        drop_existing: true,
-        dialect,
-        ..campus_sql::ScriptOptions::default()
-    };
-    let mut script = Vec::new();
-    campus_sql::ScriptWriter::new(data, options)?.write_all(&mut script)?;
-    Ok(script)
+    let title = title.file_name().map_or_else(
+        || campus_jobs::occupancy::sql::SQL_FILE.to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    Ok(campus_jobs::occupancy::sql::script(
+        sessions, bundle, dialect, database, &title,
+    )?)
 }
 
 /// Train linear regression, a random forest and an SVM classifier; print every metric on the
@@ -147,7 +144,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIALECT", default_value = "mysql", value_parser = parse_dialect)]
     dialect: Dialect,
     /// The database (PostgreSQL: schema) the --sql script creates and uses.
-    #[arg(long, value_name = "NAME", default_value = "occupancy")]
+    #[arg(long, value_name = "NAME", default_value = campus_jobs::occupancy::sql::DEFAULT_DATABASE)]
     database: String,
     /// No progress bar.
     #[arg(long, short)]
@@ -218,12 +215,9 @@ fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
             let table = campus_jobs::db::sessions_table(&sessions);
             crate::sqlite::tables_database(vec![table])?.0
         }
-        SessionsFormat::Sql => sql_script(
-            &campus_occupancy::sql::OccupancySql::sessions(&sessions),
-            args.dialect,
-            &args.database,
-            &args.out,
-        )?,
+        SessionsFormat::Sql => {
+            sql_script(&sessions, None, args.dialect, &args.database, &args.out)?
+        }
     };
     write_whole(&args.out, &bytes, &Inputs::default())?;
     let overcrowded = sessions.iter().filter(|s| s.overcrowded()).count();
@@ -444,8 +438,7 @@ fn run_train(args: &TrainArgs) -> anyhow::Result<()> {
     let bundle = ModelBundle::from_bytes(&bytes).context("the trained model does not load")?;
     write_whole(&args.out, &bytes, &inputs)?;
     if let Some(path) = &args.sql {
-        let data = campus_occupancy::sql::OccupancySql::trained(&sessions, &bundle);
-        let script = sql_script(&data, args.dialect, &args.database, path)?;
+        let script = sql_script(&sessions, Some(&bundle), args.dialect, &args.database, path)?;
         write_whole(path, &script, &inputs)?;
     }
 

@@ -22,6 +22,7 @@ pub mod predict_form;
 pub mod predict_stream;
 pub mod registry;
 mod service;
+pub mod sql;
 pub mod state;
 pub mod tracker;
 pub mod train_form;

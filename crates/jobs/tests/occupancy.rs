@@ -481,6 +481,78 @@ fn requests_and_events_survive_the_wire_codec() {
     assert!(matches!(Step::<Event>::Working, Step::Working));
 }
 
+#[test]
+fn the_sql_request_holds_the_version_only_when_trained_on_these_sessions() {
+    use campus_jobs::occupancy::sql::{DEFAULT_DATABASE, SQL_FILE, script};
+    let bundle = small_bundle();
+    let Ok(model) = bundle.to_bytes() else {
+        panic!("the model does not save")
+    };
+    let trained_on = sessions(3, 300);
+    let others = sessions(4, 300);
+    for dialect in campus_sql::Dialect::ALL {
+        let ask = |sessions: &[Session], model: Option<Vec<u8>>| -> (Vec<u8>, bool) {
+            let request = Request::Sql {
+                sessions: sessions.to_vec(),
+                model,
+                dialect,
+                database: DEFAULT_DATABASE.into(),
+            };
+            // Across the worker's codec, as the page sends it.
+            let bytes = postcard::to_allocvec(&request).expect("encodes");
+            let request = postcard::from_bytes::<Request>(&bytes).expect("decodes");
+            let (events, _) = run(&mut OccupancyService::default(), request);
+            match events.as_slice() {
+                [
+                    Event::Sql {
+                        script,
+                        with_version,
+                    },
+                ] => (script.0.clone(), *with_version),
+                other => panic!("unexpected answer {other:?}"),
+            }
+        };
+        let sessions_only = |sessions: &[Session]| {
+            script(sessions, None, dialect, DEFAULT_DATABASE, SQL_FILE).expect("a script")
+        };
+        let (with, holds) = ask(&trained_on, Some(model.clone()));
+        assert!(holds, "{dialect:?}");
+        let expected = script(
+            &trained_on,
+            Some(&bundle),
+            dialect,
+            DEFAULT_DATABASE,
+            SQL_FILE,
+        )
+        .expect("a script");
+        assert!(
+            with == expected,
+            "{dialect:?}: the version's script differs"
+        );
+        let text = String::from_utf8_lossy(&with);
+        assert!(text.contains("occupancy_model_versions"), "{dialect:?}");
+        assert!(text.contains("occupancy_predictions"), "{dialect:?}");
+        // A version of other sessions would name sessions it was not trained on: left out.
+        let (without, holds) = ask(&others, Some(model.clone()));
+        assert!(!holds, "{dialect:?}");
+        assert!(without == sessions_only(&others), "{dialect:?}");
+        let (plain, holds) = ask(&trained_on, None);
+        assert!(!holds && plain == sessions_only(&trained_on), "{dialect:?}");
+    }
+    // A damaged model is refused with the loader's message, not written around.
+    let mut damaged = model;
+    if let Some(byte) = damaged.last_mut() {
+        *byte ^= 1;
+    }
+    let request = Request::Sql {
+        sessions: trained_on,
+        model: Some(damaged),
+        dialect: campus_sql::Dialect::MySql,
+        database: DEFAULT_DATABASE.into(),
+    };
+    assert!(drive(&mut OccupancyService::default(), request, |_| true).is_err());
+}
+
 // The prediction form (moved from the browser tests).
 
 fn check_form(edit: impl FnOnce(&mut PredictForm), expected: Result<(), (Field, &str)>) {

@@ -121,6 +121,17 @@ export class OccupancyPage extends TestIdPage {
     return { name: download.suggestedFilename(), bytes: await readFile(path) };
   }
 
+  /** Downloads the sessions (and the serving version) as SQL in `dialect`: { name, bytes }. */
+  async downloadSql(dialect) {
+    await this.byTestId('occ-sql-dialect').selectOption(dialect);
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.byTestId('occ-download-sql').click(),
+    ]);
+    const path = await download.path();
+    return { name: download.suggestedFilename(), bytes: await readFile(path) };
+  }
+
   /** Chooses a file for the model import input: { name, mimeType, buffer }. */
   async importModel(file) {
     await this.byTestId('occ-import-model').setInputFiles(file);

@@ -51,6 +51,20 @@ describe('occupancy section', () => {
     assert.match(await occ.text('heatmap-legend'), /0%.*120%\+.*blank cell/is);
   });
 
+  test('downloads the sessions as SQL, the CLI\'s bytes in every dialect', async () => {
+    assert.ok(existsSync(CLI), `no CLI at ${CLI}: cargo build --release -p campus_cli`);
+    const dir = mkdtempSync(join(tmpdir(), 'campus-occ-sql-'));
+    for (const dialect of ['mysql', 'postgres', 'sqlite']) {
+      const sql = await occ.downloadSql(dialect);
+      assert.equal(sql.name, 'occupancy.sql');
+      const out = join(dir, dialect, 'occupancy.sql');
+      execFileSync('mkdir', ['-p', join(dir, dialect)]);
+      execFileSync(CLI, ['occupancy', 'generate', '--seed', '42', '--sessions', '5000', '--format', 'sql', '--dialect', dialect, '--out', out], { stdio: 'pipe' });
+      assert.ok(sql.bytes.equals(readFileSync(out)), `the ${dialect} script differs from the CLI's`);
+      assert.match((await occ.notice()).text, /^occupancy\.sql \(.+\): 5,000 sessions; train or promote a version/);
+    }
+  });
+
   test('trains all three models in the worker with progress, and shows the metrics', async () => {
     await occ.startTraining();
     await occ.byTestId('occ-progress').waitFor({ timeout: 10_000 });
@@ -88,6 +102,23 @@ describe('occupancy section', () => {
     }
     assert.equal(await occ.byTestId('version-1').locator('[data-testid="serving"]').count(), 1);
     await screenshot(page, 'occ-01-trained');
+  });
+
+  test('the SQL download holds the serving version and its predictions, and loads into sqlite3', async () => {
+    const sql = await occ.downloadSql('sqlite');
+    assert.match((await occ.notice()).text, /^occupancy\.sql \(SQLite\): 5,000 sessions, version 1 and its predictions/);
+    const dir = mkdtempSync(join(tmpdir(), 'campus-occ-sqlite-'));
+    const db = join(dir, 'occupancy.db');
+    execFileSync('sqlite3', [db], { input: sql.bytes });
+    const count = (table) => Number(execFileSync('sqlite3', [db, `SELECT count(*) FROM ${table}`], { encoding: 'utf8' }).trim());
+    assert.equal(count('occupancy_sessions'), 5000);
+    assert.equal(count('occupancy_model_versions'), 1);
+    const nTest = (await occ.confusion()).flat().reduce((a, b) => a + b, 0);
+    assert.equal(count('occupancy_predictions'), nTest, 'one prediction per held-back session');
+    assert.equal(execFileSync('sqlite3', [db, 'PRAGMA foreign_key_check'], { encoding: 'utf8' }).trim(), '', 'every reference resolves');
+    const r2 = execFileSync('sqlite3', [db, 'SELECT forest_r2 FROM occupancy_model_versions'], { encoding: 'utf8' }).trim();
+    const shown = await occ.number('forest-r2');
+    assert.ok(Math.abs(Number(r2) - shown) < 0.001, `forest R² ${r2} in the script, ${shown} on the page`);
   });
 
   test('predicts live from the form', async () => {

@@ -10,8 +10,11 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::File;
 
 use campus_jobs::occupancy::registry::choose_active;
+use campus_jobs::occupancy::sql;
 use campus_jobs::occupancy::tracker::{Origin, added, record};
-use campus_occupancy::ModelBundle;
+use campus_jobs::occupancy::{Event, Request};
+use campus_occupancy::{ModelBundle, Session};
+use campus_sql::Dialect;
 
 use super::hook::{OccupancyHandle, read_file};
 use super::registry::{Registry, load_active, save_active};
@@ -129,6 +132,49 @@ impl OccupancyHandle {
             if let Some(old) = handle.inner.export_url.borrow_mut().replace(url) {
                 revoke(&old);
             }
+            Ok(())
+        });
+    }
+
+    /// Downloads the sessions as an SQL script in `dialect`, with the serving version and its
+    /// predictions when it was trained on these sessions; the worker writes it, the CLI's bytes
+    /// for `occupancy.sql` ([`campus_jobs::occupancy::sql`]).
+    pub fn download_sql(
+        &self,
+        (sessions, serving, dialect): (Rc<Vec<Session>>, Option<ActiveModel>, Dialect),
+    ) {
+        let handle = self.clone();
+        self.spawn(async move {
+            let model = match &serving {
+                Some(active) => Some(active.bundle.to_bytes().map_err(|e| e.to_string())?),
+                None => None,
+            };
+            let request = Request::Sql {
+                sessions: sessions.to_vec(),
+                model,
+                dialect,
+                database: sql::DEFAULT_DATABASE.to_owned(),
+            };
+            let answer = handle.ask(request).await.map_err(|e| e.to_string())?;
+            let Event::Sql {
+                script,
+                with_version,
+            } = answer
+            else {
+                return Err("the worker gave another answer than the SQL script".to_owned());
+            };
+            let mut file = BlobBuilder::new("application/sql");
+            file.push(&script.0)?;
+            let url = file.finish()?;
+            click_download(&url, sql::SQL_FILE)?;
+            if let Some(old) = handle.inner.export_url.borrow_mut().replace(url) {
+                revoke(&old);
+            }
+            let serving = serving.map(|active| active.id);
+            handle.dispatch(Action::Notify {
+                is_error: false,
+                text: sql::downloaded(dialect, sessions.len(), serving, with_version),
+            });
             Ok(())
         });
     }

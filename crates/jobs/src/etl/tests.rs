@@ -932,17 +932,21 @@ fn a_new_run_keeps_the_shells_pool_and_the_buffers_it_gave_back() {
             name: name.clone(),
             csv_header: true,
         };
-        let _: Ack = ask_for(service, begin).unwrap();
+        let _: Ack = expect(service, begin);
         let (mut csv, mut capacities) = (Vec::new(), Vec::new());
         for chunk in bytes.chunks(100_000) {
             let request = Request::ExportChunk {
                 bytes: Bytes(chunk.to_vec()),
             };
-            let out: Exported = ask_for(service, request).unwrap();
+            let Ok(out) = ask_for::<Exported>(service, request) else {
+                panic!("a chunk was not exported")
+            };
             capacities.push(out.csv.0.capacity());
             csv.extend_from_slice(&out.csv.0);
         }
-        let out: Exported = ask_for(service, Request::ExportEnd).unwrap();
+        let Ok(out) = ask_for::<Exported>(service, Request::ExportEnd) else {
+            panic!("the export did not end")
+        };
         csv.extend_from_slice(&out.csv.0);
         (csv, capacities)
     };
@@ -953,7 +957,7 @@ fn a_new_run_keeps_the_shells_pool_and_the_buffers_it_gave_back() {
     service.set_spread(spread.clone());
     service.recycle(Vec::with_capacity(64 << 20));
     let options = RunOptions::default();
-    let _: Ack = ask_for(&mut service, Request::Reset { options }).unwrap();
+    let _: Ack = expect(&mut service, Request::Reset { options });
     let (spread_out, capacities) = export(&mut service);
     assert!(spread_out == alone, "the pool changed the staging CSV");
     let tasks = spread.tasks.load(std::sync::atomic::Ordering::Relaxed);

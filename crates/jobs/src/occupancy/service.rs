@@ -87,6 +87,14 @@ pub enum Request {
     /// The next chunk of the file; answered by [`Event::PredictedRows`] with the CSV lines of
     /// the rows it completed.
     PredictChunk { bytes: Bytes },
+    /// The sessions as an SQL script ([`super::sql::script`], titled [`super::sql::SQL_FILE`]),
+    /// with the version `model` when it was trained on them; answered by [`Event::Sql`].
+    Sql {
+        sessions: Vec<Session>,
+        model: Option<Vec<u8>>,
+        dialect: campus_sql::Dialect,
+        database: String,
+    },
     /// Ends the file; answered by [`Event::PredictDone`].
     PredictEnd,
 }
@@ -148,6 +156,11 @@ pub enum Event {
     /// CSV lines of a prediction from a file in chunks (the header, for its first answer).
     PredictedRows {
         csv: Bytes,
+    },
+    /// An SQL script of the sessions, and whether it holds the version and its predictions.
+    Sql {
+        script: Bytes,
+        with_version: bool,
     },
     /// The last CSV lines of a prediction from a file in chunks, and what it did.
     PredictDone {
@@ -371,6 +384,25 @@ impl OccupancyService {
                 errors: Vec::new(),
                 n_bad_rows: 0,
             },
+            Request::Sql {
+                sessions,
+                model,
+                dialect,
+                database,
+            } => {
+                let bundle = match model {
+                    Some(bytes) => Some(ModelBundle::from_bytes(&bytes).map_err(failed)?),
+                    None => None,
+                };
+                let bundle = bundle.filter(|b| super::sql::trained_on(b, &sessions));
+                let title = super::sql::SQL_FILE;
+                let script =
+                    super::sql::script(&sessions, bundle.as_ref(), dialect, &database, title)?;
+                Event::Sql {
+                    script: Bytes(script),
+                    with_version: bundle.is_some(),
+                }
+            }
             Request::Import { file_name, bytes } => {
                 let imported = parse_sessions(&bytes, &file_name);
                 Event::Sessions {

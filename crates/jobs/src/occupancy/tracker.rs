@@ -269,7 +269,8 @@ impl Tracker {
             | Event::CrossValidated { .. }
             | Event::Predicted { .. }
             | Event::PredictedRows { .. }
-            | Event::PredictDone { .. } => None,
+            | Event::PredictDone { .. }
+            | Event::Sql { .. } => None,
         }
     }
 

@@ -8,6 +8,7 @@ use web_sys::File;
 use super::data::on_file_chosen;
 use campus_jobs::occupancy::VersionMeta;
 use campus_jobs::occupancy::view::{compare_rows, version_cells};
+use campus_sql::Dialect;
 
 #[derive(PartialEq, Properties)]
 pub struct RegistryProps {
@@ -24,6 +25,9 @@ pub struct RegistryProps {
     pub on_keep: Callback<()>,
     pub on_toggle_compare: Callback<u32>,
     pub on_import: Callback<File>,
+    /// Sessions in the dataset: the SQL download needs some.
+    pub n_rows: usize,
+    pub on_sql: Callback<Dialect>,
 }
 
 const HEADINGS: [(&str, bool); 11] = [
@@ -102,6 +106,44 @@ fn compare_table(compared: &[&VersionMeta]) -> Html {
     }
 }
 
+#[derive(PartialEq, Properties)]
+struct SqlProps {
+    n_rows: usize,
+    on_sql: Callback<Dialect>,
+}
+
+/// The sessions and the serving version as an SQL script, in the dialect picked.
+#[component]
+fn SqlDownload(props: &SqlProps) -> Html {
+    let dialect = use_state(Dialect::default);
+    let on_change = {
+        let dialect = dialect.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                dialect.set(Dialect::parse(&select.value()).unwrap_or_default());
+            }
+        })
+    };
+    let on_click = props.on_sql.reform({
+        let dialect = *dialect;
+        move |_: MouseEvent| dialect
+    });
+    html! {
+        <div class="field occ-sql">
+            <label for="occ-sql-dialect">{ "The sessions and the serving version as SQL for" }</label>
+            <div class="actions">
+                <select id="occ-sql-dialect" onchange={on_change} data-testid="occ-sql-dialect">
+                    { for Dialect::ALL.iter().map(|d| html! {
+                        <option value={d.name()} selected={*d == *dialect}>{ d.label() }</option>
+                    }) }
+                </select>
+                <button type="button" onclick={on_click} disabled={props.n_rows == 0}
+                    data-testid="occ-download-sql">{ "Download occupancy.sql" }</button>
+            </div>
+        </div>
+    }
+}
+
 #[component]
 pub fn RegistryView(props: &RegistryProps) -> Html {
     let compared: Vec<&VersionMeta> = props
@@ -122,6 +164,7 @@ pub fn RegistryView(props: &RegistryProps) -> Html {
                 <input id="occ-import-model" type="file" accept=".bin,application/octet-stream"
                     onchange={on_file_chosen(&props.on_import)} data-testid="occ-import-model" />
             </div>
+            <SqlDownload n_rows={props.n_rows} on_sql={props.on_sql.clone()} />
             if !props.loaded {
                 <p>{ "Opening the registry…" }</p>
             } else if props.versions.is_empty() {

@@ -110,6 +110,16 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
         }
     });
     let on_delete = on_delete(&handle, &dispatch);
+    let on_sql = {
+        let (handle, sessions, serving) = (
+            handle.clone(),
+            state.dataset.sessions.clone(),
+            state.active.clone(),
+        );
+        Callback::from(move |dialect| {
+            handle.download_sql((sessions.clone(), serving.clone(), dialect));
+        })
+    };
     let on_keep = dispatch.to_callback().reform(|()| Action::KeepIt);
     let on_toggle_compare = dispatch.to_callback().reform(Action::ToggleCompare);
     let on_dismiss = dispatch
@@ -154,7 +164,8 @@ pub fn OccupancySection(props: &SectionProps) -> Html {
             <RegistryView versions={state.versions.clone()} active={active_id} compare={state.compare.clone()}
                 loaded={state.registry_loaded} on_restore={call(&handle, OccupancyHandle::restore)}
                 on_export={call(&handle, OccupancyHandle::export)} {on_delete} {on_keep}
-                confirm_delete={state.confirming_delete()} {on_toggle_compare} on_import={call(&handle, OccupancyHandle::import_model)} />
+                confirm_delete={state.confirming_delete()} {on_toggle_compare} on_import={call(&handle, OccupancyHandle::import_model)}
+                n_rows={state.dataset.sessions.len()} {on_sql} />
         </section>
     }
 }
