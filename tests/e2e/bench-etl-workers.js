@@ -6,7 +6,7 @@
 // them), alternating the two so other load on the machine hits both alike. Prints rows/s of the
 // whole run and of the second pass (from "Writing outputs" to the end), best of the runs.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,37 @@ const { values: args } = parseArgs({
   },
 });
 const MAX_WORKERS = 4; // campus_jobs::generate::spread::MAX_WORKERS
+
+/**
+ * CPU seconds (user + system) used so far by this process's descendants (the bench's Chromium and
+ * its renderers): per wall second of a run, how many cores the page actually got (as in
+ * bench-workers.js).
+ */
+function browserCpuSeconds() {
+  const parents = new Map();
+  const ticks = new Map();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    parents.set(Number(pid), Number(fields[1]));
+    ticks.set(Number(pid), Number(fields[11]) + Number(fields[12]));
+  }
+  let total = 0;
+  for (const [pid, t] of ticks) {
+    for (let p = pid; p > 1; p = parents.get(p) ?? 0) {
+      if (p === process.pid && pid !== process.pid) {
+        total += t;
+        break;
+      }
+    }
+  }
+  return total / 100; // USER_HZ
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'campus-bench-etl-'));
 execFileSync(CLI, ['etl', 'sample', '--out', dir, '--students-per-program', args['students-per-program'], '--sessions', args.sessions], {
@@ -48,13 +79,14 @@ try {
     await etl.pickAll(files);
     pages[workers] = { context, page, etl };
   }
-  const times = Object.fromEntries(counts.map((w) => [w, { all: [], second: [] }]));
+  const times = Object.fromEntries(counts.map((w) => [w, { all: [], second: [], cores: [] }]));
   let rows = 0;
   let attendance = 0;
   for (let run = 0; run < Number(args.runs); run++) {
     for (const workers of counts) {
       const { page, etl } = pages[workers];
       const t0 = performance.now();
+      const cpu0 = browserCpuSeconds();
       let t1 = t0;
       await etl.runAndWait(async () => {
         await etl.byTestId('etl-run').click();
@@ -66,6 +98,7 @@ try {
         t1 = performance.now();
       }, 900_000);
       const t2 = performance.now();
+      times[workers].cores.push((browserCpuSeconds() - cpu0) / ((t2 - t0) / 1000));
       times[workers].all.push((t2 - t0) / 1000);
       times[workers].second.push((t2 - t1) / 1000);
       const c = await etl.counts();
@@ -80,7 +113,8 @@ try {
       `ETL, ${rows} input rows (${attendance} attendance) on ${workers} worker(s): ` +
         `whole run best ${all.toFixed(2)} s = ${(rows / all / 1e6).toFixed(3)} M rows/s; ` +
         `second pass best ${second.toFixed(2)} s = ${(rows / second / 1e6).toFixed(3)} M rows/s; ` +
-        `runs ${times[workers].all.map((s) => s.toFixed(2)).join(' ')} s (second pass ${times[workers].second.map((s) => s.toFixed(2)).join(' ')} s)`,
+        `runs ${times[workers].all.map((s) => s.toFixed(2)).join(' ')} s (second pass ${times[workers].second.map((s) => s.toFixed(2)).join(' ')} s); ` +
+        `cores the browser got per run ${times[workers].cores.map((c) => c.toFixed(2)).join(' ')}`,
     );
   }
   if (counts.length > 1) {

@@ -335,6 +335,9 @@ pub fn export_slice(
     slice: &Slice<'_>,
 ) -> Result<SliceOut, EtlError> {
     let mut export = Export::begin_at(etl, kind, file_name, options, slice.first_row)?;
+    // Room for the outputs at once: growing a buffer step by step copies it each time.
+    export.csv_buf().reserve(slice.bytes.len() * 3);
+    export.sql_buf().reserve(slice.bytes.len() * 4);
     export.feed(etl, slice.header);
     export.feed(etl, slice.bytes);
     if slice.last {
