@@ -312,3 +312,54 @@ fn the_cuts_name_the_staging_rows_before_them() {
     let rows: Vec<u64> = slicing.cuts.iter().map(|c| c.first_row).collect();
     assert_eq!(rows, [0, 3, 4, 7]);
 }
+
+#[test]
+fn a_column_mapping_and_another_delimiter_cut_alike() {
+    // Renamed key columns, statuses recoded from Y/N, `;` between fields: the cutter reads the
+    // file as the export does.
+    let students = STUDENTS.replace(',', ";").replace("roll_no", "enrolment");
+    let mut attendance = String::from("college_code;enrolment;dob;course_code;date;attended\n");
+    for day in 1..=60 {
+        let date = format!("2024-09-{:02}", day % 28 + 1);
+        for (roll, status) in [
+            ("1001", "Y"),
+            ("1002", "N"),
+            ("\"10\n03\"", "Y"),
+            ("7", "N"),
+        ] {
+            let dob = match roll {
+                "1001" => "2003-01-02",
+                "1002" => "2003-05-06",
+                _ => "2003-07-08",
+            };
+            attendance.push_str(&format!("C1;{roll};{dob};CS101;{date};{status}\n"));
+        }
+    }
+    let mut columns = crate::ColumnMap::default();
+    columns.set(crate::Role::RollNo, "enrolment");
+    columns.set(crate::Role::Status, "attended");
+    ok(columns.set_status_values("Y", "N"));
+    let options = EtlOptions {
+        columns,
+        delimiter: Some(b';'),
+        ..EtlOptions::default()
+    };
+    let files = vec![
+        (
+            FileKind::Students,
+            "s.csv".to_owned(),
+            students.into_bytes(),
+        ),
+        (
+            FileKind::Attendance,
+            "a.csv".to_owned(),
+            attendance.into_bytes(),
+        ),
+    ];
+    let (etl, _) = first_pass(&files, &options, 1 << 20, 1 << 20);
+    assert!(
+        etl.state().reports.iter().all(|r| !r.unusable),
+        "the mapping fits the files"
+    );
+    assert!(check(&files, &options, Dialect::MySql) > 100);
+}
