@@ -45,7 +45,7 @@ function prepare(name, args, etlArgs = []) {
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'campus-etl-workers-e2e-'));
-  // About 2.7 MB of attendance (two slices), and a dirty set of about 8.6 MB (nine slices) whose
+  // About 2.7 MB of attendance (two slices), and a dirty set of about 8.6 MB (five slices) whose
   // planted defects (duplicates, orphans, a BOM, CRLF, bad rows) cross slice edges.
   prepare('clean', []);
   prepare('dirty', ['--dirty', '--students-per-program', '60', '--sessions', '40'], ['--max-bad-rows', '100%']);

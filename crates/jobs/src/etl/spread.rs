@@ -13,7 +13,7 @@ use campus_etl::slices::Slicing;
 
 /// Bytes per slice of a spread export: small enough that several workers share a file of a few
 /// megabytes and memory stays low, large enough that a request costs little beside its work.
-pub const SLICE_BYTES: u64 = 1 << 20;
+pub const SLICE_BYTES: u64 = 2 << 20;
 
 /// Slices queued per worker: one being exported, one waiting, so no worker idles while the page
 /// appends.
@@ -29,9 +29,10 @@ pub struct SliceAt {
     pub last: bool,
 }
 
-/// Whether pass one should note cuts in a file of `size` bytes read with `workers` workers.
+/// Whether pass one should note cuts in a file of `size` bytes read with `workers` workers: one
+/// that may make two slices.
 pub fn worth_cutting(size: f64, workers: usize) -> bool {
-    workers > 1 && size >= (2 * SLICE_BYTES) as f64
+    workers > 1 && size > SLICE_BYTES as f64
 }
 
 /// The slices of a file of `size` bytes cut as `slicing` says, when it has at least two (one
@@ -125,7 +126,7 @@ mod tests {
     #[test]
     fn only_files_of_two_slices_or_more_are_cut_and_only_with_helpers() {
         assert!(!worth_cutting(1e9, 1));
-        assert!(!worth_cutting((2 * SLICE_BYTES - 1) as f64, 2));
-        assert!(worth_cutting((2 * SLICE_BYTES) as f64, 2));
+        assert!(!worth_cutting(SLICE_BYTES as f64, 2));
+        assert!(worth_cutting((SLICE_BYTES + 1) as f64, 2));
     }
 }
