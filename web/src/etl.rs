@@ -4,7 +4,8 @@
 //! [`worker`] runs `campus_jobs::etl::EtlService` in a web worker (started by
 //! `src/bin/etl_worker.rs`, loaded by `web/etl_worker_loader.js`) behind the shared worker
 //! protocol; [`hook`] drives it from the page along `campus_jobs::etl::Plan`, the plan the CLI
-//! follows too, slicing files with `Blob.slice` so memory stays bounded; [`state`] is the
+//! follows too, slicing files with `Blob.slice` so memory stays bounded, and spreads the second
+//! pass of large files over helper ETL workers (`campus_jobs::etl::spread`); [`state`] is the
 //! reducer; [`components`] renders the [`components::Workbench`]; [`charts`] draws SVG with
 //! plotters.
 

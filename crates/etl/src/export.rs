@@ -278,6 +278,18 @@ impl Export {
         file_name: &str,
         options: ExportOptions,
     ) -> Result<Export, EtlError> {
+        Export::begin_at(etl, kind, file_name, options, 0)
+    }
+
+    /// [`Export::begin`] for a slice of the file whose first row is staging row `first_row`:
+    /// slices exported apart and appended in order make the file's bytes (see `slices.rs`).
+    pub fn begin_at(
+        etl: &Etl,
+        kind: FileKind,
+        file_name: &str,
+        options: ExportOptions,
+        first_row: u64,
+    ) -> Result<Export, EtlError> {
         let Some(layout) = layout(etl, kind) else {
             return Err(EtlError::NotLoaded(kind));
         };
@@ -295,7 +307,7 @@ impl Export {
             recoded_status: None,
             header_ok: false,
         };
-        let mut out = Out::starting_at(&shape, 0);
+        let mut out = Out::starting_at(&shape, first_row);
         if options.csv && options.csv_header {
             out.csv.header(&shape.layout.table);
         }

@@ -434,6 +434,39 @@ impl Etl {
         self.state.reports.last().ok_or(EtlError::NoFileOpen)
     }
 
+    /// An `Etl` holding only what the second pass reads (see `slices::ExportSeed`): these
+    /// students, indexed by key and twinned exactly as the pass indexed them (a student that
+    /// shares another's joins is that one's twin, any other is its key's first student), and
+    /// these reports; no file open, nothing aggregated.
+    pub(crate) fn for_export(
+        options: EtlOptions,
+        students: Vec<Student>,
+        reports: Vec<FileReport>,
+    ) -> Etl {
+        let mut state = EtlState {
+            students,
+            reports,
+            ..EtlState::default()
+        };
+        for (idx, student) in state.students.iter().enumerate() {
+            let Ok(idx) = u32::try_from(idx) else {
+                break;
+            };
+            match student.shares_with {
+                Some(first) => state.twins.entry(first).or_default().push(idx),
+                None => {
+                    let key = format!("{}\u{1f}{}", student.roll_no, student.dob);
+                    state.by_key.entry(key).or_insert(idx);
+                }
+            }
+        }
+        Etl {
+            options,
+            state,
+            current: None,
+        }
+    }
+
     /// Reads a whole in-memory file (tests, samples, small inputs).
     pub fn load(
         &mut self,

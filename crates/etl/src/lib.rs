@@ -10,7 +10,8 @@
 //! notebook's correlation, reproduced exactly), [`hash`] and [`attack`] (pseudonymisation and
 //! why the unkeyed hash is not anonymous), [`export`] (transformed CSVs and staging SQL),
 //! [`report`] (the quality report as Markdown), [`columns`] (which header plays which role),
-//! [`sample`] (a seeded sample set, optionally dirty).
+//! [`sample`] (a seeded sample set, optionally dirty), [`slices`] (one file's second pass cut
+//! into slices that workers export apart).
 //!
 //! A worker or the CLI drives it like this (progress and cancellation go between chunks):
 //!
@@ -55,6 +56,7 @@ mod ingest;
 pub mod quality;
 pub mod report;
 pub mod sample;
+pub mod slices;
 pub mod stats;
 pub mod typed;
 

@@ -53,14 +53,16 @@ pub mod plan;
 mod protocol;
 pub mod run;
 mod service;
+pub mod spread;
 pub mod steps;
 
 pub use plan::{
     Export, Input, Next, Plan, PlanError, kind_from_name, load_order, next_attack_step,
 };
 pub use protocol::{
-    Ack, AnalysisView, Analyzed, AttackState, Bars, Event, Exported, FileDone, PREVIEW_ROWS,
-    Preview, Request, RunOptions, SCATTER_POINTS, SampleFiles, preview,
+    Ack, AnalysisView, Analyzed, AttackState, Bars, Event, Exported, FileDone, FileSlicing,
+    PREVIEW_ROWS, Preview, Request, RunOptions, SCATTER_POINTS, SampleFiles, Seed, SliceJob,
+    preview,
 };
 pub use service::{EtlService, ask, ask_for, etl_options, parse_semester};
 

@@ -2,6 +2,10 @@
 //! with two slices in flight, the attack's steps; the CLI follows the same plan) over the
 //! browser: requests through the shared worker client, slices with `Blob.slice`, outputs into
 //! Blobs. One driver task runs one command at a time; a cancel flag is checked between slices.
+//!
+//! Besides the section's own worker, which holds the run, it starts helper ETL workers (one per
+//! core, capped, as the generator: `?workers=N` forces N); `campus_jobs::etl::spread` decides
+//! which slices of a large file's second pass each exports, and the run appends them in order.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -18,6 +22,7 @@ use campus_etl::FileKind;
 use campus_jobs::etl::page::csv_test_id;
 use campus_jobs::etl::run::{Command, Output, Shell, Stop, perform};
 use campus_jobs::etl::{Event, Request, RunOptions};
+use campus_jobs::generate::spread::worker_count;
 
 use super::state::{Download, EtlAction, EtlState, InputFile};
 use crate::shared::download::{BlobBuilder, revoke};
@@ -79,8 +84,13 @@ pub fn use_etl(dispatch: UseReducerDispatcher<EtlState>) -> EtlHandle {
                 WorkerStatus::Died(message) => dispatch.dispatch(EtlAction::WorkerDied(message)),
             })
         };
+        // A helper's death reaches the run through its requests' answers.
+        let helpers = (1..workers())
+            .map(|_| Client::spawn(ETL_WORKER_LOADER, Callback::from(|_| {})))
+            .collect();
         let mut driver = Driver {
             client: Client::spawn(ETL_WORKER_LOADER, on_status),
+            helpers,
             dispatch,
             cancel: cancel.clone(),
             outputs: None,
@@ -103,9 +113,20 @@ struct Outputs {
     report: Vec<u8>,
 }
 
+/// ETL workers to run: the page's `?workers=N`, else the browser's cores (capped).
+fn workers() -> usize {
+    let Some(window) = web_sys::window() else {
+        return 1;
+    };
+    let query = window.location().search().unwrap_or_default();
+    worker_count(&query, Some(window.navigator().hardware_concurrency()))
+}
+
 /// The browser's side of a command.
 struct Driver {
     client: Client,
+    /// Helper workers: they export slices of a large file's second pass.
+    helpers: Vec<Client>,
     dispatch: UseReducerDispatcher<EtlState>,
     cancel: Rc<Cell<bool>>,
     outputs: Option<Outputs>,
@@ -118,7 +139,23 @@ impl Shell for Driver {
     type Answer = Pin<Box<dyn Future<Output = Result<Event, Stop>>>>;
 
     fn post(&self, request: Request) -> Self::Answer {
-        let answer = self.client.ask(request);
+        self.post_to(0, request)
+    }
+
+    fn workers(&self) -> usize {
+        1 + self.helpers.len()
+    }
+
+    fn post_to(&self, worker: usize, request: Request) -> Self::Answer {
+        let client = match worker.checked_sub(1) {
+            None => Some(&self.client),
+            Some(helper) => self.helpers.get(helper),
+        };
+        let Some(client) = client else {
+            let missing = Stop::Failed(format!("the page has no ETL worker {worker}"));
+            return Box::pin(std::future::ready(Err(missing)));
+        };
+        let answer = client.ask(request);
         Box::pin(async move { answer.await.map_err(Stop::from) })
     }
 

@@ -7,6 +7,7 @@ use campus_csv::read_all;
 use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::sample::SampleOptions;
+use campus_etl::slices::{ExportSeed, Slicing};
 use campus_etl::{Analysis, Etl, FileKind, FileReport};
 use campus_sql::Dialect;
 
@@ -93,6 +94,25 @@ pub enum Request {
     ExportChunk { bytes: Bytes },
     /// Ends the export. Answered by [`Event::Exported`] with the last bytes.
     ExportEnd,
+    /// Pass one: also note where the file just begun may be cut for a spread export, about
+    /// every `every` bytes (`campus_etl::slices::Cutter`). Answered by [`Event::Ack`].
+    CutFile { every: u64 },
+    /// Where the file last ended may be cut, if [`Request::CutFile`] asked. Answered by
+    /// [`Event::Slicing`].
+    Cuts,
+    /// What a helper worker needs to export slices of files of `kind`. Answered by
+    /// [`Event::Seed`].
+    ExportSeed { kind: FileKind },
+    /// Makes this worker a helper of a run: it exports slices of files of the seed's kind as
+    /// the run would, with the run's options and the staging SQL's dialect. Answered by
+    /// [`Event::Ack`].
+    TakeSeed {
+        options: RunOptions,
+        dialect: Dialect,
+        seed: ExportSeed,
+    },
+    /// Pass two over one slice of a file. Answered by [`Event::Exported`].
+    ExportSlice(SliceJob),
     /// Plans the dictionary attack on the unkeyed hashes. Answered by [`Event::Attack`].
     AttackBegin,
     /// Tries up to this many candidates. The count, not a clock, bounds the step: a shell
@@ -147,7 +167,36 @@ events!(
     Sql(Bytes),
     Exported(Exported),
     Attack(AttackState),
+    Slicing(FileSlicing),
+    Seed(Seed),
 );
+
+/// Where a file may be cut for a spread export: `None` when it may not (no usable header, or
+/// no cutter was asked for).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSlicing {
+    pub slicing: Option<Slicing>,
+}
+
+/// What a helper needs to export slices of one kind's files.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Seed {
+    pub seed: ExportSeed,
+}
+
+/// One slice of a file to export (see `campus_etl::slices::Slice`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SliceJob {
+    pub kind: FileKind,
+    pub name: String,
+    /// Whether the slice starts the kind's staging CSV with its header row.
+    pub csv_header: bool,
+    /// The file's header record.
+    pub header: Bytes,
+    pub bytes: Bytes,
+    pub first_row: u64,
+    pub last: bool,
+}
 
 /// A request was carried out and has nothing to say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,19 +1,24 @@
 //! The page's commands (a run over chosen files, a run over sample files, the dictionary attack)
 //! as async code over a [`Shell`]: it follows the [`Plan`], slices files with two slices in
-//! flight, adapts the attack's steps to a clock and reports every change to the section's
-//! reducer. The shell only posts requests to the worker, reads slices and keeps outputs.
+//! flight, spreads the second pass of large files over the shell's helper workers
+//! ([`super::spread`]), adapts the attack's steps to a clock and reports every change to the
+//! section's reducer. The shell only posts requests to its workers, reads slices and keeps
+//! outputs.
 
 use std::collections::VecDeque;
 use std::future::Future;
 
 use campus_etl::FileKind;
 use campus_etl::sample::SampleOptions;
+use campus_etl::slices::Slicing;
+use campus_sql::Dialect;
 
 use super::page::{Action, AttackView, FileView, InputFile};
+use super::spread::{self, SliceAt};
 use super::steps::Glimpse;
 use super::{
-    Ack, Analyzed, AttackState, Event, Exported, FileDone, Input, Next, Plan, PlanError, Request,
-    RunOptions, SampleFiles, kind_from_name, next_attack_step,
+    Ack, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, Input, Next, Plan,
+    PlanError, Request, RunOptions, SampleFiles, Seed, SliceJob, kind_from_name, next_attack_step,
 };
 use crate::wire::{self, Reply, Unanswered};
 use crate::{Bytes, JobError};
@@ -88,6 +93,17 @@ pub trait Shell {
     /// Sends a request now; its answer is awaited later, so several can be in flight (the worker
     /// answers them in order).
     fn post(&self, request: Request) -> Self::Answer;
+    /// Workers a file's second pass may be spread over: the section's own worker, which holds
+    /// the run, and its helpers.
+    fn workers(&self) -> usize {
+        1
+    }
+    /// Sends a request to worker `worker`: 0 is the section's own ([`Shell::post`]), then the
+    /// helpers.
+    fn post_to(&self, worker: usize, request: Request) -> Self::Answer {
+        let _ = worker;
+        self.post(request)
+    }
     /// Bytes `[begin, end)` of a file; fewer if the file shrank since it was chosen.
     fn read(
         &self,
@@ -191,6 +207,11 @@ async fn run<S: Shell>(
     });
     let mut plan = Plan::new(planned.collect())?;
     let mut glimpse = Glimpse::new(&options);
+    let workers = shell.workers();
+    let dialect = Dialect::MySql;
+    // Where each file may be cut for a spread second pass, noted in pass one.
+    let mut slicings: Vec<Option<Slicing>> = vec![None; inputs.len()];
+    let seed_options = options.clone();
     let bytes_total: f64 = inputs.iter().map(|f| f.size).sum::<f64>() * 2.0;
     shell.dispatch(Action::Started { bytes_total });
     shell.output(Output::Begin)?;
@@ -204,7 +225,12 @@ async fn run<S: Shell>(
     loop {
         match plan.next_step() {
             Next::Read { file, begin } => {
-                let view = read_file(shell, input(file)?, begin, &mut bytes_done).await?;
+                let input = input(file)?;
+                let cut = spread::worth_cutting(input.size, workers);
+                let (view, slicing) = read_file(shell, input, begin, cut, &mut bytes_done).await?;
+                if let Some(slot) = slicings.get_mut(file) {
+                    *slot = slicing;
+                }
                 let read = plan.read(file, &view.report);
                 shell.dispatch(Action::FileDone(view));
                 read?;
@@ -221,7 +247,7 @@ async fn run<S: Shell>(
                     shell,
                     Request::StagingDdl {
                         database: None,
-                        dialect: campus_sql::Dialect::MySql,
+                        dialect,
                     },
                 )
                 .await?;
@@ -234,9 +260,29 @@ async fn run<S: Shell>(
                     shell.output(Output::NewCsv(export.kind))?;
                 }
                 let input = input(export.file)?;
+                let spread = (slicings.get(export.file))
+                    .and_then(Option::as_ref)
+                    .and_then(|slicing| {
+                        Some((slicing, spread::slices(slicing, input.size as u64)?))
+                    });
                 let (kind, begin) = (export.kind, export.begin);
-                let file = (input, kind, begin);
-                bytes_done = export_file(shell, file, bytes_done, &mut glimpse).await?;
+                bytes_done = match spread {
+                    Some((slicing, slices)) => {
+                        let seed = (&seed_options, dialect);
+                        let job = SpreadJob {
+                            input,
+                            kind,
+                            new_csv: export.new_csv,
+                            header_end: slicing.header_end,
+                            slices,
+                        };
+                        spread_export(shell, job, seed, bytes_done, &mut glimpse).await?
+                    }
+                    None => {
+                        let file = (input, kind, begin);
+                        export_file(shell, file, bytes_done, &mut glimpse).await?
+                    }
+                };
             }
             Next::Done => break,
         }
@@ -247,28 +293,39 @@ async fn run<S: Shell>(
     Ok(())
 }
 
-/// Pass one over a file: begin, slices, end; returns what the page shows of it.
+/// Pass one over a file: begin, slices, end; returns what the page shows of it, and where the
+/// file may be cut when `cut` asked the worker to note it.
 async fn read_file<S: Shell>(
     shell: &mut S,
     input: &InputFile<S::File>,
     begin: Request,
+    cut: bool,
     bytes_done: &mut f64,
-) -> Result<FileView, Stop> {
+) -> Result<(FileView, Option<Slicing>), Stop> {
     let started = shell.now_ms();
     let _: Ack = ask(shell, begin).await?;
+    if cut {
+        let every = spread::SLICE_BYTES;
+        let _: Ack = ask(shell, Request::CutFile { every }).await?;
+    }
     let phase = format!("Reading {}", input.name);
     let chunk = |bytes| Request::Chunk { bytes };
     let ignore = |_: &mut S, _: Ack| Ok(());
     *bytes_done = send_slices(shell, input, &phase, *bytes_done, chunk, ignore).await?;
     let done: FileDone = ask(shell, Request::EndFile).await?;
-    Ok(FileView {
+    let slicing = match cut {
+        true => ask::<S, FileSlicing>(shell, Request::Cuts).await?.slicing,
+        false => None,
+    };
+    let view = FileView {
         kind: input.kind,
         name: input.name.clone(),
         report: done.report,
         preview: done.preview,
         elapsed_ms: shell.now_ms() - started,
         compute_ms: done.compute_ms,
-    })
+    };
+    Ok((view, slicing))
 }
 
 /// Pass two over a file: its rows to the CSV of its kind, its INSERTs to the SQL. Each answer
@@ -293,6 +350,104 @@ async fn export_file<S: Shell>(
     let last = ask(shell, Request::ExportEnd).await?;
     keep(shell, last)?;
     Ok(bytes_done)
+}
+
+/// A file whose second pass is spread over the shell's workers.
+struct SpreadJob<'a, F> {
+    input: &'a InputFile<F>,
+    kind: FileKind,
+    /// Whether its first slice opens the kind's staging CSV (with the header row).
+    new_csv: bool,
+    header_end: u64,
+    slices: Vec<SliceAt>,
+}
+
+/// Pass two over a file spread over the shell's workers: the helpers take the run's seed, then
+/// slice `i` goes to worker `i mod k`, [`spread::IN_FLIGHT`] per worker, and the answers are
+/// kept in slice order, as [`export_file`] keeps one worker's.
+async fn spread_export<S: Shell>(
+    shell: &mut S,
+    job: SpreadJob<'_, S::File>,
+    (options, dialect): (&RunOptions, Dialect),
+    bytes_done: f64,
+    glimpse: &mut Glimpse,
+) -> Result<f64, Stop> {
+    let SpreadJob {
+        input,
+        kind,
+        new_csv,
+        header_end,
+        slices,
+    } = job;
+    let workers = shell.workers().max(1);
+    let Seed { seed } = ask(shell, Request::ExportSeed { kind }).await?;
+    let seeded: Vec<_> = (1..workers)
+        .map(|worker| {
+            let request = Request::TakeSeed {
+                options: options.clone(),
+                dialect,
+                seed: seed.clone(),
+            };
+            shell.post_to(worker, request)
+        })
+        .collect();
+    drop(seed);
+    for answer in seeded {
+        let _: Ack = Ack::try_from(answer.await?)?;
+    }
+    let header = shell.read(&input.file, 0, header_end).await?;
+    if header.len() as u64 != header_end {
+        return Err(changed(input));
+    }
+    let mut keep = |shell: &mut S, out: Exported| -> Result<(), Stop> {
+        glimpse.csv(kind, &out.csv.0);
+        glimpse.sql(&out.sql.0);
+        shell.output(Output::Csv(kind, &out.csv.0))?;
+        shell.output(Output::Sql(&out.sql.0))
+    };
+    let phase = format!("Writing outputs from {} on {workers} workers", input.name);
+    let mut in_flight = VecDeque::new();
+    for slice in slices {
+        if shell.cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        let bytes = shell.read(&input.file, slice.begin, slice.end).await?;
+        if bytes.len() as u64 != slice.end - slice.begin {
+            return Err(changed(input));
+        }
+        let request = Request::ExportSlice(SliceJob {
+            kind,
+            name: input.name.clone(),
+            csv_header: new_csv && slice.idx == 0,
+            header: Bytes(header.clone()),
+            bytes: Bytes(bytes),
+            first_row: slice.first_row,
+            last: slice.last,
+        });
+        let worker = spread::worker_for(slice.idx, workers);
+        in_flight.push_back(shell.post_to(worker, request));
+        if in_flight.len() >= spread::window(workers)
+            && let Some(answer) = in_flight.pop_front()
+        {
+            keep(shell, Exported::try_from(answer.await?)?)?;
+        }
+        shell.dispatch(Action::Progress {
+            phase: phase.clone(),
+            bytes_done: bytes_done + slice.end as f64,
+        });
+    }
+    while let Some(answer) = in_flight.pop_front() {
+        keep(shell, Exported::try_from(answer.await?)?)?;
+    }
+    Ok(bytes_done + input.size)
+}
+
+/// A file that no longer has the bytes pass one read: its cuts do not fit it.
+fn changed<F>(input: &InputFile<F>) -> Stop {
+    Stop::Failed(format!(
+        "{} changed since it was read; choose it again and run again",
+        input.name
+    ))
 }
 
 /// Sends a file slice by slice, [`IN_FLIGHT`] at a time, handing each answer to `on_answer` as

@@ -5,14 +5,16 @@ use std::sync::Arc;
 use campus_etl::attack::{AttackOptions, DictionaryAttack};
 use campus_etl::export::{Export, ExportOptions, staging_ddl_in};
 use campus_etl::sample::generate;
-use campus_etl::{Etl, EtlOptions, HashMode, analyze, report};
+use campus_etl::slices::ExportSeed;
+use campus_etl::slices::{Cutter, Slice, Slicing, export_slice};
+use campus_etl::{Etl, EtlOptions, FileKind, HashMode, analyze, report};
 use campus_schema::Date;
 use campus_schema::spread::{OneByOne, Spread};
 use campus_sql::Dialect;
 
 use super::protocol::{
-    Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, Preview, Request,
-    RunOptions, SampleFiles, preview,
+    Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, Preview,
+    Request, RunOptions, SampleFiles, Seed, SliceJob, preview,
 };
 use crate::{Bytes, JobError, Service, Step};
 
@@ -37,6 +39,12 @@ pub struct EtlService {
     spread: Arc<dyn Spread>,
     /// Emptied output buffers a shell gave back, the next chunk's outputs.
     spare: Vec<Vec<u8>>,
+    /// The kind and name of the file pass one is reading.
+    reading: Option<(FileKind, String)>,
+    /// Notes where the file being read may be cut, when [`Request::CutFile`] asked.
+    cutter: Option<Cutter>,
+    /// Where the file last read may be cut, until [`Request::Cuts`] takes it.
+    slicing: Option<Slicing>,
 }
 
 impl Default for EtlService {
@@ -53,6 +61,9 @@ impl Default for EtlService {
             pending: None,
             spread: Arc::new(OneByOne),
             spare: Vec::new(),
+            reading: None,
+            cutter: None,
+            slicing: None,
         }
     }
 }
@@ -173,9 +184,41 @@ impl EtlService {
                 self.etl.begin_file(kind, &name).map_err(failed)?;
                 self.file_compute_ms = 0.0;
                 self.preview = None;
-                self.preview_pending = Some(name);
+                self.preview_pending = Some(name.clone());
+                self.reading = Some((kind, name));
+                self.cutter = None;
+                self.slicing = None;
                 Ok(Event::Ack(Ack))
             }
+            Request::CutFile { every } => {
+                let (kind, name) = self
+                    .reading
+                    .as_ref()
+                    .ok_or_else(|| JobError::new("no file is being read"))?;
+                self.cutter = Some(Cutter::new(&self.etl, *kind, name, every));
+                Ok(Event::Ack(Ack))
+            }
+            Request::Cuts => Ok(Event::Slicing(FileSlicing {
+                slicing: self.slicing.take(),
+            })),
+            Request::ExportSeed { kind } => Ok(Event::Seed(Seed {
+                seed: ExportSeed::of(&self.etl, kind),
+            })),
+            Request::TakeSeed {
+                options,
+                dialect,
+                seed,
+            } => {
+                let etl = seed.etl(etl_options(&options)?);
+                *self = EtlService {
+                    etl,
+                    clock: self.clock,
+                    dialect,
+                    ..EtlService::default()
+                };
+                Ok(Event::Ack(Ack))
+            }
+            Request::ExportSlice(job) => self.export_slice(job),
             Request::Chunk { bytes } => self.chunk(&bytes.0),
             Request::EndFile => self.end_file(),
             Request::Analyze => {
@@ -245,6 +288,9 @@ impl EtlService {
         }
         let started = self.now();
         let fed = self.etl.feed(bytes);
+        if let Some(cutter) = self.cutter.as_mut() {
+            cutter.feed(&self.etl, bytes);
+        }
         self.file_compute_ms += self.now() - started;
         fed.map_err(failed)?;
         Ok(Event::Ack(Ack))
@@ -255,11 +301,33 @@ impl EtlService {
         self.preview_pending = None;
         let started = self.now();
         let report = self.etl.end_file().map_err(failed)?.clone();
+        self.reading = None;
+        self.slicing = self.cutter.take().and_then(Cutter::finish);
         let compute_ms = self.file_compute_ms + (self.now() - started);
         Ok(Event::FileDone(FileDone {
             report,
             preview,
             compute_ms,
+        }))
+    }
+
+    /// One slice of a file, exported as the whole file's export writes it there.
+    fn export_slice(&mut self, job: SliceJob) -> Result<Event, JobError> {
+        let options = ExportOptions {
+            csv_header: job.csv_header,
+            dialect: self.dialect,
+            ..ExportOptions::default()
+        };
+        let slice = Slice {
+            header: &job.header.0,
+            bytes: &job.bytes.0,
+            first_row: job.first_row,
+            last: job.last,
+        };
+        let out = export_slice(&self.etl, job.kind, &job.name, options, &slice).map_err(failed)?;
+        Ok(Event::Exported(Exported {
+            csv: Bytes(out.csv),
+            sql: Bytes(out.sql),
         }))
     }
 

@@ -28,6 +28,22 @@ struct Page {
     cancel_after_reads: Option<usize>,
     reads: Cell<usize>,
     clock: Cell<f64>,
+    /// Helper workers, each its own service (worker `i + 1`).
+    helpers: Vec<RefCell<EtlService>>,
+    /// A helper that dies on its first request (its answer says so).
+    dead_helper: Option<usize>,
+    /// Slices exported, by worker.
+    slices_by_worker: RefCell<BTreeMap<usize, usize>>,
+}
+
+impl Page {
+    /// A page running `workers` workers: its own and `workers - 1` helpers.
+    fn with_workers(workers: usize) -> Page {
+        Page {
+            helpers: (1..workers).map(|_| RefCell::default()).collect(),
+            ..Page::default()
+        }
+    }
 }
 
 impl RunShell for Page {
@@ -35,8 +51,34 @@ impl RunShell for Page {
     type Answer = Ready<Result<Event, Stop>>;
 
     fn post(&self, request: Request) -> Self::Answer {
-        let mut service = self.service.borrow_mut();
-        ready(wire(&mut service, request).map_err(Stop::from))
+        self.post_to(0, request)
+    }
+
+    fn workers(&self) -> usize {
+        1 + self.helpers.len()
+    }
+
+    fn post_to(&self, worker: usize, request: Request) -> Self::Answer {
+        if let Request::ExportSlice(_) = request {
+            *self
+                .slices_by_worker
+                .borrow_mut()
+                .entry(worker)
+                .or_default() += 1;
+        }
+        if worker > 0 && self.dead_helper == Some(worker) {
+            return ready(Err(Stop::from(crate::wire::Unanswered::Died(
+                "out of memory".into(),
+            ))));
+        }
+        let service = match worker.checked_sub(1) {
+            None => &self.service,
+            Some(helper) => match self.helpers.get(helper) {
+                Some(service) => service,
+                None => return ready(Err(Stop::Failed(format!("no worker {worker}")))),
+            },
+        };
+        ready(wire(&mut service.borrow_mut(), request).map_err(Stop::from))
     }
 
     fn read(
@@ -273,4 +315,96 @@ fn an_answer_is_the_last_event_once_the_request_finishes() {
             "The ETL worker stopped (boom); it has been restarted, so run again.".into()
         )))
     );
+}
+
+/// A run whose attendance spans several slices (about 8.6 MB).
+fn spread_files() -> Vec<(FileKind, String, Vec<u8>)> {
+    sample_files(&SampleOptions {
+        students_per_program: 60,
+        sessions_per_course: 40,
+        dirty: true,
+        ..SampleOptions::default()
+    })
+}
+
+#[test]
+fn a_second_pass_spread_over_helpers_writes_one_workers_bytes() {
+    let files = spread_files();
+    let options = RunOptions {
+        keyed_secret: Some("s3cret".into()),
+        deidentify: true,
+        ..RunOptions::default()
+    };
+    let Ok(cli) = Shell::CLI.run(&files, options.clone()) else {
+        panic!("the CLI's run failed")
+    };
+    for workers in [1, 2, 3] {
+        let mut page = Page::with_workers(workers);
+        let inputs = inputs(&files);
+        let options = options.clone();
+        block_on(perform(&mut page, Command::Run { inputs, options }));
+        let state = page.state.borrow();
+        assert_eq!(state.error, None, "{workers} workers");
+        assert_same(&page.outputs, &cli);
+        shows_what_the_run_did(&state, &page.outputs);
+        let by_worker = page.slices_by_worker.borrow();
+        if workers == 1 {
+            assert!(by_worker.is_empty(), "one worker exports files whole");
+        } else {
+            // Every worker exported slices, the section's own too, in turn.
+            assert_eq!(by_worker.len(), workers, "{by_worker:?}");
+            let counts: Vec<usize> = by_worker.values().copied().collect();
+            let (least, most) = (counts.iter().min(), counts.iter().max());
+            assert!(
+                most.zip(least).is_some_and(|(m, l)| m - l <= 1),
+                "{counts:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_helper_that_dies_ends_the_run_with_a_message() {
+    let files = spread_files();
+    let mut page = Page {
+        dead_helper: Some(2),
+        ..Page::with_workers(3)
+    };
+    let inputs = inputs(&files);
+    let options = RunOptions::default();
+    block_on(perform(&mut page, Command::Run { inputs, options }));
+    let state = page.state.borrow();
+    assert_eq!(
+        state.error.as_deref(),
+        Some("The ETL worker stopped (out of memory); it has been restarted, so run again.")
+    );
+    assert_eq!((state.run_id, state.running.is_none()), (1, true));
+}
+
+#[test]
+fn a_cancel_during_a_spread_second_pass_stops_the_run() {
+    let files = spread_files();
+    let total: usize = files.iter().map(|(_, _, bytes)| bytes.len()).sum();
+    // Pass one reads every file in 4 MiB slices; stop a few slices into pass two.
+    let pass_one: usize = files
+        .iter()
+        .map(|(_, _, b)| b.len().div_ceil(4 << 20))
+        .sum();
+    let mut page = Page {
+        cancel_after_reads: Some(pass_one + 4),
+        ..Page::with_workers(2)
+    };
+    let inputs = inputs(&files);
+    let options = RunOptions::default();
+    block_on(perform(&mut page, Command::Run { inputs, options }));
+    let state = page.state.borrow();
+    assert_eq!(
+        state.error.as_deref(),
+        Some("Cancelled. What was read before is shown below; run again for the rest.")
+    );
+    assert!(
+        !page.slices_by_worker.borrow().is_empty(),
+        "pass two had begun"
+    );
+    assert!(total > 0);
 }
