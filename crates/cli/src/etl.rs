@@ -1,18 +1,22 @@
 //! `campus etl`: the student-records pipeline over files, and `campus etl sample`.
 
+use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use campus_etl::sample::SampleOptions;
+use campus_etl::slices::{SliceOut, Slicing};
 use campus_etl::{ColumnMap, FileKind, FileReport, FindingKind};
 use campus_jobs::Bytes;
 use campus_jobs::etl::{
-    Ack, AnalysisView, Analyzed, AttackState, EtlService, Exported, FileDone, Input, Next, Plan,
-    Request, RunOptions, SampleFiles, ask_for, parse_semester,
+    Ack, AnalysisView, Analyzed, AttackState, EtlService, Exported, FileDone, FileSlicing, Input,
+    Next, Plan, Request, RunOptions, SampleFiles, SliceJob, ask_for, parse_semester, spread,
 };
+use campus_jobs::parallel::in_order;
 use clap::{Args, Subcommand};
 
 use crate::bad_rows::MaxBadRows;
@@ -100,6 +104,10 @@ pub struct EtlArgs {
     /// same at every count.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// Bytes per slice of a large file's second pass on the threads (tests make it small to
+    /// cut many slices).
+    #[arg(long, hide = true, default_value_t = spread::SLICE_BYTES, value_parser = clap::value_parser!(u64).range(1..))]
+    slice_bytes: u64,
     /// Rejected rows (wrong field count, not UTF-8, lines not read after an unclosed quote)
     /// allowed before the run fails: a number, or a percentage of the rows read such as 0.5%.
     #[arg(long, value_name = "N|N%", default_value = "0")]
@@ -358,11 +366,17 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     let path = |file: usize| paths.get(file).map(|(_, path)| path.as_path());
     let mut summary = Summary::default();
     let mut outputs: Option<Outputs> = None;
+    // Where pass one found each large file may be cut, for a second pass on the threads.
+    let mut slicings: HashMap<usize, Slicing> = HashMap::new();
     loop {
         match plan.next_step() {
             Next::Read { file, begin } => {
                 let Some(path) = path(file) else { continue };
-                let report = read_file(&mut service, path, begin)?;
+                let cut = (threads, args.slice_bytes);
+                let (report, slicing) = read_file(&mut service, path, begin, cut)?;
+                if let Some(slicing) = slicing {
+                    slicings.insert(file, slicing);
+                }
                 summary.n_bytes += report.n_bytes;
                 print_file_report(path, &report);
                 let read = plan.read(file, &report);
@@ -413,7 +427,11 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                         outputs.parquet.push(file);
                     }
                 }
-                export_file(&mut service, path, export.kind, export.begin, outputs)?;
+                let on = Sliced {
+                    threads,
+                    slicing: slicings.get(&export.file),
+                };
+                export_file(&mut service, path, export.begin, outputs, on)?;
             }
             Next::Done => break,
         }
@@ -484,9 +502,20 @@ fn check_rejected(reports: &[FileReport], max: MaxBadRows) -> anyhow::Result<()>
     }
 }
 
-/// Pass one over a file: begin, chunks, end; returns its report.
-fn read_file(service: &mut EtlService, path: &Path, begin: Request) -> anyhow::Result<FileReport> {
+/// Pass one over a file: begin, chunks, end; returns its report, and where it may be cut when
+/// it makes at least two slices of `every` bytes to export on several of `threads`.
+fn read_file(
+    service: &mut EtlService,
+    path: &Path,
+    begin: Request,
+    (threads, every): (usize, u64),
+) -> anyhow::Result<(FileReport, Option<Slicing>)> {
     ask_for::<Ack>(service, begin)?;
+    let size = fs::metadata(path).map_or(0, |meta| meta.len());
+    let cut = spread::worth_cutting_every(size as f64, threads, every);
+    if cut {
+        ask_for::<Ack>(service, Request::CutFile { every })?;
+    }
     stream(path, |chunk| {
         ask_for::<Ack>(
             service,
@@ -497,17 +526,37 @@ fn read_file(service: &mut EtlService, path: &Path, begin: Request) -> anyhow::R
         Ok(())
     })?;
     let done: FileDone = ask_for(service, Request::EndFile)?;
-    Ok(done.report)
+    let slicing = match cut {
+        true => ask_for::<FileSlicing>(service, Request::Cuts)?.slicing,
+        false => None,
+    };
+    Ok((done.report, slicing))
+}
+
+/// How pass two may run on threads: their number, and where pass one found the file may be cut.
+struct Sliced<'a> {
+    threads: usize,
+    slicing: Option<&'a Slicing>,
 }
 
 /// Pass two over a file: its transformed rows to the CSV of its kind, its INSERTs to the SQL.
+/// A file pass one cut is exported a slice per task on the threads, the slices appended in
+/// order ([`campus_jobs::etl::spread`]); any other in chunks.
 fn export_file(
     service: &mut EtlService,
     path: &Path,
-    kind: FileKind,
     begin: Request,
     outputs: &mut Outputs,
+    on: Sliced<'_>,
 ) -> anyhow::Result<()> {
+    let Request::ExportBegin {
+        kind,
+        name,
+        csv_header,
+    } = begin
+    else {
+        bail!("pass two began with another request than ExportBegin");
+    };
     let Some((_, csv)) = outputs.csv.iter_mut().find(|(k, _)| *k == kind) else {
         bail!("no staging CSV is open for {}", kind.label());
     };
@@ -522,7 +571,8 @@ fn export_file(
         Some(spool) => Some((spool, csv.spool_file()?, sql.spool_file()?)),
         None => None,
     };
-    let mut write = |service: &mut EtlService, out: Exported| -> anyhow::Result<()> {
+    // Writes one answer's bytes; gives back the buffers to fill again.
+    let mut write = |out: Exported| -> anyhow::Result<Vec<Vec<u8>>> {
         if let Some(parquet) = parquet.as_mut() {
             parquet.feed(&out.csv.0);
         }
@@ -533,18 +583,86 @@ fn export_file(
             Some((spool, csv_file, sql_file)) => {
                 spool.write(csv_file, out.csv.0)?;
                 spool.write(sql_file, out.sql.0)?;
-                while let Some(buf) = spool.spare() {
-                    service.recycle(buf);
-                }
+                Ok(std::iter::from_fn(|| spool.spare()).collect())
             }
             None => {
                 csv.write(&out.csv.0)?;
                 sql.write(&out.sql.0)?;
-                service.recycle(out.csv.0);
-                service.recycle(out.sql.0);
+                Ok(vec![out.csv.0, out.sql.0])
             }
         }
-        Ok(())
+    };
+    let size = fs::metadata(path).map_or(0, |meta| meta.len());
+    let slices = (on.threads > 1)
+        .then_some(on.slicing)
+        .flatten()
+        .and_then(|slicing| Some((slicing, spread::slices(slicing, size)?)));
+    if let Some((slicing, slices)) = slices {
+        // Each slice opens the file on its own, so threads read at once.
+        // Slices read, kept to read the next ones into.
+        let inputs: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+        let read = |begin: u64, end: u64| -> anyhow::Result<Vec<u8>> {
+            let len = usize::try_from(end.saturating_sub(begin))?;
+            let reused = inputs.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let mut bytes = reused.unwrap_or_default();
+            bytes.resize(len, 0);
+            File::open(path)
+                .and_then(|mut file| {
+                    file.seek(SeekFrom::Start(begin))?;
+                    file.read_exact(&mut bytes)
+                })
+                .with_context(|| {
+                    format!("cannot read {} again for its second pass", path.display())
+                })?;
+            Ok(bytes)
+        };
+        let header = read(0, slicing.header_end)?;
+        let service = &*service;
+        // Buffers the writer is done with, filled again by the next slices.
+        let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+        let reuse = || {
+            let mut spare = spare.lock().unwrap_or_else(PoisonError::into_inner);
+            let csv = spare.pop().unwrap_or_default();
+            let sql = spare.pop().unwrap_or_default();
+            SliceOut { csv, sql }
+        };
+        return in_order(
+            on.threads,
+            slices.len(),
+            |idx| -> anyhow::Result<Exported> {
+                let Some(at) = slices.get(idx) else {
+                    bail!("no slice {idx}");
+                };
+                let job = SliceJob {
+                    kind,
+                    name: name.clone(),
+                    csv_header: csv_header && idx == 0,
+                    header: Bytes(header.clone()),
+                    bytes: Bytes(read(at.begin, at.end)?),
+                    first_row: at.first_row,
+                    last: at.last,
+                };
+                let exported = service.slice(&job, reuse());
+                let mut inputs = inputs.lock().unwrap_or_else(PoisonError::into_inner);
+                if inputs.len() < 2 * on.threads {
+                    inputs.push(job.bytes.0);
+                }
+                Ok(exported?)
+            },
+            |_, out| {
+                let bufs = write(out?)?;
+                let mut spare = spare.lock().unwrap_or_else(PoisonError::into_inner);
+                // Two buffers for each slice in flight at most.
+                let room = (2 * on.threads * 3).saturating_sub(spare.len());
+                spare.extend(bufs.into_iter().take(room));
+                Ok(())
+            },
+        );
+    }
+    let begin = Request::ExportBegin {
+        kind,
+        name,
+        csv_header,
     };
     ask_for::<Ack>(service, begin)?;
     stream(path, |chunk| {
@@ -552,10 +670,12 @@ fn export_file(
             bytes: Bytes(chunk),
         };
         let out = ask_for(service, request)?;
-        write(service, out)
+        write(out)?.into_iter().for_each(|buf| service.recycle(buf));
+        Ok(())
     })?;
     let out = ask_for(service, Request::ExportEnd)?;
-    write(service, out)
+    write(out)?.into_iter().for_each(|buf| service.recycle(buf));
+    Ok(())
 }
 
 fn print_file_report(path: &Path, report: &FileReport) {

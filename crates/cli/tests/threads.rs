@@ -144,6 +144,9 @@ fn etl_outputs_are_byte_identical_at_every_thread_count() {
                 dialect,
                 "--threads",
                 threads,
+                // Many slices of the attendance file (2.8 MB) for the second pass.
+                "--slice-bytes",
+                "65536",
                 "--out",
                 out.to_str().unwrap_or_default(),
             ];

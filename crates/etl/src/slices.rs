@@ -334,8 +334,29 @@ pub fn export_slice(
     options: ExportOptions,
     slice: &Slice<'_>,
 ) -> Result<SliceOut, EtlError> {
+    export_slice_into(etl, kind, file_name, options, slice, SliceOut::default())
+}
+
+/// [`export_slice`] into the buffers of an earlier slice's output (cleared first), so a shell
+/// that exports many slices does not map fresh memory for each.
+pub fn export_slice_into(
+    etl: &Etl,
+    kind: FileKind,
+    file_name: &str,
+    options: ExportOptions,
+    slice: &Slice<'_>,
+    reuse: SliceOut,
+) -> Result<SliceOut, EtlError> {
     let mut export = Export::begin_at(etl, kind, file_name, options, slice.first_row)?;
-    // Room for the outputs at once: growing a buffer step by step copies it each time.
+    let SliceOut { mut csv, mut sql } = reuse;
+    csv.clear();
+    sql.clear();
+    // What beginning wrote (the CSV header row) goes first.
+    csv.append(export.csv_buf());
+    sql.append(export.sql_buf());
+    std::mem::swap(export.csv_buf(), &mut csv);
+    std::mem::swap(export.sql_buf(), &mut sql);
+    // Sized at once: grown step by step, the buffers would be copied again and again.
     export.csv_buf().reserve(slice.bytes.len() * 3);
     export.sql_buf().reserve(slice.bytes.len() * 4);
     export.feed(etl, slice.header);

@@ -6,7 +6,7 @@ use campus_etl::attack::{AttackOptions, DictionaryAttack};
 use campus_etl::export::{Export, ExportOptions, staging_ddl_in};
 use campus_etl::sample::generate;
 use campus_etl::slices::ExportSeed;
-use campus_etl::slices::{Cutter, Slice, Slicing, export_slice};
+use campus_etl::slices::{Cutter, Slice, SliceOut, Slicing, export_slice_into};
 use campus_etl::{Etl, EtlOptions, FileKind, HashMode, analyze, report};
 use campus_schema::Date;
 use campus_schema::spread::{OneByOne, Spread};
@@ -312,7 +312,14 @@ impl EtlService {
     }
 
     /// One slice of a file, exported as the whole file's export writes it there.
-    fn export_slice(&mut self, job: SliceJob) -> Result<Event, JobError> {
+    fn export_slice(&self, job: SliceJob) -> Result<Event, JobError> {
+        self.slice(&job, SliceOut::default()).map(Event::Exported)
+    }
+
+    /// Exports one slice of a file pass one has read, as [`Request::ExportSlice`] does, through
+    /// a shared reference: a native shell exports several at once on its threads and appends
+    /// them in order ([`super::spread`]), into the buffers of an earlier answer (`reuse`).
+    pub fn slice(&self, job: &SliceJob, reuse: SliceOut) -> Result<Exported, JobError> {
         let options = ExportOptions {
             csv_header: job.csv_header,
             dialect: self.dialect,
@@ -324,11 +331,12 @@ impl EtlService {
             first_row: job.first_row,
             last: job.last,
         };
-        let out = export_slice(&self.etl, job.kind, &job.name, options, &slice).map_err(failed)?;
-        Ok(Event::Exported(Exported {
+        let out = export_slice_into(&self.etl, job.kind, &job.name, options, &slice, reuse)
+            .map_err(failed)?;
+        Ok(Exported {
             csv: Bytes(out.csv),
             sql: Bytes(out.sql),
-        }))
+        })
     }
 
     fn ddl(&self, database: Option<&str>) -> Vec<u8> {

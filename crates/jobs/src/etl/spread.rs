@@ -32,7 +32,12 @@ pub struct SliceAt {
 /// Whether pass one should note cuts in a file of `size` bytes read with `workers` workers: one
 /// that may make two slices.
 pub fn worth_cutting(size: f64, workers: usize) -> bool {
-    workers > 1 && size > SLICE_BYTES as f64
+    worth_cutting_every(size, workers, SLICE_BYTES)
+}
+
+/// [`worth_cutting`] for slices of about `every` bytes (a native shell's choice).
+pub fn worth_cutting_every(size: f64, workers: usize, every: u64) -> bool {
+    workers > 1 && size > every as f64
 }
 
 /// The slices of a file of `size` bytes cut as `slicing` says, when it has at least two (one
