@@ -99,9 +99,9 @@ pub struct EtlArgs {
     /// Also run the dictionary attack on the unkeyed hashes and report what it recovers.
     #[arg(long)]
     attack: bool,
-    /// Threads (default: every core): with two, one writes the outputs while the other reads
-    /// and formats the next rows; more format the staging rows in batches. The outputs are the
-    /// same at every count.
+    /// Threads (default: every core): with two or more, a large file's second pass runs as
+    /// slices on all of them and one more thread writes the outputs. The outputs are the same
+    /// at every count.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Bytes per slice of a large file's second pass on the threads (tests make it small to
