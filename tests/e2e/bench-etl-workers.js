@@ -6,12 +6,13 @@
 // them), alternating the two so other load on the machine hits both alike. Prints rows/s of the
 // whole run and of the second pass (from "Writing outputs" to the end), best of the runs.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { CLI, DIST, launch, newPage } from './lib/browser.js';
+import { browserCpuSeconds, workerCounts } from './lib/bench.js';
 import { EtlPage, NAMES } from './lib/etl-page.js';
 import { serve } from './lib/server.js';
 
@@ -22,39 +23,6 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '2' },
   },
 });
-const MAX_WORKERS = 4; // campus_jobs::generate::spread::MAX_WORKERS
-
-/**
- * CPU seconds (user + system) used so far by this process's descendants (the bench's Chromium and
- * its renderers): per wall second of a run, how many cores the page actually got (as in
- * bench-workers.js).
- */
-function browserCpuSeconds() {
-  const parents = new Map();
-  const ticks = new Map();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    parents.set(Number(pid), Number(fields[1]));
-    ticks.set(Number(pid), Number(fields[11]) + Number(fields[12]));
-  }
-  let total = 0;
-  for (const [pid, t] of ticks) {
-    for (let p = pid; p > 1; p = parents.get(p) ?? 0) {
-      if (p === process.pid && pid !== process.pid) {
-        total += t;
-        break;
-      }
-    }
-  }
-  return total / 100; // USER_HZ
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'campus-bench-etl-'));
 execFileSync(CLI, ['etl', 'sample', '--out', dir, '--students-per-program', args['students-per-program'], '--sessions', args.sessions], {
   stdio: 'pipe',
@@ -64,12 +32,7 @@ const files = Object.fromEntries(Object.entries(NAMES).map(([kind, name]) => [ki
 const browser = await launch();
 const server = await serve(DIST);
 try {
-  const probe = await newPage(browser);
-  const cores = await probe.page.evaluate(() => navigator.hardwareConcurrency);
-  await probe.context.close();
-  const many = Math.max(1, Math.min(cores, MAX_WORKERS));
-  const counts = many > 1 ? [1, many] : [1];
-  console.log(`browser cores (navigator.hardwareConcurrency): ${cores}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const { many, counts } = await workerCounts(browser, undefined);
 
   const pages = {};
   for (const workers of counts) {

@@ -9,6 +9,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { DIST, launch, newPage } from './lib/browser.js';
+import { workerCounts } from './lib/bench.js';
 import { OccupancyPage } from './lib/occupancy-page.js';
 import { serve } from './lib/server.js';
 
@@ -19,17 +20,10 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
   },
 });
-const MAX_WORKERS = 4; // campus_jobs::generate::spread::MAX_WORKERS
-
 const browser = await launch();
 const server = await serve(DIST);
 try {
-  const probe = await newPage(browser);
-  const cores = await probe.page.evaluate(() => navigator.hardwareConcurrency);
-  await probe.context.close();
-  const many = args.workers ? Number(args.workers) : Math.max(1, Math.min(cores, MAX_WORKERS));
-  const counts = many > 1 ? [1, many] : [1];
-  console.log(`browser cores (navigator.hardwareConcurrency): ${cores}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const { many, counts } = await workerCounts(browser, args.workers);
 
   const pages = {};
   for (const workers of counts) {

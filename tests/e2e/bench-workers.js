@@ -4,11 +4,11 @@
 // Prints SQL MB/s and rows/s with 1 worker and with N workers (N = the browser's cores, capped
 // as the page caps them), alternating the two so that other load on the machine hits both alike;
 // the best run of each is reported, with the machine's load average.
-import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { DIST, launch, newPage } from './lib/browser.js';
+import { browserCpuSeconds, workerCounts } from './lib/bench.js';
 import { GeneratorPage } from './lib/generator-page.js';
 import { serve } from './lib/server.js';
 
@@ -18,49 +18,10 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
   },
 });
-const MAX_WORKERS = 4; // campus_jobs::generate::spread::MAX_WORKERS
-
-/**
- * CPU seconds (user + system) used so far by this process's descendants (the bench's own
- * Chromium and its renderers, not any other browser on the machine): per wall second of a run,
- * how many cores the page actually got.
- */
-function browserCpuSeconds() {
-  const parents = new Map();
-  const ticks = new Map();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // Fields after the command's closing parenthesis: state ppid … utime(12th) stime(13th).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    parents.set(Number(pid), Number(fields[1]));
-    ticks.set(Number(pid), Number(fields[11]) + Number(fields[12]));
-  }
-  let total = 0;
-  for (const [pid, t] of ticks) {
-    for (let p = pid; p > 1; p = parents.get(p) ?? 0) {
-      if (p === process.pid && pid !== process.pid) {
-        total += t;
-        break;
-      }
-    }
-  }
-  return total / 100; // USER_HZ
-}
-
 const browser = await launch();
 const server = await serve(DIST);
 try {
-  const probe = await newPage(browser);
-  const cores = await probe.page.evaluate(() => navigator.hardwareConcurrency);
-  await probe.context.close();
-  const many = Math.max(1, Math.min(cores, MAX_WORKERS));
-  const counts = many > 1 ? [1, many] : [1];
-  console.log(`browser cores (navigator.hardwareConcurrency): ${cores}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const { many, counts } = await workerCounts(browser, undefined);
 
   // One page per worker count, kept open, so each has its workers warm.
   const pages = {};
