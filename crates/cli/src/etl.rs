@@ -598,9 +598,9 @@ fn export_file(
         .flatten()
         .and_then(|slicing| Some((slicing, spread::slices(slicing, size)?)));
     if let Some((slicing, slices)) = slices {
-        // Each slice opens the file on its own, so threads read at once.
         // Slices read, kept to read the next ones into.
         let inputs: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+        // Each slice opens the file on its own, so threads read at once.
         let read = |begin: u64, end: u64| -> anyhow::Result<Vec<u8>> {
             let len = usize::try_from(end.saturating_sub(begin))?;
             let reused = inputs.lock().unwrap_or_else(PoisonError::into_inner).pop();
