@@ -11,8 +11,9 @@
 use std::collections::BTreeMap;
 
 use campus_occupancy::forest::ForestJob;
-use campus_occupancy::progress::{Hooks, Progress, Stage};
+use campus_occupancy::progress::{Progress, Stage};
 
+use super::service::with_progress;
 use super::{Event, Request};
 use crate::Bytes;
 use crate::wire::RequestId;
@@ -167,16 +168,7 @@ impl ForestRelay {
     /// The training's progress: the forest's share of chunks fitted.
     pub fn progress(&self) -> Progress {
         let fraction = self.fitted.len() as f64 / self.chunks.max(1) as f64;
-        let mut last = None;
-        {
-            let mut keep = |p: Progress| last = Some(p);
-            let never = || false;
-            let mut hooks = Hooks {
-                on_progress: &mut keep,
-                is_cancelled: &never,
-            };
-            hooks.report(Stage::Forest, fraction);
-        }
+        let ((), last) = with_progress(|hooks| hooks.report(Stage::Forest, fraction));
         last.unwrap_or(Progress {
             stage: Stage::Forest,
             stage_fraction: fraction,

@@ -244,7 +244,7 @@ fn failed(error: impl std::fmt::Display) -> JobError {
 
 /// Runs `f` with hooks that keep the last progress reported and never cancel (a service is
 /// cancelled between steps).
-fn with_progress<T>(f: impl FnOnce(&mut Hooks<'_>) -> T) -> (T, Option<Progress>) {
+pub(super) fn with_progress<T>(f: impl FnOnce(&mut Hooks<'_>) -> T) -> (T, Option<Progress>) {
     let mut last = None;
     let mut keep = |p: Progress| last = Some(p);
     let never = || false;
