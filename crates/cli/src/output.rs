@@ -170,7 +170,7 @@ impl StagedFile {
 
     pub fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
         let written = match self.out.as_mut() {
-            Some(out) => out.write_all(bytes),
+            Some(out) => write_pieces(out, bytes),
             None => Ok(()),
         };
         written.with_context(|| format!("cannot write {}", self.shown()))
@@ -285,6 +285,19 @@ fn complete_all(files: &mut [StagedFile]) -> anyhow::Result<()> {
         }
         Ok(())
     })
+}
+
+/// The most a single `write` call hands the kernel.
+const WRITE_PIECE: usize = 1 << 20;
+
+/// Writes `bytes` in pieces of at most [`WRITE_PIECE`]: the kernel copies a piece that fits
+/// in the core's cache into the page cache much faster than one of several megabytes
+/// (measured on Linux: 277 MB written 5 MiB at a time took four to six times the system time
+/// of 1 MiB at a time).
+pub(crate) fn write_pieces(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    bytes
+        .chunks(WRITE_PIECE)
+        .try_for_each(|piece| out.write_all(piece))
 }
 
 /// Writes `bytes` to `path` (or standard output for `-`) the safe way.

@@ -4,7 +4,6 @@
 //! so a long run does not map fresh memory for every chunk.
 
 use std::fs::File;
-use std::io::Write;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -32,6 +31,36 @@ impl SpoolFile {
     }
 }
 
+/// Bytes written to a file between two syncs of it by the writing thread.
+const SYNC_EVERY: usize = 32 << 20;
+
+/// Syncs `file` once [`SYNC_EVERY`] bytes were written to it since its last sync. The disk
+/// then writes a large output while the next rows are formatted, and the sync every output
+/// gets before it is moved into place ([`crate::output::commit`]) waits for little; this thread
+/// waits meanwhile, not the ones that format.
+fn sync_now_and_then(
+    unsynced: &mut Vec<(Arc<File>, usize)>,
+    file: &Arc<File>,
+    n_bytes: usize,
+) -> std::io::Result<()> {
+    let at = match unsynced.iter().position(|(f, _)| Arc::ptr_eq(f, file)) {
+        Some(at) => at,
+        None => {
+            unsynced.push((Arc::clone(file), 0));
+            unsynced.len() - 1
+        }
+    };
+    let Some((_, count)) = unsynced.get_mut(at) else {
+        return Ok(());
+    };
+    *count += n_bytes;
+    if *count < SYNC_EVERY {
+        return Ok(());
+    }
+    *count = 0;
+    file.sync_data()
+}
+
 /// The writing thread, its queue, and the first error it met.
 pub struct Spool {
     jobs: Option<SyncSender<(SpoolFile, Vec<u8>)>>,
@@ -50,12 +79,15 @@ impl Spool {
         let thread = std::thread::Builder::new()
             .name("campus-write".to_owned())
             .spawn(move || {
+                // Per file (by its handle): bytes written since it was last synced.
+                let mut unsynced: Vec<(Arc<File>, usize)> = Vec::new();
                 for (to, mut bytes) in queue {
                     let mut slot = record.lock().unwrap_or_else(PoisonError::into_inner);
                     // After an error nothing more is written; the queue still drains, so the
                     // sender never waits on a writer that stopped.
                     if slot.is_none() {
-                        let written = (&*to.file).write_all(&bytes);
+                        let written = crate::output::write_pieces(&mut &*to.file, &bytes)
+                            .and_then(|()| sync_now_and_then(&mut unsynced, &to.file, bytes.len()));
                         if let Err(err) = written {
                             *slot =
                                 Some(anyhow!(err).context(format!("cannot write {}", to.shown)));

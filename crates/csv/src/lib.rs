@@ -16,4 +16,4 @@ pub use read::{
     ReadAll, ReadOptions, ReadStats, Row, RowHandler, read_all, sniff_delimiter,
 };
 pub use table::TableCsv;
-pub use write::{CsvWriter, LineEnd};
+pub use write::{CsvWriter, LineEnd, push_text};

@@ -58,6 +58,17 @@ impl CsvWriter {
         self.end_row();
     }
 
+    /// The field delimiter.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The next field: text [`push_text`] formatted with this writer's delimiter.
+    pub fn formatted(&mut self, field: &[u8]) {
+        self.separator();
+        self.buf.extend_from_slice(field);
+    }
+
     fn separator(&mut self) {
         if !self.at_row_start {
             self.buf.push(self.delimiter);
@@ -66,13 +77,36 @@ impl CsvWriter {
     }
 }
 
+/// Appends `value` as a field, quoted only when it must be, as [`CsvWriter`] writes text
+/// between delimiters: for callers that keep a field's formatted text and write it again with
+/// [`CsvWriter::formatted`].
+pub fn push_text(out: &mut Vec<u8>, value: &str, delimiter: u8) {
+    if needs_quotes(value, delimiter) {
+        out.push(b'"');
+        for &b in value.as_bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(value.as_bytes());
+    }
+}
+
 /// Whether a field must be quoted: it holds the delimiter, a quote, a line break, or would
 /// otherwise lose leading or trailing spaces in tools that trim.
 fn needs_quotes(value: &str, delimiter: u8) -> bool {
-    value
-        .bytes()
-        .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
-        || value.starts_with(' ')
+    sink::any_byte(
+        value.as_bytes(),
+        |word| {
+            sink::word_has_byte(word, delimiter)
+                | sink::word_has_byte(word, b'"')
+                | sink::word_has_less(word, b'\r' + 1)
+        },
+        |b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r',
+    ) || value.starts_with(' ')
         || value.ends_with(' ')
 }
 
@@ -87,18 +121,7 @@ impl RowSink for CsvWriter {
 
     fn text(&mut self, value: &str) {
         self.separator();
-        if needs_quotes(value, self.delimiter) {
-            self.buf.push(b'"');
-            for &b in value.as_bytes() {
-                if b == b'"' {
-                    self.buf.push(b'"');
-                }
-                self.buf.push(b);
-            }
-            self.buf.push(b'"');
-        } else {
-            self.buf.extend_from_slice(value.as_bytes());
-        }
+        push_text(&mut self.buf, value, self.delimiter);
     }
 
     fn decimal(&mut self, units: i64, scale: u8) {

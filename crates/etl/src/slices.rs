@@ -18,7 +18,9 @@
 use campus_csv::{CsvErrorKind, CsvReader, Headers, ReadOptions, Row, RowHandler};
 use serde::{Deserialize, Serialize};
 
+use crate::ColumnMap;
 use crate::export::{Export, ExportOptions};
+use crate::fasthash::FastMap;
 use crate::hash::Digest32;
 use crate::{Etl, EtlError, EtlOptions, FileKind, FileReport, Student};
 
@@ -42,6 +44,10 @@ pub struct Cut {
 }
 
 /// Reads a file as the export will, beside the first pass, and notes where it may be cut.
+///
+/// It keeps what it needs of the run from when it starts (the column mapping, the keys shared
+/// by several students), so it reads apart from the [`Etl`]: a shell with threads to spare
+/// runs it beside the first pass rather than after it.
 pub struct Cutter {
     reader: CsvReader,
     count: Count,
@@ -57,11 +63,12 @@ pub struct Cutter {
 /// What the counting handler keeps.
 struct Count {
     kind: FileKind,
+    columns: ColumnMap,
+    /// Per key shared by several students (roll_no, U+001F, dob): the students after its first.
+    twins: FastMap<String, u64>,
     roll_col: Option<usize>,
     dob_col: Option<usize>,
     header_ok: bool,
-    /// Whether any key has several students; without, every row makes one staging row.
-    with_twins: bool,
     key: String,
     n_staging: u64,
 }
@@ -71,19 +78,24 @@ impl Cutter {
     /// every `every` bytes. Its rows are counted against the students `etl` holds, so for any
     /// kind but students this comes after the students file.
     pub fn new(etl: &Etl, kind: FileKind, file_name: &str, every: u64) -> Cutter {
-        let with_twins = etl
-            .state()
-            .students()
-            .iter()
-            .any(|s| s.shares_with.is_some());
+        let mut twins = FastMap::<String, u64>::default();
+        if kind != FileKind::Students {
+            for student in etl.state().students() {
+                if student.shares_with.is_some() {
+                    let key = format!("{}\u{1f}{}", student.roll_no, student.dob);
+                    *twins.entry(key).or_default() += 1;
+                }
+            }
+        }
         Cutter {
             reader: CsvReader::new(read_options(etl, file_name)),
             count: Count {
                 kind,
+                columns: etl.options().columns.clone(),
+                twins,
                 roll_col: None,
                 dob_col: None,
                 header_ok: false,
-                with_twins,
                 key: String::new(),
                 n_staging: 0,
             },
@@ -96,7 +108,7 @@ impl Cutter {
     }
 
     /// Reads the next chunk of the file (the bytes the first pass reads next).
-    pub fn feed(&mut self, etl: &Etl, chunk: &[u8]) {
+    pub fn feed(&mut self, chunk: &[u8]) {
         let mut rest = chunk;
         while !rest.is_empty() {
             let seeking = match self.next_at {
@@ -111,7 +123,7 @@ impl Cutter {
                 };
                 let n = usize::try_from(room).map_or(rest.len(), |room| room.min(rest.len()));
                 let (piece, tail) = rest.split_at(n);
-                self.read(etl, piece);
+                self.read(piece);
                 rest = tail;
                 continue;
             }
@@ -124,7 +136,7 @@ impl Cutter {
             let (piece, tail) = rest.split_at(n);
             let records = self.records();
             let had_header = self.reader.headers().is_some();
-            self.read(etl, piece);
+            self.read(piece);
             rest = tail;
             let ended = self.records() > records;
             match self.next_at {
@@ -164,9 +176,8 @@ impl Cutter {
         self.slicing
     }
 
-    fn read(&mut self, etl: &Etl, piece: &[u8]) {
+    fn read(&mut self, piece: &[u8]) {
         let mut handler = Counting {
-            etl,
             count: &mut self.count,
         };
         self.reader.feed(piece, &mut handler);
@@ -189,18 +200,13 @@ fn read_options(etl: &Etl, file_name: &str) -> ReadOptions {
 }
 
 struct Counting<'a> {
-    etl: &'a Etl,
     count: &'a mut Count,
 }
 
 impl RowHandler for Counting<'_> {
     /// The export's header check: a file it refuses has no rows to count.
     fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
-        let headers = &self
-            .etl
-            .options()
-            .columns
-            .canonical(self.count.kind, headers)?;
+        let headers = &self.count.columns.canonical(self.count.kind, headers)?;
         headers.require(self.count.kind.required_columns())?;
         self.count.roll_col = headers.position("roll_no");
         self.count.dob_col = headers.position("dob");
@@ -215,7 +221,7 @@ impl RowHandler for Counting<'_> {
             return;
         }
         count.n_staging += 1;
-        if count.kind == FileKind::Students || !count.with_twins {
+        if count.twins.is_empty() {
             return;
         }
         let roll_no = count.roll_col.and_then(|c| row.get(c)).unwrap_or("");
@@ -224,10 +230,7 @@ impl RowHandler for Counting<'_> {
         count.key.push_str(roll_no);
         count.key.push('\u{1f}');
         count.key.push_str(dob);
-        let state = self.etl.state();
-        if let Some(idx) = state.student_index_by_key(&count.key) {
-            count.n_staging += state.twins(idx).len() as u64;
-        }
+        count.n_staging += count.twins.get(&count.key).copied().unwrap_or(0);
     }
 }
 

@@ -2,6 +2,8 @@
 //! our scripts set explicitly so a server configured with NO_BACKSLASH_ESCAPES cannot misread them),
 //! and for PostgreSQL and SQLite with standard strings (a quote doubled, every other byte as is).
 
+use campus_schema::sink;
+
 use crate::Dialect;
 
 /// Bytes that must be escaped inside a single-quoted literal, and their escape letter.
@@ -20,11 +22,23 @@ const fn escape_table() -> [u8; 256] {
 
 static ESCAPES: [u8; 256] = escape_table();
 
+/// Whether `ESCAPES` may have an escape for a byte of `word`: every escaped byte is below `(`
+/// except the backslash.
+#[inline]
+fn may_escape(word: u64) -> bool {
+    sink::word_has_less(word, b'(') | sink::word_has_byte(word, b'\\')
+}
+
 /// Appends `'value'` with every special byte escaped; all other bytes, including any UTF-8
 /// sequence (4-byte emoji too), pass through unchanged.
 pub fn push_literal(out: &mut Vec<u8>, value: &str) {
     out.push(b'\'');
     let bytes = value.as_bytes();
+    if !sink::any_byte(bytes, may_escape, |b| ESCAPES[usize::from(b)] != 0) {
+        out.extend_from_slice(bytes);
+        out.push(b'\'');
+        return;
+    }
     let mut start = 0;
     for (idx, &b) in bytes.iter().enumerate() {
         let escape = ESCAPES[usize::from(b)];
@@ -66,6 +80,16 @@ pub fn push_literal_in(dialect: Dialect, out: &mut Vec<u8>, value: &str) {
     } else {
         b"chr(0)"
     };
+    if !sink::any_byte(
+        value.as_bytes(),
+        |word| sink::word_has_byte(word, b'\'') | sink::word_has_less(word, 1),
+        |b| b == b'\'' || b == 0,
+    ) {
+        out.push(b'\'');
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'\'');
+        return;
+    }
     for (idx, piece) in value.split('\0').enumerate() {
         if idx > 0 {
             out.extend_from_slice(b" || ");
@@ -134,6 +158,15 @@ mod tests {
             assert_eq!(literal(input), expected, "{input:?}");
         }
         assert_eq!(ident("we`ird"), "`we``ird`");
+    }
+
+    #[test]
+    fn the_word_test_passes_every_escaped_byte() {
+        for b in 0..=u8::MAX {
+            if ESCAPES[usize::from(b)] != 0 {
+                assert!(may_escape(u64::from_le_bytes([b; 8])), "{b:#04x}");
+            }
+        }
     }
 
     fn standard(dialect: Dialect, value: &str) -> String {

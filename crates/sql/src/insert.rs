@@ -131,27 +131,31 @@ impl InsertWriter {
     }
 }
 
-impl RowSink for InsertWriter {
+/// One SQL value as [`InsertWriter`] writes it, without the separators and statement framing
+/// around it: for callers that keep a field's formatted value and write it again with
+/// [`InsertWriter::formatted`] (a run of rows with the same value formats it once).
+pub struct SqlValue<'a> {
+    pub buf: &'a mut Vec<u8>,
+    pub dialect: Dialect,
+}
+
+impl RowSink for SqlValue<'_> {
     fn int(&mut self, value: i64) {
-        self.field();
         if value < 0 {
             self.buf.push(b'-');
         }
-        sink::push_u64(&mut self.buf, value.unsigned_abs(), 1);
+        sink::push_u64(self.buf, value.unsigned_abs(), 1);
     }
 
     fn text(&mut self, value: &str) {
-        self.field();
-        push_literal_in(self.dialect, &mut self.buf, value);
+        push_literal_in(self.dialect, self.buf, value);
     }
 
     fn decimal(&mut self, units: i64, scale: u8) {
-        self.field();
-        sink::write_decimal(&mut self.buf, units, scale);
+        sink::write_decimal(self.buf, units, scale);
     }
 
     fn float(&mut self, value: f64) {
-        self.field();
         if value.is_finite() {
             // Shortest round-trip formatting: identical on every target.
             self.buf.extend_from_slice(value.to_string().as_bytes());
@@ -161,27 +165,76 @@ impl RowSink for InsertWriter {
     }
 
     fn bool(&mut self, value: bool) {
-        self.field();
         self.buf.extend_from_slice(self.dialect.bool_literal(value));
     }
 
     fn date(&mut self, value: Date) {
-        self.field();
         self.buf.push(b'\'');
-        value.write_iso(&mut self.buf);
+        value.write_iso(self.buf);
         self.buf.push(b'\'');
     }
 
     fn time(&mut self, value: Time) {
-        self.field();
         self.buf.push(b'\'');
-        value.write_iso(&mut self.buf);
+        value.write_iso(self.buf);
         self.buf.push(b'\'');
     }
 
     fn null(&mut self) {
-        self.field();
         self.buf.extend_from_slice(b"NULL");
+    }
+
+    fn end_row(&mut self) {}
+}
+
+impl InsertWriter {
+    /// The next field: a value [`SqlValue`] formatted, as it formatted it.
+    pub fn formatted(&mut self, value: &[u8]) {
+        self.field();
+        self.buf.extend_from_slice(value);
+    }
+
+    /// Starts the next field and gives a writer for its value.
+    fn value(&mut self) -> SqlValue<'_> {
+        self.field();
+        SqlValue {
+            buf: &mut self.buf,
+            dialect: self.dialect,
+        }
+    }
+}
+
+impl RowSink for InsertWriter {
+    fn int(&mut self, value: i64) {
+        self.value().int(value);
+    }
+
+    fn text(&mut self, value: &str) {
+        self.value().text(value);
+    }
+
+    fn decimal(&mut self, units: i64, scale: u8) {
+        self.value().decimal(units, scale);
+    }
+
+    fn float(&mut self, value: f64) {
+        self.value().float(value);
+    }
+
+    fn bool(&mut self, value: bool) {
+        self.value().bool(value);
+    }
+
+    fn date(&mut self, value: Date) {
+        self.value().date(value);
+    }
+
+    fn time(&mut self, value: Time) {
+        self.value().time(value);
+    }
+
+    fn null(&mut self) {
+        self.value().null();
     }
 
     fn end_row(&mut self) {

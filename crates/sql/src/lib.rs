@@ -25,7 +25,8 @@ pub use ddl::{
 };
 pub use dialect::Dialect;
 pub use insert::{
-    BATCHES_PER_TRANSACTION, InsertWriter, MAX_BATCH_ROWS, MAX_STATEMENT_BYTES, batch_rows,
+    BATCHES_PER_TRANSACTION, InsertWriter, MAX_BATCH_ROWS, MAX_STATEMENT_BYTES, SqlValue,
+    batch_rows,
 };
 pub use script::{
     DATA_BEGIN, DATA_END, Part, SYSTEM_DATABASES, ScriptOptions, ScriptWriter, SqlError,

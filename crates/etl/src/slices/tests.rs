@@ -33,7 +33,7 @@ fn first_pass(
         let mut cutter = Cutter::new(&etl, *kind, name, every);
         for piece in bytes.chunks(chunk.max(1)) {
             ok(etl.feed(piece));
-            cutter.feed(&etl, piece);
+            cutter.feed(piece);
         }
         ok(etl.end_file());
         slicings.push(cutter.finish());
@@ -335,7 +335,7 @@ fn a_column_mapping_and_another_delimiter_cut_alike() {
             attendance.push_str(&format!("C1;{roll};{dob};CS101;{date};{status}\n"));
         }
     }
-    let mut columns = crate::ColumnMap::default();
+    let mut columns = ColumnMap::default();
     columns.set(crate::Role::RollNo, "enrolment");
     columns.set(crate::Role::Status, "attended");
     ok(columns.set_status_values("Y", "N"));

@@ -1,6 +1,6 @@
 //! [`EtlService`]: the ETL core behind requests and events.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use campus_etl::attack::{AttackOptions, DictionaryAttack};
 use campus_etl::export::{Export, ExportOptions, staging_ddl_in};
@@ -287,10 +287,35 @@ impl EtlService {
             self.preview = Some(preview(&name, bytes));
         }
         let started = self.now();
-        let fed = self.etl.feed(bytes);
-        if let Some(cutter) = self.cutter.as_mut() {
-            cutter.feed(&self.etl, bytes);
-        }
+        let fed = match self.cutter.as_mut() {
+            // The cutter reads the chunk on a second thread while the first pass reads it.
+            Some(cutter) if self.spread.width() > 1 => {
+                let etl = Mutex::new((&mut self.etl, None));
+                let cutter = Mutex::new(cutter);
+                self.spread.run(2, &|task| {
+                    if task == 0 {
+                        let mut etl = etl.lock().unwrap_or_else(PoisonError::into_inner);
+                        let (etl, fed) = &mut *etl;
+                        *fed = Some(etl.feed(bytes));
+                    } else {
+                        let mut cutter = cutter.lock().unwrap_or_else(PoisonError::into_inner);
+                        cutter.feed(bytes);
+                    }
+                });
+                // `run` runs every task; were the first one skipped, it runs here.
+                match etl.into_inner().unwrap_or_else(PoisonError::into_inner) {
+                    (_, Some(fed)) => fed,
+                    (etl, None) => etl.feed(bytes),
+                }
+            }
+            cutter => {
+                let fed = self.etl.feed(bytes);
+                if let Some(cutter) = cutter {
+                    cutter.feed(bytes);
+                }
+                fed
+            }
+        };
         self.file_compute_ms += self.now() - started;
         fed.map_err(failed)?;
         Ok(Event::Ack(Ack))
