@@ -148,6 +148,24 @@ pub fn write_decimal(out: &mut Vec<u8>, units: i64, scale: u8) {
         out.push(b'-');
     }
     let magnitude = units.unsigned_abs();
+    // Scale 2 below 10^5 (marks, fees) is nearly every decimal we write: its digits and point
+    // fit in one word, stored whole (see `push_u64`).
+    if scale == 2
+        && let Ok(small) = u32::try_from(magnitude)
+        && small < 10_000_000
+    {
+        // At least "0.05": three digits; the last two go after the point.
+        let width = small.checked_ilog10().map_or(1, |log| log as usize + 1).max(3);
+        let digits = eight_digits(small) >> (8 * (8 - width));
+        let whole_bits = 8 * (width - 2);
+        let whole = digits & ((1 << whole_bits) - 1);
+        let cents = (digits >> whole_bits) & 0xFFFF;
+        let text = whole | (u64::from(b'.') << whole_bits) | (cents << (whole_bits + 8));
+        let len = out.len();
+        out.extend_from_slice(&text.to_le_bytes());
+        out.truncate(len + width + 1);
+        return;
+    }
     // Scale 2 (money, marks) is nearly every decimal we write; a constant divisor is much
     // cheaper than a 64-bit division by a variable on wasm32.
     // Past scale 19 the divisor does not fit in 64 bits, and every magnitude is below it.
@@ -199,18 +217,47 @@ pub fn word_has_less(word: u64, bound: u8) -> bool {
 
 /// Appends `value` in decimal, zero-padded to at least `min_width` digits, without allocating.
 pub fn push_u64(out: &mut Vec<u8>, value: u64, min_width: usize) {
+    // Nearly every number we write (ids, counts, the parts of marks and money) is below 10^8:
+    // its eight digits are computed at once in one 64-bit word, and the word is stored whole
+    // and cut to length. That avoids itoa's call and the copy of a few bytes of variable
+    // length (a call to memcpy) that together cost a fifth of writing a CSV row.
+    if let Ok(small) = u32::try_from(value)
+        && small < 100_000_000
+        && min_width <= 8
+    {
+        let n_digits = small.checked_ilog10().map_or(1, |log| log as usize + 1);
+        let width = n_digits.max(min_width);
+        let digits = eight_digits(small) >> (8 * (8 - width));
+        let len = out.len();
+        out.extend_from_slice(&digits.to_le_bytes());
+        out.truncate(len + width);
+        return;
+    }
     let mut buf = itoa::Buffer::new();
-    // Most of our numbers fit in 32 bits, and on wasm32 itoa's 32-bit path is about twice as
-    // fast as its 64-bit one.
-    let digits = match u32::try_from(value) {
-        Ok(small) => buf.format(small),
-        Err(_) => buf.format(value),
-    };
+    let digits = buf.format(value);
     out.extend(std::iter::repeat_n(
         b'0',
         min_width.saturating_sub(digits.len()),
     ));
     out.extend_from_slice(digits.as_bytes());
+}
+
+/// The eight decimal digits of `value` (below 10^8, leading zeros kept) as ASCII, most
+/// significant in the lowest byte (the text when stored little-endian), computed lane-wise in
+/// one 64-bit word: four-digit halves, then two-digit quarters, then digits, each lane divided
+/// by multiplying with a reciprocal that is exact in its range.
+fn eight_digits(value: u32) -> u64 {
+    // Two lanes of 32 bits: the first four digits, then the last four (each below 10^4).
+    let mut x = u64::from(value / 10_000) | (u64::from(value % 10_000) << 32);
+    // x / 100 in each lane: exact for x < 10^4 (x * 10486 >> 20).
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    // Four lanes of 16 bits: pairs of digits (each below 100).
+    x = hundreds | ((x - hundreds * 100) << 16);
+    // x / 10 in each lane: exact for x < 100 (x * 103 >> 10).
+    let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    // Eight lanes of 8 bits: the digits.
+    x = tens | ((x - tens * 10) << 8);
+    x | 0x3030_3030_3030_3030
 }
 
 #[cfg(test)]
@@ -295,6 +342,34 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn decimals_at_scale_two_are_exact_around_the_word_path() {
+        let values = (-100_000..100_000)
+            .chain((9_000_000..11_000_000).step_by(7))
+            .chain([i64::from(i32::MAX), i64::MAX - 1]);
+        for units in values {
+            let sign = if units < 0 { "-" } else { "" };
+            let magnitude = units.unsigned_abs();
+            let expected = format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100);
+            assert_eq!(decimal(units, 2), expected, "{units}");
+        }
+    }
+
+    #[test]
+    fn eight_digits_are_exact_below_ten_to_the_eighth() {
+        let mut out = Vec::new();
+        // Every value of the first and last million, and a stride through the rest.
+        let values = (0..1_000_000)
+            .chain((1_000_000..99_000_000).step_by(997))
+            .chain(99_000_000..100_000_000);
+        for value in values {
+            out.clear();
+            push_u64(&mut out, value, 1);
+            let mut expected = itoa::Buffer::new();
+            assert_eq!(out, expected.format(value).as_bytes(), "{value}");
         }
     }
 
