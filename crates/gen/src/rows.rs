@@ -3,6 +3,8 @@
 //! Cross-table facts are derived, never remembered: an enrollment recomputes its student's course
 //! and level from the student's row number, so any row range can be produced on its own.
 
+use std::cell::Cell;
+
 use campus_schema::{Date, RowSink, Time};
 
 use crate::names::{self, Culture};
@@ -36,6 +38,34 @@ pub struct Layout {
     pub applicants: u64,
     /// Applicants `0..converted` became students.
     pub converted: u64,
+    /// Each module's difficulty, drawn once (empty past [`MAX_KEPT_DIFFICULTIES`] modules: then
+    /// drawn per row).
+    difficulties: Vec<f64>,
+}
+
+/// Modules whose difficulty [`Layout`] keeps.
+const MAX_KEPT_DIFFICULTIES: u64 = 1 << 16;
+
+/// A student's course, level and ability, as its enrollments and marks need them, and the
+/// layout they were drawn for.
+#[derive(Clone, Copy)]
+struct Enrolled {
+    seed: u64,
+    courses: u64,
+    levels: u64,
+    student_idx: u64,
+    course: u64,
+    level: u64,
+    ability: f64,
+}
+
+thread_local! {
+    /// The last student whose enrollments or marks were written on this thread. A student's
+    /// rows come together (four enrollments, then four marks, by default), so its course, level
+    /// and ability are drawn once per run of rows rather than once per row, or twice for an
+    /// enrollment that looks up its mark. Only a memo: a miss draws the same values again, so
+    /// rows are the same in any order, on any thread.
+    static LAST_ENROLLED: Cell<Option<Enrolled>> = const { Cell::new(None) };
 }
 
 /// Each residence holds this many double rooms; more residences open as students grow.
@@ -62,7 +92,7 @@ impl Layout {
             role_starts[role + 1] = role_starts[role] + sizes[role];
         }
         role_starts[5] = staff;
-        Layout {
+        let mut layout = Layout {
             seed: config.seed,
             year: config.academic_year,
             levels: config.levels.into(),
@@ -80,7 +110,14 @@ impl Layout {
             bus_allocations: config.bus_allocations,
             applicants: config.applicants,
             converted: (config.applicants * 2 / 5).min(config.students),
+            difficulties: Vec::new(),
+        };
+        if layout.modules() <= MAX_KEPT_DIFFICULTIES {
+            layout.difficulties = (0..layout.modules())
+                .map(|module_idx| layout.draw_difficulty(module_idx))
+                .collect();
         }
+        layout
     }
 
     pub fn courses(&self) -> u64 {
@@ -190,7 +227,7 @@ impl Layout {
     pub fn enrollment(&self, e: u64) -> (u64, u64, u64, u64) {
         let per_student = self.enrollments_per_student.max(1);
         let (student_idx, k) = (e / per_student, e % per_student);
-        let (_, course, level) = self.placement(student_idx);
+        let Enrolled { course, level, .. } = self.enrolled(student_idx);
         let module_idx = self.enrollment_module(course, level, k);
         (student_idx, course, level, module_idx)
     }
@@ -259,7 +296,43 @@ impl Layout {
     }
 
     pub fn module_difficulty(&self, module_idx: u64) -> f64 {
+        match usize::try_from(module_idx)
+            .ok()
+            .and_then(|idx| self.difficulties.get(idx))
+        {
+            Some(&difficulty) => difficulty,
+            None => self.draw_difficulty(module_idx),
+        }
+    }
+
+    fn draw_difficulty(&self, module_idx: u64) -> f64 {
         Rng::for_row(self.seed, STREAM_MODULE_DIFFICULTY, module_idx).normal4() * 4.0
+    }
+
+    /// A student's course, level and ability: from [`LAST_ENROLLED`] when it holds them.
+    fn enrolled(&self, student_idx: u64) -> Enrolled {
+        let courses = self.courses();
+        let last = LAST_ENROLLED.with(Cell::get).filter(|e| {
+            e.student_idx == student_idx
+                && e.seed == self.seed
+                && e.courses == courses
+                && e.levels == self.levels
+        });
+        if let Some(enrolled) = last {
+            return enrolled;
+        }
+        let (_, course, level) = self.placement(student_idx);
+        let enrolled = Enrolled {
+            seed: self.seed,
+            courses,
+            levels: self.levels,
+            student_idx,
+            course,
+            level,
+            ability: self.ability(student_idx),
+        };
+        LAST_ENROLLED.with(|last| last.set(Some(enrolled)));
+        enrolled
     }
 }
 
@@ -608,7 +681,7 @@ fn score_units(value: f64) -> i64 {
 /// Enrollment `i`'s student, module and (test, exam, final) scores in hundredths.
 fn mark_units(l: &Layout, i: u64) -> (u64, u64, i64, i64, i64) {
     let (student_idx, _, _, module_idx) = l.enrollment(i);
-    let ability = l.ability(student_idx);
+    let ability = l.enrolled(student_idx).ability;
     let difficulty = l.module_difficulty(module_idx);
     let mut rng = Rng::for_row(l.seed, TableId::StudentMarks as u64, i);
     let test = score_units(63.0 + 11.0 * ability - difficulty + 7.0 * rng.normal4());

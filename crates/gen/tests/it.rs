@@ -322,6 +322,48 @@ mod determinism {
         }
     }
 
+    /// Rows of one student come together and are drawn once per run; rows of universities
+    /// that differ in the draws (seed, courses, levels), written in turn on one thread, are
+    /// still each university's own.
+    #[test]
+    fn universities_written_in_turn_keep_their_own_rows() {
+        let base = Config {
+            students: 50,
+            residential_students: 50,
+            applicants: 50,
+            ..Config::default()
+        };
+        let others = [
+            Config {
+                seed: 43,
+                ..base.clone()
+            },
+            Config {
+                departments: 3,
+                ..base.clone()
+            },
+            Config {
+                levels: 3,
+                enrollments_per_student: 3,
+                ..base.clone()
+            },
+        ];
+        for other in others {
+            let (a, b) = (ums(base.clone()), ums(other));
+            for table in [TableId::StudentEnrollment, TableId::StudentMarks] {
+                let (alone_a, alone_b) = (text_of(&a, table, 0..200), text_of(&b, table, 0..200));
+                assert_ne!(alone_a, alone_b, "{table:?}");
+                let (mut turn_a, mut turn_b) = (String::new(), String::new());
+                for i in 0..200 {
+                    turn_a.push_str(&text_of(&a, table, i..i + 1));
+                    turn_b.push_str(&text_of(&b, table, i..i + 1));
+                }
+                assert_eq!(alone_a, turn_a, "{table:?}");
+                assert_eq!(alone_b, turn_b, "{table:?}");
+            }
+        }
+    }
+
     #[test]
     fn seeds_change_the_data() {
         let a = ums(Config::default());

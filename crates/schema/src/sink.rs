@@ -155,7 +155,10 @@ pub fn write_decimal(out: &mut Vec<u8>, units: i64, scale: u8) {
         && small < 10_000_000
     {
         // At least "0.05": three digits; the last two go after the point.
-        let width = small.checked_ilog10().map_or(1, |log| log as usize + 1).max(3);
+        let width = small
+            .checked_ilog10()
+            .map_or(1, |log| log as usize + 1)
+            .max(3);
         let digits = eight_digits(small) >> (8 * (8 - width));
         let whole_bits = 8 * (width - 2);
         let whole = digits & ((1 << whole_bits) - 1);
