@@ -72,6 +72,19 @@ impl Date {
     /// Writes `YYYY-MM-DD` without allocating.
     pub fn write_iso(self, out: &mut Vec<u8>) {
         let year = self.year.clamp(0, 9999) as u32;
+        if self.month <= 99 && self.day <= 99 {
+            // "YYYYMMDD" in one word (see `sink::eight_digits`), then the dashes put in.
+            let digits = crate::sink::eight_digits(
+                year * 10_000 + u32::from(self.month) * 100 + u32::from(self.day),
+            );
+            let head = (digits & 0xFFFF_FFFF)
+                | (u64::from(b'-') << 32)
+                | ((digits >> 32 & 0xFFFF) << 40)
+                | (u64::from(b'-') << 56);
+            out.extend_from_slice(&head.to_le_bytes());
+            out.extend_from_slice(&((digits >> 48) as u16).to_le_bytes());
+            return;
+        }
         push_digits(out, year, 4);
         out.push(b'-');
         push_digits(out, u32::from(self.month), 2);
@@ -162,11 +175,14 @@ impl Time {
     /// Writes `HH:MM:SS`.
     pub fn write_iso(self, out: &mut Vec<u8>) {
         let s = self.seconds % 86_400;
-        push_digits(out, s / 3600, 2);
-        out.push(b':');
-        push_digits(out, s / 60 % 60, 2);
-        out.push(b':');
-        push_digits(out, s % 60, 2);
+        // "00HHMMSS" in one word (see `sink::eight_digits`), then the colons put in.
+        let digits = crate::sink::eight_digits(s / 3600 * 10_000 + s / 60 % 60 * 100 + s % 60);
+        let text = (digits >> 16 & 0xFFFF)
+            | (u64::from(b':') << 16)
+            | ((digits >> 32 & 0xFFFF) << 24)
+            | (u64::from(b':') << 40)
+            | ((digits >> 48) << 48);
+        out.extend_from_slice(&text.to_le_bytes());
     }
 }
 
@@ -195,6 +211,44 @@ fn push_digits(out: &mut Vec<u8>, mut value: u32, width: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_text_is_the_display_text() {
+        let mut out = Vec::new();
+        for (year, month, day) in [
+            (2024, 8, 1),
+            (0, 1, 1),
+            (9999, 12, 31),
+            (-5, 1, 2),
+            (12_345, 6, 7),
+            (999, 99, 99),
+        ] {
+            let date = Date { year, month, day };
+            out.clear();
+            date.write_iso(&mut out);
+            let clamped = Date {
+                year: year.clamp(0, 9999),
+                month,
+                day,
+            };
+            assert_eq!(out, clamped.to_string().as_bytes(), "{date:?}");
+        }
+        // Past two digits (never a real date) each part keeps its last two.
+        out.clear();
+        Date {
+            year: 2024,
+            month: 100,
+            day: 255,
+        }
+        .write_iso(&mut out);
+        assert_eq!(out, b"2024-00-55");
+        for seconds in (0..2 * 86_400).step_by(7) {
+            let time = Time { seconds };
+            out.clear();
+            time.write_iso(&mut out);
+            assert_eq!(out, time.to_string().as_bytes(), "{seconds}");
+        }
+    }
 
     #[test]
     fn days_round_trip_over_four_centuries() {

@@ -249,7 +249,7 @@ pub fn push_u64(out: &mut Vec<u8>, value: u64, min_width: usize) {
 /// significant in the lowest byte (the text when stored little-endian), computed lane-wise in
 /// one 64-bit word: four-digit halves, then two-digit quarters, then digits, each lane divided
 /// by multiplying with a reciprocal that is exact in its range.
-fn eight_digits(value: u32) -> u64 {
+pub(crate) fn eight_digits(value: u32) -> u64 {
     // Two lanes of 32 bits: the first four digits, then the last four (each below 10^4).
     let mut x = u64::from(value / 10_000) | (u64::from(value % 10_000) << 32);
     // x / 100 in each lane: exact for x < 10^4 (x * 10486 >> 20).
