@@ -439,20 +439,72 @@ impl Scratch {
         let _ = std::fmt::Write::write_str(self, s);
     }
 
+    /// Appends `value` in decimal, zero-padded to `width` digits: what `{:0width$}` writes,
+    /// without the formatting machinery (a row's numbers are most of what it formats).
+    fn push_number(&mut self, value: u64, width: usize) {
+        let mut digits = [b'0'; 20];
+        let mut start = digits.len();
+        let mut rest = value;
+        while start > 0 {
+            start -= 1;
+            if let Some(digit) = digits.get_mut(start) {
+                *digit = b'0' + (rest % 10) as u8;
+            }
+            rest /= 10;
+            if rest == 0 && digits.len() - start >= width {
+                break;
+            }
+        }
+        let text = digits.get(start..).unwrap_or_default();
+        // ASCII digits: the buffer stays UTF-8.
+        let end = self.len + text.len();
+        if let Some(dest) = self.buf.get_mut(self.len..end) {
+            dest.copy_from_slice(text);
+            self.len = end;
+        }
+    }
+
+    /// A year, or any `i32`, as `{}` writes it.
+    fn push_signed(&mut self, value: i32) {
+        if value < 0 {
+            self.push_str("-");
+        }
+        self.push_number(u64::from(value.unsigned_abs()), 1);
+    }
+
     fn email(&mut self, person: &Person, tag: &str, number: u64, domain: &str) -> &str {
         self.len = 0;
         names::email_part(person.first, self);
         self.push_str(".");
         names::email_part(person.last, self);
-        let _ = std::fmt::Write::write_fmt(self, format_args!(".{tag}{number}@{domain}"));
+        self.push_str(".");
+        self.push_str(tag);
+        self.push_number(number, 1);
+        self.push_str("@");
+        self.push_str(domain);
         self.as_str()
     }
 
     fn phone(&mut self, parts: [u16; 3]) -> &str {
-        self.format(format_args!(
-            "+27 {:02} {:03} {:04}",
-            parts[0], parts[1], parts[2]
-        ))
+        self.len = 0;
+        self.push_str("+27 ");
+        for (part, width) in parts.into_iter().zip([2, 3, 4]) {
+            if width > 2 {
+                self.push_str(" ");
+            }
+            self.push_number(u64::from(part), width);
+        }
+        self.as_str()
+    }
+
+    /// `prefix`, the year, and `number` zero-padded to `width` digits: a student or an
+    /// applicant number.
+    fn record_number(&mut self, prefix: &str, year: i32, number: u64, width: usize) -> &str {
+        self.len = 0;
+        self.push_str(prefix);
+        self.push_signed(year);
+        self.push_number(number, width);
+        self.as_str()
     }
 
     /// `args` formatted into the buffer, replacing what it held.
@@ -542,7 +594,7 @@ pub fn write_row(l: &Layout, table: TableId, i: u64, sink: &mut dyn RowSink) {
         TableId::Students => {
             let student = l.student(i);
             id(sink, i);
-            sink.text(s.format(format_args!("{}{:07}", l.year, i + 1)));
+            sink.text(s.record_number("", l.year, i + 1, 7));
             sink.text(student.person.first);
             sink.text(student.person.last);
             sink.text(student.person.gender);
@@ -743,7 +795,7 @@ fn write_applicant(l: &Layout, i: u64, sink: &mut dyn RowSink, s: &mut Scratch) 
     let ability = became.map_or_else(|| rng.normal4(), |student_idx| l.ability(student_idx));
     let entry = score_units(65.0 + 10.0 * ability + 4.0 * rng.normal4());
     id(sink, i);
-    sink.text(s.format(format_args!("APP{}{:06}", l.year - 1, i + 1)));
+    sink.text(s.record_number("APP", l.year - 1, i + 1, 6));
     sink.text(person.first);
     sink.text(person.last);
     sink.text(s.email(&person, "a", i + 1, "applicants.campus.ac.za"));
@@ -756,5 +808,34 @@ fn write_applicant(l: &Layout, i: u64, sink: &mut dyn RowSink, s: &mut Scratch) 
     match became {
         Some(student_idx) => id(sink, student_idx),
         None => sink.null(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scratch's number writing is `format!`'s, so rows keep their bytes.
+    #[test]
+    fn scratch_numbers_are_what_format_writes() {
+        let mut s = Scratch::new();
+        for value in [0u64, 1, 9, 10, 99, 100, 12_345, 999_999, 1_000_000, u64::MAX] {
+            for width in [0, 1, 2, 3, 4, 6, 7, 20, 25] {
+                s.len = 0;
+                s.push_number(value, width);
+                let expected = format!("{value:0width$}");
+                // Past 20 digits the padding stops: no number here is that wide.
+                let expected = &expected[expected.len().saturating_sub(20.max(width.min(20)))..];
+                assert_eq!(s.as_str(), expected, "{value} {width}");
+            }
+        }
+        for year in [2024, 0, -3, i32::MIN, i32::MAX] {
+            assert_eq!(
+                s.record_number("APP", year, 42, 6),
+                format!("APP{year}{:06}", 42)
+            );
+        }
+        assert_eq!(s.phone([60, 7, 12]), format!("+27 {:02} {:03} {:04}", 60, 7, 12));
+        assert_eq!(s.phone([82, 999, 9999]), "+27 82 999 9999");
     }
 }
