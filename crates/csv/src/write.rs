@@ -82,14 +82,7 @@ impl CsvWriter {
 /// [`CsvWriter::formatted`].
 pub fn push_text(out: &mut Vec<u8>, value: &str, delimiter: u8) {
     if needs_quotes(value, delimiter) {
-        out.push(b'"');
-        for &b in value.as_bytes() {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
+        sink::push_quoted(out, value.as_bytes(), b'"');
     } else {
         out.extend_from_slice(value.as_bytes());
     }

@@ -186,6 +186,19 @@ pub fn write_decimal(out: &mut Vec<u8>, units: i64, scale: u8) {
     }
 }
 
+/// Appends `value` between two `quote` bytes, a `quote` inside doubled: how CSV quotes a
+/// field and SQL a standard string or an identifier.
+pub fn push_quoted(out: &mut Vec<u8>, value: &[u8], quote: u8) {
+    out.push(quote);
+    for &b in value {
+        if b == quote {
+            out.push(quote);
+        }
+        out.push(b);
+    }
+    out.push(quote);
+}
+
 /// Whether any byte of `bytes` is `special`, eight bytes at a time: `maybe` tests a word (the
 /// bytes in little-endian order) and must be true whenever one of its bytes is special; only
 /// then are its bytes tested one by one. With [`word_has_byte`] and [`word_has_less`] a field

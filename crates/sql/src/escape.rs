@@ -55,14 +55,7 @@ pub fn push_literal(out: &mut Vec<u8>, value: &str) {
 
 /// Appends a back-quoted identifier; a back-quote inside is doubled.
 pub fn push_ident(out: &mut Vec<u8>, name: &str) {
-    out.push(b'`');
-    for &b in name.as_bytes() {
-        if b == b'`' {
-            out.push(b'`');
-        }
-        out.push(b);
-    }
-    out.push(b'`');
+    sink::push_quoted(out, name.as_bytes(), b'`');
 }
 
 /// Appends `'value'` as `dialect` reads it.
@@ -96,14 +89,7 @@ pub fn push_literal_in(dialect: Dialect, out: &mut Vec<u8>, value: &str) {
             out.extend_from_slice(nul);
             out.extend_from_slice(b" || ");
         }
-        out.push(b'\'');
-        for &b in piece.as_bytes() {
-            if b == b'\'' {
-                out.push(b'\'');
-            }
-            out.push(b);
-        }
-        out.push(b'\'');
+        sink::push_quoted(out, piece.as_bytes(), b'\'');
     }
 }
 
@@ -113,14 +99,7 @@ pub fn push_ident_in(dialect: Dialect, out: &mut Vec<u8>, name: &str) {
     if dialect == Dialect::MySql {
         return push_ident(out, name);
     }
-    out.push(b'"');
-    for &b in name.as_bytes() {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
+    sink::push_quoted(out, name.as_bytes(), b'"');
 }
 
 pub fn ident(name: &str) -> String {
