@@ -819,7 +819,18 @@ mod tests {
     #[test]
     fn scratch_numbers_are_what_format_writes() {
         let mut s = Scratch::new();
-        for value in [0u64, 1, 9, 10, 99, 100, 12_345, 999_999, 1_000_000, u64::MAX] {
+        for value in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            999_999,
+            1_000_000,
+            u64::MAX,
+        ] {
             for width in [0, 1, 2, 3, 4, 6, 7, 20, 25] {
                 s.len = 0;
                 s.push_number(value, width);
@@ -834,7 +845,10 @@ mod tests {
                 format!("APP{year}{:06}", 42)
             );
         }
-        assert_eq!(s.phone([60, 7, 12]), format!("+27 {:02} {:03} {:04}", 60, 7, 12));
+        assert_eq!(
+            s.phone([60, 7, 12]),
+            format!("+27 {:02} {:03} {:04}", 60, 7, 12)
+        );
         assert_eq!(s.phone([82, 999, 9999]), "+27 82 999 9999");
     }
 }
