@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use campus_gen::Config;
 use campus_gen::exports::{DefectKind, Dirt, ExportId, ExportOptions, Exports};
-use campus_jobs::generate::lesson::{AnswerKey, lesson_sessions};
+use campus_jobs::generate::lesson::{AnswerKey, lesson_sessions, lesson_sessions_on};
 use campus_jobs::generate::pieces::CsvPieces;
 use campus_jobs::parallel::in_order;
 use clap::Args;
@@ -172,9 +172,14 @@ pub fn write_sessions(
     lesson: &LessonArgs,
     out: &Path,
     quiet: bool,
+    threads: Option<u16>,
 ) -> anyhow::Result<u64> {
     let exports = Exports::new(config, lesson.options()).context("invalid export settings")?;
-    let sessions = lesson_sessions(&exports);
+    // The enrollments are counted on the threads; the sessions are the same at any count.
+    let sessions = match crate::parallel::spread(threads) {
+        Some(spread) => lesson_sessions_on(&exports, spread.as_ref()),
+        None => lesson_sessions(&exports),
+    };
     let text = campus_occupancy::write_csv(&sessions);
     write_whole(out, text.as_bytes(), &Inputs::default())?;
     if !quiet {

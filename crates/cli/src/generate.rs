@@ -108,9 +108,10 @@ pub struct GenerateArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
-    /// Threads that produce the SQL, the CSV files (of `csv`, `load` and `exports`), or write
-    /// the Parquet files one table each (default: every core); the bytes are the same at every
-    /// count. `sqlite` and `sessions` are written on one.
+    /// Threads that produce the SQL, the CSV files (of `csv`, `load` and `exports`), count the
+    /// enrollments of `sessions`, or write the Parquet files one table each (default: every
+    /// core); the bytes are the same at every count. `sqlite` is written on one (SQLite has one
+    /// writer).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Rows per piece of work on the threads (tests make it small to cut many pieces).
@@ -254,7 +255,13 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             return Ok(());
         }
         Format::Sessions => {
-            crate::exports::write_sessions(config, &args.lesson, &args.out, args.quiet)?;
+            crate::exports::write_sessions(
+                config,
+                &args.lesson,
+                &args.out,
+                args.quiet,
+                args.threads,
+            )?;
             return Ok(());
         }
         Format::Verify => {

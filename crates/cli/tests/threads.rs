@@ -57,6 +57,35 @@ fn the_seed_42_script_is_pinned_at_every_thread_count() {
     }
 }
 
+#[test]
+fn sessions_are_byte_identical_at_every_thread_count() {
+    let dir = TempDir::new("threads-sessions");
+    let hash = |threads: &str, more: &[&str]| {
+        let out = dir.path(&format!("sessions-{threads}.csv"));
+        let out = out.to_string_lossy();
+        let args = [
+            "generate",
+            "--quiet",
+            "--students",
+            "3000",
+            "--format",
+            "sessions",
+            "--out",
+            &out,
+            "--threads",
+            threads,
+        ];
+        campus_ok(&[&args[..], more].concat());
+        sha256_hex(&read(Path::new(&*out)))
+    };
+    for more in [&[][..], &["--overcrowding-rate", "0.2"]] {
+        let one = hash("1", more);
+        for threads in THREADS {
+            assert_eq!(hash(threads, more), one, "{more:?} at {threads} threads");
+        }
+    }
+}
+
 /// (file name, SHA-256) of every file in `dir`, sorted by name.
 fn folder_hashes(dir: &Path) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = std::fs::read_dir(dir)

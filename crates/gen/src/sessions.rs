@@ -10,7 +10,10 @@
 //! own lectures instead, so that the share asked for overflows (ties aside: lectures with equal
 //! attendance overflow together or not at all).
 
+use std::sync::{Mutex, PoisonError};
+
 use campus_schema::Date;
+use campus_schema::spread::{OneByOne, Spread};
 
 use crate::TableId;
 use crate::exports::{Exports, school};
@@ -91,32 +94,16 @@ pub fn planted_capacity(counts: &[u32], want: u64) -> (u32, u64) {
 /// One pass over the enrollments counts, per module and lecture, who attended; memory is one
 /// counter per lecture, whatever the number of students.
 pub fn lectures(exports: &Exports) -> Vec<Lecture> {
+    lectures_on(exports, &OneByOne)
+}
+
+/// [`lectures`], the enrollments counted in ranges run by `spread` (a native shell's threads)
+/// and the counts added up: the same lectures at any width.
+pub fn lectures_on(exports: &Exports, spread: &dyn Spread) -> Vec<Lecture> {
     let ums = exports.ums();
     let n_modules = ums.count(TableId::Modules);
     let sessions = exports.sessions_per_module();
-    let n_enrollments = ums.count(TableId::StudentEnrollment);
-    let mut enrolled = vec![0u32; n_modules as usize];
-    let mut attended = vec![0u32; (n_modules * sessions) as usize];
-    for e in 0..n_enrollments {
-        let (_, module) = exports.enrollment(e);
-        let plan = exports.attendance_plan(e);
-        let count = enrolled.get_mut(module as usize);
-        debug_assert!(
-            count.is_some(),
-            "enrollment {e} of module {module} past the modules"
-        );
-        if let Some(count) = count {
-            *count += 1;
-        }
-        let base = (module * sessions) as usize;
-        for s in 0..sessions {
-            if Exports::attended(plan, sessions, s)
-                && let Some(count) = attended.get_mut(base + s as usize)
-            {
-                *count += 1;
-            }
-        }
-    }
+    let (enrolled, attended) = count_on(exports, spread);
     let start = exports.teaching_start();
     let mut out = Vec::new();
     // Planted overcrowding: each module makes up what the ones before it missed, so the share
@@ -170,6 +157,85 @@ pub fn lectures(exports: &Exports) -> Vec<Lecture> {
     out
 }
 
+/// Per module, its enrollments; per lecture (module by module, in session order), who attended.
+type Counts = (Vec<u32>, Vec<u32>);
+
+/// [`Counts`] of every enrollment: one range per task, a few per thread (each on its own copy
+/// of `exports`, which caches the last enrollment it looked at), added up at the end.
+fn count_on(exports: &Exports, spread: &dyn Spread) -> Counts {
+    let n_enrollments = exports.ums().count(TableId::StudentEnrollment);
+    let n_tasks = if spread.width() > 1 {
+        (4 * spread.width() as u64).min(n_enrollments.max(1))
+    } else {
+        1
+    };
+    if n_tasks == 1 {
+        return count(exports, 0..n_enrollments);
+    }
+    let shared = Mutex::new(exports.clone());
+    let results: Vec<Mutex<Option<Counts>>> = (0..n_tasks).map(|_| Mutex::new(None)).collect();
+    spread.run(n_tasks as usize, &|task| {
+        let mine = shared
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let task = task as u64;
+        let range = task * n_enrollments / n_tasks..(task + 1) * n_enrollments / n_tasks;
+        let counts = count(&mine, range);
+        if let Some(slot) = results.get(task as usize) {
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(counts);
+        }
+    });
+    let mut total = count(exports, 0..0);
+    for (idx, slot) in results.into_iter().enumerate() {
+        // `run` runs every task; were one skipped, its range is counted here.
+        let counts = slot.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let counts = counts.unwrap_or_else(|| {
+            let task = idx as u64;
+            count(
+                exports,
+                task * n_enrollments / n_tasks..(task + 1) * n_enrollments / n_tasks,
+            )
+        });
+        for (sum, add) in total.0.iter_mut().zip(&counts.0) {
+            *sum += add;
+        }
+        for (sum, add) in total.1.iter_mut().zip(&counts.1) {
+            *sum += add;
+        }
+    }
+    total
+}
+
+/// [`Counts`] of the enrollments in `range`.
+fn count(exports: &Exports, range: std::ops::Range<u64>) -> Counts {
+    let n_modules = exports.ums().count(TableId::Modules);
+    let sessions = exports.sessions_per_module();
+    let mut enrolled = vec![0u32; n_modules as usize];
+    let mut attended = vec![0u32; (n_modules * sessions) as usize];
+    for e in range {
+        let (_, module) = exports.enrollment(e);
+        let plan = exports.attendance_plan(e);
+        let count = enrolled.get_mut(module as usize);
+        debug_assert!(
+            count.is_some(),
+            "enrollment {e} of module {module} past the modules"
+        );
+        if let Some(count) = count {
+            *count += 1;
+        }
+        let base = (module * sessions) as usize;
+        for s in 0..sessions {
+            if Exports::attended(plan, sessions, s)
+                && let Some(count) = attended.get_mut(base + s as usize)
+            {
+                *count += 1;
+            }
+        }
+    }
+    (enrolled, attended)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +280,38 @@ mod tests {
                     (b.module_idx, b.date, b.actual_attendance)
                 );
             }
+        }
+    }
+
+    /// Tasks run backwards, as a pool may run them in any order.
+    struct Backwards;
+
+    impl Spread for Backwards {
+        fn width(&self) -> usize {
+            3
+        }
+        fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+            (0..n_tasks).rev().for_each(task);
+        }
+    }
+
+    #[test]
+    fn lectures_counted_in_ranges_are_the_lectures() {
+        for rate in [None, Some(0.2)] {
+            let config = Config {
+                seed: 5,
+                ..Config::scaled(300)
+            };
+            let options = ExportOptions {
+                overcrowding_rate: rate,
+                ..ExportOptions::default()
+            };
+            let Ok(exports) = Exports::new(config, options) else {
+                panic!("the export settings are valid");
+            };
+            let one = lectures(&exports);
+            assert!(one.iter().any(|l| l.actual_attendance > 0));
+            assert_eq!(lectures_on(&exports, &Backwards), one, "{rate:?}");
         }
     }
 

@@ -15,6 +15,7 @@ use campus_gen::sessions;
 use campus_occupancy::session::{Session, SessionInput};
 use campus_schema::Dataset;
 use campus_schema::date::WEEKDAYS;
+use campus_schema::spread::{OneByOne, Spread};
 use serde::{Deserialize, Serialize};
 
 use crate::JobError;
@@ -268,7 +269,12 @@ impl ChunkSource for ExportsZipSource {
 
 /// The university's lectures as occupancy sessions, lag features included.
 pub fn lesson_sessions(exports: &Exports) -> Vec<Session> {
-    let rows = sessions::lectures(exports)
+    lesson_sessions_on(exports, &OneByOne)
+}
+
+/// [`lesson_sessions`], the enrollments counted on `spread` (a native shell's threads).
+pub fn lesson_sessions_on(exports: &Exports, spread: &dyn Spread) -> Vec<Session> {
+    let rows = sessions::lectures_on(exports, spread)
         .into_iter()
         .map(|l| {
             let input = SessionInput {
