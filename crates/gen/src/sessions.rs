@@ -172,6 +172,7 @@ fn count_on(exports: &Exports, spread: &dyn Spread) -> Counts {
     if n_tasks == 1 {
         return count(exports, 0..n_enrollments);
     }
+    let range_of = |task: u64| task * n_enrollments / n_tasks..(task + 1) * n_enrollments / n_tasks;
     let shared = Mutex::new(exports.clone());
     let results: Vec<Mutex<Option<Counts>>> = (0..n_tasks).map(|_| Mutex::new(None)).collect();
     spread.run(n_tasks as usize, &|task| {
@@ -179,10 +180,8 @@ fn count_on(exports: &Exports, spread: &dyn Spread) -> Counts {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        let task = task as u64;
-        let range = task * n_enrollments / n_tasks..(task + 1) * n_enrollments / n_tasks;
-        let counts = count(&mine, range);
-        if let Some(slot) = results.get(task as usize) {
+        let counts = count(&mine, range_of(task as u64));
+        if let Some(slot) = results.get(task) {
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(counts);
         }
     });
@@ -190,13 +189,7 @@ fn count_on(exports: &Exports, spread: &dyn Spread) -> Counts {
     for (idx, slot) in results.into_iter().enumerate() {
         // `run` runs every task; were one skipped, its range is counted here.
         let counts = slot.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let counts = counts.unwrap_or_else(|| {
-            let task = idx as u64;
-            count(
-                exports,
-                task * n_enrollments / n_tasks..(task + 1) * n_enrollments / n_tasks,
-            )
-        });
+        let counts = counts.unwrap_or_else(|| count(exports, range_of(idx as u64)));
         for (sum, add) in total.0.iter_mut().zip(&counts.0) {
             *sum += add;
         }
