@@ -118,7 +118,7 @@ else:
         f.to_csv(f"{out}/{staging[name]}", index=False)
 print(f"{time.perf_counter() - start:.3f}")
 PY
-# campus etl reads and joins on one thread; its second pass writes batches of rows on --threads.
+# campus etl reads attendance a piece per thread, then writes batches of rows on --threads.
 for threads in 1 "$all"; do
   s=$(best_of "$campus" "${etl_args[@]}" --threads "$threads" --out "$tmp/etl-out")
   out_bytes=$(du -sb "$tmp/etl-out" | cut -f1)

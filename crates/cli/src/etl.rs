@@ -335,6 +335,11 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     if let Some(spread) = crate::parallel::spread(Some(formatting)) {
         service.set_spread(spread);
     }
+    // Pass one runs alone: it reads on every thread.
+    if let Some(spread) = crate::parallel::spread(Some(u16::try_from(threads).unwrap_or(u16::MAX)))
+    {
+        service.set_read_spread(spread);
+    }
     ask_for::<Ack>(
         &mut service,
         Request::Reset {

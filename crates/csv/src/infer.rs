@@ -211,7 +211,8 @@ impl ColumnStats {
         self.ty = widen(self.ty, seen, self.max_chars);
     }
 
-    /// Combines the stats of the same column read from another file.
+    /// Combines the stats of the same column read from another file, or from the rest of
+    /// this one: the stats of both parts read as one.
     pub fn merge(&mut self, other: &ColumnStats) {
         self.n_values += other.n_values;
         self.n_nulls += other.n_nulls;
@@ -221,6 +222,13 @@ impl ColumnStats {
                 max_chars: self.max_chars,
             },
             (current, InferredType::Empty) => current,
+            // `widen` takes one value, the range's `min`: the other's `max` is a value too.
+            (InferredType::Integer { min, max }, InferredType::Integer { min: lo, max: hi }) => {
+                InferredType::Integer {
+                    min: min.min(lo),
+                    max: max.max(hi),
+                }
+            }
             (current, seen) => widen(current, seen, self.max_chars),
         };
     }
@@ -243,6 +251,13 @@ impl Inferrer {
         Inferrer {
             last_values: vec![String::new(); columns.len()],
             columns,
+        }
+    }
+
+    /// Combines the stats of the rest of a file, read apart (see [`ColumnStats::merge`]).
+    pub fn merge(&mut self, other: &Inferrer) {
+        for (mine, theirs) in self.columns.iter_mut().zip(&other.columns) {
+            mine.merge(theirs);
         }
     }
 
@@ -370,6 +385,68 @@ mod tests {
             stats.observe(v);
         }
         (stats.ty, stats.n_nulls)
+    }
+
+    #[test]
+    fn stats_read_in_parts_and_merged_are_the_stats_read_at_once() {
+        let pool = [
+            "",
+            "7",
+            "-12",
+            "1000000",
+            "0",
+            "007",
+            "2.5",
+            "-0.125",
+            "12.50",
+            "2024-09-01",
+            "true",
+            "no",
+            "NA",
+            "x",
+            "héllo wörld",
+            " 42 ",
+            "1e5",
+            "99999999999",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut n_integer_ranges = 0;
+        for _ in 0..4000 {
+            let n = (next() % 9) as usize;
+            let values: Vec<&str> = (0..n)
+                .map(|_| pool[(next() % pool.len() as u64) as usize])
+                .collect();
+            let whole = {
+                let mut inferrer = Inferrer::new(&["c"]);
+                values.iter().for_each(|v| inferrer.observe(&[v]));
+                inferrer
+            };
+            for cut in 0..=n {
+                let (left, right) = values.split_at(cut);
+                let mut merged = Inferrer::new(&["c"]);
+                left.iter().for_each(|v| merged.observe(&[v]));
+                let mut rest = Inferrer::new(&["c"]);
+                right.iter().for_each(|v| rest.observe(&[v]));
+                if let [
+                    ColumnStats {
+                        ty: InferredType::Integer { min, max },
+                        ..
+                    },
+                ] = rest.columns.as_slice()
+                {
+                    n_integer_ranges += usize::from(min < max);
+                }
+                merged.merge(&rest);
+                assert_eq!(merged.columns, whole.columns, "{values:?} cut at {cut}");
+            }
+        }
+        assert!(n_integer_ranges > 100, "{n_integer_ranges} ranges merged");
     }
 
     #[test]

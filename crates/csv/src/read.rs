@@ -362,6 +362,35 @@ impl CsvReader {
         &self.options.file_name
     }
 
+    /// Whether the reader stands between two records, with the header read and nothing of the
+    /// next record consumed: the next byte fed starts a record, as it would for a reader of its
+    /// own fed the header and then that byte.
+    pub fn between_records(&self) -> bool {
+        self.core.is_some()
+            && self.headers.is_some()
+            && self.core_between_records
+            && !self.stopped
+            && self.out_len == 0
+            && self.ends_len == 0
+            && self.last_byte == b'\n'
+    }
+
+    /// Line breaks read so far: the next record starts on the line after them.
+    pub fn lines_read(&self) -> u64 {
+        self.newlines
+    }
+
+    /// Counts, as if they had been fed and handed on, `n_bytes` that another reader read from
+    /// where this one stands ([`CsvReader::between_records`]) to the end of a line: `n_rows`
+    /// rows, `n_newlines` line breaks, no error. This reader then goes on after them.
+    pub fn skip_read(&mut self, n_bytes: u64, n_rows: u64, n_newlines: u64) {
+        self.stats.n_bytes += n_bytes;
+        self.stats.n_rows += n_rows;
+        self.newlines += n_newlines;
+        self.last_byte = b'\n';
+        self.last_fed_byte = b'\n';
+    }
+
     /// Records an error found by the caller (e.g. missing columns), with the same cap.
     pub fn push_error(&mut self, line: u64, column: Option<usize>, kind: CsvErrorKind) {
         self.stats.n_errors += 1;

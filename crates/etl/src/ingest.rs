@@ -14,6 +14,8 @@ use crate::hash::{Digest32, student_digest, to_hex};
 use crate::quality::{Example, FileReport, FindingKind, Findings, Rejected};
 use crate::{EtlError, EtlOptions, FileKind};
 
+mod spread;
+
 /// One student of the master file.
 #[derive(Clone, Debug)]
 pub struct Student {
@@ -74,6 +76,11 @@ impl Interner {
         self.names.push(name.to_owned());
         self.ids.insert(name.to_owned(), id);
         id
+    }
+
+    /// The id of `name`, if it has one.
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
     }
 
     pub fn name(&self, id: u32) -> &str {
@@ -169,9 +176,27 @@ pub struct EtlState {
 impl EtlState {
     /// The student with this (roll_no, dob), if any.
     pub fn lookup(&mut self, roll_no: &str, dob: &str) -> Option<u32> {
+        let mut last_hit = self.last_hit;
+        let mut key = std::mem::take(&mut self.key_scratch);
+        let found = self.find(roll_no, dob, &mut last_hit, &mut key);
+        self.last_hit = last_hit;
+        self.key_scratch = key;
+        found
+    }
+
+    /// [`EtlState::lookup`] through a shared reference, with the caller's memory of the last
+    /// student found (`last_hit`) and a buffer for the key, which holds it when no student
+    /// was found.
+    fn find(
+        &self,
+        roll_no: &str,
+        dob: &str,
+        last_hit: &mut Option<u32>,
+        key: &mut String,
+    ) -> Option<u32> {
         // Exact values, as pandas' merge compares them: padded keys are reported, not trimmed.
         // Exports list a student's rows together, so the previous student is often the answer.
-        if let Some(idx) = self.last_hit
+        if let Some(idx) = *last_hit
             && let Some(student) = self.students.get(idx as usize)
             && student.shares_with.is_none()
             && short_eq(&student.roll_no, roll_no)
@@ -181,22 +206,22 @@ impl EtlState {
         }
         // Exports sorted by date or course list the students of each day in the master's
         // order, so the next student is the likeliest answer after the previous one.
-        let next = self.last_hit.map_or(0, |idx| idx.saturating_add(1));
+        let next = last_hit.map_or(0, |idx| idx.saturating_add(1));
         if let Some(student) = self.students.get(next as usize)
             && student.shares_with.is_none()
             && short_eq(&student.roll_no, roll_no)
             && short_eq(&student.dob, dob)
         {
-            self.last_hit = Some(next);
+            *last_hit = Some(next);
             return Some(next);
         }
-        self.key_scratch.clear();
-        self.key_scratch.push_str(roll_no);
-        self.key_scratch.push('\u{1f}');
-        self.key_scratch.push_str(dob);
-        let idx = self.by_key.get(self.key_scratch.as_str()).copied();
+        key.clear();
+        key.push_str(roll_no);
+        key.push('\u{1f}');
+        key.push_str(dob);
+        let idx = self.by_key.get(key.as_str()).copied();
         if idx.is_some() {
-            self.last_hit = idx;
+            *last_hit = idx;
         }
         idx
     }
@@ -229,7 +254,7 @@ impl EtlState {
 
     /// The position of `course` among the courses of student `student_idx`, added if new.
     fn course_slot(&mut self, student_idx: u32, course: &str) -> Option<usize> {
-        let student = self.students.get_mut(student_idx as usize)?;
+        let student = self.students.get(student_idx as usize)?;
         if student.courses.len() <= COURSE_SCAN_LIMIT {
             // A student has a handful of courses: comparing their names beats hashing.
             let courses = &self.courses;
@@ -242,6 +267,18 @@ impl EtlState {
             }
         }
         let course_id = self.courses.intern(course);
+        self.course_slot_of(student_idx, course_id)
+    }
+
+    /// The position of course `course_id` among the courses of student `student_idx`, added if
+    /// new: [`EtlState::course_slot`] for a course already interned.
+    fn course_slot_of(&mut self, student_idx: u32, course_id: u32) -> Option<usize> {
+        let student = self.students.get_mut(student_idx as usize)?;
+        if student.courses.len() <= COURSE_SCAN_LIMIT
+            && let Some(pos) = student.courses.iter().position(|(id, _)| *id == course_id)
+        {
+            return Some(pos);
+        }
         if student.courses.len() > COURSE_SCAN_LIMIT
             && let Some(&slot) = self.course_slots.get(&(student_idx, course_id))
         {
@@ -296,6 +333,11 @@ pub struct Etl {
     options: EtlOptions,
     state: EtlState,
     current: Option<Scan>,
+    /// Pieces of attendance read on other threads and applied (see [`Etl::feed_on`]).
+    pieces_read_apart: u64,
+    spare: spread::Spare,
+    /// The smallest piece `feed_on` cuts.
+    min_piece: usize,
 }
 
 /// The file being read now.
@@ -316,6 +358,16 @@ impl std::fmt::Debug for Scan {
 struct ScanCtx {
     kind: FileKind,
     file_name: String,
+    layout: Layout,
+    /// The last date text read, its date and that date's day number.
+    last_date: LastDate,
+    inferrer: Inferrer,
+    findings: Findings,
+}
+
+/// Where a file's columns are, set by its header.
+#[derive(Clone, Debug, Default)]
+struct Layout {
     columns: Vec<usize>,
     /// Optional columns: placements' `placed`.
     placed_col: Option<usize>,
@@ -327,11 +379,31 @@ struct ScanCtx {
     tag_positions: Option<Vec<usize>>,
     /// Positions of roll_no and dob when outputs are de-identified.
     masked: Vec<usize>,
-    /// The last date text read, its date and that date's day number.
-    last_date: (String, Option<(Date, i64)>),
-    inferrer: Inferrer,
-    findings: Findings,
 }
+
+impl Layout {
+    /// The field of required column `idx`, or `""`.
+    fn col<'r>(&self, row: &Row<'r>, idx: usize) -> &'r str {
+        self.columns
+            .get(idx)
+            .and_then(|&c| row.get(c))
+            .unwrap_or("")
+    }
+
+    /// The fingerprint of the fields that identify a row.
+    fn key_fingerprint(&self, row: &Row<'_>) -> u64 {
+        let mut key_fields: [&str; 5] = [""; 5];
+        for (slot, &pos) in key_fields.iter_mut().zip(&self.key_positions) {
+            *slot = row.get(pos).unwrap_or("");
+        }
+        let n_key = self.key_positions.len().min(key_fields.len());
+        fingerprint(key_fields.get(..n_key).unwrap_or_default())
+    }
+}
+
+/// The last date text read, its date and that date's day number: attendance repeats a date for
+/// a whole day of rows, so each run is parsed once.
+type LastDate = (String, Option<(Date, i64)>);
 
 impl Etl {
     pub fn new(options: EtlOptions) -> Etl {
@@ -339,12 +411,21 @@ impl Etl {
             options,
             state: EtlState::default(),
             current: None,
+            pieces_read_apart: 0,
+            spare: spread::Spare::default(),
+            min_piece: spread::MIN_PIECE,
         }
     }
 
     /// The options the pass was started with.
     pub fn options(&self) -> &EtlOptions {
         &self.options
+    }
+
+    /// Pieces of attendance that [`Etl::feed_on`] had read on other threads: a shell's
+    /// diagnostics, and the tests' proof that the spread path ran.
+    pub fn pieces_read_apart(&self) -> u64 {
+        self.pieces_read_apart
     }
 
     /// What the pass has accumulated so far.
@@ -372,12 +453,7 @@ impl Etl {
         let ctx = ScanCtx {
             kind,
             file_name: file_name.to_owned(),
-            columns: Vec::new(),
-            placed_col: None,
-            recoded_status: None,
-            key_positions: Vec::new(),
-            tag_positions: None,
-            masked: Vec::new(),
+            layout: Layout::default(),
             last_date: (String::new(), None),
             inferrer: Inferrer::default(),
             findings: Findings::default(),
@@ -415,7 +491,7 @@ impl Etl {
         };
         scan.reader.finish(&mut handler);
         let stats = scan.reader.stats().clone();
-        let unusable = scan.reader.headers().is_none() || scan.ctx.columns.is_empty();
+        let unusable = scan.reader.headers().is_none() || scan.ctx.layout.columns.is_empty();
         let report = FileReport {
             kind: scan.ctx.kind,
             file_name: scan.ctx.file_name,
@@ -464,6 +540,9 @@ impl Etl {
             options,
             state,
             current: None,
+            pieces_read_apart: 0,
+            spare: spread::Spare::default(),
+            min_piece: spread::MIN_PIECE,
         }
     }
 
@@ -575,6 +654,254 @@ fn example(row: &Row<'_>, masked: &[usize]) -> Example {
     }
 }
 
+/// Whether a key field has leading or trailing whitespace.
+fn padded(keys: &[&str]) -> bool {
+    keys.iter().any(|field| {
+        let bytes = field.as_bytes();
+        bytes.first().is_some_and(u8::is_ascii_whitespace)
+            || bytes.last().is_some_and(u8::is_ascii_whitespace)
+    })
+}
+
+/// What the checks that need file order ask of a row: its text as evidence, its fingerprints.
+/// The row itself while it is read ([`Live`]); in a spread pass, what a worker kept of it.
+trait RowSource {
+    fn example(&mut self) -> Example;
+    /// The fingerprint of the fields that identify the row.
+    fn key_fingerprint(&mut self) -> u64;
+    /// The fingerprint of the whole row.
+    fn row_fingerprint(&mut self) -> u64;
+}
+
+/// The row being read.
+struct Live<'a, 'r> {
+    row: &'a Row<'r>,
+    layout: &'a Layout,
+}
+
+impl RowSource for Live<'_, '_> {
+    fn example(&mut self) -> Example {
+        example(self.row, &self.layout.masked)
+    }
+
+    fn key_fingerprint(&mut self) -> u64 {
+        self.layout.key_fingerprint(self.row)
+    }
+
+    fn row_fingerprint(&mut self) -> u64 {
+        fingerprint(self.row.fields())
+    }
+}
+
+/// The outcome of a duplicate check; a row that could not be checked is reported.
+fn unchecked(
+    findings: &mut Findings,
+    options: &EtlOptions,
+    source: &mut dyn RowSource,
+    checked: Option<(bool, bool)>,
+) -> (bool, bool) {
+    checked.unwrap_or_else(|| {
+        findings.add(
+            FindingKind::NotCheckedForDuplicates,
+            options.max_examples,
+            || source.example(),
+        );
+        (false, false)
+    })
+}
+
+fn report_duplicates(
+    findings: &mut Findings,
+    options: &EtlOptions,
+    source: &mut dyn RowSource,
+    duplicate_key: bool,
+    duplicate_row: bool,
+) {
+    if duplicate_row {
+        findings.add(FindingKind::DuplicateRows, options.max_examples, || {
+            source.example()
+        });
+    }
+    if duplicate_key {
+        findings.add(FindingKind::DuplicateKeys, options.max_examples, || {
+            source.example()
+        });
+    }
+}
+
+/// What an attendance row says on its own, before it meets its student's other rows: its key,
+/// its day, and the findings that need no other row.
+struct Said<'r> {
+    roll_no: &'r str,
+    dob: &'r str,
+    course: &'r str,
+    day: Option<i64>,
+    present: bool,
+    flags: u8,
+}
+
+/// [`Said::flags`]: a key field is padded, the status is neither `P` nor `A`, the date is not
+/// one, the date is outside the semester.
+const PADDED: u8 = 1;
+const STATUS_NOT_PA: u8 = 2;
+const INVALID_DATE: u8 = 4;
+const OUTSIDE_SEMESTER: u8 = 8;
+
+impl<'r> Said<'r> {
+    fn of(
+        layout: &Layout,
+        options: &EtlOptions,
+        last_date: &mut LastDate,
+        row: &Row<'r>,
+    ) -> Said<'r> {
+        let college_code = layout.col(row, 0);
+        let roll_no = layout.col(row, 1);
+        let dob = layout.col(row, 2);
+        let course = layout.col(row, 3);
+        let date = trim(layout.col(row, 4));
+        let status = layout.col(row, 5);
+        let mut flags = 0;
+        if padded(&[college_code, roll_no, dob, course]) {
+            flags |= PADDED;
+        }
+        // pandas' `(status == "P").astype(int)`: exactly "P" is present, anything else absent.
+        let present = status == "P";
+        if status != "P" && status != "A" {
+            flags |= STATUS_NOT_PA;
+        }
+        let day = if short_eq(&last_date.0, date) {
+            last_date.1
+        } else {
+            let day = Date::parse_iso(date).map(|d| (d, d.to_days()));
+            last_date.0.clear();
+            last_date.0.push_str(date);
+            last_date.1 = day;
+            day
+        };
+        match day {
+            None => flags |= INVALID_DATE,
+            Some((day, _)) => {
+                if let Some((first, last)) = options.semester
+                    && (day < first || day > last)
+                {
+                    flags |= OUTSIDE_SEMESTER;
+                }
+            }
+        }
+        Said {
+            roll_no,
+            dob,
+            course,
+            day: day.map(|(_, days)| days),
+            present,
+            flags,
+        }
+    }
+
+    fn facts(&self, tag: u64) -> Facts {
+        Facts {
+            day: self.day,
+            present: self.present,
+            flags: self.flags,
+            tag,
+        }
+    }
+}
+
+/// What [`Apply::attendance`] needs of a row besides its student and course.
+#[derive(Clone, Copy, Debug)]
+struct Facts {
+    day: Option<i64>,
+    present: bool,
+    flags: u8,
+    /// The fingerprint of the fields outside the key.
+    tag: u64,
+}
+
+/// The part of pass one that needs file order: findings, aggregates and duplicate checks.
+struct Apply<'a> {
+    findings: &'a mut Findings,
+    state: &'a mut EtlState,
+    options: &'a EtlOptions,
+}
+
+impl Apply<'_> {
+    /// Adds an attendance row to its student's course (`slot`: the student and the position
+    /// of the course among theirs) and reports what it found, in the order the checks read the
+    /// row; an `orphan` row names no student.
+    fn attendance(
+        &mut self,
+        facts: &Facts,
+        slot: Option<(u32, usize)>,
+        orphan: bool,
+        source: &mut dyn RowSource,
+    ) {
+        let max_examples = self.options.max_examples;
+        let mut report = |findings: &mut Findings, flag: u8, kind: FindingKind| {
+            if facts.flags & flag != 0 {
+                findings.add(kind, max_examples, || source.example());
+            }
+        };
+        report(self.findings, PADDED, FindingKind::PaddedKeys);
+        report(self.findings, STATUS_NOT_PA, FindingKind::StatusNotPA);
+        report(self.findings, INVALID_DATE, FindingKind::InvalidDate);
+        report(
+            self.findings,
+            OUTSIDE_SEMESTER,
+            FindingKind::DateOutsideSemester,
+        );
+        let mut dense = None;
+        if let Some((idx, slot)) = slot
+            && let Some(student) = self.state.students.get_mut(idx as usize)
+        {
+            student.n_attendance += 1;
+            student.n_present += u32::from(facts.present);
+            if let Some((_, agg)) = student.courses.get_mut(slot) {
+                agg.n_rows += 1;
+                agg.n_present += u32::from(facts.present);
+                dense = facts.day.and_then(|days| agg.see(days, facts.tag));
+            }
+        }
+        let (duplicate_key, duplicate_row) = match dense {
+            // A repeated day whose tag differs from the first row may still repeat a later row.
+            Some((true, false)) => {
+                let row_fp = source.row_fingerprint();
+                let duplicates = self
+                    .state
+                    .duplicates
+                    .entry(FileKind::Attendance)
+                    .or_default();
+                (
+                    true,
+                    duplicates.seen_repeat(row_fp, self.options.max_tracked_keys),
+                )
+            }
+            Some(found) => found,
+            None => {
+                let (key_fp, row_fp) = (source.key_fingerprint(), source.row_fingerprint());
+                let checked = self
+                    .state
+                    .duplicates
+                    .entry(FileKind::Attendance)
+                    .or_default()
+                    .check(key_fp, row_fp, self.options.max_tracked_keys);
+                unchecked(self.findings, self.options, source, checked)
+            }
+        };
+        report_duplicates(
+            self.findings,
+            self.options,
+            source,
+            duplicate_key,
+            duplicate_row,
+        );
+        if orphan {
+            self.findings
+                .add(FindingKind::Orphans, max_examples, || source.example());
+        }
+    }
+}
+
 /// A number as pandas reads it: missing markers are NaN; `None` when it is not a number.
 /// A mark: a blank is missing (NaN, as pandas reads it); a number is itself; anything else,
 /// including `inf`, `-inf` and `infinity` (which pandas reads as infinite, turning every mean and
@@ -591,9 +918,9 @@ impl RowHandler for Handler<'_> {
     fn on_header(&mut self, headers: &Headers) -> Result<(), CsvErrorKind> {
         // The pass reads the file as if it had AKTU's headers (see `ColumnMap::canonical`).
         let headers = &self.options.columns.canonical(self.ctx.kind, headers)?;
-        self.ctx.columns = headers.require(self.ctx.kind.required_columns())?;
+        self.ctx.layout.columns = headers.require(self.ctx.kind.required_columns())?;
         if self.ctx.kind == FileKind::Attendance && self.options.columns.recodes_status() {
-            self.ctx.recoded_status = self.ctx.columns.get(5).copied();
+            self.ctx.layout.recoded_status = self.ctx.layout.columns.get(5).copied();
         }
         self.ctx.inferrer = Inferrer::new(&headers.names);
         // Key columns, as indices into the required list: roll_no and dob, then the rest.
@@ -603,32 +930,35 @@ impl RowHandler for Handler<'_> {
             FileKind::Exams => &[1, 2, 3],
             FileKind::Placements => &[1, 2],
         };
-        self.ctx.key_positions = key_order
+        self.ctx.layout.key_positions = key_order
             .iter()
-            .filter_map(|&idx| self.ctx.columns.get(idx).copied())
+            .filter_map(|&idx| self.ctx.layout.columns.get(idx).copied())
             .collect();
         // An attendance row's tag covers its non-key fields; with none, or more than a
         // handful of them, it covers the whole row.
         let others: Vec<usize> = (0..headers.names.len())
-            .filter(|idx| !self.ctx.key_positions.contains(idx))
+            .filter(|idx| !self.ctx.layout.key_positions.contains(idx))
             .collect();
-        self.ctx.tag_positions = (1..=8).contains(&others.len()).then_some(others);
+        self.ctx.layout.tag_positions = (1..=8).contains(&others.len()).then_some(others);
         if self.options.deidentify {
-            self.ctx.masked = ["roll_no", "dob"]
+            self.ctx.layout.masked = ["roll_no", "dob"]
                 .iter()
                 .filter_map(|name| headers.position(name))
                 .collect();
         }
         if self.ctx.kind == FileKind::Placements {
-            self.ctx.placed_col = headers.position("placed");
+            self.ctx.layout.placed_col = headers.position("placed");
             // A student may have several offers: the company is part of the key.
-            self.ctx.key_positions.extend(headers.position("company"));
+            self.ctx
+                .layout
+                .key_positions
+                .extend(headers.position("company"));
         }
         Ok(())
     }
 
     fn on_row(&mut self, row: &Row<'_>) {
-        match self.ctx.recoded_status {
+        match self.ctx.layout.recoded_status {
             Some(col) => {
                 let fields = self.options.columns.recode_status_field(row.fields(), col);
                 self.read_row(&row.with_fields(&fields));
@@ -647,7 +977,7 @@ impl Handler<'_> {
             // Attendance checks duplicates per (student, course) by date (see AttendanceAgg):
             // rows with the same key differ only in the other fields, so their fingerprint
             // is the tag, and whole-row fingerprints are only needed for rare repeats.
-            let tag = match &self.ctx.tag_positions {
+            let tag = match &self.ctx.layout.tag_positions {
                 Some(positions) => fingerprint_at(fields, positions),
                 None => fingerprint(fields),
             };
@@ -659,7 +989,7 @@ impl Handler<'_> {
         let key_fp = self.key_fingerprint(row);
         let mut row_fp = key_fp;
         for (idx, field) in fields.iter().enumerate() {
-            if !self.ctx.key_positions.contains(&idx) {
+            if !self.ctx.layout.key_positions.contains(&idx) {
                 row_fp = fingerprint_more(row_fp, &[field]);
             }
         }
@@ -676,11 +1006,7 @@ impl Handler<'_> {
     }
 
     fn col<'r>(&self, row: &Row<'r>, idx: usize) -> &'r str {
-        self.ctx
-            .columns
-            .get(idx)
-            .and_then(|&c| row.get(c))
-            .unwrap_or("")
+        self.ctx.layout.col(row, idx)
     }
 
     fn student_row(&mut self, row: &Row<'_>) {
@@ -694,7 +1020,7 @@ impl Handler<'_> {
             self.ctx
                 .findings
                 .add(FindingKind::InvalidDate, self.options.max_examples, || {
-                    example(row, &self.ctx.masked)
+                    example(row, &self.ctx.layout.masked)
                 });
         }
         let mut shares_with = None;
@@ -714,7 +1040,7 @@ impl Handler<'_> {
                 self.ctx.findings.add(
                     FindingKind::ConflictingDuplicateKeys,
                     self.options.max_examples,
-                    || example(row, &self.ctx.masked),
+                    || example(row, &self.ctx.layout.masked),
                 );
             }
             if same_college(first) || self.state.twins(first).iter().any(|&t| same_college(t)) {
@@ -752,154 +1078,61 @@ impl Handler<'_> {
     /// Reports key fields with leading or trailing whitespace. They stay as they are: pandas
     /// hashes and joins the exact strings, so `" 1001"` and `"1001"` are different students.
     fn check_padding(&mut self, row: &Row<'_>, keys: &[&str]) {
-        let padded = |field: &&str| {
-            let bytes = field.as_bytes();
-            bytes.first().is_some_and(u8::is_ascii_whitespace)
-                || bytes.last().is_some_and(u8::is_ascii_whitespace)
-        };
-        if keys.iter().any(padded) {
+        if padded(keys) {
             self.ctx
                 .findings
                 .add(FindingKind::PaddedKeys, self.options.max_examples, || {
-                    example(row, &self.ctx.masked)
+                    example(row, &self.ctx.layout.masked)
                 });
         }
     }
 
     fn key_fingerprint(&self, row: &Row<'_>) -> u64 {
-        let mut key_fields: [&str; 5] = [""; 5];
-        for (slot, &pos) in key_fields.iter_mut().zip(&self.ctx.key_positions) {
-            *slot = row.get(pos).unwrap_or("");
-        }
-        let n_key = self.ctx.key_positions.len().min(key_fields.len());
-        fingerprint(key_fields.get(..n_key).unwrap_or_default())
+        self.ctx.layout.key_fingerprint(row)
     }
 
     /// The outcome of a duplicate check; a row that could not be checked is reported.
     fn unchecked(&mut self, row: &Row<'_>, checked: Option<(bool, bool)>) -> (bool, bool) {
-        checked.unwrap_or_else(|| {
-            self.ctx.findings.add(
-                FindingKind::NotCheckedForDuplicates,
-                self.options.max_examples,
-                || example(row, &self.ctx.masked),
-            );
-            (false, false)
-        })
+        let mut source = Live {
+            row,
+            layout: &self.ctx.layout,
+        };
+        unchecked(&mut self.ctx.findings, self.options, &mut source, checked)
     }
 
     fn report_duplicates(&mut self, row: &Row<'_>, duplicate_key: bool, duplicate_row: bool) {
-        let max_examples = self.options.max_examples;
-        if duplicate_row {
-            self.ctx
-                .findings
-                .add(FindingKind::DuplicateRows, max_examples, || {
-                    example(row, &self.ctx.masked)
-                });
-        }
-        if duplicate_key {
-            self.ctx
-                .findings
-                .add(FindingKind::DuplicateKeys, max_examples, || {
-                    example(row, &self.ctx.masked)
-                });
-        }
+        let mut source = Live {
+            row,
+            layout: &self.ctx.layout,
+        };
+        report_duplicates(
+            &mut self.ctx.findings,
+            self.options,
+            &mut source,
+            duplicate_key,
+            duplicate_row,
+        );
     }
 
+    /// An attendance row: what it says on its own, then what it adds to its student's course.
+    /// The spread first pass ([`Etl::feed_on`]) splits the same two steps over threads.
     fn attendance_row(&mut self, row: &Row<'_>, tag: u64) {
-        let max_examples = self.options.max_examples;
-        let college_code = self.col(row, 0);
-        let roll_no = self.col(row, 1);
-        let dob = self.col(row, 2);
-        let course = self.col(row, 3);
-        let date = trim(self.col(row, 4));
-        let status = self.col(row, 5);
-        self.check_padding(row, &[college_code, roll_no, dob, course]);
-        // pandas' `(status == "P").astype(int)`: exactly "P" is present, anything else absent.
-        let present = status == "P";
-        if status != "P" && status != "A" {
-            self.ctx
-                .findings
-                .add(FindingKind::StatusNotPA, max_examples, || {
-                    example(row, &self.ctx.masked)
-                });
-        }
-        // Attendance repeats a date for a whole day of rows; parse each run once.
-        let day = if short_eq(&self.ctx.last_date.0, date) {
-            self.ctx.last_date.1
-        } else {
-            let day = Date::parse_iso(date).map(|d| (d, d.to_days()));
-            self.ctx.last_date.0.clear();
-            self.ctx.last_date.0.push_str(date);
-            self.ctx.last_date.1 = day;
-            day
+        let ScanCtx {
+            layout,
+            last_date,
+            findings,
+            ..
+        } = &mut *self.ctx;
+        let said = Said::of(layout, self.options, last_date, row);
+        let student = self.state.lookup(said.roll_no, said.dob);
+        let slot = student.and_then(|idx| Some((idx, self.state.course_slot(idx, said.course)?)));
+        let mut apply = Apply {
+            findings,
+            state: self.state,
+            options: self.options,
         };
-        match day {
-            None => self
-                .ctx
-                .findings
-                .add(FindingKind::InvalidDate, max_examples, || {
-                    example(row, &self.ctx.masked)
-                }),
-            Some((day, _)) => {
-                if let Some((first, last)) = self.options.semester
-                    && (day < first || day > last)
-                {
-                    self.ctx
-                        .findings
-                        .add(FindingKind::DateOutsideSemester, max_examples, || {
-                            example(row, &self.ctx.masked)
-                        });
-                }
-            }
-        }
-        let student = self.state.lookup(roll_no, dob);
-        let mut dense = None;
-        let slot = student.and_then(|idx| Some((idx, self.state.course_slot(idx, course)?)));
-        if let Some((idx, slot)) = slot
-            && let Some(student) = self.state.students.get_mut(idx as usize)
-        {
-            student.n_attendance += 1;
-            student.n_present += u32::from(present);
-            if let Some((_, agg)) = student.courses.get_mut(slot) {
-                agg.n_rows += 1;
-                agg.n_present += u32::from(present);
-                dense = day.and_then(|(_, days)| agg.see(days, tag));
-            }
-        }
-        let (duplicate_key, duplicate_row) = match dense {
-            // A repeated day whose tag differs from the first row may still repeat a later row.
-            Some((true, false)) => {
-                let row_fp = fingerprint(row.fields());
-                let duplicates = self
-                    .state
-                    .duplicates
-                    .entry(FileKind::Attendance)
-                    .or_default();
-                (
-                    true,
-                    duplicates.seen_repeat(row_fp, self.options.max_tracked_keys),
-                )
-            }
-            Some(found) => found,
-            None => {
-                let (key_fp, row_fp) = (self.key_fingerprint(row), fingerprint(row.fields()));
-                let checked = self
-                    .state
-                    .duplicates
-                    .entry(FileKind::Attendance)
-                    .or_default()
-                    .check(key_fp, row_fp, self.options.max_tracked_keys);
-                self.unchecked(row, checked)
-            }
-        };
-        self.report_duplicates(row, duplicate_key, duplicate_row);
-        if student.is_none() {
-            self.ctx
-                .findings
-                .add(FindingKind::Orphans, max_examples, || {
-                    example(row, &self.ctx.masked)
-                });
-        }
+        let orphan = student.is_none();
+        apply.attendance(&said.facts(tag), slot, orphan, &mut Live { row, layout });
     }
 
     fn exam_row(&mut self, row: &Row<'_>) {
@@ -915,7 +1148,7 @@ impl Handler<'_> {
                     self.ctx
                         .findings
                         .add(FindingKind::InvalidNumber, max_examples, || {
-                            example(row, &self.ctx.masked)
+                            example(row, &self.ctx.layout.masked)
                         });
                 }
             }
@@ -925,7 +1158,7 @@ impl Handler<'_> {
             self.ctx
                 .findings
                 .add(FindingKind::BlankTotal, max_examples, || {
-                    example(row, &self.ctx.masked)
+                    example(row, &self.ctx.layout.masked)
                 });
         }
         let out_of_range = marks
@@ -936,7 +1169,7 @@ impl Handler<'_> {
             self.ctx
                 .findings
                 .add(FindingKind::MarksOutOfRange, max_examples, || {
-                    example(row, &self.ctx.masked)
+                    example(row, &self.ctx.layout.masked)
                 });
         }
         if !(internal.is_nan() || external.is_nan() || total.is_nan())
@@ -945,7 +1178,7 @@ impl Handler<'_> {
             self.ctx
                 .findings
                 .add(FindingKind::TotalMismatch, max_examples, || {
-                    example(row, &self.ctx.masked)
+                    example(row, &self.ctx.layout.masked)
                 });
         }
         self.check_padding(
@@ -961,7 +1194,7 @@ impl Handler<'_> {
             self.ctx
                 .findings
                 .add(FindingKind::Orphans, max_examples, || {
-                    example(row, &self.ctx.masked)
+                    example(row, &self.ctx.layout.masked)
                 });
             return;
         };
@@ -979,12 +1212,12 @@ impl Handler<'_> {
             self.ctx
                 .findings
                 .add(FindingKind::Orphans, self.options.max_examples, || {
-                    example(row, &self.ctx.masked)
+                    example(row, &self.ctx.layout.masked)
                 });
             return;
         };
         // Without a `placed` column, a row in the placements file means an offer.
-        let placed = match self.ctx.placed_col.and_then(|c| row.get(c)) {
+        let placed = match self.ctx.layout.placed_col.and_then(|c| row.get(c)) {
             None => true,
             Some(field) => parse_bool(field).unwrap_or_else(|| field.trim() == "1"),
         };

@@ -168,6 +168,36 @@ impl Cutter {
         }
     }
 
+    /// Whether the cutter stands between records of a file it may cut, so that the next bytes
+    /// may be counted by [`Cutter::skip`] instead of read.
+    pub(crate) fn between_records(&self) -> bool {
+        self.next_at.is_some()
+            && !self.gave_up
+            && self.count.header_ok
+            && self.reader.between_records()
+    }
+
+    /// Counts instead of reading `n_bytes` of whole records that another reader read from
+    /// where this one stands ([`Cutter::between_records`]): `n_rows` rows, none rejected, that
+    /// make `n_staging` staging rows, with `n_newlines` line breaks. Their end is where a
+    /// record starts: the next cut, when one is due.
+    pub(crate) fn skip(&mut self, n_bytes: u64, n_rows: u64, n_staging: u64, n_newlines: u64) {
+        self.reader.skip_read(n_bytes, n_rows, n_newlines);
+        self.fed += n_bytes;
+        self.count.n_staging += n_staging;
+        if let Some(at) = self.next_at
+            && self.fed >= at
+        {
+            if let Some(slicing) = self.slicing.as_mut() {
+                slicing.cuts.push(Cut {
+                    offset: self.fed,
+                    first_row: self.count.n_staging,
+                });
+            }
+            self.next_at = Some(self.fed + self.every);
+        }
+    }
+
     /// Where the file may be cut; `None` when it has no usable header (nothing to export).
     pub fn finish(self) -> Option<Slicing> {
         if self.gave_up || !self.count.header_ok {

@@ -1,6 +1,6 @@
 //! [`EtlService`]: the ETL core behind requests and events.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use campus_etl::attack::{AttackOptions, DictionaryAttack};
 use campus_etl::export::{Export, ExportOptions, staging_ddl_in};
@@ -37,6 +37,9 @@ pub struct EtlService {
     dialect: Dialect,
     /// Where the second pass writes its batches of rows (one by one unless a shell passes a pool).
     spread: Arc<dyn Spread>,
+    /// Where the first pass reads its pieces of attendance (one by one unless a shell passes a
+    /// pool): nothing else runs then, so a shell may give it every thread.
+    read_spread: Arc<dyn Spread>,
     /// Emptied output buffers a shell gave back, the next chunk's outputs.
     spare: Vec<Vec<u8>>,
     /// The kind and name of the file pass one is reading.
@@ -60,6 +63,7 @@ impl Default for EtlService {
             dialect: Dialect::MySql,
             pending: None,
             spread: Arc::new(OneByOne),
+            read_spread: Arc::new(OneByOne),
             spare: Vec::new(),
             reading: None,
             cutter: None,
@@ -138,6 +142,12 @@ impl EtlService {
         self.spread = spread;
     }
 
+    /// Reads the first pass's attendance a piece per task run by `spread`, with the cutter
+    /// beside them ([`campus_etl::Etl::feed_on`]): the same state as one by one.
+    pub fn set_read_spread(&mut self, spread: Arc<dyn Spread>) {
+        self.read_spread = spread;
+    }
+
     /// Gives back a buffer an [`Event::Exported`] carried, once its bytes are written: the next
     /// chunk's output goes into it, so a native shell that writes and gives back does not map
     /// fresh memory for every chunk (a page's buffers cross to another thread and stay there).
@@ -161,12 +171,13 @@ impl EtlService {
         match request {
             Request::Reset { options } => {
                 let etl = Etl::new(etl_options(&options)?);
-                // A new run keeps what the shell set up: its clock, its pool and the buffers
+                // A new run keeps what the shell set up: its clock, its pools and the buffers
                 // it gave back.
                 *self = EtlService {
                     etl,
                     clock: self.clock,
                     spread: Arc::clone(&self.spread),
+                    read_spread: Arc::clone(&self.read_spread),
                     spare: std::mem::take(&mut self.spare),
                     ..EtlService::default()
                 };
@@ -287,35 +298,11 @@ impl EtlService {
             self.preview = Some(preview(&name, bytes));
         }
         let started = self.now();
-        let fed = match self.cutter.as_mut() {
-            // The cutter reads the chunk on a second thread while the first pass reads it.
-            Some(cutter) if self.spread.width() > 1 => {
-                let etl = Mutex::new((&mut self.etl, None));
-                let cutter = Mutex::new(cutter);
-                self.spread.run(2, &|task| {
-                    if task == 0 {
-                        let mut etl = etl.lock().unwrap_or_else(PoisonError::into_inner);
-                        let (etl, fed) = &mut *etl;
-                        *fed = Some(etl.feed(bytes));
-                    } else {
-                        let mut cutter = cutter.lock().unwrap_or_else(PoisonError::into_inner);
-                        cutter.feed(bytes);
-                    }
-                });
-                // `run` runs every task; were the first one skipped, it runs here.
-                match etl.into_inner().unwrap_or_else(PoisonError::into_inner) {
-                    (_, Some(fed)) => fed,
-                    (etl, None) => etl.feed(bytes),
-                }
-            }
-            cutter => {
-                let fed = self.etl.feed(bytes);
-                if let Some(cutter) = cutter {
-                    cutter.feed(bytes);
-                }
-                fed
-            }
-        };
+        // With a pool, the first pass reads attendance a piece per thread, and the cutter
+        // counts the pieces (or reads beside the pass, for other files).
+        let fed = self
+            .etl
+            .feed_on(bytes, &*self.read_spread, self.cutter.as_mut());
         self.file_compute_ms += self.now() - started;
         fed.map_err(failed)?;
         Ok(Event::Ack(Ack))

@@ -953,15 +953,22 @@ fn a_new_run_keeps_the_shells_pool_and_the_buffers_it_gave_back() {
     let (alone, _) = export(&mut EtlService::default());
 
     let spread = std::sync::Arc::new(CountingSpread::default());
+    let read_spread = std::sync::Arc::new(CountingSpread::default());
     let mut service = EtlService::default();
     service.set_spread(spread.clone());
+    service.set_read_spread(read_spread.clone());
     service.recycle(Vec::with_capacity(64 << 20));
     let options = RunOptions::default();
     let _: Ack = expect(&mut service, Request::Reset { options });
     let (spread_out, capacities) = export(&mut service);
-    assert!(spread_out == alone, "the pool changed the staging CSV");
+    assert!(spread_out == alone, "the pools changed the staging CSV");
     let tasks = spread.tasks.load(std::sync::atomic::Ordering::Relaxed);
     assert!(tasks > 0, "the pool set before Reset wrote no batch");
+    let read_tasks = read_spread.tasks.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        read_tasks > 2,
+        "the reading pool set before Reset read no piece"
+    );
     // The first chunk's buffer was the export's own; the second is the one given back.
     assert!(
         capacities.get(1).is_some_and(|&c| c >= 64 << 20),

@@ -1,0 +1,609 @@
+//! Pass one of an attendance file over several threads: [`Etl::feed_on`].
+//!
+//! A chunk is cut at line breaks into pieces. Each piece is read on a thread by a reader of
+//! its own, fed a header of the file's shape and then the piece, which keeps what each row says
+//! on its own ([`Said`]): its student, its course when the run knows it, its day and the checks
+//! that need no other row. The calling thread then applies the pieces in file order ([`Apply`]):
+//! aggregates, duplicate checks and findings come out as one reader makes them, examples and
+//! line numbers included. A row that turns out to be evidence, or whose duplicate check needs
+//! its fingerprints, is read again from its piece.
+//!
+//! A cut is a guess: a line break may be inside a quoted field. A piece is kept only when its
+//! reader read it whole, with no error. The first piece starts where the file's reader stood
+//! between records; each next piece starts where the one before ended between records, since
+//! that one started on a record too. Anything else (a quote open at a cut, a ragged row, a byte
+//! that is not UTF-8, an over-long record) has the file's own reader read the chunk, so errors
+//! and their lines are the ones a single reader reports.
+
+use std::sync::{Mutex, PoisonError};
+
+use campus_csv::{CsvReader, OnRow, ReadOptions, Row, RowHandler};
+use campus_schema::spread::Spread;
+
+use super::{
+    Apply, COURSE_SCAN_LIMIT, Etl, EtlOptions, EtlState, Facts, FileKind, Inferrer, LastDate,
+    Layout, RowSource, Said, example, fingerprint, fingerprint_at, short_eq,
+};
+use crate::EtlError;
+use crate::quality::Example;
+use crate::slices::Cutter;
+
+/// The smallest piece worth a thread of its own: a few thousand rows.
+pub(super) const MIN_PIECE: usize = 64 << 10;
+
+/// Pieces per thread, so a thread that also runs the cutter, or got a slow piece, is not the
+/// one all wait for.
+const PIECES_PER_THREAD: usize = 2;
+
+/// What a thread kept of one piece.
+struct Piece {
+    rows: Vec<Kept>,
+    /// Courses the run did not know when the piece was read, in the order the piece names them.
+    new_courses: Vec<String>,
+    inferrer: Inferrer,
+    /// The key and row fingerprints of the rows sure to need them (rows of no student or of no
+    /// date, which the duplicate checks place by fingerprint), by position in `rows`. Other
+    /// rows seldom need them, and read them again then.
+    prints: Vec<(usize, u64, u64)>,
+    /// Line breaks in the piece.
+    newlines: u64,
+    /// The staging rows its rows make: one per student of a row's key, one for a row of none.
+    n_staging: u64,
+    /// Whether the piece's reader read every byte as rows, with no error.
+    clean: bool,
+}
+
+/// One row of a piece.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Kept {
+    /// The line the row starts on, counted in the piece's reader (its header is line 1).
+    line: u64,
+    student: Option<u32>,
+    /// The course's id, or (with [`NEW_COURSE`] set) its position in [`Piece::new_courses`].
+    course: u32,
+    /// The course's position among the student's courses when the piece was read, or
+    /// [`NO_SLOT`]. Courses are only ever added after a student's others, so it stays true.
+    slot: u32,
+    facts: Facts,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+/// [`Kept::course`]: the course is new to the run.
+const NEW_COURSE: u32 = 1 << 31;
+
+/// Emptied row lists of earlier pieces, kept for their allocations: a piece's rows take a few
+/// hundred kilobytes, which the allocator would otherwise map and fault in afresh each time.
+#[derive(Debug, Default)]
+pub(super) struct Spare(Vec<Vec<Kept>>);
+
+/// What every piece's reader is given.
+struct Frame {
+    read: ReadOptions,
+    /// A header line with the file's delimiter and number of columns.
+    header: Vec<u8>,
+}
+
+/// How the pieces of a file are read.
+struct Shape<'a> {
+    frame: &'a Frame,
+    layout: &'a Layout,
+    options: &'a EtlOptions,
+    state: &'a EtlState,
+    names: &'a [String],
+}
+
+impl Shape<'_> {
+    fn read_piece(&self, bytes: &[u8], mut rows: Vec<Kept>) -> Piece {
+        rows.clear();
+        rows.reserve(bytes.len() / 48);
+        let frame = self.frame;
+        let mut reader = CsvReader::new(frame.read.clone());
+        let mut handler = PieceHandler {
+            shape: self,
+            last_hit: None,
+            key: String::new(),
+            last_date: LastDate::default(),
+            new_courses: Vec::new(),
+            inferrer: Inferrer::new(self.names),
+            rows,
+            prints: Vec::new(),
+            n_staging: 0,
+        };
+        reader.feed(&frame.header, &mut handler);
+        reader.feed(bytes, &mut handler);
+        reader.finish(&mut handler);
+        let stats = reader.stats();
+        let clean = !reader.stopped() && stats.n_errors == 0 && stats.n_skipped_rows == 0;
+        Piece {
+            rows: handler.rows,
+            new_courses: handler.new_courses,
+            inferrer: handler.inferrer,
+            prints: handler.prints,
+            // Less the header's.
+            newlines: reader.lines_read().saturating_sub(1),
+            n_staging: handler.n_staging,
+            clean,
+        }
+    }
+}
+
+impl Frame {
+    /// The fields of the record that starts on `line` of a piece, read again; `cursor` is a
+    /// byte offset in the piece and the line it starts, moved forward to `line`.
+    fn fields_at(&self, bytes: &[u8], cursor: &mut (usize, u64), line: u64) -> Vec<String> {
+        let (at, at_line) = cursor;
+        while *at_line < line {
+            let Some(n) = bytes
+                .get(*at..)
+                .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+            else {
+                break;
+            };
+            *at += n + 1;
+            *at_line += 1;
+        }
+        let mut fields = Vec::new();
+        let mut got = false;
+        let mut reader = CsvReader::new(self.read.clone());
+        let mut first = OnRow(|row: &Row<'_>| {
+            if !got {
+                fields = row.fields().iter().map(|f| (*f).to_owned()).collect();
+                got = true;
+            }
+        });
+        reader.feed(&self.header, &mut first);
+        let mut rest = bytes.get(*at..).unwrap_or_default();
+        while !rest.is_empty() {
+            let n = rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |n| n + 1);
+            let (line_bytes, tail) = rest.split_at(n);
+            reader.feed(line_bytes, &mut first);
+            rest = tail;
+            if rest.is_empty() {
+                reader.finish(&mut first);
+            }
+            if reader.stats().n_rows > 0 {
+                break;
+            }
+        }
+        fields
+    }
+}
+
+/// Reads a piece's rows as the file's handler reads attendance, keeping what needs no order.
+struct PieceHandler<'s, 'a> {
+    shape: &'s Shape<'a>,
+    last_hit: Option<u32>,
+    key: String,
+    last_date: LastDate,
+    new_courses: Vec<String>,
+    inferrer: Inferrer,
+    rows: Vec<Kept>,
+    prints: Vec<(usize, u64, u64)>,
+    n_staging: u64,
+}
+
+impl RowHandler for PieceHandler<'_, '_> {
+    fn on_row(&mut self, row: &Row<'_>) {
+        let shape = self.shape;
+        match shape.layout.recoded_status {
+            Some(col) => {
+                let fields = shape.options.columns.recode_status_field(row.fields(), col);
+                self.read_row(&row.with_fields(&fields));
+            }
+            None => self.read_row(row),
+        }
+    }
+}
+
+impl PieceHandler<'_, '_> {
+    fn read_row(&mut self, row: &Row<'_>) {
+        let shape = self.shape;
+        let fields = row.fields();
+        self.inferrer.observe(fields);
+        let tag = match &shape.layout.tag_positions {
+            Some(positions) => fingerprint_at(fields, positions),
+            None => fingerprint(fields),
+        };
+        let said = Said::of(shape.layout, shape.options, &mut self.last_date, row);
+        let student = shape
+            .state
+            .find(said.roll_no, said.dob, &mut self.last_hit, &mut self.key);
+        let (course, slot) = match student {
+            None => (0, NO_SLOT),
+            Some(idx) => self.course(idx, said.course),
+        };
+        // As the export joins the row: once per student of its key.
+        self.n_staging += 1 + student.map_or(0, |idx| shape.state.twins(idx).len() as u64);
+        if student.is_none() || said.day.is_none() {
+            let prints = (shape.layout.key_fingerprint(row), fingerprint(fields));
+            self.prints.push((self.rows.len(), prints.0, prints.1));
+        }
+        self.rows.push(Kept {
+            line: row.line,
+            student,
+            course,
+            slot,
+            facts: said.facts(tag),
+        });
+    }
+
+    /// The course `name` of student `idx`: its id (or new course) and its position among the
+    /// student's courses, found as [`EtlState::course_slot`] finds it.
+    fn course(&mut self, idx: u32, name: &str) -> (u32, u32) {
+        let state = self.shape.state;
+        if let Some(student) = state.students.get(idx as usize)
+            && student.courses.len() <= COURSE_SCAN_LIMIT
+            && let Some((pos, (id, _))) = (student.courses.iter().enumerate())
+                .find(|(_, (id, _))| short_eq(state.courses.name(*id), name))
+        {
+            return (*id, u32::try_from(pos).unwrap_or(NO_SLOT));
+        }
+        match state.courses.get(name) {
+            Some(id) => (id, NO_SLOT),
+            None => (self.new_course(name), NO_SLOT),
+        }
+    }
+
+    fn new_course(&mut self, name: &str) -> u32 {
+        let pos = match self.new_courses.iter().position(|c| c == name) {
+            Some(pos) => pos,
+            None => {
+                self.new_courses.push(name.to_owned());
+                self.new_courses.len() - 1
+            }
+        };
+        u32::try_from(pos).unwrap_or(0) | NEW_COURSE
+    }
+}
+
+/// A kept row for [`Apply`]: its fingerprints, and its text read again when it is evidence.
+struct Again<'a> {
+    frame: &'a Frame,
+    layout: &'a Layout,
+    options: &'a EtlOptions,
+    bytes: &'a [u8],
+    cursor: &'a mut (usize, u64),
+    row: &'a Kept,
+    /// The row's key and row fingerprints, when the piece kept them.
+    prints: Option<(u64, u64)>,
+    /// The row's fields (status recoded), once read again.
+    fields: Option<Vec<String>>,
+    /// The line of the file the piece's first line is.
+    first_line: u64,
+}
+
+impl Again<'_> {
+    /// The row as [`Handler::read_row`] saw it, read again: its fields and its line.
+    fn with_row<T>(&mut self, then: impl FnOnce(&Row<'_>, &Layout) -> T) -> T {
+        let fields = match self.fields.take() {
+            Some(fields) => fields,
+            None => {
+                let fields = self.frame.fields_at(self.bytes, self.cursor, self.row.line);
+                match self.layout.recoded_status {
+                    Some(col) => {
+                        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+                        let recoded = self.options.columns.recode_status_field(&fields, col);
+                        recoded.iter().map(|f| (*f).to_owned()).collect()
+                    }
+                    None => fields,
+                }
+            }
+        };
+        let borrowed: Vec<&str> = fields.iter().map(String::as_str).collect();
+        // The piece's header is its line 1; its first row is the file's `first_line`.
+        let line = self.first_line + self.row.line.saturating_sub(2);
+        let out = then(&Row::new(line, 0, &borrowed), self.layout);
+        self.fields = Some(fields);
+        out
+    }
+}
+
+impl RowSource for Again<'_> {
+    fn example(&mut self) -> Example {
+        self.with_row(|row, layout| example(row, &layout.masked))
+    }
+
+    fn key_fingerprint(&mut self) -> u64 {
+        match self.prints {
+            Some((key, _)) => key,
+            None => self.with_row(|row, layout| layout.key_fingerprint(row)),
+        }
+    }
+
+    fn row_fingerprint(&mut self) -> u64 {
+        match self.prints {
+            Some((_, row)) => row,
+            None => self.with_row(|row, _| fingerprint(row.fields())),
+        }
+    }
+}
+
+/// Where a chunk may be cut into pieces: after each of the `n` line breaks nearest to equal
+/// shares of `bytes`, none past the last line break. Ends of pieces, ascending.
+fn cuts(bytes: &[u8], n: usize) -> Vec<usize> {
+    let mut ends = Vec::with_capacity(n);
+    let mut from = 0;
+    for share in 1..=n {
+        let target = (bytes.len() * share / n).max(from);
+        let end = match bytes
+            .get(target..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        {
+            Some(at) => target + at + 1,
+            None => match bytes
+                .get(from..)
+                .and_then(|rest| rest.iter().rposition(|&b| b == b'\n'))
+            {
+                Some(at) => from + at + 1,
+                None => break,
+            },
+        };
+        if end > from {
+            ends.push(end);
+            from = end;
+        }
+    }
+    ends
+}
+
+impl Etl {
+    /// [`Etl::feed`] on the threads of `spread`, with `cutter` (noting where the file may be
+    /// cut for the second pass) fed the same chunk: the same state, report and slicing as
+    /// feeding both one by one, for any width and any cut of the input into chunks.
+    ///
+    /// Attendance, by far the largest file, is read a piece per thread (see the module's
+    /// documentation), and the cutter counts the pieces' rows instead of reading them again;
+    /// other files are read on one thread while the cutter reads on another.
+    pub fn feed_on(
+        &mut self,
+        chunk: &[u8],
+        spread: &dyn Spread,
+        mut cutter: Option<&mut Cutter>,
+    ) -> Result<(), EtlError> {
+        if spread.width() <= 1 {
+            if let Some(cutter) = cutter {
+                cutter.feed(chunk);
+            }
+            return self.feed(chunk);
+        }
+        let Some(head) = self.spreadable(chunk, spread.width()) else {
+            return self.feed_beside(chunk, spread, cutter);
+        };
+        let (head, rest) = chunk.split_at(head);
+        self.feed(head)?;
+        if let Some(cutter) = cutter.as_deref_mut() {
+            cutter.feed(head);
+        }
+        let between = self
+            .current
+            .as_ref()
+            .is_some_and(|scan| scan.reader.between_records());
+        let n_pieces = spread.width() * PIECES_PER_THREAD;
+        let n_pieces = n_pieces.min(rest.len() / self.min_piece).max(1);
+        let ends = if between {
+            cuts(rest, n_pieces)
+        } else {
+            Vec::new()
+        };
+        let (Some(&middle_end), Some((frame, names))) = (ends.last(), self.frame()) else {
+            return self.feed_beside(rest, spread, cutter);
+        };
+        let (middle, tail) = rest.split_at(middle_end);
+        let bounds: Vec<(usize, usize)> = std::iter::once(0)
+            .chain(ends.iter().copied())
+            .zip(ends.iter().copied())
+            .collect();
+        // A cutter that stands where the pieces start counts them; one that does not reads
+        // the middle beside them.
+        let counts = cutter.as_deref().is_none_or(Cutter::between_records);
+        let pieces: Vec<Mutex<Option<Piece>>> = bounds.iter().map(|_| Mutex::new(None)).collect();
+        let buffers: Vec<Mutex<Vec<Kept>>> = bounds
+            .iter()
+            .map(|_| Mutex::new(self.spare.0.pop().unwrap_or_default()))
+            .collect();
+        let reading = Mutex::new(cutter.as_deref_mut().filter(|_| !counts));
+        {
+            let Some(scan) = self.current.as_ref() else {
+                return Err(EtlError::NoFileOpen);
+            };
+            let shape = Shape {
+                frame: &frame,
+                layout: &scan.ctx.layout,
+                options: &self.options,
+                state: &self.state,
+                names: &names,
+            };
+            spread.run(bounds.len() + 1, &|task| match bounds.get(task) {
+                Some(&(from, to)) => {
+                    let rows = buffers.get(task).map_or_else(Vec::new, |buffer| {
+                        std::mem::take(&mut *buffer.lock().unwrap_or_else(PoisonError::into_inner))
+                    });
+                    let piece = shape.read_piece(middle.get(from..to).unwrap_or_default(), rows);
+                    if let Some(slot) = pieces.get(task) {
+                        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(piece);
+                    }
+                }
+                None => {
+                    let mut reading = reading.lock().unwrap_or_else(PoisonError::into_inner);
+                    if let Some(cutter) = reading.as_deref_mut() {
+                        cutter.feed(middle);
+                    }
+                }
+            });
+        }
+        let pieces: Vec<Option<Piece>> = pieces
+            .into_iter()
+            .map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .collect();
+        let clean = pieces.iter().all(|p| p.as_ref().is_some_and(|p| p.clean));
+        if clean {
+            for ((from, to), piece) in bounds.iter().zip(pieces.iter().flatten()) {
+                let bytes = middle.get(*from..*to).unwrap_or_default();
+                self.apply_piece(&frame, bytes, piece)?;
+                self.pieces_read_apart += 1;
+                if let Some(cutter) = cutter.as_deref_mut().filter(|_| counts) {
+                    let n_rows = piece.rows.len() as u64;
+                    cutter.skip(bytes.len() as u64, n_rows, piece.n_staging, piece.newlines);
+                }
+            }
+        }
+        self.spare
+            .0
+            .extend(pieces.into_iter().flatten().map(|piece| piece.rows));
+        if !clean {
+            self.feed(middle)?;
+            if let Some(cutter) = cutter.as_deref_mut().filter(|_| counts) {
+                cutter.feed(middle);
+            }
+        }
+        if let Some(cutter) = cutter {
+            cutter.feed(tail);
+        }
+        self.feed(tail)
+    }
+
+    /// Cuts pieces of at least `bytes` (64 KiB unless set): tests and fuzzing cut small files
+    /// into many pieces.
+    #[doc(hidden)]
+    pub fn set_min_piece(&mut self, bytes: usize) {
+        self.min_piece = bytes.max(1);
+    }
+
+    /// Feeds `chunk` on one thread while `cutter` reads it on another.
+    fn feed_beside(
+        &mut self,
+        chunk: &[u8],
+        spread: &dyn Spread,
+        cutter: Option<&mut Cutter>,
+    ) -> Result<(), EtlError> {
+        let Some(cutter) = cutter else {
+            return self.feed(chunk);
+        };
+        let me = Mutex::new((&mut *self, None));
+        let cutter = Mutex::new(cutter);
+        spread.run(2, &|task| {
+            if task == 0 {
+                let mut me = me.lock().unwrap_or_else(PoisonError::into_inner);
+                let (etl, fed) = &mut *me;
+                *fed = Some(etl.feed(chunk));
+            } else {
+                cutter
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .feed(chunk);
+            }
+        });
+        match me.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            (_, Some(fed)) => fed,
+            // `run` runs every task; were the first one skipped, it runs here.
+            (etl, None) => etl.feed(chunk),
+        }
+    }
+
+    /// Where `chunk` may be spread: after its first line break, when the open file is an
+    /// attendance file whose header was read and the chunk is worth more than one piece.
+    fn spreadable(&self, chunk: &[u8], width: usize) -> Option<usize> {
+        let scan = self.current.as_ref()?;
+        let usable = scan.ctx.kind == FileKind::Attendance
+            && !scan.ctx.layout.columns.is_empty()
+            && scan.reader.headers().is_some()
+            && !scan.reader.stopped()
+            && width > 1
+            && chunk.len() >= 2 * self.min_piece;
+        if !usable {
+            return None;
+        }
+        chunk.iter().position(|&b| b == b'\n').map(|at| at + 1)
+    }
+
+    /// What the pieces of the open file are read with, and its columns' names.
+    fn frame(&self) -> Option<(Frame, Vec<String>)> {
+        let scan = self.current.as_ref()?;
+        let n_columns = scan.reader.headers()?.names.len();
+        let delimiter = scan.reader.stats().delimiter;
+        // A delimiter that is part of a line break or a quote cannot frame a header line.
+        if n_columns == 0 || !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
+            return None;
+        }
+        let mut header = Vec::new();
+        for idx in 0..n_columns {
+            if idx > 0 {
+                header.push(delimiter);
+            }
+            header.extend_from_slice(format!("c{idx}").as_bytes());
+        }
+        header.push(b'\n');
+        let mut read = ReadOptions::new(scan.reader.file_name());
+        read.delimiter = Some(delimiter);
+        read.max_errors = self.options.max_errors;
+        read.max_record_bytes = self.options.max_record_bytes;
+        let names = scan
+            .ctx
+            .inferrer
+            .columns
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        Some((Frame { read, header }, names))
+    }
+
+    /// Applies a piece read apart, in file order, and counts its bytes as read.
+    fn apply_piece(&mut self, frame: &Frame, bytes: &[u8], piece: &Piece) -> Result<(), EtlError> {
+        let Some(scan) = self.current.as_mut() else {
+            return Err(EtlError::NoFileOpen);
+        };
+        let first_line = scan.reader.lines_read() + 1;
+        scan.ctx.inferrer.merge(&piece.inferrer);
+        // Only rows of a student name a new course, so the first row naming one is where one
+        // reader would intern it: in the order the piece lists them.
+        let new_ids: Vec<u32> = piece
+            .new_courses
+            .iter()
+            .map(|name| self.state.courses.intern(name))
+            .collect();
+        let ctx = &mut scan.ctx;
+        // The piece's first byte starts its line 2: its reader's header is line 1.
+        let mut cursor = (0, 2);
+        let mut prints = piece.prints.iter().peekable();
+        for (idx, row) in piece.rows.iter().enumerate() {
+            let course = if row.course & NEW_COURSE == 0 {
+                Some(row.course)
+            } else {
+                new_ids.get((row.course & !NEW_COURSE) as usize).copied()
+            };
+            let slot = row.student.and_then(|idx| match row.slot {
+                NO_SLOT => Some((idx, self.state.course_slot_of(idx, course?)?)),
+                slot => Some((idx, slot as usize)),
+            });
+            let mut source = Again {
+                frame,
+                layout: &ctx.layout,
+                options: &self.options,
+                bytes,
+                cursor: &mut cursor,
+                row,
+                prints: prints
+                    .next_if(|(at, ..)| *at == idx)
+                    .map(|&(_, key, row)| (key, row)),
+                fields: None,
+                first_line,
+            };
+            let mut apply = Apply {
+                findings: &mut ctx.findings,
+                state: &mut self.state,
+                options: &self.options,
+            };
+            apply.attendance(&row.facts, slot, row.student.is_none(), &mut source);
+        }
+        scan.reader
+            .skip_read(bytes.len() as u64, piece.rows.len() as u64, piece.newlines);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

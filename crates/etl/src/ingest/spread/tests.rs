@@ -1,0 +1,433 @@
+//! Pass one read a piece per thread leaves the run exactly as one reader leaves it: students
+//! and their aggregates, courses in first-seen order, duplicate checks, findings with their
+//! examples and lines, read errors, column stats and the analysis; at any width, any order the
+//! pieces run in, and any chunking.
+
+use super::*;
+use crate::analysis::analyze;
+use crate::export::{Export, ExportOptions};
+use crate::sample::{SampleOptions, generate};
+use crate::slices::{Slice, Slicing, export_slice};
+use crate::{ColumnMap, Role};
+use campus_schema::Date;
+
+fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(err) => panic!("{err:?}"),
+    }
+}
+
+/// Runs the tasks one after another, last first: a width of several threads, tasks in an order
+/// no pool would pick.
+struct Backwards(usize);
+
+impl Spread for Backwards {
+    fn width(&self) -> usize {
+        self.0
+    }
+
+    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+        (0..n_tasks).rev().for_each(task);
+    }
+}
+
+/// Every task on a thread of its own, at once.
+struct Threads(usize);
+
+impl Spread for Threads {
+    fn width(&self) -> usize {
+        self.0
+    }
+
+    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+        std::thread::scope(|scope| {
+            for idx in 0..n_tasks {
+                scope.spawn(move || task(idx));
+            }
+        });
+    }
+}
+
+type Files = Vec<(FileKind, String, Vec<u8>)>;
+
+/// Everything pass one leaves that a later step reads, as text.
+fn summary(etl: &Etl) -> String {
+    let state = etl.state();
+    let mut exams: Vec<_> = state.exam_totals.iter().collect();
+    exams.sort_by_key(|(key, _)| **key);
+    format!(
+        "{:#?}\n{:#?}\n{:?}\n{:?}\n{:?}\n{:#?}\n{:#?}",
+        state.reports,
+        state.students(),
+        state.courses.names,
+        state.programs.names,
+        exams,
+        etl.cross_file_findings(),
+        analyze(etl)
+    )
+}
+
+/// Pass one with [`Etl::feed`] in `chunk`-byte chunks, or with [`Etl::feed_on`] over `spread`,
+/// a cutter beside every file, cutting every `every` bytes; the run and each file's slicing.
+fn pass(
+    files: &Files,
+    options: &EtlOptions,
+    chunk: usize,
+    spread: Option<&dyn Spread>,
+    every: u64,
+) -> (Etl, Vec<Option<Slicing>>) {
+    let mut etl = Etl::new(options.clone());
+    etl.set_min_piece(128);
+    let mut slicings = Vec::new();
+    for (kind, name, bytes) in files {
+        ok(etl.begin_file(*kind, name));
+        let mut cutter = Cutter::new(&etl, *kind, name, every);
+        for piece in bytes.chunks(chunk) {
+            match spread {
+                Some(spread) => ok(etl.feed_on(piece, spread, Some(&mut cutter))),
+                None => {
+                    ok(etl.feed(piece));
+                    cutter.feed(piece);
+                }
+            }
+        }
+        ok(etl.end_file());
+        slicings.push(cutter.finish());
+    }
+    (etl, slicings)
+}
+
+/// Each usable file's staging CSV and SQL, by one export of the whole file.
+fn exported(etl: &Etl, files: &Files) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (file, (kind, name, bytes)) in files.iter().enumerate() {
+        if etl.state().reports.get(file).is_none_or(|r| r.unusable) {
+            continue;
+        }
+        let mut export = ok(Export::begin(etl, *kind, name, ExportOptions::default()));
+        export.feed(etl, bytes);
+        export.finish(etl);
+        out.push((
+            std::mem::take(export.csv_buf()),
+            std::mem::take(export.sql_buf()),
+        ));
+    }
+    out
+}
+
+/// Each usable file's staging CSV and SQL, by slices appended in order.
+fn exported_by_slices(
+    etl: &Etl,
+    files: &Files,
+    slicings: &[Option<Slicing>],
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (file, (kind, name, bytes)) in files.iter().enumerate() {
+        if etl.state().reports.get(file).is_none_or(|r| r.unusable) {
+            continue;
+        }
+        let Some(Some(slicing)) = slicings.get(file) else {
+            panic!("{name}: no slicing");
+        };
+        let header = &bytes[..slicing.header_end as usize];
+        let (mut csv, mut sql) = (Vec::new(), Vec::new());
+        for (idx, cut) in slicing.cuts.iter().enumerate() {
+            let end = slicing
+                .cuts
+                .get(idx + 1)
+                .map_or(bytes.len(), |next| next.offset as usize);
+            let slice = Slice {
+                header,
+                bytes: &bytes[cut.offset as usize..end],
+                first_row: cut.first_row,
+                last: idx + 1 == slicing.cuts.len(),
+            };
+            let options = ExportOptions {
+                csv_header: idx == 0,
+                ..ExportOptions::default()
+            };
+            let part = ok(export_slice(etl, *kind, name, options, &slice));
+            csv.extend(part.csv);
+            sql.extend(part.sql);
+        }
+        out.push((csv, sql));
+    }
+    out
+}
+
+/// Checks every width, order and chunking against one reader, and that the slicing the cutter
+/// noted beside the spread pass exports the same bytes; returns the most pieces one run read
+/// apart.
+fn check(files: &Files, options: &EtlOptions) -> u64 {
+    let (one, _) = pass(files, options, 1 << 20, None, 1 << 20);
+    let want = summary(&one);
+    let want_out = exported(&one, files);
+    let mut most = 0;
+    for chunk in [300, 1000, 4096, 1 << 20] {
+        let spreads: [&dyn Spread; 5] = [
+            &Backwards(1),
+            &Backwards(2),
+            &Backwards(3),
+            &Threads(2),
+            &Threads(8),
+        ];
+        for (idx, spread) in spreads.into_iter().enumerate() {
+            let every = [1, 500, 3000, 100, 1 << 20][idx];
+            let (etl, slicings) = pass(files, options, chunk, Some(spread), every);
+            let have = summary(&etl);
+            if have != want {
+                let line = want
+                    .lines()
+                    .zip(have.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
+                panic!(
+                    "width {}, chunks of {chunk}: differs from line {line}:\n{}\n---\n{}",
+                    spread.width(),
+                    want.lines()
+                        .skip(line)
+                        .take(12)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    have.lines()
+                        .skip(line)
+                        .take(12)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
+            }
+            let by_slices = exported_by_slices(&etl, files, &slicings);
+            assert!(
+                by_slices == want_out,
+                "width {}, chunks of {chunk}, cuts every {every}: the slices export other bytes",
+                spread.width()
+            );
+            most = most.max(etl.pieces_read_apart());
+        }
+    }
+    most
+}
+
+fn sample(dirty: bool) -> Files {
+    let sample = generate(&SampleOptions {
+        students_per_program: 6,
+        sessions_per_course: 8,
+        dirty,
+        ..SampleOptions::default()
+    });
+    sample
+        .files()
+        .into_iter()
+        .zip(FileKind::ALL)
+        .map(|((name, bytes), kind)| (kind, name.to_owned(), bytes.to_vec()))
+        .collect()
+}
+
+#[test]
+fn the_sample_read_in_pieces_is_the_sample_read_once() {
+    assert!(check(&sample(false), &EtlOptions::default()) > 50);
+}
+
+#[test]
+fn the_dirty_sample_keeps_its_findings_examples_and_lines() {
+    // Duplicates, orphans, bad statuses, a BOM and CRLF; few and many examples, a semester that
+    // puts some dates outside, de-identified evidence, a keyed hash.
+    let files = sample(true);
+    for max_examples in [1, 3, 1000] {
+        let options = EtlOptions {
+            max_examples,
+            semester: Some((
+                ok(Date::parse_iso("2024-08-05").ok_or("date")),
+                ok(Date::parse_iso("2024-11-20").ok_or("date")),
+            )),
+            deidentify: max_examples == 3,
+            ..EtlOptions::default()
+        };
+        assert!(check(&files, &options) > 10, "max_examples {max_examples}");
+    }
+}
+
+const STUDENTS: &str = "college_code,roll_no,dob,program_code\n\
+    C1,1001,2003-01-02,BT\n\
+    C2,1001,2003-01-02,BT\n\
+    C1,1002,2003-05-06,BT\n\
+    C1,1003,2003-07-08,MB\n\
+    C1, 1004,2003-07-09,MB\n";
+
+/// Attendance that stresses what needs file order: courses first named deep in the file, a
+/// student with more courses than are scanned, repeated days with other statuses, days too far
+/// apart to index, orphans, padded keys, bad dates and statuses.
+fn hard_attendance() -> String {
+    let mut text = String::from("college_code,roll_no,dob,course_code,date,status\n");
+    for idx in 0u32..3000 {
+        let day = idx % 27 + 1;
+        let month = if idx % 401 == 0 { 2031 } else { 2024 };
+        let date = if idx % 517 == 0 {
+            "not-a-date".to_owned()
+        } else {
+            format!("{month}-09-{day:02}")
+        };
+        let (roll, dob) = match idx % 5 {
+            0 => ("1001", "2003-01-02"),
+            1 => ("1002", "2003-05-06"),
+            2 => ("1003", "2003-07-08"),
+            3 => (" 1004", "2003-07-09"),
+            _ => ("9999", "2000-01-01"),
+        };
+        // Student 1003 takes a new course every few rows: far past the courses scanned.
+        let course = match idx % 5 {
+            2 => format!("X{}", idx / 40),
+            _ => format!("CS{}", idx % 7),
+        };
+        let status = match idx % 13 {
+            0 => "A",
+            5 => "late",
+            _ => "P",
+        };
+        text.push_str(&format!("C1,{roll},{dob},{course},{date},{status}\n"));
+        // Repeats: the same row, and the same key with another status.
+        if idx % 97 == 0 {
+            text.push_str(&format!("C1,{roll},{dob},{course},{date},{status}\n"));
+        }
+        if idx % 89 == 0 {
+            text.push_str(&format!("C1,{roll},{dob},{course},{date},Z\n"));
+        }
+    }
+    text
+}
+
+fn hard_files(attendance: String) -> Files {
+    vec![
+        (
+            FileKind::Students,
+            "s.csv".to_owned(),
+            STUDENTS.as_bytes().to_vec(),
+        ),
+        (
+            FileKind::Attendance,
+            "a.csv".to_owned(),
+            attendance.into_bytes(),
+        ),
+    ]
+}
+
+#[test]
+fn courses_met_late_repeats_and_far_days_apply_in_file_order() {
+    let files = hard_files(hard_attendance());
+    for max_examples in [2, 1000] {
+        let options = EtlOptions {
+            max_examples,
+            ..EtlOptions::default()
+        };
+        assert!(check(&files, &options) > 50, "max_examples {max_examples}");
+    }
+    // The duplicate checks' own bounds, met within a piece and across pieces.
+    let options = EtlOptions {
+        max_tracked_keys: 40,
+        ..EtlOptions::default()
+    };
+    assert!(check(&files, &options) > 50);
+}
+
+#[test]
+fn a_quoted_line_break_or_a_rejected_row_reads_its_chunk_on_one_reader() {
+    let clean = hard_attendance();
+    let rows: Vec<&str> = clean.lines().collect();
+    let half = rows.len() / 2;
+    let variants = [
+        // A quoted line break: a cut there would start a piece inside a field.
+        ("\"CS\n9\"", "CS9"),
+        // A ragged row and a field that is not UTF-8 are errors, with their lines.
+        ("CS1,extra", "CS1"),
+        ("\u{fffd}", ""),
+        // Quotes around plain fields, and CRLF.
+        ("\"P\"\r", "P"),
+    ];
+    for (planted, _) in variants {
+        let mut text = String::new();
+        for (idx, row) in rows.iter().enumerate() {
+            let row = if idx % 211 == 7 || idx == half {
+                row.replacen(",P", &format!(",{planted}"), 1)
+            } else {
+                (*row).to_owned()
+            };
+            text.push_str(&row);
+            text.push('\n');
+        }
+        let mut bytes = text.into_bytes();
+        if planted == "\u{fffd}" {
+            // A byte that is not UTF-8 in place of the replacement character.
+            let mut fixed = Vec::new();
+            for part in bytes.split(|&b| b == 0xef) {
+                if !fixed.is_empty() {
+                    fixed.push(0xff);
+                }
+                fixed.extend_from_slice(part);
+            }
+            bytes = fixed;
+        }
+        let mut files = hard_files(String::new());
+        if let Some(file) = files.get_mut(1) {
+            file.2 = bytes;
+        }
+        check(&files, &EtlOptions::default());
+    }
+}
+
+#[test]
+fn an_unclosed_quote_stops_the_file_where_one_reader_stops() {
+    let mut text = hard_attendance();
+    text.push_str("C1,1001,2003-01-02,\"CS1,2024-09-01,P\n");
+    text.push_str(
+        &hard_attendance().replace("college_code,roll_no,dob,course_code,date,status\n", ""),
+    );
+    check(&hard_files(text), &EtlOptions::default());
+}
+
+#[test]
+fn a_column_mapping_recoded_statuses_and_another_delimiter_read_alike() {
+    let students = STUDENTS.replace(',', ";").replace("roll_no", "enrolment");
+    let attendance = hard_attendance()
+        .replace(',', ";")
+        .replace("roll_no", "enrolment")
+        .replace("status", "attended")
+        .replace(";P\n", ";Y\n")
+        .replace(";A\n", ";N\n");
+    let mut columns = ColumnMap::default();
+    columns.set(Role::RollNo, "enrolment");
+    columns.set(Role::Status, "attended");
+    ok(columns.set_status_values("Y", "N"));
+    let options = EtlOptions {
+        columns,
+        delimiter: Some(b';'),
+        max_examples: 4,
+        ..EtlOptions::default()
+    };
+    let files = vec![
+        (
+            FileKind::Students,
+            "s.csv".to_owned(),
+            students.into_bytes(),
+        ),
+        (
+            FileKind::Attendance,
+            "a.csv".to_owned(),
+            attendance.into_bytes(),
+        ),
+    ];
+    assert!(check(&files, &options) > 50);
+}
+
+#[test]
+fn cuts_fall_after_line_breaks_and_cover_the_lines() {
+    let bytes = b"aa\nbbbb\ncc\nd\n\nlast";
+    for n in 1..8 {
+        let ends = cuts(bytes, n);
+        assert!(!ends.is_empty() && ends.len() <= n, "{n}: {ends:?}");
+        assert!(ends.windows(2).all(|w| w[0] < w[1]), "{n}: {ends:?}");
+        assert!(ends.iter().all(|&e| bytes[e - 1] == b'\n'), "{n}: {ends:?}");
+        assert_eq!(ends.last(), Some(&14), "{n}: up to the last line break");
+    }
+    assert!(cuts(b"no line break", 4).is_empty());
+}
