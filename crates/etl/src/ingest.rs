@@ -958,13 +958,25 @@ impl RowHandler for Handler<'_> {
     }
 
     fn on_row(&mut self, row: &Row<'_>) {
-        match self.ctx.layout.recoded_status {
-            Some(col) => {
-                let fields = self.options.columns.recode_status_field(row.fields(), col);
-                self.read_row(&row.with_fields(&fields));
-            }
-            None => self.read_row(row),
+        let (status, options) = (self.ctx.layout.recoded_status, self.options);
+        recoded(status, options, row, |row| self.read_row(row));
+    }
+}
+
+/// Reads `row` with its status (field `status`, see [`Layout::recoded_status`]) recoded to
+/// `P`/`A` when the column mapping asks for it.
+fn recoded(
+    status: Option<usize>,
+    options: &EtlOptions,
+    row: &Row<'_>,
+    read: impl FnOnce(&Row<'_>),
+) {
+    match status {
+        Some(col) => {
+            let fields = options.columns.recode_status_field(row.fields(), col);
+            read(&row.with_fields(&fields));
         }
+        None => read(row),
     }
 }
 

@@ -404,4 +404,4 @@ pub fn export_slice_into(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -408,7 +408,11 @@ mod tests {
             for width in 0..=10 {
                 out.clear();
                 push_u64(&mut out, value, width);
-                assert_eq!(out, format!("{value:0width$}").as_bytes(), "{value} {width}");
+                assert_eq!(
+                    out,
+                    format!("{value:0width$}").as_bytes(),
+                    "{value} {width}"
+                );
             }
         }
     }

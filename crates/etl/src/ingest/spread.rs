@@ -22,7 +22,7 @@ use campus_schema::spread::Spread;
 
 use super::{
     Apply, COURSE_SCAN_LIMIT, Etl, EtlOptions, EtlState, Facts, FileKind, Inferrer, LastDate,
-    Layout, RowSource, Said, example, fingerprint, fingerprint_at, short_eq,
+    Layout, RowSource, Said, example, fingerprint, fingerprint_at, recoded, short_eq,
 };
 use crate::EtlError;
 use crate::quality::Example;
@@ -189,13 +189,8 @@ struct PieceHandler<'s, 'a> {
 impl RowHandler for PieceHandler<'_, '_> {
     fn on_row(&mut self, row: &Row<'_>) {
         let shape = self.shape;
-        match shape.layout.recoded_status {
-            Some(col) => {
-                let fields = shape.options.columns.recode_status_field(row.fields(), col);
-                self.read_row(&row.with_fields(&fields));
-            }
-            None => self.read_row(row),
-        }
+        let status = shape.layout.recoded_status;
+        recoded(status, shape.options, row, |row| self.read_row(row));
     }
 }
 

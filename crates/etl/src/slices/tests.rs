@@ -8,7 +8,7 @@ use crate::sample::{SampleOptions, generate};
 use campus_sql::Dialect;
 
 /// The value of a call that must succeed here.
-fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
+pub(crate) fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
     match result {
         Ok(value) => value,
         Err(err) => panic!("{err:?}"),
@@ -16,7 +16,7 @@ fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
 }
 
 /// A run's files as (kind, name, bytes), students first.
-type Files = Vec<(FileKind, String, Vec<u8>)>;
+pub(crate) type Files = Vec<(FileKind, String, Vec<u8>)>;
 
 /// Pass one over `files` in `chunk`-byte chunks, with a cutter cutting every `every` bytes
 /// beside each file; the run and each file's slicing.
@@ -42,7 +42,7 @@ fn first_pass(
 }
 
 /// The outputs of pass two over each usable file: (csv, sql) in file order.
-fn one_pass(etl: &Etl, files: &Files, dialect: Dialect) -> Vec<(Vec<u8>, Vec<u8>)> {
+pub(crate) fn one_pass(etl: &Etl, files: &Files, dialect: Dialect) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut out = Vec::new();
     for (file, (kind, name, bytes)) in files.iter().enumerate() {
         if etl.state().reports.get(file).is_none_or(|r| r.unusable) {
@@ -68,7 +68,7 @@ fn one_pass(etl: &Etl, files: &Files, dialect: Dialect) -> Vec<(Vec<u8>, Vec<u8>
 
 /// Pass two over each usable file by slices, odd slices by a worker seeded through JSON and
 /// the others by the run itself; appended in order.
-fn sliced(
+pub(crate) fn sliced(
     etl: &Etl,
     files: &Files,
     slicings: &[Option<Slicing>],
@@ -152,7 +152,7 @@ fn check(files: &Files, options: &EtlOptions, dialect: Dialect) -> usize {
     most
 }
 
-fn sample_files(dirty: bool) -> Files {
+pub(crate) fn sample_files(dirty: bool) -> Files {
     let sample = generate(&SampleOptions {
         students_per_program: 4,
         sessions_per_course: 6,

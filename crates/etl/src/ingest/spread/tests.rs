@@ -5,18 +5,11 @@
 
 use super::*;
 use crate::analysis::analyze;
-use crate::export::{Export, ExportOptions};
-use crate::sample::{SampleOptions, generate};
-use crate::slices::{Slice, Slicing, export_slice};
+use crate::slices::Slicing;
+use crate::slices::tests::{Files, ok, one_pass, sample_files, sliced};
 use crate::{ColumnMap, Role};
 use campus_schema::Date;
-
-fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
-    match result {
-        Ok(value) => value,
-        Err(err) => panic!("{err:?}"),
-    }
-}
+use campus_sql::Dialect;
 
 /// Runs the tasks one after another, last first: a width of several threads, tasks in an order
 /// no pool would pick.
@@ -48,8 +41,6 @@ impl Spread for Threads {
         });
     }
 }
-
-type Files = Vec<(FileKind, String, Vec<u8>)>;
 
 /// Everything pass one leaves that a later step reads, as text.
 fn summary(etl: &Etl) -> String {
@@ -98,71 +89,13 @@ fn pass(
     (etl, slicings)
 }
 
-/// Each usable file's staging CSV and SQL, by one export of the whole file.
-fn exported(etl: &Etl, files: &Files) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut out = Vec::new();
-    for (file, (kind, name, bytes)) in files.iter().enumerate() {
-        if etl.state().reports.get(file).is_none_or(|r| r.unusable) {
-            continue;
-        }
-        let mut export = ok(Export::begin(etl, *kind, name, ExportOptions::default()));
-        export.feed(etl, bytes);
-        export.finish(etl);
-        out.push((
-            std::mem::take(export.csv_buf()),
-            std::mem::take(export.sql_buf()),
-        ));
-    }
-    out
-}
-
-/// Each usable file's staging CSV and SQL, by slices appended in order.
-fn exported_by_slices(
-    etl: &Etl,
-    files: &Files,
-    slicings: &[Option<Slicing>],
-) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut out = Vec::new();
-    for (file, (kind, name, bytes)) in files.iter().enumerate() {
-        if etl.state().reports.get(file).is_none_or(|r| r.unusable) {
-            continue;
-        }
-        let Some(Some(slicing)) = slicings.get(file) else {
-            panic!("{name}: no slicing");
-        };
-        let header = &bytes[..slicing.header_end as usize];
-        let (mut csv, mut sql) = (Vec::new(), Vec::new());
-        for (idx, cut) in slicing.cuts.iter().enumerate() {
-            let end = slicing
-                .cuts
-                .get(idx + 1)
-                .map_or(bytes.len(), |next| next.offset as usize);
-            let slice = Slice {
-                header,
-                bytes: &bytes[cut.offset as usize..end],
-                first_row: cut.first_row,
-                last: idx + 1 == slicing.cuts.len(),
-            };
-            let options = ExportOptions {
-                csv_header: idx == 0,
-                ..ExportOptions::default()
-            };
-            let part = ok(export_slice(etl, *kind, name, options, &slice));
-            csv.extend(part.csv);
-            sql.extend(part.sql);
-        }
-        out.push((csv, sql));
-    }
-    out
-}
-
 /// Checks every width, order and chunking against one reader, and that the slicing the cutter
 /// noted beside the spread pass exports the same bytes; returns the most pieces one run read
 /// apart.
 fn check(files: &Files, options: &EtlOptions) -> u64 {
     let (one, _) = pass(files, options, 1 << 20, None, 1 << 20);
     let want = summary(&one);
-    let want_out = exported(&one, files);
+    let want_out = one_pass(&one, files, Dialect::MySql);
     let mut most = 0;
     for chunk in [300, 1000, 4096, 1 << 20] {
         let spreads: [&dyn Spread; 5] = [
@@ -197,7 +130,7 @@ fn check(files: &Files, options: &EtlOptions) -> u64 {
                         .join("\n"),
                 );
             }
-            let by_slices = exported_by_slices(&etl, files, &slicings);
+            let by_slices = sliced(&etl, files, &slicings, Dialect::MySql);
             assert!(
                 by_slices == want_out,
                 "width {}, chunks of {chunk}, cuts every {every}: the slices export other bytes",
@@ -209,31 +142,16 @@ fn check(files: &Files, options: &EtlOptions) -> u64 {
     most
 }
 
-fn sample(dirty: bool) -> Files {
-    let sample = generate(&SampleOptions {
-        students_per_program: 6,
-        sessions_per_course: 8,
-        dirty,
-        ..SampleOptions::default()
-    });
-    sample
-        .files()
-        .into_iter()
-        .zip(FileKind::ALL)
-        .map(|((name, bytes), kind)| (kind, name.to_owned(), bytes.to_vec()))
-        .collect()
-}
-
 #[test]
 fn the_sample_read_in_pieces_is_the_sample_read_once() {
-    assert!(check(&sample(false), &EtlOptions::default()) > 50);
+    assert!(check(&sample_files(false), &EtlOptions::default()) > 50);
 }
 
 #[test]
 fn the_dirty_sample_keeps_its_findings_examples_and_lines() {
     // Duplicates, orphans, bad statuses, a BOM and CRLF; few and many examples, a semester that
     // puts some dates outside, de-identified evidence, a keyed hash.
-    let files = sample(true);
+    let files = sample_files(true);
     for max_examples in [1, 3, 1000] {
         let options = EtlOptions {
             max_examples,
@@ -298,11 +216,16 @@ fn hard_attendance() -> String {
 }
 
 fn hard_files(attendance: String) -> Files {
+    two_files(STUDENTS, attendance)
+}
+
+/// A students file and an attendance file.
+fn two_files(students: &str, attendance: String) -> Files {
     vec![
         (
             FileKind::Students,
             "s.csv".to_owned(),
-            STUDENTS.as_bytes().to_vec(),
+            students.as_bytes().to_vec(),
         ),
         (
             FileKind::Attendance,
@@ -404,19 +327,7 @@ fn a_column_mapping_recoded_statuses_and_another_delimiter_read_alike() {
         max_examples: 4,
         ..EtlOptions::default()
     };
-    let files = vec![
-        (
-            FileKind::Students,
-            "s.csv".to_owned(),
-            students.into_bytes(),
-        ),
-        (
-            FileKind::Attendance,
-            "a.csv".to_owned(),
-            attendance.into_bytes(),
-        ),
-    ];
-    assert!(check(&files, &options) > 50);
+    assert!(check(&two_files(&students, attendance), &options) > 50);
 }
 
 #[test]
