@@ -10,6 +10,8 @@
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use anyhow::{Context, bail};
 
@@ -128,6 +130,60 @@ pub struct StagedFile {
     /// The temporary file, `None` for a device written directly.
     temp: Option<PathBuf>,
     out: Option<BufWriter<File>>,
+    /// Bytes written since the syncer was last asked to sync.
+    unsynced: usize,
+    /// Syncs a large temporary file while it is written; started at its first [`SYNC_EVERY`]
+    /// bytes.
+    syncer: Option<Syncer>,
+}
+
+/// Bytes written to an output between two syncs of it while it is written.
+pub(crate) const SYNC_EVERY: usize = 32 << 20;
+
+/// Syncs a file on a thread of its own when asked, so the disk writes a large output while the
+/// rest of it is produced and the sync before the move into place waits for little; the threads
+/// that produce never wait for the disk. The first error stops it and is kept for
+/// [`Syncer::finish`]: the kernel reports a failed write-back once per open file, so the final
+/// sync would not see it again.
+struct Syncer {
+    ask: Option<SyncSender<()>>,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Syncer {
+    fn start(file: File) -> std::io::Result<Syncer> {
+        let (ask, asked) = sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("campus-sync".to_owned())
+            .spawn(move || {
+                for () in asked {
+                    file.sync_data()?;
+                }
+                Ok(())
+            })?;
+        Ok(Syncer {
+            ask: Some(ask),
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks for a sync, unless one is already asked for and not begun.
+    fn ask(&self) {
+        if let Some(ask) = &self.ask {
+            let _ = ask.try_send(());
+        }
+    }
+
+    /// Waits for the sync under way; the first error any sync met.
+    fn finish(mut self) -> std::io::Result<()> {
+        self.ask = None;
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the thread syncing it stopped"))),
+            None => Ok(()),
+        }
+    }
 }
 
 impl StagedFile {
@@ -148,6 +204,8 @@ impl StagedFile {
                 target: target_path.to_owned(),
                 temp: None,
                 out: Some(BufWriter::with_capacity(1 << 20, file)),
+                unsynced: 0,
+                syncer: None,
             });
         }
         let mut name = std::ffi::OsString::from(".");
@@ -165,12 +223,27 @@ impl StagedFile {
             target: target_path.to_owned(),
             temp: Some(temp),
             out: Some(BufWriter::with_capacity(1 << 20, file)),
+            unsynced: 0,
+            syncer: None,
         })
     }
 
     pub fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
         let written = match self.out.as_mut() {
-            Some(out) => write_pieces(out, bytes),
+            Some(out) => write_pieces(out, bytes).and_then(|()| {
+                self.unsynced += bytes.len();
+                if self.unsynced < SYNC_EVERY || self.temp.is_none() {
+                    return Ok(());
+                }
+                self.unsynced = 0;
+                let syncer = match self.syncer.take() {
+                    Some(syncer) => syncer,
+                    None => Syncer::start(out.get_ref().try_clone()?)?,
+                };
+                syncer.ask();
+                self.syncer = Some(syncer);
+                Ok(())
+            }),
             None => Ok(()),
         };
         written.with_context(|| format!("cannot write {}", self.shown()))
@@ -209,10 +282,14 @@ impl StagedFile {
         let Some(out) = self.out.as_mut() else {
             return Ok(());
         };
-        let synced = out.flush().and_then(|()| match self.temp {
-            Some(_) => out.get_ref().sync_all(),
-            None => Ok(()),
-        });
+        let syncer = self.syncer.take();
+        let synced = out
+            .flush()
+            .and_then(|()| syncer.map_or(Ok(()), Syncer::finish))
+            .and_then(|()| match self.temp {
+                Some(_) => out.get_ref().sync_all(),
+                None => Ok(()),
+            });
         synced.with_context(|| format!("cannot write {}", self.shown()))
     }
 
@@ -355,6 +432,33 @@ mod tests {
             .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert_eq!(names.len(), 2, "{names:?}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_large_file_synced_while_written_commits_whole() {
+        // Past three syncs on the way, in writes of several sizes.
+        let dir = temp_dir("syncer");
+        let path = dir.join("big.csv");
+        let mut want = Vec::new();
+        let mut staged = StagedFile::create(&path, &Inputs::default())
+            .ok()
+            .into_iter()
+            .collect::<Vec<_>>();
+        let mut n = 0u32;
+        while want.len() < 3 * SYNC_EVERY + 12_345 {
+            let piece: Vec<u8> = (0..(n % 7 + 1) * 300_007)
+                .map(|i| b'a' + ((i + n) % 26) as u8)
+                .collect();
+            for file in &mut staged {
+                assert!(file.write(&piece).is_ok());
+            }
+            want.extend_from_slice(&piece);
+            n += 1;
+        }
+        assert!(staged.iter().all(|file| file.syncer.is_some()));
+        assert!(commit(staged, &[]).is_ok());
+        assert!(fs::read(&path).ok() == Some(want));
         let _ = fs::remove_dir_all(&dir);
     }
 

@@ -31,10 +31,7 @@ impl SpoolFile {
     }
 }
 
-/// Bytes written to a file between two syncs of it by the writing thread.
-const SYNC_EVERY: usize = 32 << 20;
-
-/// Syncs `file` once [`SYNC_EVERY`] bytes were written to it since its last sync. The disk
+/// Syncs `file` once [`crate::output::SYNC_EVERY`] bytes were written to it since its last sync. The disk
 /// then writes a large output while the next rows are formatted, and the sync every output
 /// gets before it is moved into place ([`crate::output::commit`]) waits for little; this thread
 /// waits meanwhile, not the ones that format.
@@ -54,7 +51,7 @@ fn sync_now_and_then(
         return Ok(());
     };
     *count += n_bytes;
-    if *count < SYNC_EVERY {
+    if *count < crate::output::SYNC_EVERY {
         return Ok(());
     }
     *count = 0;
