@@ -1,5 +1,5 @@
 // End-to-end tests of the ETL's second pass over several workers in headless Chromium: the page
-// runs one ETL worker per core (capped), or `?workers=N`; the large files' second pass is cut
+// runs one ETL worker per core but one (capped), or `?workers=N`; the large files' second pass is cut
 // into slices the workers export apart, appended in order. Every output (the staging CSVs,
 // staging.sql, the report) must be one worker's, and the CLI's, byte for byte.
 import { before, describe, test } from 'node:test';

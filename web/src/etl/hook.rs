@@ -21,8 +21,8 @@ use yew::prelude::*;
 use campus_etl::FileKind;
 use campus_jobs::etl::page::csv_test_id;
 use campus_jobs::etl::run::{Command, Output, Shell, Stop, perform};
+use campus_jobs::etl::spread::worker_count;
 use campus_jobs::etl::{Event, Request, RunOptions};
-use campus_jobs::generate::spread::worker_count;
 
 use super::state::{Download, EtlAction, EtlState, InputFile};
 use crate::shared::download::{BlobBuilder, revoke};
@@ -113,7 +113,8 @@ struct Outputs {
     report: Vec<u8>,
 }
 
-/// ETL workers to run: the page's `?workers=N`, else the browser's cores (capped).
+/// ETL workers to run: the page's `?workers=N`, else one fewer than the browser's cores (see
+/// `worker_count`).
 fn workers() -> usize {
     let Some(window) = web_sys::window() else {
         return 1;
