@@ -363,6 +363,10 @@ struct ScanCtx {
     last_date: LastDate,
     inferrer: Inferrer,
     findings: Findings,
+    /// Chunks in a row whose pieces had to be read again, and chunks left to read on one
+    /// thread before trying pieces again (see [`Etl::feed_on`]).
+    spread_misses: u32,
+    spread_pause: u32,
 }
 
 /// Where a file's columns are, set by its header.
@@ -457,6 +461,8 @@ impl Etl {
             last_date: (String::new(), None),
             inferrer: Inferrer::default(),
             findings: Findings::default(),
+            spread_misses: 0,
+            spread_pause: 0,
         };
         self.current = Some(Scan {
             reader: CsvReader::new(read),

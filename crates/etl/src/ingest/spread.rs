@@ -31,6 +31,12 @@ use crate::slices::Cutter;
 /// The smallest piece worth a thread of its own: a few thousand rows.
 pub(super) const MIN_PIECE: usize = 64 << 10;
 
+/// Chunks in a row whose pieces had to be read again (a file with quoted line breaks on every
+/// few lines), after which [`PAUSE`] chunks are read on one thread without trying pieces: the
+/// pieces of such a file are work thrown away.
+const MISSES_BEFORE_PAUSE: u32 = 2;
+const PAUSE: u32 = 16;
+
 /// Pieces per thread, so a thread that also runs the cutter, or got a slow piece, is not the
 /// one all wait for.
 const PIECES_PER_THREAD: usize = 2;
@@ -365,6 +371,12 @@ impl Etl {
             }
             return self.feed(chunk);
         }
+        if let Some(scan) = self.current.as_mut()
+            && scan.ctx.spread_pause > 0
+        {
+            scan.ctx.spread_pause -= 1;
+            return self.feed_beside(chunk, spread, cutter);
+        }
         let Some(head) = self.spreadable(chunk, spread.width()) else {
             return self.feed_beside(chunk, spread, cutter);
         };
@@ -435,6 +447,14 @@ impl Etl {
             .map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
             .collect();
         let clean = pieces.iter().all(|p| p.as_ref().is_some_and(|p| p.clean));
+        if let Some(scan) = self.current.as_mut() {
+            let ctx = &mut scan.ctx;
+            ctx.spread_misses = if clean { 0 } else { ctx.spread_misses + 1 };
+            if ctx.spread_misses >= MISSES_BEFORE_PAUSE {
+                ctx.spread_misses = 0;
+                ctx.spread_pause = PAUSE;
+            }
+        }
         if clean {
             for ((from, to), piece) in bounds.iter().zip(pieces.iter().flatten()) {
                 let bytes = middle.get(*from..*to).unwrap_or_default();

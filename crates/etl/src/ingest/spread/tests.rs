@@ -342,3 +342,72 @@ fn cuts_fall_after_line_breaks_and_cover_the_lines() {
     }
     assert!(cuts(b"no line break", 4).is_empty());
 }
+
+/// Three tasks wide, run in order; counts the calls that read pieces (more than two tasks: the
+/// pieces and the cutter, where a chunk read on one thread runs two).
+#[derive(Default)]
+struct CountPieces(std::sync::atomic::AtomicUsize);
+
+impl Spread for CountPieces {
+    fn width(&self) -> usize {
+        3
+    }
+
+    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+        if n_tasks > 2 {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        (0..n_tasks).for_each(task);
+    }
+}
+
+#[test]
+fn a_file_whose_cuts_keep_failing_is_read_on_one_thread_for_a_while() {
+    // Quoted line breaks on every third row up to `quoted_until`: the pieces of every chunk
+    // there are read again. After it there are none, and pieces are kept again.
+    let clean = hard_attendance();
+    let rows: Vec<&str> = clean.lines().collect();
+    let with_quotes = |quoted_until: usize| {
+        let mut text = String::new();
+        for (idx, row) in rows.iter().enumerate() {
+            let row = if idx > 0 && idx < quoted_until && idx % 3 == 0 {
+                row.replacen(",CS", ",\"C\nS", 1)
+                    .replacen(",2024", "\",2024", 1)
+            } else {
+                (*row).to_owned()
+            };
+            text.push_str(&row);
+            text.push('\n');
+        }
+        two_files(STUDENTS, text)
+    };
+    let options = EtlOptions::default();
+    for quoted_until in [rows.len(), rows.len() / 2] {
+        let files = with_quotes(quoted_until);
+        let (one, _) = pass(&files, &options, 1 << 20, None, 1 << 20);
+        let spread = CountPieces::default();
+        let (etl, _) = pass(&files, &options, 1500, Some(&spread), 1 << 20);
+        assert!(
+            summary(&etl) == summary(&one),
+            "the run differs from one reader's"
+        );
+        let tries = spread.0.load(std::sync::atomic::Ordering::Relaxed);
+        if quoted_until == rows.len() {
+            // Two failed chunks, then sixteen on one thread, and again.
+            let chunks = files
+                .iter()
+                .map(|(_, _, b)| b.chunks(1500).len())
+                .sum::<usize>();
+            assert!(
+                tries * 4 < chunks,
+                "{tries} chunks of {chunks} tried in pieces"
+            );
+        } else {
+            assert!(
+                etl.pieces_read_apart() > 20,
+                "{} pieces",
+                etl.pieces_read_apart()
+            );
+        }
+    }
+}
