@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 
 import { ARTIFACTS, launch } from '../lib/browser.js';
 import { DIST } from '../lib/browser.js';
@@ -124,18 +125,32 @@ async function current() {
   }));
 }
 
+/**
+ * Waits until `pick` of the page's route state equals `want`: the page follows the hash when its
+ * `hashchange` event is handled, a moment after a click or a step back.
+ */
+async function settle(want, pick = (state) => state) {
+  const deadline = Date.now() + 10_000;
+  let seen = pick(await current());
+  while (!isDeepStrictEqual(seen, want) && Date.now() < deadline) {
+    await page.waitForTimeout(50);
+    seen = pick(await current());
+  }
+  assert.deepEqual(seen, want);
+}
+
 describe('layout, routes and accessibility', () => {
   test('sections are routes: the nav, the title and the shown section follow the hash', async () => {
     await page.goto(`${server.url}#/etl`);
     await page.locator('[data-testid="etl"][data-ready="true"]').waitFor({ timeout: 30_000 });
-    assert.deepEqual(await current(), { title: 'Campus ETL Studio · CSV ETL workbench', nav: ['ETL workbench'], shown: ['etl'] });
+    await settle({ title: 'Campus ETL Studio · CSV ETL workbench', nav: ['ETL workbench'], shown: ['etl'] });
     await page.locator('[data-testid="nav-occupancy"]').click();
     assert.match(page.url(), /\/studio\/#\/occupancy$/);
-    assert.deepEqual(await current(), { title: 'Campus ETL Studio · Classroom occupancy', nav: ['Classroom occupancy'], shown: ['occupancy'] });
+    await settle({ title: 'Campus ETL Studio · Classroom occupancy', nav: ['Classroom occupancy'], shown: ['occupancy'] });
     await page.goBack();
-    assert.equal((await current()).title, 'Campus ETL Studio · CSV ETL workbench');
+    await settle('Campus ETL Studio · CSV ETL workbench', (state) => state.title);
     await page.locator('[data-testid="nav-generator"]').click();
-    assert.equal((await current()).nav[0], 'Data generator');
+    await settle('Data generator', (state) => state.nav[0]);
     // The header stays on screen when the page scrolls.
     await page.evaluate(() => window.scrollTo(0, 2000));
     const top = await page.locator('.site-header').evaluate((h) => h.getBoundingClientRect().top);
