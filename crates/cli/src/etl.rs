@@ -100,8 +100,8 @@ pub struct EtlArgs {
     #[arg(long)]
     attack: bool,
     /// Threads (default: every core): with two or more, a large file's second pass runs as
-    /// slices on all of them and one more thread writes the outputs. The outputs are the same
-    /// at every count.
+    /// slices on all of them and two more threads write the outputs (the staging CSV and the
+    /// SQL at once). The outputs are the same at every count.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Bytes per slice of a large file's second pass on the threads (tests make it small to
@@ -330,7 +330,9 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     let threads = args
         .threads
         .map_or_else(campus_jobs::parallel::default_threads, usize::from);
-    // One thread writes; the rest format batches of rows when there are two or more of them.
+    // Two threads write (the kernel's copy into the page cache is most of a large output's
+    // cost, and the staging CSV and the SQL are copied at once); the rest format batches of
+    // rows when there are two or more threads.
     let formatting = u16::try_from(threads.saturating_sub(1)).unwrap_or(u16::MAX);
     if let Some(spread) = crate::parallel::spread(Some(formatting)) {
         service.set_spread(spread);
@@ -408,7 +410,7 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
                     csv: Vec::new(),
                     kept: args.sqlite.as_ref().map(|_| Vec::new()),
                     parquet: Vec::new(),
-                    spool: if threads >= 2 { Spool::start() } else { None },
+                    spool: if threads >= 2 { Spool::start(2) } else { None },
                 });
             }
             Next::Export(export) => {
@@ -573,7 +575,11 @@ fn export_file(
     let mut parquet = outputs.parquet.iter_mut().find(|p| p.kind == kind);
     // With a spool, the bytes go to a second handle on each file, written on its thread.
     let spool = match outputs.spool.as_ref() {
-        Some(spool) => Some((spool, csv.spool_file()?, sql.spool_file()?)),
+        Some(spool) => Some((
+            spool,
+            csv.spool_file()?.on_lane(0),
+            sql.spool_file()?.on_lane(1),
+        )),
         None => None,
     };
     // Writes one answer's bytes; gives back the buffers to fill again.

@@ -145,13 +145,13 @@ pub(crate) const SYNC_EVERY: usize = 32 << 20;
 /// that produce never wait for the disk. The first error stops it and is kept for
 /// [`Syncer::finish`]: the kernel reports a failed write-back once per open file, so the final
 /// sync would not see it again.
-struct Syncer {
+pub(crate) struct Syncer {
     ask: Option<SyncSender<()>>,
     thread: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Syncer {
-    fn start(file: File) -> std::io::Result<Syncer> {
+    pub(crate) fn start(file: File) -> std::io::Result<Syncer> {
         let (ask, asked) = sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
             .name("campus-sync".to_owned())
@@ -168,14 +168,14 @@ impl Syncer {
     }
 
     /// Asks for a sync, unless one is already asked for and not begun.
-    fn ask(&self) {
+    pub(crate) fn ask(&self) {
         if let Some(ask) = &self.ask {
             let _ = ask.try_send(());
         }
     }
 
     /// Waits for the sync under way; the first error any sync met.
-    fn finish(mut self) -> std::io::Result<()> {
+    pub(crate) fn finish(mut self) -> std::io::Result<()> {
         self.ask = None;
         match self.thread.take() {
             Some(thread) => thread
