@@ -237,7 +237,7 @@ mod tests {
     fn the_forest_is_bit_identical_on_a_pool() {
         let one = trained_bundle(None);
         assert!(!one.is_empty());
-        for threads in [1, 4] {
+        for threads in [1, 2, 3, 4] {
             let Some(pool) = Pool::new(threads) else {
                 panic!("no pool of {threads} threads")
             };
