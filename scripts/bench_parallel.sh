@@ -77,10 +77,10 @@ for threads in 1 "$all"; do
   s=$(best_of sh -c "\"$tpch\" csv -s 1 --stdout -n $threads >/dev/null")
   rate "tpchgen-cli CSV SF1, $threads thread(s), --stdout" "$s" "$tpch_bytes" "$tpch_rows"
   # The same CSV into files, as campus writes them: where the page cache is dear, this is the
-  # like-for-like row.
-  s=$(best_of "$tpch" csv -s 1 -n "$threads" --output-dir "$tmp/tpch")
+  # like-for-like row. Each run gets a new folder: tpchgen-cli keeps files that exist.
+  s=$(best_of sh -c "\"$tpch\" csv -s 1 -n $threads --output-dir \"\$(mktemp -d -p '$tmp' tpch.XXXXXX)\"")
   rate "tpchgen-cli CSV SF1, $threads thread(s), to files" "$s" "$tpch_bytes" "$tpch_rows"
-  rm -rf "$tmp/tpch"
+  rm -rf "$tmp"/tpch.*
 done
 
 echo "== ETL: 1,000,000 attendance rows, campus etl (all outputs) against DuckDB and pandas (the four staging CSVs)"
