@@ -330,9 +330,9 @@ fn run_pipeline(args: &EtlArgs) -> anyhow::Result<()> {
     let threads = args
         .threads
         .map_or_else(campus_jobs::parallel::default_threads, usize::from);
-    // Two threads write (the kernel's copy into the page cache is most of a large output's
-    // cost, and the staging CSV and the SQL are copied at once); the rest format batches of
-    // rows when there are two or more threads.
+    // With two threads or more, all but one format batches of rows and two more write (the
+    // kernel's copy into the page cache is most of a large output's cost, and the staging CSV
+    // and the SQL are copied at once).
     let formatting = u16::try_from(threads.saturating_sub(1)).unwrap_or(u16::MAX);
     if let Some(spread) = crate::parallel::spread(Some(formatting)) {
         service.set_spread(spread);
