@@ -16,6 +16,8 @@ use crate::{EtlError, EtlOptions, FileKind};
 
 mod spread;
 
+pub use spread::{PieceReader, PieceSeed, ReadPiece, pieces_at_least, pieces_of};
+
 /// One student of the master file.
 #[derive(Clone, Debug)]
 pub struct Student {
@@ -370,7 +372,7 @@ struct ScanCtx {
 }
 
 /// Where a file's columns are, set by its header.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Layout {
     columns: Vec<usize>,
     /// Optional columns: placements' `placed`.
@@ -815,7 +817,7 @@ impl<'r> Said<'r> {
 }
 
 /// What [`Apply::attendance`] needs of a row besides its student and course.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Facts {
     day: Option<i64>,
     present: bool,

@@ -66,7 +66,10 @@ use serde::{Deserialize, Serialize};
 pub use analysis::{Analysis, analyze};
 pub use columns::{ColumnMap, Role};
 pub use hash::{HashMode, student_hash};
-pub use ingest::{AttendanceAgg, Etl, EtlState, Interner, Student};
+pub use ingest::{
+    AttendanceAgg, Etl, EtlState, Interner, PieceReader, PieceSeed, ReadPiece, Student,
+    pieces_at_least, pieces_of,
+};
 pub use quality::{FileReport, Finding, FindingKind, Rejected};
 
 /// The four kinds of input file.

@@ -1,7 +1,8 @@
-// End-to-end tests of the ETL's second pass over several workers in headless Chromium: the page
-// runs one ETL worker per core but one (capped), or `?workers=N`; the large files' second pass is cut
-// into slices the workers export apart, appended in order. Every output (the staging CSVs,
-// staging.sql, the report) must be one worker's, and the CLI's, byte for byte.
+// End-to-end tests of the ETL over several workers in headless Chromium: the page runs one ETL
+// worker per core but one (capped), or `?workers=N`; the helpers read the pieces of a large
+// attendance file's first pass, which the section's own worker applies in order, and the large
+// files' second pass is cut into slices the workers export apart, appended in order. Every output
+// (the staging CSVs, staging.sql, the report) must be one worker's, and the CLI's, byte for byte.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -84,6 +85,31 @@ describe('the ETL over several workers', () => {
       }
     });
   }
+
+  test('a cancel while helpers read the first pass leaves them usable, and the next run is whole', async () => {
+    const { context, page, log, section: etl } = await newSection(chromium.browser, EtlPage);
+    try {
+      await etl.open(`${chromium.server.url}?workers=3`);
+      const { files, expected } = samples.dirty;
+      await etl.pickAll(files);
+      const before = await etl.runId();
+      await etl.byTestId('etl-run').click();
+      // Cancel once the attendance file's pieces are read by the helpers.
+      await page.waitForFunction(
+        () => /Reading .* on 3 workers/.test(document.querySelector('[data-testid="etl-progress"]')?.textContent ?? ''),
+        null,
+        { timeout: 60_000, polling: 5 },
+      );
+      await etl.byTestId('etl-cancel').click();
+      await page.waitForFunction((before) => Number(document.querySelector('[data-testid="etl"]').dataset.run) > before, before);
+      assert.match(await etl.byTestId('etl-error').innerText(), /Cancelled/);
+      await etl.run();
+      assert.deepEqual(await pageOutputs(etl), expected);
+      assert.deepEqual(log.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 
   test('a cancel in the second pass over two workers leaves them usable, and the next run is whole', async () => {
     const { context, page, log, section: etl } = await newSection(chromium.browser, EtlPage);

@@ -14,8 +14,15 @@
 //! that one started on a record too. Anything else (a quote open at a cut, a ragged row, a byte
 //! that is not UTF-8, an over-long record) has the file's own reader read the chunk, so errors
 //! and their lines are the ones a single reader reports.
+//!
+//! A worker that shares no memory with the run (a page's helper worker) reads pieces the same
+//! way: the run hands it a [`PieceSeed`], it reads pieces with a [`PieceReader`] and sends back
+//! [`ReadPiece`]s, which the run applies with [`Etl::feed_apart`] under the same checks.
 
+use std::ops::Range;
 use std::sync::{Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
 
 use campus_csv::{CsvReader, OnRow, ReadOptions, Row, RowHandler};
 use campus_schema::spread::Spread;
@@ -26,7 +33,7 @@ use super::{
 };
 use crate::EtlError;
 use crate::quality::Example;
-use crate::slices::Cutter;
+use crate::slices::{Cutter, ExportSeed};
 
 /// The smallest piece worth a thread of its own: a few thousand rows.
 pub(super) const MIN_PIECE: usize = 64 << 10;
@@ -42,6 +49,7 @@ const PAUSE: u32 = 16;
 const PIECES_PER_THREAD: usize = 2;
 
 /// What a thread kept of one piece.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Piece {
     rows: Vec<Kept>,
     /// Courses the run did not know when the piece was read, in the order the piece names them.
@@ -57,10 +65,12 @@ struct Piece {
     n_staging: u64,
     /// Whether the piece's reader read every byte as rows, with no error.
     clean: bool,
+    /// The piece's length: a piece read apart must be the one the run cut.
+    n_bytes: u64,
 }
 
 /// One row of a piece.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Kept {
     /// The line the row starts on, counted in the piece's reader (its header is line 1).
     line: u64,
@@ -88,6 +98,7 @@ struct Frame {
     read: ReadOptions,
     /// A header line with the file's delimiter and number of columns.
     header: Vec<u8>,
+    n_columns: usize,
 }
 
 /// How the pieces of a file are read.
@@ -130,11 +141,43 @@ impl Shape<'_> {
             newlines: reader.lines_read().saturating_sub(1),
             n_staging: handler.n_staging,
             clean,
+            n_bytes: bytes.len() as u64,
         }
     }
 }
 
 impl Frame {
+    /// The frame of a file named `file_name` of `n_columns` columns split by `delimiter`;
+    /// `None` for a shape no header line can give.
+    fn new(
+        file_name: &str,
+        delimiter: u8,
+        n_columns: usize,
+        options: &EtlOptions,
+    ) -> Option<Frame> {
+        // A delimiter that is part of a line break or a quote cannot frame a header line.
+        if n_columns == 0 || !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
+            return None;
+        }
+        let mut header = Vec::new();
+        for idx in 0..n_columns {
+            if idx > 0 {
+                header.push(delimiter);
+            }
+            header.extend_from_slice(format!("c{idx}").as_bytes());
+        }
+        header.push(b'\n');
+        let mut read = ReadOptions::new(file_name);
+        read.delimiter = Some(delimiter);
+        read.max_errors = options.max_errors;
+        read.max_record_bytes = options.max_record_bytes;
+        Some(Frame {
+            read,
+            header,
+            n_columns,
+        })
+    }
+
     /// The fields of the record that starts on `line` of a piece, read again; `cursor` is a
     /// byte offset in the piece and the line it starts, moved forward to `line`.
     fn fields_at(&self, bytes: &[u8], cursor: &mut (usize, u64), line: u64) -> Vec<String> {
@@ -351,6 +394,121 @@ fn cuts(bytes: &[u8], n: usize) -> Vec<usize> {
     ends
 }
 
+/// The pieces `chunk` is cut into for `threads` readers, as byte ranges of it: none when it is
+/// too small to share. They start after the chunk's first line break (the line before may
+/// continue the last chunk's record) and end at its last line break at most; the run reads the
+/// bytes around them itself. A shell whose helpers read the pieces ([`PieceReader`]) cuts them
+/// here and hands them back in this order ([`Etl::feed_apart`]).
+pub fn pieces_of(chunk: &[u8], threads: usize) -> Vec<Range<usize>> {
+    pieces_at_least(chunk, threads, MIN_PIECE)
+}
+
+/// [`pieces_of`] with pieces of at least `min_piece` bytes: tests and fuzzing cut small files
+/// into many pieces.
+#[doc(hidden)]
+pub fn pieces_at_least(chunk: &[u8], threads: usize, min_piece: usize) -> Vec<Range<usize>> {
+    let Some(head) = chunk.iter().position(|&b| b == b'\n').map(|at| at + 1) else {
+        return Vec::new();
+    };
+    if threads == 0 || chunk.len() < 2 * min_piece {
+        return Vec::new();
+    }
+    let rest = chunk.len() - head;
+    let n = (threads * PIECES_PER_THREAD)
+        .min(rest / min_piece.max(1))
+        .max(1);
+    cut_in(chunk, head, n)
+}
+
+/// `chunk` after `head` cut into `n` pieces (fewer when it has too few line breaks).
+fn cut_in(chunk: &[u8], head: usize, n: usize) -> Vec<Range<usize>> {
+    let rest = chunk.get(head..).unwrap_or_default();
+    let mut from = head;
+    cuts(rest, n)
+        .into_iter()
+        .map(|end| {
+            let range = from..head + end;
+            from = head + end;
+            range
+        })
+        .collect()
+}
+
+/// What a worker that shares no memory with the run needs to read pieces of the attendance
+/// file the run has open ([`Etl::piece_seed`]): its students as the pass indexed them, and the
+/// file's shape. Courses are left out: a piece names each course by name the first time, and
+/// the run interns them in file order as it applies the piece.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PieceSeed {
+    students: ExportSeed,
+    file_name: String,
+    delimiter: u8,
+    names: Vec<String>,
+    layout: Layout,
+}
+
+impl PieceSeed {
+    /// A reader of pieces as the run reads them, given the run's `options`.
+    pub fn reader(&self, options: EtlOptions) -> Option<PieceReader> {
+        let etl = self.students.etl(options);
+        let frame = Frame::new(
+            &self.file_name,
+            self.delimiter,
+            self.names.len(),
+            etl.options(),
+        )?;
+        Some(PieceReader {
+            etl,
+            frame,
+            layout: self.layout.clone(),
+            names: self.names.clone(),
+        })
+    }
+}
+
+/// Reads pieces of the run's attendance file apart from the run ([`PieceSeed::reader`]).
+#[derive(Debug)]
+pub struct PieceReader {
+    /// The run's students and options; nothing aggregated.
+    etl: Etl,
+    frame: Frame,
+    layout: Layout,
+    names: Vec<String>,
+}
+
+impl std::fmt::Debug for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Frame")
+            .field("n_columns", &self.n_columns)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PieceReader {
+    /// What the run needs of the piece `bytes` ([`pieces_of`]) to apply it in file order.
+    pub fn read(&self, bytes: &[u8]) -> ReadPiece {
+        let shape = Shape {
+            frame: &self.frame,
+            layout: &self.layout,
+            options: self.etl.options(),
+            state: self.etl.state(),
+            names: &self.names,
+        };
+        ReadPiece(shape.read_piece(bytes, Vec::new()))
+    }
+}
+
+/// One piece read by a [`PieceReader`], for [`Etl::feed_apart`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReadPiece(Piece);
+
+impl ReadPiece {
+    /// The rows the piece holds.
+    pub fn n_rows(&self) -> usize {
+        self.0.rows.len()
+    }
+}
+
 impl Etl {
     /// [`Etl::feed`] on the threads of `spread`, with `cutter` (noting where the file may be
     /// cut for the second pass) fed the same chunk: the same state, report and slicing as
@@ -377,38 +535,27 @@ impl Etl {
             scan.ctx.spread_pause -= 1;
             return self.feed_beside(chunk, spread, cutter);
         }
-        let Some(head) = self.spreadable(chunk, spread.width()) else {
+        let ranges = match self.spreadable() {
+            true => pieces_at_least(chunk, spread.width(), self.min_piece),
+            false => Vec::new(),
+        };
+        let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
             return self.feed_beside(chunk, spread, cutter);
         };
-        let (head, rest) = chunk.split_at(head);
+        let (head, rest) = chunk.split_at(first.start.min(chunk.len()));
         self.feed(head)?;
         if let Some(cutter) = cutter.as_deref_mut() {
             cutter.feed(head);
         }
-        let between = self
-            .current
-            .as_ref()
-            .is_some_and(|scan| scan.reader.between_records());
-        let n_pieces = spread.width() * PIECES_PER_THREAD;
-        let n_pieces = n_pieces.min(rest.len() / self.min_piece).max(1);
-        let ends = if between {
-            cuts(rest, n_pieces)
-        } else {
-            Vec::new()
-        };
-        let (Some(&middle_end), Some((frame, names))) = (ends.last(), self.frame()) else {
+        let (Some((frame, names)), true) = (self.frame(), self.between_records()) else {
             return self.feed_beside(rest, spread, cutter);
         };
-        let (middle, tail) = rest.split_at(middle_end);
-        let bounds: Vec<(usize, usize)> = std::iter::once(0)
-            .chain(ends.iter().copied())
-            .zip(ends.iter().copied())
-            .collect();
         // A cutter that stands where the pieces start counts them; one that does not reads
         // the middle beside them.
         let counts = cutter.as_deref().is_none_or(Cutter::between_records);
-        let pieces: Vec<Mutex<Option<Piece>>> = bounds.iter().map(|_| Mutex::new(None)).collect();
-        let buffers: Vec<Mutex<Vec<Kept>>> = bounds
+        let middle = chunk.get(first.start..last.end).unwrap_or_default();
+        let pieces: Vec<Mutex<Option<Piece>>> = ranges.iter().map(|_| Mutex::new(None)).collect();
+        let buffers: Vec<Mutex<Vec<Kept>>> = ranges
             .iter()
             .map(|_| Mutex::new(self.spare.0.pop().unwrap_or_default()))
             .collect();
@@ -424,12 +571,13 @@ impl Etl {
                 state: &self.state,
                 names: &names,
             };
-            spread.run(bounds.len() + 1, &|task| match bounds.get(task) {
-                Some(&(from, to)) => {
+            spread.run(ranges.len() + 1, &|task| match ranges.get(task) {
+                Some(range) => {
                     let rows = buffers.get(task).map_or_else(Vec::new, |buffer| {
                         std::mem::take(&mut *buffer.lock().unwrap_or_else(PoisonError::into_inner))
                     });
-                    let piece = shape.read_piece(middle.get(from..to).unwrap_or_default(), rows);
+                    let piece =
+                        shape.read_piece(chunk.get(range.clone()).unwrap_or_default(), rows);
                     if let Some(slot) = pieces.get(task) {
                         *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(piece);
                     }
@@ -442,23 +590,123 @@ impl Etl {
                 }
             });
         }
-        let pieces: Vec<Option<Piece>> = pieces
+        let pieces = pieces
             .into_iter()
-            .map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
-            .collect();
-        let clean = pieces.iter().all(|p| p.as_ref().is_some_and(|p| p.clean));
+            .map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner));
+        // The cutter that did not count has read the middle already.
+        let counting = cutter.as_deref_mut().filter(|_| counts);
+        let spent = self.settle(&frame, chunk, &ranges, pieces.collect(), counting)?;
+        self.spare
+            .0
+            .extend(spent.into_iter().map(|piece| piece.rows));
+        let tail = chunk.get(last.end..).unwrap_or_default();
+        if let Some(cutter) = cutter {
+            cutter.feed(tail);
+        }
+        self.feed(tail)
+    }
+
+    /// What a worker that shares no memory with the run needs to read pieces of the open file
+    /// ([`PieceReader`]): once the header of an attendance file is read; `None` before, and for
+    /// other files, which are read here whole.
+    pub fn piece_seed(&self) -> Option<PieceSeed> {
+        if !self.spreadable() {
+            return None;
+        }
+        let scan = self.current.as_ref()?;
+        let (frame, names) = self.frame()?;
+        Some(PieceSeed {
+            students: ExportSeed::of(self, FileKind::Attendance),
+            file_name: scan.reader.file_name().to_owned(),
+            delimiter: frame.read.delimiter?,
+            names,
+            layout: scan.ctx.layout.clone(),
+        })
+    }
+
+    /// [`Etl::feed`] with the pieces of `chunk` ([`pieces_of`], in order) read apart by
+    /// [`PieceReader`]s of this file's [`PieceSeed`], and `cutter` fed the same chunk: the same
+    /// state, report and slicing as feeding both here. Pieces that do not fit (another count,
+    /// another length, a piece not read whole) are set aside and their bytes read here.
+    pub fn feed_apart(
+        &mut self,
+        chunk: &[u8],
+        pieces: Vec<ReadPiece>,
+        mut cutter: Option<&mut Cutter>,
+    ) -> Result<(), EtlError> {
+        let ranges = match chunk.iter().position(|&b| b == b'\n') {
+            Some(at) if self.spreadable() && !pieces.is_empty() => {
+                cut_in(chunk, at + 1, pieces.len())
+            }
+            _ => Vec::new(),
+        };
+        let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
+            if let Some(cutter) = cutter {
+                cutter.feed(chunk);
+            }
+            return self.feed(chunk);
+        };
+        let (head, middle) = (
+            chunk.get(..first.start).unwrap_or_default(),
+            chunk.get(first.start..last.end).unwrap_or_default(),
+        );
+        self.feed(head)?;
+        if let Some(cutter) = cutter.as_deref_mut() {
+            cutter.feed(head);
+        }
+        match (self.frame(), self.between_records()) {
+            (Some((frame, _)), true) => {
+                let pieces = pieces.into_iter().map(|piece| Some(piece.0)).collect();
+                self.settle(&frame, chunk, &ranges, pieces, cutter.as_deref_mut())?;
+            }
+            _ => {
+                if let Some(cutter) = cutter.as_deref_mut() {
+                    cutter.feed(middle);
+                }
+                self.feed(middle)?;
+            }
+        }
+        let tail = chunk.get(last.end..).unwrap_or_default();
+        if let Some(cutter) = cutter {
+            cutter.feed(tail);
+        }
+        self.feed(tail)
+    }
+
+    /// Applies the pieces read apart (of `ranges` of `chunk`), in file order, when every one
+    /// was read whole and is the piece the run cut; otherwise reads their bytes here. `cutter`
+    /// has not seen them: it counts the pieces' rows when it stands where they start, and
+    /// reads their bytes otherwise. Gives back the pieces, for their buffers.
+    fn settle(
+        &mut self,
+        frame: &Frame,
+        chunk: &[u8],
+        ranges: &[Range<usize>],
+        pieces: Vec<Option<Piece>>,
+        mut cutter: Option<&mut Cutter>,
+    ) -> Result<Vec<Piece>, EtlError> {
+        let fits = pieces.len() == ranges.len()
+            && pieces.iter().zip(ranges).all(|(piece, range)| {
+                piece.as_ref().is_some_and(|p| {
+                    p.clean
+                        && p.n_bytes == range.len() as u64
+                        && p.inferrer.columns.len() == frame.n_columns
+                })
+            });
         if let Some(scan) = self.current.as_mut() {
             let ctx = &mut scan.ctx;
-            ctx.spread_misses = if clean { 0 } else { ctx.spread_misses + 1 };
+            ctx.spread_misses = if fits { 0 } else { ctx.spread_misses + 1 };
             if ctx.spread_misses >= MISSES_BEFORE_PAUSE {
                 ctx.spread_misses = 0;
                 ctx.spread_pause = PAUSE;
             }
         }
-        if clean {
-            for ((from, to), piece) in bounds.iter().zip(pieces.iter().flatten()) {
-                let bytes = middle.get(*from..*to).unwrap_or_default();
-                self.apply_piece(&frame, bytes, piece)?;
+        let pieces: Vec<Piece> = pieces.into_iter().flatten().collect();
+        let counts = cutter.as_deref().is_some_and(Cutter::between_records);
+        if fits {
+            for (range, piece) in ranges.iter().zip(&pieces) {
+                let bytes = chunk.get(range.clone()).unwrap_or_default();
+                self.apply_piece(frame, bytes, piece)?;
                 self.pieces_read_apart += 1;
                 if let Some(cutter) = cutter.as_deref_mut().filter(|_| counts) {
                     let n_rows = piece.rows.len() as u64;
@@ -466,19 +714,17 @@ impl Etl {
                 }
             }
         }
-        self.spare
-            .0
-            .extend(pieces.into_iter().flatten().map(|piece| piece.rows));
-        if !clean {
+        let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
+            return Ok(pieces);
+        };
+        let middle = chunk.get(first.start..last.end).unwrap_or_default();
+        if let Some(cutter) = cutter.filter(|_| !fits || !counts) {
+            cutter.feed(middle);
+        }
+        if !fits {
             self.feed(middle)?;
-            if let Some(cutter) = cutter.as_deref_mut().filter(|_| counts) {
-                cutter.feed(middle);
-            }
         }
-        if let Some(cutter) = cutter {
-            cutter.feed(tail);
-        }
-        self.feed(tail)
+        Ok(pieces)
     }
 
     /// Cuts pieces of at least `bytes` (64 KiB unless set): tests and fuzzing cut small files
@@ -519,20 +765,22 @@ impl Etl {
         }
     }
 
-    /// Where `chunk` may be spread: after its first line break, when the open file is an
-    /// attendance file whose header was read and the chunk is worth more than one piece.
-    fn spreadable(&self, chunk: &[u8], width: usize) -> Option<usize> {
-        let scan = self.current.as_ref()?;
-        let usable = scan.ctx.kind == FileKind::Attendance
-            && !scan.ctx.layout.columns.is_empty()
-            && scan.reader.headers().is_some()
-            && !scan.reader.stopped()
-            && width > 1
-            && chunk.len() >= 2 * self.min_piece;
-        if !usable {
-            return None;
-        }
-        chunk.iter().position(|&b| b == b'\n').map(|at| at + 1)
+    /// Whether the open file may be read in pieces: an attendance file whose header was read
+    /// and whose reader has not stopped.
+    fn spreadable(&self) -> bool {
+        self.current.as_ref().is_some_and(|scan| {
+            scan.ctx.kind == FileKind::Attendance
+                && !scan.ctx.layout.columns.is_empty()
+                && scan.reader.headers().is_some()
+                && !scan.reader.stopped()
+        })
+    }
+
+    /// Whether the open file's reader stands between records.
+    fn between_records(&self) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|scan| scan.reader.between_records())
     }
 
     /// What the pieces of the open file are read with, and its columns' names.
@@ -540,22 +788,7 @@ impl Etl {
         let scan = self.current.as_ref()?;
         let n_columns = scan.reader.headers()?.names.len();
         let delimiter = scan.reader.stats().delimiter;
-        // A delimiter that is part of a line break or a quote cannot frame a header line.
-        if n_columns == 0 || !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
-            return None;
-        }
-        let mut header = Vec::new();
-        for idx in 0..n_columns {
-            if idx > 0 {
-                header.push(delimiter);
-            }
-            header.extend_from_slice(format!("c{idx}").as_bytes());
-        }
-        header.push(b'\n');
-        let mut read = ReadOptions::new(scan.reader.file_name());
-        read.delimiter = Some(delimiter);
-        read.max_errors = self.options.max_errors;
-        read.max_record_bytes = self.options.max_record_bytes;
+        let frame = Frame::new(scan.reader.file_name(), delimiter, n_columns, &self.options)?;
         let names = scan
             .ctx
             .inferrer
@@ -563,7 +796,7 @@ impl Etl {
             .iter()
             .map(|c| c.name.clone())
             .collect();
-        Some((Frame { read, header }, names))
+        Some((frame, names))
     }
 
     /// Applies a piece read apart, in file order, and counts its bytes as read.

@@ -8,7 +8,7 @@ use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::sample::SampleOptions;
 use campus_etl::slices::{ExportSeed, Slicing};
-use campus_etl::{Analysis, Etl, FileKind, FileReport};
+use campus_etl::{Analysis, Etl, FileKind, FileReport, PieceSeed, ReadPiece};
 use campus_sql::Dialect;
 
 use crate::{Bytes, JobError};
@@ -113,6 +113,24 @@ pub enum Request {
     },
     /// Pass two over one slice of a file. Answered by [`Event::Exported`].
     ExportSlice(SliceJob),
+    /// Pass one: what a helper needs to read pieces of the attendance file being read, once its
+    /// header has been read. Answered by [`Event::PieceSeed`].
+    PieceSeed,
+    /// Makes this worker a reader of pieces of the run's attendance file, with the run's
+    /// options. Answered by [`Event::Ack`].
+    TakePieceSeed {
+        options: RunOptions,
+        seed: PieceSeed,
+    },
+    /// Reads one piece of the run's attendance file apart (`campus_etl::pieces_of`). Answered by
+    /// [`Event::Piece`].
+    ReadPiece { bytes: Bytes },
+    /// The next chunk of the file being read, with its pieces read by helpers, in order.
+    /// Answered by [`Event::Ack`].
+    ChunkApart {
+        bytes: Bytes,
+        pieces: Vec<ReadPiece>,
+    },
     /// Plans the dictionary attack on the unkeyed hashes. Answered by [`Event::Attack`].
     AttackBegin,
     /// Tries up to this many candidates. The count, not a clock, bounds the step: a shell
@@ -169,7 +187,16 @@ events!(
     Attack(AttackState),
     Slicing(FileSlicing),
     Seed(Seed),
+    PieceSeed(PieceSeedOf),
+    Piece(ReadPiece),
 );
+
+/// What a helper needs to read pieces of the file being read: `None` before its header has been
+/// read, and for a file that is not read in pieces.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PieceSeedOf {
+    pub seed: Option<PieceSeed>,
+}
 
 /// Where a file may be cut for a spread export: `None` when it may not (no usable header, or
 /// no cutter was asked for).

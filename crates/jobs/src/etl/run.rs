@@ -8,17 +8,18 @@
 use std::collections::VecDeque;
 use std::future::Future;
 
-use campus_etl::FileKind;
 use campus_etl::sample::SampleOptions;
 use campus_etl::slices::Slicing;
+use campus_etl::{FileKind, ReadPiece};
 use campus_sql::Dialect;
 
 use super::page::{Action, AttackView, FileView, InputFile};
 use super::spread::{self, SliceAt};
 use super::steps::Glimpse;
 use super::{
-    Ack, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, Input, Next, Plan,
-    PlanError, Request, RunOptions, SampleFiles, Seed, SliceJob, kind_from_name, next_attack_step,
+    Ack, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, Input, Next, PieceSeedOf,
+    Plan, PlanError, Request, RunOptions, SampleFiles, Seed, SliceJob, kind_from_name,
+    next_attack_step,
 };
 use crate::wire::{self, Reply, Unanswered};
 use crate::{Bytes, JobError};
@@ -208,6 +209,7 @@ async fn run<S: Shell>(
     let mut plan = Plan::new(planned.collect())?;
     let mut glimpse = Glimpse::new(&options);
     let workers = shell.workers();
+    let run_options = options.clone();
     let dialect = Dialect::MySql;
     // Where each file may be cut for a spread second pass, noted in pass one.
     let mut slicings: Vec<Option<Slicing>> = vec![None; inputs.len()];
@@ -227,7 +229,10 @@ async fn run<S: Shell>(
             Next::Read { file, begin } => {
                 let input = input(file)?;
                 let cut = spread::worth_cutting(input.size, workers);
-                let (view, slicing) = read_file(shell, input, begin, cut, &mut bytes_done).await?;
+                let apart = spread::worth_reading_apart(input.kind, input.size, workers)
+                    .then_some(&run_options);
+                let how = (begin, cut, apart);
+                let (view, slicing) = read_file(shell, input, how, &mut bytes_done).await?;
                 if let Some(slot) = slicings.get_mut(file) {
                     *slot = slicing;
                 }
@@ -294,12 +299,12 @@ async fn run<S: Shell>(
 }
 
 /// Pass one over a file: begin, slices, end; returns what the page shows of it, and where the
-/// file may be cut when `cut` asked the worker to note it.
+/// file may be cut when `cut` asked the worker to note it. With the run's options in `apart`,
+/// the helpers read the pieces of its slices ([`read_apart`]).
 async fn read_file<S: Shell>(
     shell: &mut S,
     input: &InputFile<S::File>,
-    begin: Request,
-    cut: bool,
+    (begin, cut, apart): (Request, bool, Option<&RunOptions>),
     bytes_done: &mut f64,
 ) -> Result<(FileView, Option<Slicing>), Stop> {
     let started = shell.now_ms();
@@ -308,10 +313,18 @@ async fn read_file<S: Shell>(
         let every = spread::SLICE_BYTES;
         let _: Ack = ask(shell, Request::CutFile { every }).await?;
     }
-    let phase = format!("Reading {}", input.name);
-    let chunk = |bytes| Request::Chunk { bytes };
-    let ignore = |_: &mut S, _: Ack| Ok(());
-    *bytes_done = send_slices(shell, input, &phase, *bytes_done, chunk, ignore).await?;
+    let phase = match apart {
+        Some(_) => format!("Reading {} on {} workers", input.name, shell.workers()),
+        None => format!("Reading {}", input.name),
+    };
+    *bytes_done = match apart {
+        Some(options) => read_apart(shell, input, options, &phase, *bytes_done).await?,
+        None => {
+            let chunk = |bytes| Request::Chunk { bytes };
+            let ignore = |_: &mut S, _: Ack| Ok(());
+            send_slices(shell, input, &phase, *bytes_done, chunk, ignore).await?
+        }
+    };
     let done: FileDone = ask(shell, Request::EndFile).await?;
     let slicing = match cut {
         true => ask::<S, FileSlicing>(shell, Request::Cuts).await?.slicing,
@@ -326,6 +339,99 @@ async fn read_file<S: Shell>(
         compute_ms: done.compute_ms,
     };
     Ok((view, slicing))
+}
+
+/// Pass one over a file whose pieces the helpers read: the section's own worker reads slices
+/// whole until it has read the file's header, then hands its helpers a piece seed; from then
+/// on each slice is cut into pieces (`campus_etl::pieces_of`), piece `i` read by helper
+/// `i mod h`, and the slice and its pieces go to the section's own worker, which applies them
+/// in file order. The helpers read the next slice's pieces while it applies, and it reads a
+/// slice whole when its pieces do not fit, so the run is one worker's whatever the cut.
+async fn read_apart<S: Shell>(
+    shell: &mut S,
+    input: &InputFile<S::File>,
+    options: &RunOptions,
+    phase: &str,
+    bytes_done: f64,
+) -> Result<f64, Stop> {
+    let helpers = shell.workers().saturating_sub(1);
+    let mut seeded = false;
+    let mut offset = 0.0;
+    let mut in_flight = VecDeque::new();
+    while offset < input.size {
+        if shell.cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        // Offsets are whole numbers of bytes below the file's size, so the casts are exact.
+        let end = (offset + SLICE_BYTES as f64).min(input.size);
+        let bytes = shell.read(&input.file, offset as u64, end as u64).await?;
+        if bytes.is_empty() {
+            // The file shrank since it was chosen; what was read is all there is.
+            break;
+        }
+        offset += bytes.len() as f64;
+        let ranges = match seeded {
+            true => campus_etl::pieces_of(&bytes, helpers),
+            false => Vec::new(),
+        };
+        let asked: Vec<_> = (ranges.iter().enumerate())
+            .map(|(idx, range)| {
+                let piece = bytes.get(range.clone()).unwrap_or_default().to_vec();
+                let request = Request::ReadPiece {
+                    bytes: Bytes(piece),
+                };
+                shell.post_to(1 + idx % helpers.max(1), request)
+            })
+            .collect();
+        let mut pieces = Vec::with_capacity(asked.len());
+        for answer in asked {
+            pieces.push(ReadPiece::try_from(answer.await?)?);
+        }
+        let request = match pieces.is_empty() {
+            true => Request::Chunk {
+                bytes: Bytes(bytes),
+            },
+            false => Request::ChunkApart {
+                bytes: Bytes(bytes),
+                pieces,
+            },
+        };
+        in_flight.push_back(shell.post(request));
+        if !seeded {
+            // The header is read once a slice is: until then, one worker reads.
+            while let Some(answer) = in_flight.pop_front() {
+                Ack::try_from(answer.await?)?;
+            }
+            let PieceSeedOf { seed } = ask(shell, Request::PieceSeed).await?;
+            if let Some(seed) = seed {
+                let taken: Vec<_> = (1..=helpers)
+                    .map(|helper| {
+                        let request = Request::TakePieceSeed {
+                            options: options.clone(),
+                            seed: seed.clone(),
+                        };
+                        shell.post_to(helper, request)
+                    })
+                    .collect();
+                for answer in taken {
+                    Ack::try_from(answer.await?)?;
+                }
+                seeded = true;
+            }
+        } else if in_flight.len() >= IN_FLIGHT
+            && let Some(answer) = in_flight.pop_front()
+        {
+            Ack::try_from(answer.await?)?;
+        }
+        shell.dispatch(Action::Progress {
+            phase: phase.to_owned(),
+            bytes_done: bytes_done + offset,
+        });
+    }
+    while let Some(answer) = in_flight.pop_front() {
+        Ack::try_from(answer.await?)?;
+    }
+    Ok(bytes_done + input.size)
 }
 
 /// Pass two over a file: its rows to the CSV of its kind, its INSERTs to the SQL. Each answer

@@ -7,14 +7,14 @@ use campus_etl::export::{Export, ExportOptions, staging_ddl_in};
 use campus_etl::sample::generate;
 use campus_etl::slices::ExportSeed;
 use campus_etl::slices::{Cutter, Slice, SliceOut, Slicing, export_slice_into};
-use campus_etl::{Etl, EtlOptions, FileKind, HashMode, analyze, report};
+use campus_etl::{Etl, EtlOptions, FileKind, HashMode, PieceReader, ReadPiece, analyze, report};
 use campus_schema::Date;
 use campus_schema::spread::{OneByOne, Spread};
 use campus_sql::Dialect;
 
 use super::protocol::{
-    Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, Preview,
-    Request, RunOptions, SampleFiles, Seed, SliceJob, preview,
+    Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, PieceSeedOf,
+    Preview, Request, RunOptions, SampleFiles, Seed, SliceJob, preview,
 };
 use crate::{Bytes, JobError, Service, Step};
 
@@ -48,6 +48,8 @@ pub struct EtlService {
     cutter: Option<Cutter>,
     /// Where the file last read may be cut, until [`Request::Cuts`] takes it.
     slicing: Option<Slicing>,
+    /// A helper's reader of pieces of the run's attendance file ([`Request::TakePieceSeed`]).
+    pieces: Option<PieceReader>,
 }
 
 impl Default for EtlService {
@@ -68,6 +70,7 @@ impl Default for EtlService {
             reading: None,
             cutter: None,
             slicing: None,
+            pieces: None,
         }
     }
 }
@@ -230,7 +233,23 @@ impl EtlService {
                 Ok(Event::Ack(Ack))
             }
             Request::ExportSlice(job) => self.export_slice(job),
-            Request::Chunk { bytes } => self.chunk(&bytes.0),
+            Request::PieceSeed => Ok(Event::PieceSeed(PieceSeedOf {
+                seed: self.etl.piece_seed(),
+            })),
+            Request::TakePieceSeed { options, seed } => {
+                let reader = seed
+                    .reader(etl_options(&options)?)
+                    .ok_or_else(|| JobError::new("the piece seed names no file shape"))?;
+                self.pieces = Some(reader);
+                Ok(Event::Ack(Ack))
+            }
+            Request::ReadPiece { bytes } => {
+                let reader = (self.pieces.as_ref())
+                    .ok_or_else(|| JobError::new("this worker has no piece seed"))?;
+                Ok(Event::Piece(reader.read(&bytes.0)))
+            }
+            Request::Chunk { bytes } => self.chunk(&bytes.0, Vec::new()),
+            Request::ChunkApart { bytes, pieces } => self.chunk(&bytes.0, pieces),
             Request::EndFile => self.end_file(),
             Request::Analyze => {
                 let analysis = analyze(&self.etl);
@@ -293,16 +312,19 @@ impl EtlService {
         }
     }
 
-    fn chunk(&mut self, bytes: &[u8]) -> Result<Event, JobError> {
+    /// Pass one over the next chunk; `pieces` of it read by helpers, if any.
+    fn chunk(&mut self, bytes: &[u8], pieces: Vec<ReadPiece>) -> Result<Event, JobError> {
         if let Some(name) = self.preview_pending.take() {
             self.preview = Some(preview(&name, bytes));
         }
         let started = self.now();
         // With a pool, the first pass reads attendance a piece per thread, and the cutter
-        // counts the pieces (or reads beside the pass, for other files).
-        let fed = self
-            .etl
-            .feed_on(bytes, &*self.read_spread, self.cutter.as_mut());
+        // counts the pieces (or reads beside the pass, for other files); a page's helpers
+        // read the pieces in workers of their own.
+        let fed = match pieces.is_empty() {
+            true => (self.etl).feed_on(bytes, &*self.read_spread, self.cutter.as_mut()),
+            false => self.etl.feed_apart(bytes, pieces, self.cutter.as_mut()),
+        };
         self.file_compute_ms += self.now() - started;
         fed.map_err(failed)?;
         Ok(Event::Ack(Ack))

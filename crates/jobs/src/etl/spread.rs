@@ -9,6 +9,7 @@
 //! answers are appended in slice order, so the outputs are one worker's byte for byte and the
 //! page holds at most `k × IN_FLIGHT` slices' outputs. `run.rs` drives it.
 
+use campus_etl::FileKind;
 use campus_etl::slices::Slicing;
 
 /// Bytes per slice of a spread export: small enough that several workers share a file of a few
@@ -47,6 +48,13 @@ pub fn worth_cutting(size: f64, workers: usize) -> bool {
 /// [`worth_cutting`] for slices of about `every` bytes (a native shell's choice).
 pub fn worth_cutting_every(size: f64, workers: usize, every: u64) -> bool {
     workers > 1 && size > every as f64
+}
+
+/// Whether pass one over a file of `kind` and `size` bytes read with `workers` workers should
+/// have the helpers read its pieces: attendance (the only kind read in pieces) of more than one
+/// slice, so the slices after the one with the header have pieces to share.
+pub fn worth_reading_apart(kind: FileKind, size: f64, workers: usize) -> bool {
+    kind == FileKind::Attendance && workers > 1 && size > super::run::SLICE_BYTES as f64
 }
 
 /// The slices of a file of `size` bytes cut as `slicing` says, when it has at least two (one

@@ -96,7 +96,7 @@ fn check(files: &Files, options: &EtlOptions) -> u64 {
     let (one, _) = pass(files, options, 1 << 20, None, 1 << 20);
     let want = summary(&one);
     let want_out = one_pass(&one, files, Dialect::MySql);
-    let mut most = 0;
+    let (mut most, mut most_apart) = (0, 0);
     for chunk in [300, 1000, 4096, 1 << 20] {
         let spreads: [&dyn Spread; 5] = [
             &Backwards(1),
@@ -138,8 +138,88 @@ fn check(files: &Files, options: &EtlOptions) -> u64 {
             );
             most = most.max(etl.pieces_read_apart());
         }
+        for threads in [1, 2, 3] {
+            let (etl, slicings) = apart(files, options, chunk, threads);
+            assert!(
+                summary(&etl) == want,
+                "{threads} readers apart, chunks of {chunk}: differs from one reader"
+            );
+            let by_slices = sliced(&etl, files, &slicings, Dialect::MySql);
+            assert!(
+                by_slices == want_out,
+                "{threads} readers apart, chunks of {chunk}: the slices export other bytes"
+            );
+            most_apart = most_apart.max(etl.pieces_read_apart());
+        }
     }
+    assert!(
+        (most_apart > 0) == (most > 0),
+        "pieces read apart: {most_apart} by readers of a seed, {most} on threads"
+    );
     most
+}
+
+/// Through postcard, as between the page's workers.
+fn across<T: Serialize + serde::de::DeserializeOwned>(value: &T) -> T {
+    ok(postcard::from_bytes(&ok(postcard::to_allocvec(value))))
+}
+
+/// Pass one as a page with `threads` helper workers runs it: each file's first chunk read by
+/// the run, then the pieces of every chunk ([`pieces_of`], of at least 128 bytes here) read by
+/// readers of the run's seed, which share nothing with it, and applied with
+/// [`Etl::feed_apart`]; a cutter beside every file, cutting every 700 bytes.
+fn apart(
+    files: &Files,
+    options: &EtlOptions,
+    chunk: usize,
+    threads: usize,
+) -> (Etl, Vec<Option<Slicing>>) {
+    apart_cut(files, options, chunk, threads, |chunk| {
+        pieces_at_least(chunk, threads, 128)
+    })
+}
+
+/// [`apart`] with the pieces cut by `cut` from each chunk.
+fn apart_cut(
+    files: &Files,
+    options: &EtlOptions,
+    chunk: usize,
+    threads: usize,
+    cut: impl Fn(&[u8]) -> Vec<Range<usize>>,
+) -> (Etl, Vec<Option<Slicing>>) {
+    let mut etl = Etl::new(options.clone());
+    let mut slicings = Vec::new();
+    for (kind, name, bytes) in files {
+        ok(etl.begin_file(*kind, name));
+        let mut cutter = Cutter::new(&etl, *kind, name, 700);
+        let mut readers: Vec<PieceReader> = Vec::new();
+        for bytes in bytes.chunks(chunk) {
+            if readers.is_empty() {
+                ok(etl.feed(bytes));
+                cutter.feed(bytes);
+                if let Some(seed) = etl.piece_seed() {
+                    let seed = across(&seed);
+                    readers = (0..threads)
+                        .filter_map(|_| seed.reader(options.clone()))
+                        .collect();
+                    assert_eq!(readers.len(), threads, "the seed makes readers");
+                }
+                continue;
+            }
+            let pieces = cut(bytes)
+                .into_iter()
+                .enumerate()
+                .map(|(idx, range)| {
+                    let reader = &readers[idx % threads];
+                    across(&reader.read(&bytes[range]))
+                })
+                .collect();
+            ok(etl.feed_apart(bytes, pieces, Some(&mut cutter)));
+        }
+        ok(etl.end_file());
+        slicings.push(cutter.finish());
+    }
+    (etl, slicings)
 }
 
 #[test]
@@ -328,6 +408,39 @@ fn a_column_mapping_recoded_statuses_and_another_delimiter_read_alike() {
         ..EtlOptions::default()
     };
     assert!(check(&two_files(&students, attendance), &options) > 50);
+}
+
+#[test]
+fn pieces_that_are_not_the_runs_cut_are_read_again_by_the_run() {
+    let files = hard_files(hard_attendance());
+    let options = EtlOptions::default();
+    let (one, _) = pass(&files, &options, 1 << 20, None, 1 << 20);
+    let want = summary(&one);
+    // One piece short, or one starting a line later than the run cuts: the pieces' lengths
+    // are not those of the run's cut for as many pieces.
+    let one_short = |chunk: &[u8]| {
+        let mut ranges = pieces_at_least(chunk, 3, 128);
+        ranges.pop();
+        ranges
+    };
+    let line_later = |chunk: &[u8]| {
+        let mut ranges = pieces_at_least(chunk, 2, 128);
+        if let Some(first) = ranges.first_mut()
+            && let Some(at) = chunk[first.clone()].iter().position(|&b| b == b'\n')
+        {
+            first.start += at + 1;
+        }
+        ranges
+    };
+    for (etl, _) in [
+        apart_cut(&files, &options, 2000, 2, one_short),
+        apart_cut(&files, &options, 2000, 2, line_later),
+    ] {
+        assert!(summary(&etl) == want, "differs from one reader");
+        assert_eq!(etl.pieces_read_apart(), 0, "no piece applied");
+    }
+    let (etl, _) = apart(&files, &options, 2000, 2);
+    assert!(etl.pieces_read_apart() > 20, "the run's own cut is applied");
 }
 
 #[test]

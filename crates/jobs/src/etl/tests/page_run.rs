@@ -34,6 +34,8 @@ struct Page {
     dead_helper: Option<usize>,
     /// Slices exported, by worker.
     slices_by_worker: RefCell<BTreeMap<usize, usize>>,
+    /// Pieces of pass one read, by worker.
+    pieces_by_worker: RefCell<BTreeMap<usize, usize>>,
 }
 
 impl Page {
@@ -59,12 +61,13 @@ impl RunShell for Page {
     }
 
     fn post_to(&self, worker: usize, request: Request) -> Self::Answer {
-        if let Request::ExportSlice(_) = request {
-            *self
-                .slices_by_worker
-                .borrow_mut()
-                .entry(worker)
-                .or_default() += 1;
+        let counted = match request {
+            Request::ExportSlice(_) => Some(&self.slices_by_worker),
+            Request::ReadPiece { .. } => Some(&self.pieces_by_worker),
+            _ => None,
+        };
+        if let Some(counted) = counted {
+            *counted.borrow_mut().entry(worker).or_default() += 1;
         }
         if worker > 0 && self.dead_helper == Some(worker) {
             return ready(Err(Stop::from(crate::wire::Unanswered::Died(
@@ -347,6 +350,17 @@ fn a_second_pass_spread_over_helpers_writes_one_workers_bytes() {
         assert_eq!(state.error, None, "{workers} workers");
         assert_same(&page.outputs, &cli);
         shows_what_the_run_did(&state, &page.outputs);
+        let pieces = page.pieces_by_worker.borrow();
+        let applied = page.service.borrow().etl().pieces_read_apart();
+        if workers == 1 {
+            assert!(pieces.is_empty(), "one worker reads files whole");
+        } else {
+            // Every helper read pieces of pass one, the section's own none; it applied them.
+            let helpers: Vec<usize> = pieces.keys().copied().collect();
+            assert_eq!(helpers, (1..workers).collect::<Vec<_>>(), "{pieces:?}");
+            let read: usize = pieces.values().sum();
+            assert_eq!(applied, read as u64, "every piece read was applied");
+        }
         let by_worker = page.slices_by_worker.borrow();
         if workers == 1 {
             assert!(by_worker.is_empty(), "one worker exports files whole");
