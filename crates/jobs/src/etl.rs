@@ -61,8 +61,8 @@ pub use plan::{
 };
 pub use protocol::{
     Ack, AnalysisView, Analyzed, AttackState, Bars, Event, Exported, FileDone, FileSlicing,
-    PREVIEW_ROWS, PieceSeedOf, Preview, Request, RunOptions, SCATTER_POINTS, SampleFiles, Seed,
-    SliceJob, preview,
+    PREVIEW_ROWS, PieceRead, PieceSeedOf, Preview, Request, RunOptions, SCATTER_POINTS,
+    SampleFiles, Seed, SliceJob, preview,
 };
 pub use service::{EtlService, ask, ask_for, etl_options, parse_semester};
 

@@ -51,6 +51,7 @@ const PIECES_PER_THREAD: usize = 2;
 /// What a thread kept of one piece.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Piece {
+    #[serde(with = "kept_bytes")]
     rows: Vec<Kept>,
     /// Courses the run did not know when the piece was read, in the order the piece names them.
     new_courses: Vec<String>,
@@ -84,6 +85,108 @@ pub(super) struct Kept {
 }
 
 const NO_SLOT: u32 = u32::MAX;
+
+/// A piece's rows crossing to the run as one byte string of fixed-width records: they are the
+/// bulk of a piece read apart, and a field-by-field encoding took as long as reading the rows.
+mod kept_bytes {
+    use serde::{Deserializer, Serializer, de};
+
+    use super::{Facts, Kept};
+
+    /// Bytes per row: line, student, course, slot, day, tag, flags and which options are set.
+    const KEPT_BYTES: usize = 38;
+    const HAS_STUDENT: u8 = 1;
+    const HAS_DAY: u8 = 2;
+    const PRESENT: u8 = 4;
+
+    pub(super) fn serialize<S: Serializer>(
+        rows: &[Kept],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(rows.len() * KEPT_BYTES);
+        for row in rows {
+            out.extend_from_slice(&row.line.to_le_bytes());
+            out.extend_from_slice(&row.student.unwrap_or(0).to_le_bytes());
+            out.extend_from_slice(&row.course.to_le_bytes());
+            out.extend_from_slice(&row.slot.to_le_bytes());
+            out.extend_from_slice(&row.facts.day.unwrap_or(0).to_le_bytes());
+            out.extend_from_slice(&row.facts.tag.to_le_bytes());
+            out.push(row.facts.flags);
+            let set = (u8::from(row.student.is_some()) * HAS_STUDENT)
+                | (u8::from(row.facts.day.is_some()) * HAS_DAY)
+                | (u8::from(row.facts.present) * PRESENT);
+            out.push(set);
+        }
+        serializer.serialize_bytes(&out)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Kept>, D::Error> {
+        deserializer.deserialize_bytes(Rows)
+    }
+
+    /// The next `N` bytes of `rest`.
+    fn take<const N: usize>(rest: &mut &[u8]) -> [u8; N] {
+        match rest.split_first_chunk::<N>() {
+            Some((head, tail)) => {
+                *rest = tail;
+                *head
+            }
+            None => [0; N],
+        }
+    }
+
+    fn decode<E: de::Error>(bytes: &[u8]) -> Result<Vec<Kept>, E> {
+        if !bytes.len().is_multiple_of(KEPT_BYTES) {
+            return Err(E::invalid_length(bytes.len(), &"whole rows of a piece"));
+        }
+        let rows = bytes.chunks_exact(KEPT_BYTES).map(|mut rest| {
+            let line = u64::from_le_bytes(take(&mut rest));
+            let student = u32::from_le_bytes(take(&mut rest));
+            let course = u32::from_le_bytes(take(&mut rest));
+            let slot = u32::from_le_bytes(take(&mut rest));
+            let day = i64::from_le_bytes(take(&mut rest));
+            let tag = u64::from_le_bytes(take(&mut rest));
+            let [flags, set] = take(&mut rest);
+            Kept {
+                line,
+                student: (set & HAS_STUDENT != 0).then_some(student),
+                course,
+                slot,
+                facts: Facts {
+                    day: (set & HAS_DAY != 0).then_some(day),
+                    present: set & PRESENT != 0,
+                    flags,
+                    tag,
+                },
+            }
+        });
+        Ok(rows.collect())
+    }
+
+    struct Rows;
+
+    impl<'de> de::Visitor<'de> for Rows {
+        type Value = Vec<Kept>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a piece's rows as bytes")
+        }
+
+        fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Vec<Kept>, E> {
+            decode(bytes)
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Kept>, A::Error> {
+            let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(b) = seq.next_element()? {
+                bytes.push(b);
+            }
+            decode(&bytes)
+        }
+    }
+}
 
 /// [`Kept::course`]: the course is new to the run.
 const NEW_COURSE: u32 = 1 << 31;
@@ -435,9 +538,10 @@ fn cut_in(chunk: &[u8], head: usize, n: usize) -> Vec<Range<usize>> {
 }
 
 /// What a worker that shares no memory with the run needs to read pieces of the attendance
-/// file the run has open ([`Etl::piece_seed`]): its students as the pass indexed them, and the
-/// file's shape. Courses are left out: a piece names each course by name the first time, and
-/// the run interns them in file order as it applies the piece.
+/// file the run has open ([`Etl::piece_seed`]): its students as the pass indexed them, the
+/// file's shape, and the courses known when the seed was taken, with each student's. A course
+/// met later is named in the piece, and the run interns it in file order as it applies the
+/// piece; a course the seed did not place among a student's is placed by the run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PieceSeed {
     students: ExportSeed,
@@ -445,12 +549,25 @@ pub struct PieceSeed {
     delimiter: u8,
     names: Vec<String>,
     layout: Layout,
+    /// Course names by id.
+    courses: Vec<String>,
+    /// Each student's course ids in their order, for students with at most
+    /// [`COURSE_SCAN_LIMIT`] courses (none for the others).
+    taken: Vec<Vec<u32>>,
 }
 
 impl PieceSeed {
     /// A reader of pieces as the run reads them, given the run's `options`.
     pub fn reader(&self, options: EtlOptions) -> Option<PieceReader> {
-        let etl = self.students.etl(options);
+        let mut etl = self.students.etl(options);
+        for name in &self.courses {
+            etl.state.courses.intern(name);
+        }
+        for (student, taken) in etl.state.students.iter_mut().zip(&self.taken) {
+            student.courses = (taken.iter())
+                .map(|&id| (id, super::AttendanceAgg::default()))
+                .collect();
+        }
         let frame = Frame::new(
             &self.file_name,
             self.delimiter,
@@ -615,12 +732,20 @@ impl Etl {
         }
         let scan = self.current.as_ref()?;
         let (frame, names) = self.frame()?;
+        let taken = (self.state.students.iter())
+            .map(|student| match student.courses.len() <= COURSE_SCAN_LIMIT {
+                true => student.courses.iter().map(|(id, _)| *id).collect(),
+                false => Vec::new(),
+            })
+            .collect();
         Some(PieceSeed {
             students: ExportSeed::of(self, FileKind::Attendance),
             file_name: scan.reader.file_name().to_owned(),
             delimiter: frame.read.delimiter?,
             names,
             layout: scan.ctx.layout.clone(),
+            courses: self.state.courses.names.clone(),
+            taken,
         })
     }
 

@@ -8,7 +8,7 @@ use campus_etl::attack::AttackProgress;
 use campus_etl::quality::Findings;
 use campus_etl::sample::SampleOptions;
 use campus_etl::slices::{ExportSeed, Slicing};
-use campus_etl::{Analysis, Etl, FileKind, FileReport, PieceSeed, ReadPiece};
+use campus_etl::{Analysis, Etl, FileKind, FileReport, PieceSeed};
 use campus_sql::Dialect;
 
 use crate::{Bytes, JobError};
@@ -120,17 +120,14 @@ pub enum Request {
     /// options. Answered by [`Event::Ack`].
     TakePieceSeed {
         options: RunOptions,
-        seed: PieceSeed,
+        seed: Box<PieceSeed>,
     },
     /// Reads one piece of the run's attendance file apart (`campus_etl::pieces_of`). Answered by
     /// [`Event::Piece`].
     ReadPiece { bytes: Bytes },
-    /// The next chunk of the file being read, with its pieces read by helpers, in order.
-    /// Answered by [`Event::Ack`].
-    ChunkApart {
-        bytes: Bytes,
-        pieces: Vec<ReadPiece>,
-    },
+    /// The next chunk of the file being read, with its pieces read by helpers ([`PieceRead`]),
+    /// in order. Answered by [`Event::Ack`].
+    ChunkApart { bytes: Bytes, pieces: Vec<Bytes> },
     /// Plans the dictionary attack on the unkeyed hashes. Answered by [`Event::Attack`].
     AttackBegin,
     /// Tries up to this many candidates. The count, not a clock, bounds the step: a shell
@@ -188,8 +185,15 @@ events!(
     Slicing(FileSlicing),
     Seed(Seed),
     PieceSeed(PieceSeedOf),
-    Piece(ReadPiece),
+    Piece(PieceRead),
 );
+
+/// A piece read by a helper: a `campus_etl::ReadPiece` in postcard, which the page hands to the
+/// section's own worker as it came, without decoding it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PieceRead {
+    pub piece: Bytes,
+}
 
 /// What a helper needs to read pieces of the file being read: `None` before its header has been
 /// read, and for a file that is not read in pieces.

@@ -8,17 +8,17 @@
 use std::collections::VecDeque;
 use std::future::Future;
 
+use campus_etl::FileKind;
 use campus_etl::sample::SampleOptions;
 use campus_etl::slices::Slicing;
-use campus_etl::{FileKind, ReadPiece};
 use campus_sql::Dialect;
 
 use super::page::{Action, AttackView, FileView, InputFile};
 use super::spread::{self, SliceAt};
 use super::steps::Glimpse;
 use super::{
-    Ack, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, Input, Next, PieceSeedOf,
-    Plan, PlanError, Request, RunOptions, SampleFiles, Seed, SliceJob, kind_from_name,
+    Ack, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, Input, Next, PieceRead,
+    PieceSeedOf, Plan, PlanError, Request, RunOptions, SampleFiles, Seed, SliceJob, kind_from_name,
     next_attack_step,
 };
 use crate::wire::{self, Reply, Unanswered};
@@ -385,7 +385,7 @@ async fn read_apart<S: Shell>(
             .collect();
         let mut pieces = Vec::with_capacity(asked.len());
         for answer in asked {
-            pieces.push(ReadPiece::try_from(answer.await?)?);
+            pieces.push(PieceRead::try_from(answer.await?)?.piece);
         }
         let request = match pieces.is_empty() {
             true => Request::Chunk {
@@ -408,7 +408,7 @@ async fn read_apart<S: Shell>(
                     .map(|helper| {
                         let request = Request::TakePieceSeed {
                             options: options.clone(),
-                            seed: seed.clone(),
+                            seed: Box::new(seed.clone()),
                         };
                         shell.post_to(helper, request)
                     })

@@ -13,8 +13,8 @@ use campus_schema::spread::{OneByOne, Spread};
 use campus_sql::Dialect;
 
 use super::protocol::{
-    Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, PieceSeedOf,
-    Preview, Request, RunOptions, SampleFiles, Seed, SliceJob, preview,
+    Ack, AnalysisView, Analyzed, AttackState, Event, Exported, FileDone, FileSlicing, PieceRead,
+    PieceSeedOf, Preview, Request, RunOptions, SampleFiles, Seed, SliceJob, preview,
 };
 use crate::{Bytes, JobError, Service, Step};
 
@@ -246,7 +246,11 @@ impl EtlService {
             Request::ReadPiece { bytes } => {
                 let reader = (self.pieces.as_ref())
                     .ok_or_else(|| JobError::new("this worker has no piece seed"))?;
-                Ok(Event::Piece(reader.read(&bytes.0)))
+                let piece = postcard::to_allocvec(&reader.read(&bytes.0))
+                    .map_err(|err| JobError::new(format!("could not encode a piece: {err}")))?;
+                Ok(Event::Piece(PieceRead {
+                    piece: Bytes(piece),
+                }))
             }
             Request::Chunk { bytes } => self.chunk(&bytes.0, Vec::new()),
             Request::ChunkApart { bytes, pieces } => self.chunk(&bytes.0, pieces),
@@ -313,7 +317,11 @@ impl EtlService {
     }
 
     /// Pass one over the next chunk; `pieces` of it read by helpers, if any.
-    fn chunk(&mut self, bytes: &[u8], pieces: Vec<ReadPiece>) -> Result<Event, JobError> {
+    fn chunk(&mut self, bytes: &[u8], pieces: Vec<Bytes>) -> Result<Event, JobError> {
+        let pieces = (pieces.iter())
+            .map(|piece| postcard::from_bytes::<ReadPiece>(&piece.0))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|err| JobError::new(format!("a helper's piece could not be read: {err}")))?;
         if let Some(name) = self.preview_pending.take() {
             self.preview = Some(preview(&name, bytes));
         }

@@ -975,3 +975,31 @@ fn a_new_run_keeps_the_shells_pool_and_the_buffers_it_gave_back() {
         "{capacities:?}"
     );
 }
+
+#[test]
+fn piece_requests_out_of_turn_or_garbled_fail_with_a_message() {
+    let mut service = EtlService::default();
+    let read = Request::ReadPiece {
+        bytes: Bytes(b"C1,1001\n".to_vec()),
+    };
+    assert_eq!(
+        wire(&mut service, read).map_err(|err| err.message),
+        Err("this worker has no piece seed".to_owned())
+    );
+    // No file is open, so the run has no seed to give.
+    let seed: PieceSeedOf = expect(&mut service, Request::PieceSeed);
+    assert_eq!(seed.seed, None);
+    let garbled = Request::ChunkApart {
+        bytes: Bytes(b"C1,1001\n".to_vec()),
+        pieces: vec![Bytes(vec![0xFF; 3])],
+    };
+    let Err(err) = wire(&mut service, garbled) else {
+        panic!("a garbled piece was taken")
+    };
+    assert!(
+        err.message
+            .starts_with("a helper's piece could not be read"),
+        "{}",
+        err.message
+    );
+}
