@@ -63,6 +63,35 @@ async function pageOutputs(etl) {
   return out;
 }
 
+/**
+ * Runs the dirty sample on `workers` workers, cancels once the progress matches `phase` (a
+ * regular expression's source), then runs again: the workers must still answer, and the outputs
+ * must be the CLI's.
+ */
+async function cancelDuring(workers, phase) {
+  const { context, page, log, section: etl } = await newSection(chromium.browser, EtlPage);
+  try {
+    await etl.open(`${chromium.server.url}?workers=${workers}`);
+    const { files, expected } = samples.dirty;
+    await etl.pickAll(files);
+    const before = await etl.runId();
+    await etl.byTestId('etl-run').click();
+    await page.waitForFunction(
+      (phase) => new RegExp(phase).test(document.querySelector('[data-testid="etl-progress"]')?.textContent ?? ''),
+      phase,
+      { timeout: 60_000, polling: 5 },
+    );
+    await etl.byTestId('etl-cancel').click();
+    await page.waitForFunction((before) => Number(document.querySelector('[data-testid="etl"]').dataset.run) > before, before);
+    assert.match(await etl.byTestId('etl-error').innerText(), /Cancelled/);
+    await etl.run();
+    assert.deepEqual(await pageOutputs(etl), expected);
+    assert.deepEqual(log.errors, []);
+  } finally {
+    await context.close();
+  }
+}
+
 describe('the ETL over several workers', () => {
   for (const workers of [1, 2, 3]) {
     test(`${workers} worker(s) write the CLI's bytes`, async () => {
@@ -87,52 +116,12 @@ describe('the ETL over several workers', () => {
   }
 
   test('a cancel while helpers read the first pass leaves them usable, and the next run is whole', async () => {
-    const { context, page, log, section: etl } = await newSection(chromium.browser, EtlPage);
-    try {
-      await etl.open(`${chromium.server.url}?workers=3`);
-      const { files, expected } = samples.dirty;
-      await etl.pickAll(files);
-      const before = await etl.runId();
-      await etl.byTestId('etl-run').click();
-      // Cancel once the attendance file's pieces are read by the helpers.
-      await page.waitForFunction(
-        () => /Reading .* on 3 workers/.test(document.querySelector('[data-testid="etl-progress"]')?.textContent ?? ''),
-        null,
-        { timeout: 60_000, polling: 5 },
-      );
-      await etl.byTestId('etl-cancel').click();
-      await page.waitForFunction((before) => Number(document.querySelector('[data-testid="etl"]').dataset.run) > before, before);
-      assert.match(await etl.byTestId('etl-error').innerText(), /Cancelled/);
-      await etl.run();
-      assert.deepEqual(await pageOutputs(etl), expected);
-      assert.deepEqual(log.errors, []);
-    } finally {
-      await context.close();
-    }
+    // Cancel once the attendance file's pieces are read by the helpers.
+    await cancelDuring(3, 'Reading .* on 3 workers');
   });
 
   test('a cancel in the second pass over two workers leaves them usable, and the next run is whole', async () => {
-    const { context, page, log, section: etl } = await newSection(chromium.browser, EtlPage);
-    try {
-      await etl.open(`${chromium.server.url}?workers=2`);
-      const { files, expected } = samples.dirty;
-      await etl.pickAll(files);
-      const before = await etl.runId();
-      await etl.byTestId('etl-run').click();
-      // Cancel once the second pass is spread over the workers.
-      await page.waitForFunction(
-        () => /on 2 workers/.test(document.querySelector('[data-testid="etl-progress"]')?.textContent ?? ''),
-        null,
-        { timeout: 60_000, polling: 5 },
-      );
-      await etl.byTestId('etl-cancel').click();
-      await page.waitForFunction((before) => Number(document.querySelector('[data-testid="etl"]').dataset.run) > before, before);
-      assert.match(await etl.byTestId('etl-error').innerText(), /Cancelled/);
-      await etl.run();
-      assert.deepEqual(await pageOutputs(etl), expected);
-      assert.deepEqual(log.errors, []);
-    } finally {
-      await context.close();
-    }
+    // Cancel once the second pass is spread over the workers.
+    await cancelDuring(2, 'Writing outputs .* on 2 workers');
   });
 });

@@ -358,18 +358,7 @@ async fn read_apart<S: Shell>(
     let mut seeded = false;
     let mut offset = 0.0;
     let mut in_flight = VecDeque::new();
-    while offset < input.size {
-        if shell.cancelled() {
-            return Err(Stop::Cancelled);
-        }
-        // Offsets are whole numbers of bytes below the file's size, so the casts are exact.
-        let end = (offset + SLICE_BYTES as f64).min(input.size);
-        let bytes = shell.read(&input.file, offset as u64, end as u64).await?;
-        if bytes.is_empty() {
-            // The file shrank since it was chosen; what was read is all there is.
-            break;
-        }
-        offset += bytes.len() as f64;
+    while let Some(bytes) = next_slice(shell, input, &mut offset).await? {
         let ranges = match seeded {
             true => campus_etl::pieces_of(&bytes, helpers),
             false => Vec::new(),
@@ -556,6 +545,26 @@ fn changed<F>(input: &InputFile<F>) -> Stop {
     ))
 }
 
+/// The slice of `input` at `offset`, which moves past it; `None` at the end of the file (or of
+/// what is left of it, if it shrank since it was chosen). A stop asked for ends the command.
+async fn next_slice<S: Shell>(
+    shell: &S,
+    input: &InputFile<S::File>,
+    offset: &mut f64,
+) -> Result<Option<Vec<u8>>, Stop> {
+    if *offset >= input.size {
+        return Ok(None);
+    }
+    if shell.cancelled() {
+        return Err(Stop::Cancelled);
+    }
+    // Offsets are whole numbers of bytes below the file's size, so the casts are exact.
+    let end = (*offset + SLICE_BYTES as f64).min(input.size);
+    let bytes = shell.read(&input.file, *offset as u64, end as u64).await?;
+    *offset += bytes.len() as f64;
+    Ok(Some(bytes).filter(|bytes| !bytes.is_empty()))
+}
+
 /// Sends a file slice by slice, [`IN_FLIGHT`] at a time, handing each answer to `on_answer` as
 /// it arrives (in order); returns the new bytes done.
 async fn send_slices<S: Shell, T: TryFrom<Event, Error = JobError>>(
@@ -568,18 +577,7 @@ async fn send_slices<S: Shell, T: TryFrom<Event, Error = JobError>>(
 ) -> Result<f64, Stop> {
     let mut offset = 0.0;
     let mut in_flight = VecDeque::new();
-    while offset < input.size {
-        if shell.cancelled() {
-            return Err(Stop::Cancelled);
-        }
-        // Offsets are whole numbers of bytes below the file's size, so the casts are exact.
-        let end = (offset + SLICE_BYTES as f64).min(input.size);
-        let bytes = shell.read(&input.file, offset as u64, end as u64).await?;
-        if bytes.is_empty() {
-            // The file shrank since it was chosen; what was read is all there is.
-            break;
-        }
-        offset += bytes.len() as f64;
+    while let Some(bytes) = next_slice(shell, input, &mut offset).await? {
         in_flight.push_back(shell.post(request(Bytes(bytes))));
         if in_flight.len() == IN_FLIGHT
             && let Some(answer) = in_flight.pop_front()
