@@ -341,9 +341,10 @@ async fn read_file<S: Shell>(
     Ok((view, slicing))
 }
 
-/// Pass one over a file whose pieces the helpers read: the section's own worker reads slices
-/// whole until it has read the file's header, then hands its helpers a piece seed; from then
-/// on each slice is cut into pieces (`campus_etl::pieces_of`), piece `i` read by helper
+/// Pass one over a file whose pieces the helpers read: the section's own worker reads the first
+/// slice whole, then hands its helpers a piece seed (when that slice held the file's header and
+/// the file may be read in pieces; otherwise it reads the rest whole too); from then on each
+/// slice is cut into pieces (`campus_etl::pieces_of`), piece `i` read by helper
 /// `i mod h`, and the slice and its pieces go to the section's own worker, which applies them
 /// in file order. The helpers read the next slice's pieces while it applies, and it reads a
 /// slice whole when its pieces do not fit, so the run is one worker's whatever the cut.
@@ -355,7 +356,7 @@ async fn read_apart<S: Shell>(
     bytes_done: f64,
 ) -> Result<f64, Stop> {
     let helpers = shell.workers().saturating_sub(1);
-    let mut seeded = false;
+    let (mut asked_seed, mut seeded) = (false, false);
     let mut offset = 0.0;
     let mut in_flight = VecDeque::new();
     while let Some(bytes) = next_slice(shell, input, &mut offset).await? {
@@ -386,8 +387,8 @@ async fn read_apart<S: Shell>(
             },
         };
         in_flight.push_back(shell.post(request));
-        if !seeded {
-            // The header is read once a slice is: until then, one worker reads.
+        if !asked_seed {
+            asked_seed = true;
             while let Some(answer) = in_flight.pop_front() {
                 Ack::try_from(answer.await?)?;
             }
