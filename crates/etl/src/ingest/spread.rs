@@ -442,7 +442,9 @@ impl Again<'_> {
         };
         let borrowed: Vec<&str> = fields.iter().map(String::as_str).collect();
         // The piece's header is its line 1; its first row is the file's `first_line`.
-        let line = self.first_line + self.row.line.saturating_sub(2);
+        let line = self
+            .first_line
+            .saturating_add(self.row.line.saturating_sub(2));
         let out = then(&Row::new(line, 0, &borrowed), self.layout);
         self.fields = Some(fields);
         out
