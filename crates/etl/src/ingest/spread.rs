@@ -249,6 +249,14 @@ impl Shape<'_> {
     }
 }
 
+impl std::fmt::Debug for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Frame")
+            .field("n_columns", &self.n_columns)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Frame {
     /// The frame of a file named `file_name` of `n_columns` columns split by `delimiter`;
     /// `None` for a shape no header line can give.
@@ -595,14 +603,6 @@ pub struct PieceReader {
     names: Vec<String>,
 }
 
-impl std::fmt::Debug for Frame {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Frame")
-            .field("n_columns", &self.n_columns)
-            .finish_non_exhaustive()
-    }
-}
-
 impl PieceReader {
     /// What the run needs of the piece `bytes` ([`pieces_of`]) to apply it in file order.
     pub fn read(&self, bytes: &[u8]) -> ReadPiece {
@@ -621,13 +621,6 @@ impl PieceReader {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReadPiece(Piece);
 
-impl ReadPiece {
-    /// The rows the piece holds.
-    pub fn n_rows(&self) -> usize {
-        self.0.rows.len()
-    }
-}
-
 impl Etl {
     /// [`Etl::feed`] on the threads of `spread`, with `cutter` (noting where the file may be
     /// cut for the second pass) fed the same chunk: the same state, report and slicing as
@@ -643,10 +636,7 @@ impl Etl {
         mut cutter: Option<&mut Cutter>,
     ) -> Result<(), EtlError> {
         if spread.width() <= 1 {
-            if let Some(cutter) = cutter {
-                cutter.feed(chunk);
-            }
-            return self.feed(chunk);
+            return self.feed_and_cut(chunk, cutter);
         }
         if let Some(scan) = self.current.as_mut()
             && scan.ctx.spread_pause > 0
@@ -662,10 +652,7 @@ impl Etl {
             return self.feed_beside(chunk, spread, cutter);
         };
         let (head, rest) = chunk.split_at(first.start.min(chunk.len()));
-        self.feed(head)?;
-        if let Some(cutter) = cutter.as_deref_mut() {
-            cutter.feed(head);
-        }
+        self.feed_and_cut(head, cutter.as_deref_mut())?;
         let (Some((frame, names)), true) = (self.frame(), self.between_records()) else {
             return self.feed_beside(rest, spread, cutter);
         };
@@ -719,10 +706,7 @@ impl Etl {
             .0
             .extend(spent.into_iter().map(|piece| piece.rows));
         let tail = chunk.get(last.end..).unwrap_or_default();
-        if let Some(cutter) = cutter {
-            cutter.feed(tail);
-        }
-        self.feed(tail)
+        self.feed_and_cut(tail, cutter)
     }
 
     /// What a worker that shares no memory with the run needs to read pieces of the open file
@@ -768,36 +752,22 @@ impl Etl {
             _ => Vec::new(),
         };
         let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
-            if let Some(cutter) = cutter {
-                cutter.feed(chunk);
-            }
-            return self.feed(chunk);
+            return self.feed_and_cut(chunk, cutter);
         };
         let (head, middle) = (
             chunk.get(..first.start).unwrap_or_default(),
             chunk.get(first.start..last.end).unwrap_or_default(),
         );
-        self.feed(head)?;
-        if let Some(cutter) = cutter.as_deref_mut() {
-            cutter.feed(head);
-        }
+        self.feed_and_cut(head, cutter.as_deref_mut())?;
         match (self.frame(), self.between_records()) {
             (Some((frame, _)), true) => {
                 let pieces = pieces.into_iter().map(|piece| Some(piece.0)).collect();
                 self.settle(&frame, chunk, &ranges, pieces, cutter.as_deref_mut())?;
             }
-            _ => {
-                if let Some(cutter) = cutter.as_deref_mut() {
-                    cutter.feed(middle);
-                }
-                self.feed(middle)?;
-            }
+            _ => self.feed_and_cut(middle, cutter.as_deref_mut())?,
         }
         let tail = chunk.get(last.end..).unwrap_or_default();
-        if let Some(cutter) = cutter {
-            cutter.feed(tail);
-        }
-        self.feed(tail)
+        self.feed_and_cut(tail, cutter)
     }
 
     /// Applies the pieces read apart (of `ranges` of `chunk`), in file order, when every one
@@ -852,6 +822,14 @@ impl Etl {
             self.feed(middle)?;
         }
         Ok(pieces)
+    }
+
+    /// [`Etl::feed`], with `cutter` fed the same bytes.
+    fn feed_and_cut(&mut self, bytes: &[u8], cutter: Option<&mut Cutter>) -> Result<(), EtlError> {
+        if let Some(cutter) = cutter {
+            cutter.feed(bytes);
+        }
+        self.feed(bytes)
     }
 
     /// Cuts pieces of at least `bytes` (64 KiB unless set): tests and fuzzing cut small files

@@ -318,14 +318,14 @@ impl EtlService {
 
     /// Pass one over the next chunk; `pieces` of it read by helpers, if any.
     fn chunk(&mut self, bytes: &[u8], pieces: Vec<Bytes>) -> Result<Event, JobError> {
-        let pieces = (pieces.iter())
-            .map(|piece| postcard::from_bytes::<ReadPiece>(&piece.0))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|err| JobError::new(format!("a helper's piece could not be read: {err}")))?;
         if let Some(name) = self.preview_pending.take() {
             self.preview = Some(preview(&name, bytes));
         }
         let started = self.now();
+        let pieces = (pieces.iter())
+            .map(|piece| postcard::from_bytes::<ReadPiece>(&piece.0))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|err| JobError::new(format!("a helper's piece could not be read: {err}")))?;
         // With a pool, the first pass reads attendance a piece per thread, and the cutter
         // counts the pieces (or reads beside the pass, for other files); a page's helpers
         // read the pieces in workers of their own.
