@@ -137,8 +137,12 @@ pub struct StagedFile {
     syncer: Option<Syncer>,
 }
 
-/// Bytes written to an output between two syncs of it while it is written.
-pub(crate) const SYNC_EVERY: usize = 32 << 20;
+/// Bytes written to an output between two syncs of it while it is written: few, so the disk
+/// is never far behind and the sync before the move into place has little left to write. A
+/// sync asked for while one runs is skipped, so a slow disk gets fewer, larger syncs. Measured
+/// on `campus etl` over 1,000,000 attendance rows (276 MB out), paired runs: 4 MiB took 0.86
+/// of the wall time of 32 MiB on one thread and 0.92 on two; 1 MiB was no better than 4.
+pub(crate) const SYNC_EVERY: usize = 4 << 20;
 
 /// Syncs a file on a thread of its own when asked, so the disk writes a large output while the
 /// rest of it is produced and the sync before the move into place waits for little; the threads
