@@ -340,6 +340,8 @@ pub struct Etl {
     spare: spread::Spare,
     /// The smallest piece `feed_on` cuts.
     min_piece: usize,
+    /// The chunk `feed_on` read ahead, not applied yet.
+    ahead: spread::Ahead,
 }
 
 /// The file being read now.
@@ -420,6 +422,7 @@ impl Etl {
             pieces_read_apart: 0,
             spare: spread::Spare::default(),
             min_piece: spread::MIN_PIECE,
+            ahead: spread::Ahead::default(),
         }
     }
 
@@ -470,6 +473,7 @@ impl Etl {
             reader: CsvReader::new(read),
             ctx,
         });
+        self.ahead.restart();
         Ok(())
     }
 
@@ -487,8 +491,12 @@ impl Etl {
         Ok(())
     }
 
-    /// Ends the open file and returns its report (also kept in `state.reports`).
+    /// Ends the open file and returns its report (also kept in `state.reports`). A chunk
+    /// [`Etl::feed_on`] read ahead is applied first; a caller with a cutter applies it with
+    /// [`Etl::feed_done`] before, so the cutter sees it too.
     pub fn end_file(&mut self) -> Result<&FileReport, EtlError> {
+        self.feed_done(None)?;
+        self.ahead.restart();
         let Some(mut scan) = self.current.take() else {
             return Err(EtlError::NoFileOpen);
         };
@@ -551,6 +559,7 @@ impl Etl {
             pieces_read_apart: 0,
             spare: spread::Spare::default(),
             min_piece: spread::MIN_PIECE,
+            ahead: spread::Ahead::default(),
         }
     }
 

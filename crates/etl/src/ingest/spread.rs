@@ -18,6 +18,11 @@
 //! A worker that shares no memory with the run (a page's helper worker) reads pieces the same
 //! way: the run hands it a [`PieceSeed`], it reads pieces with a [`PieceReader`] and sends back
 //! [`ReadPiece`]s, which the run applies with [`Etl::feed_apart`] under the same checks.
+//!
+//! Natively, from an attendance file's second chunk on, `feed_on` reads a chunk ahead the same
+//! way: a [`PieceReader`] of the file's seed reads the pieces of a chunk on the threads while
+//! the calling thread applies the chunk before, so applying, the part that runs alone, no
+//! longer leaves the threads idle. The last chunk is applied by [`Etl::feed_done`].
 
 use std::ops::Range;
 use std::sync::{Mutex, PoisonError};
@@ -617,6 +622,29 @@ impl PieceReader {
     }
 }
 
+/// A chunk of attendance read ahead by [`Etl::feed_on`]: a reader of the file's seed reads
+/// the next chunk's pieces on the threads while the run applies this one.
+#[derive(Debug, Default)]
+pub(super) struct Ahead {
+    /// Boxed: a reader holds an `Etl` of its own (one that never reads ahead).
+    reader: Option<Box<PieceReader>>,
+    /// The chunk fed last and its pieces, applied when the next chunk comes or the file ends.
+    pending: Option<(Vec<u8>, Vec<ReadPiece>)>,
+    /// Set once the file stopped reading ahead.
+    off: bool,
+    /// An applied chunk's buffer, for the next.
+    spare: Vec<u8>,
+}
+
+impl Ahead {
+    /// For the next file: nothing read ahead yet, the buffer kept.
+    pub(super) fn restart(&mut self) {
+        self.reader = None;
+        self.pending = None;
+        self.off = false;
+    }
+}
+
 /// One piece read by a [`PieceReader`], for [`Etl::feed_apart`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReadPiece(Piece);
@@ -628,7 +656,9 @@ impl Etl {
     ///
     /// Attendance, by far the largest file, is read a piece per thread (see the module's
     /// documentation), and the cutter counts the pieces' rows instead of reading them again;
-    /// other files are read on one thread while the cutter reads on another.
+    /// other files are read on one thread while the cutter reads on another. From an
+    /// attendance file's second chunk on, a chunk is read ahead and applied with the next one
+    /// or by [`Etl::feed_done`], which a caller with a cutter calls before [`Etl::end_file`].
     pub fn feed_on(
         &mut self,
         chunk: &[u8],
@@ -638,6 +668,11 @@ impl Etl {
         if spread.width() <= 1 {
             return self.feed_and_cut(chunk, cutter);
         }
+        if self.reads_ahead() {
+            return self.feed_ahead(chunk, spread, cutter);
+        }
+        // A chunk read ahead before the file stopped reading ahead comes first.
+        self.feed_done(cutter.as_deref_mut())?;
         if let Some(scan) = self.current.as_mut()
             && scan.ctx.spread_pause > 0
         {
@@ -707,6 +742,99 @@ impl Etl {
             .extend(spent.into_iter().map(|piece| piece.rows));
         let tail = chunk.get(last.end..).unwrap_or_default();
         self.feed_and_cut(tail, cutter)
+    }
+
+    /// Whether [`Etl::feed_on`] reads the next chunk ahead: from the second chunk of an
+    /// attendance file (once its header gave the seed) until a chunk's pieces do not fit or
+    /// the file's reader stops.
+    fn reads_ahead(&mut self) -> bool {
+        if self.ahead.off || !self.spreadable() {
+            return false;
+        }
+        if self.ahead.reader.is_none() {
+            let reader = self
+                .piece_seed()
+                .and_then(|seed| seed.reader(self.options.clone()))
+                .map(Box::new);
+            self.ahead.off = reader.is_none();
+            self.ahead.reader = reader;
+        }
+        self.ahead.reader.is_some()
+    }
+
+    /// Reads the pieces of `chunk` on the threads of `spread` while this thread applies the
+    /// chunk read ahead before, with `cutter` fed it; keeps `chunk` and its pieces to apply
+    /// when the next chunk comes ([`Etl::feed_done`]). Applying a chunk is the part of a piece
+    /// per thread that runs alone: here the threads read on meanwhile.
+    fn feed_ahead(
+        &mut self,
+        chunk: &[u8],
+        spread: &dyn Spread,
+        cutter: Option<&mut Cutter>,
+    ) -> Result<(), EtlError> {
+        let Some(reader) = self.ahead.reader.take() else {
+            return self.feed_and_cut(chunk, cutter);
+        };
+        let mut bytes = std::mem::take(&mut self.ahead.spare);
+        bytes.clear();
+        bytes.extend_from_slice(chunk);
+        let ranges = pieces_at_least(&bytes, spread.width(), self.min_piece);
+        let pending = self.ahead.pending.take();
+        let with_pieces = pending
+            .as_ref()
+            .is_some_and(|(_, pieces)| !pieces.is_empty());
+        let applied_before = self.pieces_read_apart;
+        let read: Vec<Mutex<Option<ReadPiece>>> = ranges.iter().map(|_| Mutex::new(None)).collect();
+        let apply = Mutex::new(Some((&mut *self, cutter, pending)));
+        let applied = Mutex::new(None);
+        spread.run(ranges.len() + 1, &|task| match task.checked_sub(1) {
+            None => {
+                let job = apply.lock().unwrap_or_else(PoisonError::into_inner).take();
+                if let Some((etl, cutter, Some((chunk, pieces)))) = job {
+                    let result = etl.feed_apart(&chunk, pieces, cutter);
+                    *applied.lock().unwrap_or_else(PoisonError::into_inner) = Some((result, chunk));
+                }
+            }
+            Some(idx) => {
+                if let (Some(range), Some(slot)) = (ranges.get(idx), read.get(idx)) {
+                    let piece = reader.read(bytes.get(range.clone()).unwrap_or_default());
+                    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(piece);
+                }
+            }
+        });
+        drop(apply);
+        // A missing piece makes the count differ from the cut: `feed_apart` reads it all here.
+        let pieces = read
+            .into_iter()
+            .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .collect();
+        self.ahead.reader = Some(reader);
+        self.ahead.pending = Some((bytes, pieces));
+        let Some((result, spent)) = applied.into_inner().unwrap_or_else(PoisonError::into_inner)
+        else {
+            return Ok(());
+        };
+        self.ahead.spare = spent;
+        // Pieces that did not fit were read again on this thread: so will the next ones be,
+        // most likely, so the file goes on as before.
+        if with_pieces && self.pieces_read_apart == applied_before {
+            self.ahead.off = true;
+        }
+        if result.is_err() {
+            self.ahead.pending = None;
+        }
+        result
+    }
+
+    /// Applies the chunk [`Etl::feed_on`] read ahead, if any, with `cutter` fed it: a caller
+    /// calls it before [`Etl::end_file`], with the cutter it gave `feed_on`.
+    pub fn feed_done(&mut self, cutter: Option<&mut Cutter>) -> Result<(), EtlError> {
+        let Some((chunk, pieces)) = self.ahead.pending.take() else {
+            return Ok(());
+        };
+        let result = self.feed_apart(&chunk, pieces, cutter);
+        self.ahead.spare = chunk;
+        result
     }
 
     /// What a worker that shares no memory with the run needs to read pieces of the open file

@@ -331,7 +331,8 @@ impl EtlService {
         // read the pieces in workers of their own.
         let fed = match pieces.is_empty() {
             true => (self.etl).feed_on(bytes, &*self.read_spread, self.cutter.as_mut()),
-            false => self.etl.feed_apart(bytes, pieces, self.cutter.as_mut()),
+            false => (self.etl.feed_done(self.cutter.as_mut()))
+                .and_then(|()| self.etl.feed_apart(bytes, pieces, self.cutter.as_mut())),
         };
         self.file_compute_ms += self.now() - started;
         fed.map_err(failed)?;
@@ -342,6 +343,8 @@ impl EtlService {
         let preview = self.preview.take().unwrap_or_default();
         self.preview_pending = None;
         let started = self.now();
+        // The chunk pass one read ahead, with the cutter beside it.
+        self.etl.feed_done(self.cutter.as_mut()).map_err(failed)?;
         let report = self.etl.end_file().map_err(failed)?.clone();
         self.reading = None;
         self.slicing = self.cutter.take().and_then(Cutter::finish);

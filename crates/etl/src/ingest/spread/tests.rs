@@ -83,6 +83,7 @@ fn pass(
                 }
             }
         }
+        ok(etl.feed_done(Some(&mut cutter)));
         ok(etl.end_file());
         slicings.push(cutter.finish());
     }
@@ -523,4 +524,41 @@ fn a_file_whose_cuts_keep_failing_is_read_on_one_thread_for_a_while() {
             );
         }
     }
+}
+
+#[test]
+fn a_chunk_read_ahead_is_applied_with_the_next_one_or_before_the_file_ends() {
+    let files = sample_files(false);
+    let options = EtlOptions::default();
+    let (one, _) = pass(&files, &options, 1 << 20, None, 1 << 20);
+    let mut etl = Etl::new(options);
+    etl.set_min_piece(128);
+    let spread = Threads(2);
+    // Pieces applied after each chunk of attendance.
+    let mut applied = Vec::new();
+    for (kind, name, bytes) in &files {
+        ok(etl.begin_file(*kind, name));
+        for chunk in bytes.chunks(4096) {
+            ok(etl.feed_on(chunk, &spread, None));
+            if *kind == FileKind::Attendance {
+                applied.push(etl.pieces_read_apart());
+            }
+        }
+        if *kind == FileKind::Attendance {
+            ok(etl.feed_done(None));
+            applied.push(etl.pieces_read_apart());
+        }
+        ok(etl.end_file());
+    }
+    // The first chunk gives the header and the seed; the second is only read, and applied
+    // with the third; the last is applied by `feed_done`.
+    assert!(applied.len() > 4, "{applied:?}");
+    assert_eq!(applied.get(..2), Some(&[0, 0][..]), "{applied:?}");
+    assert!(applied.get(2).is_some_and(|&n| n > 0), "{applied:?}");
+    let (before_done, done) = (applied[applied.len() - 2], applied[applied.len() - 1]);
+    assert!(done > before_done, "{applied:?}");
+    assert!(
+        summary(&etl) == summary(&one),
+        "the run differs from one reader's"
+    );
 }
