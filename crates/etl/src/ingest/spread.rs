@@ -802,7 +802,17 @@ impl Etl {
                 }
             }
         });
-        drop(apply);
+        // A pool that did not run the applying task leaves the chunk here: applied now.
+        let left = apply.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let applied = applied
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .or_else(|| match left {
+                Some((etl, cutter, Some((chunk, pieces)))) => {
+                    Some((etl.feed_apart(&chunk, pieces, cutter), chunk))
+                }
+                _ => None,
+            });
         // A missing piece makes the count differ from the cut: `feed_apart` reads it all here.
         let pieces = read
             .into_iter()
@@ -810,8 +820,7 @@ impl Etl {
             .collect();
         self.ahead.reader = Some(reader);
         self.ahead.pending = Some((bytes, pieces));
-        let Some((result, spent)) = applied.into_inner().unwrap_or_else(PoisonError::into_inner)
-        else {
+        let Some((result, spent)) = applied else {
             return Ok(());
         };
         self.ahead.spare = spent;

@@ -562,3 +562,28 @@ fn a_chunk_read_ahead_is_applied_with_the_next_one_or_before_the_file_ends() {
         "the run differs from one reader's"
     );
 }
+
+/// Two wide, but never runs a call's first task: a pool that breaks its word.
+struct SkipsTheFirst;
+
+impl Spread for SkipsTheFirst {
+    fn width(&self) -> usize {
+        2
+    }
+
+    fn run(&self, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+        (1..n_tasks).for_each(task);
+    }
+}
+
+#[test]
+fn a_pool_that_skips_a_task_loses_no_chunk() {
+    let files = sample_files(false);
+    let options = EtlOptions::default();
+    let (one, _) = pass(&files, &options, 1 << 20, None, 1 << 20);
+    let (etl, _) = pass(&files, &options, 4096, Some(&SkipsTheFirst), 1 << 20);
+    assert!(
+        summary(&etl) == summary(&one),
+        "the run differs from one reader's"
+    );
+}
